@@ -1,0 +1,1 @@
+//! simulation.csv: per interval and queue, the simulated outcome. OWNER: simulate.

@@ -1,0 +1,405 @@
+//! The interval calendar: interval length, local wall-clock time in the site's IANA time zone,
+//! daylight saving, and opening hours.
+//!
+//! Every stage keys its data on [`Stamp`] (an instant carrying the site's time zone), never on row
+//! position, so missing days, closed hours and DST days do not shift any pattern. A day is the set
+//! of interval starts from local midnight to the next local midnight, stepped in absolute time:
+//! a spring-forward day has 23 hours of intervals, a fall-back day 25, and the repeated hour is
+//! two distinct stamps (written with an explicit UTC offset so that a CSV can tell them apart).
+//!
+//! *Closed* (outside opening hours: no contacts expected, no agents needed) is a property of the
+//! calendar; *missing* (open but no data) is a property of a data set. They are never confused.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeZone, Timelike, Weekday,
+};
+use chrono_tz::Tz;
+
+/// An interval start (or any instant) in the site's time zone.
+pub type Stamp = DateTime<Tz>;
+
+/// Interval lengths accepted everywhere: real ACD exports use all of these.
+pub const INTERVAL_MINUTES_ALLOWED: [u32; 6] = [5, 6, 10, 15, 30, 60];
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TimeError {
+    #[error("interval_minutes must be one of 5, 6, 10, 15, 30, 60, got {0}")]
+    BadIntervalMinutes(u32),
+    #[error("unknown IANA time zone {0:?} (expected a name such as \"Europe/London\")")]
+    UnknownTimeZone(String),
+    #[error("{0}")]
+    BadTime(String),
+    #[error("opening hours {value:?} for {day}: {message}")]
+    BadOpeningHours { day: String, value: String, message: String },
+}
+
+/// Parse an IANA time zone name.
+pub fn parse_time_zone(name: &str) -> Result<Tz, TimeError> {
+    name.trim().parse::<Tz>().map_err(|_| TimeError::UnknownTimeZone(name.to_string()))
+}
+
+/// Parse a local timestamp: `2025-03-03T09:30`, `2025-03-03 09:30`, optional `:SS`, optional UTC
+/// offset (`+08:00`, `Z`) to pick one side of a repeated DST hour. A local time that does not
+/// exist (inside a spring-forward gap) is an error; an ambiguous one without an offset is the
+/// first occurrence.
+pub fn parse_local(text: &str, tz: Tz) -> Result<Stamp, String> {
+    let s = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s)
+        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z"))
+        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M%:z"))
+        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%:z"))
+    {
+        let stamp = dt.with_timezone(&tz);
+        if stamp.naive_local() != dt.naive_local() {
+            return Err(format!(
+                "timestamp {s:?} has UTC offset {} but the site's time zone {tz} has offset {} then",
+                dt.offset(),
+                stamp.offset().fix()
+            ));
+        }
+        return Ok(stamp);
+    }
+    let naive = parse_naive_datetime(s)?;
+    from_local(naive, tz)
+}
+
+/// Parse a local date-time without offset (`T` or space separated, seconds optional).
+pub fn parse_naive_datetime(s: &str) -> Result<NaiveDateTime, String> {
+    for fmt in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Ok(t);
+        }
+    }
+    Err(format!("expected a local date-time like 2025-03-03T09:30, found {s:?}"))
+}
+
+/// Parse `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("expected a date like 2025-03-08, found {s:?}"))
+}
+
+/// Parse `HH:MM` (24-hour clock).
+pub fn parse_clock(s: &str) -> Result<NaiveTime, String> {
+    NaiveTime::parse_from_str(s.trim(), "%H:%M")
+        .map_err(|_| format!("expected a time of day like 09:30, found {s:?}"))
+}
+
+/// Parse a weekday abbreviation or name (`Mon`, `monday`, case-insensitive).
+pub fn parse_weekday(s: &str) -> Result<Weekday, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let day = match t.get(..3).unwrap_or("") {
+        "mon" => Weekday::Mon,
+        "tue" => Weekday::Tue,
+        "wed" => Weekday::Wed,
+        "thu" => Weekday::Thu,
+        "fri" => Weekday::Fri,
+        "sat" => Weekday::Sat,
+        "sun" => Weekday::Sun,
+        _ => return Err(format!("expected a weekday like Mon or Sat, found {s:?}")),
+    };
+    let full = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    if t.len() == 3 || full.contains(&t.as_str()) {
+        Ok(day)
+    } else {
+        Err(format!("expected a weekday like Mon or Sat, found {s:?}"))
+    }
+}
+
+/// Resolve a local wall-clock time in `tz`: an error inside a spring-forward gap, the first of
+/// two instants inside a fall-back overlap.
+pub fn from_local(naive: NaiveDateTime, tz: Tz) -> Result<Stamp, String> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Ok(t),
+        LocalResult::Ambiguous(first, _) => Ok(first),
+        LocalResult::None => Err(format!(
+            "local time {} does not exist in {tz} (skipped by a daylight-saving change)",
+            naive.format("%Y-%m-%dT%H:%M")
+        )),
+    }
+}
+
+/// Whether this local wall-clock time occurs twice on its day (fall-back overlap).
+pub fn is_ambiguous(stamp: &Stamp) -> bool {
+    matches!(stamp.timezone().from_local_datetime(&stamp.naive_local()), LocalResult::Ambiguous(..))
+}
+
+/// Format as local wall-clock `YYYY-MM-DDTHH:MM`, adding the UTC offset only when the local time
+/// is ambiguous (the repeated hour of a fall-back day), so ordinary files stay plain.
+pub fn format_local(stamp: &Stamp) -> String {
+    if is_ambiguous(stamp) {
+        stamp.format("%Y-%m-%dT%H:%M%:z").to_string()
+    } else {
+        stamp.format("%Y-%m-%dT%H:%M").to_string()
+    }
+}
+
+/// Local midnight at the start of `date` (or the first instant of the day if midnight is
+/// skipped by a DST change, as in some zones).
+pub fn start_of_day(date: NaiveDate, tz: Tz) -> Stamp {
+    let mut t = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+    loop {
+        match tz.from_local_datetime(&t) {
+            LocalResult::Single(s) => return s,
+            LocalResult::Ambiguous(first, _) => return first,
+            LocalResult::None => t += Duration::minutes(1),
+        }
+    }
+}
+
+/// Minutes since local midnight of the stamp's local date.
+pub fn minute_of_day(stamp: &Stamp) -> u32 {
+    let t = stamp.naive_local().time();
+    t.hour() * 60 + t.minute()
+}
+
+/// The fixed-length interval grid of a site.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IntervalGrid {
+    pub tz: Tz,
+    pub interval_minutes: u32,
+}
+
+impl IntervalGrid {
+    pub fn new(tz: Tz, interval_minutes: u32) -> Result<Self, TimeError> {
+        if !INTERVAL_MINUTES_ALLOWED.contains(&interval_minutes) {
+            return Err(TimeError::BadIntervalMinutes(interval_minutes));
+        }
+        Ok(IntervalGrid { tz, interval_minutes })
+    }
+
+    pub fn interval(&self) -> Duration {
+        Duration::minutes(i64::from(self.interval_minutes))
+    }
+
+    /// Nominal intervals per day (a 24-hour day).
+    pub fn slots_per_day(&self) -> usize {
+        (1440 / self.interval_minutes) as usize
+    }
+
+    /// Time-of-day slot of a stamp, 0..slots_per_day, from its local wall clock: the key for
+    /// intraday seasonality (the repeated hour of a fall-back day maps onto the same slots).
+    pub fn slot_of_day(&self, stamp: &Stamp) -> usize {
+        (minute_of_day(stamp) / self.interval_minutes) as usize
+    }
+
+    /// Whether the stamp's local time lies on the grid.
+    pub fn is_aligned(&self, stamp: &Stamp) -> bool {
+        let t = stamp.naive_local().time();
+        t.second() == 0 && t.nanosecond() == 0 && minute_of_day(stamp) % self.interval_minutes == 0
+    }
+
+    /// The interval start after `stamp` (absolute time step, so DST days have 23/25 hours).
+    pub fn next(&self, stamp: &Stamp) -> Stamp {
+        *stamp + self.interval()
+    }
+
+    /// All interval starts of a local day, in time order: 24 h of intervals on an ordinary day,
+    /// 23 h on a spring-forward day, 25 h on a fall-back day.
+    pub fn day_starts(&self, date: NaiveDate) -> Vec<Stamp> {
+        let start = start_of_day(date, self.tz);
+        let end = start_of_day(date + Duration::days(1), self.tz);
+        let mut out = Vec::with_capacity(self.slots_per_day() + 4);
+        let mut t = start;
+        while t < end {
+            out.push(t);
+            t += self.interval();
+        }
+        out
+    }
+
+    /// All interval starts of `days` consecutive local days from `first`.
+    pub fn range(&self, first: NaiveDate, days: u32) -> Vec<Stamp> {
+        (0..days).flat_map(|d| self.day_starts(first + Duration::days(i64::from(d)))).collect()
+    }
+}
+
+/// One open span of a weekday in minutes from that day's midnight; `end_minute` may exceed
+/// 1440 for a span that crosses midnight (`22:00-06:00` is 1320..1800).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenSpan {
+    pub start_minute: u32,
+    pub end_minute: u32,
+}
+
+/// Opening hours per weekday plus closed dates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpeningHours {
+    /// Index 0 = Monday.
+    pub spans: [Vec<OpenSpan>; 7],
+    pub closed_dates: BTreeSet<NaiveDate>,
+}
+
+impl OpeningHours {
+    /// Open around the clock, every day.
+    pub fn always() -> Self {
+        let all = vec![OpenSpan { start_minute: 0, end_minute: 1440 }];
+        OpeningHours {
+            spans: std::array::from_fn(|_| all.clone()),
+            closed_dates: BTreeSet::new(),
+        }
+    }
+
+    /// Parse one day's hours: `closed`, `24h`, `08:00-22:00`, `22:00-06:00` (crosses midnight),
+    /// or several spans separated by commas (`08:00-12:00,13:00-20:00`).
+    pub fn parse_day(day: &str, value: &str) -> Result<Vec<OpenSpan>, TimeError> {
+        let err = |message: &str| TimeError::BadOpeningHours {
+            day: day.to_string(),
+            value: value.to_string(),
+            message: message.to_string(),
+        };
+        let v = value.trim();
+        if v.eq_ignore_ascii_case("closed") {
+            return Ok(Vec::new());
+        }
+        if v.eq_ignore_ascii_case("24h") {
+            return Ok(vec![OpenSpan { start_minute: 0, end_minute: 1440 }]);
+        }
+        let mut spans = Vec::new();
+        for part in v.split(',') {
+            let (a, b) = part
+                .split_once('-')
+                .ok_or_else(|| err("expected \"closed\", \"24h\" or spans like \"08:00-22:00\""))?;
+            let start = parse_hhmm_minutes(a).map_err(|m| err(&m))?;
+            let end_raw = parse_hhmm_minutes(b).map_err(|m| err(&m))?;
+            if start >= 1440 {
+                return Err(err("a span must start before 24:00"));
+            }
+            let end = if end_raw <= start { end_raw + 1440 } else { end_raw };
+            if end - start > 1440 {
+                return Err(err("a span cannot be longer than 24 hours"));
+            }
+            spans.push(OpenSpan { start_minute: start, end_minute: end });
+        }
+        spans.sort_by_key(|s| s.start_minute);
+        for w in spans.windows(2) {
+            if w[1].start_minute < w[0].end_minute {
+                return Err(err("spans overlap"));
+            }
+        }
+        Ok(spans)
+    }
+
+    /// Whether a local wall-clock time is inside opening hours.
+    pub fn is_open_local(&self, local: NaiveDateTime) -> bool {
+        let date = local.date();
+        let minute = local.time().hour() * 60 + local.time().minute();
+        let today = date.weekday().num_days_from_monday() as usize;
+        if !self.closed_dates.contains(&date)
+            && self.spans[today].iter().any(|s| minute >= s.start_minute && minute < s.end_minute)
+        {
+            return true;
+        }
+        // A span of yesterday that runs past midnight.
+        let yesterday = date.pred_opt().expect("date in range");
+        let yi = yesterday.weekday().num_days_from_monday() as usize;
+        !self.closed_dates.contains(&yesterday)
+            && self.spans[yi]
+                .iter()
+                .any(|s| s.end_minute > 1440 && minute + 1440 >= s.start_minute && minute + 1440 < s.end_minute)
+    }
+
+    pub fn is_open(&self, stamp: &Stamp) -> bool {
+        self.is_open_local(stamp.naive_local())
+    }
+
+    /// Whether every minute of every day is open (24×7 without closed dates).
+    pub fn is_always_open(&self) -> bool {
+        self.closed_dates.is_empty()
+            && self.spans.iter().all(|d| d.iter().any(|s| s.start_minute == 0 && s.end_minute >= 1440))
+    }
+}
+
+impl fmt::Display for OpenSpan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = self.end_minute % 1440;
+        let e = if self.end_minute == 1440 { 1440 } else { e };
+        write!(f, "{:02}:{:02}-{:02}:{:02}", self.start_minute / 60, self.start_minute % 60, e / 60, e % 60)
+    }
+}
+
+/// `HH:MM` to minutes, allowing `24:00`.
+pub fn parse_hhmm_minutes(s: &str) -> Result<u32, String> {
+    let s = s.trim();
+    if s == "24:00" {
+        return Ok(1440);
+    }
+    let t = parse_clock(s)?;
+    Ok(t.hour() * 60 + t.minute())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ny() -> Tz {
+        parse_time_zone("America/New_York").unwrap()
+    }
+
+    #[test]
+    fn spring_forward_day_has_23_hours_of_intervals() {
+        let g = IntervalGrid::new(ny(), 15).unwrap();
+        let day = NaiveDate::from_ymd_opt(2025, 3, 9).unwrap();
+        let starts = g.day_starts(day);
+        assert_eq!(starts.len(), 23 * 4);
+        // 02:00 local does not exist: 01:45 is followed by 03:00.
+        let i = starts.iter().position(|s| format_local(s) == "2025-03-09T01:45").unwrap();
+        assert_eq!(format_local(&starts[i + 1]), "2025-03-09T03:00");
+    }
+
+    #[test]
+    fn fall_back_day_has_25_hours_and_the_repeat_is_distinct() {
+        let g = IntervalGrid::new(ny(), 30).unwrap();
+        let day = NaiveDate::from_ymd_opt(2025, 11, 2).unwrap();
+        let starts = g.day_starts(day);
+        assert_eq!(starts.len(), 25 * 2);
+        let texts: Vec<String> = starts.iter().map(format_local).collect();
+        assert!(texts.contains(&"2025-11-02T01:30-04:00".to_string()));
+        assert!(texts.contains(&"2025-11-02T01:30-05:00".to_string()));
+        let unique: BTreeSet<&String> = texts.iter().collect();
+        assert_eq!(unique.len(), texts.len(), "no interval doubled");
+        // Both spellings parse back to the same instants.
+        for (s, t) in starts.iter().zip(&texts) {
+            assert_eq!(&parse_local(t, ny()).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn nonexistent_local_time_is_rejected() {
+        let e = parse_local("2025-03-09T02:30", ny()).unwrap_err();
+        assert!(e.contains("does not exist"), "{e}");
+    }
+
+    #[test]
+    fn interval_minutes_must_divide_the_day_in_supported_steps() {
+        assert!(IntervalGrid::new(ny(), 6).is_ok());
+        assert_eq!(IntervalGrid::new(ny(), 7), Err(TimeError::BadIntervalMinutes(7)));
+    }
+
+    #[test]
+    fn cross_midnight_opening_hours() {
+        let mut h = OpeningHours::always();
+        h.spans = std::array::from_fn(|_| Vec::new());
+        h.spans[4] = OpeningHours::parse_day("fri", "22:00-06:00").unwrap();
+        let fri = NaiveDate::from_ymd_opt(2025, 3, 7).unwrap();
+        let at = |d: NaiveDate, hh, mm| d.and_hms_opt(hh, mm, 0).unwrap();
+        assert!(!h.is_open_local(at(fri, 21, 45)));
+        assert!(h.is_open_local(at(fri, 22, 0)));
+        assert!(h.is_open_local(at(fri.succ_opt().unwrap(), 5, 45)));
+        assert!(!h.is_open_local(at(fri.succ_opt().unwrap(), 6, 0)));
+        // Closing the Friday also closes its tail on Saturday morning.
+        h.closed_dates.insert(fri);
+        assert!(!h.is_open_local(at(fri.succ_opt().unwrap(), 1, 0)));
+    }
+
+    #[test]
+    fn weekday_names() {
+        assert_eq!(parse_weekday("Sat"), Ok(Weekday::Sat));
+        assert_eq!(parse_weekday("sunday"), Ok(Weekday::Sun));
+        assert!(parse_weekday("Satur").is_err());
+    }
+}
