@@ -37,10 +37,8 @@ impl Table {
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(InputError::new(file, "the file is empty: expected a header row"));
         }
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
         let mut headers: Option<Vec<String>> = None;
         let mut rows = Vec::new();
         let mut record = csv::ByteRecord::new();
@@ -245,7 +243,8 @@ where
 /// files are short, stable and byte-identical across runs.
 pub fn fmt_num(value: f64, decimals: usize) -> String {
     let s = format!("{value:.decimals$}");
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    let s =
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
     if s == "-0" {
         "0".to_string()
     } else {
