@@ -167,7 +167,7 @@ pub struct Metrics {
     pub service_level: f64,
     /// Average speed of answer of answered contacts, seconds (∞ when unstable or no agents).
     pub asa_seconds: f64,
-    /// Fraction of agent time spent handling contacts.
+    /// Fraction of agent time spent handling contacts (1 when there is traffic but no agent).
     pub occupancy: f64,
     /// Erlang A abandonment probability; `None` for Erlang C.
     pub abandon_rate: Option<f64>,
@@ -257,7 +257,7 @@ impl ErlangC {
                 wait_probability: 1.0,
                 service_level: 0.0,
                 asa_seconds: f64::INFINITY,
-                occupancy: if servers == 0 { 0.0 } else { 1.0 },
+                occupancy: 1.0,
                 abandon_rate: None,
             };
         }
@@ -440,7 +440,7 @@ impl ErlangA {
             wait_probability,
             service_level: service_level.clamp(0.0, 1.0),
             asa_seconds,
-            occupancy: if servers == 0 { 0.0 } else { (a * answered / n).min(1.0) },
+            occupancy: if servers == 0 { 1.0 } else { (a * answered / n).min(1.0) },
             abandon_rate: Some(abandon_rate.clamp(0.0, 1.0)),
         }
     }
