@@ -211,6 +211,16 @@ impl Metrics {
 }
 
 /// Erlang C (M/M/n, infinitely patient callers).
+///
+/// ```
+/// use shiftcast::staffing::ErlangC;
+/// // 100 contacts in 30 minutes at 180 s AHT = 10 Erlangs.
+/// let c = ErlangC::from_contacts(100.0, 180.0, 30).unwrap();
+/// let m = c.metrics(14, 20.0);
+/// assert!((m.wait_probability - 0.174132).abs() < 1e-6);
+/// assert!((m.service_level - 0.888350).abs() < 1e-6);
+/// assert!((m.asa_seconds - 7.8359).abs() < 1e-4);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ErlangC {
     traffic_erlangs: f64,
@@ -338,6 +348,14 @@ pub(crate) fn check_interval(interval_minutes: u32) -> Result<(), StaffingError>
 }
 
 /// Erlang A (M/M/n+M): callers abandon after an exponential patience.
+///
+/// ```
+/// use shiftcast::staffing::ErlangA;
+/// let a = ErlangA::from_contacts(100.0, 180.0, 30, 300.0).unwrap();
+/// let m = a.metrics(14, 20.0);
+/// assert!((m.wait_probability - 0.14526).abs() < 1e-5);
+/// assert!((m.abandon_rate.unwrap() - 0.013984).abs() < 1e-6);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ErlangA {
     traffic_erlangs: f64,

@@ -247,6 +247,20 @@ pub fn agents_gross(agents_net: u32, shrinkage: f64) -> Result<u32, StaffingErro
 }
 
 /// Fewest agents (each serving `concurrency` contacts at once) meeting every target.
+///
+/// ```
+/// use shiftcast::staffing::{agents_gross, required_agents, ErlangC, QueueModel, Targets};
+/// let model = QueueModel::C(ErlangC::from_contacts(100.0, 180.0, 30).unwrap());
+/// let targets = Targets {
+///     service_level: Some(0.8),
+///     target_answer_seconds: Some(20.0),
+///     max_occupancy: Some(0.85),
+///     ..Targets::default()
+/// };
+/// let r = required_agents(&model, &targets, 1).unwrap();
+/// assert_eq!(r.agents_net, 14);
+/// assert_eq!(agents_gross(r.agents_net, 0.3).unwrap(), 20);
+/// ```
 pub fn required_agents(
     model: &QueueModel,
     targets: &Targets,
@@ -654,6 +668,30 @@ mod tests {
         let servers = required_agents(&model, &sl_80_20(), 1).unwrap().agents_net;
         let agents = required_agents(&model, &sl_80_20(), 3).unwrap().agents_net;
         assert_eq!(agents, servers.div_ceil(3));
+    }
+
+    #[test]
+    fn very_large_centres_are_staffed_without_overflow() {
+        // 9,000 Erlangs: square-root staffing puts the answer a little above A.
+        let model = QueueModel::C(ErlangC::new(9000.0, 180.0).unwrap());
+        let r = required_agents(&model, &sl_80_20(), 1).unwrap();
+        let n = r.agents_net;
+        assert!(n > 9000 && n < 9000 + 100, "{n}");
+        assert!(model.metrics(n - 1, 20.0).service_level < 0.8);
+        assert!(r.metrics.service_level >= 0.8);
+        let model = QueueModel::A(ErlangA::new(9000.0, 180.0, 300.0).unwrap());
+        let targets = Targets {
+            max_abandon_rate: Some(0.01),
+            ..sl_80_20()
+        };
+        let r = required_agents(&model, &targets, 1).unwrap();
+        let m = r.metrics;
+        assert!(
+            m.service_level >= 0.8 && m.abandon_rate.unwrap() <= 0.01,
+            "{r:?}"
+        );
+        let below = model.metrics(r.agents_net - 1, 20.0);
+        assert!(below.service_level < 0.8 || below.abandon_rate.unwrap() > 0.01);
     }
 
     #[test]
