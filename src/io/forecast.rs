@@ -15,8 +15,14 @@ use crate::io::table::{fmt_num, write_csv_atomic, Table};
 use crate::time::{format_local, parse_local, Stamp};
 
 /// Column names in file order.
-pub const COLUMNS: [&str; 6] =
-    ["interval_start", "queue", "contacts", "contacts_p10", "contacts_p90", "aht_seconds"];
+pub const COLUMNS: [&str; 6] = [
+    "interval_start",
+    "queue",
+    "contacts",
+    "contacts_p10",
+    "contacts_p90",
+    "aht_seconds",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForecastRow {
@@ -37,7 +43,10 @@ pub fn read_forecast(path: &Path, tz: Tz) -> Result<Vec<ForecastRow>, Error> {
 /// Parse an already-read forecast table.
 pub fn parse_forecast(table: &Table, tz: Tz) -> Result<Vec<ForecastRow>, InputError> {
     table.reject_unknown(&COLUMNS)?;
-    let col: Vec<usize> = COLUMNS.iter().map(|c| table.require(c)).collect::<Result<_, _>>()?;
+    let col: Vec<usize> = COLUMNS
+        .iter()
+        .map(|c| table.require(c))
+        .collect::<Result<_, _>>()?;
     let mut rows = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let stamp_text = table.nonempty(row, col[0])?;
@@ -50,12 +59,18 @@ pub fn parse_forecast(table: &Table, tz: Tz) -> Result<Vec<ForecastRow>, InputEr
             return Err(table.error(
                 row,
                 col[4],
-                format!("expected contacts_p90 >= contacts_p10 ({contacts_p10}), found {contacts_p90}"),
+                format!(
+                    "expected contacts_p90 >= contacts_p10 ({contacts_p10}), found {contacts_p90}"
+                ),
             ));
         }
         let aht_seconds = table.non_negative(row, col[5])?;
         if contacts > 0.0 && aht_seconds == 0.0 {
-            return Err(table.error(row, col[5], "expected a number > 0 where contacts > 0, found 0"));
+            return Err(table.error(
+                row,
+                col[5],
+                "expected a number > 0 where contacts > 0, found 0",
+            ));
         }
         rows.push(ForecastRow {
             interval_start,
@@ -122,8 +137,14 @@ mod tests {
                     2025-03-03T09:30,voice,10,8,12,180\n2025-03-03T09:45,voice,10,8,12,-3\n";
         let t = Table::parse("forecast.csv", text.as_bytes()).unwrap();
         let e = parse_forecast(&t, tz()).unwrap_err().to_string();
-        assert_eq!(e, "forecast.csv line 3, column aht_seconds: expected a number >= 0, found \"-3\"");
+        assert_eq!(
+            e,
+            "forecast.csv line 3, column aht_seconds: expected a number >= 0, found \"-3\""
+        );
         let t = Table::parse("forecast.csv", b"interval_start,queue,contacts\n").unwrap();
-        assert!(parse_forecast(&t, tz()).unwrap_err().to_string().contains("contacts_p10"));
+        assert!(parse_forecast(&t, tz())
+            .unwrap_err()
+            .to_string()
+            .contains("contacts_p10"));
     }
 }
