@@ -76,7 +76,7 @@ impl Fitted for WeekdayTable {
     }
 }
 
-/// Most recent days of weekday `w` before `origin` that have data (newest first).
+/// Most recent days of weekday `w` before `origin` that have data and no event (newest first).
 fn recent_same_weekday(
     series: &QueueSeries,
     origin: usize,
