@@ -381,10 +381,15 @@ fn event_factors(
                 }
             }
         };
+        let mut in_forecast = false;
         for (d, s) in cells {
             if d >= origin {
                 factor[d * series.slots + s] *= value;
+                in_forecast = true;
             }
+        }
+        if !in_forecast {
+            continue;
         }
         effects.push(EventEffect {
             name: e.name.clone(),
