@@ -21,9 +21,7 @@ use shiftcast::time::{parse_local, IntervalGrid};
 
 /// The bank file is `datetime,calls` with local US/Eastern times at 5-minute intervals.
 fn load_bank(path: &Path) -> Result<History, String> {
-    let tz: chrono_tz::Tz = "America/New_York"
-        .parse()
-        .map_err(|_| "time zone".to_string())?;
+    let tz: chrono_tz::Tz = "America/New_York".parse().map_err(|_| "time zone".to_string())?;
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut records = Vec::new();
     for (i, line) in text.lines().enumerate().skip(1) {
@@ -31,10 +29,8 @@ fn load_bank(path: &Path) -> Result<History, String> {
             .split_once(',')
             .ok_or_else(|| format!("line {}: expected datetime,calls", i + 1))?;
         let stamp = parse_local(t, tz).map_err(|e| format!("line {}: {e}", i + 1))?;
-        let contacts: f64 = c
-            .trim()
-            .parse()
-            .map_err(|_| format!("line {}: bad calls {c:?}", i + 1))?;
+        let contacts: f64 =
+            c.trim().parse().map_err(|_| format!("line {}: bad calls {c:?}", i + 1))?;
         records.push(HistoryRecord {
             interval_start: stamp,
             queue: "bank".into(),
@@ -55,12 +51,7 @@ fn synthetic_history(first: NaiveDate, days: i64) -> History {
     let grid = IntervalGrid::new(tz, 15).expect("grid");
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut queues = BTreeMap::new();
-    for (q, scale) in [
-        ("billing", 1.0),
-        ("sales", 0.6),
-        ("support", 1.4),
-        ("chat", 0.8),
-    ] {
+    for (q, scale) in [("billing", 1.0), ("sales", 0.6), ("support", 1.4), ("chat", 0.8)] {
         let mut records = Vec::new();
         for d in 0..days {
             let date = first + Duration::days(d);
@@ -86,11 +77,7 @@ fn synthetic_history(first: NaiveDate, days: i64) -> History {
         }
         queues.insert(q.to_string(), records);
     }
-    History {
-        interval_minutes: 15,
-        queues,
-        gaps: Vec::new(),
-    }
+    History { interval_minutes: 15, queues, gaps: Vec::new() }
 }
 
 /// `../shared/data/` beside the crate (the main checkout), or two levels up (a worktree).
@@ -145,9 +132,7 @@ fn main() {
         }
         println!("Poisson noise floor: {:.2}%", 100.0 * q.noise_floor_wape);
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        q.choices
-            .iter()
-            .for_each(|(_, c)| *counts.entry(c.as_str()).or_default() += 1);
+        q.choices.iter().for_each(|(_, c)| *counts.entry(c.as_str()).or_default() += 1);
         println!("auto choices per fold: {counts:?}");
         println!("backtest wall time: {secs:.3} s");
     } else {

@@ -33,8 +33,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(s) => Some(parse_date(s).map_err(anyhow::Error::msg).context("--first-origin")?),
         None => None,
     };
-    let options = BacktestOptions { horizon_days: args.horizon_days, folds: args.folds, first_origin };
-    let report = backtest(&inputs.history, &inputs.events, &inputs.plan, &options).context("backtesting")?;
+    let options =
+        BacktestOptions { horizon_days: args.horizon_days, folds: args.folds, first_origin };
+    let report =
+        backtest(&inputs.history, &inputs.events, &inputs.plan, &options).context("backtesting")?;
     match args.format {
         Format::Json => print_json(&report)?,
         Format::Table => {
@@ -46,10 +48,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 report.folds, report.horizon_days, report.first_origin, report.run_time_seconds
             );
             for q in &report.queues {
-                println!("\nqueue {} (Poisson noise floor WAPE {:.2}%)", q.queue, 100.0 * q.noise_floor_wape);
+                println!(
+                    "\nqueue {} (Poisson noise floor WAPE {:.2}%)",
+                    q.queue,
+                    100.0 * q.noise_floor_wape
+                );
                 println!(
                     "{:<16} {:>7} {:>8} {:>7} {:>6} {:>7} {:>8} {:>7} {:>6}",
-                    "model", "WAPE%", "daily%", "MAPE%", "MASE", "bias%", "P10-P90", "time s", "folds"
+                    "model",
+                    "WAPE%",
+                    "daily%",
+                    "MAPE%",
+                    "MASE",
+                    "bias%",
+                    "P10-P90",
+                    "time s",
+                    "folds"
                 );
                 for m in &q.models {
                     println!(

@@ -46,37 +46,51 @@ pub struct Inputs {
 impl InputArgs {
     pub fn load(&self) -> anyhow::Result<Inputs> {
         let config = match &self.config {
-            Some(p) => Some(PlanConfig::read(p).with_context(|| format!("reading {}", p.display()))?),
+            Some(p) => {
+                Some(PlanConfig::read(p).with_context(|| format!("reading {}", p.display()))?)
+            }
             None => None,
         };
         let tz = match (&self.time_zone, &config) {
             (Some(z), _) => parse_time_zone(z).context("--time-zone")?,
             (None, Some(c)) => c.site.time_zone,
-            (None, None) => anyhow::bail!("give --time-zone (the IANA zone of the history's local times) or --config"),
+            (None, None) => anyhow::bail!(
+                "give --time-zone (the IANA zone of the history's local times) or --config"
+            ),
         };
-        let interval_minutes = self.interval_minutes.or(config.as_ref().map(|c| c.site.grid.interval_minutes));
+        let interval_minutes =
+            self.interval_minutes.or(config.as_ref().map(|c| c.site.grid.interval_minutes));
         let history_path = self
             .history
             .clone()
             .or_else(|| config.as_ref().and_then(|c| c.inputs.history.clone()))
             .context("give --history (or [inputs] history in --config)")?;
-        let opening_hours = config.as_ref().map(|c| c.site.opening_hours.clone()).filter(|h| !h.is_always_open());
-        let history = read_history(&history_path, &ReadHistoryOptions { tz, interval_minutes, opening_hours })
-            .with_context(|| format!("reading {}", history_path.display()))?;
-        let events_path = self.events.clone().or_else(|| config.as_ref().and_then(|c| c.inputs.events.clone()));
+        let opening_hours =
+            config.as_ref().map(|c| c.site.opening_hours.clone()).filter(|h| !h.is_always_open());
+        let history = read_history(
+            &history_path,
+            &ReadHistoryOptions { tz, interval_minutes, opening_hours },
+        )
+        .with_context(|| format!("reading {}", history_path.display()))?;
+        let events_path =
+            self.events.clone().or_else(|| config.as_ref().and_then(|c| c.inputs.events.clone()));
         let events = match &events_path {
             Some(p) => read_events(p).with_context(|| format!("reading {}", p.display()))?,
             None => Vec::new(),
         };
         let plan = match config {
             Some(mut c) => {
-                if c.site.grid.interval_minutes != history.interval_minutes || c.site.time_zone != tz {
+                if c.site.grid.interval_minutes != history.interval_minutes
+                    || c.site.time_zone != tz
+                {
                     c.site.grid = shiftcast::time::IntervalGrid::new(tz, history.interval_minutes)?;
                     c.site.time_zone = tz;
                 }
                 c
             }
-            None => plan_for_history(shiftcast::time::IntervalGrid::new(tz, history.interval_minutes)?),
+            None => {
+                plan_for_history(shiftcast::time::IntervalGrid::new(tz, history.interval_minutes)?)
+            }
         };
         Ok(Inputs { history, events, plan })
     }
@@ -116,16 +130,31 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(s) => parse_date(s).map_err(anyhow::Error::msg).context("--start")?,
         None => last_day(&inputs.history).context("the history has no rows")? + Duration::days(1),
     };
-    let out: ForecastOutput = run_forecast(&inputs.history, &inputs.events, &inputs.plan, start, args.days).context("forecasting")?;
-    write_forecast(&args.out, &out.rows).with_context(|| format!("writing {}", args.out.display()))?;
-    let summary = Summary { out: &args.out, start: start.to_string(), days: args.days, rows: out.rows.len(), queues: &out.queues, warnings: &out.warnings };
+    let out: ForecastOutput =
+        run_forecast(&inputs.history, &inputs.events, &inputs.plan, start, args.days)
+            .context("forecasting")?;
+    write_forecast(&args.out, &out.rows)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    let summary = Summary {
+        out: &args.out,
+        start: start.to_string(),
+        days: args.days,
+        rows: out.rows.len(),
+        queues: &out.queues,
+        warnings: &out.warnings,
+    };
     match args.format {
         Format::Json => print_json(&summary)?,
         Format::Table => {
             for w in &out.warnings {
                 eprintln!("warning: {w}");
             }
-            println!("{} rows for {} day(s) from {start} written to {}", out.rows.len(), args.days, args.out.display());
+            println!(
+                "{} rows for {} day(s) from {start} written to {}",
+                out.rows.len(),
+                args.days,
+                args.out.display()
+            );
             print_reports(&out.queues);
         }
     }
@@ -154,10 +183,16 @@ fn print_reports(queues: &[QueueReport]) {
             println!("{:<12} {:<16} weights: {}", "", "", w.join(", "));
         }
         if let Some((r1, r2)) = q.rebound {
-            println!("{:<12} {:<16} rebound after closures: day 1 x{r1:.2}, day 2 x{r2:.2}", "", "");
+            println!(
+                "{:<12} {:<16} rebound after closures: day 1 x{r1:.2}, day 2 x{r2:.2}",
+                "", ""
+            );
         }
         for e in &q.events {
-            println!("{:<12} {:<16} event {} {:?} x{:.2} ({})", "", "", e.start, e.name, e.factor, e.source);
+            println!(
+                "{:<12} {:<16} event {} {:?} x{:.2} ({})",
+                "", "", e.start, e.name, e.factor, e.source
+            );
         }
     }
 }

@@ -43,38 +43,16 @@ pub fn accuracy(scored: &[Scored], mase_scale: f64) -> Accuracy {
     let mape = if positive.is_empty() {
         f64::NAN
     } else {
-        positive
-            .iter()
-            .map(|s| (s.actual - s.forecast).abs() / s.actual)
-            .sum::<f64>()
+        positive.iter().map(|s| (s.actual - s.forecast).abs() / s.actual).sum::<f64>()
             / positive.len() as f64
     };
-    let covered = scored
-        .iter()
-        .filter(|s| s.p10 <= s.actual && s.actual <= s.p90)
-        .count();
+    let covered = scored.iter().filter(|s| s.p10 <= s.actual && s.actual <= s.p90).count();
     Accuracy {
-        wape: if sum_y > 0.0 {
-            sum_abs / sum_y
-        } else {
-            f64::NAN
-        },
+        wape: if sum_y > 0.0 { sum_abs / sum_y } else { f64::NAN },
         mape,
-        mase: if mase_scale > 0.0 && n > 0 {
-            sum_abs / n as f64 / mase_scale
-        } else {
-            f64::NAN
-        },
-        bias: if sum_y > 0.0 {
-            sum_err / sum_y
-        } else {
-            f64::NAN
-        },
-        coverage_p10_p90: if n > 0 {
-            covered as f64 / n as f64
-        } else {
-            f64::NAN
-        },
+        mase: if mase_scale > 0.0 && n > 0 { sum_abs / n as f64 / mase_scale } else { f64::NAN },
+        bias: if sum_y > 0.0 { sum_err / sum_y } else { f64::NAN },
+        coverage_p10_p90: if n > 0 { covered as f64 / n as f64 } else { f64::NAN },
         intervals: n,
     }
 }
@@ -122,11 +100,7 @@ pub fn poisson_noise_floor(actuals: &[f64]) -> f64 {
     if sum <= 0.0 {
         return f64::NAN;
     }
-    actuals
-        .iter()
-        .map(|&y| poisson_mean_absolute_deviation(y))
-        .sum::<f64>()
-        / sum
+    actuals.iter().map(|&y| poisson_mean_absolute_deviation(y)).sum::<f64>() / sum
 }
 
 #[cfg(test)]
@@ -139,30 +113,10 @@ mod tests {
     fn measures_match_hand_computation() {
         // y = 10, 20, 0, 30; f = 12, 15, 1, 30; p10/p90 chosen so 2 of 4 are covered.
         let s = [
-            Scored {
-                actual: 10.0,
-                forecast: 12.0,
-                p10: 9.0,
-                p90: 13.0,
-            },
-            Scored {
-                actual: 20.0,
-                forecast: 15.0,
-                p10: 12.0,
-                p90: 18.0,
-            },
-            Scored {
-                actual: 0.0,
-                forecast: 1.0,
-                p10: 0.5,
-                p90: 2.0,
-            },
-            Scored {
-                actual: 30.0,
-                forecast: 30.0,
-                p10: 25.0,
-                p90: 35.0,
-            },
+            Scored { actual: 10.0, forecast: 12.0, p10: 9.0, p90: 13.0 },
+            Scored { actual: 20.0, forecast: 15.0, p10: 12.0, p90: 18.0 },
+            Scored { actual: 0.0, forecast: 1.0, p10: 0.5, p90: 2.0 },
+            Scored { actual: 30.0, forecast: 30.0, p10: 25.0, p90: 35.0 },
         ];
         let a = accuracy(&s, 2.0);
         // Σ|e| = 2+5+1+0 = 8, Σy = 60.
@@ -186,9 +140,9 @@ mod tests {
 
     #[test]
     fn poisson_mad_matches_direct_sum() {
-        for lambda in [0.3, 1.0, 2.5, 7.0, 40.0, 192.0] {
+        for lambda in [0.3f64, 1.0, 2.5, 7.0, 40.0, 192.0] {
             // Direct Σ_k |k − λ| P(k), summed far into the tail.
-            let mut p = (-lambda as f64).exp();
+            let mut p = (-lambda).exp();
             let mut direct = p * lambda;
             for k in 1..2000 {
                 p *= lambda / k as f64;

@@ -83,12 +83,8 @@ impl Default for ForecastConfig {
 }
 
 /// Model names accepted by `method` (besides `auto`).
-pub const MODEL_NAMES: [&str; 4] = [
-    "seasonal_naive",
-    "weekday_average",
-    "top_down",
-    "double_seasonal",
-];
+pub const MODEL_NAMES: [&str; 4] =
+    ["seasonal_naive", "weekday_average", "top_down", "double_seasonal"];
 
 impl ForecastConfig {
     /// Check values; the message names the key.
@@ -106,10 +102,7 @@ impl ForecastConfig {
             );
         }
         if self.weekday_average_weeks == 0 {
-            return bad(
-                "weekday_average_weeks",
-                "expected an integer >= 1, got 0".into(),
-            );
+            return bad("weekday_average_weeks", "expected an integer >= 1, got 0".into());
         }
         if !(self.half_life_days.is_finite() && self.half_life_days > 0.0) {
             return bad(
@@ -126,9 +119,7 @@ impl ForecastConfig {
     fn models(&self) -> Vec<Box<dyn Model>> {
         vec![
             Box::new(SeasonalNaive),
-            Box::new(WeekdayAverage {
-                weeks: self.weekday_average_weeks,
-            }),
+            Box::new(WeekdayAverage { weeks: self.weekday_average_weeks }),
             Box::new(TopDown {
                 half_life_days: self.half_life_days,
                 profile_weeks: self.profile_weeks,
@@ -146,11 +137,7 @@ pub enum ForecastError {
     #[error("{0}")]
     Config(String),
     #[error("model {model} needs at least {need_days} days of history before the forecast start, the history has {have_days}")]
-    TooShort {
-        model: String,
-        need_days: usize,
-        have_days: usize,
-    },
+    TooShort { model: String, need_days: usize, have_days: usize },
     #[error("model {model}: no complete, ordinary day in the history to learn from")]
     NoUsableDays { model: String },
     #[error("{0}")]
@@ -222,12 +209,8 @@ struct Calibration {
 }
 
 impl Calibration {
-    const POISSON: Calibration = Calibration {
-        k: 0.0,
-        z10: -1.281_551_565_5,
-        z90: 1.281_551_565_5,
-        residuals: 0,
-    };
+    const POISSON: Calibration =
+        Calibration { k: 0.0, z10: -1.281_551_565_5, z90: 1.281_551_565_5, residuals: 0 };
 
     fn from_pairs(pairs: &[(f64, f64)]) -> Calibration {
         let usable: Vec<(f64, f64)> = pairs.iter().copied().filter(|&(_, f)| f > 0.0).collect();
@@ -237,22 +220,15 @@ impl Calibration {
         let num: f64 = usable.iter().map(|&(y, f)| (y - f).powi(2) - f).sum();
         let den: f64 = usable.iter().map(|&(_, f)| f * f).sum();
         let k = (num / den).max(0.0);
-        let mut z: Vec<f64> = usable
-            .iter()
-            .map(|&(y, f)| (y - f) / (f + k * f * f).sqrt())
-            .collect();
+        let mut z: Vec<f64> =
+            usable.iter().map(|&(y, f)| (y - f) / (f + k * f * f).sqrt()).collect();
         z.sort_by(|a, b| a.total_cmp(b));
         let q = |p: f64| {
             let pos = p * (z.len() - 1) as f64;
             let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
             z[lo] + (z[hi] - z[lo]) * (pos - lo as f64)
         };
-        Calibration {
-            k,
-            z10: q(0.1),
-            z90: q(0.9),
-            residuals: usable.len(),
-        }
+        Calibration { k, z10: q(0.1), z90: q(0.9), residuals: usable.len() }
     }
 
     fn bounds(&self, f: f64) -> (f64, f64) {
@@ -266,10 +242,7 @@ impl Calibration {
 
 /// Events that apply to a queue.
 fn queue_events<'a>(events: &'a [Event], queue: &str) -> Vec<&'a Event> {
-    events
-        .iter()
-        .filter(|e| e.queue.as_deref().is_none_or(|q| q == queue))
-        .collect()
+    events.iter().filter(|e| e.queue.as_deref().is_none_or(|q| q == queue)).collect()
 }
 
 /// Local start of a slot on a date.
@@ -361,17 +334,11 @@ fn event_factors(
             };
             let (a, b, n) = pool(&|p: &Event| p.name == e.name && p.kind == e.kind);
             if n > 0 {
-                (
-                    a / b,
-                    format!("learned from {n} past event(s) named {:?}", e.name),
-                )
+                (a / b, format!("learned from {n} past event(s) named {:?}", e.name))
             } else {
                 let (a, b, n) = pool(&|p: &Event| p.kind == e.kind);
                 if n > 0 {
-                    (
-                        a / b,
-                        format!("learned from {n} past {} event(s)", kind_name(e.kind)),
-                    )
+                    (a / b, format!("learned from {n} past {} event(s)", kind_name(e.kind)))
                 } else {
                     (
                         1.0,
@@ -418,14 +385,12 @@ fn model_forecast(
     factors: &[f64],
     origin: usize,
     horizon: usize,
-) -> Result<(Vec<Vec<f64>>, Box<dyn Fitted>), ForecastError> {
+) -> Result<(DayForecasts, Box<dyn Fitted>), ForecastError> {
     let fitted = model.fit(series, origin)?;
     let days = (origin..(origin + horizon).min(series.days.len()))
         .map(|d| {
             let mut v = fitted.predict_day(series, d);
-            v.iter_mut()
-                .enumerate()
-                .for_each(|(s, x)| *x *= factors[d * series.slots + s]);
+            v.iter_mut().enumerate().for_each(|(s, x)| *x *= factors[d * series.slots + s]);
             v
         })
         .collect();
@@ -455,6 +420,12 @@ fn wape_of(p: &[(f64, f64)]) -> Option<f64> {
     (sy > 0.0).then(|| p.iter().map(|x| (x.0 - x.1).abs()).sum::<f64>() / sy)
 }
 
+/// Forecasts of consecutive days, one value per slot.
+type DayForecasts = Vec<Vec<f64>>;
+
+/// Rows, evidence and warnings of one queue.
+type QueueForecast = (Vec<ForecastRow>, QueueReport, Vec<String>);
+
 /// Everything the engine produces for one queue at one origin.
 struct QueueRun {
     /// Per model: the forecast days (None if it could not be fitted) and its calibration.
@@ -479,36 +450,29 @@ fn run_queue(
     let mut warnings = Vec::new();
     let n_models = models.len();
     let step = 7usize;
-    let inner: Vec<usize> = (1..=config.validation_folds)
-        .filter_map(|k| origin.checked_sub(k * step))
-        .collect();
+    let inner: Vec<usize> =
+        (1..=config.validation_folds).filter_map(|k| origin.checked_sub(k * step)).collect();
     let mut seconds = vec![0.0; n_models];
     // validation[m][fold] = forecast days of model m at inner fold
     let mut validation: Vec<Vec<Option<Vec<Vec<f64>>>>> = vec![vec![None; inner.len()]; n_models];
-    let inner_factors: Vec<Vec<f64>> = inner
-        .iter()
-        .map(|&o| event_factors(series, events, o).0)
-        .collect();
+    let inner_factors: Vec<Vec<f64>> =
+        inner.iter().map(|&o| event_factors(series, events, o).0).collect();
     for (m, model) in models.iter().enumerate() {
         let t0 = Instant::now();
         for (i, &o) in inner.iter().enumerate() {
             if o < model.min_history_days() {
                 continue;
             }
-            if let Ok((days, _)) = model_forecast(
-                model.as_ref(),
-                series,
-                &inner_factors[i],
-                o,
-                step.min(origin - o),
-            ) {
+            if let Ok((days, _)) =
+                model_forecast(model.as_ref(), series, &inner_factors[i], o, step.min(origin - o))
+            {
                 validation[m][i] = Some(days);
             }
         }
         seconds[m] += t0.elapsed().as_secs_f64();
     }
     let (factors, effects) = event_factors(series, events, origin);
-    let mut finals: Vec<Option<(Vec<Vec<f64>>, Box<dyn Fitted>)>> = Vec::with_capacity(n_models);
+    let mut finals: Vec<Option<(DayForecasts, Box<dyn Fitted>)>> = Vec::with_capacity(n_models);
     let mut reasons = Vec::new();
     for (m, model) in models.iter().enumerate() {
         let t0 = Instant::now();
@@ -528,10 +492,7 @@ fn run_queue(
         });
     }
     for r in &reasons {
-        warnings.push(format!(
-            "queue {:?}: {r}; that model is left out",
-            series.queue
-        ));
+        warnings.push(format!("queue {:?}: {r}; that model is left out", series.queue));
     }
     // Validation pairs per model and WAPE.
     let model_pairs: Vec<Vec<(f64, f64)>> = (0..n_models)
@@ -549,22 +510,13 @@ fn run_queue(
         .enumerate()
         .map(|(m, model)| CandidateScore {
             candidate: model.name().into(),
-            wape: if finals[m].is_some() {
-                wape_of(&model_pairs[m])
-            } else {
-                None
-            },
+            wape: if finals[m].is_some() { wape_of(&model_pairs[m]) } else { None },
             folds: validation[m].iter().filter(|v| v.is_some()).count(),
         })
         .collect();
     // Inverse-squared-WAPE combination over models validated on the same folds.
     let weighted: Vec<(usize, f64)> = (0..n_models)
-        .filter_map(|m| {
-            scores[m]
-                .wape
-                .filter(|&w| w > 0.0)
-                .map(|w| (m, 1.0 / (w * w)))
-        })
+        .filter_map(|m| scores[m].wape.filter(|&w| w > 0.0).map(|w| (m, 1.0 / (w * w))))
         .collect();
     let weight_sum: f64 = weighted.iter().map(|x| x.1).sum();
     let common_folds: Vec<usize> = (0..inner.len())
@@ -573,9 +525,8 @@ fn run_queue(
     let mut combo_pairs = Vec::new();
     if weighted.len() >= 2 {
         for &i in &common_folds {
-            let days = combine(&weighted, weight_sum, |m| {
-                validation[m][i].as_ref().expect("common fold")
-            });
+            let days =
+                combine(&weighted, weight_sum, |m| validation[m][i].as_ref().expect("common fold"));
             combo_pairs.extend(pairs(series, inner[i], &days));
         }
         scores.push(CandidateScore {
@@ -612,18 +563,12 @@ fn run_queue(
                 models[m].name()
             ));
             best.unwrap_or_else(|| {
-                *preference
-                    .iter()
-                    .find(|&&m| finals[m].is_some())
-                    .expect("one model fits")
+                *preference.iter().find(|&&m| finals[m].is_some()).expect("one model fits")
             })
         }
         (None, Some(b)) => b,
         (None, None) => {
-            let m = *preference
-                .iter()
-                .find(|&&m| finals[m].is_some())
-                .expect("one model fits");
+            let m = *preference.iter().find(|&&m| finals[m].is_some()).expect("one model fits");
             warnings.push(format!(
                 "queue {:?}: too little history for a validation backtest; using {} without evidence",
                 series.queue,
@@ -636,16 +581,11 @@ fn run_queue(
         let days = combine(&weighted, weight_sum, |m| {
             &finals[m].as_ref().expect("validated models fit").0
         });
-        let w = weighted
-            .iter()
-            .map(|&(m, x)| (models[m].name().to_string(), x / weight_sum))
-            .collect();
+        let w =
+            weighted.iter().map(|&(m, x)| (models[m].name().to_string(), x / weight_sum)).collect();
         ((days, Calibration::from_pairs(&combo_pairs)), w)
     } else {
-        (
-            per_model[choice].clone().expect("chosen model fits"),
-            BTreeMap::new(),
-        )
+        (per_model[choice].clone().expect("chosen model fits"), BTreeMap::new())
     };
     if chosen.1.residuals == 0 {
         warnings.push(format!(
@@ -663,24 +603,15 @@ fn run_queue(
         chosen: chosen_name,
         weights,
         validation: scores,
-        rebound: TopDown {
-            half_life_days: config.half_life_days,
-            ..TopDown::default()
-        }
-        .rebound(series, origin),
+        rebound: TopDown { half_life_days: config.half_life_days, ..TopDown::default() }
+            .rebound(series, origin),
         interval_k: chosen.1.k,
         interval_z10: chosen.1.z10,
         interval_z90: chosen.1.z90,
         interval_residuals: chosen.1.residuals,
         events: effects,
     };
-    Ok(QueueRun {
-        per_model,
-        chosen,
-        report,
-        seconds,
-        warnings,
-    })
+    Ok(QueueRun { per_model, chosen, report, seconds, warnings })
 }
 
 /// Weighted combination of model forecasts.
@@ -693,9 +624,7 @@ fn combine<'a>(
     let mut out: Vec<Vec<f64>> = first.iter().map(|d| vec![0.0; d.len()]).collect();
     for &(m, w) in weighted {
         for (o, d) in out.iter_mut().zip(days_of(m)) {
-            o.iter_mut()
-                .zip(d)
-                .for_each(|(a, b)| *a += w / weight_sum * b);
+            o.iter_mut().zip(d).for_each(|(a, b)| *a += w / weight_sum * b);
         }
     }
     out
@@ -712,10 +641,8 @@ fn queue_series(
     history_end: NaiveDate,
 ) -> Result<QueueSeries, crate::Error> {
     let records = &history.queues[queue];
-    let first = records
-        .first()
-        .map(|r| r.interval_start.naive_local().date())
-        .unwrap_or(history_end);
+    let first =
+        records.first().map(|r| r.interval_start.naive_local().date()).unwrap_or(history_end);
     let hours: Option<OpeningHours> = match config.queue(queue) {
         Some(q) => Some(q.opening_hours(&config.site)?),
         None if !config.site.opening_hours.is_always_open() => {
@@ -723,13 +650,8 @@ fn queue_series(
         }
         None => None,
     };
-    let mut closed_dates: Vec<NaiveDate> = config
-        .site
-        .opening_hours
-        .closed_dates
-        .iter()
-        .copied()
-        .collect();
+    let mut closed_dates: Vec<NaiveDate> =
+        config.site.opening_hours.closed_dates.iter().copied().collect();
     let mut holiday_dates = Vec::new();
     let mut event_dates = Vec::new();
     for e in events {
@@ -741,10 +663,7 @@ fn queue_series(
         };
         while d <= last_day {
             let whole_day = e.start <= d.and_hms_opt(0, 0, 0).expect("midnight")
-                && e.end
-                    >= (d + Duration::days(1))
-                        .and_hms_opt(0, 0, 0)
-                        .expect("midnight");
+                && e.end >= (d + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight");
             match e.kind {
                 EventKind::Closure if whole_day => closed_dates.push(d),
                 EventKind::Holiday => holiday_dates.push(d),
@@ -853,7 +772,7 @@ pub fn run_forecast(
         }
     }
     let names: Vec<&String> = history.queues.keys().collect();
-    let results: Vec<Result<(Vec<ForecastRow>, QueueReport, Vec<String>), crate::Error>> = names
+    let results: Vec<Result<QueueForecast, crate::Error>> = names
         .par_iter()
         .map(|queue| {
             let qe = queue_events(events, queue);
@@ -862,17 +781,14 @@ pub fn run_forecast(
                 ForecastError::Invalid(format!("queue {queue:?}: no history before {start}"))
             })?;
             let mut warnings = Vec::new();
-            let total: f64 = (0..series.history_days.min(origin))
-                .map(|d| series.day_total(d))
-                .sum();
+            let total: f64 =
+                (0..series.history_days.min(origin)).map(|d| series.day_total(d)).sum();
             let aht = aht_profile(&series, origin, config, &mut warnings)?;
             let (forecast, report) = if total <= 0.0 {
                 warnings.push(format!(
                     "queue {queue:?}: every interval of the history is zero; forecasting zero"
                 ));
-                let zero = (origin..series.days.len())
-                    .map(|_| vec![0.0; series.slots])
-                    .collect();
+                let zero = (origin..series.days.len()).map(|_| vec![0.0; series.slots]).collect();
                 let report = QueueReport {
                     queue: queue.to_string(),
                     chosen: "zero".into(),
@@ -885,18 +801,7 @@ pub fn run_forecast(
                     interval_residuals: 0,
                     events: Vec::new(),
                 };
-                (
-                    (
-                        zero,
-                        Calibration {
-                            k: 0.0,
-                            z10: 0.0,
-                            z90: 0.0,
-                            residuals: 0,
-                        },
-                    ),
-                    report,
-                )
+                ((zero, Calibration { k: 0.0, z10: 0.0, z90: 0.0, residuals: 0 }), report)
             } else {
                 let run = run_queue(&series, &qe, &config.forecast, origin, days as usize)?;
                 warnings.extend(run.warnings);
@@ -942,15 +847,9 @@ pub fn run_forecast(
         warnings.extend(w);
     }
     rows.sort_by(|a, b| {
-        a.interval_start
-            .cmp(&b.interval_start)
-            .then_with(|| a.queue.cmp(&b.queue))
+        a.interval_start.cmp(&b.interval_start).then_with(|| a.queue.cmp(&b.queue))
     });
-    Ok(ForecastOutput {
-        rows,
-        queues,
-        warnings,
-    })
+    Ok(ForecastOutput { rows, queues, warnings })
 }
 
 /// Handle-time profile per weekday and slot (see the module docs).
@@ -980,9 +879,7 @@ fn aht_profile(
         }
     }
     if !any {
-        let default = config
-            .queue(&series.queue)
-            .and_then(|q| q.default_aht_seconds);
+        let default = config.queue(&series.queue).and_then(|q| q.default_aht_seconds);
         return match default {
             Some(v) => {
                 warnings.push(format!(
@@ -991,19 +888,12 @@ fn aht_profile(
                 ));
                 Ok([(); 7].map(|_| vec![v; slots]))
             }
-            None => Err(ForecastError::NoHandleTime {
-                queue: series.queue.clone(),
-            }
-            .into()),
+            None => Err(ForecastError::NoHandleTime { queue: series.queue.clone() }.into()),
         };
     }
     // All-weekday value per slot, then the overall mean for slots never seen.
-    let all_num: Vec<f64> = (0..slots)
-        .map(|s| (0..7).map(|w| num[w][s]).sum())
-        .collect();
-    let all_den: Vec<f64> = (0..slots)
-        .map(|s| (0..7).map(|w| den[w][s]).sum())
-        .collect();
+    let all_num: Vec<f64> = (0..slots).map(|s| (0..7).map(|w| num[w][s]).sum()).collect();
+    let all_den: Vec<f64> = (0..slots).map(|s| (0..7).map(|w| den[w][s]).sum()).collect();
     let overall = all_num.iter().sum::<f64>() / all_den.iter().sum::<f64>();
     // Pseudo-count of contacts behind the prior: a slot needs this many of its own to be trusted.
     const PRIOR_CONTACTS: f64 = 50.0;
@@ -1101,7 +991,7 @@ pub fn backtest(
     config.forecast.validate()?;
     if options.horizon_days == 0 || options.folds == 0 {
         return Err(
-            ForecastError::Invalid("horizon_days and folds must be at least 1".into()).into(),
+            ForecastError::Invalid("horizon_days and folds must be at least 1".into()).into()
         );
     }
     let last_history = history_last_date(history).ok_or(ForecastError::EmptyHistory)?;
@@ -1113,9 +1003,8 @@ pub fn backtest(
         .min()
         .expect("non-empty");
     let span = i64::from(options.horizon_days) * i64::from(options.folds);
-    let first_origin = options
-        .first_origin
-        .unwrap_or(last_history + Duration::days(1) - Duration::days(span));
+    let first_origin =
+        options.first_origin.unwrap_or(last_history + Duration::days(1) - Duration::days(span));
     let min_days = 14;
     if (first_origin - first_history).num_days() < min_days {
         return Err(ForecastError::TooShort {
@@ -1150,12 +1039,8 @@ pub fn backtest(
             .par_iter()
             .map(|&o| (o, run_queue(&series, &qe, &config.forecast, o, horizon)))
             .collect();
-        let names: Vec<String> = config
-            .forecast
-            .models()
-            .iter()
-            .map(|m| m.name().to_string())
-            .collect();
+        let names: Vec<String> =
+            config.forecast.models().iter().map(|m| m.name().to_string()).collect();
         let n = names.len();
         let mut scored: Vec<Vec<Scored>> = vec![Vec::new(); n + 1];
         let mut daily: Vec<(f64, f64)> = vec![(0.0, 0.0); n + 1];
@@ -1167,10 +1052,7 @@ pub fn backtest(
             let run = match run {
                 Ok(r) => r,
                 Err(e) => {
-                    warnings.push(format!(
-                        "queue {queue:?}, fold {}: {e}",
-                        series.days[o].date
-                    ));
+                    warnings.push(format!("queue {queue:?}, fold {}: {e}", series.days[o].date));
                     continue;
                 }
             };
@@ -1179,7 +1061,7 @@ pub fn backtest(
                 seconds[m] += s;
                 seconds[n] += s;
             }
-            let candidates: Vec<Option<&(Vec<Vec<f64>>, Calibration)>> = run
+            let candidates: Vec<Option<&(DayForecasts, Calibration)>> = run
                 .per_model
                 .iter()
                 .map(Option::as_ref)
@@ -1201,12 +1083,7 @@ pub fn backtest(
                             continue;
                         }
                         let (p10, p90) = cal.bounds(fv);
-                        scored[m].push(Scored {
-                            actual: y,
-                            forecast: fv,
-                            p10,
-                            p90,
-                        });
+                        scored[m].push(Scored { actual: y, forecast: fv, p10, p90 });
                         ya += y;
                         fa += fv;
                         if m == n {
@@ -1227,11 +1104,7 @@ pub fn backtest(
             .map(|(m, model)| ModelScore {
                 model,
                 accuracy: accuracy(&scored[m], scale),
-                wape_daily: if daily[m].1 > 0.0 {
-                    daily[m].0 / daily[m].1
-                } else {
-                    f64::NAN
-                },
+                wape_daily: if daily[m].1 > 0.0 { daily[m].0 / daily[m].1 } else { f64::NAN },
                 run_time_seconds: seconds[m],
                 folds: folds_ok[m],
             })

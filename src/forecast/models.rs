@@ -48,11 +48,7 @@ pub trait Fitted: Send + Sync {
 }
 
 fn not_enough(model: &str, need: usize, have: usize) -> ForecastError {
-    ForecastError::TooShort {
-        model: model.to_string(),
-        need_days: need,
-        have_days: have,
-    }
+    ForecastError::TooShort { model: model.to_string(), need_days: need, have_days: have }
 }
 
 /// Per-weekday slot arrays: the shape most fitted models reduce to.
@@ -119,10 +115,7 @@ impl Model for SeasonalNaive {
             let days = recent_same_weekday(series, origin, w, 4, false);
             (0..series.slots)
                 .map(|s| {
-                    days.iter()
-                        .map(|&d| series.value(d, s))
-                        .find(|x| !x.is_nan())
-                        .unwrap_or(0.0)
+                    days.iter().map(|&d| series.value(d, s)).find(|x| !x.is_nan()).unwrap_or(0.0)
                 })
                 .collect()
         });
@@ -273,16 +266,8 @@ impl Fitted for TopDownFit {
             return vec![0.0; series.slots];
         }
         let x = day_features(series, day);
-        let level = x
-            .iter()
-            .zip(&self.coefficients)
-            .map(|(a, b)| a * b)
-            .sum::<f64>()
-            .exp();
-        self.profiles[info.weekday]
-            .iter()
-            .map(|p| level * p)
-            .collect()
+        let level = x.iter().zip(&self.coefficients).map(|(a, b)| a * b).sum::<f64>().exp();
+        self.profiles[info.weekday].iter().map(|p| level * p).collect()
     }
 }
 
@@ -322,9 +307,7 @@ impl TopDown {
             weekday_weight[info.weekday] += w;
         }
         if weekday_weight.iter().all(|&w| w == 0.0) {
-            return Err(ForecastError::NoUsableDays {
-                model: "top_down".into(),
-            });
+            return Err(ForecastError::NoUsableDays { model: "top_down".into() });
         }
         for i in 0..N_FEATURES {
             xtx[[i, i]] += match i {
@@ -339,10 +322,7 @@ impl TopDown {
         let mut out = [0.0; N_FEATURES];
         out.iter_mut().zip(beta.iter()).for_each(|(o, b)| *o = *b);
         // A weekday open in the forecast but never seen: the mean of the seen weekdays.
-        let seen: Vec<f64> = (0..7)
-            .filter(|&w| weekday_weight[w] > 0.0)
-            .map(|w| out[w])
-            .collect();
+        let seen: Vec<f64> = (0..7).filter(|&w| weekday_weight[w] > 0.0).map(|w| out[w]).collect();
         let mean_seen = seen.iter().sum::<f64>() / seen.len() as f64;
         for w in 0..7 {
             if weekday_weight[w] == 0.0 {
@@ -426,10 +406,7 @@ impl TopDown {
                 p.iter_mut().for_each(|x| *x /= total);
             } else {
                 let n = open.iter().filter(|&&o| o).count() as f64;
-                p = open
-                    .iter()
-                    .map(|&o| if o { 1.0 / n } else { 0.0 })
-                    .collect();
+                p = open.iter().map(|&o| if o { 1.0 / n } else { 0.0 }).collect();
             }
             p
         })
@@ -443,9 +420,7 @@ impl TopDown {
         if origin < self.min_history_days() {
             return None;
         }
-        self.fit_daily(series, origin)
-            .ok()
-            .map(|b| (b[7].exp(), b[8].exp()))
+        self.fit_daily(series, origin).ok().map(|b| (b[7].exp(), b[8].exp()))
     }
 }
 
@@ -462,10 +437,7 @@ impl Model for TopDown {
         }
         let coefficients = self.fit_daily(series, origin)?;
         let profiles = self.fit_profiles(series, origin);
-        Ok(Box::new(TopDownFit {
-            coefficients,
-            profiles,
-        }))
+        Ok(Box::new(TopDownFit { coefficients, profiles }))
     }
 }
 
@@ -521,11 +493,8 @@ impl DoubleSeasonal {
         burn_in: usize,
     ) -> (DsesState, f64) {
         let (alpha, delta, omega) = params;
-        let mut st = DsesState {
-            level: init.level,
-            daily: init.daily.clone(),
-            weekly: init.weekly.clone(),
-        };
+        let mut st =
+            DsesState { level: init.level, daily: init.daily.clone(), weekly: init.weekly.clone() };
         let mut sse = 0.0;
         for (k, &d) in days.iter().enumerate() {
             let w = series.days[d].weekday;
@@ -558,19 +527,12 @@ impl Model for DoubleSeasonal {
             return Err(not_enough(self.name(), self.min_history_days(), origin));
         }
         let start = origin.saturating_sub(self.weeks * 7);
-        let days: Vec<usize> = (start..origin)
-            .filter(|&d| series.usable(d, origin))
-            .collect();
+        let days: Vec<usize> = (start..origin).filter(|&d| series.usable(d, origin)).collect();
         if days.is_empty() {
-            return Err(ForecastError::NoUsableDays {
-                model: self.name().into(),
-            });
+            return Err(ForecastError::NoUsableDays { model: self.name().into() });
         }
         // Initialise from the first two weeks: level = mean, weekly index = mean deviation.
-        let init_end = days
-            .iter()
-            .position(|&d| d >= days[0] + 14)
-            .unwrap_or(days.len());
+        let init_end = days.iter().position(|&d| d >= days[0] + 14).unwrap_or(days.len());
         let all: Vec<f64> = days[..init_end]
             .iter()
             .flat_map(|&d| series.day_values(d).iter().copied())
@@ -594,11 +556,7 @@ impl Model for DoubleSeasonal {
                 })
                 .collect()
         });
-        let init = DsesState {
-            level,
-            daily: vec![0.0; series.slots],
-            weekly,
-        };
+        let init = DsesState { level, daily: vec![0.0; series.slots], weekly };
         // Grid search on the one-step-ahead SSE after the initialisation weeks.
         let mut best: Option<((f64, f64, f64), f64)> = None;
         for &alpha in &[0.002, 0.01, 0.05] {

@@ -90,10 +90,7 @@ impl QueueSeries {
     pub fn is_complete(&self, day: usize) -> bool {
         let w = self.days[day].weekday;
         let v = self.day_values(day);
-        self.open_slots[w]
-            .iter()
-            .zip(v)
-            .all(|(&o, x)| !o || !x.is_nan())
+        self.open_slots[w].iter().zip(v).all(|(&o, x)| !o || !x.is_nan())
     }
 
     /// Sum of the observed values of a day (NaN skipped).
@@ -166,11 +163,7 @@ pub fn build_series(input: SeriesInput<'_>) -> QueueSeries {
         };
         if let Some(a) = a {
             let w = c.max(1e-9);
-            let prev = if aht[k].is_nan() {
-                0.0
-            } else {
-                aht[k] * aht_weight[k]
-            };
+            let prev = if aht[k].is_nan() { 0.0 } else { aht[k] * aht_weight[k] };
             aht_weight[k] += w;
             aht[k] = (prev + a * w) / aht_weight[k];
         }
@@ -183,9 +176,7 @@ pub fn build_series(input: SeriesInput<'_>) -> QueueSeries {
             (0..slots)
                 .map(|s| {
                     let minute = s as u32 * grid.interval_minutes;
-                    let local = date
-                        .and_hms_opt(minute / 60, minute % 60, 0)
-                        .expect("valid");
+                    let local = date.and_hms_opt(minute / 60, minute % 60, 0).expect("valid");
                     let mut probe = hours.clone();
                     probe.closed_dates.clear();
                     probe.is_open_local(local)
@@ -195,9 +186,8 @@ pub fn build_series(input: SeriesInput<'_>) -> QueueSeries {
         None => {
             let mut open: [Vec<bool>; 7] = std::array::from_fn(|_| vec![false; slots]);
             for d in 0..history_days {
-                let w = (input.first + Duration::days(d as i64))
-                    .weekday()
-                    .num_days_from_monday() as usize;
+                let w = (input.first + Duration::days(d as i64)).weekday().num_days_from_monday()
+                    as usize;
                 for s in 0..slots {
                     if !contacts[d * slots + s].is_nan() {
                         open[w][s] = true;
@@ -288,12 +278,7 @@ pub fn build_series(input: SeriesInput<'_>) -> QueueSeries {
     // Outliers: an open, complete day far below the median of nearby same-weekday days (an
     // outage or half day nobody declared). Kept out of levels and profiles.
     let totals: Vec<f64> = (0..n_days)
-        .map(|d| {
-            (0..slots)
-                .map(|s| contacts[d * slots + s])
-                .filter(|x| !x.is_nan())
-                .sum()
-        })
+        .map(|d| (0..slots).map(|s| contacts[d * slots + s]).filter(|x| !x.is_nan()).sum())
         .collect();
     for d in 0..history_days {
         if !days[d].open || days[d].event {

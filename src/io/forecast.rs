@@ -25,7 +25,8 @@ pub struct ForecastRow {
 }
 
 /// The columns of forecast.csv, in order.
-pub const FORECAST_COLUMNS: [&str; 6] = ["interval_start", "queue", "contacts", "contacts_p10", "contacts_p90", "aht_seconds"];
+pub const FORECAST_COLUMNS: [&str; 6] =
+    ["interval_start", "queue", "contacts", "contacts_p10", "contacts_p90", "aht_seconds"];
 
 /// Read a forecast.csv with local times in `tz`. Every value is checked; an error names the file,
 /// line and column. `contacts_p10`/`contacts_p90` may be empty (then equal to `contacts`).
@@ -62,16 +63,31 @@ pub fn parse_forecast_table(table: &Table, tz: Tz) -> Result<Vec<ForecastRow>, I
             return Err(table.error(
                 row,
                 c_p10.unwrap_or(c_contacts),
-                format!("expected contacts_p10 <= contacts_p90, found {contacts_p10} > {contacts_p90}"),
+                format!(
+                    "expected contacts_p10 <= contacts_p90, found {contacts_p10} > {contacts_p90}"
+                ),
             ));
         }
         let aht_seconds = table.positive(row, c_aht)?;
         if !seen.insert((interval_start, queue.clone())) {
-            return Err(table.error(row, c_start, format!("interval {text} of queue {queue:?} appears twice")));
+            return Err(table.error(
+                row,
+                c_start,
+                format!("interval {text} of queue {queue:?} appears twice"),
+            ));
         }
-        rows.push(ForecastRow { interval_start, queue, contacts, contacts_p10, contacts_p90, aht_seconds });
+        rows.push(ForecastRow {
+            interval_start,
+            queue,
+            contacts,
+            contacts_p10,
+            contacts_p90,
+            aht_seconds,
+        });
     }
-    rows.sort_by(|a, b| a.interval_start.cmp(&b.interval_start).then_with(|| a.queue.cmp(&b.queue)));
+    rows.sort_by(|a, b| {
+        a.interval_start.cmp(&b.interval_start).then_with(|| a.queue.cmp(&b.queue))
+    });
     Ok(rows)
 }
 
@@ -109,8 +125,22 @@ mod tests {
         let first = parse_local("2025-10-26T01:30+01:00", tz()).expect("stamp");
         let second = parse_local("2025-10-26T01:30+00:00", tz()).expect("stamp");
         let rows = vec![
-            ForecastRow { interval_start: first, queue: "a".into(), contacts: 12.5, contacts_p10: 8.25, contacts_p90: 17.125, aht_seconds: 300.0 },
-            ForecastRow { interval_start: second, queue: "a".into(), contacts: 3.0, contacts_p10: 1.0, contacts_p90: 5.0, aht_seconds: 310.5 },
+            ForecastRow {
+                interval_start: first,
+                queue: "a".into(),
+                contacts: 12.5,
+                contacts_p10: 8.25,
+                contacts_p90: 17.125,
+                aht_seconds: 300.0,
+            },
+            ForecastRow {
+                interval_start: second,
+                queue: "a".into(),
+                contacts: 3.0,
+                contacts_p10: 1.0,
+                contacts_p90: 5.0,
+                aht_seconds: 310.5,
+            },
         ];
         write_forecast(&path, &rows).expect("write");
         let text = std::fs::read_to_string(&path).expect("read");
