@@ -87,6 +87,7 @@ fn recent_same_weekday(
         let info = &series.days[d];
         if info.weekday == w
             && info.open
+            && !info.event
             && series.has_data(d)
             && (!normal_only || info.is_normal())
         {
