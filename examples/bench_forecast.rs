@@ -135,6 +135,22 @@ fn main() {
         q.choices.iter().for_each(|(_, c)| *counts.entry(c.as_str()).or_default() += 1);
         println!("auto choices per fold: {counts:?}");
         println!("backtest wall time: {secs:.3} s");
+        // Sensitivity of top_down to its two main settings (defaults 56 days / 8 weeks): the
+        // accuracy must not hinge on values fitted to this series.
+        println!("top_down WAPE by half_life_days x profile_weeks:");
+        for half_life in [28.0, 56.0, 112.0] {
+            let mut line = format!("  half-life {half_life:>5}:");
+            for weeks in [4, 8, 12] {
+                let mut p = plan.clone();
+                p.forecast.method = "top_down".into();
+                p.forecast.half_life_days = half_life;
+                p.forecast.profile_weeks = weeks;
+                let r = backtest(&history, &[], &p, &options).expect("backtest");
+                let m = r.queues[0].models.iter().find(|m| m.model == "top_down").expect("top_down");
+                line += &format!("  {weeks:>2} wk {:.2}%", 100.0 * m.accuracy.wape);
+            }
+            println!("{line}");
+        }
     } else {
         println!("skipping the bank backtest: {} not found", bank.display());
     }

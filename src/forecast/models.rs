@@ -281,8 +281,7 @@ impl TopDown {
         series: &QueueSeries,
         origin: usize,
     ) -> Result<[f64; N_FEATURES], ForecastError> {
-        let mut xtx = Array2::<f64>::zeros((N_FEATURES, N_FEATURES));
-        let mut xty = Array1::<f64>::zeros(N_FEATURES);
+        let mut rows: Vec<([f64; N_FEATURES], f64, f64)> = Vec::new();
         let mut weekday_weight = [0.0; 7];
         let start = origin.saturating_sub(self.window_days);
         for d in start..origin.min(series.history_days) {
@@ -294,32 +293,13 @@ impl TopDown {
                 continue;
             }
             let w = (-((origin - d) as f64) / self.half_life_days * std::f64::consts::LN_2).exp();
-            let x = Array1::from(day_features(series, d).to_vec());
-            let y = total.ln();
-            for i in 0..N_FEATURES {
-                if x[i] == 0.0 {
-                    continue;
-                }
-                xty[i] += w * x[i] * y;
-                for j in 0..N_FEATURES {
-                    xtx[[i, j]] += w * x[i] * x[j];
-                }
-            }
+            rows.push((day_features(series, d), total.ln(), w));
             weekday_weight[info.weekday] += w;
         }
         if weekday_weight.iter().all(|&w| w == 0.0) {
             return Err(ForecastError::NoUsableDays { model: "top_down".into() });
         }
-        for i in 0..N_FEATURES {
-            xtx[[i, i]] += match i {
-                0..=6 => 1e-9,
-                7 | 8 => self.rebound_penalty,
-                _ => self.calendar_penalty,
-            };
-        }
-        let beta = solve_spd(&xtx, &xty).ok_or_else(|| {
-            ForecastError::Numerical("top_down: singular normal equations".into())
-        })?;
+        let beta = self.solve_weighted(&rows)?;
         let mut out = [0.0; N_FEATURES];
         out.iter_mut().zip(beta.iter()).for_each(|(o, b)| *o = *b);
         // A weekday open in the forecast but never seen: the mean of the seen weekdays.
@@ -331,6 +311,32 @@ impl TopDown {
             }
         }
         Ok(out)
+    }
+
+    /// Normal equations `(XᵀWX + Λ) β = XᵀW y` over rows `(x, y, w)`.
+    fn solve_weighted(&self, rows: &[([f64; N_FEATURES], f64, f64)]) -> Result<Array1<f64>, ForecastError> {
+        let mut xtx = Array2::<f64>::zeros((N_FEATURES, N_FEATURES));
+        let mut xty = Array1::<f64>::zeros(N_FEATURES);
+        for &(x, y, w) in rows {
+            for i in 0..N_FEATURES {
+                if x[i] == 0.0 {
+                    continue;
+                }
+                xty[i] += w * x[i] * y;
+                for j in 0..N_FEATURES {
+                    xtx[[i, j]] += w * x[i] * x[j];
+                }
+            }
+        }
+        for i in 0..N_FEATURES {
+            xtx[[i, i]] += match i {
+                0..=6 => 1e-9,
+                7 | 8 => self.rebound_penalty,
+                _ => self.calendar_penalty,
+            };
+        }
+        solve_spd(&xtx, &xty)
+            .ok_or_else(|| ForecastError::Numerical("top_down: singular normal equations".into()))
     }
 
     fn fit_profiles(&self, series: &QueueSeries, origin: usize) -> [Vec<f64>; 7] {
