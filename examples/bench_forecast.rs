@@ -146,7 +146,8 @@ fn main() {
                 p.forecast.half_life_days = half_life;
                 p.forecast.profile_weeks = weeks;
                 let r = backtest(&history, &[], &p, &options).expect("backtest");
-                let m = r.queues[0].models.iter().find(|m| m.model == "top_down").expect("top_down");
+                let m =
+                    r.queues[0].models.iter().find(|m| m.model == "top_down").expect("top_down");
                 line += &format!("  {weeks:>2} wk {:.2}%", 100.0 * m.accuracy.wape);
             }
             println!("{line}");

@@ -10,8 +10,8 @@
 //!   (N = 6 by default) — the planner's classic method.
 //! - [`TopDown`]: the standard WFM top-down method. Daily totals are regressed (weighted ridge
 //!   least squares on log volume, ndarray) on weekday, business day of the month (first, 2nd–3rd,
-//!   4th–5th, last, 2nd–3rd last), and the first and second open day after a closure or holiday
-//!   (the rebound), with exponentially decaying weights so the level follows the recent past. The
+//!   4th–5th, last, 2nd–3rd last), the first and second open day after a closure or holiday
+//!   (the rebound) and a log-linear growth trend, with exponentially decaying weights so the level follows the recent past. The
 //!   daily total is spread over the day by a weekday intraday profile: the smoothed share profile
 //!   of recent normal days with the same opening pattern, reshaped by the (more heavily smoothed)
 //!   ratio of this weekday's own profile to the pooled one. Anomalous days (events, outliers, days
@@ -184,6 +184,8 @@ pub struct TopDown {
     /// Smoothing half-width (slots) of the pooled profile and of the weekday reshaping ratio.
     pub profile_smoothing_slots: usize,
     pub weekday_shape_smoothing_slots: usize,
+    /// Ridge penalty on the log-linear trend (per year).
+    pub trend_penalty: f64,
 }
 
 impl Default for TopDown {
@@ -196,15 +198,16 @@ impl Default for TopDown {
             profile_weeks: 8,
             profile_smoothing_slots: 2,
             weekday_shape_smoothing_slots: 6,
+            trend_penalty: 1.0,
         }
     }
 }
 
 /// Number of regression features: 7 weekdays, 2 rebound days, 5 business-day-of-month effects.
-const N_FEATURES: usize = 14;
+const N_FEATURES: usize = 15;
 
 /// Feature vector of a day for the daily regression.
-fn day_features(series: &QueueSeries, day: usize) -> [f64; N_FEATURES] {
+fn day_features(series: &QueueSeries, day: usize, origin: usize) -> [f64; N_FEATURES] {
     let info = &series.days[day];
     let mut x = [0.0; N_FEATURES];
     x[info.weekday] = 1.0;
@@ -216,6 +219,8 @@ fn day_features(series: &QueueSeries, day: usize) -> [f64; N_FEATURES] {
     x[11] = f64::from(u8::from((3..=4).contains(&i)));
     x[12] = f64::from(u8::from(j == 0));
     x[13] = f64::from(u8::from((1..=2).contains(&j)));
+    // Growth: log-linear trend in years from the origin (the weekday terms are the level there).
+    x[14] = (day as f64 - origin as f64) / 365.25;
     x
 }
 
@@ -258,6 +263,8 @@ pub struct TopDownFit {
     pub coefficients: [f64; N_FEATURES],
     /// Intraday share profile per weekday (sums to 1 over open slots).
     pub profiles: [Vec<f64>; 7],
+    /// Day index of the origin (trend is measured from it).
+    pub origin: usize,
 }
 
 impl Fitted for TopDownFit {
@@ -266,7 +273,7 @@ impl Fitted for TopDownFit {
         if !info.open {
             return vec![0.0; series.slots];
         }
-        let x = day_features(series, day);
+        let x = day_features(series, day, self.origin);
         let level = x.iter().zip(&self.coefficients).map(|(a, b)| a * b).sum::<f64>().exp();
         self.profiles[info.weekday].iter().map(|p| level * p).collect()
     }
@@ -293,7 +300,7 @@ impl TopDown {
                 continue;
             }
             let w = (-((origin - d) as f64) / self.half_life_days * std::f64::consts::LN_2).exp();
-            rows.push((day_features(series, d), total.ln(), w));
+            rows.push((day_features(series, d, origin), total.ln(), w));
             weekday_weight[info.weekday] += w;
         }
         if weekday_weight.iter().all(|&w| w == 0.0) {
@@ -314,7 +321,10 @@ impl TopDown {
     }
 
     /// Normal equations `(XᵀWX + Λ) β = XᵀW y` over rows `(x, y, w)`.
-    fn solve_weighted(&self, rows: &[([f64; N_FEATURES], f64, f64)]) -> Result<Array1<f64>, ForecastError> {
+    fn solve_weighted(
+        &self,
+        rows: &[([f64; N_FEATURES], f64, f64)],
+    ) -> Result<Array1<f64>, ForecastError> {
         let mut xtx = Array2::<f64>::zeros((N_FEATURES, N_FEATURES));
         let mut xty = Array1::<f64>::zeros(N_FEATURES);
         for &(x, y, w) in rows {
@@ -332,6 +342,7 @@ impl TopDown {
             xtx[[i, i]] += match i {
                 0..=6 => 1e-9,
                 7 | 8 => self.rebound_penalty,
+                14 => self.trend_penalty,
                 _ => self.calendar_penalty,
             };
         }
@@ -444,7 +455,7 @@ impl Model for TopDown {
         }
         let coefficients = self.fit_daily(series, origin)?;
         let profiles = self.fit_profiles(series, origin);
-        Ok(Box::new(TopDownFit { coefficients, profiles }))
+        Ok(Box::new(TopDownFit { coefficients, profiles, origin }))
     }
 }
 
