@@ -11,9 +11,9 @@
 //! - [`TopDown`]: the standard WFM top-down method. Daily totals are regressed (weighted ridge
 //!   least squares on log volume, ndarray) on weekday, business day of the month (first, 2nd–3rd,
 //!   4th–5th, last, 2nd–3rd last), the first and second open day after a closure or holiday
-//!   (the rebound) and a log-linear growth trend, with exponentially decaying weights so the level follows the recent past. The
-//!   daily total is spread over the day by a weekday intraday profile: the smoothed share profile
-//!   of recent normal days with the same opening pattern, reshaped by the (more heavily smoothed)
+//!   (the rebound) and a log-linear growth trend, with exponentially decaying weights so the level
+//!   follows the recent past. The daily total is spread over the day by a weekday intraday
+//!   profile: the smoothed share profile of recent normal days with the same opening pattern, reshaped by the (more heavily smoothed)
 //!   ratio of this weekday's own profile to the pooled one. Anomalous days (events, outliers, days
 //!   after closures) are kept out of the profile.
 //! - [`DoubleSeasonal`]: double-seasonal exponential smoothing (Taylor 2003/2008): level plus an
