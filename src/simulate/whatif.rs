@@ -1,0 +1,1 @@
+//! What-if scenario sweeps (in progress).
