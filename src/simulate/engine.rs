@@ -130,6 +130,8 @@ impl Cell {
 #[derive(Debug, Clone, Copy)]
 struct Waiting {
     arrival: f64,
+    /// Interval of arrival (outcomes are counted there).
+    interval: u32,
     /// When its patience runs out (`INFINITY` without patience).
     gives_up: f64,
     handle: f64,
@@ -369,14 +371,14 @@ impl Model {
                         cell.answered_within_target += 1.0;
                         self.start(now, handle, a, q, agents, completions, cells);
                     }
-                    None => waiting[q].push_back(Waiting { arrival: now, gives_up, handle }),
+                    None => waiting[q].push_back(Waiting { arrival: now, interval: i as u32, gives_up, handle }),
                 }
             }
         }
         // Nobody is left to answer the contacts still waiting: they count as abandoned.
         for q in 0..nq {
             for w in waiting[q].drain(..) {
-                cells[q * self.intervals + self.interval_of(w.arrival)].abandoned += 1.0;
+                cells[q * self.intervals + w.interval as usize].abandoned += 1.0;
             }
         }
     }
@@ -414,7 +416,7 @@ impl Model {
         cells: &mut [Cell],
     ) {
         while let Some(w) = waiting[q].pop_front() {
-            let cell_index = q * self.intervals + self.interval_of(w.arrival);
+            let cell_index = q * self.intervals + w.interval as usize;
             if w.gives_up < now {
                 cells[cell_index].abandoned += 1.0;
                 continue;
