@@ -583,3 +583,124 @@ pub fn run_replay(
     let runs = replicate(&m, options.replications, options.seed, 0);
     Ok(summarize(&runs, &horizon, config, &options))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use chrono_tz::Tz;
+    use std::path::Path;
+
+    const PLAN: &str = "[site]\ntime_zone = \"America/New_York\"\ninterval_minutes = 30\n\
+        [staffing]\nshrinkage = 0.3\n\
+        [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n\
+        [[queues]]\nname = \"email\"\nchannel = \"email\"\ndeadline_minutes = 60\n";
+
+    fn config() -> PlanConfig {
+        PlanConfig::parse("plan.toml", PLAN, Path::new("")).unwrap()
+    }
+
+    fn tz() -> Tz {
+        "America/New_York".parse().unwrap()
+    }
+
+    fn at(d: u32, h: u32, m: u32) -> Stamp {
+        tz().with_ymd_and_hms(2025, 11, d, h, m, 0).earliest().unwrap()
+    }
+
+    fn row(t: Stamp, queue: &str, contacts: f64) -> ForecastRow {
+        ForecastRow {
+            interval_start: t,
+            queue: queue.into(),
+            contacts,
+            contacts_p10: contacts,
+            contacts_p90: contacts,
+            aht_seconds: 240.0,
+        }
+    }
+
+    fn agent(queue: &str, start: Stamp, end: Stamp, breaks: Vec<(Stamp, Stamp)>) -> RosterRow {
+        RosterRow {
+            agent_id: "A1".into(),
+            name: "Ann".into(),
+            date: NaiveDate::from_ymd_opt(2025, 11, 1).unwrap(),
+            queue: queue.into(),
+            shift_start: start,
+            shift_end: end,
+            paid_minutes: 0,
+            breaks,
+        }
+    }
+
+    fn opts() -> SimulationOptions {
+        SimulationOptions { replications: 2, seed: 1, ..SimulationOptions::default() }
+    }
+
+    #[test]
+    fn fall_back_day_has_fifty_half_hours() {
+        // 2025-11-02 in New York has 25 hours: the horizon counts in absolute time.
+        let f = vec![row(at(2, 0, 0), "voice", 10.0), row(at(2, 23, 30), "voice", 10.0)];
+        let r = run(&[], &f, &config(), &opts()).unwrap();
+        assert_eq!(r.intervals.len(), 2 * 50);
+        assert_eq!(crate::time::format_local(&r.intervals[49].interval_start), "2025-11-02T23:30");
+        assert_eq!(crate::time::format_local(&r.intervals[2].interval_start), "2025-11-02T01:00-04:00");
+        assert_eq!(crate::time::format_local(&r.intervals[4].interval_start), "2025-11-02T01:00-05:00");
+        // Nobody on duty: every voice contact is unanswered.
+        assert_eq!(r.queues[0].metrics.answered.mean, 0.0);
+        assert_eq!(r.queues[0].metrics.abandon_rate.unwrap().mean, 1.0);
+    }
+
+    #[test]
+    fn bad_inputs_name_the_row() {
+        let c = config();
+        let e = run(&[], &[row(at(3, 9, 0), "sms", 1.0)], &c, &opts()).unwrap_err().to_string();
+        assert!(e.contains("queue sms") && e.contains("not in plan.toml"), "{e}");
+        let f = vec![row(at(3, 9, 0), "voice", 1.0), row(at(3, 9, 10), "voice", 1.0)];
+        let e = run(&[], &f, &c, &opts()).unwrap_err().to_string();
+        assert!(e.contains("2025-11-03T09:10") && e.contains("30-minute grid"), "{e}");
+        let f = vec![row(at(3, 9, 0), "voice", 1.0), row(at(3, 9, 0), "voice", 1.0)];
+        assert!(run(&[], &f, &c, &opts()).unwrap_err().to_string().contains("twice"));
+        let f = vec![row(at(3, 9, 0), "voice", 1.0)];
+        let late_break = agent("voice", at(3, 9, 0), at(3, 10, 0), vec![(at(3, 9, 50), at(3, 10, 5))]);
+        let e = run(&[late_break], &f, &c, &opts()).unwrap_err().to_string();
+        assert!(e.contains("agent A1") && e.contains("inside the shift"), "{e}");
+        let bad = SimulationOptions { replications: 0, ..opts() };
+        assert!(run(&[], &f, &c, &bad).unwrap_err().to_string().contains("replications"));
+    }
+
+    #[test]
+    fn email_waits_for_the_morning_and_counts_against_its_deadline() {
+        // 4 emails an interval over 20:00-22:00, one agent from 08:00 next day: all answered,
+        // none within the 60-minute deadline, none abandoned (deferred work does not abandon).
+        let mut f: Vec<ForecastRow> = (0..4).map(|k| row(at(3, 20, 0) + Duration::minutes(30 * k), "email", 4.0)).collect();
+        f.push(row(at(4, 9, 0), "email", 0.0));
+        let roster = [agent("email", at(4, 8, 0), at(4, 16, 0), vec![])];
+        let r = run(&roster, &f, &config(), &opts()).unwrap();
+        let m = &r.queues[1].metrics;
+        assert!(m.offered.mean > 0.0);
+        assert_eq!(m.answered.mean, m.offered.mean);
+        assert_eq!(m.service_level.unwrap().mean, 0.0);
+        assert!(m.asa_seconds.unwrap().mean > 10.0 * 3600.0);
+        assert_eq!(r.queues[1].target_answer_seconds, 3600.0);
+    }
+
+    #[test]
+    fn replayed_contacts_are_the_same_in_every_replication() {
+        let f = vec![row(at(3, 9, 0), "voice", 0.0), row(at(3, 9, 30), "voice", 0.0)];
+        let contacts: Vec<ContactRecord> = (0..10)
+            .map(|k| ContactRecord {
+                arrived_at: at(3, 9, 0) + Duration::seconds(60 * k),
+                queue: "voice".into(),
+                handle_seconds: Some(30.0),
+                abandoned: false,
+            })
+            .collect();
+        let roster = [agent("voice", at(3, 9, 0), at(3, 10, 0), vec![])];
+        let r = run_replay(&roster, &f, &contacts, &config(), &opts()).unwrap();
+        let m = &r.queues[0].metrics;
+        // One agent, 30 s contacts a minute apart: nobody waits; 300 s busy of 1,800 s.
+        assert_eq!(m.offered, Estimate { mean: 10.0, ci_low: Some(10.0), ci_high: Some(10.0) });
+        assert_eq!(m.service_level.unwrap().mean, 1.0);
+        assert!((r.intervals[0].metrics.occupancy.unwrap().mean - 300.0 / 1800.0).abs() < 1e-12);
+    }
+}
