@@ -202,3 +202,24 @@ fn same_seed_same_result_other_seed_other_result() {
     assert_eq!(a, b);
     assert_ne!(a.total, c.total);
 }
+
+#[test]
+fn chat_concurrency_is_erlang_c_on_slots() {
+    // Chat agents holding 3 chats each with exponential chat durations: 8 agents are 24 slots,
+    // an M/M/24 queue. 120 chats per quarter-hour × 150 s = 20 erlangs.
+    let (per_interval, aht, target) = (120.0, 150.0, 30.0);
+    let text = "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n\
+                [[queues]]\nname = \"voice\"\nchannel = \"chat\"\nservice_level = 0.8\n\
+                target_answer_seconds = 30\nconcurrency = 3\n";
+    let config = PlanConfig::parse("plan.toml", text, Path::new("")).unwrap();
+    let f = forecast(&[per_interval; 4 * 96], aht);
+    let roster = agents(8, 0, (4 * 24 + 1) * 60, "a");
+    let r = simulate::run(&roster, &f, &config, &options(40, 13)).unwrap();
+    let (lambda, mu, slots) = (per_interval / 900.0, 1.0 / aht, 24u32);
+    let a = lambda / mu;
+    let pw = erlang_c(a, slots);
+    let gap = f64::from(slots) * mu - lambda;
+    let q = &r.queues[0].metrics;
+    assert_covers("chat service level", q.service_level.as_ref().unwrap(), 1.0 - pw * (-gap * target).exp(), 0.01);
+    assert_covers("chat occupancy (per slot)", q.occupancy.as_ref().unwrap(), a / f64::from(slots), 0.005);
+}
