@@ -103,8 +103,11 @@ fn erlang_a(lambda: f64, mu: f64, theta: f64, c: u32) -> ErlangA {
     let w: Vec<f64> = log_pi.iter().map(|l| (l - top).exp()).collect();
     let total: f64 = w.iter().sum();
     let no_wait = w[..c as usize].iter().sum::<f64>() / total;
-    let queue: f64 = w.iter().enumerate().map(|(n, p)| n.saturating_sub(c as usize) as f64 * p).sum::<f64>() / total;
-    let busy: f64 = w.iter().enumerate().map(|(n, p)| n.min(c as usize) as f64 * p).sum::<f64>() / total;
+    let queue: f64 =
+        w.iter().enumerate().map(|(n, p)| n.saturating_sub(c as usize) as f64 * p).sum::<f64>()
+            / total;
+    let busy: f64 =
+        w.iter().enumerate().map(|(n, p)| n.min(c as usize) as f64 * p).sum::<f64>() / total;
     ErlangA { no_wait, abandon: theta * queue / lambda, occupancy: busy / f64::from(c) }
 }
 
@@ -182,7 +185,8 @@ fn an_understaffed_interval_hurts_the_next_one() {
     let opts = options(40, 3);
     let good = simulate::run(&staffed, &f, &config, &opts).unwrap();
     let bad = simulate::run(&short, &f, &config, &opts).unwrap();
-    let sl = |r: &simulate::SimulationResult, i: usize| r.intervals[i].metrics.service_level.unwrap();
+    let sl =
+        |r: &simulate::SimulationResult, i: usize| r.intervals[i].metrics.service_level.unwrap();
     // Interval 0 is understaffed (the cause) ...
     assert!(sl(&bad, 0).ci_high.unwrap() < sl(&good, 0).ci_low.unwrap());
     // ... and interval 1, staffed alike, is clearly worse (the carry-over).
@@ -220,6 +224,16 @@ fn chat_concurrency_is_erlang_c_on_slots() {
     let pw = erlang_c(a, slots);
     let gap = f64::from(slots) * mu - lambda;
     let q = &r.queues[0].metrics;
-    assert_covers("chat service level", q.service_level.as_ref().unwrap(), 1.0 - pw * (-gap * target).exp(), 0.01);
-    assert_covers("chat occupancy (per slot)", q.occupancy.as_ref().unwrap(), a / f64::from(slots), 0.005);
+    assert_covers(
+        "chat service level",
+        q.service_level.as_ref().unwrap(),
+        1.0 - pw * (-gap * target).exp(),
+        0.01,
+    );
+    assert_covers(
+        "chat occupancy (per slot)",
+        q.occupancy.as_ref().unwrap(),
+        a / f64::from(slots),
+        0.005,
+    );
 }

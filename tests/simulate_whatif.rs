@@ -52,14 +52,19 @@ fn erlang_c_sl(a: f64, c: u32, target: f64, aht: f64) -> f64 {
 }
 
 /// Fewest agents meeting the queue's service level by Erlang C; gross = ceil(net / (1 - s)).
-fn erlang_c_staff(rows: &[ForecastRow], cfg: &PlanConfig) -> shiftcast::Result<Vec<RequirementRow>> {
+fn erlang_c_staff(
+    rows: &[ForecastRow],
+    cfg: &PlanConfig,
+) -> shiftcast::Result<Vec<RequirementRow>> {
     let q = &cfg.queues[0];
     Ok(rows
         .iter()
         .map(|r| {
             let a = r.contacts * r.aht_seconds / 900.0;
             let mut c = a.floor() as u32 + 1;
-            while erlang_c_sl(a, c, q.target_answer_seconds.unwrap(), r.aht_seconds) < q.service_level.unwrap() {
+            while erlang_c_sl(a, c, q.target_answer_seconds.unwrap(), r.aht_seconds)
+                < q.service_level.unwrap()
+            {
                 c += 1;
             }
             let gross = (f64::from(c) / (1.0 - cfg.staffing.shrinkage)).ceil() as u32;
@@ -159,7 +164,14 @@ fn required_agents_deliver_the_erlang_service_level_and_a_cap_costs_service() {
 #[test]
 fn unknown_scenario_queue_is_an_error() {
     let s = [Scenario { name: "x".into(), queue: Some("chat".into()), ..Scenario::default() }];
-    let e = whatif::run_with(&erlang_c_staff, &forecast(1, 10.0, 100.0), None, &plan(), &s, &options(1))
-        .unwrap_err();
+    let e = whatif::run_with(
+        &erlang_c_staff,
+        &forecast(1, 10.0, 100.0),
+        None,
+        &plan(),
+        &s,
+        &options(1),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("queue \"chat\" is not in plan.toml"), "{e}");
 }

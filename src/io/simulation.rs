@@ -124,7 +124,10 @@ pub fn whatif_header(replications: u32) -> Vec<String> {
 }
 
 /// whatif.csv data rows; simulated cells are empty for a sweep run without simulation.
-pub fn whatif_records(outcomes: &[crate::simulate::whatif::ScenarioOutcome], replications: u32) -> Vec<Vec<String>> {
+pub fn whatif_records(
+    outcomes: &[crate::simulate::whatif::ScenarioOutcome],
+    replications: u32,
+) -> Vec<Vec<String>> {
     outcomes
         .iter()
         .map(|o| {

@@ -191,7 +191,13 @@ impl Model {
 
     /// Next Poisson arrival of queue `q` after `t` (in interval `i`), or `INFINITY`.
     #[inline]
-    fn next_poisson(&self, q: usize, mut t: f64, mut i: usize, rng: &mut ChaCha8Rng) -> (f64, usize) {
+    fn next_poisson(
+        &self,
+        q: usize,
+        mut t: f64,
+        mut i: usize,
+        rng: &mut ChaCha8Rng,
+    ) -> (f64, usize) {
         let rates = &self.queues[q].rate_per_second;
         while i < self.intervals {
             let end = (i + 1) as f64 * self.interval_seconds;
@@ -216,7 +222,15 @@ impl Model {
     /// Add `weight * [start, end)` to one of the per-interval sums of queue `q`, split at interval
     /// boundaries and clipped to the horizon.
     #[inline]
-    pub(crate) fn spread(&self, cells: &mut [Cell], q: usize, start: f64, end: f64, weight: f64, busy: bool) {
+    pub(crate) fn spread(
+        &self,
+        cells: &mut [Cell],
+        q: usize,
+        start: f64,
+        end: f64,
+        weight: f64,
+        busy: bool,
+    ) {
         let horizon = self.horizon_seconds();
         let (start, end) = (start.max(0.0), end.min(horizon));
         if end <= start {
@@ -275,7 +289,8 @@ impl Model {
             ArrivalSource::Replay(contacts) => contacts,
         };
 
-        let Workspace { completions, agents, free, waiting, next_arrival, next_interval, cells } = ws;
+        let Workspace { completions, agents, free, waiting, next_arrival, next_interval, cells } =
+            ws;
         let mut transition_cursor = 0usize;
         loop {
             // The earliest pending arrival.
@@ -371,7 +386,12 @@ impl Model {
                         cell.answered_within_target += 1.0;
                         self.start(now, handle, a, q, agents, completions, cells);
                     }
-                    None => waiting[q].push_back(Waiting { arrival: now, interval: i as u32, gives_up, handle }),
+                    None => waiting[q].push_back(Waiting {
+                        arrival: now,
+                        interval: i as u32,
+                        gives_up,
+                        handle,
+                    }),
                 }
             }
         }
@@ -532,11 +552,7 @@ mod tests {
     #[test]
     fn contacts_wait_through_a_break() {
         // On 0..10, break 10..200, back 200..900. A contact at 20 waits until 200.
-        let m = model(
-            one_queue(0.0, 30.0, None),
-            &[(0.0, 10.0), (200.0, 900.0)],
-            replay(&[20.0]),
-        );
+        let m = model(one_queue(0.0, 30.0, None), &[(0.0, 10.0), (200.0, 900.0)], replay(&[20.0]));
         let c = run(&m)[0];
         assert_eq!(c.answered, 1.0);
         assert_eq!(c.wait_seconds, 180.0);

@@ -47,7 +47,9 @@ use crate::io::forecast::ForecastRow;
 use crate::io::plan::{Channel, PlanConfig, QueueConfig};
 use crate::io::roster::RosterRow;
 use crate::time::Stamp;
-use engine::{ArrivalSource, Cell, HandleTime, Model, QueueModel, ReplayContact, Transition, Workspace};
+use engine::{
+    ArrivalSource, Cell, HandleTime, Model, QueueModel, ReplayContact, Transition, Workspace,
+};
 pub use stats::{Estimate, CONFIDENCE};
 
 /// Service-level target used for a voice or chat queue whose plan.toml gives none: the common
@@ -113,7 +115,9 @@ impl SimulationOptions {
     pub fn from_config(config: &SimulationConfig) -> Result<Self, SimulateError> {
         let handle_time = match config.handle_time {
             HandleTimeDistribution::Exponential => HandleTime::Exponential,
-            HandleTimeDistribution::Lognormal => HandleTime::LogNormal { cv: config.handle_time_cv },
+            HandleTimeDistribution::Lognormal => {
+                HandleTime::LogNormal { cv: config.handle_time_cv }
+            }
         };
         SimulationOptions { replications: config.replications, seed: config.seed, handle_time }
             .validated()
@@ -162,16 +166,24 @@ impl Metrics {
     fn of(cells: &[Cell]) -> Metrics {
         let ratio = |n: f64, d: f64| if d > 0.0 { n / d } else { f64::NAN };
         let count = |f: fn(&Cell) -> f64| {
-            Estimate::of(cells.iter().map(f)).unwrap_or(Estimate { mean: 0.0, ci_low: None, ci_high: None })
+            Estimate::of(cells.iter().map(f)).unwrap_or(Estimate {
+                mean: 0.0,
+                ci_low: None,
+                ci_high: None,
+            })
         };
         Metrics {
             offered: count(|c| c.offered),
             answered: count(|c| c.answered),
             abandoned: count(|c| c.abandoned),
-            service_level: Estimate::of(cells.iter().map(|c| ratio(c.answered_within_target, c.offered))),
+            service_level: Estimate::of(
+                cells.iter().map(|c| ratio(c.answered_within_target, c.offered)),
+            ),
             asa_seconds: Estimate::of(cells.iter().map(|c| ratio(c.wait_seconds, c.answered))),
             abandon_rate: Estimate::of(cells.iter().map(|c| ratio(c.abandoned, c.offered))),
-            occupancy: Estimate::of(cells.iter().map(|c| ratio(c.busy_slot_seconds, c.staffed_slot_seconds))),
+            occupancy: Estimate::of(
+                cells.iter().map(|c| ratio(c.busy_slot_seconds, c.staffed_slot_seconds)),
+            ),
         }
     }
 }
@@ -306,7 +318,10 @@ pub(crate) fn demand(
             return Err(err(format!("contacts must be a number >= 0, got {}", row.contacts)));
         }
         if row.contacts > 0.0 && !(row.aht_seconds.is_finite() && row.aht_seconds > 0.0) {
-            return Err(err(format!("aht_seconds must be > 0 with contacts, got {}", row.aht_seconds)));
+            return Err(err(format!(
+                "aht_seconds must be > 0 with contacts, got {}",
+                row.aht_seconds
+            )));
         }
         queues[q].rate_per_second[i] = row.contacts / interval_seconds;
         if row.aht_seconds.is_finite() && row.aht_seconds > 0.0 {
@@ -343,16 +358,19 @@ pub(crate) fn supply_from_roster(
     config: &PlanConfig,
     horizon: &Horizon,
 ) -> Result<Supply, SimulateError> {
-    let mut supply = Supply { agent_queue: Vec::with_capacity(roster.len()), transitions: Vec::new() };
+    let mut supply =
+        Supply { agent_queue: Vec::with_capacity(roster.len()), transitions: Vec::new() };
     for row in roster {
         let err = |message: String| SimulateError::Roster {
             agent_id: row.agent_id.clone(),
             date: row.date.to_string(),
             message,
         };
-        let q = config.queues.iter().position(|c| c.name == row.queue).ok_or_else(|| {
-            err(format!("queue {:?} is not in plan.toml", row.queue))
-        })?;
+        let q = config
+            .queues
+            .iter()
+            .position(|c| c.name == row.queue)
+            .ok_or_else(|| err(format!("queue {:?} is not in plan.toml", row.queue)))?;
         if row.shift_end <= row.shift_start {
             return Err(err("shift_end must be after shift_start".into()));
         }
@@ -459,7 +477,12 @@ pub(crate) fn model(
 
 /// Run `replications` replications in parallel; replication `r` uses ChaCha8 stream
 /// `stream_base + r` of `seed`. Results come back in replication order.
-pub(crate) fn replicate(model: &Model, replications: u32, seed: u64, stream_base: u64) -> Vec<Vec<Cell>> {
+pub(crate) fn replicate(
+    model: &Model,
+    replications: u32,
+    seed: u64,
+    stream_base: u64,
+) -> Vec<Vec<Cell>> {
     (0..replications)
         .into_par_iter()
         .map_init(Workspace::default, |ws, r| {
@@ -575,9 +598,15 @@ pub fn run_replay(
                 .into());
             }
         }
-        replay.push(ReplayContact { arrival_seconds: t, queue: q as u32, handle_seconds: c.handle_seconds });
+        replay.push(ReplayContact {
+            arrival_seconds: t,
+            queue: q as u32,
+            handle_seconds: c.handle_seconds,
+        });
     }
-    replay.sort_by(|a, b| a.arrival_seconds.total_cmp(&b.arrival_seconds).then(a.queue.cmp(&b.queue)));
+    replay.sort_by(|a, b| {
+        a.arrival_seconds.total_cmp(&b.arrival_seconds).then(a.queue.cmp(&b.queue))
+    });
     let supply = supply_from_roster(roster, config, &horizon)?;
     let m = model(&horizon, queues, supply, ArrivalSource::Replay(replay), options.handle_time);
     let runs = replicate(&m, options.replications, options.seed, 0);
@@ -643,8 +672,14 @@ mod tests {
         let r = run(&[], &f, &config(), &opts()).unwrap();
         assert_eq!(r.intervals.len(), 2 * 50);
         assert_eq!(crate::time::format_local(&r.intervals[49].interval_start), "2025-11-02T23:30");
-        assert_eq!(crate::time::format_local(&r.intervals[2].interval_start), "2025-11-02T01:00-04:00");
-        assert_eq!(crate::time::format_local(&r.intervals[4].interval_start), "2025-11-02T01:00-05:00");
+        assert_eq!(
+            crate::time::format_local(&r.intervals[2].interval_start),
+            "2025-11-02T01:00-04:00"
+        );
+        assert_eq!(
+            crate::time::format_local(&r.intervals[4].interval_start),
+            "2025-11-02T01:00-05:00"
+        );
         // Nobody on duty: every voice contact is unanswered.
         assert_eq!(r.queues[0].metrics.answered.mean, 0.0);
         assert_eq!(r.queues[0].metrics.abandon_rate.unwrap().mean, 1.0);
@@ -661,7 +696,8 @@ mod tests {
         let f = vec![row(at(3, 9, 0), "voice", 1.0), row(at(3, 9, 0), "voice", 1.0)];
         assert!(run(&[], &f, &c, &opts()).unwrap_err().to_string().contains("twice"));
         let f = vec![row(at(3, 9, 0), "voice", 1.0)];
-        let late_break = agent("voice", at(3, 9, 0), at(3, 10, 0), vec![(at(3, 9, 50), at(3, 10, 5))]);
+        let late_break =
+            agent("voice", at(3, 9, 0), at(3, 10, 0), vec![(at(3, 9, 50), at(3, 10, 5))]);
         let e = run(&[late_break], &f, &c, &opts()).unwrap_err().to_string();
         assert!(e.contains("agent A1") && e.contains("inside the shift"), "{e}");
         let bad = SimulationOptions { replications: 0, ..opts() };
@@ -672,7 +708,8 @@ mod tests {
     fn email_waits_for_the_morning_and_counts_against_its_deadline() {
         // 4 emails an interval over 20:00-22:00, one agent from 08:00 next day: all answered,
         // none within the 60-minute deadline, none abandoned (deferred work does not abandon).
-        let mut f: Vec<ForecastRow> = (0..4).map(|k| row(at(3, 20, 0) + Duration::minutes(30 * k), "email", 4.0)).collect();
+        let mut f: Vec<ForecastRow> =
+            (0..4).map(|k| row(at(3, 20, 0) + Duration::minutes(30 * k), "email", 4.0)).collect();
         f.push(row(at(4, 9, 0), "email", 0.0));
         let roster = [agent("email", at(4, 8, 0), at(4, 16, 0), vec![])];
         let r = run(&roster, &f, &config(), &opts()).unwrap();

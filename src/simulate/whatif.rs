@@ -121,7 +121,6 @@ pub type StaffFn<'a> =
     dyn Fn(&[ForecastRow], &PlanConfig) -> Result<Vec<RequirementRow>, Error> + Sync + 'a;
 
 /// Run a sweep with the `staffing` stage's Erlang requirement.
-#[cfg(any())] // WIRE: enabled when crate::staffing::staff lands in main.
 pub fn run(
     forecast: &[ForecastRow],
     roster: Option<&[RosterRow]>,
@@ -177,7 +176,11 @@ pub fn run_with(
 }
 
 /// The scenario's forecast and plan.
-pub fn apply(forecast: &[ForecastRow], config: &PlanConfig, s: &Scenario) -> (Vec<ForecastRow>, PlanConfig) {
+pub fn apply(
+    forecast: &[ForecastRow],
+    config: &PlanConfig,
+    s: &Scenario,
+) -> (Vec<ForecastRow>, PlanConfig) {
     let mut cfg = config.clone();
     if let Some(v) = s.shrinkage {
         cfg.staffing.shrinkage = v;
@@ -263,7 +266,8 @@ fn one(
                 let scaled = share(&gross.iter().map(|g| g[i]).collect::<Vec<_>>(), cap);
                 for q in 0..nq {
                     gross[q][i] = scaled[q];
-                    net[q][i] = (f64::from(net[q][i]) * factor).floor().min(f64::from(scaled[q])) as u32;
+                    net[q][i] =
+                        (f64::from(net[q][i]) * factor).floor().min(f64::from(scaled[q])) as u32;
                 }
             }
         }
@@ -310,11 +314,14 @@ fn share(wants: &[u32], cap: u32) -> Vec<u32> {
     if total <= cap {
         return wants.to_vec();
     }
-    let exact: Vec<f64> = wants.iter().map(|&w| f64::from(w) * f64::from(cap) / f64::from(total)).collect();
+    let exact: Vec<f64> =
+        wants.iter().map(|&w| f64::from(w) * f64::from(cap) / f64::from(total)).collect();
     let mut out: Vec<u32> = exact.iter().map(|e| e.floor() as u32).collect();
     let mut left = cap - out.iter().sum::<u32>();
     let mut order: Vec<usize> = (0..wants.len()).collect();
-    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b))
+    });
     for q in order {
         if left == 0 {
             break;
@@ -386,7 +393,11 @@ pub fn parse_scenarios_csv(file: &str, bytes: &[u8], tz: Tz) -> Result<Vec<Scena
         out.push(s);
     }
     if out.is_empty() {
-        return Err(InputError::new(file, "no scenarios: expected at least one row after the header").into());
+        return Err(InputError::new(
+            file,
+            "no scenarios: expected at least one row after the header",
+        )
+        .into());
     }
     Ok(out)
 }
@@ -401,7 +412,11 @@ struct TomlFile {
 /// dates and names as strings).
 pub fn parse_scenarios_toml(file: &str, text: &str, tz: Tz) -> Result<Vec<Scenario>, Error> {
     let line_of = |span: Option<std::ops::Range<usize>>| {
-        span.map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
+        span.map(|s| {
+            text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count()
+                as u64
+                + 1
+        })
     };
     let raw: TomlFile = toml::from_str(text).map_err(|e| InputError {
         file: file.to_string(),
@@ -421,44 +436,74 @@ pub fn parse_scenarios_toml(file: &str, text: &str, tz: Tz) -> Result<Vec<Scenar
         let mut fields = Vec::new();
         for (key, value) in table {
             if !SCENARIO_COLUMNS.contains(&key.as_str()) {
-                return Err(at(key, format!("unknown key; expected some of {}", SCENARIO_COLUMNS.join(","))).into());
+                return Err(at(
+                    key,
+                    format!("unknown key; expected some of {}", SCENARIO_COLUMNS.join(",")),
+                )
+                .into());
             }
             let text = match value {
                 toml::Value::String(s) => s.clone(),
                 toml::Value::Integer(i) => i.to_string(),
                 toml::Value::Float(f) => f.to_string(),
                 toml::Value::Datetime(d) => d.to_string(),
-                other => return Err(at(key, format!("expected a number or a string, found {other}")).into()),
+                other => {
+                    return Err(
+                        at(key, format!("expected a number or a string, found {other}")).into()
+                    )
+                }
             };
             if key == "name" {
                 name = Some(text);
             } else {
-                fields.push((SCENARIO_COLUMNS.iter().find(|c| **c == key).copied().expect("checked"), text));
+                fields.push((
+                    SCENARIO_COLUMNS.iter().find(|c| **c == key).copied().expect("checked"),
+                    text,
+                ));
             }
         }
-        let name = name.filter(|n| !n.trim().is_empty()).ok_or_else(|| at("name", "every scenario needs a name".into()))?;
+        let name = name
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| at("name", "every scenario needs a name".into()))?;
         if out.iter().any(|s| s.name == name) {
             return Err(at("name", format!("scenario {name:?} appears twice")).into());
         }
         out.push(scenario(name, &fields, tz).map_err(|(key, message)| at(key, message))?);
     }
     if out.is_empty() {
-        return Err(InputError::new(file, "no scenarios: expected at least one [[scenarios]] table").into());
+        return Err(InputError::new(
+            file,
+            "no scenarios: expected at least one [[scenarios]] table",
+        )
+        .into());
     }
     Ok(out)
 }
 
 /// Build a scenario from `(key, text)` fields; an error names the key.
-fn scenario(name: String, fields: &[(&'static str, String)], tz: Tz) -> Result<Scenario, (&'static str, String)> {
+fn scenario(
+    name: String,
+    fields: &[(&'static str, String)],
+    tz: Tz,
+) -> Result<Scenario, (&'static str, String)> {
     let mut s = Scenario { name, ..Scenario::default() };
     for (key, text) in fields {
         let key = *key;
-        let number = |min_exclusive: bool, max: Option<(f64, bool)>| -> Result<f64, (&'static str, String)> {
-            let v: f64 = text.parse().map_err(|_| (key, format!("expected a number, found {text:?}")))?;
+        let number = |min_exclusive: bool,
+                      max: Option<(f64, bool)>|
+         -> Result<f64, (&'static str, String)> {
+            let v: f64 =
+                text.parse().map_err(|_| (key, format!("expected a number, found {text:?}")))?;
             let low_ok = v.is_finite() && if min_exclusive { v > 0.0 } else { v >= 0.0 };
             let high_ok = match max {
                 None => true,
-                Some((m, inclusive)) => if inclusive { v <= m } else { v < m },
+                Some((m, inclusive)) => {
+                    if inclusive {
+                        v <= m
+                    } else {
+                        v < m
+                    }
+                }
             };
             if low_ok && high_ok {
                 Ok(v)
@@ -505,8 +550,11 @@ fn instant(text: &str, tz: Tz, is_end: bool) -> Result<Stamp, String> {
         let d = if is_end { d + Duration::days(1) } else { d };
         return Ok(time::start_of_day(d, tz));
     }
-    time::parse_local(text, tz)
-        .map_err(|_| format!("expected a date like 2025-11-10 or a date-time like 2025-11-11T09:00, found {text:?}"))
+    time::parse_local(text, tz).map_err(|_| {
+        format!(
+            "expected a date like 2025-11-10 or a date-time like 2025-11-11T09:00, found {text:?}"
+        )
+    })
 }
 
 #[cfg(test)]
@@ -534,10 +582,14 @@ mod tests {
     #[test]
     fn csv_errors_name_line_and_column() {
         let e = parse_scenarios_csv("s.csv", b"name,shrinkage\na,0.3\nb,1.2\n", tz()).unwrap_err();
-        assert_eq!(e.to_string(), "s.csv line 3, column shrinkage: expected a number >= 0 and < 1, found \"1.2\"");
+        assert_eq!(
+            e.to_string(),
+            "s.csv line 3, column shrinkage: expected a number >= 0 and < 1, found \"1.2\""
+        );
         let e = parse_scenarios_csv("s.csv", b"name,volume\na,2\n", tz()).unwrap_err();
         assert!(e.to_string().contains("column volume: unknown column"), "{e}");
-        let e = parse_scenarios_csv("s.csv", b"name,start,end\na,2025-11-12,2025-11-10\n", tz()).unwrap_err();
+        let e = parse_scenarios_csv("s.csv", b"name,start,end\na,2025-11-12,2025-11-10\n", tz())
+            .unwrap_err();
         assert!(e.to_string().contains("line 2, column end: end must be after start"), "{e}");
         let e = parse_scenarios_csv("s.csv", b"name\na\na\n", tz()).unwrap_err();
         assert!(e.to_string().contains("line 3, column name"), "{e}");
@@ -551,7 +603,9 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].volume_multiplier, Some(1.4));
         assert_eq!(s[0].headcount_cap, Some(300));
-        let e = parse_scenarios_toml("s.toml", "[[scenarios]]\nname = \"x\"\nshrinkage = 2\n", tz()).unwrap_err();
+        let e =
+            parse_scenarios_toml("s.toml", "[[scenarios]]\nname = \"x\"\nshrinkage = 2\n", tz())
+                .unwrap_err();
         assert!(e.to_string().contains("scenarios[0].shrinkage"), "{e}");
     }
 
