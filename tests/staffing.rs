@@ -34,16 +34,26 @@ struct Simulated {
 /// abandonment: abandoning customers never delay anyone). `servers_per_agent` groups servers
 /// into agents with that many chat slots; a chat takes the agent slot that frees first, which is
 /// what an ACD routing to "any agent with a free slot" does.
-fn simulate(
+/// Runs `customers` arrivals (after a 10 % warm-up) with a seeded ChaCha8 stream.
+struct Setup {
     agents: usize,
     servers_per_agent: usize,
     traffic: f64,
     aht: f64,
     patience: Option<f64>,
+    /// Service-level threshold, seconds.
     t: f64,
-    customers: usize,
-    seed: u64,
-) -> Simulated {
+}
+
+fn simulate(setup: Setup, customers: usize, seed: u64) -> Simulated {
+    let Setup {
+        agents,
+        servers_per_agent,
+        traffic,
+        aht,
+        patience,
+        t,
+    } = setup;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut exp = |mean: f64| -mean * (1.0 - rng.random::<f64>()).ln();
     let lambda = traffic / aht;
@@ -94,22 +104,68 @@ fn simulate(
 #[test]
 fn erlang_c_agrees_with_simulation() {
     let m = ErlangC::new(10.0, 180.0).unwrap().metrics(14, 20.0);
-    let s = simulate(14, 1, 10.0, 180.0, None, 20.0, 400_000, 7);
-    assert!((s.wait_probability - m.wait_probability).abs() < 0.01, "{} vs {}", s.wait_probability, m.wait_probability);
+    let s = simulate(
+        Setup {
+            agents: 14,
+            servers_per_agent: 1,
+            traffic: 10.0,
+            aht: 180.0,
+            patience: None,
+            t: 20.0,
+        },
+        400_000,
+        7,
+    );
+    assert!(
+        (s.wait_probability - m.wait_probability).abs() < 0.01,
+        "{} vs {}",
+        s.wait_probability,
+        m.wait_probability
+    );
     assert!((s.service_level - m.service_level).abs() < 0.01);
-    assert!((s.asa_seconds - m.asa_seconds).abs() < 0.6, "{} vs {}", s.asa_seconds, m.asa_seconds);
+    assert!(
+        (s.asa_seconds - m.asa_seconds).abs() < 0.6,
+        "{} vs {}",
+        s.asa_seconds,
+        m.asa_seconds
+    );
 }
 
 #[test]
 fn erlang_a_agrees_with_simulation() {
     // Heavy load with impatient callers: abandonment matters.
     let m = ErlangA::new(20.0, 240.0, 120.0).unwrap().metrics(19, 30.0);
-    let s = simulate(19, 1, 20.0, 240.0, Some(120.0), 30.0, 400_000, 11);
+    let s = simulate(
+        Setup {
+            agents: 19,
+            servers_per_agent: 1,
+            traffic: 20.0,
+            aht: 240.0,
+            patience: Some(120.0),
+            t: 30.0,
+        },
+        400_000,
+        11,
+    );
     let ab = m.abandon_rate.unwrap();
-    assert!((s.abandon_rate - ab).abs() < 0.01, "{} vs {ab}", s.abandon_rate);
+    assert!(
+        (s.abandon_rate - ab).abs() < 0.01,
+        "{} vs {ab}",
+        s.abandon_rate
+    );
     assert!((s.wait_probability - m.wait_probability).abs() < 0.015);
-    assert!((s.service_level - m.service_level).abs() < 0.015, "{} vs {}", s.service_level, m.service_level);
-    assert!((s.asa_seconds - m.asa_seconds).abs() < 0.05 * m.asa_seconds, "{} vs {}", s.asa_seconds, m.asa_seconds);
+    assert!(
+        (s.service_level - m.service_level).abs() < 0.015,
+        "{} vs {}",
+        s.service_level,
+        m.service_level
+    );
+    assert!(
+        (s.asa_seconds - m.asa_seconds).abs() < 0.05 * m.asa_seconds,
+        "{} vs {}",
+        s.asa_seconds,
+        m.asa_seconds
+    );
 }
 
 #[test]
@@ -119,12 +175,31 @@ fn chat_slot_model_agrees_with_simulated_agents() {
     let chat = chat_queue();
     let contacts = 12.0 * 900.0 / 260.0;
     let sl = projected_service_level(&chat, contacts, 260.0, 15, 5);
-    let s = simulate(5, 3, 12.0, 260.0, Some(240.0), 30.0, 400_000, 3);
-    assert!((s.service_level - sl).abs() < 0.015, "{} vs {sl}", s.service_level);
+    let s = simulate(
+        Setup {
+            agents: 5,
+            servers_per_agent: 3,
+            traffic: 12.0,
+            aht: 260.0,
+            patience: Some(240.0),
+            t: 30.0,
+        },
+        400_000,
+        3,
+    );
+    assert!(
+        (s.service_level - sl).abs() < 0.015,
+        "{} vs {sl}",
+        s.service_level
+    );
 }
 
 fn chat_queue() -> shiftcast::io::QueueConfig {
-    plan(60).queues.into_iter().find(|q| q.name == "chat").unwrap()
+    plan(60)
+        .queues
+        .into_iter()
+        .find(|q| q.name == "chat")
+        .unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,9 +302,11 @@ fn forecast(first: NaiveDate, days: u32) -> Vec<ForecastRow> {
     let mut rows = Vec::new();
     for stamp in grid.range(first, days) {
         let open = hours.is_open(&stamp);
-        for (queue, contacts, closed_contacts, aht) in
-            [("voice", 100.0, 0.0, 180.0), ("email", 20.0, 4.0, 300.0), ("chat", 60.0, 0.0, 260.0)]
-        {
+        for (queue, contacts, closed_contacts, aht) in [
+            ("voice", 100.0, 0.0, 180.0),
+            ("email", 20.0, 4.0, 300.0),
+            ("chat", 60.0, 0.0, 260.0),
+        ] {
             let c = if open { contacts } else { closed_contacts };
             rows.push(ForecastRow {
                 interval_start: stamp,
@@ -269,10 +346,14 @@ fn staff_meets_targets_and_closes_closed_hours() {
                 assert_eq!(r.abandon_rate, None);
             }
             "chat" => {
-                assert!(r.service_level >= 0.8 && r.abandon_rate.unwrap() <= 0.05, "{r:?}");
+                assert!(
+                    r.service_level >= 0.8 && r.abandon_rate.unwrap() <= 0.05,
+                    "{r:?}"
+                );
                 // Chat at 260 s, 60 per 30 min = 8.67 Erl on 3 slots per agent.
                 assert!((r.traffic_erlangs - 60.0 * 260.0 / 1800.0).abs() < 1e-12);
-                let one_less = projected_service_level(&chat_queue(), 60.0, 260.0, 30, r.agents_net - 1);
+                let one_less =
+                    projected_service_level(&chat_queue(), 60.0, 260.0, 30, r.agents_net - 1);
                 assert!(one_less < 0.8 || r.agents_net == 1 || r.abandon_rate.unwrap() > 0.0);
             }
             _ => {}
@@ -281,15 +362,29 @@ fn staff_meets_targets_and_closes_closed_hours() {
     // Email: open work is done within 2 business hours; capacity covers all work due in the
     // horizon; the evening's tail is carried into the next morning, the last evening's out.
     let email: Vec<_> = rows.iter().filter(|r| r.queue == "email").collect();
-    let capacity: f64 = email.iter().map(|r| f64::from(r.agents_net) * 1800.0 * 0.9).sum();
+    let capacity: f64 = email
+        .iter()
+        .map(|r| f64::from(r.agents_net) * 1800.0 * 0.9)
+        .sum();
     let work: f64 = email.iter().map(|r| r.contacts * r.aht_seconds).sum();
-    let carried = result.carried_out.iter().find(|c| c.queue == "email").unwrap().contacts;
+    let carried = result
+        .carried_out
+        .iter()
+        .find(|c| c.queue == "email")
+        .unwrap()
+        .contacts;
     assert!(carried > 0.0);
-    assert!(capacity + 1e-6 >= work - carried * 300.0, "{capacity} vs {work}");
+    assert!(
+        capacity + 1e-6 >= work - carried * 300.0,
+        "{capacity} vs {work}"
+    );
     let first_open = email.iter().position(|r| r.agents_net > 0).unwrap();
     // Overnight email (4 × 16 intervals before 08:00) plus 08:00's are due by 09:30 (4 open
     // intervals = 2 h), so no email agent is needed before 09:30.
-    assert_eq!(time::format_local(&email[first_open].interval_start), "2025-03-04T09:30");
+    assert_eq!(
+        time::format_local(&email[first_open].interval_start),
+        "2025-03-04T09:30"
+    );
     for r in &email {
         assert!(r.occupancy <= 0.9 + 1e-9 && r.service_level == 1.0);
     }
@@ -304,10 +399,18 @@ fn staff_covers_a_dst_day_and_names_missing_intervals() {
     assert_eq!(rows.len(), 46 * 3);
 
     let mut f = forecast(day, 1);
-    let at_ten = f.iter().position(|r| r.queue == "voice" && time::format_local(&r.interval_start) == "2025-03-30T10:00").unwrap();
+    let at_ten = f
+        .iter()
+        .position(|r| {
+            r.queue == "voice" && time::format_local(&r.interval_start) == "2025-03-30T10:00"
+        })
+        .unwrap();
     f.remove(at_ten);
     let e = staff(&f, &config).unwrap_err().to_string();
-    assert!(e.contains("\"voice\"") && e.contains("2025-03-30T10:00") && e.contains("open"), "{e}");
+    assert!(
+        e.contains("\"voice\"") && e.contains("2025-03-30T10:00") && e.contains("open"),
+        "{e}"
+    );
 
     let mut f = forecast(day, 1);
     f[0].queue = "fax".into();
@@ -315,16 +418,27 @@ fn staff_covers_a_dst_day_and_names_missing_intervals() {
     assert!(e.contains("fax"), "{e}");
 
     let mut f = forecast(day, 1);
-    f[5].interval_start = f[5].interval_start + Duration::minutes(10);
+    f[5].interval_start += Duration::minutes(10);
     assert!(staff(&f, &config).unwrap_err().to_string().contains("grid"));
 }
 
 #[test]
 fn staff_with_an_impossible_target_names_the_queue() {
-    let text = plan_text(30).replace("service_level = 0.8\ntarget_answer_seconds = 20", "service_level = 1.0\ntarget_answer_seconds = 20");
+    let text = plan_text(30).replace(
+        "service_level = 0.8\ntarget_answer_seconds = 20",
+        "service_level = 1.0\ntarget_answer_seconds = 20",
+    );
     let config = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap();
-    let e = staff(&forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1), &config).unwrap_err().to_string();
-    assert!(e.contains("voice") && e.contains("service_level 1.0"), "{e}");
+    let e = staff(
+        &forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1),
+        &config,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("voice") && e.contains("service_level 1.0"),
+        "{e}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,13 +450,31 @@ fn cli_erlang_json_reproduces_the_reference() {
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
         .args([
-            "erlang", "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "180",
-            "--target-answer-seconds", "20", "--service-level", "0.8", "--max-occupancy", "0.85",
-            "--shrinkage", "0.3", "--format", "json",
+            "erlang",
+            "--contacts",
+            "100",
+            "--interval-minutes",
+            "30",
+            "--aht-seconds",
+            "180",
+            "--target-answer-seconds",
+            "20",
+            "--service-level",
+            "0.8",
+            "--max-occupancy",
+            "0.85",
+            "--shrinkage",
+            "0.3",
+            "--format",
+            "json",
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["agents_net"], 14);
     assert_eq!(v["agents_gross"], 20);
@@ -360,9 +492,21 @@ fn cli_erlang_a_at_given_agents() {
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
         .args([
-            "erlang", "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "180",
-            "--target-answer-seconds", "20", "--patience-seconds", "300", "--agents", "14",
-            "--format", "json",
+            "erlang",
+            "--contacts",
+            "100",
+            "--interval-minutes",
+            "30",
+            "--aht-seconds",
+            "180",
+            "--target-answer-seconds",
+            "20",
+            "--patience-seconds",
+            "300",
+            "--agents",
+            "14",
+            "--format",
+            "json",
         ])
         .output()
         .unwrap();
@@ -376,24 +520,57 @@ fn cli_erlang_a_at_given_agents() {
 fn cli_erlang_bad_flags_are_named() {
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
-        .args(["erlang", "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "-3",
-               "--target-answer-seconds", "20", "--service-level", "0.8"])
+        .args([
+            "erlang",
+            "--contacts",
+            "100",
+            "--interval-minutes",
+            "30",
+            "--aht-seconds",
+            "-3",
+            "--target-answer-seconds",
+            "20",
+            "--service-level",
+            "0.8",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--aht-seconds must be a number > 0, got -3"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--aht-seconds must be a number > 0, got -3")
+    );
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
-        .args(["erlang", "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "180",
-               "--max-asa-seconds", "0"])
+        .args([
+            "erlang",
+            "--contacts",
+            "100",
+            "--interval-minutes",
+            "30",
+            "--aht-seconds",
+            "180",
+            "--max-asa-seconds",
+            "0",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--max-asa-seconds"));
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
-        .args(["erlang", "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "180",
-               "--service-level", "1.2", "--target-answer-seconds", "20"])
+        .args([
+            "erlang",
+            "--contacts",
+            "100",
+            "--interval-minutes",
+            "30",
+            "--aht-seconds",
+            "180",
+            "--service-level",
+            "1.2",
+            "--target-answer-seconds",
+            "20",
+        ])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("--service-level must be a fraction"));
@@ -405,7 +582,11 @@ fn cli_staff_writes_requirements_and_json_summary() {
     let plan_path = dir.path().join("plan.toml");
     std::fs::write(&plan_path, plan_text(30)).unwrap();
     let forecast_path = dir.path().join("forecast.csv");
-    write_forecast(&forecast_path, &forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1)).unwrap();
+    write_forecast(
+        &forecast_path,
+        &forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1),
+    )
+    .unwrap();
     let out_path = dir.path().join("requirements.csv");
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
@@ -418,19 +599,33 @@ fn cli_staff_writes_requirements_and_json_summary() {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["rows"], 144);
-    let voice = v["queues"].as_array().unwrap().iter().find(|q| q["queue"] == "voice").unwrap();
+    let voice = v["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["queue"] == "voice")
+        .unwrap();
     assert_eq!(voice["peak_agents_gross"], 20);
     assert_eq!(voice["open_intervals"], 24);
     let rows = read_requirements(&out_path, london()).unwrap();
     assert_eq!(rows.len(), 144);
     let text = std::fs::read_to_string(&out_path).unwrap();
-    assert!(text.contains("2025-03-04T09:00,voice,100,180,10,14,20,0.88835,7.836,0.714286,\n"), "{text}");
+    assert!(
+        text.contains("2025-03-04T09:00,voice,100,180,10,14,20,0.88835,7.836,0.714286,\n"),
+        "{text}"
+    );
 
     // A bad forecast cell: the error names file, line and column, and no output is written.
-    let bad = std::fs::read_to_string(&forecast_path).unwrap().replacen(",300\n", ",-300\n", 1);
+    let bad = std::fs::read_to_string(&forecast_path)
+        .unwrap()
+        .replacen(",300\n", ",-300\n", 1);
     std::fs::write(&forecast_path, bad).unwrap();
     let fresh = dir.path().join("fresh.csv");
     let out = Command::cargo_bin("shiftcast")
@@ -445,6 +640,9 @@ fn cli_staff_writes_requirements_and_json_summary() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("forecast.csv line") && err.contains("column aht_seconds"), "{err}");
+    assert!(
+        err.contains("forecast.csv line") && err.contains("column aht_seconds"),
+        "{err}"
+    );
     assert!(!fresh.exists());
 }

@@ -81,8 +81,15 @@ struct Output {
 /// Name the flag in a library error: `aht_seconds` → `--aht-seconds`.
 fn flag_error(e: StaffingError) -> anyhow::Error {
     match e {
-        StaffingError::InvalidParameter { name, value, expected } => {
-            anyhow!("--{} must be {expected}, got {value}", name.replace('_', "-"))
+        StaffingError::InvalidParameter {
+            name,
+            value,
+            expected,
+        } => {
+            anyhow!(
+                "--{} must be {expected}, got {value}",
+                name.replace('_', "-")
+            )
         }
         other => anyhow!(other),
     }
@@ -118,7 +125,9 @@ pub fn run(args: Args) -> Result<()> {
     let t = args.target_answer_seconds.unwrap_or(0.0);
     let (agents_net, metrics, binding): (u32, Metrics, Option<Binding>) = match args.agents {
         Some(n) => {
-            let servers = n.checked_mul(args.concurrency).ok_or_else(|| anyhow!("--agents {n} is too large"))?;
+            let servers = n
+                .checked_mul(args.concurrency)
+                .ok_or_else(|| anyhow!("--agents {n} is too large"))?;
             (n, model.metrics(servers, t), None)
         }
         None => {
@@ -148,20 +157,36 @@ pub fn run(args: Args) -> Result<()> {
 fn print_table(o: &Output, shrinkage: f64) -> Result<()> {
     use std::io::Write;
     let mut w = std::io::stdout().lock();
-    let model = if o.model == "erlang_a" { "Erlang A (M/M/n+M)" } else { "Erlang C (M/M/n)" };
+    let model = if o.model == "erlang_a" {
+        "Erlang A (M/M/n+M)"
+    } else {
+        "Erlang C (M/M/n)"
+    };
     writeln!(w, "{:<18}{model}", "model")?;
     writeln!(w, "{:<18}{:.4}", "traffic_erlangs", o.traffic_erlangs)?;
     match o.binding {
         Some(b) => writeln!(w, "{:<18}{}  (decided by {b})", "agents_net", o.agents_net)?,
         None => writeln!(w, "{:<18}{}", "agents_net", o.agents_net)?,
     }
-    writeln!(w, "{:<18}{}  (shrinkage {shrinkage})", "agents_gross", o.agents_gross)?;
-    writeln!(w, "{:<18}{:.6}  (answered within {} s)", "service_level", o.service_level, o.target_answer_seconds)?;
+    writeln!(
+        w,
+        "{:<18}{}  (shrinkage {shrinkage})",
+        "agents_gross", o.agents_gross
+    )?;
+    writeln!(
+        w,
+        "{:<18}{:.6}  (answered within {} s)",
+        "service_level", o.service_level, o.target_answer_seconds
+    )?;
     writeln!(w, "{:<18}{:.6}", "wait_probability", o.wait_probability)?;
     if o.asa_seconds.is_finite() {
         writeln!(w, "{:<18}{:.4}", "asa_seconds", o.asa_seconds)?;
     } else {
-        writeln!(w, "{:<18}inf  (the queue grows without bound)", "asa_seconds")?;
+        writeln!(
+            w,
+            "{:<18}inf  (the queue grows without bound)",
+            "asa_seconds"
+        )?;
     }
     writeln!(w, "{:<18}{:.6}", "occupancy", o.occupancy)?;
     if let Some(a) = o.abandon_rate {

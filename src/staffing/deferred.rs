@@ -90,7 +90,10 @@ impl DeferredTargets {
             });
         }
         super::erlang::check_interval(self.interval_minutes)?;
-        if !(self.max_occupancy.is_finite() && self.max_occupancy > 0.0 && self.max_occupancy <= 1.0) {
+        if !(self.max_occupancy.is_finite()
+            && self.max_occupancy > 0.0
+            && self.max_occupancy <= 1.0)
+        {
             return Err(StaffingError::InvalidParameter {
                 name: "max_occupancy",
                 value: self.max_occupancy,
@@ -116,7 +119,12 @@ pub fn staff_deferred(
     let d = targets.deadline_intervals();
     let capacity_per_agent = interval_seconds * targets.max_occupancy;
     let mut out = vec![
-        DeferredResult { agents_net: 0, service_level: 1.0, asa_seconds: 0.0, occupancy: 0.0 };
+        DeferredResult {
+            agents_net: 0,
+            service_level: 1.0,
+            asa_seconds: 0.0,
+            occupancy: 0.0
+        };
         intervals.len()
     ];
     let mut backlog: VecDeque<Cohort> = VecDeque::new();
@@ -140,7 +148,11 @@ pub fn staff_deferred(
                 expected: "a number > 0 where there are contacts",
             });
         }
-        let work = if iv.contacts > 0.0 { iv.contacts * iv.aht_seconds } else { 0.0 };
+        let work = if iv.contacts > 0.0 {
+            iv.contacts * iv.aht_seconds
+        } else {
+            0.0
+        };
         if !iv.open {
             pending_seconds += work;
             pending_contacts += iv.contacts;
@@ -161,11 +173,16 @@ pub fn staff_deferred(
         }
         pending_seconds = 0.0;
         pending_contacts = 0.0;
-        let due_now: f64 =
-            backlog.iter().take_while(|c| c.due <= open_index).map(|c| c.remaining_seconds).sum();
+        let due_now: f64 = backlog
+            .iter()
+            .take_while(|c| c.due <= open_index)
+            .map(|c| c.remaining_seconds)
+            .sum();
         let needed = (due_now / capacity_per_agent - 1e-9).ceil().max(0.0);
         if needed > f64::from(u32::MAX) {
-            return Err(StaffingError::Invalid(format!("{due_now} s of work due in one interval")));
+            return Err(StaffingError::Invalid(format!(
+                "{due_now} s of work due in one interval"
+            )));
         }
         let agents = (needed as u32).max(targets.min_agents);
         let capacity = f64::from(agents) * capacity_per_agent;
@@ -202,7 +219,11 @@ pub fn staff_deferred(
             agents_net: agents,
             service_level: 1.0,
             asa_seconds: 0.0,
-            occupancy: if agents == 0 { 0.0 } else { used / (f64::from(agents) * interval_seconds) },
+            occupancy: if agents == 0 {
+                0.0
+            } else {
+                used / (f64::from(agents) * interval_seconds)
+            },
         };
         open_index += 1;
     }
@@ -218,7 +239,10 @@ pub fn staff_deferred(
     for c in done {
         out[c.row].asa_seconds = c.response_weighted / c.total_seconds;
     }
-    Ok(DeferredSchedule { intervals: out, carried_out_contacts })
+    Ok(DeferredSchedule {
+        intervals: out,
+        carried_out_contacts,
+    })
 }
 
 /// Fraction of one interval's deferred contacts answered within the deadline by a constant
@@ -254,23 +278,39 @@ mod tests {
     use super::*;
 
     fn open(contacts: f64) -> DeferredInterval {
-        DeferredInterval { open: true, contacts, aht_seconds: 360.0 }
+        DeferredInterval {
+            open: true,
+            contacts,
+            aht_seconds: 360.0,
+        }
     }
 
     fn closed(contacts: f64) -> DeferredInterval {
-        DeferredInterval { open: false, contacts, aht_seconds: 360.0 }
+        DeferredInterval {
+            open: false,
+            contacts,
+            aht_seconds: 360.0,
+        }
     }
 
     fn targets(deadline_minutes: f64) -> DeferredTargets {
-        DeferredTargets { deadline_minutes, interval_minutes: 15, max_occupancy: 1.0, min_agents: 0 }
+        DeferredTargets {
+            deadline_minutes,
+            interval_minutes: 15,
+            max_occupancy: 1.0,
+            min_agents: 0,
+        }
     }
 
     #[test]
     fn work_is_done_just_in_time_at_the_deadline() {
         // 10 emails × 6 min = 3,600 agent-seconds = 4 agent-intervals of 15 min; deadline 1 h =
         // 4 intervals → nothing needed until the 4th interval, which needs 4 agents.
-        let s = staff_deferred(&[open(10.0), open(0.0), open(0.0), open(0.0), open(0.0)], &targets(60.0))
-            .unwrap();
+        let s = staff_deferred(
+            &[open(10.0), open(0.0), open(0.0), open(0.0), open(0.0)],
+            &targets(60.0),
+        )
+        .unwrap();
         let agents: Vec<u32> = s.intervals.iter().map(|r| r.agents_net).collect();
         assert_eq!(agents, vec![0, 0, 0, 4, 0]);
         // Answered 45–60 min after release: mean 52.5 min.
@@ -287,7 +327,10 @@ mod tests {
         let s = staff_deferred(&vec![open(25.0); 12], &t).unwrap();
         let agents: Vec<u32> = s.intervals.iter().map(|r| r.agents_net).collect();
         assert_eq!(agents[0], 0);
-        assert!(agents[1..].iter().all(|&a| a == 13 || a == 12), "{agents:?}");
+        assert!(
+            agents[1..].iter().all(|&a| a == 13 || a == 12),
+            "{agents:?}"
+        );
         let total: u32 = agents.iter().sum();
         // 11 cohorts due inside the horizon: 11 × 12.5 = 137.5 agent-intervals at least.
         assert!((138..=143).contains(&total), "{total}");
@@ -302,7 +345,11 @@ mod tests {
     fn overnight_work_carries_into_the_next_open_time() {
         // Closed, closed (10 emails arrive), then open: released at the first open interval, due
         // within d = 2 open intervals.
-        let s = staff_deferred(&[closed(0.0), closed(10.0), open(0.0), open(0.0)], &targets(30.0)).unwrap();
+        let s = staff_deferred(
+            &[closed(0.0), closed(10.0), open(0.0), open(0.0)],
+            &targets(30.0),
+        )
+        .unwrap();
         assert_eq!(s.intervals[0].agents_net, 0);
         assert_eq!(s.intervals[1].agents_net, 0);
         assert_eq!(s.intervals[2].agents_net, 0);

@@ -56,16 +56,27 @@ use crate::time::{format_local, Stamp};
 pub enum StaffingError {
     /// A number outside its allowed range; `name` is the parameter (and CLI flag) name.
     #[error("{name} must be {expected}, got {value}")]
-    InvalidParameter { name: &'static str, value: f64, expected: &'static str },
+    InvalidParameter {
+        name: &'static str,
+        value: f64,
+        expected: &'static str,
+    },
     /// Targets that no number of agents can meet.
     #[error("target cannot be met: {0}")]
     Unreachable(String),
     /// A queue whose settings cannot be staffed.
     #[error("queue {queue:?}: {source}")]
-    Queue { queue: String, source: Box<StaffingError> },
+    Queue {
+        queue: String,
+        source: Box<StaffingError>,
+    },
     /// A problem at one interval of one queue.
     #[error("queue {queue:?} at {interval}: {source}")]
-    Interval { queue: String, interval: String, source: Box<StaffingError> },
+    Interval {
+        queue: String,
+        interval: String,
+        source: Box<StaffingError>,
+    },
     /// Anything else, said in words.
     #[error("{0}")]
     Invalid(String),
@@ -91,7 +102,11 @@ pub fn queue_model(
     interval_minutes: u32,
 ) -> Result<QueueModel, StaffingError> {
     // No contacts: the handle time does not matter (forecasts may leave it 0).
-    let aht = if contacts == 0.0 && !(aht_seconds > 0.0) { 1.0 } else { aht_seconds };
+    let aht = if contacts == 0.0 && (aht_seconds.is_nan() || aht_seconds <= 0.0) {
+        1.0
+    } else {
+        aht_seconds
+    };
     Ok(match queue.patience_seconds {
         Some(p) => QueueModel::A(ErlangA::from_contacts(contacts, aht, interval_minutes, p)?),
         None => QueueModel::C(ErlangC::from_contacts(contacts, aht, interval_minutes)?),
@@ -117,7 +132,8 @@ pub fn projected_service_level(
     interval_minutes: u32,
     agents: u32,
 ) -> f64 {
-    try_projected_service_level(queue, contacts, aht_seconds, interval_minutes, agents).unwrap_or(f64::NAN)
+    try_projected_service_level(queue, contacts, aht_seconds, interval_minutes, agents)
+        .unwrap_or(f64::NAN)
 }
 
 /// [`projected_service_level`] with the reason for refusing bad input.
@@ -133,7 +149,9 @@ pub fn try_projected_service_level(
         Channel::Voice | Channel::Chat => {
             let model = queue_model(queue, contacts, aht_seconds, interval_minutes)?;
             let servers = agents.saturating_mul(concurrency(queue));
-            Ok(model.metrics(servers, queue.target_answer_seconds.unwrap_or(0.0)).service_level)
+            Ok(model
+                .metrics(servers, queue.target_answer_seconds.unwrap_or(0.0))
+                .service_level)
         }
         Channel::Email | Channel::Social => {
             if !(contacts.is_finite() && contacts >= 0.0) {
@@ -151,7 +169,13 @@ pub fn try_projected_service_level(
                 });
             }
             let deadline = deadline_minutes(queue)?;
-            Ok(deferred_service_level(contacts, aht_seconds, interval_minutes, agents, deadline))
+            Ok(deferred_service_level(
+                contacts,
+                aht_seconds,
+                interval_minutes,
+                agents,
+                deadline,
+            ))
         }
     }
 }
@@ -201,7 +225,10 @@ pub struct StaffingPlan {
 }
 
 /// Required agents for every interval and queue of a forecast; see [`staff_plan`].
-pub fn staff(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Vec<RequirementRow>, crate::Error> {
+pub fn staff(
+    forecast: &[ForecastRow],
+    config: &PlanConfig,
+) -> Result<Vec<RequirementRow>, crate::Error> {
     staff_plan(forecast, config).map(|p| p.rows)
 }
 
@@ -212,7 +239,10 @@ pub fn staff(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Vec<Requir
 /// not and get 0 agents (their contacts, if any, are unanswered for voice/chat and carried to the
 /// next open time for email/social). Forecast rows must lie on the site's interval grid, name a
 /// queue of the plan, and not repeat.
-pub fn staff_plan(forecast: &[ForecastRow], config: &PlanConfig) -> Result<StaffingPlan, crate::Error> {
+pub fn staff_plan(
+    forecast: &[ForecastRow],
+    config: &PlanConfig,
+) -> Result<StaffingPlan, crate::Error> {
     let grid = config.site.grid;
     let interval_minutes = grid.interval_minutes;
     let shrinkage = config.staffing.shrinkage;
@@ -220,10 +250,21 @@ pub fn staff_plan(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Staff
     let mut queues: Vec<&QueueConfig> = config.queues.iter().collect();
     queues.sort_by(|a, b| a.name.cmp(&b.name));
     if forecast.is_empty() {
-        return Ok(StaffingPlan { rows: Vec::new(), carried_out: Vec::new() });
+        return Ok(StaffingPlan {
+            rows: Vec::new(),
+            carried_out: Vec::new(),
+        });
     }
-    let start = forecast.iter().map(|r| r.interval_start).min().expect("non-empty");
-    let end = forecast.iter().map(|r| r.interval_start).max().expect("non-empty");
+    let start = forecast
+        .iter()
+        .map(|r| r.interval_start)
+        .min()
+        .expect("non-empty");
+    let end = forecast
+        .iter()
+        .map(|r| r.interval_start)
+        .max()
+        .expect("non-empty");
     let step_seconds = i64::from(interval_minutes) * 60;
     let span = (end - start).num_seconds();
     let slots = span / step_seconds + 1;
@@ -236,20 +277,24 @@ pub fn staff_plan(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Staff
         .into());
     }
     let slots = slots as usize;
-    let stamps: Vec<Stamp> =
-        (0..slots).map(|i| start + Duration::seconds(i as i64 * step_seconds)).collect();
+    let stamps: Vec<Stamp> = (0..slots)
+        .map(|i| start + Duration::seconds(i as i64 * step_seconds))
+        .collect();
 
     // Forecast rows by queue and slot.
     let mut cells: Vec<Vec<Option<&ForecastRow>>> = vec![vec![None; slots]; queues.len()];
     for row in forecast {
-        let q = queues.iter().position(|q| q.name == row.queue).ok_or_else(|| {
-            StaffingError::Invalid(format!(
+        let q = queues
+            .iter()
+            .position(|q| q.name == row.queue)
+            .ok_or_else(|| {
+                StaffingError::Invalid(format!(
                 "forecast row at {} names queue {:?}, which plan.toml does not define (queues: {})",
                 format_local(&row.interval_start),
                 row.queue,
                 queues.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
             ))
-        })?;
+            })?;
         let offset = (row.interval_start - start).num_seconds();
         if offset % step_seconds != 0 || !grid.is_aligned(&row.interval_start) {
             return Err(StaffingError::Invalid(format!(
@@ -287,7 +332,11 @@ pub fn staff_plan(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Staff
                 .into());
             }
         }
-        let input = |slot: usize| cells[qi][slot].map(|r| (r.contacts, r.aht_seconds)).unwrap_or((0.0, 0.0));
+        let input = |slot: usize| {
+            cells[qi][slot]
+                .map(|r| (r.contacts, r.aht_seconds))
+                .unwrap_or((0.0, 0.0))
+        };
         let at = |slot: usize, e: StaffingError| StaffingError::Interval {
             queue: queue.name.clone(),
             interval: format_local(&stamps[slot]),
@@ -331,8 +380,10 @@ pub fn staff_plan(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Staff
                         if !open[slot] {
                             return Ok(base);
                         }
-                        let model = queue_model(queue, contacts, aht, interval_minutes).map_err(|e| at(slot, e))?;
-                        let req = required_agents(&model, &targets, concurrency(queue)).map_err(|e| at(slot, e))?;
+                        let model = queue_model(queue, contacts, aht, interval_minutes)
+                            .map_err(|e| at(slot, e))?;
+                        let req = required_agents(&model, &targets, concurrency(queue))
+                            .map_err(|e| at(slot, e))?;
                         let metrics = req.metrics;
                         Ok(RequirementRow {
                             agents_net: req.agents_net,
@@ -356,13 +407,18 @@ pub fn staff_plan(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Staff
                 let intervals: Vec<DeferredInterval> = (0..slots)
                     .map(|slot| {
                         let (contacts, aht_seconds) = input(slot);
-                        DeferredInterval { open: open[slot], contacts, aht_seconds }
+                        DeferredInterval {
+                            open: open[slot],
+                            contacts,
+                            aht_seconds,
+                        }
                     })
                     .collect();
-                let schedule = staff_deferred(&intervals, &targets).map_err(|e| StaffingError::Queue {
-                    queue: queue.name.clone(),
-                    source: Box::new(e),
-                })?;
+                let schedule =
+                    staff_deferred(&intervals, &targets).map_err(|e| StaffingError::Queue {
+                        queue: queue.name.clone(),
+                        source: Box::new(e),
+                    })?;
                 if schedule.carried_out_contacts > 0.0 {
                     carried_out.push(CarriedOut {
                         queue: queue.name.clone(),
