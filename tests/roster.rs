@@ -236,7 +236,7 @@ fn check_finds_each_planted_violation() {
         row("A1", "voice", "2025-03-03", "09:00", "17:00"),
         row("A1", "voice", "2025-03-04", "09:00", "17:00"),
     ];
-    assert!(rules(&base, &[base_agent.clone()], &cfg).is_empty());
+    assert!(rules(&base, std::slice::from_ref(&base_agent), &cfg).is_empty());
 
     let with = |extra: &[RosterRow]| -> Vec<RosterRow> { base.iter().chain(extra).cloned().collect() };
     let only = |rows: Vec<RosterRow>, a: Agent, rule: &str| {
@@ -307,7 +307,7 @@ fn consecutive_days_and_rest_are_checked_across_week_boundaries() {
         .iter()
         .map(|d| row("A1", "voice", d, "09:00", "17:00"))
         .collect();
-    let v = check(&rows, &[a.clone()], &cfg);
+    let v = check(&rows, std::slice::from_ref(&a), &cfg);
     assert_eq!(v.len(), 1);
     assert_eq!((v[0].rule.to_string(), v[0].date), ("max_consecutive_days".to_string(), date("2025-03-11")));
     // Sunday 14:00–22:00 then Monday 07:00: 9 h rest.

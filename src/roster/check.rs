@@ -113,7 +113,7 @@ pub fn check_with_horizon(
             if i64::from(r.paid_minutes) > length {
                 push(r.date, Rule::ShiftTimes, format!("paid_minutes {} exceed the shift length of {length} minutes", r.paid_minutes));
             }
-            if !agent.skills.iter().any(|s| *s == r.queue) {
+            if !agent.skills.contains(&r.queue) {
                 push(r.date, Rule::Skill, format!("queue {} is not among the skills {}", r.queue, agent.skills.join(";")));
             }
             for u in &agent.unavailable {

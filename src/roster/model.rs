@@ -363,8 +363,8 @@ impl Problem {
                 prev = Some(s);
                 worked += 1;
                 minutes += s.paid_minutes;
-                for k in 0..KINDS {
-                    kinds[k] += u32::from(s.kinds[k]);
+                for (count, &is) in kinds.iter_mut().zip(&s.kinds) {
+                    *count += u32::from(is);
                 }
                 preferred_hits += u32::from(a.preferred_off[d]);
             }

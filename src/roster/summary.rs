@@ -197,8 +197,8 @@ pub(crate) fn summarise(p: &Problem, out: &Outcome, agents: &[Agent]) -> Summary
             let s = &p.seats[seat as usize];
             shifts += 1;
             per_week[d / 7] += f64::from(s.paid_minutes) / 60.0;
-            for k in 0..KINDS {
-                kinds[k] += u32::from(s.kinds[k]);
+            for (count, &is) in kinds.iter_mut().zip(&s.kinds) {
+                *count += u32::from(is);
             }
             pref_worked += u32::from(rule.preferred_off[d]);
             if d % 7 > 0 && r[d - 1] != NONE {
