@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release --example bench_roster            # 500 × 1 week and 2,000 × 4 weeks
-//! cargo run --release --example bench_roster -- 120 2 7 # agents, weeks, seed
+//! cargo run --release --example bench_roster -- 120 2 7 # agents, weeks, seed [iterations per seat]
 //! ```
 //! Prints, per instance: seats, filled, cost, lower bound, gap, hard-rule violations found by
 //! `roster::check`, the stop reason and the wall-clock time.
@@ -11,11 +11,14 @@ use std::time::Instant;
 
 use shiftcast::roster::{self, generate, RosterOptions};
 
-fn run(agents: usize, weeks: u32, seed: u64) {
+fn run(agents: usize, weeks: u32, seed: u64, iterations_per_seat: Option<u32>) {
     let t0 = Instant::now();
     let inst = generate::instance(agents, weeks, seed);
     let gen_seconds = t0.elapsed().as_secs_f64();
-    let options = RosterOptions { seed, ..RosterOptions::default() };
+    let mut options = RosterOptions { seed, ..RosterOptions::default() };
+    if let Some(i) = iterations_per_seat {
+        options.iterations_per_seat = i;
+    }
     let r = roster::solve(&inst.shifts, &inst.agents, &inst.config, &options).expect("solve");
     println!(
         "{agents:>5} agents × {weeks} weeks (seed {seed}): {} seats, {} filled, cost {:.0} \
@@ -49,10 +52,10 @@ fn run(agents: usize, weeks: u32, seed: u64) {
 
 fn main() {
     let args: Vec<u64> = std::env::args().skip(1).map(|a| a.parse().expect("numbers: agents weeks seed")).collect();
-    if args.len() == 3 {
-        run(args[0] as usize, args[1] as u32, args[2]);
+    if args.len() >= 3 {
+        run(args[0] as usize, args[1] as u32, args[2], args.get(3).map(|&i| i as u32));
     } else {
-        run(500, 1, 1);
-        run(2000, 4, 1);
+        run(500, 1, 1, None);
+        run(2000, 4, 1, None);
     }
 }

@@ -194,7 +194,7 @@ pub struct RosterOptions {
 
 impl Default for RosterOptions {
     fn default() -> Self {
-        RosterOptions { weeks: None, seed: 1, time_limit_seconds: 120.0, iterations_per_seat: 20_000 }
+        RosterOptions { weeks: None, seed: 1, time_limit_seconds: 120.0, iterations_per_seat: 1_000 }
     }
 }
 

@@ -316,7 +316,7 @@ impl<'p> State<'p> {
         }
         let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
         let budget = u64::from(options.iterations_per_seat) * n_seats;
-        let stall_limit = (30 * n_seats).max(200_000);
+        let stall_limit = (10 * n_seats).max(200_000);
         let mut unfilled: Vec<u32> =
             (0..n_seats as u32).filter(|&s| self.holder[s as usize] == NONE).collect();
         let mut short: Vec<u32> = Vec::new();
