@@ -335,3 +335,26 @@ fn bad_roster_settings_are_rejected() {
     let e = PlanConfig::parse("plan.toml", &text, std::path::Path::new("")).unwrap_err().to_string();
     assert!(e.contains("8pm"), "{e}");
 }
+
+#[test]
+fn rest_is_measured_in_real_time_across_a_clock_change() {
+    // Europe/London springs forward at 01:00 on Sunday 2025-03-30: from Saturday 22:00 to
+    // Sunday 08:00 the clock shows 10 hours but only 9 pass.
+    let cfg = config("min_rest_hours = 10");
+    let a = agent("A1", &["voice"], 0.0, 40.0, 20.0);
+    let rows = vec![
+        row("A1", "voice", "2025-03-29", "14:00", "22:00"),
+        row("A1", "voice", "2025-03-30", "08:00", "16:00"),
+    ];
+    let v = check(&rows, std::slice::from_ref(&a), &cfg);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert!(v[0].detail.starts_with("9.0 h rest"), "{}", v[0].detail);
+    // The solver sees the same: one agent cannot take both, so one seat stays empty.
+    let shifts = vec![
+        shift("sat", "voice", "2025-03-29", "14:00", "22:00"),
+        shift("sun", "voice", "2025-03-30", "08:00", "16:00"),
+    ];
+    let r = solve(&shifts, &[a], &cfg);
+    assert_eq!(r.shifts_filled, 1);
+    assert_eq!(r.unmet[0].blocked.get("blocked by the rest rule"), Some(&1), "{:?}", r.unmet);
+}

@@ -418,3 +418,34 @@ impl Problem {
         Some("at max consecutive days")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(day: &str, start: i32, end: i32) -> [bool; KINDS] {
+        let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        shift_kinds(&RosterConfig::default(), date, start, end)
+    }
+
+    #[test]
+    fn shifts_are_classed_by_the_roster_definitions() {
+        // 2025-03-03 is a Monday, 2025-03-08 a Saturday. Minutes from local midnight.
+        assert_eq!(kinds("2025-03-03", 7 * 60, 15 * 60), [false, false, false]);
+        // Ends 22:30: after 20:00, but only 30 minutes of night (< 3 h): evening.
+        assert_eq!(kinds("2025-03-03", 14 * 60, 22 * 60 + 30), [false, true, false]);
+        // 22:00–06:30: 8 hours inside 22:00–06:00: night (not also evening).
+        assert_eq!(kinds("2025-03-03", 22 * 60, 30 * 60 + 30), [false, false, true]);
+        // 03:00–11:00: 3 hours inside the previous night's window.
+        assert_eq!(kinds("2025-03-03", 3 * 60, 11 * 60), [false, false, true]);
+        assert_eq!(kinds("2025-03-08", 9 * 60, 17 * 60), [true, false, false]);
+    }
+
+    #[test]
+    fn week_start_follows_the_site() {
+        let d = NaiveDate::from_ymd_opt(2025, 3, 5).unwrap(); // Wednesday
+        assert_eq!(week_start_of(d, Weekday::Mon), NaiveDate::from_ymd_opt(2025, 3, 3).unwrap());
+        assert_eq!(week_start_of(d, Weekday::Sun), NaiveDate::from_ymd_opt(2025, 3, 2).unwrap());
+        assert_eq!(week_start_of(d, Weekday::Wed), d);
+    }
+}
