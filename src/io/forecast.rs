@@ -15,14 +15,8 @@ use crate::io::table::{fmt_num, write_csv_atomic, Table};
 use crate::time::{format_local, parse_local, Stamp};
 
 /// Column names in file order.
-pub const COLUMNS: [&str; 6] = [
-    "interval_start",
-    "queue",
-    "contacts",
-    "contacts_p10",
-    "contacts_p90",
-    "aht_seconds",
-];
+pub const COLUMNS: [&str; 6] =
+    ["interval_start", "queue", "contacts", "contacts_p10", "contacts_p90", "aht_seconds"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForecastRow {
@@ -43,10 +37,7 @@ pub fn read_forecast(path: &Path, tz: Tz) -> Result<Vec<ForecastRow>, Error> {
 /// Parse an already-read forecast table.
 pub fn parse_forecast(table: &Table, tz: Tz) -> Result<Vec<ForecastRow>, InputError> {
     table.reject_unknown(&COLUMNS)?;
-    let col: Vec<usize> = COLUMNS
-        .iter()
-        .map(|c| table.require(c))
-        .collect::<Result<_, _>>()?;
+    let col: Vec<usize> = COLUMNS.iter().map(|c| table.require(c)).collect::<Result<_, _>>()?;
     let mut rows = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let stamp_text = table.nonempty(row, col[0])?;
@@ -142,9 +133,6 @@ mod tests {
             "forecast.csv line 3, column aht_seconds: expected a number >= 0, found \"-3\""
         );
         let t = Table::parse("forecast.csv", b"interval_start,queue,contacts\n").unwrap();
-        assert!(parse_forecast(&t, tz())
-            .unwrap_err()
-            .to_string()
-            .contains("contacts_p10"));
+        assert!(parse_forecast(&t, tz()).unwrap_err().to_string().contains("contacts_p10"));
     }
 }
