@@ -602,3 +602,21 @@ pub fn all_models() -> Vec<Box<dyn Model>> {
         Box::new(DoubleSeasonal::default()),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cholesky_solves_a_hand_worked_system() {
+        // A = [[4,2,0],[2,5,1],[0,1,3]], x = [1,-1,2] → b = A x = [2,-1,5].
+        let a = ndarray::arr2(&[[4.0, 2.0, 0.0], [2.0, 5.0, 1.0], [0.0, 1.0, 3.0]]);
+        let b = ndarray::arr1(&[2.0, -1.0, 5.0]);
+        let x = solve_spd(&a, &b).expect("positive definite");
+        for (got, want) in x.iter().zip([1.0, -1.0, 2.0]) {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+        let singular = ndarray::arr2(&[[1.0, 1.0], [1.0, 1.0]]);
+        assert!(solve_spd(&singular, &ndarray::arr1(&[1.0, 1.0])).is_none());
+    }
+}
