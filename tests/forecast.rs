@@ -453,3 +453,18 @@ fn rebound_after_closures_and_holiday_dips_are_learned_from_history() {
         day_total(date(2025, 5, 8))
     );
 }
+
+#[test]
+fn a_history_without_handle_time_needs_a_default() {
+    let grid = IntervalGrid::new(tz("Europe/Paris"), 30).expect("grid");
+    let first = date(2025, 1, 6);
+    let mut h = history(grid, first, 28, |d, hh, _| open(d, hh).then_some(20.0));
+    h.queues.values_mut().flatten().for_each(|r| r.aht_seconds = None);
+    let mut p = plan(grid, "auto");
+    let e = run_forecast(&h, &[], &p, first + Duration::days(28), 7).expect_err("no handle time");
+    assert!(e.to_string().contains("default_aht_seconds"), "{e}");
+    p.forecast.default_aht_seconds = Some(250.0);
+    let out = run_forecast(&h, &[], &p, first + Duration::days(28), 7).expect("forecast");
+    assert!(out.rows.iter().all(|r| r.aht_seconds == 250.0));
+    assert!(out.warnings.iter().any(|w| w.contains("default_aht_seconds = 250")));
+}

@@ -70,6 +70,9 @@ pub struct ForecastConfig {
     pub half_life_days: f64,
     /// Weeks of normal days in intraday profiles (volume and handle time).
     pub profile_weeks: usize,
+    /// Handle time for a queue whose history has none and whose `[[queues]]` entry gives no
+    /// `default_aht_seconds`.
+    pub default_aht_seconds: Option<f64>,
 }
 
 impl Default for ForecastConfig {
@@ -80,6 +83,7 @@ impl Default for ForecastConfig {
             weekday_average_weeks: 6,
             half_life_days: 56.0,
             profile_weeks: 8,
+            default_aht_seconds: None,
         }
     }
 }
@@ -115,6 +119,11 @@ impl ForecastConfig {
         if self.profile_weeks == 0 {
             return bad("profile_weeks", "expected an integer >= 1, got 0".into());
         }
+        if let Some(v) = self.default_aht_seconds {
+            if !(v.is_finite() && v > 0.0) {
+                return bad("default_aht_seconds", format!("expected a number > 0, got {v}"));
+            }
+        }
         Ok(())
     }
 
@@ -148,7 +157,7 @@ pub enum ForecastError {
     EmptyHistory,
     #[error("queue {queue:?}: no model could be fitted ({reasons})")]
     NoModel { queue: String, reasons: String },
-    #[error("queue {queue:?}: the history has no aht_seconds and plan.toml gives no default_aht_seconds for it")]
+    #[error("queue {queue:?}: the history has no aht_seconds; give default_aht_seconds in its [[queues]] entry or in [forecast] (or --default-aht-seconds)")]
     NoHandleTime { queue: String },
 }
 
@@ -790,14 +799,17 @@ pub fn run_forecast(
         .map(|r| r.interval_start.naive_local().date())
         .min()
         .unwrap_or(start);
+    let mut later = 0;
     for e in events {
-        if e.end.date() < history_first || e.start.date() > last {
+        if e.end.date() < history_first {
             warnings.push(format!(
-                "event {:?} ({} to {}) lies outside the history and the forecast period; ignored",
+                "event {:?} ({} to {}) ends before the history starts ({history_first}); ignored",
                 e.name,
                 e.start.format("%Y-%m-%d"),
                 e.end.format("%Y-%m-%d")
             ));
+        } else if e.start.date() > last {
+            later += 1;
         }
         if let Some(q) = &e.queue {
             if !history.queues.contains_key(q) {
@@ -807,6 +819,10 @@ pub fn run_forecast(
                 ));
             }
         }
+    }
+    if later > 0 {
+        warnings
+            .push(format!("{later} event(s) start after the forecast period ({last}); not used"));
     }
     let names: Vec<&String> = history.queues.keys().collect();
     let results: Vec<Result<QueueForecast, crate::Error>> = names
@@ -916,7 +932,10 @@ fn aht_profile(
         }
     }
     if !any {
-        let default = config.queue(&series.queue).and_then(|q| q.default_aht_seconds);
+        let default = config
+            .queue(&series.queue)
+            .and_then(|q| q.default_aht_seconds)
+            .or(config.forecast.default_aht_seconds);
         return match default {
             Some(v) => {
                 warnings.push(format!(
