@@ -244,7 +244,14 @@ pub fn solve(
     let status = queues.iter().map(|q| q.status.clone()).max_by_key(Status::rank).unwrap_or(Status::Optimal);
     let objective: f64 = queues.iter().map(|q| q.objective).sum();
     let lp_bound = queues.iter().map(|q| q.lp_bound).sum::<Option<f64>>();
-    let gap = lp_bound.map(|b| relative_gap(objective, b));
+    // Each queue's gap is against its best bound (LP, solver, integer rounding): weight by objective.
+    let gap = queues.iter().map(|q| q.gap.map(|g| g * q.objective.abs())).sum::<Option<f64>>().map(|weighted| {
+        if objective.abs() < 1e-9 {
+            0.0
+        } else {
+            weighted / objective.abs()
+        }
+    });
     let status = match status {
         Status::GapLimit { .. } => Status::GapLimit { gap: gap.unwrap_or(f64::NAN) },
         Status::TimeLimit { .. } => Status::TimeLimit { gap: gap.unwrap_or(f64::NAN) },
@@ -719,8 +726,10 @@ fn solve_queue(
     let objective = m.objective_of(&values);
     let integral_objective = m.cols.iter().all(|c| c.cost == 0.0 || (c.integer && c.cost.fract() == 0.0));
     let bound = [lp_bound, solution.solver_bound].into_iter().flatten().fold(None, |acc: Option<f64>, b| Some(acc.map_or(b, |a| a.max(b))));
-    let bound = bound.map(|b| if integral_objective { (b - 1e-6).ceil() } else { b }).map(|b| b.min(objective));
-    let gap = bound.map(|b| relative_gap(objective, b));
+    // With integer costs on integer columns only, the objective is an integer: round the bound up.
+    let gap = bound
+        .map(|b| if integral_objective { (b - 1e-6).ceil() } else { b })
+        .map(|b| relative_gap(objective, b.min(objective)));
     let status = match (solution.end, gap) {
         (_, Some(g)) if g <= 1e-9 => Status::Optimal,
         (MipEnd::Optimal, None) => Status::Optimal,
@@ -849,7 +858,7 @@ fn solve_queue(
             queue: q.name.clone(),
             status,
             objective,
-            lp_bound: bound,
+            lp_bound,
             gap,
             paid_hours,
             shifts: shift_rows.len(),
