@@ -48,6 +48,9 @@ pub struct ScheduleConfig {
     pub time_limit_seconds: f64,
     /// Relative MIP gap at which the solver may stop.
     pub mip_gap: f64,
+    /// `auto` (default), `pattern`, `explicit` or `implicit` (Bechtold & Jacobs 1990): how
+    /// breaks enter the integer program (see `schedule::model`).
+    pub break_formulation: super::model::BreakFormulation,
 }
 
 impl Default for ScheduleConfig {
@@ -72,6 +75,7 @@ impl Default for ScheduleConfig {
             service_level_scope: ServiceLevelScope::Day,
             time_limit_seconds: 30.0,
             mip_gap: 1e-4,
+            break_formulation: super::model::BreakFormulation::Auto,
         }
     }
 }

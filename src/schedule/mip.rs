@@ -10,7 +10,7 @@
 
 use good_lp::{
     variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
-    SolverModel, Variable, WithMipGap, WithTimeLimit,
+    SolverModel, Variable, WithInitialSolution, WithMipGap, WithTimeLimit,
 };
 use serde::Serialize;
 
@@ -139,6 +139,17 @@ pub struct Limits {
 
 /// Solve `mip` (or its LP relaxation when `relax`) on the chosen back end.
 pub fn solve(mip: &Mip, kind: SolverKind, limits: Limits, relax: bool) -> Result<MipSolution, MipFailure> {
+    solve_from(mip, kind, limits, relax, None)
+}
+
+/// [`solve`], seeded with a feasible point (the back end's warm start / initial solution).
+pub fn solve_from(
+    mip: &Mip,
+    kind: SolverKind,
+    limits: Limits,
+    relax: bool,
+    start: Option<&[f64]>,
+) -> Result<MipSolution, MipFailure> {
     let mut vars = ProblemVariables::new();
     let handles: Vec<Variable> = mip
         .cols
@@ -180,11 +191,15 @@ pub fn solve(mip: &Mip, kind: SolverKind, limits: Limits, relax: bool) -> Result
         out
     });
     let time_limit = limits.time_limit_seconds.max(0.01);
+    let initial: Option<Vec<(Variable, f64)>> = start.map(|v| handles.iter().copied().zip(v.iter().copied()).collect());
     // An f32 gap: good_lp's interface. A zero gap is honoured as "prove optimality".
     let gap = limits.mip_gap as f32;
     match kind {
         SolverKind::Microlp => {
-            let model = problem.using(good_lp::solvers::microlp::microlp).with_all(rows);
+            let mut model = problem.using(good_lp::solvers::microlp::microlp).with_all(rows);
+            if let Some(init) = initial {
+                model = model.with_initial_solution(init);
+            }
             let model = model.with_time_limit(time_limit).with_mip_gap(gap).map_err(|e| MipFailure::Other(e.to_string()))?;
             let solution = model.solve().map_err(failure)?;
             let values: Vec<f64> = handles.iter().map(|&v| solution.value(v)).collect();
@@ -195,7 +210,10 @@ pub fn solve(mip: &Mip, kind: SolverKind, limits: Limits, relax: bool) -> Result
         }
         #[cfg(feature = "highs")]
         SolverKind::Highs => {
-            let model = problem.using(good_lp::solvers::highs::highs).with_all(rows);
+            let mut model = problem.using(good_lp::solvers::highs::highs).with_all(rows);
+            if let Some(init) = initial {
+                model = model.with_initial_solution(init);
+            }
             let model = model
                 .set_threads(1)
                 .set_time_limit(time_limit)
@@ -209,6 +227,9 @@ pub fn solve(mip: &Mip, kind: SolverKind, limits: Limits, relax: bool) -> Result
         #[cfg(feature = "cbc")]
         SolverKind::Cbc => {
             let mut model = problem.using(good_lp::solvers::coin_cbc::coin_cbc).with_all(rows);
+            if let Some(init) = initial {
+                model = model.with_initial_solution(init);
+            }
             model.set_parameter("log", "0");
             // CBC's own time limit counts CPU seconds unless told otherwise (SOLVERS.md).
             model.set_parameter("timeMode", "elapsed");

@@ -29,6 +29,7 @@
 
 pub mod breaks;
 pub mod config;
+pub mod heuristic;
 pub mod mip;
 pub mod model;
 
@@ -48,6 +49,7 @@ use crate::io::requirements::RequirementRow;
 use crate::io::shifts::ShiftRow;
 use crate::time::{self, Stamp};
 use mip::{Limits, MipEnd, MipFailure};
+pub use model::BreakFormulation;
 use model::{BreakClass, Mode, Pattern, QueueData, ShiftType};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -156,6 +158,8 @@ pub struct QueueSummary {
     pub service_level_by_day: Vec<DayServiceLevel>,
     pub integer_columns: usize,
     pub rows: usize,
+    /// Seconds spent on the LP relaxation (the bound).
+    pub lp_seconds: f64,
     pub solve_seconds: f64,
     pub warnings: Vec<String>,
 }
@@ -587,6 +591,7 @@ fn solve_queue(
             service_level_by_day: Vec::new(),
             integer_columns: 0,
             rows: 0,
+            lp_seconds: 0.0,
             solve_seconds: started.elapsed().as_secs_f64(),
             warnings,
         },
@@ -640,6 +645,17 @@ fn solve_queue(
         target = Some(goal);
     }
     let breaks_integer = matches!(mode, Mode::ServiceLevel { .. });
+    let formulation = match sc.break_formulation {
+        BreakFormulation::Auto => {
+            let combos = |s: &ShiftType| s.classes.iter().map(|&k| classes[k].latest_offset - classes[k].earliest_offset + 1).product::<usize>();
+            if types.iter().map(combos).max().unwrap_or(1) <= 12 {
+                BreakFormulation::Pattern
+            } else {
+                BreakFormulation::Explicit
+            }
+        }
+        f => f,
+    };
     let mut warnings = Vec::new();
     let solver_error = |message: String| ScheduleError::Solver { solver: options.solver.as_str().into(), message };
     let remaining = |limits: Limits| Limits {
@@ -647,29 +663,57 @@ fn solve_queue(
         ..limits
     };
     let mut rounds = 0;
+    let mut lp_seconds = 0.0;
     let (m, cols, solution, lp_bound) = loop {
         rounds += 1;
-        let (m, cols) = model::build(&q, sc, &types, &classes, &patterns, &mode, breaks_integer);
-        let lp = match mip::solve(&m, options.solver, remaining(limits), true) {
-            Ok(lp) => Some(lp.objective),
+        let (m, cols) = model::build(&q, sc, &types, &classes, &patterns, &mode, breaks_integer, formulation);
+        let lp_started = Instant::now();
+        let lp = mip::solve(&m, options.solver, remaining(limits), true);
+        lp_seconds = lp_started.elapsed().as_secs_f64();
+        let lp = match lp {
+            Ok(lp) => Some(lp),
             Err(MipFailure::Infeasible) => {
                 return Ok(empty(infeasible_model(sc, &mode), warnings));
             }
             Err(MipFailure::NoIncumbent) => None,
             Err(MipFailure::Other(e)) => return Err(solver_error(e).into()),
         };
-        let solution = match mip::solve(&m, options.solver, remaining(limits), false) {
-            Ok(s) => s,
-            Err(MipFailure::Infeasible) => return Ok(empty(infeasible_model(sc, &mode), warnings)),
-            Err(MipFailure::NoIncumbent) => {
-                return Err(solver_error(format!(
-                    "stopped at the time limit ({:.1} s for queue {:?}) before finding any schedule; raise --time-limit-seconds",
-                    limits.time_limit_seconds, q.name
-                ))
-                .into())
-            }
-            Err(MipFailure::Other(e)) => return Err(solver_error(e).into()),
+        let integral_objective = m.cols.iter().all(|c| c.cost == 0.0 || (c.integer && c.cost.fract() == 0.0));
+        let gap_to = |objective: f64, bound: f64| {
+            relative_gap(objective, if integral_objective { (bound - 1e-6).ceil() } else { bound }.min(objective))
         };
+        let rounded = lp.as_ref().and_then(|lp| {
+            let values = heuristic::round(&q, &m, &cols, &types, &classes, &lp.values)?;
+            let objective = m.objective_of(&values);
+            Some(mip::MipSolution { values, objective, end: MipEnd::TimeLimit, solver_bound: None })
+        });
+        let lp_objective = lp.as_ref().map(|lp| lp.objective);
+        let solution = match (&rounded, lp_objective) {
+            // The rounded point is within the requested gap of the LP bound: done.
+            (Some(r), Some(bound)) if gap_to(r.objective, bound) <= mip_gap_of(limits) => {
+                let end = if gap_to(r.objective, bound) <= 1e-9 { MipEnd::Optimal } else { MipEnd::GapLimit };
+                mip::MipSolution { end, ..r.clone() }
+            }
+            _ => match mip::solve_from(&m, options.solver, remaining(limits), false, rounded.as_ref().map(|r| r.values.as_slice())) {
+                Ok(s) => match &rounded {
+                    Some(r) if r.objective < s.objective - 1e-9 => mip::MipSolution { end: s.end, solver_bound: s.solver_bound, ..r.clone() },
+                    _ => s,
+                },
+                Err(MipFailure::Infeasible) => return Ok(empty(infeasible_model(sc, &mode), warnings)),
+                Err(MipFailure::NoIncumbent) => match &rounded {
+                    Some(r) => r.clone(),
+                    None => {
+                        return Err(solver_error(format!(
+                            "stopped at the time limit ({:.1} s for queue {:?}) before finding any schedule; raise --time-limit-seconds",
+                            limits.time_limit_seconds, q.name
+                        ))
+                        .into())
+                    }
+                },
+                Err(MipFailure::Other(e)) => return Err(solver_error(e).into()),
+            },
+        };
+        let lp = lp_objective;
         // Service-level mode: the hull may flatter a non-concave stretch of the curve; check the
         // true SL and raise a scope's target by its shortfall.
         if let Mode::ServiceLevel { scopes, .. } = &mut mode {
@@ -703,15 +747,15 @@ fn solve_queue(
     };
     // Integral breaks for the integral shift counts (cost mode leaves them continuous).
     let mut values = solution.values.clone();
-    let fractional = cols.y.iter().flat_map(|(_, y)| y).any(|&j| (values[j] - values[j].round()).abs() > 1e-6);
+    let fractional = cols.breaks.iter().any(|b| (values[b.col] - values[b.col].round()).abs() > 1e-6);
     if fractional {
         let mut fixed = m.clone();
-        for &j in cols.x.iter().chain(&cols.z) {
+        for &j in cols.x.iter().flatten().map(|c| &c.col).chain(&cols.z) {
             fixed.cols[j].lower = values[j];
             fixed.cols[j].upper = values[j];
         }
-        for &j in cols.y.iter().flat_map(|(_, y)| y) {
-            fixed.cols[j].integer = true;
+        for b in &cols.breaks {
+            fixed.cols[b.col].integer = true;
         }
         let pass = mip::solve(&fixed, options.solver, Limits { time_limit_seconds: remaining(limits).time_limit_seconds.max(5.0), mip_gap: 0.0 }, false)
             .map_err(|e| solver_error(format!("placing breaks for the chosen shifts failed: {e:?}")))?;
@@ -738,14 +782,26 @@ fn solve_queue(
     };
 
     // Shift instances with their breaks.
-    let counts: Vec<u32> = cols.x.iter().map(|&j| values[j].round().max(0.0) as u32).collect();
-    let break_counts: Vec<(usize, Vec<u32>)> =
-        cols.y.iter().map(|(lo, y)| (*lo, y.iter().map(|&j| values[j].round().max(0.0) as u32).collect())).collect();
-    let placement = breaks::assign(&types, &counts, &classes, &break_counts).map_err(|e| solver_error(format!("internal: {e}")))?;
+    let value = |j: usize| values[j].round().max(0.0) as u32;
+    // Pattern columns carry their breaks; the other columns get theirs from the break columns.
     let mut instances: Vec<Instance> = Vec::new();
+    let mut counts = vec![0u32; types.len()];
     for (s, shift) in types.iter().enumerate() {
-        for (j, starts) in placement[s].iter().enumerate() {
-            let _ = j;
+        for c in &cols.x[s] {
+            if shift.classes.is_empty() || !c.break_slots.is_empty() {
+                let breaks: Vec<(usize, usize)> =
+                    c.break_slots.iter().zip(&shift.classes).map(|(&b, &k)| (b, b + classes[k].len_slots)).collect();
+                instances.extend((0..value(c.col)).map(|_| Instance { s, breaks: breaks.clone(), line: None }));
+            } else {
+                counts[s] += value(c.col);
+            }
+        }
+    }
+    let break_counts: Vec<(usize, usize, Option<usize>, u32)> =
+        cols.breaks.iter().map(|b| (b.class, b.slot, b.shift_start, value(b.col))).collect();
+    let placement = breaks::assign(&types, &counts, &classes, &break_counts).map_err(|e| solver_error(format!("internal: {e}")))?;
+    for (s, shift) in types.iter().enumerate() {
+        for starts in &placement[s] {
             let breaks: Vec<(usize, usize)> =
                 starts.iter().zip(&shift.classes).map(|(&b, &k)| (b, b + classes[k].len_slots)).collect();
             instances.push(Instance { s, breaks, line: None });
@@ -869,12 +925,17 @@ fn solve_queue(
             service_level_by_day,
             integer_columns: m.integer_count(),
             rows: m.rows.len(),
+            lp_seconds,
             solve_seconds: started.elapsed().as_secs_f64(),
             warnings,
         },
         shifts: shift_rows,
         coverage,
     })
+}
+
+fn mip_gap_of(limits: Limits) -> f64 {
+    limits.mip_gap
 }
 
 fn infeasible_model(sc: &ScheduleConfig, mode: &Mode) -> Status {

@@ -126,14 +126,55 @@ pub struct SlScope {
     pub target: f64,
 }
 
+/// How breaks enter the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BreakFormulation {
+    /// `pattern` when every shift type has at most 12 break combinations, else `explicit`.
+    #[default]
+    Auto,
+    /// One shift column per combination of break starts (the shift-pattern model of Dantzig
+    /// 1954 with break positions): no linking rows, the fastest for microlp when the windows
+    /// give few combinations.
+    Pattern,
+    /// Break columns per (class, shifts' start slot, break start): `Σ_offset w = Σ x` for the
+    /// shifts starting together.
+    Explicit,
+    /// Bechtold & Jacobs (1990): break columns per (class, break start) with forward/backward
+    /// rows. Smaller in theory; its running-slack chains are slow in microlp (BENCHMARKS.md).
+    Implicit,
+}
+
+/// One break column: `col` breaks of class `class` start at `slot`; explicit columns also name
+/// the start slot of the shifts they belong to.
+#[derive(Debug, Clone, Copy)]
+pub struct BreakColumn {
+    pub class: usize,
+    pub slot: usize,
+    pub shift_start: Option<usize>,
+    pub col: usize,
+}
+
+/// A column counting worked shifts of one type; in the pattern formulation it also fixes the
+/// break starts (absolute slots, one per entry of `ShiftType::classes`).
+#[derive(Debug, Clone)]
+pub struct ShiftColumn {
+    pub col: usize,
+    pub break_slots: Vec<usize>,
+}
+
 /// Column indices of a built model.
 #[derive(Debug, Clone)]
 pub struct Columns {
-    pub x: Vec<usize>,
-    /// Per class: first slot of its range and the `y` columns.
-    pub y: Vec<(usize, Vec<usize>)>,
+    /// Per shift type, its columns.
+    pub x: Vec<Vec<ShiftColumn>>,
+    pub breaks: Vec<BreakColumn>,
     pub z: Vec<usize>,
     pub c: Vec<usize>,
+    /// Cost mode: the under-staffing column of each slot (when under-staffing is allowed) and
+    /// the over-staffing column.
+    pub under: Vec<Option<usize>>,
+    pub over: Vec<Option<usize>>,
 }
 
 /// Build the model. `breaks_integer` makes the break columns integer (service-level mode).
@@ -145,29 +186,60 @@ pub fn build(
     patterns: &[Pattern],
     mode: &Mode,
     breaks_integer: bool,
+    formulation: BreakFormulation,
 ) -> (Mip, Columns) {
     let t_len = q.slots.len();
     let interval_hours = f64::from(q.interval_minutes) / 60.0;
     let mut m = Mip::default();
-    let x: Vec<usize> = shifts
-        .iter()
-        .map(|s| {
-            let cost = config.cost_per_shift + config.cost_per_paid_hour * f64::from(s.paid_minutes) / 60.0;
-            m.add_col(0.0, f64::INFINITY, cost, true)
-        })
-        .collect();
     // delta[t]: terms whose coverage changes at slot t (+ on start, − on end).
     let mut delta: Vec<Vec<(usize, f64)>> = vec![Vec::new(); t_len];
-    for (s, &col) in shifts.iter().zip(&x) {
-        if s.start_slot < t_len {
-            delta[s.start_slot].push((col, 1.0));
+    let use_patterns = formulation == BreakFormulation::Pattern;
+    let mut x: Vec<Vec<ShiftColumn>> = Vec::with_capacity(shifts.len());
+    for s in shifts {
+        let cost = config.cost_per_shift + config.cost_per_paid_hour * f64::from(s.paid_minutes) / 60.0;
+        // Pattern formulation: one column per combination of break starts.
+        let mut combos: Vec<Vec<usize>> = vec![Vec::new()];
+        if use_patterns {
+            for &k in &s.classes {
+                let class = &classes[k];
+                combos = combos
+                    .into_iter()
+                    .flat_map(|c| {
+                        (class.earliest_offset..=class.latest_offset).map(move |o| {
+                            let mut c = c.clone();
+                            c.push(s.start_slot + o);
+                            c
+                        })
+                    })
+                    .collect();
+            }
         }
-        if s.end_slot() < t_len {
-            delta[s.end_slot()].push((col, -1.0));
+        let mut cols = Vec::with_capacity(combos.len());
+        for combo in combos {
+            let col = m.add_col(0.0, f64::INFINITY, cost, true);
+            if s.start_slot < t_len {
+                delta[s.start_slot].push((col, 1.0));
+            }
+            if s.end_slot() < t_len {
+                delta[s.end_slot()].push((col, -1.0));
+            }
+            for (&tau, &k) in combo.iter().zip(&s.classes) {
+                if tau < t_len {
+                    delta[tau].push((col, -1.0));
+                }
+                if tau + classes[k].len_slots < t_len {
+                    delta[tau + classes[k].len_slots].push((col, 1.0));
+                }
+            }
+            cols.push(ShiftColumn { col, break_slots: combo });
         }
+        x.push(cols);
     }
-    let mut y_cols = Vec::with_capacity(classes.len());
+    let mut breaks = Vec::new();
     for (k, class) in classes.iter().enumerate() {
+        if use_patterns {
+            break;
+        }
         let members: Vec<(usize, usize)> = shifts
             .iter()
             .enumerate()
@@ -175,47 +247,70 @@ pub fn build(
             .map(|(i, s)| (i, s.start_slot))
             .collect();
         if members.is_empty() {
-            y_cols.push((0, Vec::new()));
             continue;
         }
-        let lo = members.iter().map(|&(_, st)| st + class.earliest_offset).min().unwrap_or(0);
-        let hi = members.iter().map(|&(_, st)| st + class.latest_offset).max().unwrap_or(0);
-        let width = hi - lo + 1;
-        let y: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer)).collect();
-        let f: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
-        let g: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
-        // Totals equal: the forward slack ends at zero.
-        m.cols[f[width - 1]].upper = 0.0;
-        let mut ends: Vec<Vec<usize>> = vec![Vec::new(); width];
-        let mut starts: Vec<Vec<usize>> = vec![Vec::new(); width];
-        for &(i, st) in &members {
-            ends[st + class.latest_offset - lo].push(x[i]);
-            starts[st + class.earliest_offset - lo].push(x[i]);
-        }
-        for r in 0..width {
-            let mut terms = vec![(f[r], 1.0), (y[r], -1.0)];
-            if r > 0 {
-                terms.push((f[r - 1], -1.0));
-            }
-            terms.extend(ends[r].iter().map(|&c| (c, 1.0)));
-            m.add_row(terms, 0.0, 0.0);
-            let mut terms = vec![(g[r], 1.0), (y[r], -1.0)];
-            if r + 1 < width {
-                terms.push((g[r + 1], -1.0));
-            }
-            terms.extend(starts[r].iter().map(|&c| (c, 1.0)));
-            m.add_row(terms, 0.0, 0.0);
-        }
-        for (r, &col) in y.iter().enumerate() {
-            let tau = lo + r;
+        let mut cover = |col: usize, tau: usize| {
             if tau < t_len {
                 delta[tau].push((col, -1.0));
             }
             if tau + class.len_slots < t_len {
                 delta[tau + class.len_slots].push((col, 1.0));
             }
+        };
+        match formulation {
+            BreakFormulation::Explicit | BreakFormulation::Auto | BreakFormulation::Pattern => {
+                // One column per (start slot of the shifts, break start): the breaks of all
+                // shifts of this class that start together.
+                let mut by_start: std::collections::BTreeMap<usize, Vec<usize>> = std::collections::BTreeMap::new();
+                for &(i, st) in &members {
+                    by_start.entry(st).or_default().push(x[i][0].col);
+                }
+                for (st, xs) in by_start {
+                    let mut terms: Vec<(usize, f64)> = xs.iter().map(|&c| (c, -1.0)).collect();
+                    for offset in class.earliest_offset..=class.latest_offset {
+                        let col = m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer);
+                        terms.push((col, 1.0));
+                        cover(col, st + offset);
+                        breaks.push(BreakColumn { class: k, slot: st + offset, shift_start: Some(st), col });
+                    }
+                    m.add_row(terms, 0.0, 0.0);
+                }
+            }
+            BreakFormulation::Implicit => {
+                let lo = members.iter().map(|&(_, st)| st + class.earliest_offset).min().unwrap_or(0);
+                let hi = members.iter().map(|&(_, st)| st + class.latest_offset).max().unwrap_or(0);
+                let width = hi - lo + 1;
+                let y: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer)).collect();
+                let f: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
+                let g: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
+                // Totals equal: the forward slack ends at zero.
+                m.cols[f[width - 1]].upper = 0.0;
+                let mut ends: Vec<Vec<usize>> = vec![Vec::new(); width];
+                let mut starts: Vec<Vec<usize>> = vec![Vec::new(); width];
+                for &(i, st) in &members {
+                    ends[st + class.latest_offset - lo].push(x[i][0].col);
+                    starts[st + class.earliest_offset - lo].push(x[i][0].col);
+                }
+                for r in 0..width {
+                    let mut terms = vec![(f[r], 1.0), (y[r], -1.0)];
+                    if r > 0 {
+                        terms.push((f[r - 1], -1.0));
+                    }
+                    terms.extend(ends[r].iter().map(|&c| (c, 1.0)));
+                    m.add_row(terms, 0.0, 0.0);
+                    let mut terms = vec![(g[r], 1.0), (y[r], -1.0)];
+                    if r + 1 < width {
+                        terms.push((g[r + 1], -1.0));
+                    }
+                    terms.extend(starts[r].iter().map(|&c| (c, 1.0)));
+                    m.add_row(terms, 0.0, 0.0);
+                }
+                for (r, &col) in y.iter().enumerate() {
+                    cover(col, lo + r);
+                    breaks.push(BreakColumn { class: k, slot: lo + r, shift_start: None, col });
+                }
+            }
         }
-        y_cols.push((lo, y));
     }
     let c: Vec<usize> = (0..t_len)
         .map(|t| {
@@ -223,6 +318,19 @@ pub fn build(
             m.add_col(f64::from(q.floor[t]), upper, 0.0, false)
         })
         .collect();
+    if std::env::var("SHIFTCAST_DENSE").is_ok() {
+        let mut active: std::collections::BTreeMap<usize, f64> = std::collections::BTreeMap::new();
+        for t in 0..t_len {
+            for &(col, a) in &delta[t] {
+                *active.entry(col).or_insert(0.0) += a;
+            }
+            active.retain(|_, v| v.abs() > 0.5);
+            let mut terms = Vec::with_capacity(active.len() + 1);
+            terms.push((c[t], 1.0));
+            terms.extend(active.iter().map(|(&col, &a)| (col, -a)));
+            m.add_row(terms, 0.0, 0.0);
+        }
+    } else {
     for t in 0..t_len {
         let mut terms = Vec::with_capacity(delta[t].len() + 2);
         terms.push((c[t], 1.0));
@@ -232,6 +340,9 @@ pub fn build(
         terms.extend(delta[t].iter().map(|&(col, a)| (col, -a)));
         m.add_row(terms, 0.0, 0.0);
     }
+    }
+    let mut under = vec![None; t_len];
+    let mut over = vec![None; t_len];
     match mode {
         Mode::Cost => {
             for t in 0..t_len {
@@ -240,10 +351,14 @@ pub fn build(
                 let under_room = f64::from(q.required[t].saturating_sub(q.floor[t]));
                 if !config.hard_coverage && under_room > 0.0 {
                     let cost = config.under_staffing_cost_per_agent_hour * interval_hours;
-                    terms.push((m.add_col(0.0, under_room, cost, false), 1.0));
+                    let u = m.add_col(0.0, under_room, cost, false);
+                    under[t] = Some(u);
+                    terms.push((u, 1.0));
                 }
                 let cost = config.over_staffing_cost_per_agent_hour * interval_hours;
-                terms.push((m.add_col(0.0, f64::INFINITY, cost, false), -1.0));
+                let o = m.add_col(0.0, f64::INFINITY, cost, false);
+                over[t] = Some(o);
+                terms.push((o, -1.0));
                 m.add_row(terms, req, req);
             }
         }
@@ -285,7 +400,7 @@ pub fn build(
                     .iter()
                     .zip(&x)
                     .filter(|(s, _)| s.contract == Some(ci) && s.day == d)
-                    .map(|(_, &col)| (col, 1.0))
+                    .flat_map(|(_, cols)| cols.iter().map(|c| (c.col, 1.0)))
                     .collect();
                 terms.extend(patterns.iter().zip(&z).filter(|(p, _)| p.contract == ci && p.works[d]).map(|(_, &col)| (col, -1.0)));
                 m.add_row(terms, 0.0, 0.0);
@@ -295,7 +410,7 @@ pub fn build(
                     .iter()
                     .zip(&x)
                     .filter(|(s, _)| s.contract == Some(ci))
-                    .map(|(s, &col)| (col, f64::from(s.paid_minutes)))
+                    .flat_map(|(s, cols)| cols.iter().map(|c| (c.col, f64::from(s.paid_minutes))))
                     .collect();
                 terms.extend(pz.iter().map(|&col| (col, -f64::from(bound))));
                 terms
@@ -311,7 +426,7 @@ pub fn build(
             }
         }
     }
-    (m, Columns { x, y: y_cols, z, c })
+    (m, Columns { x, breaks, z, c, under, over })
 }
 
 /// Days-off patterns of every contract over a 7-day horizon: all ways to pick the working days,
