@@ -318,19 +318,6 @@ pub fn build(
             m.add_col(f64::from(q.floor[t]), upper, 0.0, false)
         })
         .collect();
-    if std::env::var("SHIFTCAST_DENSE").is_ok() {
-        let mut active: std::collections::BTreeMap<usize, f64> = std::collections::BTreeMap::new();
-        for t in 0..t_len {
-            for &(col, a) in &delta[t] {
-                *active.entry(col).or_insert(0.0) += a;
-            }
-            active.retain(|_, v| v.abs() > 0.5);
-            let mut terms = Vec::with_capacity(active.len() + 1);
-            terms.push((c[t], 1.0));
-            terms.extend(active.iter().map(|(&col, &a)| (col, -a)));
-            m.add_row(terms, 0.0, 0.0);
-        }
-    } else {
     for t in 0..t_len {
         let mut terms = Vec::with_capacity(delta[t].len() + 2);
         terms.push((c[t], 1.0));
@@ -339,7 +326,6 @@ pub fn build(
         }
         terms.extend(delta[t].iter().map(|&(col, a)| (col, -a)));
         m.add_row(terms, 0.0, 0.0);
-    }
     }
     let mut under = vec![None; t_len];
     let mut over = vec![None; t_len];
