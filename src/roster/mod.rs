@@ -134,12 +134,23 @@ fn weekdays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
 impl RosterConfig {
     /// Check value ranges (serde has checked the types).
     pub fn validate(&self) -> Result<(), RosterError> {
-        let bad = |key: &str, msg: String| Err(RosterError::Config { key: key.to_string(), message: msg });
+        let bad = |key: &str, msg: String| {
+            Err(RosterError::Config { key: key.to_string(), message: msg })
+        };
         if !(self.min_rest_hours.is_finite() && (0.0..=48.0).contains(&self.min_rest_hours)) {
-            return bad("min_rest_hours", format!("expected hours in [0, 48], got {}", self.min_rest_hours));
+            return bad(
+                "min_rest_hours",
+                format!("expected hours in [0, 48], got {}", self.min_rest_hours),
+            );
         }
-        if !(self.night_min_hours.is_finite() && self.night_min_hours > 0.0 && self.night_min_hours <= 24.0) {
-            return bad("night_min_hours", format!("expected hours in (0, 24], got {}", self.night_min_hours));
+        if !(self.night_min_hours.is_finite()
+            && self.night_min_hours > 0.0
+            && self.night_min_hours <= 24.0)
+        {
+            return bad(
+                "night_min_hours",
+                format!("expected hours in (0, 24], got {}", self.night_min_hours),
+            );
         }
         if self.max_consecutive_days == 0 {
             return bad("max_consecutive_days", "expected an integer >= 1, got 0".into());
@@ -194,7 +205,12 @@ pub struct RosterOptions {
 
 impl Default for RosterOptions {
     fn default() -> Self {
-        RosterOptions { weeks: None, seed: 1, time_limit_seconds: 120.0, iterations_per_seat: 1_000 }
+        RosterOptions {
+            weeks: None,
+            seed: 1,
+            time_limit_seconds: 120.0,
+            iterations_per_seat: 1_000,
+        }
     }
 }
 
@@ -273,8 +289,12 @@ pub fn solve(
     let lower_bound = bound::lower_bound(&problem)?;
     let outcome = search::run(&problem, options, started);
     let rows = outcome.rows(&problem, shifts, agents);
-    let violations =
-        check::check_with_horizon(&rows, agents, config, Some((problem.first_day, problem.last_day)));
+    let violations = check::check_with_horizon(
+        &rows,
+        agents,
+        config,
+        Some((problem.first_day, problem.last_day)),
+    );
     let summary = summary::summarise(&problem, &outcome, agents);
     let cost = outcome.cost;
     let gap = if cost.total <= lower_bound + 1e-9 {
