@@ -387,3 +387,56 @@ fn rest_is_measured_in_real_time_across_a_clock_change() {
     assert_eq!(r.shifts_filled, 1);
     assert_eq!(r.unmet[0].blocked.get("blocked by the rest rule"), Some(&1), "{:?}", r.unmet);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// On random instances with random rule settings: `check` finds nothing but contract
+        /// minima the schedule cannot meet, each seat is used at most once, the reported cost
+        /// matches the rows, and the bound is below the cost.
+        #[test]
+        fn solver_output_keeps_every_rule(
+            agents in 3usize..40,
+            weeks in 1u32..3,
+            seed in 0u64..1000,
+            rest in 8.0f64..14.0,
+            consecutive in 2u32..7,
+        ) {
+            let mut inst = generate::instance(agents, weeks, seed);
+            inst.config.roster.min_rest_hours = rest;
+            inst.config.roster.max_consecutive_days = consecutive;
+            let options = RosterOptions { seed, iterations_per_seat: 200, ..RosterOptions::default() };
+            let r = roster::solve(&inst.shifts, &inst.agents, &inst.config, &options).unwrap();
+            let v = roster::check_with_horizon(&r.rows, &inst.agents, &inst.config, Some((r.first_date, r.last_date)));
+            prop_assert!(v.iter().all(|x| x.rule.to_string() == "min_hours_week"), "{:?}", v);
+            prop_assert_eq!(v.len(), r.violations.len());
+            let below: usize = r.hours.iter()
+                .map(|h| h.hours_per_week.iter().filter(|&&x| x + 1e-9 < h.min_hours_week).count())
+                .sum();
+            prop_assert_eq!(below, v.len());
+
+            let mut seats: Vec<_> = inst.shifts.iter().map(|s| (s.date, s.queue.clone(), s.shift_start, s.shift_end, s.paid_minutes)).collect();
+            seats.sort();
+            for row in &r.rows {
+                let key = (row.date, row.queue.clone(), row.shift_start, row.shift_end, row.paid_minutes);
+                let i = seats.binary_search(&key);
+                prop_assert!(i.is_ok(), "row {:?} is not a shift", row);
+                seats.remove(i.unwrap());
+            }
+            prop_assert_eq!(seats.len(), r.shifts_unfilled);
+
+            let labour: f64 = r.rows.iter().map(|row| {
+                let a = inst.agents.iter().find(|a| a.agent_id == row.agent_id).unwrap();
+                a.hourly_cost.unwrap() * f64::from(row.paid_minutes) / 60.0
+            }).sum();
+            prop_assert!((labour - r.cost.labour).abs() < 1e-6 * labour.max(1.0));
+            let unfilled_hours: f64 = seats.iter().map(|s| f64::from(s.4) / 60.0).sum();
+            prop_assert!((r.cost.unfilled - 1000.0 * unfilled_hours).abs() < 1e-6);
+            prop_assert!(r.lower_bound <= r.cost.total + 1e-6 * r.cost.total.max(1.0));
+        }
+    }
+}
