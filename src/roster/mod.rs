@@ -253,6 +253,11 @@ pub struct RosterResult {
     pub shifts_unfilled: usize,
     pub paid_hours_required: f64,
     pub paid_hours_filled: f64,
+    /// Σ over agents and weeks of `min_hours_week` / `max_hours_week`: when the schedule's paid
+    /// hours fall below the first, some contract minimum cannot be met; above the second, some
+    /// seats must stay empty.
+    pub contract_min_hours_total: f64,
+    pub contract_max_hours_total: f64,
     /// Empty seats grouped by queue, date and time span, with the reason.
     pub unmet: Vec<Unmet>,
     pub cost: CostBreakdown,
@@ -314,6 +319,10 @@ pub fn solve(
         shifts_unfilled: problem.seats.len() - summary.filled,
         paid_hours_required: summary.hours_required,
         paid_hours_filled: summary.hours_filled,
+        contract_min_hours_total: agents.iter().map(|a| a.min_hours_week).sum::<f64>()
+            * problem.weeks as f64,
+        contract_max_hours_total: agents.iter().map(|a| a.max_hours_week).sum::<f64>()
+            * problem.weeks as f64,
         unmet: summary.unmet,
         cost,
         lower_bound,
