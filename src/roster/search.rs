@@ -132,14 +132,17 @@ impl<'p> State<'p> {
             })
             .collect();
         // Longest seat an agent could take: what a remaining free day can add at most.
+        let mut queue_longest = vec![0u32; p.queues.len()];
+        for s in &p.seats {
+            queue_longest[s.queue as usize] = queue_longest[s.queue as usize].max(s.paid_minutes);
+        }
         let longest: Vec<u32> = p
             .agents
             .iter()
             .map(|a| {
-                p.seats
-                    .iter()
-                    .filter(|s| a.skills[s.queue as usize])
-                    .map(|s| s.paid_minutes)
+                (0..p.queues.len())
+                    .filter(|&q| a.skills[q])
+                    .map(|q| queue_longest[q])
                     .max()
                     .unwrap_or(0)
             })
@@ -243,10 +246,10 @@ impl<'p> State<'p> {
                 candidates.sort_by(by_score);
                 for (i, (_, a, _)) in candidates.into_iter().enumerate() {
                     let seat = group.seats[i];
-                    // Same times and length as seat0, so the evaluation carries over.
-                    let eval =
-                        self.trial(a as usize, &[(d, seat)]).expect("same as the scored seat");
-                    self.apply(a as usize, &[(d, seat)], eval);
+                    // Same times and length as seat0, so this re-evaluation always succeeds.
+                    if let Some(eval) = self.trial(a as usize, &[(d, seat)]) {
+                        self.apply(a as usize, &[(d, seat)], eval);
+                    }
                 }
             }
         }
