@@ -79,27 +79,16 @@ fn main() {
         max_occupancy: Some(0.85),
         ..Targets::default()
     };
-    let targets_a = Targets {
-        max_abandon_rate: Some(0.03),
-        ..targets
-    };
+    let targets_a = Targets { max_abandon_rate: Some(0.03), ..targets };
     // Service level alone: what pyworkforce's required-positions search is timed on.
-    let sl_only = Targets {
-        max_occupancy: None,
-        ..targets
-    };
+    let sl_only = Targets { max_occupancy: None, ..targets };
     println!("| case | agents_net | time per call |");
     println!("|---|---:|---:|");
     let sizes = [(10.0, 21, 20_000), (333.0, 21, 5_000), (3333.0, 11, 1_000)];
     let cases: [(&str, Targets, Option<f64>, usize); 4] = [
         ("Erlang C, 80/20", sl_only, None, 1),
         ("Erlang C, 80/20 + occupancy 0.85", targets, None, 1),
-        (
-            "Erlang A, 80/20 + abandon 3 %, patience 300 s",
-            targets_a,
-            Some(300.0),
-            4,
-        ),
+        ("Erlang A, 80/20 + abandon 3 %, patience 300 s", targets_a, Some(300.0), 4),
         ("Erlang A, 80/20, patience 300 s", sl_only, Some(300.0), 4),
     ];
     for (label, case_targets, patience, slower) in cases {
@@ -108,13 +97,9 @@ fn main() {
                 Some(p) => QueueModel::A(ErlangA::new(traffic, 180.0, p).expect("valid")),
                 None => QueueModel::C(ErlangC::new(traffic, 180.0).expect("valid")),
             };
-            let n = required_agents(&model, &case_targets, 1)
-                .expect("reachable")
-                .agents_net;
+            let n = required_agents(&model, &case_targets, 1).expect("reachable").agents_net;
             let us = time_per_call(rounds, iterations / slower, || {
-                required_agents(black_box(&model), &case_targets, 1)
-                    .expect("reachable")
-                    .agents_net
+                required_agents(black_box(&model), &case_targets, 1).expect("reachable").agents_net
             });
             println!("| required agents, {label}, {traffic} Erl | {n} | {us:.3} µs |");
         }
@@ -145,11 +130,7 @@ fn main() {
             ("chat", 110.0, 260.0),
             ("email", 35.0, 420.0),
         ] {
-            let contacts = if open {
-                (base * (0.1 + 0.9 * wave)).round()
-            } else {
-                0.0
-            };
+            let contacts = if open { (base * (0.1 + 0.9 * wave)).round() } else { 0.0 };
             forecast.push(ForecastRow {
                 interval_start: *stamp,
                 queue: queue.to_string(),

@@ -46,14 +46,7 @@ struct Setup {
 }
 
 fn simulate(setup: Setup, customers: usize, seed: u64) -> Simulated {
-    let Setup {
-        agents,
-        servers_per_agent,
-        traffic,
-        aht,
-        patience,
-        t,
-    } = setup;
+    let Setup { agents, servers_per_agent, traffic, aht, patience, t } = setup;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut exp = |mean: f64| -mean * (1.0 - rng.random::<f64>()).ln();
     let lambda = traffic / aht;
@@ -123,12 +116,7 @@ fn erlang_c_agrees_with_simulation() {
         m.wait_probability
     );
     assert!((s.service_level - m.service_level).abs() < 0.01);
-    assert!(
-        (s.asa_seconds - m.asa_seconds).abs() < 0.6,
-        "{} vs {}",
-        s.asa_seconds,
-        m.asa_seconds
-    );
+    assert!((s.asa_seconds - m.asa_seconds).abs() < 0.6, "{} vs {}", s.asa_seconds, m.asa_seconds);
 }
 
 #[test]
@@ -148,11 +136,7 @@ fn erlang_a_agrees_with_simulation() {
         11,
     );
     let ab = m.abandon_rate.unwrap();
-    assert!(
-        (s.abandon_rate - ab).abs() < 0.01,
-        "{} vs {ab}",
-        s.abandon_rate
-    );
+    assert!((s.abandon_rate - ab).abs() < 0.01, "{} vs {ab}", s.abandon_rate);
     assert!((s.wait_probability - m.wait_probability).abs() < 0.015);
     assert!(
         (s.service_level - m.service_level).abs() < 0.015,
@@ -187,19 +171,11 @@ fn chat_slot_model_agrees_with_simulated_agents() {
         400_000,
         3,
     );
-    assert!(
-        (s.service_level - sl).abs() < 0.015,
-        "{} vs {sl}",
-        s.service_level
-    );
+    assert!((s.service_level - sl).abs() < 0.015, "{} vs {sl}", s.service_level);
 }
 
 fn chat_queue() -> shiftcast::io::QueueConfig {
-    plan(60)
-        .queues
-        .into_iter()
-        .find(|q| q.name == "chat")
-        .unwrap()
+    plan(60).queues.into_iter().find(|q| q.name == "chat").unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,11 +278,9 @@ fn forecast(first: NaiveDate, days: u32) -> Vec<ForecastRow> {
     let mut rows = Vec::new();
     for stamp in grid.range(first, days) {
         let open = hours.is_open(&stamp);
-        for (queue, contacts, closed_contacts, aht) in [
-            ("voice", 100.0, 0.0, 180.0),
-            ("email", 20.0, 4.0, 300.0),
-            ("chat", 60.0, 0.0, 260.0),
-        ] {
+        for (queue, contacts, closed_contacts, aht) in
+            [("voice", 100.0, 0.0, 180.0), ("email", 20.0, 4.0, 300.0), ("chat", 60.0, 0.0, 260.0)]
+        {
             let c = if open { contacts } else { closed_contacts };
             rows.push(ForecastRow {
                 interval_start: stamp,
@@ -346,10 +320,7 @@ fn staff_meets_targets_and_closes_closed_hours() {
                 assert_eq!(r.abandon_rate, None);
             }
             "chat" => {
-                assert!(
-                    r.service_level >= 0.8 && r.abandon_rate.unwrap() <= 0.05,
-                    "{r:?}"
-                );
+                assert!(r.service_level >= 0.8 && r.abandon_rate.unwrap() <= 0.05, "{r:?}");
                 // Chat at 260 s, 60 per 30 min = 8.67 Erl on 3 slots per agent.
                 assert!((r.traffic_erlangs - 60.0 * 260.0 / 1800.0).abs() < 1e-12);
                 let one_less =
@@ -362,29 +333,15 @@ fn staff_meets_targets_and_closes_closed_hours() {
     // Email: open work is done within 2 business hours; capacity covers all work due in the
     // horizon; the evening's tail is carried into the next morning, the last evening's out.
     let email: Vec<_> = rows.iter().filter(|r| r.queue == "email").collect();
-    let capacity: f64 = email
-        .iter()
-        .map(|r| f64::from(r.agents_net) * 1800.0 * 0.9)
-        .sum();
+    let capacity: f64 = email.iter().map(|r| f64::from(r.agents_net) * 1800.0 * 0.9).sum();
     let work: f64 = email.iter().map(|r| r.contacts * r.aht_seconds).sum();
-    let carried = result
-        .carried_out
-        .iter()
-        .find(|c| c.queue == "email")
-        .unwrap()
-        .contacts;
+    let carried = result.carried_out.iter().find(|c| c.queue == "email").unwrap().contacts;
     assert!(carried > 0.0);
-    assert!(
-        capacity + 1e-6 >= work - carried * 300.0,
-        "{capacity} vs {work}"
-    );
+    assert!(capacity + 1e-6 >= work - carried * 300.0, "{capacity} vs {work}");
     let first_open = email.iter().position(|r| r.agents_net > 0).unwrap();
     // Overnight email (4 × 16 intervals before 08:00) plus 08:00's are due by 09:30 (4 open
     // intervals = 2 h), so no email agent is needed before 09:30.
-    assert_eq!(
-        time::format_local(&email[first_open].interval_start),
-        "2025-03-04T09:30"
-    );
+    assert_eq!(time::format_local(&email[first_open].interval_start), "2025-03-04T09:30");
     for r in &email {
         assert!(r.occupancy <= 0.9 + 1e-9 && r.service_level == 1.0);
     }
@@ -407,10 +364,7 @@ fn staff_covers_a_dst_day_and_names_missing_intervals() {
         .unwrap();
     f.remove(at_ten);
     let e = staff(&f, &config).unwrap_err().to_string();
-    assert!(
-        e.contains("\"voice\"") && e.contains("2025-03-30T10:00") && e.contains("open"),
-        "{e}"
-    );
+    assert!(e.contains("\"voice\"") && e.contains("2025-03-30T10:00") && e.contains("open"), "{e}");
 
     let mut f = forecast(day, 1);
     f[0].queue = "fax".into();
@@ -429,16 +383,10 @@ fn staff_with_an_impossible_target_names_the_queue() {
         "service_level = 1.0\ntarget_answer_seconds = 20",
     );
     let config = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap();
-    let e = staff(
-        &forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1),
-        &config,
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(
-        e.contains("voice") && e.contains("service_level 1.0"),
-        "{e}"
-    );
+    let e = staff(&forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1), &config)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("voice") && e.contains("service_level 1.0"), "{e}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,11 +418,7 @@ fn cli_erlang_json_reproduces_the_reference() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["agents_net"], 14);
     assert_eq!(v["agents_gross"], 20);
@@ -582,11 +526,8 @@ fn cli_staff_writes_requirements_and_json_summary() {
     let plan_path = dir.path().join("plan.toml");
     std::fs::write(&plan_path, plan_text(30)).unwrap();
     let forecast_path = dir.path().join("forecast.csv");
-    write_forecast(
-        &forecast_path,
-        &forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1),
-    )
-    .unwrap();
+    write_forecast(&forecast_path, &forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1))
+        .unwrap();
     let out_path = dir.path().join("requirements.csv");
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
@@ -599,19 +540,10 @@ fn cli_staff_writes_requirements_and_json_summary() {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["rows"], 144);
-    let voice = v["queues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["queue"] == "voice")
-        .unwrap();
+    let voice = v["queues"].as_array().unwrap().iter().find(|q| q["queue"] == "voice").unwrap();
     assert_eq!(voice["peak_agents_gross"], 20);
     assert_eq!(voice["open_intervals"], 24);
     let rows = read_requirements(&out_path, london()).unwrap();
@@ -623,9 +555,7 @@ fn cli_staff_writes_requirements_and_json_summary() {
     );
 
     // A bad forecast cell: the error names file, line and column, and no output is written.
-    let bad = std::fs::read_to_string(&forecast_path)
-        .unwrap()
-        .replacen(",300\n", ",-300\n", 1);
+    let bad = std::fs::read_to_string(&forecast_path).unwrap().replacen(",300\n", ",-300\n", 1);
     std::fs::write(&forecast_path, bad).unwrap();
     let fresh = dir.path().join("fresh.csv");
     let out = Command::cargo_bin("shiftcast")
@@ -640,9 +570,6 @@ fn cli_staff_writes_requirements_and_json_summary() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("forecast.csv line") && err.contains("column aht_seconds"),
-        "{err}"
-    );
+    assert!(err.contains("forecast.csv line") && err.contains("column aht_seconds"), "{err}");
     assert!(!fresh.exists());
 }

@@ -81,15 +81,8 @@ struct Output {
 /// Name the flag in a library error: `aht_seconds` → `--aht-seconds`.
 fn flag_error(e: StaffingError) -> anyhow::Error {
     match e {
-        StaffingError::InvalidParameter {
-            name,
-            value,
-            expected,
-        } => {
-            anyhow!(
-                "--{} must be {expected}, got {value}",
-                name.replace('_', "-")
-            )
+        StaffingError::InvalidParameter { name, value, expected } => {
+            anyhow!("--{} must be {expected}, got {value}", name.replace('_', "-"))
         }
         other => anyhow!(other),
     }
@@ -157,22 +150,14 @@ pub fn run(args: Args) -> Result<()> {
 fn print_table(o: &Output, shrinkage: f64) -> Result<()> {
     use std::io::Write;
     let mut w = std::io::stdout().lock();
-    let model = if o.model == "erlang_a" {
-        "Erlang A (M/M/n+M)"
-    } else {
-        "Erlang C (M/M/n)"
-    };
+    let model = if o.model == "erlang_a" { "Erlang A (M/M/n+M)" } else { "Erlang C (M/M/n)" };
     writeln!(w, "{:<18}{model}", "model")?;
     writeln!(w, "{:<18}{:.4}", "traffic_erlangs", o.traffic_erlangs)?;
     match o.binding {
         Some(b) => writeln!(w, "{:<18}{}  (decided by {b})", "agents_net", o.agents_net)?,
         None => writeln!(w, "{:<18}{}", "agents_net", o.agents_net)?,
     }
-    writeln!(
-        w,
-        "{:<18}{}  (shrinkage {shrinkage})",
-        "agents_gross", o.agents_gross
-    )?;
+    writeln!(w, "{:<18}{}  (shrinkage {shrinkage})", "agents_gross", o.agents_gross)?;
     writeln!(
         w,
         "{:<18}{:.6}  (answered within {} s)",
@@ -182,11 +167,7 @@ fn print_table(o: &Output, shrinkage: f64) -> Result<()> {
     if o.asa_seconds.is_finite() {
         writeln!(w, "{:<18}{:.4}", "asa_seconds", o.asa_seconds)?;
     } else {
-        writeln!(
-            w,
-            "{:<18}inf  (the queue grows without bound)",
-            "asa_seconds"
-        )?;
+        writeln!(w, "{:<18}inf  (the queue grows without bound)", "asa_seconds")?;
     }
     writeln!(w, "{:<18}{:.6}", "occupancy", o.occupancy)?;
     if let Some(a) = o.abandon_rate {

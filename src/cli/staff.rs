@@ -59,11 +59,7 @@ pub fn run(args: Args) -> Result<()> {
     let forecast = read_forecast(&args.forecast, config.site.time_zone)
         .with_context(|| format!("reading the forecast {}", args.forecast.display()))?;
     let plan = staff_plan(&forecast, &config).with_context(|| {
-        format!(
-            "staffing {} with {}",
-            args.forecast.display(),
-            args.config.display()
-        )
+        format!("staffing {} with {}", args.forecast.display(), args.config.display())
     })?;
     write_requirements(&args.out, &plan.rows)
         .with_context(|| format!("writing {}", args.out.display()))?;
@@ -113,19 +109,12 @@ pub fn run(args: Args) -> Result<()> {
                     open_contacts += r.contacts;
                 }
             }
-            s.service_level = if open_contacts > 0.0 {
-                weighted / open_contacts
-            } else {
-                1.0
-            };
+            s.service_level = if open_contacts > 0.0 { weighted / open_contacts } else { 1.0 };
             s
         })
         .collect();
-    let summary = Summary {
-        out: args.out.display().to_string(),
-        rows: plan.rows.len(),
-        queues: summaries,
-    };
+    let summary =
+        Summary { out: args.out.display().to_string(), rows: plan.rows.len(), queues: summaries };
     match args.format {
         Format::Json => print_json(&summary),
         Format::Table => print_table(&summary),

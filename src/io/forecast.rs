@@ -68,7 +68,15 @@ pub fn parse_forecast_table(table: &Table, tz: Tz) -> Result<Vec<ForecastRow>, I
                 ),
             ));
         }
-        let aht_seconds = table.positive(row, c_aht)?;
+        // A zero-volume interval may carry no handle time; any contact needs one.
+        let aht_seconds = table.non_negative(row, c_aht)?;
+        if contacts > 0.0 && aht_seconds == 0.0 {
+            return Err(table.error(
+                row,
+                c_aht,
+                "expected a number > 0 where contacts > 0, found 0",
+            ));
+        }
         if !seen.insert((interval_start, queue.clone())) {
             return Err(table.error(
                 row,

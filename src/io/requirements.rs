@@ -57,10 +57,7 @@ pub fn read_requirements(path: &Path, tz: Tz) -> Result<Vec<RequirementRow>, Err
 /// Parse an already-read requirements table.
 pub fn parse_requirements(table: &Table, tz: Tz) -> Result<Vec<RequirementRow>, InputError> {
     table.reject_unknown(&COLUMNS)?;
-    let col: Vec<usize> = COLUMNS
-        .iter()
-        .map(|c| table.require(c))
-        .collect::<Result<_, _>>()?;
+    let col: Vec<usize> = COLUMNS.iter().map(|c| table.require(c)).collect::<Result<_, _>>()?;
     let mut rows = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let stamp_text = table.nonempty(row, col[0])?;
@@ -186,25 +183,15 @@ mod tests {
 
     #[test]
     fn bad_cells_name_line_and_column() {
-        let text = format!(
-            "{}\n2025-03-03T09:30,voice,100,180,10,-1,20,0.9,7,0.7,\n",
-            COLUMNS.join(",")
-        );
+        let text =
+            format!("{}\n2025-03-03T09:30,voice,100,180,10,-1,20,0.9,7,0.7,\n", COLUMNS.join(","));
         let t = Table::parse("requirements.csv", text.as_bytes()).unwrap();
         let e = parse_requirements(&t, tz()).unwrap_err().to_string();
-        assert!(
-            e.contains("requirements.csv line 2, column agents_net"),
-            "{e}"
-        );
-        let text = format!(
-            "{}\n2025-03-03T09:30,voice,100,180,10,1,2,1.5,7,0.7,\n",
-            COLUMNS.join(",")
-        );
+        assert!(e.contains("requirements.csv line 2, column agents_net"), "{e}");
+        let text =
+            format!("{}\n2025-03-03T09:30,voice,100,180,10,1,2,1.5,7,0.7,\n", COLUMNS.join(","));
         let t = Table::parse("requirements.csv", text.as_bytes()).unwrap();
         let e = parse_requirements(&t, tz()).unwrap_err().to_string();
-        assert!(
-            e.contains("column service_level") && e.contains("1.5"),
-            "{e}"
-        );
+        assert!(e.contains("column service_level") && e.contains("1.5"), "{e}");
     }
 }

@@ -118,15 +118,11 @@ pub fn staff_deferred(
     let interval_seconds = f64::from(targets.interval_minutes) * 60.0;
     let d = targets.deadline_intervals();
     let capacity_per_agent = interval_seconds * targets.max_occupancy;
-    let mut out = vec![
-        DeferredResult {
-            agents_net: 0,
-            service_level: 1.0,
-            asa_seconds: 0.0,
-            occupancy: 0.0
-        };
-        intervals.len()
-    ];
+    let mut out =
+        vec![
+            DeferredResult { agents_net: 0, service_level: 1.0, asa_seconds: 0.0, occupancy: 0.0 };
+            intervals.len()
+        ];
     let mut backlog: VecDeque<Cohort> = VecDeque::new();
     let mut done: Vec<Cohort> = Vec::new();
     // Work that arrived while closed, waiting for the next open interval.
@@ -148,11 +144,7 @@ pub fn staff_deferred(
                 expected: "a number > 0 where there are contacts",
             });
         }
-        let work = if iv.contacts > 0.0 {
-            iv.contacts * iv.aht_seconds
-        } else {
-            0.0
-        };
+        let work = if iv.contacts > 0.0 { iv.contacts * iv.aht_seconds } else { 0.0 };
         if !iv.open {
             pending_seconds += work;
             pending_contacts += iv.contacts;
@@ -173,16 +165,11 @@ pub fn staff_deferred(
         }
         pending_seconds = 0.0;
         pending_contacts = 0.0;
-        let due_now: f64 = backlog
-            .iter()
-            .take_while(|c| c.due <= open_index)
-            .map(|c| c.remaining_seconds)
-            .sum();
+        let due_now: f64 =
+            backlog.iter().take_while(|c| c.due <= open_index).map(|c| c.remaining_seconds).sum();
         let needed = (due_now / capacity_per_agent - 1e-9).ceil().max(0.0);
         if needed > f64::from(u32::MAX) {
-            return Err(StaffingError::Invalid(format!(
-                "{due_now} s of work due in one interval"
-            )));
+            return Err(StaffingError::Invalid(format!("{due_now} s of work due in one interval")));
         }
         let agents = (needed as u32).max(targets.min_agents);
         let capacity = f64::from(agents) * capacity_per_agent;
@@ -239,10 +226,7 @@ pub fn staff_deferred(
     for c in done {
         out[c.row].asa_seconds = c.response_weighted / c.total_seconds;
     }
-    Ok(DeferredSchedule {
-        intervals: out,
-        carried_out_contacts,
-    })
+    Ok(DeferredSchedule { intervals: out, carried_out_contacts })
 }
 
 /// Fraction of one interval's deferred contacts answered within the deadline by a constant
@@ -278,19 +262,11 @@ mod tests {
     use super::*;
 
     fn open(contacts: f64) -> DeferredInterval {
-        DeferredInterval {
-            open: true,
-            contacts,
-            aht_seconds: 360.0,
-        }
+        DeferredInterval { open: true, contacts, aht_seconds: 360.0 }
     }
 
     fn closed(contacts: f64) -> DeferredInterval {
-        DeferredInterval {
-            open: false,
-            contacts,
-            aht_seconds: 360.0,
-        }
+        DeferredInterval { open: false, contacts, aht_seconds: 360.0 }
     }
 
     fn targets(deadline_minutes: f64) -> DeferredTargets {
@@ -327,10 +303,7 @@ mod tests {
         let s = staff_deferred(&vec![open(25.0); 12], &t).unwrap();
         let agents: Vec<u32> = s.intervals.iter().map(|r| r.agents_net).collect();
         assert_eq!(agents[0], 0);
-        assert!(
-            agents[1..].iter().all(|&a| a == 13 || a == 12),
-            "{agents:?}"
-        );
+        assert!(agents[1..].iter().all(|&a| a == 13 || a == 12), "{agents:?}");
         let total: u32 = agents.iter().sum();
         // 11 cohorts due inside the horizon: 11 × 12.5 = 137.5 agent-intervals at least.
         assert!((138..=143).contains(&total), "{total}");
@@ -345,11 +318,8 @@ mod tests {
     fn overnight_work_carries_into_the_next_open_time() {
         // Closed, closed (10 emails arrive), then open: released at the first open interval, due
         // within d = 2 open intervals.
-        let s = staff_deferred(
-            &[closed(0.0), closed(10.0), open(0.0), open(0.0)],
-            &targets(30.0),
-        )
-        .unwrap();
+        let s = staff_deferred(&[closed(0.0), closed(10.0), open(0.0), open(0.0)], &targets(30.0))
+            .unwrap();
         assert_eq!(s.intervals[0].agents_net, 0);
         assert_eq!(s.intervals[1].agents_net, 0);
         assert_eq!(s.intervals[2].agents_net, 0);

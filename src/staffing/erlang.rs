@@ -61,11 +61,7 @@ fn check_positive(name: &'static str, value: f64) -> Result<(), StaffingError> {
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
-        Err(StaffingError::InvalidParameter {
-            name,
-            value,
-            expected: "a number > 0",
-        })
+        Err(StaffingError::InvalidParameter { name, value, expected: "a number > 0" })
     }
 }
 
@@ -73,11 +69,7 @@ fn check_non_negative(name: &'static str, value: f64) -> Result<(), StaffingErro
     if value.is_finite() && value >= 0.0 {
         Ok(())
     } else {
-        Err(StaffingError::InvalidParameter {
-            name,
-            value,
-            expected: "a number >= 0",
-        })
+        Err(StaffingError::InvalidParameter { name, value, expected: "a number >= 0" })
     }
 }
 
@@ -232,10 +224,7 @@ impl ErlangC {
     pub fn new(traffic_erlangs: f64, aht_seconds: f64) -> Result<Self, StaffingError> {
         check_non_negative("traffic_erlangs", traffic_erlangs)?;
         check_positive("aht_seconds", aht_seconds)?;
-        Ok(ErlangC {
-            traffic_erlangs,
-            aht_seconds,
-        })
+        Ok(ErlangC { traffic_erlangs, aht_seconds })
     }
 
     /// From contacts offered in one interval.
@@ -247,10 +236,7 @@ impl ErlangC {
         check_non_negative("contacts", contacts)?;
         check_positive("aht_seconds", aht_seconds)?;
         check_interval(interval_minutes)?;
-        Self::new(
-            traffic_erlangs(contacts, aht_seconds, interval_minutes),
-            aht_seconds,
-        )
+        Self::new(traffic_erlangs(contacts, aht_seconds, interval_minutes), aht_seconds)
     }
 
     pub fn traffic_erlangs(&self) -> f64 {
@@ -263,11 +249,7 @@ impl ErlangC {
 
     /// Wait probability C(n, A).
     pub fn wait_probability(&self, servers: u32) -> f64 {
-        erlang_c_from_b(
-            servers,
-            self.traffic_erlangs,
-            erlang_b(servers, self.traffic_erlangs),
-        )
+        erlang_c_from_b(servers, self.traffic_erlangs, erlang_b(servers, self.traffic_erlangs))
     }
 
     /// P(W ≤ t) = 1 − C·e^{−(n−A)t/AHT}.
@@ -373,11 +355,7 @@ impl ErlangA {
         check_non_negative("traffic_erlangs", traffic_erlangs)?;
         check_positive("aht_seconds", aht_seconds)?;
         check_positive("patience_seconds", patience_seconds)?;
-        Ok(ErlangA {
-            traffic_erlangs,
-            aht_seconds,
-            patience_seconds,
-        })
+        Ok(ErlangA { traffic_erlangs, aht_seconds, patience_seconds })
     }
 
     /// From contacts offered in one interval.
@@ -443,11 +421,7 @@ impl ErlangA {
         }
 
         // Mode of w_j: the ratio A/(n + j r) is >= 1 while j <= (A − n)/r.
-        let mode = if a > n {
-            ((a - n) / r).floor().min(f64::from(u32::MAX)) as u64
-        } else {
-            0
-        };
+        let mode = if a > n { ((a - n) / r).floor().min(f64::from(u32::MAX)) as u64 } else { 0 };
         let ln_w_mode = ln_queue_weight(mode, a, n, r);
 
         // Walk down from the mode to the last term that matters.
@@ -496,32 +470,20 @@ impl ErlangA {
         }
 
         // ratio = (mass below n) / (mass at and above n), in logs so neither side overflows.
-        let ratio = if below == 0.0 {
-            0.0
-        } else {
-            (below.ln() - s_wait.ln() - ln_w_mode).exp()
-        };
+        let ratio = if below == 0.0 { 0.0 } else { (below.ln() - s_wait.ln() - ln_w_mode).exp() };
         let wait_probability = 1.0 / (1.0 + ratio);
         let abandon_rate = (s_abandoned / s_wait) * wait_probability;
         let answered = 1.0 - abandon_rate;
         let service_level = (ratio + s_within / s_wait) / (1.0 + ratio);
         let answer_wait_total = (s_answer_time / s_wait) * wait_probability * self.aht_seconds;
-        let asa_seconds = if answered > 0.0 {
-            answer_wait_total / answered
-        } else {
-            f64::INFINITY
-        };
+        let asa_seconds = if answered > 0.0 { answer_wait_total / answered } else { f64::INFINITY };
         Metrics {
             servers,
             traffic_erlangs: a,
             wait_probability,
             service_level: service_level.clamp(0.0, 1.0),
             asa_seconds,
-            occupancy: if servers == 0 {
-                1.0
-            } else {
-                (a * answered / n).min(1.0)
-            },
+            occupancy: if servers == 0 { 1.0 } else { (a * answered / n).min(1.0) },
             abandon_rate: Some(abandon_rate.clamp(0.0, 1.0)),
         }
     }
@@ -559,14 +521,7 @@ impl NegBinTail {
     fn new(s: f64, u: f64) -> Self {
         if u <= 0.0 {
             // t = 0: N ≡ 0, nobody waiting is answered within 0 s.
-            return NegBinTail {
-                s,
-                u,
-                k_low: 0,
-                pmf_low: 1.0,
-                k_high: 0,
-                total: 1.0,
-            };
+            return NegBinTail { s, u, k_low: 0, pmf_low: 1.0, k_high: 0, total: 1.0 };
         }
         let q = 1.0 - u;
         // pmf(k)/pmf(k−1) = u(s + k)/k >= 1 while k <= u·s/q.
@@ -594,23 +549,11 @@ impl NegBinTail {
             total += p;
             k_high += 1;
         }
-        NegBinTail {
-            s,
-            u,
-            k_low,
-            pmf_low,
-            k_high,
-            total,
-        }
+        NegBinTail { s, u, k_low, pmf_low, k_high, total }
     }
 
     fn cursor(&self) -> NegBinCursor<'_> {
-        NegBinCursor {
-            d: self,
-            k: self.k_low,
-            pmf: self.pmf_low,
-            cdf: 0.0,
-        }
+        NegBinCursor { d: self, k: self.k_low, pmf: self.pmf_low, cdf: 0.0 }
     }
 }
 
@@ -675,11 +618,7 @@ mod tests {
         assert_eq!(b.required_servers(0.02).unwrap(), 17);
         assert!(b.blocking(16) > 0.02 && b.blocking(17) <= 0.02);
         // B(132, 123) = 0.0312 (issue reference).
-        assert!(
-            close(erlang_b(132, 123.0), 0.0312, 5e-5),
-            "{}",
-            erlang_b(132, 123.0)
-        );
+        assert!(close(erlang_b(132, 123.0), 0.0312, 5e-5), "{}", erlang_b(132, 123.0));
     }
 
     #[test]
@@ -703,16 +642,8 @@ mod tests {
         let c = ErlangC::from_contacts(100.0, 180.0, 30).unwrap();
         assert!(close(c.traffic_erlangs(), 10.0, 1e-12));
         let m = c.metrics(14, 20.0);
-        assert!(
-            close(m.wait_probability, 0.174132, 5e-7),
-            "{}",
-            m.wait_probability
-        );
-        assert!(
-            close(m.service_level, 0.888350, 5e-7),
-            "{}",
-            m.service_level
-        );
+        assert!(close(m.wait_probability, 0.174132, 5e-7), "{}", m.wait_probability);
+        assert!(close(m.service_level, 0.888350, 5e-7), "{}", m.service_level);
         assert!(close(m.asa_seconds, 7.8359, 5e-5), "{}", m.asa_seconds);
         assert!(close(m.occupancy, 0.714286, 5e-7));
     }
@@ -720,17 +651,9 @@ mod tests {
     #[test]
     fn erlang_c_large_references() {
         let c = ErlangC::new(123.0, 180.0).unwrap();
-        assert!(
-            close(c.wait_probability(132), 0.3211, 5e-5),
-            "{}",
-            c.wait_probability(132)
-        );
+        assert!(close(c.wait_probability(132), 0.3211, 5e-5), "{}", c.wait_probability(132));
         let c = ErlangC::new(12345.0, 180.0).unwrap();
-        assert!(
-            close(c.wait_probability(12421), 0.3812, 5e-5),
-            "{}",
-            c.wait_probability(12421)
-        );
+        assert!(close(c.wait_probability(12421), 0.3812, 5e-5), "{}", c.wait_probability(12421));
     }
 
     #[test]
@@ -742,27 +665,17 @@ mod tests {
         assert!(close(m.asa_seconds, 100.0, 1e-12));
         assert!(close(m.service_level, 1.0 - 0.5 * (-0.25f64).exp(), 1e-15));
         // M/M/2 at A = 1: C = 1/3.
-        assert!(close(
-            ErlangC::new(1.0, 60.0).unwrap().wait_probability(2),
-            1.0 / 3.0,
-            1e-15
-        ));
+        assert!(close(ErlangC::new(1.0, 60.0).unwrap().wait_probability(2), 1.0 / 3.0, 1e-15));
     }
 
     #[test]
     fn erlang_c_unstable_and_empty() {
         let c = ErlangC::new(10.0, 180.0).unwrap();
         let m = c.metrics(10, 20.0);
-        assert_eq!(
-            (m.wait_probability, m.service_level, m.occupancy),
-            (1.0, 0.0, 1.0)
-        );
+        assert_eq!((m.wait_probability, m.service_level, m.occupancy), (1.0, 0.0, 1.0));
         assert!(m.asa_seconds.is_infinite());
         let m = ErlangC::new(0.0, 180.0).unwrap().metrics(0, 20.0);
-        assert_eq!(
-            (m.wait_probability, m.service_level, m.asa_seconds),
-            (0.0, 1.0, 0.0)
-        );
+        assert_eq!((m.wait_probability, m.service_level, m.asa_seconds), (0.0, 1.0, 0.0));
     }
 
     #[test]
@@ -772,27 +685,15 @@ mod tests {
         assert!(ErlangC::new(f64::NAN, 10.0).is_err());
         assert!(ErlangA::new(10.0, 180.0, 0.0).is_err());
         assert!(ErlangB::new(f64::INFINITY).is_err());
-        let e = ErlangC::from_contacts(100.0, -3.0, 30)
-            .unwrap_err()
-            .to_string();
+        let e = ErlangC::from_contacts(100.0, -3.0, 30).unwrap_err().to_string();
         assert!(e.contains("aht_seconds") && e.contains("-3"), "{e}");
     }
 
     #[test]
     fn erlang_a_issue_reference() {
-        let m = ErlangA::from_contacts(100.0, 180.0, 30, 300.0)
-            .unwrap()
-            .metrics(14, 20.0);
-        assert!(
-            close(m.wait_probability, 0.14526, 5e-6),
-            "{}",
-            m.wait_probability
-        );
-        assert!(
-            close(m.abandon_rate.unwrap(), 0.013984, 5e-7),
-            "{:?}",
-            m.abandon_rate
-        );
+        let m = ErlangA::from_contacts(100.0, 180.0, 30, 300.0).unwrap().metrics(14, 20.0);
+        assert!(close(m.wait_probability, 0.14526, 5e-6), "{}", m.wait_probability);
+        assert!(close(m.abandon_rate.unwrap(), 0.013984, 5e-7), "{:?}", m.abandon_rate);
     }
 
     /// Erlang A by brute force: the stationary distribution of the birth–death chain summed
@@ -809,12 +710,7 @@ mod tests {
         }
         let z: f64 = p.iter().sum();
         let wait: f64 = p[n..].iter().sum::<f64>() / z;
-        let eq: f64 = p[n..]
-            .iter()
-            .enumerate()
-            .map(|(j, x)| j as f64 * x)
-            .sum::<f64>()
-            / z;
+        let eq: f64 = p[n..].iter().enumerate().map(|(j, x)| j as f64 * x).sum::<f64>() / z;
         let abandon = theta * eq / lambda;
         // Offered-wait density (Mandelbaum & Zeltyn): g(v) = π_n·nμ·exp(−nμv + (λ/θ)(1 − e^{−θv})).
         let nm = n as f64 * mu;
@@ -852,20 +748,9 @@ mod tests {
                 "n={n}: {} vs {wait}",
                 m.wait_probability
             );
-            assert!(
-                close(m.abandon_rate.unwrap(), abandon, 1e-10),
-                "n={n}: abandon"
-            );
-            assert!(
-                close(m.service_level, sl, 1e-8),
-                "n={n}: {} vs {sl}",
-                m.service_level
-            );
-            assert!(
-                close(m.asa_seconds, asa, 1e-6 * asa),
-                "n={n}: {} vs {asa}",
-                m.asa_seconds
-            );
+            assert!(close(m.abandon_rate.unwrap(), abandon, 1e-10), "n={n}: abandon");
+            assert!(close(m.service_level, sl, 1e-8), "n={n}: {} vs {sl}", m.service_level);
+            assert!(close(m.asa_seconds, asa, 1e-6 * asa), "n={n}: {} vs {asa}", m.asa_seconds);
         }
     }
 
@@ -878,9 +763,7 @@ mod tests {
         assert!(close(a.asa_seconds, c.asa_seconds, 1e-5));
         assert!(a.abandon_rate.unwrap() < 1e-8);
         let c = ErlangC::new(3333.0, 240.0).unwrap().metrics(3400, 20.0);
-        let a = ErlangA::new(3333.0, 240.0, 1e9)
-            .unwrap()
-            .metrics(3400, 20.0);
+        let a = ErlangA::new(3333.0, 240.0, 1e9).unwrap().metrics(3400, 20.0);
         assert!(
             close(a.service_level, c.service_level, 1e-6),
             "{} vs {}",
@@ -891,35 +774,17 @@ mod tests {
 
     #[test]
     fn erlang_a_is_stable_for_large_and_overloaded_centres() {
-        for &(n, a) in &[
-            (9500u32, 9000.0),
-            (8000, 9000.0),
-            (12421, 12345.0),
-            (0, 50.0),
-            (1, 500.0),
-        ] {
+        for &(n, a) in &[(9500u32, 9000.0), (8000, 9000.0), (12421, 12345.0), (0, 50.0), (1, 500.0)]
+        {
             let m = ErlangA::new(a, 180.0, 120.0).unwrap().metrics(n, 20.0);
-            for v in [
-                m.wait_probability,
-                m.service_level,
-                m.abandon_rate.unwrap(),
-                m.occupancy,
-            ] {
-                assert!(
-                    v.is_finite() && (0.0..=1.0).contains(&v),
-                    "n={n} a={a}: {m:?}"
-                );
+            for v in [m.wait_probability, m.service_level, m.abandon_rate.unwrap(), m.occupancy] {
+                assert!(v.is_finite() && (0.0..=1.0).contains(&v), "n={n} a={a}: {m:?}");
             }
             assert!(m.asa_seconds >= 0.0, "{m:?}");
         }
         // Overloaded: every agent busy, the excess abandons: P(Ab) ≈ 1 − n/A.
-        let m = ErlangA::new(9000.0, 180.0, 120.0)
-            .unwrap()
-            .metrics(8000, 20.0);
-        assert!(
-            close(m.abandon_rate.unwrap(), 1.0 - 8000.0 / 9000.0, 2e-3),
-            "{m:?}"
-        );
+        let m = ErlangA::new(9000.0, 180.0, 120.0).unwrap().metrics(8000, 20.0);
+        assert!(close(m.abandon_rate.unwrap(), 1.0 - 8000.0 / 9000.0, 2e-3), "{m:?}");
         assert!(m.wait_probability > 0.999);
     }
 }

@@ -56,27 +56,16 @@ use crate::time::{format_local, Stamp};
 pub enum StaffingError {
     /// A number outside its allowed range; `name` is the parameter (and CLI flag) name.
     #[error("{name} must be {expected}, got {value}")]
-    InvalidParameter {
-        name: &'static str,
-        value: f64,
-        expected: &'static str,
-    },
+    InvalidParameter { name: &'static str, value: f64, expected: &'static str },
     /// Targets that no number of agents can meet.
     #[error("target cannot be met: {0}")]
     Unreachable(String),
     /// A queue whose settings cannot be staffed.
     #[error("queue {queue:?}: {source}")]
-    Queue {
-        queue: String,
-        source: Box<StaffingError>,
-    },
+    Queue { queue: String, source: Box<StaffingError> },
     /// A problem at one interval of one queue.
     #[error("queue {queue:?} at {interval}: {source}")]
-    Interval {
-        queue: String,
-        interval: String,
-        source: Box<StaffingError>,
-    },
+    Interval { queue: String, interval: String, source: Box<StaffingError> },
     /// Anything else, said in words.
     #[error("{0}")]
     Invalid(String),
@@ -149,9 +138,7 @@ pub fn try_projected_service_level(
         Channel::Voice | Channel::Chat => {
             let model = queue_model(queue, contacts, aht_seconds, interval_minutes)?;
             let servers = agents.saturating_mul(concurrency(queue));
-            Ok(model
-                .metrics(servers, queue.target_answer_seconds.unwrap_or(0.0))
-                .service_level)
+            Ok(model.metrics(servers, queue.target_answer_seconds.unwrap_or(0.0)).service_level)
         }
         Channel::Email | Channel::Social => {
             if !(contacts.is_finite() && contacts >= 0.0) {
@@ -169,13 +156,7 @@ pub fn try_projected_service_level(
                 });
             }
             let deadline = deadline_minutes(queue)?;
-            Ok(deferred_service_level(
-                contacts,
-                aht_seconds,
-                interval_minutes,
-                agents,
-                deadline,
-            ))
+            Ok(deferred_service_level(contacts, aht_seconds, interval_minutes, agents, deadline))
         }
     }
 }
@@ -250,21 +231,10 @@ pub fn staff_plan(
     let mut queues: Vec<&QueueConfig> = config.queues.iter().collect();
     queues.sort_by(|a, b| a.name.cmp(&b.name));
     if forecast.is_empty() {
-        return Ok(StaffingPlan {
-            rows: Vec::new(),
-            carried_out: Vec::new(),
-        });
+        return Ok(StaffingPlan { rows: Vec::new(), carried_out: Vec::new() });
     }
-    let start = forecast
-        .iter()
-        .map(|r| r.interval_start)
-        .min()
-        .expect("non-empty");
-    let end = forecast
-        .iter()
-        .map(|r| r.interval_start)
-        .max()
-        .expect("non-empty");
+    let start = forecast.iter().map(|r| r.interval_start).min().expect("non-empty");
+    let end = forecast.iter().map(|r| r.interval_start).max().expect("non-empty");
     let step_seconds = i64::from(interval_minutes) * 60;
     let span = (end - start).num_seconds();
     let slots = span / step_seconds + 1;
@@ -277,24 +247,20 @@ pub fn staff_plan(
         .into());
     }
     let slots = slots as usize;
-    let stamps: Vec<Stamp> = (0..slots)
-        .map(|i| start + Duration::seconds(i as i64 * step_seconds))
-        .collect();
+    let stamps: Vec<Stamp> =
+        (0..slots).map(|i| start + Duration::seconds(i as i64 * step_seconds)).collect();
 
     // Forecast rows by queue and slot.
     let mut cells: Vec<Vec<Option<&ForecastRow>>> = vec![vec![None; slots]; queues.len()];
     for row in forecast {
-        let q = queues
-            .iter()
-            .position(|q| q.name == row.queue)
-            .ok_or_else(|| {
-                StaffingError::Invalid(format!(
+        let q = queues.iter().position(|q| q.name == row.queue).ok_or_else(|| {
+            StaffingError::Invalid(format!(
                 "forecast row at {} names queue {:?}, which plan.toml does not define (queues: {})",
                 format_local(&row.interval_start),
                 row.queue,
                 queues.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
             ))
-            })?;
+        })?;
         let offset = (row.interval_start - start).num_seconds();
         if offset % step_seconds != 0 || !grid.is_aligned(&row.interval_start) {
             return Err(StaffingError::Invalid(format!(
@@ -333,9 +299,7 @@ pub fn staff_plan(
             }
         }
         let input = |slot: usize| {
-            cells[qi][slot]
-                .map(|r| (r.contacts, r.aht_seconds))
-                .unwrap_or((0.0, 0.0))
+            cells[qi][slot].map(|r| (r.contacts, r.aht_seconds)).unwrap_or((0.0, 0.0))
         };
         let at = |slot: usize, e: StaffingError| StaffingError::Interval {
             queue: queue.name.clone(),
@@ -407,18 +371,12 @@ pub fn staff_plan(
                 let intervals: Vec<DeferredInterval> = (0..slots)
                     .map(|slot| {
                         let (contacts, aht_seconds) = input(slot);
-                        DeferredInterval {
-                            open: open[slot],
-                            contacts,
-                            aht_seconds,
-                        }
+                        DeferredInterval { open: open[slot], contacts, aht_seconds }
                     })
                     .collect();
-                let schedule =
-                    staff_deferred(&intervals, &targets).map_err(|e| StaffingError::Queue {
-                        queue: queue.name.clone(),
-                        source: Box::new(e),
-                    })?;
+                let schedule = staff_deferred(&intervals, &targets).map_err(|e| {
+                    StaffingError::Queue { queue: queue.name.clone(), source: Box::new(e) }
+                })?;
                 if schedule.carried_out_contacts > 0.0 {
                     carried_out.push(CarriedOut {
                         queue: queue.name.clone(),

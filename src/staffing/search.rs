@@ -240,9 +240,7 @@ pub fn agents_gross(agents_net: u32, shrinkage: f64) -> Result<u32, StaffingErro
             expected: "a fraction in [0, 1)",
         });
     }
-    let gross = (f64::from(agents_net) / (1.0 - shrinkage) - 1e-9)
-        .ceil()
-        .max(0.0);
+    let gross = (f64::from(agents_net) / (1.0 - shrinkage) - 1e-9).ceil().max(0.0);
     Ok(gross.min(f64::from(u32::MAX)) as u32)
 }
 
@@ -293,16 +291,8 @@ pub fn required_agents(
     let floor = targets.min_agents;
     if a <= 0.0 {
         let metrics = model.metrics(floor.saturating_mul(k), t);
-        let binding = if floor > 0 {
-            Binding::MinAgents
-        } else {
-            Binding::None
-        };
-        return Ok(Requirement {
-            agents_net: floor,
-            metrics,
-            binding,
-        });
+        let binding = if floor > 0 { Binding::MinAgents } else { Binding::None };
+        return Ok(Requirement { agents_net: floor, metrics, binding });
     }
     let cap_agents = search_cap(a) / k + 1;
     match model {
@@ -310,10 +300,7 @@ pub fn required_agents(
         QueueModel::A(ea) => {
             // Start where Erlang C (same targets but abandonment) would land: usually within a
             // few agents of the answer.
-            let c_targets = Targets {
-                max_abandon_rate: None,
-                ..*targets
-            };
+            let c_targets = Targets { max_abandon_rate: None, ..*targets };
             let guess = if c_targets.has_queue_target() {
                 let c = ErlangC::new(a, ea.aht_seconds())?;
                 search_erlang_c(&c, &c_targets, k, t, cap_agents)
@@ -337,10 +324,8 @@ fn search_erlang_c(
     let a = c.traffic_erlangs();
     let kf = f64::from(k);
     let stable = (a / kf).floor() as u32 + 1;
-    let occupancy_bound = targets
-        .max_occupancy
-        .map(|o| (a / (kf * o) - 1e-9).ceil() as u32)
-        .unwrap_or(0);
+    let occupancy_bound =
+        targets.max_occupancy.map(|o| (a / (kf * o) - 1e-9).ceil() as u32).unwrap_or(0);
     let start = stable.max(occupancy_bound).max(targets.min_agents);
     let mut agents = start;
     let mut b = erlang_b(agents * k, a);
@@ -359,11 +344,7 @@ fn search_erlang_c(
                     }
                     None => Binding::Stability,
                 };
-                return Ok(Requirement {
-                    agents_net: agents,
-                    metrics: m,
-                    binding,
-                });
+                return Ok(Requirement { agents_net: agents, metrics: m, binding });
             }
             Some(miss) => previous_miss = Some(miss),
         }
@@ -440,16 +421,8 @@ fn search_monotone(
                 let mut step = 1u32;
                 loop {
                     if good == floor {
-                        let binding = if floor > 0 {
-                            Binding::MinAgents
-                        } else {
-                            Binding::None
-                        };
-                        return Ok(Requirement {
-                            agents_net: floor,
-                            metrics: good_m,
-                            binding,
-                        });
+                        let binding = if floor > 0 { Binding::MinAgents } else { Binding::None };
+                        return Ok(Requirement { agents_net: floor, metrics: good_m, binding });
                     }
                     let probe = good.saturating_sub(step).max(floor);
                     match eval(probe) {
@@ -504,16 +477,8 @@ fn search_monotone(
         }
         bisect = (good - bad) * 2 > width;
     }
-    let binding = if bad < floor {
-        Binding::MinAgents
-    } else {
-        bad_miss
-    };
-    Ok(Requirement {
-        agents_net: good,
-        metrics: good_m,
-        binding,
-    })
+    let binding = if bad < floor { Binding::MinAgents } else { bad_miss };
+    Ok(Requirement { agents_net: good, metrics: good_m, binding })
 }
 
 #[cfg(test)]
@@ -534,10 +499,7 @@ mod tests {
 
     #[test]
     fn issue_reference_14_net_20_gross() {
-        let targets = Targets {
-            max_occupancy: Some(0.85),
-            ..sl_80_20()
-        };
+        let targets = Targets { max_occupancy: Some(0.85), ..sl_80_20() };
         let r = required_agents(&voice(), &targets, 1).unwrap();
         assert_eq!(r.agents_net, 14);
         assert_eq!(r.binding, Binding::ServiceLevel);
@@ -545,70 +507,38 @@ mod tests {
         assert_eq!(agents_gross(r.agents_net, 0.3).unwrap(), 20);
         // 13 agents miss: C(13, 10) = 0.285270 (B(13, 10) by hand recursion), SL = 1 − C·e^{−1/3}.
         let c13 = ErlangC::new(10.0, 180.0).unwrap().service_level(13, 20.0);
-        assert!(
-            (c13 - (1.0 - 0.285_270_45 * (-1.0f64 / 3.0).exp())).abs() < 1e-8,
-            "{c13}"
-        );
+        assert!((c13 - (1.0 - 0.285_270_45 * (-1.0f64 / 3.0).exp())).abs() < 1e-8, "{c13}");
         assert!(c13 < 0.8);
     }
 
     #[test]
     fn each_target_can_bind() {
-        let asa = Targets {
-            max_asa_seconds: Some(5.0),
-            ..Targets::default()
-        };
+        let asa = Targets { max_asa_seconds: Some(5.0), ..Targets::default() };
         let r = required_agents(&voice(), &asa, 1).unwrap();
         assert_eq!(r.binding, Binding::MaxAsa);
         assert!(r.metrics.asa_seconds <= 5.0);
-        assert!(
-            ErlangC::new(10.0, 180.0)
-                .unwrap()
-                .asa_seconds(r.agents_net - 1)
-                > 5.0
-        );
-        let occ = Targets {
-            max_occupancy: Some(0.5),
-            ..sl_80_20()
-        };
+        assert!(ErlangC::new(10.0, 180.0).unwrap().asa_seconds(r.agents_net - 1) > 5.0);
+        let occ = Targets { max_occupancy: Some(0.5), ..sl_80_20() };
         let r = required_agents(&voice(), &occ, 1).unwrap();
         assert_eq!((r.agents_net, r.binding), (20, Binding::MaxOccupancy));
-        let floor = Targets {
-            min_agents: 30,
-            ..sl_80_20()
-        };
+        let floor = Targets { min_agents: 30, ..sl_80_20() };
         let r = required_agents(&voice(), &floor, 1).unwrap();
         assert_eq!((r.agents_net, r.binding), (30, Binding::MinAgents));
     }
 
     #[test]
     fn impossible_targets_are_errors_not_loops() {
-        let sl1 = Targets {
-            service_level: Some(1.0),
-            ..sl_80_20()
-        };
-        assert!(matches!(
-            required_agents(&voice(), &sl1, 1),
-            Err(StaffingError::Unreachable(_))
-        ));
-        let asa0 = Targets {
-            max_asa_seconds: Some(0.0),
-            ..Targets::default()
-        };
+        let sl1 = Targets { service_level: Some(1.0), ..sl_80_20() };
+        assert!(matches!(required_agents(&voice(), &sl1, 1), Err(StaffingError::Unreachable(_))));
+        let asa0 = Targets { max_asa_seconds: Some(0.0), ..Targets::default() };
         let e = required_agents(&voice(), &asa0, 1).unwrap_err().to_string();
         assert!(e.contains("max_asa_seconds"), "{e}");
         // Absurd but reachable (C(n, 10) ≈ 10ⁿ/n! falls below 1e−300 near n = 290): the search
         // still ends, inside its cap.
-        let tiny = Targets {
-            max_asa_seconds: Some(1e-300),
-            ..Targets::default()
-        };
+        let tiny = Targets { max_asa_seconds: Some(1e-300), ..Targets::default() };
         let r = required_agents(&voice(), &tiny, 1).unwrap();
         assert!((250..=400).contains(&r.agents_net), "{r:?}");
-        let ab = Targets {
-            max_abandon_rate: Some(0.05),
-            ..Targets::default()
-        };
+        let ab = Targets { max_abandon_rate: Some(0.05), ..Targets::default() };
         assert!(required_agents(&voice(), &ab, 1).is_err());
         assert!(required_agents(&voice(), &Targets::default(), 1).is_err());
     }
@@ -616,10 +546,7 @@ mod tests {
     #[test]
     fn erlang_a_requirement_is_the_first_count_meeting_targets() {
         let model = QueueModel::A(ErlangA::from_contacts(100.0, 180.0, 30, 300.0).unwrap());
-        let targets = Targets {
-            max_abandon_rate: Some(0.02),
-            ..sl_80_20()
-        };
+        let targets = Targets { max_abandon_rate: Some(0.02), ..sl_80_20() };
         let r = required_agents(&model, &targets, 1).unwrap();
         let n = r.agents_net;
         let meets = |n: u32| {
@@ -630,34 +557,17 @@ mod tests {
         // Abandonment relieves the queue: never more than Erlang C's 14.
         assert!(n <= 14);
         // A loose target is met below the traffic (overloaded but abandoning).
-        let loose = Targets {
-            max_abandon_rate: Some(0.3),
-            ..Targets::default()
-        };
+        let loose = Targets { max_abandon_rate: Some(0.3), ..Targets::default() };
         let r = required_agents(&model, &loose, 1).unwrap();
-        assert!(
-            r.agents_net < 10 && r.binding == Binding::MaxAbandonRate,
-            "{r:?}"
-        );
+        assert!(r.agents_net < 10 && r.binding == Binding::MaxAbandonRate, "{r:?}");
     }
 
     #[test]
     fn zero_traffic_needs_only_the_floor() {
         let model = QueueModel::C(ErlangC::new(0.0, 180.0).unwrap());
-        let r = required_agents(
-            &model,
-            &Targets {
-                min_agents: 2,
-                ..sl_80_20()
-            },
-            1,
-        )
-        .unwrap();
+        let r = required_agents(&model, &Targets { min_agents: 2, ..sl_80_20() }, 1).unwrap();
         assert_eq!((r.agents_net, r.binding), (2, Binding::MinAgents));
-        assert_eq!(
-            required_agents(&model, &sl_80_20(), 1).unwrap().agents_net,
-            0
-        );
+        assert_eq!(required_agents(&model, &sl_80_20(), 1).unwrap().agents_net, 0);
     }
 
     #[test]
@@ -680,16 +590,10 @@ mod tests {
         assert!(model.metrics(n - 1, 20.0).service_level < 0.8);
         assert!(r.metrics.service_level >= 0.8);
         let model = QueueModel::A(ErlangA::new(9000.0, 180.0, 300.0).unwrap());
-        let targets = Targets {
-            max_abandon_rate: Some(0.01),
-            ..sl_80_20()
-        };
+        let targets = Targets { max_abandon_rate: Some(0.01), ..sl_80_20() };
         let r = required_agents(&model, &targets, 1).unwrap();
         let m = r.metrics;
-        assert!(
-            m.service_level >= 0.8 && m.abandon_rate.unwrap() <= 0.01,
-            "{r:?}"
-        );
+        assert!(m.service_level >= 0.8 && m.abandon_rate.unwrap() <= 0.01, "{r:?}");
         let below = model.metrics(r.agents_net - 1, 20.0);
         assert!(below.service_level < 0.8 || below.abandon_rate.unwrap() > 0.01);
     }
