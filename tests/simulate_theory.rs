@@ -254,7 +254,17 @@ fn erlang_a_service_level_and_asa_match_the_staffing_stage() {
         .unwrap()
         .metrics(c, target);
     let q = &r.queues[0].metrics;
-    assert_covers("Erlang A service level", q.service_level.as_ref().unwrap(), m.service_level, 0.01);
+    assert_covers(
+        "Erlang A service level",
+        q.service_level.as_ref().unwrap(),
+        m.service_level,
+        0.01,
+    );
     assert_covers("Erlang A ASA", q.asa_seconds.as_ref().unwrap(), m.asa_seconds, 1.0);
-    assert_covers("Erlang A abandon rate", q.abandon_rate.as_ref().unwrap(), m.abandon_rate.unwrap(), 0.005);
+    assert_covers(
+        "Erlang A abandon rate",
+        q.abandon_rate.as_ref().unwrap(),
+        m.abandon_rate.unwrap(),
+        0.005,
+    );
 }
