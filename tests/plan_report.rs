@@ -113,7 +113,7 @@ fn fixture() -> ReportData {
                     offered: contacts,
                     answered: contacts - 1.0,
                     abandoned: 1.0,
-                    answered_within_target: (contacts * 0.8).floor(),
+                    service_level: Some((contacts * 0.8).floor() / contacts),
                 });
             }
         }
@@ -213,18 +213,22 @@ fn fixture() -> ReportData {
         simulation,
         whatif: vec![
             WhatifScenario {
-                scenario: "base".into(),
-                required_fte: 12.5,
+                name: "base".into(),
+                contacts: 12866.0,
+                required_agents_peak: 20,
                 paid_hours: 500.0,
-                cost: 10000.0,
+                fte: 12.5,
+                cost: Some(10000.0),
                 service_level: Some(0.82),
                 abandon_rate: Some(0.03),
             },
             WhatifScenario {
-                scenario: "volume × 1.6 <peak>".into(),
-                required_fte: 19.0,
+                name: "volume × 1.6 <peak>".into(),
+                contacts: 20585.6,
+                required_agents_peak: 30,
                 paid_hours: 760.0,
-                cost: 15200.0,
+                fte: 19.0,
+                cost: Some(15200.0),
                 service_level: Some(0.71),
                 abandon_rate: Some(0.06),
             },
@@ -262,7 +266,6 @@ fn every_chart_is_drawn_with_data() {
         "chart-sl-1",
         "chart-roster",
         "chart-whatif-cost",
-        "chart-whatif-fte",
         "chart-whatif-sl",
     ] {
         assert!(ids.contains(&want), "{want} missing from {ids:?}");

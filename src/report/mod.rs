@@ -17,6 +17,7 @@
 //! chart is only drawn when it has something to show.
 
 pub mod charts;
+pub mod files;
 pub mod page;
 pub mod summary;
 pub mod svg;

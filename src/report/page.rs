@@ -12,7 +12,7 @@ use super::charts::{
 };
 use super::summary::IntervalKey;
 use super::svg::escape;
-use super::ReportData;
+use super::{ReportData, WhatifScenario};
 use crate::io::table::fmt_num;
 use crate::time::IntervalGrid;
 
@@ -472,8 +472,10 @@ fn per_day_table(html: &mut String, ctx: &Context<'_>) {
         day.sim_offered += s.offered;
         day.sim_abandoned += s.abandoned;
         if targeted.contains(&s.queue) {
-            day.sim_within += s.answered_within_target;
-            day.sim_targeted += s.offered;
+            if let Some(sl) = s.service_level {
+                day.sim_within += sl * s.offered;
+                day.sim_targeted += s.offered;
+            }
         }
     }
     for r in &d.roster {
@@ -716,7 +718,7 @@ fn service_level_section(html: &mut String, ctx: &Context<'_>) {
                 .simulation
                 .iter()
                 .filter(|r| &r.queue == queue)
-                .filter_map(|r| r.service_level().map(|v| (r.interval_start.timestamp(), v)))
+                .filter_map(|r| r.service_level.map(|v| (r.interval_start.timestamp(), v)))
                 .collect(),
         });
         chart.series.retain(|s| !s.points.is_empty());
@@ -819,86 +821,74 @@ fn whatif_section(html: &mut String, ctx: &Context<'_>) {
     if w.is_empty() {
         return;
     }
-    html.push_str("<h2 id=\"whatif\">What-if scenarios</h2>\n<table>\n<tr><th>scenario</th><th>required FTE</th><th>paid hours</th><th>cost</th><th>simulated service level</th><th>simulated abandonment</th></tr>\n");
+    html.push_str("<h2 id=\"whatif\">What-if scenarios</h2>\n<p class=\"note\">Each scenario re-staffs the forecast under its changes (volume, handle time, shrinkage, target, head-count cap, cost); the service level and abandonment are simulated where the sweep simulated.</p>\n<table>\n<tr><th>scenario</th><th>contacts</th><th>peak agents</th><th>paid hours</th><th>FTE</th><th>cost</th><th>simulated service level</th><th>simulated abandonment</th></tr>\n");
+    let dash = || "–".to_string();
     for s in w {
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&s.scenario),
-            fmt_num(s.required_fte, 1),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&s.name),
+            thousands(s.contacts),
+            s.required_agents_peak,
             thousands(s.paid_hours),
-            thousands(s.cost),
-            s.service_level.map(pct).unwrap_or_else(|| "–".into()),
-            s.abandon_rate.map(pct).unwrap_or_else(|| "–".into())
+            fmt_num(s.fte, 1),
+            s.cost.map(thousands).unwrap_or_else(dash),
+            s.service_level.map(pct).unwrap_or_else(dash),
+            s.abandon_rate.map(pct).unwrap_or_else(dash)
         );
     }
     html.push_str("</table>\n<div class=\"row\">\n");
     let width = (140.0 + 110.0 * w.len() as f64).clamp(360.0, 660.0);
-    let cost = BarChart {
-        id: "chart-whatif-cost".into(),
-        title: "Cost per scenario".into(),
-        y_label: "cost".into(),
+    let bars = |value: &dyn Fn(&WhatifScenario) -> Option<f64>| -> Vec<(String, f64, String)> {
+        w.iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                value(s).map(|v| (s.name.clone(), v, PALETTE[i % PALETTE.len()].to_string()))
+            })
+            .collect()
+    };
+    let base = BarChart {
+        id: "chart-whatif-hours".into(),
+        title: "Paid hours per scenario".into(),
+        y_label: "paid hours".into(),
         width,
         height: 260.0,
-        bars: w
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                (
-                    s.scenario.clone(),
-                    s.cost,
-                    PALETTE[i % PALETTE.len()].to_string(),
-                )
-            })
-            .collect(),
+        bars: bars(&|s| Some(s.paid_hours)),
         reference: None,
         y_range: None,
         value_format: ValueFormat::Number(0),
     };
-    html.push_str(&cost.render());
-    let fte = BarChart {
-        id: "chart-whatif-fte".into(),
-        title: "Required FTE per scenario".into(),
-        y_label: "FTE".into(),
-        bars: w
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                (
-                    s.scenario.clone(),
-                    s.required_fte,
-                    PALETTE[i % PALETTE.len()].to_string(),
-                )
-            })
-            .collect(),
-        value_format: ValueFormat::Number(1),
-        ..cost.clone()
-    };
-    html.push_str(&fte.render());
-    if w.iter().any(|s| s.service_level.is_some()) {
-        let sl = BarChart {
+    let charts = [
+        BarChart {
+            id: "chart-whatif-cost".into(),
+            title: "Cost per scenario".into(),
+            y_label: "cost".into(),
+            bars: bars(&|s| s.cost),
+            ..base.clone()
+        },
+        BarChart {
             id: "chart-whatif-sl".into(),
             title: "Simulated service level per scenario".into(),
             y_label: "service level".into(),
-            bars: w
-                .iter()
-                .enumerate()
-                .filter_map(|(i, s)| {
-                    s.service_level.map(|v| {
-                        (
-                            s.scenario.clone(),
-                            v,
-                            PALETTE[i % PALETTE.len()].to_string(),
-                        )
-                    })
-                })
-                .collect(),
+            bars: bars(&|s| s.service_level),
             reference: overall_target(ctx).map(|t| (t, format!("target {}", pct(t)))),
             y_range: Some((0.0, 1.0)),
             value_format: ValueFormat::Percent,
-            ..cost.clone()
+            ..base.clone()
+        },
+        base,
+    ];
+    // Cost when every scenario has one, paid hours otherwise; the service level when simulated.
+    let cost_complete = w.iter().all(|s| s.cost.is_some());
+    for chart in charts {
+        let wanted = match chart.id.as_str() {
+            "chart-whatif-cost" => cost_complete,
+            "chart-whatif-hours" => !cost_complete,
+            _ => true,
         };
-        html.push_str(&sl.render());
+        if wanted && chart.has_data() {
+            html.push_str(&chart.render());
+        }
     }
     html.push_str("</div>\n");
 }

@@ -362,7 +362,8 @@ impl RosterFigures {
     }
 }
 
-/// One simulated interval of one queue, as the report needs it.
+/// One simulated interval of one queue, as the report needs it (the value columns of
+/// simulation.csv, means over the replications).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimulatedInterval {
     pub interval_start: Stamp,
@@ -370,18 +371,14 @@ pub struct SimulatedInterval {
     pub offered: f64,
     pub answered: f64,
     pub abandoned: f64,
-    /// Answered within the queue's target answer time (the numerator of the service level).
-    pub answered_within_target: f64,
-}
-
-impl SimulatedInterval {
-    /// Service level of this interval, `None` with no contacts offered.
-    pub fn service_level(&self) -> Option<f64> {
-        (self.offered > 0.0).then(|| self.answered_within_target / self.offered)
-    }
+    /// Answered within the target time / offered; `None` when nothing was offered.
+    pub service_level: Option<f64>,
 }
 
 impl SimulationFigures {
+    /// Totals of simulation.csv: sums of offered, answered and abandoned; the service level is
+    /// Σ service_level × offered / Σ offered over queues with a target (the contacts answered
+    /// within the target, summed, over those offered).
     pub fn from_rows(rows: &[SimulatedInterval], targeted_queues: &[String]) -> SimulationFigures {
         let mut f = SimulationFigures::default();
         let (mut within, mut targeted_offered) = (0.0, 0.0);
@@ -389,8 +386,8 @@ impl SimulationFigures {
             f.offered += r.offered;
             f.answered += r.answered;
             f.abandoned += r.abandoned;
-            if targeted_queues.contains(&r.queue) {
-                within += r.answered_within_target;
+            if let (true, Some(sl)) = (targeted_queues.contains(&r.queue), r.service_level) {
+                within += sl * r.offered;
                 targeted_offered += r.offered;
             }
         }
@@ -400,13 +397,16 @@ impl SimulationFigures {
     }
 }
 
-/// One what-if scenario's outcome, as the report's comparison shows it.
+/// One what-if scenario's outcome (a row of whatif.csv), as the report's comparison shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WhatifScenario {
-    pub scenario: String,
-    pub required_fte: f64,
+    pub name: String,
+    pub contacts: f64,
+    pub required_agents_peak: u32,
     pub paid_hours: f64,
-    pub cost: f64,
+    pub fte: f64,
+    pub cost: Option<f64>,
+    /// Simulated, all queues together; `None` when the sweep did not simulate.
     pub service_level: Option<f64>,
     pub abandon_rate: Option<f64>,
 }
@@ -534,20 +534,24 @@ mod tests {
 
     #[test]
     fn simulated_service_level_counts_only_targeted_queues() {
-        let row = |q: &str, offered, within| SimulatedInterval {
-            interval_start: at(9, 0),
+        let row = |q: &str, m, offered, sl| SimulatedInterval {
+            interval_start: at(9, m),
             queue: q.into(),
             offered,
             answered: offered,
             abandoned: 0.0,
-            answered_within_target: within,
+            service_level: sl,
         };
-        let f = SimulationFigures::from_rows(
-            &[row("voice", 100.0, 80.0), row("email", 50.0, 0.0)],
-            &["voice".into()],
-        );
-        assert_eq!(f.service_level, Some(0.8));
-        assert_eq!(f.offered, 150.0);
+        let rows = [
+            row("voice", 0, 100.0, Some(0.9)),
+            row("voice", 15, 50.0, Some(0.6)),
+            row("voice", 30, 0.0, None),
+            row("email", 0, 50.0, Some(0.0)),
+        ];
+        let f = SimulationFigures::from_rows(&rows, &["voice".into()]);
+        // (100 × 0.9 + 50 × 0.6) / 150 = 0.8; email has no target and is left out.
+        assert!((f.service_level.unwrap() - 0.8).abs() < 1e-12);
+        assert_eq!(f.offered, 200.0);
         assert_eq!(f.abandon_rate, Some(0.0));
     }
 }
