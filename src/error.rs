@@ -97,7 +97,12 @@ mod tests {
 
     #[test]
     fn input_error_names_file_line_and_column() {
-        let e = InputError::at("history.csv", 14, "aht_seconds", "expected a number >= 0, found \"-3\"");
+        let e = InputError::at(
+            "history.csv",
+            14,
+            "aht_seconds",
+            "expected a number >= 0, found \"-3\"",
+        );
         assert_eq!(
             e.to_string(),
             "history.csv line 14, column aht_seconds: expected a number >= 0, found \"-3\""

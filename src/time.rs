@@ -238,10 +238,7 @@ impl OpeningHours {
     /// Open around the clock, every day.
     pub fn always() -> Self {
         let all = vec![OpenSpan { start_minute: 0, end_minute: 1440 }];
-        OpeningHours {
-            spans: std::array::from_fn(|_| all.clone()),
-            closed_dates: BTreeSet::new(),
-        }
+        OpeningHours { spans: std::array::from_fn(|_| all.clone()), closed_dates: BTreeSet::new() }
     }
 
     /// Parse one day's hours: `closed`, `24h`, `08:00-22:00`, `22:00-06:00` (crosses midnight),
@@ -298,9 +295,11 @@ impl OpeningHours {
         let yesterday = date.pred_opt().expect("date in range");
         let yi = yesterday.weekday().num_days_from_monday() as usize;
         !self.closed_dates.contains(&yesterday)
-            && self.spans[yi]
-                .iter()
-                .any(|s| s.end_minute > 1440 && minute + 1440 >= s.start_minute && minute + 1440 < s.end_minute)
+            && self.spans[yi].iter().any(|s| {
+                s.end_minute > 1440
+                    && minute + 1440 >= s.start_minute
+                    && minute + 1440 < s.end_minute
+            })
     }
 
     pub fn is_open(&self, stamp: &Stamp) -> bool {
@@ -310,7 +309,10 @@ impl OpeningHours {
     /// Whether every minute of every day is open (24×7 without closed dates).
     pub fn is_always_open(&self) -> bool {
         self.closed_dates.is_empty()
-            && self.spans.iter().all(|d| d.iter().any(|s| s.start_minute == 0 && s.end_minute >= 1440))
+            && self
+                .spans
+                .iter()
+                .all(|d| d.iter().any(|s| s.start_minute == 0 && s.end_minute >= 1440))
     }
 }
 
@@ -318,7 +320,14 @@ impl fmt::Display for OpenSpan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = self.end_minute % 1440;
         let e = if self.end_minute == 1440 { 1440 } else { e };
-        write!(f, "{:02}:{:02}-{:02}:{:02}", self.start_minute / 60, self.start_minute % 60, e / 60, e % 60)
+        write!(
+            f,
+            "{:02}:{:02}-{:02}:{:02}",
+            self.start_minute / 60,
+            self.start_minute % 60,
+            e / 60,
+            e % 60
+        )
     }
 }
 

@@ -1,8 +1,91 @@
-//! TODO(owner): this command.
+//! `shiftcast agents check`: validate the HR agents file and summarise head-count by skill and
+//! contract hours.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use shiftcast::io::agents;
+use shiftcast::io::PlanConfig;
+
+use crate::cli::{print_json, Format};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not built yet")
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Validate agents.csv and print head-count by skill and contract hours.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Agents CSV (the HR import).
+    pub agents: PathBuf,
+    /// plan.toml: with it, every skill must name one of its [[queues]].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// How to print the summary.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Command::Check(a) => check(a),
+    }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<()> {
+    let queues: Option<Vec<String>> = match &args.config {
+        Some(path) => {
+            let c =
+                PlanConfig::read(path).with_context(|| format!("reading {}", path.display()))?;
+            Some(c.queues.iter().map(|q| q.name.clone()).collect())
+        }
+        None => None,
+    };
+    let list = match &queues {
+        Some(q) => agents::read_agents_checked(&args.agents, q),
+        None => agents::read_agents(&args.agents),
+    }
+    .with_context(|| format!("reading agents {}", args.agents.display()))?;
+    let s = agents::summarise(&list, queues.as_deref());
+    match args.format {
+        Format::Json => print_json(&s)?,
+        Format::Table => {
+            println!("{}: {} agents, all valid", args.agents.display(), s.agents);
+            println!("head-count by skill ({} multi-skilled):", s.multi_skilled);
+            for (skill, n) in &s.agents_by_skill {
+                println!("  {skill:<12} {n:>5}");
+            }
+            println!("contracts:");
+            println!(
+                "  {:<12} {:>6} {:>14} {:>14}",
+                "contract", "agents", "min_hours_week", "max_hours_week"
+            );
+            for (c, v) in &s.contracts {
+                println!(
+                    "  {c:<12} {:>6} {:>14.1} {:>14.1}",
+                    v.agents, v.min_hours_week, v.max_hours_week
+                );
+            }
+            println!(
+                "  {:<12} {:>6} {:>14.1} {:>14.1}",
+                "total", s.agents, s.min_hours_week, s.max_hours_week
+            );
+            println!(
+                "{} with unavailability, {} with preferred days off, {} with a start/end window",
+                s.with_unavailability, s.with_preferred_days_off, s.with_time_window
+            );
+            if s.max_weekly_cost > 0.0 {
+                println!("weekly cost at max hours: {:.2}", s.max_weekly_cost);
+            }
+        }
+    }
+    Ok(())
 }

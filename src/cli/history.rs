@@ -1,8 +1,245 @@
-//! TODO(owner): this command.
+//! `shiftcast history`: turn an ACD contact log into interval history (`aggregate`), and
+//! validate a history file, listing its queues and gaps (`check`).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use shiftcast::io::contact_log;
+use shiftcast::io::history::{self, History, ReadHistoryOptions};
+use shiftcast::io::PlanConfig;
+use shiftcast::time::{self, IntervalGrid, OpeningHours};
+
+use crate::cli::{print_json, Format};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not built yet")
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Count contacts per interval and queue from a one-row-per-contact log.
+    Aggregate(AggregateArgs),
+    /// Validate a history file and report its queues, span and gaps.
+    Check(CheckArgs),
+}
+
+/// Where the time zone (and, with a config, opening hours) come from.
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct SiteArgs {
+    /// IANA time zone of the site's local times, e.g. Asia/Shanghai.
+    #[arg(long)]
+    pub time_zone: Option<String>,
+    /// plan.toml to take the time zone, interval length and opening hours from.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AggregateArgs {
+    /// Contact log CSV: arrived_at,queue,handle_seconds,abandoned.
+    #[arg(long)]
+    pub log: PathBuf,
+    /// Interval length in minutes (5, 6, 10, 15, 30 or 60); default: the config's.
+    #[arg(long)]
+    pub interval_minutes: Option<u32>,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// History CSV to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// How to print the summary.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// History CSV: interval_start,queue,contacts,aht_seconds.
+    pub history: PathBuf,
+    /// Interval length in minutes; default: the config's, else inferred from the rows.
+    #[arg(long)]
+    pub interval_minutes: Option<u32>,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// How many gaps to list (all are counted).
+    #[arg(long, default_value_t = 10)]
+    pub show_gaps: usize,
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Time zone, configured interval length and opening hours from the flags.
+fn site(args: &SiteArgs) -> anyhow::Result<(Tz, Option<u32>, Option<OpeningHours>)> {
+    if let Some(path) = &args.config {
+        let c = PlanConfig::read(path).with_context(|| format!("reading {}", path.display()))?;
+        return Ok((
+            c.site.time_zone,
+            Some(c.site.grid.interval_minutes),
+            Some(c.site.opening_hours.clone()),
+        ));
+    }
+    let name = args.time_zone.as_deref().unwrap_or_default();
+    let tz = time::parse_time_zone(name).context("--time-zone")?;
+    Ok((tz, None, None))
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Command::Aggregate(a) => aggregate(a),
+        Command::Check(a) => check(a),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct QueueSummary {
+    queue: String,
+    intervals: usize,
+    first: String,
+    last: String,
+    contacts: f64,
+    /// Contact-weighted mean handle time over intervals that have one.
+    aht_seconds: Option<f64>,
+    gaps: usize,
+    missing_intervals: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct GapRow {
+    queue: String,
+    from: String,
+    intervals: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Summary {
+    file: String,
+    interval_minutes: u32,
+    queues: Vec<QueueSummary>,
+    gaps: Vec<GapRow>,
+}
+
+fn summarise(file: String, h: &History, show_gaps: usize) -> Summary {
+    let queues = h
+        .queues
+        .iter()
+        .map(|(name, recs)| {
+            let with_aht: Vec<_> =
+                recs.iter().filter_map(|r| r.aht_seconds.map(|a| (r.contacts, a))).collect();
+            let weight: f64 = with_aht.iter().map(|(c, _)| c).sum();
+            let gaps: Vec<_> = h.gaps.iter().filter(|g| &g.queue == name).collect();
+            QueueSummary {
+                queue: name.clone(),
+                intervals: recs.len(),
+                first: recs
+                    .first()
+                    .map(|r| time::format_local(&r.interval_start))
+                    .unwrap_or_default(),
+                last: recs
+                    .last()
+                    .map(|r| time::format_local(&r.interval_start))
+                    .unwrap_or_default(),
+                contacts: recs.iter().map(|r| r.contacts).sum(),
+                aht_seconds: (weight > 0.0)
+                    .then(|| with_aht.iter().map(|(c, a)| c * a).sum::<f64>() / weight),
+                gaps: gaps.len(),
+                missing_intervals: gaps.iter().map(|g| g.intervals).sum(),
+            }
+        })
+        .collect();
+    let gaps = h
+        .gaps
+        .iter()
+        .take(show_gaps)
+        .map(|g| GapRow {
+            queue: g.queue.clone(),
+            from: time::format_local(&g.from),
+            intervals: g.intervals,
+        })
+        .collect();
+    Summary { file, interval_minutes: h.interval_minutes, queues, gaps }
+}
+
+fn print_summary(s: &Summary, total_gaps: usize) {
+    println!("{}: {}-minute intervals", s.file, s.interval_minutes);
+    println!(
+        "{:<12} {:>9} {:<17} {:<17} {:>12} {:>8} {:>6} {:>8}",
+        "queue", "intervals", "first", "last", "contacts", "aht_s", "gaps", "missing"
+    );
+    for q in &s.queues {
+        println!(
+            "{:<12} {:>9} {:<17} {:<17} {:>12.0} {:>8} {:>6} {:>8}",
+            q.queue,
+            q.intervals,
+            q.first,
+            q.last,
+            q.contacts,
+            q.aht_seconds.map(|a| format!("{a:.1}")).unwrap_or_else(|| "-".into()),
+            q.gaps,
+            q.missing_intervals
+        );
+    }
+    if !s.gaps.is_empty() {
+        println!("gaps (open intervals without data; first {} of {total_gaps}):", s.gaps.len());
+        for g in &s.gaps {
+            println!("  {:<12} from {} for {} intervals", g.queue, g.from, g.intervals);
+        }
+    }
+}
+
+fn aggregate(args: AggregateArgs) -> anyhow::Result<()> {
+    let (tz, configured, hours) = site(&args.site)?;
+    let minutes = args
+        .interval_minutes
+        .or(configured)
+        .context("give --interval-minutes (or a --config whose [site] has interval_minutes)")?;
+    let grid = IntervalGrid::new(tz, minutes).context("--interval-minutes")?;
+    let log = contact_log::read_contact_log(&args.log, tz)
+        .with_context(|| format!("reading contact log {}", args.log.display()))?;
+    if log.is_empty() {
+        anyhow::bail!(
+            "{}: the contact log has no rows, so there is no history to write",
+            args.log.display()
+        );
+    }
+    let h = contact_log::aggregate_with_hours(&log, &grid, hours.as_ref());
+    history::write_history(&args.out, &h)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    let s = summarise(args.out.display().to_string(), &h, 0);
+    match args.format {
+        Format::Json => print_json(&s)?,
+        Format::Table => {
+            println!(
+                "{} contacts from {} aggregated into {}",
+                log.len(),
+                args.log.display(),
+                args.out.display()
+            );
+            print_summary(&s, 0);
+        }
+    }
+    Ok(())
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<()> {
+    let (tz, configured, hours) = site(&args.site)?;
+    let options = ReadHistoryOptions {
+        tz,
+        interval_minutes: args.interval_minutes.or(configured),
+        opening_hours: hours,
+    };
+    let h = history::read_history(&args.history, &options)
+        .with_context(|| format!("reading history {}", args.history.display()))?;
+    let s = summarise(args.history.display().to_string(), &h, args.show_gaps);
+    match args.format {
+        Format::Json => print_json(&s)?,
+        Format::Table => print_summary(&s, h.gaps.len()),
+    }
+    Ok(())
 }

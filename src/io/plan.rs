@@ -171,19 +171,23 @@ fn parse_opening_hours(table: &BTreeMap<String, String>) -> Result<OpeningHours,
         if key == "all" {
             continue;
         }
-        let day = time::parse_weekday(key).map_err(|m| {
-            time::TimeError::BadOpeningHours {
-                day: key.clone(),
-                value: value.clone(),
-                message: format!("unknown day key: {m}; use mon..sun or all"),
-            }
+        let day = time::parse_weekday(key).map_err(|m| time::TimeError::BadOpeningHours {
+            day: key.clone(),
+            value: value.clone(),
+            message: format!("unknown day key: {m}; use mon..sun or all"),
         })?;
         hours.spans[day.num_days_from_monday() as usize] = OpeningHours::parse_day(key, value)?;
     }
     Ok(hours)
 }
 
-fn fraction(file: &str, key: &str, v: f64, allow_zero: bool, allow_one: bool) -> Result<(), InputError> {
+fn fraction(
+    file: &str,
+    key: &str,
+    v: f64,
+    allow_zero: bool,
+    allow_one: bool,
+) -> Result<(), InputError> {
     let ok = v.is_finite()
         && (if allow_zero { v >= 0.0 } else { v > 0.0 })
         && (if allow_one { v <= 1.0 } else { v < 1.0 });
@@ -192,7 +196,12 @@ fn fraction(file: &str, key: &str, v: f64, allow_zero: bool, allow_one: bool) ->
     } else {
         let lo = if allow_zero { "[0" } else { "(0" };
         let hi = if allow_one { "1]" } else { "1)" };
-        Err(InputError { file: file.into(), line: None, column: Some(key.into()), message: format!("must be in {lo}, {hi}, got {v}") })
+        Err(InputError {
+            file: file.into(),
+            line: None,
+            column: Some(key.into()),
+            message: format!("must be in {lo}, {hi}, got {v}"),
+        })
     }
 }
 
@@ -203,18 +212,21 @@ impl PlanConfig {
         let file = path.display().to_string();
         let text = String::from_utf8(text)
             .map_err(|_| InputError::new(&file, "expected UTF-8 text, found invalid bytes"))?;
-        Self::parse(&file, &text, path.parent().unwrap_or(Path::new("")))
-            .map(|mut c| {
-                c.path = path.to_path_buf();
-                c
-            })
+        Self::parse(&file, &text, path.parent().unwrap_or(Path::new(""))).map(|mut c| {
+            c.path = path.to_path_buf();
+            c
+        })
     }
 
     /// Parse plan.toml text; `base` is the folder relative input paths resolve against.
     pub fn parse(file: &str, text: &str, base: &Path) -> Result<PlanConfig, Error> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let raw: RawPlan = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64 + 1);
+            let line = e.span().map(|s| {
+                text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count()
+                    as u64
+                    + 1
+            });
             InputError {
                 file: file.to_string(),
                 line,
@@ -234,7 +246,9 @@ impl PlanConfig {
             .map_err(|e| err("site.interval_minutes", e.to_string()))?;
         let mut opening_hours = match &raw.site.opening_hours {
             None => OpeningHours::always(),
-            Some(t) => parse_opening_hours(t).map_err(|e| err("site.opening_hours", e.to_string()))?,
+            Some(t) => {
+                parse_opening_hours(t).map_err(|e| err("site.opening_hours", e.to_string()))?
+            }
         };
         for d in &raw.site.closed_dates {
             let date = time::parse_date(d).map_err(|m| err("site.closed_dates", m))?;
@@ -254,7 +268,9 @@ impl PlanConfig {
                 return Err(err(&key("name"), "must not be empty".into()).into());
             }
             if raw.queues[..i].iter().any(|p| p.name == q.name) {
-                return Err(err(&key("name"), format!("queue {:?} is defined twice", q.name)).into());
+                return Err(
+                    err(&key("name"), format!("queue {:?} is defined twice", q.name)).into()
+                );
             }
             if let Some(v) = q.service_level {
                 fraction(file, &key("service_level"), v, false, true)?;
@@ -273,13 +289,16 @@ impl PlanConfig {
                 ("default_aht_seconds", q.default_aht_seconds),
             ] {
                 if let Some(v) = v {
-                    if !(v.is_finite() && v > 0.0) && !(k == "target_answer_seconds" && v == 0.0) {
+                    let zero_target_ok = k == "target_answer_seconds" && v == 0.0;
+                    if !(v.is_finite() && v > 0.0 || zero_target_ok) {
                         return Err(err(&key(k), format!("expected a number > 0, got {v}")).into());
                     }
                 }
             }
             if q.concurrency == Some(0) {
-                return Err(err(&key("concurrency"), "expected an integer >= 1, got 0".into()).into());
+                return Err(
+                    err(&key("concurrency"), "expected an integer >= 1, got 0".into()).into()
+                );
             }
             match q.channel {
                 Channel::Voice | Channel::Chat => {
@@ -305,7 +324,8 @@ impl PlanConfig {
                 parse_opening_hours(t).map_err(|e| err(&key("opening_hours"), e.to_string()))?;
             }
         }
-        let resolve = |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { base.join(p) });
+        let resolve =
+            |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { base.join(p) });
         Ok(PlanConfig {
             path: PathBuf::from(file),
             site: Site {

@@ -37,10 +37,8 @@ impl Table {
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(InputError::new(file, "the file is empty: expected a header row"));
         }
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
         let mut headers: Option<Vec<String>> = None;
         let mut rows = Vec::new();
         let mut record = csv::ByteRecord::new();
@@ -217,6 +215,16 @@ where
         write(&mut buf)?;
         buf.flush().map_err(|e| Error::io(path, e))?;
     }
+    // A temp file is created owner-only (0600); the output gets the permissions of the file it
+    // replaces, or the usual 0644 of a new file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let permissions = std::fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        tmp.as_file().set_permissions(permissions).map_err(|e| Error::io(path, e))?;
+    }
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
@@ -245,7 +253,8 @@ where
 /// files are short, stable and byte-identical across runs.
 pub fn fmt_num(value: f64, decimals: usize) -> String {
     let s = format!("{value:.decimals$}");
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    let s =
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
     if s == "-0" {
         "0".to_string()
     } else {
