@@ -29,8 +29,7 @@ fn monday() -> NaiveDate {
 }
 
 fn at(date: NaiveDate, minute: u32) -> Stamp {
-    TZ.from_local_datetime(&date.and_hms_opt(minute / 60, minute % 60, 0).unwrap())
-        .unwrap()
+    TZ.from_local_datetime(&date.and_hms_opt(minute / 60, minute % 60, 0).unwrap()).unwrap()
 }
 
 /// Contacts in the 15-minute interval starting at `minute` (open 08:00–20:00): a midday hump.
@@ -137,11 +136,7 @@ fn fixture() -> ReportData {
             });
             roster.push(RosterRow {
                 agent_id: format!("A{a:02}"),
-                name: if a == 0 {
-                    "O'Neil <Ann> & Co".into()
-                } else {
-                    format!("Agent {a}")
-                },
+                name: if a == 0 { "O'Neil <Ann> & Co".into() } else { format!("Agent {a}") },
                 date,
                 queue: q.into(),
                 shift_start: at(date, 540),
@@ -168,17 +163,17 @@ fn fixture() -> ReportData {
         },
     ];
     let targeted: Vec<String> = queues.iter().map(|q| q.to_string()).collect();
-    let contacts: BTreeMap<(Stamp, String), f64> = forecast
-        .iter()
-        .map(|r| ((r.interval_start, r.queue.clone()), r.contacts))
-        .collect();
+    let contacts: BTreeMap<(Stamp, String), f64> =
+        forecast.iter().map(|r| ((r.interval_start, r.queue.clone()), r.contacts)).collect();
     let mut forecast_figures = ForecastFigures::from_rows(&forecast);
     forecast_figures.accuracy = Some(ForecastAccuracy {
-        model: "weekday profile".into(),
+        method: "auto".into(),
+        folds: 4,
+        horizon_days: 7,
+        first_origin: "2026-10-26".into(),
         wape: 0.071,
         p10_p90_coverage: Some(0.79),
-        folds: 8,
-        horizon_days: 7,
+        queues: vec![],
     });
     let cost: BTreeMap<String, f64> = (0..10).map(|a| (format!("A{a:02}"), 20.0)).collect();
     let summary = PlanSummary {
@@ -193,12 +188,8 @@ fn fixture() -> ReportData {
         queues: targets,
         forecast: forecast_figures,
         staffing: StaffingFigures::from_rows(&requirements, 15, 7),
-        schedule: Some(ScheduleFigures::from_rows(
-            &shifts, &coverage, &contacts, &targeted, 15, 7,
-        )),
-        roster: Some(RosterFigures::from_rows(
-            &roster, &shifts, &coverage, &cost, 15, 7,
-        )),
+        schedule: Some(ScheduleFigures::from_rows(&shifts, &coverage, &contacts, &targeted, 15, 7)),
+        roster: Some(RosterFigures::from_rows(&roster, &shifts, &coverage, &cost, 15, 7)),
         simulation: Some(SimulationFigures::from_rows(&simulation, &targeted)),
     };
     ReportData {
@@ -274,10 +265,7 @@ fn every_chart_is_drawn_with_data() {
         assert!(*marks > 0, "chart {id} has no data marks");
     }
     // The heat map has one cell per open interval of the week: 48 a day × 7.
-    assert_eq!(
-        charts.iter().find(|c| c.0 == "chart-gap-0").unwrap().1,
-        48 * 7
-    );
+    assert_eq!(charts.iter().find(|c| c.0 == "chart-gap-0").unwrap().1, 48 * 7);
     // The Gantt has one bar per agent-day.
     assert_eq!(charts.iter().find(|c| c.0 == "chart-roster").unwrap().1, 50);
     if let Some(dir) = option_env!("CARGO_TARGET_TMPDIR") {
@@ -319,14 +307,8 @@ fn key_figures_are_the_hand_worked_ones() {
     // Saturday: one over in all 48 intervals of 2 queues.
     assert_eq!(sc.overstaffed_agent_intervals, 96);
     let html = render(&data);
-    assert!(
-        html.contains("<div class=\"v \">10</div>"),
-        "rostered agents card"
-    );
+    assert!(html.contains("<div class=\"v \">10</div>"), "rostered agents card");
     assert!(html.contains("<div class=\"v \">8,000</div>"), "cost card");
-    assert!(
-        html.contains("<div class=\"v bad\">8 under</div>"),
-        "coverage gap card"
-    );
+    assert!(html.contains("<div class=\"v bad\">8 under</div>"), "coverage gap card");
     assert!(html.contains("7.1%"), "forecast accuracy card");
 }

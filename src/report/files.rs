@@ -112,11 +112,7 @@ pub fn parse_whatif(t: &Table) -> Result<Vec<WhatifScenario>, InputError> {
             name: t.nonempty(row, c_name)?.to_string(),
             contacts: t.non_negative(row, c_contacts)?,
             required_agents_peak: peak.parse().map_err(|_| {
-                t.error(
-                    row,
-                    c_peak,
-                    format!("expected a whole number >= 0, found {peak:?}"),
-                )
+                t.error(row, c_peak, format!("expected a whole number >= 0, found {peak:?}"))
             })?,
             paid_hours: t.non_negative(row, c_hours)?,
             fte: t.non_negative(row, c_fte)?,
@@ -145,10 +141,7 @@ mod tests {
         assert_eq!(rows[0].offered, 10.5);
         assert_eq!(rows[0].service_level, Some(0.8));
         assert_eq!(rows[1].service_level, None);
-        assert_eq!(
-            crate::time::format_local(&rows[1].interval_start),
-            "2026-11-23T09:15"
-        );
+        assert_eq!(crate::time::format_local(&rows[1].interval_start), "2026-11-23T09:15");
     }
 
     #[test]
@@ -166,10 +159,7 @@ mod tests {
         )
         .unwrap();
         let e = parse_whatif(&t).unwrap_err().to_string();
-        assert!(
-            e.starts_with("whatif.csv line 2, column required_agents_peak:"),
-            "{e}"
-        );
+        assert!(e.starts_with("whatif.csv line 2, column required_agents_peak:"), "{e}");
     }
 
     #[test]
@@ -207,9 +197,6 @@ base,1000,12,300,12,75,1.88,,0,,,,\n";
         assert_eq!(read_summary(&path).unwrap(), summary);
         std::fs::write(&path, "{\"site\": 3}").unwrap();
         let e = read_summary(&path).unwrap_err().to_string();
-        assert!(
-            e.contains("summary.json line 1") && e.contains("plan summary"),
-            "{e}"
-        );
+        assert!(e.contains("summary.json line 1") && e.contains("plan summary"), "{e}");
     }
 }

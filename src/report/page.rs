@@ -94,10 +94,7 @@ struct Context<'a> {
 impl<'a> Context<'a> {
     fn new(data: &'a ReportData) -> Context<'a> {
         let s = &data.summary;
-        let grid = IntervalGrid {
-            tz: data.tz,
-            interval_minutes: s.interval_minutes.max(1),
-        };
+        let grid = IntervalGrid { tz: data.tz, interval_minutes: s.interval_minutes.max(1) };
         let first_day = crate::time::parse_date(&s.start)
             .ok()
             .or_else(|| data.forecast.first().map(|r| r.interval_start.date_naive()))
@@ -116,32 +113,18 @@ impl<'a> Context<'a> {
                 names.push(q.to_string());
             }
         }
-        let queues = names
-            .into_iter()
-            .enumerate()
-            .map(|(i, n)| (n, PALETTE[i % PALETTE.len()]))
-            .collect();
+        let queues =
+            names.into_iter().enumerate().map(|(i, n)| (n, PALETTE[i % PALETTE.len()])).collect();
         let contacts = data
             .forecast
             .iter()
             .map(|r| ((r.interval_start, r.queue.clone()), r.contacts))
             .collect();
-        Context {
-            data,
-            grid,
-            first_day,
-            last_day,
-            queues,
-            contacts,
-        }
+        Context { data, grid, first_day, last_day, queues, contacts }
     }
 
     fn colour(&self, queue: &str) -> &'static str {
-        self.queues
-            .iter()
-            .find(|q| q.0 == queue)
-            .map(|q| q.1)
-            .unwrap_or(PALETTE[7])
+        self.queues.iter().find(|q| q.0 == queue).map(|q| q.1).unwrap_or(PALETTE[7])
     }
 
     fn target(&self, queue: &str) -> Option<f64> {
@@ -217,14 +200,8 @@ fn overall_target(ctx: &Context<'_>) -> Option<f64> {
     let (mut w, mut total) = (0.0, 0.0);
     for q in &ctx.data.summary.queues {
         if let Some(t) = q.service_level_target {
-            let n = ctx
-                .data
-                .summary
-                .forecast
-                .contacts_per_queue
-                .get(&q.name)
-                .copied()
-                .unwrap_or(0.0);
+            let n =
+                ctx.data.summary.forecast.contacts_per_queue.get(&q.name).copied().unwrap_or(0.0);
             w += n * t;
             total += n;
         }
@@ -254,23 +231,18 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
             "Forecast accuracy (WAPE)",
             &pct(a.wape),
             &format!(
-                "{} on {} backtest folds of {} days{}",
-                a.model,
+                "{} method, backtest of the last {} weeks{}",
+                a.method,
                 a.folds,
-                a.horizon_days,
                 a.p10_p90_coverage
-                    .map(|c| format!("; P10–P90 holds {}", pct(c)))
+                    .map(|c| format!("; P10–P90 held {}", pct(c)))
                     .unwrap_or_default()
             ),
             "",
         ),
-        None => card(
-            html,
-            "Forecast accuracy (WAPE)",
-            "not measured",
-            "no backtest in this plan",
-            "",
-        ),
+        None => {
+            card(html, "Forecast accuracy (WAPE)", "not measured", "no backtest in this plan", "")
+        }
     }
     let st = &s.staffing;
     card(
@@ -293,33 +265,20 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
                 "{} shifts, {} FTE{}",
                 thousands(sc.shifts as f64),
                 fmt_num(sc.fte, 1),
-                sc.status
-                    .as_ref()
-                    .map(|st| format!("; solver {st}"))
-                    .unwrap_or_default()
-                    + &sc
-                        .gap
-                        .map(|g| format!(", gap {}", pct(g)))
-                        .unwrap_or_default()
+                sc.status.as_ref().map(|st| format!("; solver {st}")).unwrap_or_default()
+                    + &sc.gap.map(|g| format!(", gap {}", pct(g))).unwrap_or_default()
             ),
             "",
         );
         card(
             html,
             "Coverage gap",
-            &format!(
-                "{} under",
-                thousands(sc.understaffed_agent_intervals as f64)
-            ),
+            &format!("{} under", thousands(sc.understaffed_agent_intervals as f64)),
             &format!(
                 "agent-intervals short of the requirement; {} over",
                 thousands(sc.overstaffed_agent_intervals as f64)
             ),
-            if sc.understaffed_agent_intervals > 0 {
-                "bad"
-            } else {
-                "good"
-            },
+            if sc.understaffed_agent_intervals > 0 { "bad" } else { "good" },
         );
     }
     if let Some(r) = &s.roster {
@@ -340,10 +299,7 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
             "Cost",
             &thousands(r.cost),
             &if r.agents_without_cost > 0 {
-                format!(
-                    "paid hours × hourly cost; {} agents have no cost",
-                    r.agents_without_cost
-                )
+                format!("paid hours × hourly cost; {} agents have no cost", r.agents_without_cost)
             } else {
                 "paid hours × each agent's hourly cost".to_string()
             },
@@ -369,14 +325,9 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
         Some(_) => "good",
         None => "",
     };
-    let target_text = target
-        .map(|t| format!("target {}", pct(t)))
-        .unwrap_or_else(|| "no target".into());
-    if let Some(v) = s
-        .schedule
-        .as_ref()
-        .and_then(|sc| sc.projected_service_level)
-    {
+    let target_text =
+        target.map(|t| format!("target {}", pct(t))).unwrap_or_else(|| "no target".into());
+    if let Some(v) = s.schedule.as_ref().and_then(|sc| sc.projected_service_level) {
         card(
             html,
             "Projected service level (Erlang)",
@@ -394,9 +345,7 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
                 &format!(
                     "{target_text}; {} contacts offered{}",
                     thousands(sim.offered),
-                    sim.replications
-                        .map(|r| format!(", {r} replications"))
-                        .unwrap_or_default()
+                    sim.replications.map(|r| format!(", {r} replications")).unwrap_or_default()
                 ),
                 sl_class(v),
             );
@@ -419,9 +368,7 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
                 &format!(
                     "{} abandoned{}",
                     thousands(sim.abandoned),
-                    limit
-                        .map(|l| format!("; limit {}", pct(l)))
-                        .unwrap_or_default()
+                    limit.map(|l| format!("; limit {}", pct(l))).unwrap_or_default()
                 ),
                 class,
             );
@@ -449,20 +396,14 @@ fn per_day_table(html: &mut String, ctx: &Context<'_>) {
     let targeted = ctx.targeted_queues();
     let mut days: BTreeMap<NaiveDate, Day> = BTreeMap::new();
     for r in &d.forecast {
-        days.entry(r.interval_start.date_naive())
-            .or_default()
-            .contacts += r.contacts;
+        days.entry(r.interval_start.date_naive()).or_default().contacts += r.contacts;
     }
     for c in &d.coverage {
         let day = days.entry(c.interval_start.date_naive()).or_default();
         day.required_hours += f64::from(c.required) * h;
         day.scheduled_hours += f64::from(c.scheduled) * h;
         if targeted.contains(&c.queue) {
-            let n = ctx
-                .contacts
-                .get(&(c.interval_start, c.queue.clone()))
-                .copied()
-                .unwrap_or(0.0);
+            let n = ctx.contacts.get(&(c.interval_start, c.queue.clone())).copied().unwrap_or(0.0);
             day.sl_weighted += n * c.service_level;
             day.sl_weight += n;
         }
@@ -479,10 +420,7 @@ fn per_day_table(html: &mut String, ctx: &Context<'_>) {
         }
     }
     for r in &d.roster {
-        days.entry(r.date)
-            .or_default()
-            .agents
-            .insert(r.agent_id.clone());
+        days.entry(r.date).or_default().agents.insert(r.agent_id.clone());
     }
     days.retain(|k, _| *k >= ctx.first_day && *k <= ctx.last_day);
     if days.is_empty() {
@@ -554,10 +492,7 @@ fn forecast_section(html: &mut String, ctx: &Context<'_>) {
             label: "forecast".into(),
             colour: (*colour).into(),
             style: Style::Line,
-            points: rows
-                .iter()
-                .map(|r| (r.interval_start.timestamp(), r.contacts))
-                .collect(),
+            points: rows.iter().map(|r| (r.interval_start.timestamp(), r.contacts)).collect(),
         });
         if chart.has_data() {
             let _ = writeln!(html, "<h3>{}</h3>\n{}", escape(queue), chart.render());
@@ -574,10 +509,7 @@ fn coverage_section(html: &mut String, ctx: &Context<'_>) {
     let on_phone = if d.roster.is_empty() {
         None
     } else {
-        Some(super::summary::rostered_on_phone(
-            &d.roster,
-            ctx.grid.interval_minutes,
-        ))
+        Some(super::summary::rostered_on_phone(&d.roster, ctx.grid.interval_minutes))
     };
     let days: Vec<NaiveDate> = (0..=(ctx.last_day - ctx.first_day).num_days())
         .map(|i| ctx.first_day + Duration::days(i))
@@ -623,11 +555,7 @@ fn coverage_section(html: &mut String, ctx: &Context<'_>) {
         }
         if let Some(on_phone) = &on_phone {
             let short = cov.iter().any(|r| {
-                on_phone
-                    .get(&(r.interval_start, queue.clone()))
-                    .copied()
-                    .unwrap_or(0)
-                    < r.scheduled
+                on_phone.get(&(r.interval_start, queue.clone())).copied().unwrap_or(0) < r.scheduled
             });
             if short {
                 chart.series.push(Series {
@@ -658,10 +586,8 @@ fn coverage_section(html: &mut String, ctx: &Context<'_>) {
         for r in &cov {
             let date = r.interval_start.date_naive();
             if let Some(row) = days.iter().position(|d| *d == date) {
-                let slot = ctx
-                    .grid
-                    .slot_of_day(&r.interval_start)
-                    .min(ctx.grid.slots_per_day() - 1);
+                let slot =
+                    ctx.grid.slot_of_day(&r.interval_start).min(ctx.grid.slots_per_day() - 1);
                 let v = r.difference as f64;
                 // The repeated hour of a fall-back day lands on the same slot: keep the worse gap.
                 let cell: &mut Option<f64> = &mut cells[row][slot];
@@ -739,12 +665,7 @@ fn roster_section(html: &mut String, ctx: &Context<'_>) {
         by_agent.entry(r.agent_id.as_str()).or_default().push(r);
     }
     // Group agents by the queue they work most, in queue order, then by their usual start.
-    let queue_rank = |q: &str| {
-        ctx.queues
-            .iter()
-            .position(|x| x.0 == q)
-            .unwrap_or(usize::MAX)
-    };
+    let queue_rank = |q: &str| ctx.queues.iter().position(|x| x.0 == q).unwrap_or(usize::MAX);
     let mut agents: Vec<(usize, u32, &str, Vec<&crate::io::roster::RosterRow>)> = by_agent
         .into_iter()
         .map(|(id, mut rows)| {
@@ -758,10 +679,8 @@ fn roster_section(html: &mut String, ctx: &Context<'_>) {
                 .max_by_key(|(q, n)| (**n, std::cmp::Reverse(queue_rank(q))))
                 .map(|(q, _)| *q)
                 .unwrap_or("");
-            let first_start = rows
-                .first()
-                .map(|r| crate::time::minute_of_day(&r.shift_start))
-                .unwrap_or(0);
+            let first_start =
+                rows.first().map(|r| crate::time::minute_of_day(&r.shift_start)).unwrap_or(0);
             (queue_rank(main), first_start, id, rows)
         })
         .collect();
@@ -775,11 +694,7 @@ fn roster_section(html: &mut String, ctx: &Context<'_>) {
                 .map(|r| GanttBar {
                     start: r.shift_start.timestamp(),
                     end: r.shift_end.timestamp(),
-                    breaks: r
-                        .breaks
-                        .iter()
-                        .map(|(a, b)| (a.timestamp(), b.timestamp()))
-                        .collect(),
+                    breaks: r.breaks.iter().map(|(a, b)| (a.timestamp(), b.timestamp())).collect(),
                     colour: ctx.colour(&r.queue).into(),
                     tip: format!(
                         "{} ({}), {}: {}–{}, {} paid minutes",
@@ -801,11 +716,7 @@ fn roster_section(html: &mut String, ctx: &Context<'_>) {
         first_day: ctx.first_day,
         last_day: ctx.last_day,
         rows,
-        legend: ctx
-            .queues
-            .iter()
-            .map(|(q, c)| (q.clone(), (*c).to_string()))
-            .collect(),
+        legend: ctx.queues.iter().map(|(q, c)| (q.clone(), (*c).to_string())).collect(),
     };
     if gantt.has_data() {
         let _ = writeln!(
@@ -903,9 +814,7 @@ fn notes_section(html: &mut String, ctx: &Context<'_>) {
         (d.simulation.is_empty(), "simulation.csv"),
     ] {
         if empty {
-            notes.push(format!(
-                "{what} is missing or empty: its charts are left out."
-            ));
+            notes.push(format!("{what} is missing or empty: its charts are left out."));
         }
     }
     if d.history.is_empty() {

@@ -74,16 +74,31 @@ pub struct ForecastFigures {
     pub accuracy: Option<ForecastAccuracy>,
 }
 
-/// Accuracy of the forecast method on past data (rolling-origin backtest).
+/// Accuracy of the forecast method on past data: a rolling-origin backtest over the last
+/// weeks of the history, one week ahead per fold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForecastAccuracy {
-    pub model: String,
-    /// Weighted absolute percentage error, Σ|actual − forecast| / Σ actual (fraction).
-    pub wape: f64,
-    /// Fraction of actuals inside P10–P90 (0.8 when calibrated).
-    pub p10_p90_coverage: Option<f64>,
+    /// The forecast method scored (`auto`: the per-queue choice the forecast itself makes).
+    pub method: String,
     pub folds: u32,
     pub horizon_days: u32,
+    /// First forecast origin (`YYYY-MM-DD`).
+    pub first_origin: String,
+    /// Weighted absolute percentage error over all queues, Σ|actual − forecast| / Σ actual.
+    pub wape: f64,
+    /// Fraction of actuals inside P10–P90 over all queues (0.8 when calibrated).
+    pub p10_p90_coverage: Option<f64>,
+    pub queues: Vec<QueueAccuracy>,
+}
+
+/// Backtest accuracy of one queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueAccuracy {
+    pub queue: String,
+    pub wape: f64,
+    pub p10_p90_coverage: f64,
+    /// The WAPE a perfect forecast of the Poisson mean would still have (the noise floor).
+    pub noise_floor_wape: f64,
 }
 
 /// requirements.csv sums.
@@ -213,14 +228,8 @@ impl ScheduleFigures {
         let paid_minutes: u64 = shifts.iter().map(|s| u64::from(s.paid_minutes)).sum();
         let paid_hours = paid_minutes as f64 / 60.0;
         let (mut weighted, mut weight) = (0.0, 0.0);
-        for c in coverage
-            .iter()
-            .filter(|c| targeted_queues.contains(&c.queue))
-        {
-            let n = contacts
-                .get(&(c.interval_start, c.queue.clone()))
-                .copied()
-                .unwrap_or(0.0);
+        for c in coverage.iter().filter(|c| targeted_queues.contains(&c.queue)) {
+            let n = contacts.get(&(c.interval_start, c.queue.clone())).copied().unwrap_or(0.0);
             weighted += n * c.service_level;
             weight += n;
         }
@@ -255,22 +264,12 @@ pub fn unfilled_shifts<'a>(shifts: &'a [ShiftRow], roster: &[RosterRow]) -> Vec<
     let mut worked: BTreeMap<ShiftKey, usize> = BTreeMap::new();
     for r in roster {
         *worked
-            .entry((
-                r.queue.clone(),
-                r.shift_start,
-                r.shift_end,
-                r.breaks.clone(),
-            ))
+            .entry((r.queue.clone(), r.shift_start, r.shift_end, r.breaks.clone()))
             .or_default() += 1;
     }
     let mut out = Vec::new();
     for s in shifts {
-        let key = (
-            s.queue.clone(),
-            s.shift_start,
-            s.shift_end,
-            s.breaks.clone(),
-        );
+        let key = (s.queue.clone(), s.shift_start, s.shift_end, s.breaks.clone());
         match worked.get_mut(&key) {
             Some(n) if *n > 0 => *n -= 1,
             _ => out.push(s),
@@ -341,10 +340,7 @@ impl RosterFigures {
         let unmet = coverage
             .iter()
             .map(|c| {
-                let have = on_phone
-                    .get(&(c.interval_start, c.queue.clone()))
-                    .copied()
-                    .unwrap_or(0);
+                let have = on_phone.get(&(c.interval_start, c.queue.clone())).copied().unwrap_or(0);
                 u64::from(c.scheduled.saturating_sub(have))
             })
             .sum();
@@ -453,18 +449,9 @@ mod tests {
         // 09:00–10:00 with a 09:15–09:30 break, on a 15-minute grid: on the phone in 3 of 4.
         let r = roster_row("a1", at(9, 0), at(10, 0), vec![(at(9, 15), at(9, 30))]);
         let on = rostered_on_phone(&[r], 15);
-        let got: Vec<(String, u32)> = on
-            .iter()
-            .map(|(k, v)| (k.0.format("%H:%M").to_string(), *v))
-            .collect();
-        assert_eq!(
-            got,
-            vec![
-                ("09:00".into(), 1),
-                ("09:30".into(), 1),
-                ("09:45".into(), 1)
-            ]
-        );
+        let got: Vec<(String, u32)> =
+            on.iter().map(|(k, v)| (k.0.format("%H:%M").to_string(), *v)).collect();
+        assert_eq!(got, vec![("09:00".into(), 1), ("09:30".into(), 1), ("09:45".into(), 1)]);
     }
 
     #[test]
