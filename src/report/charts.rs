@@ -12,9 +12,8 @@ use super::svg::{legend, nice_ticks, px, tick_label, LegendItem, LegendKind, Sca
 use crate::time::start_of_day;
 
 /// Colours that stay distinct for colour-blind readers (Okabe & Ito, "Color Universal Design").
-pub const PALETTE: [&str; 8] = [
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F00", "#000000",
-];
+pub const PALETTE: [&str; 8] =
+    ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F00", "#000000"];
 
 const LEFT: f64 = 64.0;
 const RIGHT: f64 = 18.0;
@@ -96,11 +95,7 @@ impl TimeChart {
                 .series
                 .iter()
                 .flat_map(|s| s.points.iter().map(|p| p.1))
-                .chain(
-                    self.bands
-                        .iter()
-                        .flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2])),
-                )
+                .chain(self.bands.iter().flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2])))
                 .chain(self.reference.iter().map(|r| r.0));
             let (mut lo, mut hi) = (0.0f64, f64::NEG_INFINITY);
             for v in values.filter(|v| v.is_finite()) {
@@ -110,17 +105,11 @@ impl TimeChart {
             (lo, if hi.is_finite() { hi } else { 1.0 })
         });
         let ticks = nice_ticks(lo, hi, 5);
-        let step = if ticks.len() > 1 {
-            ticks[1] - ticks[0]
-        } else {
-            1.0
-        };
+        let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { 1.0 };
         let ys = Scale::new(ticks[0], *ticks.last().unwrap_or(&1.0), y_bottom, y_top);
 
         if let Some((day, label)) = &self.shade_from {
-            let sx = xs
-                .map(start_of_day(*day, self.tz).timestamp() as f64)
-                .clamp(x0, x1);
+            let sx = xs.map(start_of_day(*day, self.tz).timestamp() as f64).clamp(x0, x1);
             svg.rect(sx, y_top, x1 - sx, y_bottom - y_top, "#f4f7fb");
             svg.text_styled(sx + 4.0, y_top + 12.0, "start", label, r##"fill="#777""##);
         }
@@ -129,37 +118,20 @@ impl TimeChart {
             svg.line(x0, y, x1, y, Stroke::solid(GRID, 1.0));
             svg.text(x0 - 6.0, y + 4.0, "end", &tick_label(t, step));
         }
-        day_axis(
-            &mut svg,
-            self.tz,
-            self.first_day,
-            self.last_day,
-            &xs,
-            y_top,
-            y_bottom,
-        );
+        day_axis(&mut svg, self.tz, self.first_day, self.last_day, &xs, y_top, y_bottom);
         svg.text_styled(
             14.0,
             (y_top + y_bottom) / 2.0,
             "middle",
             &self.y_label,
-            &format!(
-                r#"transform="rotate(-90 14 {})""#,
-                px((y_top + y_bottom) / 2.0)
-            ),
+            &format!(r#"transform="rotate(-90 14 {})""#, px((y_top + y_bottom) / 2.0)),
         );
 
         for band in &self.bands {
             let mut runs = Vec::new();
             for run in split_runs(&band.points, |p| p.0, self.interval_seconds) {
-                let upper = run
-                    .iter()
-                    .map(|p| (xs.map(p.0 as f64), ys.map(p.2)))
-                    .collect();
-                let lower = run
-                    .iter()
-                    .map(|p| (xs.map(p.0 as f64), ys.map(p.1)))
-                    .collect();
+                let upper = run.iter().map(|p| (xs.map(p.0 as f64), ys.map(p.2))).collect();
+                let lower = run.iter().map(|p| (xs.map(p.0 as f64), ys.map(p.1))).collect();
                 runs.push((upper, lower));
             }
             svg.mark_band(&runs, &band.colour, 0.25, &band.label);
@@ -178,10 +150,9 @@ impl TimeChart {
                             ]
                         })
                         .collect(),
-                    Style::Line | Style::Dashed => run
-                        .iter()
-                        .map(|p| (xs.map(p.0 as f64), ys.map(p.1)))
-                        .collect(),
+                    Style::Line | Style::Dashed => {
+                        run.iter().map(|p| (xs.map(p.0 as f64), ys.map(p.1))).collect()
+                    }
                 })
                 .collect();
             let dash = (s.style == Style::Dashed).then_some("5 3");
@@ -198,20 +169,12 @@ impl TimeChart {
         let mut items: Vec<LegendItem<'_>> = self
             .bands
             .iter()
-            .map(|b| LegendItem {
-                label: &b.label,
-                colour: &b.colour,
-                kind: LegendKind::Swatch,
-            })
+            .map(|b| LegendItem { label: &b.label, colour: &b.colour, kind: LegendKind::Swatch })
             .collect();
         items.extend(self.series.iter().map(|s| LegendItem {
             label: &s.label,
             colour: &s.colour,
-            kind: if s.style == Style::Dashed {
-                LegendKind::Dashed
-            } else {
-                LegendKind::Line
-            },
+            kind: if s.style == Style::Dashed { LegendKind::Dashed } else { LegendKind::Line },
         }));
         legend(&mut svg, x0, 16.0, &items);
         svg.finish()
@@ -265,12 +228,7 @@ fn day_axis(
                 &d.format("%a %-d %b").to_string(),
             );
         } else if week_start || d == first {
-            svg.text(
-                x + 2.0,
-                y_bottom + 14.0,
-                "start",
-                &d.format("%a %-d %b").to_string(),
-            );
+            svg.text(x + 2.0, y_bottom + 14.0, "start", &d.format("%a %-d %b").to_string());
         }
         d += Duration::days(1);
     }
@@ -302,11 +260,8 @@ impl HeatMap {
     /// centre open 08:00–20:00 is not drawn as mostly grey.
     fn slot_range(&self) -> (usize, usize) {
         let per_hour = (60 / self.interval_minutes.max(1)).max(1) as usize;
-        let used = |slot: usize| {
-            self.cells
-                .iter()
-                .any(|r| r.get(slot).copied().flatten().is_some())
-        };
+        let used =
+            |slot: usize| self.cells.iter().any(|r| r.get(slot).copied().flatten().is_some());
         match (
             (0..self.slots_per_day).find(|&s| used(s)),
             (0..self.slots_per_day).rev().find(|&s| used(s)),
@@ -329,30 +284,14 @@ impl HeatMap {
         let width = x0 + cell_w * slots as f64 + 20.0;
         let height = y0 + cell_h * self.days.len() as f64 + 30.0;
         let mut svg = Svg::new(&self.id, width, height, &self.title);
-        let extent = self
-            .cells
-            .iter()
-            .flatten()
-            .flatten()
-            .fold(1.0f64, |m, v| m.max(v.abs()));
+        let extent = self.cells.iter().flatten().flatten().fold(1.0f64, |m, v| m.max(v.abs()));
 
         for (i, day) in self.days.iter().enumerate() {
             let y = y0 + i as f64 * cell_h;
-            svg.text(
-                x0 - 6.0,
-                y + cell_h - 5.0,
-                "end",
-                &day.format("%a %-d %b").to_string(),
-            );
+            svg.text(x0 - 6.0, y + cell_h - 5.0, "end", &day.format("%a %-d %b").to_string());
             for slot in s0..s1 {
                 let x = x0 + (slot - s0) as f64 * cell_w;
-                match self
-                    .cells
-                    .get(i)
-                    .and_then(|r| r.get(slot))
-                    .copied()
-                    .flatten()
-                {
+                match self.cells.get(i).and_then(|r| r.get(slot)).copied().flatten() {
                     Some(v) => {
                         let minute = slot as u32 * self.interval_minutes;
                         let tip = format!(
@@ -369,11 +308,7 @@ impl HeatMap {
             }
         }
         let per_hour = (60 / self.interval_minutes.max(1)).max(1) as usize;
-        let hours_step = if cell_w * per_hour as f64 >= 40.0 {
-            1
-        } else {
-            2
-        };
+        let hours_step = if cell_w * per_hour as f64 >= 40.0 { 1 } else { 2 };
         let y_axis = y0 + cell_h * self.days.len() as f64;
         for slot in (s0..=s1).filter(|s| s % per_hour == 0).step_by(hours_step) {
             let x = x0 + (slot - s0) as f64 * cell_w;
@@ -396,12 +331,7 @@ impl HeatMap {
             }
             kx += 28.0;
         }
-        svg.text(
-            kx + 4.0,
-            16.0,
-            "start",
-            &format!("→ {}", self.positive_label),
-        );
+        svg.text(kx + 4.0, 16.0, "start", &format!("→ {}", self.positive_label));
         svg.text(
             kx + 10.0 + 6.2 * (self.positive_label.chars().count() + 2) as f64,
             16.0,
@@ -424,11 +354,7 @@ fn signed(v: f64) -> String {
 /// ends of ColorBrewer's RdBu scheme.
 pub fn diverging(t: f64) -> String {
     let t = t.clamp(-1.0, 1.0);
-    let (end, k) = if t < 0.0 {
-        ((178.0, 24.0, 43.0), -t)
-    } else {
-        ((33.0, 102.0, 172.0), t)
-    };
+    let (end, k) = if t < 0.0 { ((178.0, 24.0, 43.0), -t) } else { ((33.0, 102.0, 172.0), t) };
     let mix = |e: f64| (255.0 + (e - 255.0) * k).round() as u8;
     format!("#{:02x}{:02x}{:02x}", mix(end.0), mix(end.1), mix(end.2))
 }
@@ -481,36 +407,14 @@ impl Gantt {
         for i in (1..self.rows.len()).step_by(2) {
             svg.rect(x0, y0 + i as f64 * row_h, x1 - x0, row_h, "#f7f7f7");
         }
-        day_axis(
-            &mut svg,
-            self.tz,
-            self.first_day,
-            self.last_day,
-            &xs,
-            y0,
-            y_bottom,
-        );
+        day_axis(&mut svg, self.tz, self.first_day, self.last_day, &xs, y0, y_bottom);
         for (i, row) in self.rows.iter().enumerate() {
             let y = y0 + i as f64 * row_h;
-            svg.text_styled(
-                x0 - 6.0,
-                y + row_h - 3.0,
-                "end",
-                &row.label,
-                r#"font-size="10""#,
-            );
+            svg.text_styled(x0 - 6.0, y + row_h - 3.0, "end", &row.label, r#"font-size="10""#);
             for bar in &row.bars {
                 let (bx0, bx1) = (xs.map(bar.start as f64), xs.map(bar.end as f64));
                 let hours = (bar.end - bar.start) as f64 / 3600.0;
-                svg.mark_rect(
-                    bx0,
-                    y + 2.0,
-                    bx1 - bx0,
-                    row_h - 4.0,
-                    &bar.colour,
-                    hours,
-                    &bar.tip,
-                );
+                svg.mark_rect(bx0, y + 2.0, bx1 - bx0, row_h - 4.0, &bar.colour, hours, &bar.tip);
                 for (b0, b1) in &bar.breaks {
                     let (px0, px1) = (xs.map(*b0 as f64), xs.map(*b1 as f64));
                     svg.rect(px0, y + 4.0, (px1 - px0).max(1.0), row_h - 8.0, "#ffffff");
@@ -521,11 +425,7 @@ impl Gantt {
         let items: Vec<LegendItem<'_>> = self
             .legend
             .iter()
-            .map(|(l, c)| LegendItem {
-                label: l,
-                colour: c,
-                kind: LegendKind::Swatch,
-            })
+            .map(|(l, c)| LegendItem { label: l, colour: c, kind: LegendKind::Swatch })
             .collect();
         let end = legend(&mut svg, x0, 16.0, &items);
         svg.rect(end + 2.0, 6.0, 14.0, 10.0, "#999999");
@@ -572,11 +472,7 @@ impl BarChart {
             (lo, hi)
         });
         let ticks = nice_ticks(lo, hi, 5);
-        let step = if ticks.len() > 1 {
-            ticks[1] - ticks[0]
-        } else {
-            1.0
-        };
+        let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { 1.0 };
         let ys = Scale::new(ticks[0], *ticks.last().unwrap_or(&1.0), y_bottom, y_top);
         for &t in &ticks {
             let y = ys.map(t);
@@ -588,10 +484,7 @@ impl BarChart {
             (y_top + y_bottom) / 2.0,
             "middle",
             &self.y_label,
-            &format!(
-                r#"transform="rotate(-90 14 {})""#,
-                px((y_top + y_bottom) / 2.0)
-            ),
+            &format!(r#"transform="rotate(-90 14 {})""#, px((y_top + y_bottom) / 2.0)),
         );
         let slot = (x1 - x0) / self.bars.len().max(1) as f64;
         let bar_w = (slot * 0.6).min(80.0);
@@ -599,11 +492,7 @@ impl BarChart {
         for (i, (label, value, colour)) in self.bars.iter().enumerate() {
             let cx = x0 + slot * (i as f64 + 0.5);
             let y = ys.map(*value);
-            let (top, h) = if y <= zero {
-                (y, zero - y)
-            } else {
-                (zero, y - zero)
-            };
+            let (top, h) = if y <= zero { (y, zero - y) } else { (zero, y - zero) };
             svg.mark_rect(
                 cx - bar_w / 2.0,
                 top,
@@ -614,12 +503,7 @@ impl BarChart {
                 &format!("{label}: {value}"),
             );
             svg.text(cx, top - 4.0, "middle", &self.value_format.format(*value));
-            svg.text(
-                cx,
-                y_bottom + 16.0,
-                "middle",
-                &truncate(label, (slot / 6.2) as usize),
-            );
+            svg.text(cx, y_bottom + 16.0, "middle", &truncate(label, (slot / 6.2) as usize));
         }
         if let Some((v, label)) = &self.reference {
             let y = ys.map(*v);
@@ -654,14 +538,8 @@ impl ValueFormat {
 /// `v` with at most `decimals` decimals and commas between thousands: `15,200.5`.
 pub fn thousands(v: f64, decimals: usize) -> String {
     let s = crate::io::table::fmt_num(v, decimals);
-    let (sign, s) = s
-        .strip_prefix('-')
-        .map(|r| ("-", r))
-        .unwrap_or(("", s.as_str()));
-    let (int, frac) = s
-        .split_once('.')
-        .map(|(a, b)| (a, Some(b)))
-        .unwrap_or((s, None));
+    let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s.as_str()));
+    let (int, frac) = s.split_once('.').map(|(a, b)| (a, Some(b))).unwrap_or((s, None));
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -702,10 +580,8 @@ mod tests {
 
     fn attr(element: &str, name: &str) -> f64 {
         let key = format!(" {name}=\"");
-        let start = element
-            .find(&key)
-            .unwrap_or_else(|| panic!("no {name} in {element}"))
-            + key.len();
+        let start =
+            element.find(&key).unwrap_or_else(|| panic!("no {name} in {element}")) + key.len();
         let end = start + element[start..].find('"').unwrap();
         element[start..end].parse().unwrap()
     }
@@ -732,10 +608,7 @@ mod tests {
             y_label: "hours".into(),
             width: 400.0,
             height: 300.0,
-            bars: vec![
-                ("a".into(), 10.0, "#000".into()),
-                ("b".into(), 40.0, "#000".into()),
-            ],
+            bars: vec![("a".into(), 10.0, "#000".into()), ("b".into(), 40.0, "#000".into())],
             reference: None,
             y_range: None,
             value_format: ValueFormat::Number(0),
@@ -745,11 +618,7 @@ mod tests {
         assert_eq!(m.len(), 2);
         // The axis runs 0..40 over the plot height, so heights are value / 40 of it.
         let plot_h = 300.0 - BOTTOM - 10.0 - TOP;
-        assert!(
-            (attr(m[0], "height") - plot_h * 10.0 / 40.0).abs() <= 0.1,
-            "{}",
-            m[0]
-        );
+        assert!((attr(m[0], "height") - plot_h * 10.0 / 40.0).abs() <= 0.1, "{}", m[0]);
         assert!((attr(m[1], "height") - plot_h).abs() <= 0.1, "{}", m[1]);
         assert_eq!(attr(m[1], "data-value"), 40.0);
         // Both bars stand on the zero line.

@@ -37,11 +37,7 @@ pub struct Scale {
 impl Scale {
     /// A scale over `[d0, d1]`; an empty domain is widened by one unit so that it still maps.
     pub fn new(d0: f64, d1: f64, r0: f64, r1: f64) -> Scale {
-        let (d0, d1) = if (d1 - d0).abs() < 1e-12 {
-            (d0, d0 + 1.0)
-        } else {
-            (d0, d1)
-        };
+        let (d0, d1) = if (d1 - d0).abs() < 1e-12 { (d0, d0 + 1.0) } else { (d0, d1) };
         Scale { d0, d1, r0, r1 }
     }
 
@@ -80,11 +76,7 @@ fn nice_number(x: f64, round: bool) -> f64 {
 /// Axis ticks covering `[lo, hi]` with about `count` nice steps; the first tick is `<= lo`
 /// and the last `>= hi`, so the axis spans every value.
 pub fn nice_ticks(lo: f64, hi: f64, count: usize) -> Vec<f64> {
-    let (lo, hi) = if hi - lo < 1e-9 {
-        (lo, lo + 1.0)
-    } else {
-        (lo, hi)
-    };
+    let (lo, hi) = if hi - lo < 1e-9 { (lo, lo + 1.0) } else { (lo, hi) };
     let range = nice_number(hi - lo, false);
     let step = nice_number(range / count.max(1) as f64, true);
     let first = (lo / step).floor() * step;
@@ -98,11 +90,7 @@ pub fn nice_ticks(lo: f64, hi: f64, count: usize) -> Vec<f64> {
 
 /// Format a tick label: no decimals for whole numbers, otherwise as few as the step needs.
 pub fn tick_label(v: f64, step: f64) -> String {
-    let decimals = if step >= 1.0 {
-        0
-    } else {
-        (-step.log10().floor()) as usize
-    };
+    let decimals = if step >= 1.0 { 0 } else { (-step.log10().floor()) as usize };
     let s = format!("{v:.decimals$}");
     if s == "-0" {
         "0".into()
@@ -133,19 +121,11 @@ pub struct Stroke<'a> {
 
 impl<'a> Stroke<'a> {
     pub fn solid(colour: &'a str, width: f64) -> Stroke<'a> {
-        Stroke {
-            colour,
-            width,
-            dash: None,
-        }
+        Stroke { colour, width, dash: None }
     }
 
     pub fn dashed(colour: &'a str, width: f64, dash: &'a str) -> Stroke<'a> {
-        Stroke {
-            colour,
-            width,
-            dash: Some(dash),
-        }
+        Stroke { colour, width, dash: Some(dash) }
     }
 }
 
@@ -187,10 +167,7 @@ impl Svg {
             px(y2),
             stroke.colour,
             px(stroke.width),
-            stroke
-                .dash
-                .map(|d| format!(r#" stroke-dasharray="{d}""#))
-                .unwrap_or_default()
+            stroke.dash.map(|d| format!(r#" stroke-dasharray="{d}""#)).unwrap_or_default()
         );
     }
 
@@ -257,8 +234,7 @@ impl Svg {
             self.buf,
             r#"<path class="mark" d="{d}" fill="none" stroke="{stroke}" stroke-width="{}" stroke-linejoin="round"{} data-value="{points}" data-series="{}"/>"#,
             px(width),
-            dash.map(|d| format!(r#" stroke-dasharray="{d}""#))
-                .unwrap_or_default(),
+            dash.map(|d| format!(r#" stroke-dasharray="{d}""#)).unwrap_or_default(),
             escape(series)
         );
     }
@@ -330,20 +306,12 @@ pub fn legend(svg: &mut Svg, x: f64, y: f64, items: &[LegendItem<'_>]) -> f64 {
     let mut cx = x;
     for item in items {
         match item.kind {
-            LegendKind::Line => svg.line(
-                cx,
-                y - 4.0,
-                cx + 18.0,
-                y - 4.0,
-                Stroke::solid(item.colour, 2.0),
-            ),
-            LegendKind::Dashed => svg.line(
-                cx,
-                y - 4.0,
-                cx + 18.0,
-                y - 4.0,
-                Stroke::dashed(item.colour, 2.0, "5 3"),
-            ),
+            LegendKind::Line => {
+                svg.line(cx, y - 4.0, cx + 18.0, y - 4.0, Stroke::solid(item.colour, 2.0))
+            }
+            LegendKind::Dashed => {
+                svg.line(cx, y - 4.0, cx + 18.0, y - 4.0, Stroke::dashed(item.colour, 2.0, "5 3"))
+            }
             LegendKind::Swatch => svg.rect(cx + 2.0, y - 10.0, 14.0, 10.0, item.colour),
         }
         svg.text(cx + 23.0, y, "start", item.label);
@@ -376,10 +344,7 @@ mod tests {
     #[test]
     fn nice_ticks_span_the_data_with_round_steps() {
         // Heckbert's worked example: 0..~97 with 5 ticks gives steps of 20.
-        assert_eq!(
-            nice_ticks(0.0, 97.0, 5),
-            vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
-        );
+        assert_eq!(nice_ticks(0.0, 97.0, 5), vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
         let unit = nice_ticks(0.0, 1.0, 5);
         assert_eq!(unit.len(), 6);
         for (t, want) in unit.iter().zip([0.0, 0.2, 0.4, 0.6, 0.8, 1.0]) {
