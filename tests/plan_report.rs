@@ -191,6 +191,7 @@ fn fixture() -> ReportData {
         schedule: Some(ScheduleFigures::from_rows(&shifts, &coverage, &contacts, &targeted, 15, 7)),
         roster: Some(RosterFigures::from_rows(&roster, &shifts, &coverage, &cost, 15, 7)),
         simulation: Some(SimulationFigures::from_rows(&simulation, &targeted)),
+        notes: vec![],
     };
     ReportData {
         summary,

@@ -192,6 +192,7 @@ base,1000,12,300,12,75,1.88,,0,,,,\n";
             schedule: None,
             roster: None,
             simulation: None,
+            notes: vec!["a note".into()],
         };
         write_summary(&path, &summary).unwrap();
         assert_eq!(read_summary(&path).unwrap(), summary);

@@ -806,7 +806,8 @@ fn whatif_section(html: &mut String, ctx: &Context<'_>) {
 
 fn notes_section(html: &mut String, ctx: &Context<'_>) {
     let d = ctx.data;
-    let mut notes = d.notes.clone();
+    let mut notes = d.summary.notes.clone();
+    notes.extend(d.notes.iter().cloned());
     for (empty, what) in [
         (d.forecast.is_empty(), "forecast.csv"),
         (d.coverage.is_empty(), "coverage.csv"),

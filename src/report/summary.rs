@@ -39,6 +39,9 @@ pub struct PlanSummary {
     pub schedule: Option<ScheduleFigures>,
     pub roster: Option<RosterFigures>,
     pub simulation: Option<SimulationFigures>,
+    /// Warnings and remarks of the stages (fallbacks, unfilled seats, infeasible rules).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// The input files the plan read (as resolved from the config).
@@ -157,6 +160,23 @@ pub struct RosterFigures {
     /// Σ over intervals and queues of (scheduled − rostered agents on the phone), when positive.
     pub unmet_agent_intervals: u64,
     pub hard_rule_violations: Option<u64>,
+    /// Seats the rostering stage could not fill, grouped by queue, date and time span, with
+    /// its reason; `Σ short` equals `unfilled_shifts`.
+    #[serde(default)]
+    pub unmet: Vec<UnmetSeats>,
+}
+
+/// A group of unfilled seats as the rostering stage reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnmetSeats {
+    pub queue: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `HH:MM` local.
+    pub start: String,
+    pub end: String,
+    pub short: u64,
+    pub reason: String,
 }
 
 /// simulation.csv sums.
@@ -285,17 +305,38 @@ pub fn rostered_on_phone(
     roster: &[RosterRow],
     interval_minutes: u32,
 ) -> BTreeMap<IntervalKey, u32> {
+    on_phone(
+        roster.iter().map(|r| (&r.queue, r.shift_start, r.shift_end, &r.breaks[..])),
+        interval_minutes,
+    )
+}
+
+/// Agents on the phone per interval and queue from shifts, by the same rule as
+/// [`rostered_on_phone`]: what coverage.csv's `scheduled` must equal.
+pub fn scheduled_on_phone(
+    shifts: &[ShiftRow],
+    interval_minutes: u32,
+) -> BTreeMap<IntervalKey, u32> {
+    on_phone(
+        shifts.iter().map(|s| (&s.queue, s.shift_start, s.shift_end, &s.breaks[..])),
+        interval_minutes,
+    )
+}
+
+fn on_phone<'a>(
+    spans: impl Iterator<Item = (&'a String, Stamp, Stamp, &'a [(Stamp, Stamp)])>,
+    interval_minutes: u32,
+) -> BTreeMap<IntervalKey, u32> {
     let step = chrono::Duration::minutes(i64::from(interval_minutes));
     let mut out: BTreeMap<IntervalKey, u32> = BTreeMap::new();
-    for r in roster {
-        // Interval starts inside the shift, on the grid of the shift's own start.
-        let mut t = align_up(r.shift_start, interval_minutes);
-        while t + step <= r.shift_end {
-            let end = t + step;
-            if !r.breaks.iter().any(|(b0, b1)| *b0 < end && *b1 > t) {
-                *out.entry((t, r.queue.clone())).or_default() += 1;
+    for (queue, start, end, breaks) in spans {
+        let mut t = align_up(start, interval_minutes);
+        while t + step <= end {
+            let next = t + step;
+            if !breaks.iter().any(|(b0, b1)| *b0 < next && *b1 > t) {
+                *out.entry((t, queue.clone())).or_default() += 1;
             }
-            t = end;
+            t = next;
         }
     }
     out
@@ -354,6 +395,7 @@ impl RosterFigures {
             unfilled_shifts: unfilled_shifts(shifts, roster).len() as u64,
             unmet_agent_intervals: unmet,
             hard_rule_violations: None,
+            unmet: Vec::new(),
         }
     }
 }
