@@ -173,6 +173,7 @@ fn fixture() -> ReportData {
         first_origin: "2026-10-26".into(),
         wape: 0.071,
         p10_p90_coverage: Some(0.79),
+        noise_floor_wape: Some(0.05),
         queues: vec![],
     });
     let cost: BTreeMap<String, f64> = (0..10).map(|a| (format!("A{a:02}"), 20.0)).collect();

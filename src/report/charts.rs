@@ -129,7 +129,13 @@ impl TimeChart {
 
         for band in &self.bands {
             let mut runs = Vec::new();
-            for run in split_runs(&band.points, |p| p.0, self.interval_seconds) {
+            let points: Vec<_> = band
+                .points
+                .iter()
+                .copied()
+                .filter(|p| p.1.is_finite() && p.2.is_finite())
+                .collect();
+            for run in split_runs(&points, |p| p.0, self.interval_seconds) {
                 let upper = run.iter().map(|p| (xs.map(p.0 as f64), ys.map(p.2))).collect();
                 let lower = run.iter().map(|p| (xs.map(p.0 as f64), ys.map(p.1))).collect();
                 runs.push((upper, lower));
@@ -137,7 +143,9 @@ impl TimeChart {
             svg.mark_band(&runs, &band.colour, 0.25, &band.label);
         }
         for s in &self.series {
-            let runs: Vec<Vec<(f64, f64)>> = split_runs(&s.points, |p| p.0, self.interval_seconds)
+            // A missing value (NaN) breaks the line like a closed interval.
+            let points: Vec<_> = s.points.iter().copied().filter(|p| p.1.is_finite()).collect();
+            let runs: Vec<Vec<(f64, f64)>> = split_runs(&points, |p| p.0, self.interval_seconds)
                 .into_iter()
                 .map(|run| match s.style {
                     Style::Step => run

@@ -177,7 +177,7 @@ impl<'a> Context<'a> {
 }
 
 fn pct(v: f64) -> String {
-    format!("{}%", fmt_num(v * 100.0, 1))
+    format!("{:.1}%", v * 100.0)
 }
 
 fn thousands(v: f64) -> String {
@@ -231,9 +231,10 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
             "Forecast accuracy (WAPE)",
             &pct(a.wape),
             &format!(
-                "{} method, backtest of the last {} weeks{}",
+                "{} method, backtest of the last {} weeks{}{}",
                 a.method,
                 a.folds,
+                a.noise_floor_wape.map(|n| format!("; noise floor {}", pct(n))).unwrap_or_default(),
                 a.p10_p90_coverage
                     .map(|c| format!("; P10–P90 held {}", pct(c)))
                     .unwrap_or_default()
@@ -312,9 +313,17 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
             &format!(
                 "{} agent-intervals of scheduled demand without an agent{}",
                 thousands(r.unmet_agent_intervals as f64),
-                r.hard_rule_violations
-                    .map(|v| format!("; {v} hard-rule violations"))
-                    .unwrap_or_default()
+                match r.hard_rule_violations {
+                    Some(0) | None => String::new(),
+                    Some(v) => format!(
+                        "; {v} hard-rule violations ({})",
+                        r.violations_by_rule
+                            .iter()
+                            .map(|(k, n)| format!("{k}: {n}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }
             ),
             if r.unfilled_shifts > 0 { "bad" } else { "good" },
         );
@@ -402,7 +411,7 @@ fn per_day_table(html: &mut String, ctx: &Context<'_>) {
         let day = days.entry(c.interval_start.date_naive()).or_default();
         day.required_hours += f64::from(c.required) * h;
         day.scheduled_hours += f64::from(c.scheduled) * h;
-        if targeted.contains(&c.queue) {
+        if targeted.contains(&c.queue) && c.service_level.is_finite() {
             let n = ctx.contacts.get(&(c.interval_start, c.queue.clone())).copied().unwrap_or(0.0);
             day.sl_weighted += n * c.service_level;
             day.sl_weight += n;
@@ -584,8 +593,14 @@ fn coverage_section(html: &mut String, ctx: &Context<'_>) {
         }
         let mut cells = vec![vec![None; ctx.grid.slots_per_day()]; days.len()];
         for r in &cov {
+            // An interval without a forecast and with nobody needed or scheduled is closed: it
+            // stays grey rather than reading as a perfect match.
+            let closed = r.required == 0
+                && r.scheduled == 0
+                && !ctx.contacts.is_empty()
+                && !ctx.contacts.contains_key(&(r.interval_start, r.queue.clone()));
             let date = r.interval_start.date_naive();
-            if let Some(row) = days.iter().position(|d| *d == date) {
+            if let (false, Some(row)) = (closed, days.iter().position(|d| *d == date)) {
                 let slot =
                     ctx.grid.slot_of_day(&r.interval_start).min(ctx.grid.slots_per_day() - 1);
                 let v = r.difference as f64;
@@ -624,7 +639,6 @@ fn service_level_section(html: &mut String, ctx: &Context<'_>) {
             "service level",
             ctx.first_day,
         );
-        chart.y_range = Some((0.0, 1.0));
         chart.series.push(Series {
             label: "projected (Erlang)".into(),
             colour: (*colour).into(),
@@ -648,7 +662,17 @@ fn service_level_section(html: &mut String, ctx: &Context<'_>) {
                 .collect(),
         });
         chart.series.retain(|s| !s.points.is_empty());
-        chart.reference = ctx.target(queue).map(|t| (t, format!("target {}", pct(t))));
+        let target = ctx.target(queue);
+        chart.reference = target.map(|t| (t, format!("target {}", pct(t))));
+        // Service levels crowd near 1: start the axis a step below the lowest value or target.
+        let lowest = chart
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .chain(target)
+            .filter(|v| v.is_finite())
+            .fold(1.0f64, f64::min);
+        chart.y_range = Some((((lowest - 0.05) * 10.0).floor().clamp(0.0, 9.0) / 10.0, 1.0));
         if chart.has_data() {
             let _ = writeln!(html, "<h3>{}</h3>\n{}", escape(queue), chart.render());
         }

@@ -91,6 +91,9 @@ pub struct ForecastAccuracy {
     pub wape: f64,
     /// Fraction of actuals inside P10–P90 over all queues (0.8 when calibrated).
     pub p10_p90_coverage: Option<f64>,
+    /// The WAPE a perfect forecast of the Poisson mean would still have over the same
+    /// intervals: the part of the error no forecast can remove.
+    pub noise_floor_wape: Option<f64>,
     pub queues: Vec<QueueAccuracy>,
 }
 
@@ -160,6 +163,9 @@ pub struct RosterFigures {
     /// Σ over intervals and queues of (scheduled − rostered agents on the phone), when positive.
     pub unmet_agent_intervals: u64,
     pub hard_rule_violations: Option<u64>,
+    /// Hard-rule violations per rule, as the rostering stage's check reports them.
+    #[serde(default)]
+    pub violations_by_rule: BTreeMap<String, u64>,
     /// Seats the rostering stage could not fill, grouped by queue, date and time span, with
     /// its reason; `Σ short` equals `unfilled_shifts`.
     #[serde(default)]
@@ -248,7 +254,11 @@ impl ScheduleFigures {
         let paid_minutes: u64 = shifts.iter().map(|s| u64::from(s.paid_minutes)).sum();
         let paid_hours = paid_minutes as f64 / 60.0;
         let (mut weighted, mut weight) = (0.0, 0.0);
-        for c in coverage.iter().filter(|c| targeted_queues.contains(&c.queue)) {
+        // Closed intervals have no service level (an empty cell, read as NaN).
+        for c in coverage
+            .iter()
+            .filter(|c| targeted_queues.contains(&c.queue) && c.service_level.is_finite())
+        {
             let n = contacts.get(&(c.interval_start, c.queue.clone())).copied().unwrap_or(0.0);
             weighted += n * c.service_level;
             weight += n;
@@ -395,6 +405,7 @@ impl RosterFigures {
             unfilled_shifts: unfilled_shifts(shifts, roster).len() as u64,
             unmet_agent_intervals: unmet,
             hard_rule_violations: None,
+            violations_by_rule: BTreeMap::new(),
             unmet: Vec::new(),
         }
     }
