@@ -53,6 +53,7 @@ pub fn parse_local(text: &str, tz: Tz) -> Result<Stamp, String> {
         .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M%:z"))
         .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%:z"))
     {
+        check_year(dt.naive_local().date(), s)?;
         let stamp = dt.with_timezone(&tz);
         if stamp.naive_local() != dt.naive_local() {
             return Err(format!(
@@ -71,6 +72,7 @@ pub fn parse_local(text: &str, tz: Tz) -> Result<Stamp, String> {
 pub fn parse_naive_datetime(s: &str) -> Result<NaiveDateTime, String> {
     for fmt in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            check_year(t.date(), s)?;
             return Ok(t);
         }
     }
@@ -79,8 +81,22 @@ pub fn parse_naive_datetime(s: &str) -> Result<NaiveDateTime, String> {
 
 /// Parse `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("expected a date like 2025-03-08, found {s:?}"))
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("expected a date like 2025-03-08, found {s:?}"))?;
+    check_year(d, s)?;
+    Ok(d)
+}
+
+/// Years a date in an input file may have. Planning data lives in these; the bound keeps every
+/// date arithmetic (a day after, an interval before) far from chrono's representable range.
+pub const YEARS_ALLOWED: std::ops::RangeInclusive<i32> = 1000..=9999;
+
+fn check_year(date: NaiveDate, s: &str) -> Result<(), String> {
+    if YEARS_ALLOWED.contains(&date.year()) {
+        Ok(())
+    } else {
+        Err(format!("expected a year from 1000 to 9999, found {s:?}"))
+    }
 }
 
 /// Parse `HH:MM` (24-hour clock).
@@ -403,6 +419,15 @@ mod tests {
         // Closing the Friday also closes its tail on Saturday morning.
         h.closed_dates.insert(fri);
         assert!(!h.is_open_local(at(fri.succ_opt().unwrap(), 1, 0)));
+    }
+
+    #[test]
+    fn years_outside_1000_to_9999_are_rejected() {
+        assert!(parse_local("+262142-12-31T23:45", ny()).is_err());
+        assert!(parse_local("0999-01-01T00:00", ny()).unwrap_err().contains("year"));
+        assert!(parse_local("9999-12-31T23:45-05:00", ny()).is_ok());
+        assert!(parse_date("10000-01-01").is_err());
+        assert!(parse_naive_datetime("0000-01-01T00:00").is_err());
     }
 
     #[test]

@@ -34,16 +34,19 @@ struct Simulated {
 /// abandonment: abandoning customers never delay anyone). `servers_per_agent` groups servers
 /// into agents with that many chat slots; a chat takes the agent slot that frees first, which is
 /// what an ACD routing to "any agent with a free slot" does.
-fn simulate(
+/// Runs `customers` arrivals (after a 10 % warm-up) with a seeded ChaCha8 stream.
+struct Setup {
     agents: usize,
     servers_per_agent: usize,
     traffic: f64,
     aht: f64,
     patience: Option<f64>,
+    /// Service-level threshold, seconds.
     t: f64,
-    customers: usize,
-    seed: u64,
-) -> Simulated {
+}
+
+fn simulate(setup: Setup, customers: usize, seed: u64) -> Simulated {
+    let Setup { agents, servers_per_agent, traffic, aht, patience, t } = setup;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut exp = |mean: f64| -mean * (1.0 - rng.random::<f64>()).ln();
     let lambda = traffic / aht;
@@ -94,8 +97,24 @@ fn simulate(
 #[test]
 fn erlang_c_agrees_with_simulation() {
     let m = ErlangC::new(10.0, 180.0).unwrap().metrics(14, 20.0);
-    let s = simulate(14, 1, 10.0, 180.0, None, 20.0, 400_000, 7);
-    assert!((s.wait_probability - m.wait_probability).abs() < 0.01, "{} vs {}", s.wait_probability, m.wait_probability);
+    let s = simulate(
+        Setup {
+            agents: 14,
+            servers_per_agent: 1,
+            traffic: 10.0,
+            aht: 180.0,
+            patience: None,
+            t: 20.0,
+        },
+        400_000,
+        7,
+    );
+    assert!(
+        (s.wait_probability - m.wait_probability).abs() < 0.01,
+        "{} vs {}",
+        s.wait_probability,
+        m.wait_probability
+    );
     assert!((s.service_level - m.service_level).abs() < 0.01);
     assert!((s.asa_seconds - m.asa_seconds).abs() < 0.6, "{} vs {}", s.asa_seconds, m.asa_seconds);
 }
@@ -104,12 +123,33 @@ fn erlang_c_agrees_with_simulation() {
 fn erlang_a_agrees_with_simulation() {
     // Heavy load with impatient callers: abandonment matters.
     let m = ErlangA::new(20.0, 240.0, 120.0).unwrap().metrics(19, 30.0);
-    let s = simulate(19, 1, 20.0, 240.0, Some(120.0), 30.0, 400_000, 11);
+    let s = simulate(
+        Setup {
+            agents: 19,
+            servers_per_agent: 1,
+            traffic: 20.0,
+            aht: 240.0,
+            patience: Some(120.0),
+            t: 30.0,
+        },
+        400_000,
+        11,
+    );
     let ab = m.abandon_rate.unwrap();
     assert!((s.abandon_rate - ab).abs() < 0.01, "{} vs {ab}", s.abandon_rate);
     assert!((s.wait_probability - m.wait_probability).abs() < 0.015);
-    assert!((s.service_level - m.service_level).abs() < 0.015, "{} vs {}", s.service_level, m.service_level);
-    assert!((s.asa_seconds - m.asa_seconds).abs() < 0.05 * m.asa_seconds, "{} vs {}", s.asa_seconds, m.asa_seconds);
+    assert!(
+        (s.service_level - m.service_level).abs() < 0.015,
+        "{} vs {}",
+        s.service_level,
+        m.service_level
+    );
+    assert!(
+        (s.asa_seconds - m.asa_seconds).abs() < 0.05 * m.asa_seconds,
+        "{} vs {}",
+        s.asa_seconds,
+        m.asa_seconds
+    );
 }
 
 #[test]
@@ -119,7 +159,18 @@ fn chat_slot_model_agrees_with_simulated_agents() {
     let chat = chat_queue();
     let contacts = 12.0 * 900.0 / 260.0;
     let sl = projected_service_level(&chat, contacts, 260.0, 15, 5);
-    let s = simulate(5, 3, 12.0, 260.0, Some(240.0), 30.0, 400_000, 3);
+    let s = simulate(
+        Setup {
+            agents: 5,
+            servers_per_agent: 3,
+            traffic: 12.0,
+            aht: 260.0,
+            patience: Some(240.0),
+            t: 30.0,
+        },
+        400_000,
+        3,
+    );
     assert!((s.service_level - sl).abs() < 0.015, "{} vs {sl}", s.service_level);
 }
 
@@ -272,7 +323,8 @@ fn staff_meets_targets_and_closes_closed_hours() {
                 assert!(r.service_level >= 0.8 && r.abandon_rate.unwrap() <= 0.05, "{r:?}");
                 // Chat at 260 s, 60 per 30 min = 8.67 Erl on 3 slots per agent.
                 assert!((r.traffic_erlangs - 60.0 * 260.0 / 1800.0).abs() < 1e-12);
-                let one_less = projected_service_level(&chat_queue(), 60.0, 260.0, 30, r.agents_net - 1);
+                let one_less =
+                    projected_service_level(&chat_queue(), 60.0, 260.0, 30, r.agents_net - 1);
                 assert!(one_less < 0.8 || r.agents_net == 1 || r.abandon_rate.unwrap() > 0.0);
             }
             _ => {}
@@ -304,7 +356,12 @@ fn staff_covers_a_dst_day_and_names_missing_intervals() {
     assert_eq!(rows.len(), 46 * 3);
 
     let mut f = forecast(day, 1);
-    let at_ten = f.iter().position(|r| r.queue == "voice" && time::format_local(&r.interval_start) == "2025-03-30T10:00").unwrap();
+    let at_ten = f
+        .iter()
+        .position(|r| {
+            r.queue == "voice" && time::format_local(&r.interval_start) == "2025-03-30T10:00"
+        })
+        .unwrap();
     f.remove(at_ten);
     let e = staff(&f, &config).unwrap_err().to_string();
     assert!(e.contains("\"voice\"") && e.contains("2025-03-30T10:00") && e.contains("open"), "{e}");
@@ -315,15 +372,20 @@ fn staff_covers_a_dst_day_and_names_missing_intervals() {
     assert!(e.contains("fax"), "{e}");
 
     let mut f = forecast(day, 1);
-    f[5].interval_start = f[5].interval_start + Duration::minutes(10);
+    f[5].interval_start += Duration::minutes(10);
     assert!(staff(&f, &config).unwrap_err().to_string().contains("grid"));
 }
 
 #[test]
 fn staff_with_an_impossible_target_names_the_queue() {
-    let text = plan_text(30).replace("service_level = 0.8\ntarget_answer_seconds = 20", "service_level = 1.0\ntarget_answer_seconds = 20");
+    let text = plan_text(30).replace(
+        "service_level = 0.8\ntarget_answer_seconds = 20",
+        "service_level = 1.0\ntarget_answer_seconds = 20",
+    );
     let config = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap();
-    let e = staff(&forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1), &config).unwrap_err().to_string();
+    let e = staff(&forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1), &config)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("voice") && e.contains("service_level 1.0"), "{e}");
 }
 
@@ -336,9 +398,23 @@ fn cli_erlang_json_reproduces_the_reference() {
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
         .args([
-            "erlang", "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "180",
-            "--target-answer-seconds", "20", "--service-level", "0.8", "--max-occupancy", "0.85",
-            "--shrinkage", "0.3", "--format", "json",
+            "erlang",
+            "--contacts",
+            "100",
+            "--interval-minutes",
+            "30",
+            "--aht-seconds",
+            "180",
+            "--target-answer-seconds",
+            "20",
+            "--service-level",
+            "0.8",
+            "--max-occupancy",
+            "0.85",
+            "--shrinkage",
+            "0.3",
+            "--format",
+            "json",
         ])
         .output()
         .unwrap();
@@ -360,9 +436,21 @@ fn cli_erlang_a_at_given_agents() {
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
         .args([
-            "erlang", "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "180",
-            "--target-answer-seconds", "20", "--patience-seconds", "300", "--agents", "14",
-            "--format", "json",
+            "erlang",
+            "--contacts",
+            "100",
+            "--interval-minutes",
+            "30",
+            "--aht-seconds",
+            "180",
+            "--target-answer-seconds",
+            "20",
+            "--patience-seconds",
+            "300",
+            "--agents",
+            "14",
+            "--format",
+            "json",
         ])
         .output()
         .unwrap();
@@ -376,24 +464,57 @@ fn cli_erlang_a_at_given_agents() {
 fn cli_erlang_bad_flags_are_named() {
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
-        .args(["erlang", "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "-3",
-               "--target-answer-seconds", "20", "--service-level", "0.8"])
+        .args([
+            "erlang",
+            "--contacts",
+            "100",
+            "--interval-minutes",
+            "30",
+            "--aht-seconds",
+            "-3",
+            "--target-answer-seconds",
+            "20",
+            "--service-level",
+            "0.8",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--aht-seconds must be a number > 0, got -3"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--aht-seconds must be a number > 0, got -3")
+    );
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
-        .args(["erlang", "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "180",
-               "--max-asa-seconds", "0"])
+        .args([
+            "erlang",
+            "--contacts",
+            "100",
+            "--interval-minutes",
+            "30",
+            "--aht-seconds",
+            "180",
+            "--max-asa-seconds",
+            "0",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--max-asa-seconds"));
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
-        .args(["erlang", "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "180",
-               "--service-level", "1.2", "--target-answer-seconds", "20"])
+        .args([
+            "erlang",
+            "--contacts",
+            "100",
+            "--interval-minutes",
+            "30",
+            "--aht-seconds",
+            "180",
+            "--service-level",
+            "1.2",
+            "--target-answer-seconds",
+            "20",
+        ])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("--service-level must be a fraction"));
@@ -405,7 +526,8 @@ fn cli_staff_writes_requirements_and_json_summary() {
     let plan_path = dir.path().join("plan.toml");
     std::fs::write(&plan_path, plan_text(30)).unwrap();
     let forecast_path = dir.path().join("forecast.csv");
-    write_forecast(&forecast_path, &forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1)).unwrap();
+    write_forecast(&forecast_path, &forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1))
+        .unwrap();
     let out_path = dir.path().join("requirements.csv");
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
@@ -427,7 +549,10 @@ fn cli_staff_writes_requirements_and_json_summary() {
     let rows = read_requirements(&out_path, london()).unwrap();
     assert_eq!(rows.len(), 144);
     let text = std::fs::read_to_string(&out_path).unwrap();
-    assert!(text.contains("2025-03-04T09:00,voice,100,180,10,14,20,0.88835,7.836,0.714286,\n"), "{text}");
+    assert!(
+        text.contains("2025-03-04T09:00,voice,100,180,10,14,20,0.88835,7.836,0.714286,\n"),
+        "{text}"
+    );
 
     // A bad forecast cell: the error names file, line and column, and no output is written.
     let bad = std::fs::read_to_string(&forecast_path).unwrap().replacen(",300\n", ",-300\n", 1);

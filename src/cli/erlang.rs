@@ -118,7 +118,9 @@ pub fn run(args: Args) -> Result<()> {
     let t = args.target_answer_seconds.unwrap_or(0.0);
     let (agents_net, metrics, binding): (u32, Metrics, Option<Binding>) = match args.agents {
         Some(n) => {
-            let servers = n.checked_mul(args.concurrency).ok_or_else(|| anyhow!("--agents {n} is too large"))?;
+            let servers = n
+                .checked_mul(args.concurrency)
+                .ok_or_else(|| anyhow!("--agents {n} is too large"))?;
             (n, model.metrics(servers, t), None)
         }
         None => {
@@ -156,7 +158,11 @@ fn print_table(o: &Output, shrinkage: f64) -> Result<()> {
         None => writeln!(w, "{:<18}{}", "agents_net", o.agents_net)?,
     }
     writeln!(w, "{:<18}{}  (shrinkage {shrinkage})", "agents_gross", o.agents_gross)?;
-    writeln!(w, "{:<18}{:.6}  (answered within {} s)", "service_level", o.service_level, o.target_answer_seconds)?;
+    writeln!(
+        w,
+        "{:<18}{:.6}  (answered within {} s)",
+        "service_level", o.service_level, o.target_answer_seconds
+    )?;
     writeln!(w, "{:<18}{:.6}", "wait_probability", o.wait_probability)?;
     if o.asa_seconds.is_finite() {
         writeln!(w, "{:<18}{:.4}", "asa_seconds", o.asa_seconds)?;

@@ -209,6 +209,9 @@ fn aggregate(args: AggregateArgs) -> anyhow::Result<()> {
         );
     }
     let h = contact_log::aggregate_with_hours(&log, &grid, hours.as_ref());
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
     history::write_history(&args.out, &h)
         .with_context(|| format!("writing {}", args.out.display()))?;
     let s = summarise(args.out.display().to_string(), &h, 0);

@@ -58,8 +58,9 @@ pub fn run(args: Args) -> Result<()> {
         .with_context(|| format!("reading the plan {}", args.config.display()))?;
     let forecast = read_forecast(&args.forecast, config.site.time_zone)
         .with_context(|| format!("reading the forecast {}", args.forecast.display()))?;
-    let plan = staff_plan(&forecast, &config)
-        .with_context(|| format!("staffing {} with {}", args.forecast.display(), args.config.display()))?;
+    let plan = staff_plan(&forecast, &config).with_context(|| {
+        format!("staffing {} with {}", args.forecast.display(), args.config.display())
+    })?;
     write_requirements(&args.out, &plan.rows)
         .with_context(|| format!("writing {}", args.out.display()))?;
 
@@ -112,7 +113,8 @@ pub fn run(args: Args) -> Result<()> {
             s
         })
         .collect();
-    let summary = Summary { out: args.out.display().to_string(), rows: plan.rows.len(), queues: summaries };
+    let summary =
+        Summary { out: args.out.display().to_string(), rows: plan.rows.len(), queues: summaries };
     match args.format {
         Format::Json => print_json(&summary),
         Format::Table => print_table(&summary),

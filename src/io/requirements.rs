@@ -65,13 +65,18 @@ pub fn parse_requirements(table: &Table, tz: Tz) -> Result<Vec<RequirementRow>, 
             parse_local(stamp_text, tz).map_err(|m| table.error(row, col[0], m))?;
         let agents = |c: usize| -> Result<u32, InputError> {
             let t = table.text(row, c);
-            t.parse::<u32>()
-                .map_err(|_| table.error(row, c, format!("expected a whole number >= 0, found {t:?}")))
+            t.parse::<u32>().map_err(|_| {
+                table.error(row, c, format!("expected a whole number >= 0, found {t:?}"))
+            })
         };
         let fraction = |c: usize| -> Result<f64, InputError> {
             let v = table.non_negative(row, c)?;
             if v > 1.0 {
-                return Err(table.error(row, c, format!("expected a fraction in [0, 1], found {v}")));
+                return Err(table.error(
+                    row,
+                    c,
+                    format!("expected a fraction in [0, 1], found {v}"),
+                ));
             }
             Ok(v)
         };
@@ -122,7 +127,11 @@ pub fn write_requirements(path: &Path, rows: &[RequirementRow]) -> Result<(), Er
                 r.agents_net.to_string(),
                 r.agents_gross.to_string(),
                 fmt_num(r.service_level, 6),
-                if r.asa_seconds.is_finite() { fmt_num(r.asa_seconds, 3) } else { "inf".to_string() },
+                if r.asa_seconds.is_finite() {
+                    fmt_num(r.asa_seconds, 3)
+                } else {
+                    "inf".to_string()
+                },
                 fmt_num(r.occupancy, 6),
                 r.abandon_rate.map(|a| fmt_num(a, 6)).unwrap_or_default(),
             ]
@@ -160,8 +169,12 @@ mod tests {
         with_patience.abandon_rate = Some(0.013984);
         write_requirements(&path, &[row.clone(), with_patience.clone()]).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("interval_start,queue,contacts,aht_seconds,traffic_erlangs,agents_net,"));
-        assert!(text.contains("2025-03-03T09:30,voice,100,180,10,14,20,0.88835,7.836,0.714286,\n"), "{text}");
+        assert!(text
+            .starts_with("interval_start,queue,contacts,aht_seconds,traffic_erlangs,agents_net,"));
+        assert!(
+            text.contains("2025-03-03T09:30,voice,100,180,10,14,20,0.88835,7.836,0.714286,\n"),
+            "{text}"
+        );
         let back = read_requirements(&path, tz()).unwrap();
         assert_eq!(back[0].agents_gross, 20);
         assert_eq!(back[0].abandon_rate, None);
@@ -170,11 +183,13 @@ mod tests {
 
     #[test]
     fn bad_cells_name_line_and_column() {
-        let text = format!("{}\n2025-03-03T09:30,voice,100,180,10,-1,20,0.9,7,0.7,\n", COLUMNS.join(","));
+        let text =
+            format!("{}\n2025-03-03T09:30,voice,100,180,10,-1,20,0.9,7,0.7,\n", COLUMNS.join(","));
         let t = Table::parse("requirements.csv", text.as_bytes()).unwrap();
         let e = parse_requirements(&t, tz()).unwrap_err().to_string();
         assert!(e.contains("requirements.csv line 2, column agents_net"), "{e}");
-        let text = format!("{}\n2025-03-03T09:30,voice,100,180,10,1,2,1.5,7,0.7,\n", COLUMNS.join(","));
+        let text =
+            format!("{}\n2025-03-03T09:30,voice,100,180,10,1,2,1.5,7,0.7,\n", COLUMNS.join(","));
         let t = Table::parse("requirements.csv", text.as_bytes()).unwrap();
         let e = parse_requirements(&t, tz()).unwrap_err().to_string();
         assert!(e.contains("column service_level") && e.contains("1.5"), "{e}");

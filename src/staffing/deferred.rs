@@ -90,7 +90,10 @@ impl DeferredTargets {
             });
         }
         super::erlang::check_interval(self.interval_minutes)?;
-        if !(self.max_occupancy.is_finite() && self.max_occupancy > 0.0 && self.max_occupancy <= 1.0) {
+        if !(self.max_occupancy.is_finite()
+            && self.max_occupancy > 0.0
+            && self.max_occupancy <= 1.0)
+        {
             return Err(StaffingError::InvalidParameter {
                 name: "max_occupancy",
                 value: self.max_occupancy,
@@ -115,10 +118,11 @@ pub fn staff_deferred(
     let interval_seconds = f64::from(targets.interval_minutes) * 60.0;
     let d = targets.deadline_intervals();
     let capacity_per_agent = interval_seconds * targets.max_occupancy;
-    let mut out = vec![
-        DeferredResult { agents_net: 0, service_level: 1.0, asa_seconds: 0.0, occupancy: 0.0 };
-        intervals.len()
-    ];
+    let mut out =
+        vec![
+            DeferredResult { agents_net: 0, service_level: 1.0, asa_seconds: 0.0, occupancy: 0.0 };
+            intervals.len()
+        ];
     let mut backlog: VecDeque<Cohort> = VecDeque::new();
     let mut done: Vec<Cohort> = Vec::new();
     // Work that arrived while closed, waiting for the next open interval.
@@ -202,7 +206,11 @@ pub fn staff_deferred(
             agents_net: agents,
             service_level: 1.0,
             asa_seconds: 0.0,
-            occupancy: if agents == 0 { 0.0 } else { used / (f64::from(agents) * interval_seconds) },
+            occupancy: if agents == 0 {
+                0.0
+            } else {
+                used / (f64::from(agents) * interval_seconds)
+            },
         };
         open_index += 1;
     }
@@ -262,15 +270,23 @@ mod tests {
     }
 
     fn targets(deadline_minutes: f64) -> DeferredTargets {
-        DeferredTargets { deadline_minutes, interval_minutes: 15, max_occupancy: 1.0, min_agents: 0 }
+        DeferredTargets {
+            deadline_minutes,
+            interval_minutes: 15,
+            max_occupancy: 1.0,
+            min_agents: 0,
+        }
     }
 
     #[test]
     fn work_is_done_just_in_time_at_the_deadline() {
         // 10 emails × 6 min = 3,600 agent-seconds = 4 agent-intervals of 15 min; deadline 1 h =
         // 4 intervals → nothing needed until the 4th interval, which needs 4 agents.
-        let s = staff_deferred(&[open(10.0), open(0.0), open(0.0), open(0.0), open(0.0)], &targets(60.0))
-            .unwrap();
+        let s = staff_deferred(
+            &[open(10.0), open(0.0), open(0.0), open(0.0), open(0.0)],
+            &targets(60.0),
+        )
+        .unwrap();
         let agents: Vec<u32> = s.intervals.iter().map(|r| r.agents_net).collect();
         assert_eq!(agents, vec![0, 0, 0, 4, 0]);
         // Answered 45–60 min after release: mean 52.5 min.
@@ -302,7 +318,8 @@ mod tests {
     fn overnight_work_carries_into_the_next_open_time() {
         // Closed, closed (10 emails arrive), then open: released at the first open interval, due
         // within d = 2 open intervals.
-        let s = staff_deferred(&[closed(0.0), closed(10.0), open(0.0), open(0.0)], &targets(30.0)).unwrap();
+        let s = staff_deferred(&[closed(0.0), closed(10.0), open(0.0), open(0.0)], &targets(30.0))
+            .unwrap();
         assert_eq!(s.intervals[0].agents_net, 0);
         assert_eq!(s.intervals[1].agents_net, 0);
         assert_eq!(s.intervals[2].agents_net, 0);

@@ -6,9 +6,10 @@
 //!
 //! # Erlang B (M/M/n/n)
 //! B(n, A) = (Aⁿ/n!) / Σₖ₌₀ⁿ Aᵏ/k!, computed with the classical recursion
-//! B(0) = 1, B(m) = A·B(m−1) / (m + A·B(m−1))  (equivalently 1/B(m) = 1 + (m/A)·1/B(m−1)),
-//! which never overflows (B only shrinks towards 0) and is forward stable: an error in 1/B(m−1)
-//! reaches 1/B(m) multiplied by (1 − B(m)) in relative terms (Jagerman, "Some properties of the
+//! B(0) = 1, B(m) = A·B(m−1) / (m + A·B(m−1)), equivalently 1/B(m) = 1 + (m/A)·1/B(m−1). It is
+//! iterated in the 1/B form (one multiply-add per step) and switches to the B form — which only
+//! shrinks towards 0 and so cannot overflow — once 1/B exceeds 10³⁰⁰. The recursion is forward
+//! stable: an error in 1/B(m−1) reaches 1/B(m) multiplied by (1 − B(m)) in relative terms (Jagerman, "Some properties of the
 //! Erlang loss function", Bell Syst. Tech. J. 53, 1974). Because B(m) ≥ 1 − m/A (carried load
 //! cannot exceed m), that factor is ≤ m/A below A, so the recursion forgets its start: starting at
 //! m₀ = min(n, A) − 10√A − 10 from the guess B(m₀) ≈ 1 − m₀/A, the starting error is damped by
@@ -85,18 +86,32 @@ pub fn erlang_b(servers: u32, traffic_erlangs: f64) -> f64 {
     }
     let n = f64::from(servers);
     let m0 = (n.min(a) - 10.0 * a.sqrt() - 10.0).floor();
-    let (mut m, mut b) = if m0 >= 1.0 {
+    // Iterate x = 1/B: x(m) = 1 + (m/A)·x(m−1) is one multiply-add per step (no division).
+    let (mut m, mut x) = if m0 >= 1.0 {
         // B(m0) ≥ 1 − m0/A; the recursion damps the error of this guess by e^−50 or more.
-        (m0 as u32, 1.0 - m0 / a)
+        (m0 as u32, a / (a - m0))
     } else {
         (0, 1.0)
     };
+    let inv_a = 1.0 / a;
+    let mut mf = f64::from(m);
     while m < servers {
         m += 1;
-        let ab = a * b;
-        b = ab / (f64::from(m) + ab);
+        mf += 1.0;
+        x = 1.0 + mf * inv_a * x;
+        if x > 1e300 {
+            // B < 1e−300: continue in the B form, which underflows gracefully instead of
+            // overflowing.
+            let mut b = 1.0 / x;
+            while m < servers {
+                m += 1;
+                let ab = a * b;
+                b = ab / (f64::from(m) + ab);
+            }
+            return b;
+        }
     }
-    b
+    1.0 / x
 }
 
 /// Erlang B: blocking for a loss system (no queue).
@@ -188,6 +203,16 @@ impl Metrics {
 }
 
 /// Erlang C (M/M/n, infinitely patient callers).
+///
+/// ```
+/// use shiftcast::staffing::ErlangC;
+/// // 100 contacts in 30 minutes at 180 s AHT = 10 Erlangs.
+/// let c = ErlangC::from_contacts(100.0, 180.0, 30).unwrap();
+/// let m = c.metrics(14, 20.0);
+/// assert!((m.wait_probability - 0.174132).abs() < 1e-6);
+/// assert!((m.service_level - 0.888350).abs() < 1e-6);
+/// assert!((m.asa_seconds - 7.8359).abs() < 1e-4);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ErlangC {
     traffic_erlangs: f64,
@@ -244,7 +269,12 @@ impl ErlangC {
     }
 
     /// Measures given B(servers, A) already computed (the search walks B upwards).
-    pub(crate) fn metrics_from_b(&self, servers: u32, b: f64, target_answer_seconds: f64) -> Metrics {
+    pub(crate) fn metrics_from_b(
+        &self,
+        servers: u32,
+        b: f64,
+        target_answer_seconds: f64,
+    ) -> Metrics {
         let a = self.traffic_erlangs;
         if a <= 0.0 {
             return Metrics::empty(servers);
@@ -300,6 +330,14 @@ pub(crate) fn check_interval(interval_minutes: u32) -> Result<(), StaffingError>
 }
 
 /// Erlang A (M/M/n+M): callers abandon after an exponential patience.
+///
+/// ```
+/// use shiftcast::staffing::ErlangA;
+/// let a = ErlangA::from_contacts(100.0, 180.0, 30, 300.0).unwrap();
+/// let m = a.metrics(14, 20.0);
+/// assert!((m.wait_probability - 0.14526).abs() < 1e-5);
+/// assert!((m.abandon_rate.unwrap() - 0.013984).abs() < 1e-6);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ErlangA {
     traffic_erlangs: f64,
@@ -330,7 +368,11 @@ impl ErlangA {
         check_non_negative("contacts", contacts)?;
         check_positive("aht_seconds", aht_seconds)?;
         check_interval(interval_minutes)?;
-        Self::new(traffic_erlangs(contacts, aht_seconds, interval_minutes), aht_seconds, patience_seconds)
+        Self::new(
+            traffic_erlangs(contacts, aht_seconds, interval_minutes),
+            aht_seconds,
+            patience_seconds,
+        )
     }
 
     pub fn traffic_erlangs(&self) -> f64 {
@@ -400,9 +442,9 @@ impl ErlangA {
         let u = -(-theta * target_answer_seconds).exp_m1();
         let tail = NegBinTail::new(n / r, u);
 
-        // h_j = Σ_{i=1..j+1} 1/(n + i r) at j = low.
+        // h_j = Σ_{i=1..j+1} 1/(n + i r); before the loop, h_{low−1}.
         let mut h = 0.0;
-        for i in 1..=low + 1 {
+        for i in 1..=low {
             h += 1.0 / (n + i as f64 * r);
         }
         let mut tail = tail.cursor();
@@ -410,20 +452,21 @@ impl ErlangA {
         let mut j = low;
         let mut v = v_low;
         loop {
+            // One division per term: 1/(n + (j+1)r) serves P(answered | j), h_j and w_{j+1}/w_j.
             let jr = (j + 1) as f64 * r;
-            let p_answer = n / (n + jr);
-            let p_abandon = jr / (n + jr);
+            let inv = 1.0 / (n + jr);
+            h += inv;
+            let p_answer = n * inv;
             s_wait += v;
-            s_abandoned += v * p_abandon;
+            s_abandoned += v * jr * inv;
             s_answer_time += v * p_answer * h;
             s_within += v * p_answer * tail.greater_than(j);
+            let next = v * a * inv;
             j += 1;
-            let next = v * a / (n + j as f64 * r);
             if j > mode && next < SERIES_EPSILON * s_wait {
                 break;
             }
             v = next;
-            h += 1.0 / (n + (j + 1) as f64 * r);
         }
 
         // ratio = (mass below n) / (mass at and above n), in logs so neither side overflows.
@@ -585,7 +628,10 @@ mod tests {
                 let n = n as u32;
                 let fast = erlang_b(n, a);
                 let full = erlang_b_full(n, a);
-                assert!((fast - full).abs() <= 1e-12 * full + 1e-300, "n={n} a={a}: {fast} vs {full}");
+                assert!(
+                    (fast - full).abs() <= 1e-12 * full + 1e-300,
+                    "n={n} a={a}: {fast} vs {full}"
+                );
             }
         }
     }
@@ -668,7 +714,8 @@ mod tests {
         let abandon = theta * eq / lambda;
         // Offered-wait density (Mandelbaum & Zeltyn): g(v) = π_n·nμ·exp(−nμv + (λ/θ)(1 − e^{−θv})).
         let nm = n as f64 * mu;
-        let g = |v: f64| p[n] / z * nm * (-nm * v + lambda / theta * (1.0 - (-theta * v).exp())).exp();
+        let g =
+            |v: f64| p[n] / z * nm * (-nm * v + lambda / theta * (1.0 - (-theta * v).exp())).exp();
         let simpson = |f: &dyn Fn(f64) -> f64, lo: f64, hi: f64| {
             let steps = 20_000;
             let h = (hi - lo) / steps as f64;
@@ -696,7 +743,11 @@ mod tests {
         ] {
             let m = ErlangA::new(a, aht, patience).unwrap().metrics(n as u32, t);
             let (wait, abandon, sl, asa) = erlang_a_brute(n, a, aht, patience, t);
-            assert!(close(m.wait_probability, wait, 1e-10), "n={n}: {} vs {wait}", m.wait_probability);
+            assert!(
+                close(m.wait_probability, wait, 1e-10),
+                "n={n}: {} vs {wait}",
+                m.wait_probability
+            );
             assert!(close(m.abandon_rate.unwrap(), abandon, 1e-10), "n={n}: abandon");
             assert!(close(m.service_level, sl, 1e-8), "n={n}: {} vs {sl}", m.service_level);
             assert!(close(m.asa_seconds, asa, 1e-6 * asa), "n={n}: {} vs {asa}", m.asa_seconds);
@@ -713,12 +764,18 @@ mod tests {
         assert!(a.abandon_rate.unwrap() < 1e-8);
         let c = ErlangC::new(3333.0, 240.0).unwrap().metrics(3400, 20.0);
         let a = ErlangA::new(3333.0, 240.0, 1e9).unwrap().metrics(3400, 20.0);
-        assert!(close(a.service_level, c.service_level, 1e-6), "{} vs {}", a.service_level, c.service_level);
+        assert!(
+            close(a.service_level, c.service_level, 1e-6),
+            "{} vs {}",
+            a.service_level,
+            c.service_level
+        );
     }
 
     #[test]
     fn erlang_a_is_stable_for_large_and_overloaded_centres() {
-        for &(n, a) in &[(9500u32, 9000.0), (8000, 9000.0), (12421, 12345.0), (0, 50.0), (1, 500.0)] {
+        for &(n, a) in &[(9500u32, 9000.0), (8000, 9000.0), (12421, 12345.0), (0, 50.0), (1, 500.0)]
+        {
             let m = ErlangA::new(a, 180.0, 120.0).unwrap().metrics(n, 20.0);
             for v in [m.wait_probability, m.service_level, m.abandon_rate.unwrap(), m.occupancy] {
                 assert!(v.is_finite() && (0.0..=1.0).contains(&v), "n={n} a={a}: {m:?}");

@@ -91,7 +91,11 @@ pub fn queue_model(
     interval_minutes: u32,
 ) -> Result<QueueModel, StaffingError> {
     // No contacts: the handle time does not matter (forecasts may leave it 0).
-    let aht = if contacts == 0.0 && !(aht_seconds > 0.0) { 1.0 } else { aht_seconds };
+    let aht = if contacts == 0.0 && (aht_seconds.is_nan() || aht_seconds <= 0.0) {
+        1.0
+    } else {
+        aht_seconds
+    };
     Ok(match queue.patience_seconds {
         Some(p) => QueueModel::A(ErlangA::from_contacts(contacts, aht, interval_minutes, p)?),
         None => QueueModel::C(ErlangC::from_contacts(contacts, aht, interval_minutes)?),
@@ -117,7 +121,8 @@ pub fn projected_service_level(
     interval_minutes: u32,
     agents: u32,
 ) -> f64 {
-    try_projected_service_level(queue, contacts, aht_seconds, interval_minutes, agents).unwrap_or(f64::NAN)
+    try_projected_service_level(queue, contacts, aht_seconds, interval_minutes, agents)
+        .unwrap_or(f64::NAN)
 }
 
 /// [`projected_service_level`] with the reason for refusing bad input.
@@ -201,7 +206,10 @@ pub struct StaffingPlan {
 }
 
 /// Required agents for every interval and queue of a forecast; see [`staff_plan`].
-pub fn staff(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Vec<RequirementRow>, crate::Error> {
+pub fn staff(
+    forecast: &[ForecastRow],
+    config: &PlanConfig,
+) -> Result<Vec<RequirementRow>, crate::Error> {
     staff_plan(forecast, config).map(|p| p.rows)
 }
 
@@ -212,7 +220,10 @@ pub fn staff(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Vec<Requir
 /// not and get 0 agents (their contacts, if any, are unanswered for voice/chat and carried to the
 /// next open time for email/social). Forecast rows must lie on the site's interval grid, name a
 /// queue of the plan, and not repeat.
-pub fn staff_plan(forecast: &[ForecastRow], config: &PlanConfig) -> Result<StaffingPlan, crate::Error> {
+pub fn staff_plan(
+    forecast: &[ForecastRow],
+    config: &PlanConfig,
+) -> Result<StaffingPlan, crate::Error> {
     let grid = config.site.grid;
     let interval_minutes = grid.interval_minutes;
     let shrinkage = config.staffing.shrinkage;
@@ -287,7 +298,9 @@ pub fn staff_plan(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Staff
                 .into());
             }
         }
-        let input = |slot: usize| cells[qi][slot].map(|r| (r.contacts, r.aht_seconds)).unwrap_or((0.0, 0.0));
+        let input = |slot: usize| {
+            cells[qi][slot].map(|r| (r.contacts, r.aht_seconds)).unwrap_or((0.0, 0.0))
+        };
         let at = |slot: usize, e: StaffingError| StaffingError::Interval {
             queue: queue.name.clone(),
             interval: format_local(&stamps[slot]),
@@ -331,8 +344,10 @@ pub fn staff_plan(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Staff
                         if !open[slot] {
                             return Ok(base);
                         }
-                        let model = queue_model(queue, contacts, aht, interval_minutes).map_err(|e| at(slot, e))?;
-                        let req = required_agents(&model, &targets, concurrency(queue)).map_err(|e| at(slot, e))?;
+                        let model = queue_model(queue, contacts, aht, interval_minutes)
+                            .map_err(|e| at(slot, e))?;
+                        let req = required_agents(&model, &targets, concurrency(queue))
+                            .map_err(|e| at(slot, e))?;
                         let metrics = req.metrics;
                         Ok(RequirementRow {
                             agents_net: req.agents_net,
@@ -359,9 +374,8 @@ pub fn staff_plan(forecast: &[ForecastRow], config: &PlanConfig) -> Result<Staff
                         DeferredInterval { open: open[slot], contacts, aht_seconds }
                     })
                     .collect();
-                let schedule = staff_deferred(&intervals, &targets).map_err(|e| StaffingError::Queue {
-                    queue: queue.name.clone(),
-                    source: Box::new(e),
+                let schedule = staff_deferred(&intervals, &targets).map_err(|e| {
+                    StaffingError::Queue { queue: queue.name.clone(), source: Box::new(e) }
                 })?;
                 if schedule.carried_out_contacts > 0.0 {
                     carried_out.push(CarriedOut {

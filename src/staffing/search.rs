@@ -10,7 +10,9 @@
 //!   whole search O(√A) — the requirement is A + O(√A) (square-root staffing, Halfin & Whitt
 //!   1981).
 //! - **Erlang A**: each evaluation is a series of O(√A) terms, so the search gallops from the
-//!   Erlang C answer (or A/k) in doubling steps and then bisects: O(log) evaluations.
+//!   Erlang C answer (or A/k) — one agent, then at least doubling steps, longer when the slope
+//!   of the target margin says the answer is further — and closes the bracket by regula falsi on the target margin with a bisection fallback: a handful of
+//!   evaluations, never more than O(log √A).
 //!
 //! Both stop at a hard cap far beyond any reachable requirement (2A + 40√A + 400 servers), so an
 //! impossible target ends in [`StaffingError::Unreachable`], never an endless loop. Targets that
@@ -73,7 +75,11 @@ impl Binding {
 fn fraction(name: &'static str, v: Option<f64>) -> Result<(), StaffingError> {
     match v {
         Some(x) if !(x.is_finite() && x > 0.0 && x <= 1.0) => {
-            Err(StaffingError::InvalidParameter { name, value: x, expected: "a fraction in (0, 1]" })
+            Err(StaffingError::InvalidParameter {
+                name,
+                value: x,
+                expected: "a fraction in (0, 1]",
+            })
         }
         _ => Ok(()),
     }
@@ -105,7 +111,8 @@ impl Targets {
         }
         if self.service_level.is_some() && self.target_answer_seconds.is_none() {
             return Err(StaffingError::Invalid(
-                "service_level needs target_answer_seconds (answered within how many seconds?)".into(),
+                "service_level needs target_answer_seconds (answered within how many seconds?)"
+                    .into(),
             ));
         }
         if self.service_level == Some(1.0) {
@@ -125,6 +132,36 @@ impl Targets {
             || self.max_occupancy.is_some()
     }
 
+    /// Signed distance to the nearest target (< 0 when one is missed), used to extrapolate and
+    /// interpolate towards the answer. Each target enters as a log-ratio — ln((1 − SL target) /
+    /// (1 − SL)), ln(max ASA / ASA), ln(max abandonment / abandonment), ln(max occupancy /
+    /// occupancy) — because the tail quantities decay about exponentially in the agent count, so
+    /// these are close to linear in it; each is clamped to ±50 (0 and ∞ are possible).
+    fn margin(&self, m: &Metrics) -> f64 {
+        let log_ratio = |bound: f64, value: f64| {
+            let r = (bound / value).ln();
+            if r.is_nan() {
+                -50.0
+            } else {
+                r.clamp(-50.0, 50.0)
+            }
+        };
+        let mut margin = 50.0f64;
+        if let Some(sl) = self.service_level {
+            margin = margin.min(log_ratio(1.0 - sl, 1.0 - m.service_level));
+        }
+        if let Some(asa) = self.max_asa_seconds {
+            margin = margin.min(log_ratio(asa, m.asa_seconds));
+        }
+        if let Some(ab) = self.max_abandon_rate {
+            margin = margin.min(log_ratio(ab, m.abandon_rate.unwrap_or(0.0)));
+        }
+        if let Some(occ) = self.max_occupancy {
+            margin = margin.min(log_ratio(occ, m.occupancy));
+        }
+        margin
+    }
+
     /// The first target `m` misses, in the order service level, ASA, abandonment, occupancy.
     fn missed(&self, m: &Metrics) -> Option<Binding> {
         if let Some(sl) = self.service_level {
@@ -133,7 +170,8 @@ impl Targets {
             }
         }
         if let Some(asa) = self.max_asa_seconds {
-            if !(m.asa_seconds <= asa) {
+            // NaN never meets the target.
+            if m.asa_seconds.is_nan() || m.asa_seconds > asa {
                 return Some(Binding::MaxAsa);
             }
         }
@@ -207,6 +245,20 @@ pub fn agents_gross(agents_net: u32, shrinkage: f64) -> Result<u32, StaffingErro
 }
 
 /// Fewest agents (each serving `concurrency` contacts at once) meeting every target.
+///
+/// ```
+/// use shiftcast::staffing::{agents_gross, required_agents, ErlangC, QueueModel, Targets};
+/// let model = QueueModel::C(ErlangC::from_contacts(100.0, 180.0, 30).unwrap());
+/// let targets = Targets {
+///     service_level: Some(0.8),
+///     target_answer_seconds: Some(20.0),
+///     max_occupancy: Some(0.85),
+///     ..Targets::default()
+/// };
+/// let r = required_agents(&model, &targets, 1).unwrap();
+/// assert_eq!(r.agents_net, 14);
+/// assert_eq!(agents_gross(r.agents_net, 0.3).unwrap(), 20);
+/// ```
 pub fn required_agents(
     model: &QueueModel,
     targets: &Targets,
@@ -222,7 +274,8 @@ pub fn required_agents(
     }
     if targets.max_abandon_rate.is_some() && matches!(model, QueueModel::C(_)) {
         return Err(StaffingError::Invalid(
-            "max_abandon_rate needs patience_seconds (Erlang A): Erlang C callers never abandon".into(),
+            "max_abandon_rate needs patience_seconds (Erlang A): Erlang C callers never abandon"
+                .into(),
         ));
     }
     if !targets.has_queue_target() && targets.min_agents == 0 {
@@ -250,7 +303,9 @@ pub fn required_agents(
             let c_targets = Targets { max_abandon_rate: None, ..*targets };
             let guess = if c_targets.has_queue_target() {
                 let c = ErlangC::new(a, ea.aht_seconds())?;
-                search_erlang_c(&c, &c_targets, k, t, cap_agents).map(|r| r.agents_net).unwrap_or(floor)
+                search_erlang_c(&c, &c_targets, k, t, cap_agents)
+                    .map(|r| r.agents_net)
+                    .unwrap_or(floor)
             } else {
                 ((a / f64::from(k)).ceil() as u32).max(floor)
             };
@@ -329,6 +384,19 @@ fn describe(t: &Targets) -> String {
     parts.join(", ")
 }
 
+/// Next galloping step: at least double the last one, or further if the margin's slope says the
+/// answer (margin 0) lies further away — aiming 30 % past it so that the next probe usually
+/// brackets the answer.
+fn next_step(step: u32, distance_in_margin: f64, slope_per_agent: f64) -> u32 {
+    let doubled = step.saturating_mul(2);
+    let extrapolated = 1.3 * distance_in_margin / slope_per_agent;
+    if extrapolated.is_finite() && extrapolated > f64::from(doubled) {
+        extrapolated.min(f64::from(u32::MAX / 4)).ceil() as u32
+    } else {
+        doubled
+    }
+}
+
 /// Gallop from `guess` and bisect: the first agent count >= the floor meeting every target,
 /// assuming feasibility is monotone in agents.
 fn search_monotone(
@@ -342,63 +410,72 @@ fn search_monotone(
     let floor = targets.min_agents;
     let eval = |agents: u32| {
         let m = model.metrics(agents * k, t);
-        (targets.missed(&m), m)
+        (targets.missed(&m), m, targets.margin(&m))
     };
     let guess = guess.clamp(floor, cap_agents);
-    // Invariant: `bad` misses a target (or is below the floor), `good` meets all.
-    let (mut bad, mut bad_miss, mut good, mut good_m) = match eval(guess) {
-        (None, m) => {
-            let mut good = guess;
-            let mut good_m = m;
-            let mut step = 1u32;
-            loop {
-                if good == floor {
-                    let binding = if floor > 0 { Binding::MinAgents } else { Binding::None };
-                    return Ok(Requirement { agents_net: floor, metrics: good_m, binding });
-                }
-                let probe = good.saturating_sub(step).max(floor);
-                match eval(probe) {
-                    (None, m) => {
-                        good = probe;
-                        good_m = m;
-                        step = step.saturating_mul(2);
+    // Invariant: `bad` misses a target, `good` meets all; margins kept for interpolation.
+    let (mut bad, mut bad_miss, mut bad_margin, mut good, mut good_m, mut good_margin) =
+        match eval(guess) {
+            (None, m, margin) => {
+                let (mut good, mut good_m, mut good_margin) = (guess, m, margin);
+                let mut step = 1u32;
+                loop {
+                    if good == floor {
+                        let binding = if floor > 0 { Binding::MinAgents } else { Binding::None };
+                        return Ok(Requirement { agents_net: floor, metrics: good_m, binding });
                     }
-                    (Some(miss), _) => break (probe, miss, good, good_m),
-                }
-            }
-        }
-        (Some(first_miss), _) => {
-            let mut bad = guess;
-            let mut bad_miss = first_miss;
-            let mut step = 1u32;
-            loop {
-                if bad >= cap_agents {
-                    return Err(unreachable(targets, cap_agents, model.traffic_erlangs()));
-                }
-                let probe = bad.saturating_add(step).min(cap_agents);
-                match eval(probe) {
-                    (None, m) => break (bad, bad_miss, probe, m),
-                    (Some(miss), _) => {
-                        bad = probe;
-                        bad_miss = miss;
-                        step = step.saturating_mul(2);
+                    let probe = good.saturating_sub(step).max(floor);
+                    match eval(probe) {
+                        (None, m, margin) => {
+                            let slope = (good_margin - margin) / f64::from(good - probe);
+                            (good, good_m, good_margin) = (probe, m, margin);
+                            step = next_step(step, margin, slope);
+                        }
+                        (Some(miss), _, margin) => {
+                            break (probe, miss, margin, good, good_m, good_margin)
+                        }
                     }
                 }
             }
-        }
-    };
+            (Some(first_miss), _, first_margin) => {
+                let (mut bad, mut bad_miss, mut bad_margin) = (guess, first_miss, first_margin);
+                let mut step = 1u32;
+                loop {
+                    if bad >= cap_agents {
+                        return Err(unreachable(targets, cap_agents, model.traffic_erlangs()));
+                    }
+                    let probe = bad.saturating_add(step).min(cap_agents);
+                    match eval(probe) {
+                        (None, m, margin) => break (bad, bad_miss, bad_margin, probe, m, margin),
+                        (Some(miss), _, margin) => {
+                            let slope = (margin - bad_margin) / f64::from(probe - bad);
+                            (bad, bad_miss, bad_margin) = (probe, miss, margin);
+                            step = next_step(step, -margin, slope);
+                        }
+                    }
+                }
+            }
+        };
+    // Regula falsi on the margin, falling back to bisection whenever a step fails to halve the
+    // bracket; the bracket shrinks by at least one agent per evaluation, so this ends.
+    let mut bisect = false;
     while good - bad > 1 {
-        let mid = bad + (good - bad) / 2;
-        match eval(mid) {
-            (None, m) => {
-                good = mid;
-                good_m = m;
-            }
-            (Some(miss), _) => {
-                bad = mid;
-                bad_miss = miss;
-            }
+        let width = good - bad;
+        let interpolate = !bisect
+            && bad_margin.is_finite()
+            && good_margin.is_finite()
+            && good_margin > bad_margin;
+        let probe = if interpolate {
+            let fraction = -bad_margin / (good_margin - bad_margin);
+            bad + ((fraction * f64::from(width)).round() as u32).clamp(1, width - 1)
+        } else {
+            bad + width / 2
+        };
+        match eval(probe) {
+            (None, m, margin) => (good, good_m, good_margin) = (probe, m, margin),
+            (Some(miss), _, margin) => (bad, bad_miss, bad_margin) = (probe, miss, margin),
         }
+        bisect = (good - bad) * 2 > width;
     }
     let binding = if bad < floor { Binding::MinAgents } else { bad_miss };
     Ok(Requirement { agents_net: good, metrics: good_m, binding })
@@ -413,7 +490,11 @@ mod tests {
     }
 
     fn sl_80_20() -> Targets {
-        Targets { service_level: Some(0.8), target_answer_seconds: Some(20.0), ..Targets::default() }
+        Targets {
+            service_level: Some(0.8),
+            target_answer_seconds: Some(20.0),
+            ..Targets::default()
+        }
     }
 
     #[test]
@@ -497,6 +578,24 @@ mod tests {
         let servers = required_agents(&model, &sl_80_20(), 1).unwrap().agents_net;
         let agents = required_agents(&model, &sl_80_20(), 3).unwrap().agents_net;
         assert_eq!(agents, servers.div_ceil(3));
+    }
+
+    #[test]
+    fn very_large_centres_are_staffed_without_overflow() {
+        // 9,000 Erlangs: square-root staffing puts the answer a little above A.
+        let model = QueueModel::C(ErlangC::new(9000.0, 180.0).unwrap());
+        let r = required_agents(&model, &sl_80_20(), 1).unwrap();
+        let n = r.agents_net;
+        assert!(n > 9000 && n < 9000 + 100, "{n}");
+        assert!(model.metrics(n - 1, 20.0).service_level < 0.8);
+        assert!(r.metrics.service_level >= 0.8);
+        let model = QueueModel::A(ErlangA::new(9000.0, 180.0, 300.0).unwrap());
+        let targets = Targets { max_abandon_rate: Some(0.01), ..sl_80_20() };
+        let r = required_agents(&model, &targets, 1).unwrap();
+        let m = r.metrics;
+        assert!(m.service_level >= 0.8 && m.abandon_rate.unwrap() <= 0.01, "{r:?}");
+        let below = model.metrics(r.agents_net - 1, 20.0);
+        assert!(below.service_level < 0.8 || below.abandon_rate.unwrap() > 0.01);
     }
 
     #[test]
