@@ -357,9 +357,17 @@ fn event_factors(
         }
         (b > 0.0).then_some((a, b))
     };
-    for e in events {
+    // Ratios of the events that ended before the origin, computed once and only if needed.
+    let origin_time = slot_time(series.first + Duration::days(origin as i64), 0, &series.grid);
+    let ratios: std::cell::OnceCell<Vec<Option<(f64, f64)>>> = std::cell::OnceCell::new();
+    let past = || {
+        ratios.get_or_init(|| {
+            events.iter().map(|p| if p.end <= origin_time { past_ratio(p) } else { None }).collect()
+        })
+    };
+    for (index, e) in events.iter().enumerate() {
         let cells = covered(series, e);
-        if cells.is_empty() {
+        if !cells.iter().any(|&(d, _)| d >= origin) {
             continue;
         }
         let (value, source) = if e.kind == EventKind::Closure {
@@ -370,17 +378,10 @@ fn event_factors(
             let pool = |same: &dyn Fn(&Event) -> bool| -> (f64, f64, usize) {
                 events
                     .iter()
-                    .filter(|p| {
-                        same(p)
-                            && !std::ptr::eq(**p, *e)
-                            && p.end
-                                <= slot_time(
-                                    series.first + Duration::days(origin as i64),
-                                    0,
-                                    &series.grid,
-                                )
-                    })
-                    .filter_map(|p| past_ratio(p))
+                    .zip(past())
+                    .enumerate()
+                    .filter(|&(i, (p, _))| i != index && same(p))
+                    .filter_map(|(_, (_, r))| *r)
                     .fold((0.0, 0.0, 0), |(a, b, n), (x, y)| (a + x, b + y, n + 1))
             };
             let (a, b, n) = pool(&|p: &Event| p.name == e.name && p.kind == e.kind);
@@ -399,15 +400,10 @@ fn event_factors(
                 }
             }
         };
-        let mut in_forecast = false;
         for (d, s) in cells {
             if d >= origin {
                 factor[d * series.slots + s] *= value;
-                in_forecast = true;
             }
-        }
-        if !in_forecast {
-            continue;
         }
         effects.push(EventEffect {
             name: e.name.clone(),
