@@ -150,7 +150,7 @@ struct AgentState {
 /// Reusable buffers for replications (one per worker thread).
 #[derive(Debug, Default)]
 pub struct Workspace {
-    completions: BinaryHeap<Reverse<(u64, u32)>>,
+    completions: BinaryHeap<Reverse<u128>>,
     agents: Vec<AgentState>,
     free: Vec<Vec<(u32, u32)>>,
     waiting: Vec<VecDeque<Waiting>>,
@@ -159,11 +159,12 @@ pub struct Workspace {
     pub cells: Vec<Cell>,
 }
 
-/// Non-negative `f64` bit patterns order like the numbers, so completion times sort as `u64`.
+/// A completion as one integer: non-negative `f64` bit patterns order like the numbers, so
+/// `(time bits << 32) | agent` sorts by time, then agent, in a single comparison.
 #[inline]
-fn key(t: f64) -> u64 {
+fn key(t: f64, agent: u32) -> u128 {
     debug_assert!(t >= 0.0);
-    t.to_bits()
+    (u128::from(t.to_bits()) << 32) | u128::from(agent)
 }
 
 #[inline]
@@ -307,7 +308,7 @@ impl Model {
                 arrival_q = c.queue as usize;
             }
             let completion_t =
-                completions.peek().map_or(f64::INFINITY, |Reverse((k, _))| f64::from_bits(*k));
+                completions.peek().map_or(f64::INFINITY, |Reverse(k)| f64::from_bits((*k >> 32) as u64));
             let transition_t =
                 self.transitions.get(transition_cursor).map_or(f64::INFINITY, |tr| tr.seconds);
 
@@ -315,7 +316,8 @@ impl Model {
                 if completion_t == f64::INFINITY {
                     break;
                 }
-                let Reverse((_, a)) = completions.pop().expect("peeked");
+                let Reverse(k) = completions.pop().expect("peeked");
+                let a = k as u32;
                 let now = completion_t;
                 let a = a as usize;
                 let q = self.agent_queue[a] as usize;
@@ -412,11 +414,11 @@ impl Model {
         a: usize,
         q: usize,
         agents: &mut [AgentState],
-        completions: &mut BinaryHeap<Reverse<(u64, u32)>>,
+        completions: &mut BinaryHeap<Reverse<u128>>,
         cells: &mut [Cell],
     ) {
         agents[a].busy += 1;
-        completions.push(Reverse((key(now + handle), a as u32)));
+        completions.push(Reverse(key(now + handle, a as u32)));
         self.spread(cells, q, now, now + handle, 1.0, true);
     }
 
@@ -432,7 +434,7 @@ impl Model {
         agents: &mut [AgentState],
         free: &mut [Vec<(u32, u32)>],
         waiting: &mut [VecDeque<Waiting>],
-        completions: &mut BinaryHeap<Reverse<(u64, u32)>>,
+        completions: &mut BinaryHeap<Reverse<u128>>,
         cells: &mut [Cell],
     ) {
         while let Some(w) = waiting[q].pop_front() {
