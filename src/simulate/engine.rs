@@ -307,8 +307,9 @@ impl Model {
                 arrival_t = c.arrival_seconds;
                 arrival_q = c.queue as usize;
             }
-            let completion_t =
-                completions.peek().map_or(f64::INFINITY, |Reverse(k)| f64::from_bits((*k >> 32) as u64));
+            let completion_t = completions
+                .peek()
+                .map_or(f64::INFINITY, |Reverse(k)| f64::from_bits((*k >> 32) as u64));
             let transition_t =
                 self.transitions.get(transition_cursor).map_or(f64::INFINITY, |tr| tr.seconds);
 

@@ -56,6 +56,9 @@ pub use stats::{Estimate, CONFIDENCE};
 /// "80/20" target's 20 seconds.
 pub const DEFAULT_TARGET_ANSWER_SECONDS: f64 = 20.0;
 
+/// Longest horizon simulated, in intervals (about 57 years of 5-minute intervals).
+pub const MAX_INTERVALS: usize = 6_000_000;
+
 /// Handle-time distribution named in plan.toml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -273,6 +276,15 @@ pub(crate) fn demand(
     let last = forecast.iter().map(|r| r.interval_start).max().expect("non-empty");
     let step_ms = i64::from(config.site.grid.interval_minutes) * 60_000;
     let intervals = ((last - origin).num_milliseconds() / step_ms) as usize + 1;
+    // Each replication keeps a cell per queue and interval; a horizon this long is a typo in a
+    // date, not a plan.
+    if intervals > MAX_INTERVALS {
+        return Err(SimulateError::Invalid(format!(
+            "the forecast spans {} to {}: more than {MAX_INTERVALS} intervals",
+            crate::time::format_local(&origin),
+            crate::time::format_local(&last)
+        )));
+    }
     let horizon = Horizon { origin, interval_seconds, intervals };
     let mut queues: Vec<QueueModel> = config
         .queues
@@ -749,6 +761,12 @@ mod tests {
             agent("voice", at(3, 9, 0), at(3, 10, 0), vec![(at(3, 9, 50), at(3, 10, 5))]);
         let e = run(&[late_break], &f, &c, &opts()).unwrap_err().to_string();
         assert!(e.contains("agent A1") && e.contains("inside the shift"), "{e}");
+        let far = vec![
+            row(at(3, 9, 0), "voice", 1.0),
+            row(at(3, 9, 0) + Duration::days(366 * 400), "voice", 1.0),
+        ];
+        let e = run(&[], &far, &c, &opts()).unwrap_err().to_string();
+        assert!(e.contains("more than 6000000 intervals"), "{e}");
         let bad = SimulationOptions { replications: 0, ..opts() };
         assert!(run(&[], &f, &c, &bad).unwrap_err().to_string().contains("replications"));
     }
