@@ -14,7 +14,9 @@
 //! Abandonment needs no events: a waiting contact carries the instant its patience runs out,
 //! and because queues are first-come-first-served nothing else depends on when it leaves, so it
 //! is counted as abandoned when it reaches the head of the queue after that instant (or when the
-//! run ends). This is exact, not an approximation.
+//! run ends). This is exact, not an approximation. A contact without patience (no
+//! `patience_seconds`, or deferred email/social work) still waiting when the run ends — no agent of
+//! its queue comes on duty again — is counted as unanswered.
 //!
 //! Every random number of a contact (gap to the next arrival, handle time, patience) is drawn at
 //! its arrival, in arrival order, so the stream does not depend on staffing: two staffings
@@ -107,6 +109,8 @@ pub struct Cell {
     pub answered: f64,
     pub answered_within_target: f64,
     pub abandoned: f64,
+    /// Still waiting when the run ended, without patience (never answered, never abandoned).
+    pub unanswered: f64,
     /// Sum of waits of answered contacts (seconds).
     pub wait_seconds: f64,
     /// Slot-seconds spent handling contacts.
@@ -121,6 +125,7 @@ impl Cell {
         self.answered += other.answered;
         self.answered_within_target += other.answered_within_target;
         self.abandoned += other.abandoned;
+        self.unanswered += other.unanswered;
         self.wait_seconds += other.wait_seconds;
         self.busy_slot_seconds += other.busy_slot_seconds;
         self.staffed_slot_seconds += other.staffed_slot_seconds;
@@ -398,10 +403,16 @@ impl Model {
                 }
             }
         }
-        // Nobody is left to answer the contacts still waiting: they count as abandoned.
+        // Nobody is left to answer the contacts still waiting: a caller with patience hangs up,
+        // a contact without stays unanswered.
         for q in 0..nq {
             for w in waiting[q].drain(..) {
-                cells[q * self.intervals + w.interval as usize].abandoned += 1.0;
+                let cell = &mut cells[q * self.intervals + w.interval as usize];
+                if w.gives_up.is_finite() {
+                    cell.abandoned += 1.0;
+                } else {
+                    cell.unanswered += 1.0;
+                }
             }
         }
     }
@@ -547,7 +558,7 @@ mod tests {
         // of overrun count as staffed time; a contact arriving at 60 is never answered.
         let m = model(one_queue(0.0, 100.0, None), &[(0.0, 50.0)], replay(&[0.0, 60.0]));
         let c = run(&m)[0];
-        assert_eq!((c.offered, c.answered, c.abandoned), (2.0, 1.0, 1.0));
+        assert_eq!((c.offered, c.answered, c.abandoned, c.unanswered), (2.0, 1.0, 0.0, 1.0));
         assert_eq!(c.busy_slot_seconds, 100.0);
         assert_eq!(c.staffed_slot_seconds, 100.0);
     }

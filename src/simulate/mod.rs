@@ -19,9 +19,10 @@
 //! - **queue discipline**: first-come-first-served per queue, carried across intervals; a chat
 //!   agent holds up to `concurrency` chats at once (each chat is one slot);
 //! - contacts still waiting when no agent of their queue will be on duty again are counted as
-//!   abandoned (unanswered).
+//!   unanswered (or abandoned, for callers with patience).
 //!
 //! Outcomes are counted in the interval a contact **arrived** in: offered, answered, abandoned,
+//! unanswered (`offered = answered + abandoned + unanswered`),
 //! service level (answered within the queue's target wait, divided by offered), ASA (mean wait
 //! of answered contacts), abandon rate (abandoned / offered) and occupancy (slot-seconds
 //! handling contacts / slot-seconds on duty, in the interval they fall in). Each of `R`
@@ -158,6 +159,8 @@ pub struct Metrics {
     pub offered: Estimate,
     pub answered: Estimate,
     pub abandoned: Estimate,
+    /// Contacts without patience still waiting when no agent of their queue came on duty again.
+    pub unanswered: Estimate,
     pub service_level: Option<Estimate>,
     pub asa_seconds: Option<Estimate>,
     pub abandon_rate: Option<Estimate>,
@@ -179,6 +182,7 @@ impl Metrics {
             offered: count(|c| c.offered),
             answered: count(|c| c.answered),
             abandoned: count(|c| c.abandoned),
+            unanswered: count(|c| c.unanswered),
             service_level: Estimate::of(
                 cells.iter().map(|c| ratio(c.answered_within_target, c.offered)),
             ),
@@ -741,9 +745,11 @@ mod tests {
             crate::time::format_local(&r.intervals[4].interval_start),
             "2025-11-02T01:00-05:00"
         );
-        // Nobody on duty: every voice contact is unanswered.
-        assert_eq!(r.queues[0].metrics.answered.mean, 0.0);
-        assert_eq!(r.queues[0].metrics.abandon_rate.unwrap().mean, 1.0);
+        // Nobody on duty and no patience: every voice contact is unanswered, none abandoned.
+        let m = &r.queues[0].metrics;
+        assert_eq!(m.answered.mean, 0.0);
+        assert_eq!(m.unanswered.mean, m.offered.mean);
+        assert_eq!(m.abandon_rate.unwrap().mean, 0.0);
     }
 
     #[test]
