@@ -14,9 +14,11 @@
 //! **Models** ([`models`], one `fit`/`predict_day` interface): seasonal naive, same-weekday
 //! average, the top-down daily-regression × intraday-profile model, and double-seasonal
 //! exponential smoothing. For every queue the engine backtests each model on the
-//! `validation_folds` weeks before the forecast origin, forms the inverse-squared-WAPE
-//! combination, and uses whichever of these had the lowest validation WAPE; the scores and
-//! weights are returned as evidence ([`QueueReport`]).
+//! `validation_folds` weeks before the forecast origin and forms the inverse-squared-WAPE
+//! combination (Bates & Granger 1969). The top-down model is the default; the candidate with
+//! the lowest validation WAPE replaces it only when it also wins a strict majority of the folds
+//! (a guard against selection noise). The scores and weights are returned as evidence
+//! ([`QueueReport`]).
 //!
 //! **Events** multiply the base forecast interval by interval: closures give 0; holidays,
 //! promotions and campaigns use their declared `uplift`, else the ratio actual ÷ baseline learned
@@ -68,6 +70,9 @@ pub struct ForecastConfig {
     pub half_life_days: f64,
     /// Weeks of normal days in intraday profiles (volume and handle time).
     pub profile_weeks: usize,
+    /// Handle time for a queue whose history has none and whose `[[queues]]` entry gives no
+    /// `default_aht_seconds`.
+    pub default_aht_seconds: Option<f64>,
 }
 
 impl Default for ForecastConfig {
@@ -78,6 +83,7 @@ impl Default for ForecastConfig {
             weekday_average_weeks: 6,
             half_life_days: 56.0,
             profile_weeks: 8,
+            default_aht_seconds: None,
         }
     }
 }
@@ -113,6 +119,11 @@ impl ForecastConfig {
         if self.profile_weeks == 0 {
             return bad("profile_weeks", "expected an integer >= 1, got 0".into());
         }
+        if let Some(v) = self.default_aht_seconds {
+            if !(v.is_finite() && v > 0.0) {
+                return bad("default_aht_seconds", format!("expected a number > 0, got {v}"));
+            }
+        }
         Ok(())
     }
 
@@ -146,7 +157,7 @@ pub enum ForecastError {
     EmptyHistory,
     #[error("queue {queue:?}: no model could be fitted ({reasons})")]
     NoModel { queue: String, reasons: String },
-    #[error("queue {queue:?}: the history has no aht_seconds and plan.toml gives no default_aht_seconds for it")]
+    #[error("queue {queue:?}: the history has no aht_seconds; give default_aht_seconds in its [[queues]] entry or in [forecast] (or --default-aht-seconds)")]
     NoHandleTime { queue: String },
 }
 
@@ -522,13 +533,27 @@ fn run_queue(
     let common_folds: Vec<usize> = (0..inner.len())
         .filter(|&i| weighted.iter().all(|&(m, _)| validation[m][i].is_some()))
         .collect();
+    // Per-fold WAPE of every candidate (None where it has no forecast for that fold).
+    let mut fold_wape: Vec<Vec<Option<f64>>> = (0..n_models)
+        .map(|m| {
+            (0..inner.len())
+                .map(|i| {
+                    validation[m][i].as_ref().and_then(|d| wape_of(&pairs(series, inner[i], d)))
+                })
+                .collect()
+        })
+        .collect();
     let mut combo_pairs = Vec::new();
     if weighted.len() >= 2 {
+        let mut per_fold = vec![None; inner.len()];
         for &i in &common_folds {
             let days =
                 combine(&weighted, weight_sum, |m| validation[m][i].as_ref().expect("common fold"));
-            combo_pairs.extend(pairs(series, inner[i], &days));
+            let p = pairs(series, inner[i], &days);
+            per_fold[i] = wape_of(&p);
+            combo_pairs.extend(p);
         }
+        fold_wape.push(per_fold);
         scores.push(CandidateScore {
             candidate: "combination".into(),
             wape: wape_of(&combo_pairs),
@@ -547,12 +572,33 @@ fn run_queue(
     let forced = (config.method != "auto")
         .then(|| models.iter().position(|m| m.name() == config.method))
         .flatten();
-    let best = scores
+    let lowest = scores
         .iter()
         .enumerate()
         .filter_map(|(i, s)| s.wape.map(|w| (i, w)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|x| x.0);
+    // Stability rule: the top-down model is the default; a challenger with a lower validation
+    // WAPE replaces it only if it is also better in a strict majority of the folds, so that one
+    // lucky week does not switch the method (selection noise costs accuracy, see BENCHMARKS).
+    const DEFAULT_MODEL: usize = 2;
+    let best = match (lowest, scores[DEFAULT_MODEL].wape) {
+        (Some(c), Some(_)) if c != DEFAULT_MODEL => {
+            let (mut wins, mut folds) = (0, 0);
+            for (a, b) in fold_wape[c].iter().zip(&fold_wape[DEFAULT_MODEL]) {
+                if let (Some(a), Some(b)) = (a, b) {
+                    folds += 1;
+                    wins += usize::from(a < b);
+                }
+            }
+            if 2 * wins > folds {
+                Some(c)
+            } else {
+                Some(DEFAULT_MODEL)
+            }
+        }
+        _ => lowest,
+    };
     let preference = [2usize, 1, 0, 3];
     let choice = match (forced, best) {
         (Some(m), _) if finals[m].is_some() => m,
@@ -753,14 +799,17 @@ pub fn run_forecast(
         .map(|r| r.interval_start.naive_local().date())
         .min()
         .unwrap_or(start);
+    let mut later = 0;
     for e in events {
-        if e.end.date() < history_first || e.start.date() > last {
+        if e.end.date() < history_first {
             warnings.push(format!(
-                "event {:?} ({} to {}) lies outside the history and the forecast period; ignored",
+                "event {:?} ({} to {}) ends before the history starts ({history_first}); ignored",
                 e.name,
                 e.start.format("%Y-%m-%d"),
                 e.end.format("%Y-%m-%d")
             ));
+        } else if e.start.date() > last {
+            later += 1;
         }
         if let Some(q) = &e.queue {
             if !history.queues.contains_key(q) {
@@ -770,6 +819,10 @@ pub fn run_forecast(
                 ));
             }
         }
+    }
+    if later > 0 {
+        warnings
+            .push(format!("{later} event(s) start after the forecast period ({last}); not used"));
     }
     let names: Vec<&String> = history.queues.keys().collect();
     let results: Vec<Result<QueueForecast, crate::Error>> = names
@@ -879,7 +932,10 @@ fn aht_profile(
         }
     }
     if !any {
-        let default = config.queue(&series.queue).and_then(|q| q.default_aht_seconds);
+        let default = config
+            .queue(&series.queue)
+            .and_then(|q| q.default_aht_seconds)
+            .or(config.forecast.default_aht_seconds);
         return match default {
             Some(v) => {
                 warnings.push(format!(

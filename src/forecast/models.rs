@@ -502,7 +502,8 @@ impl Fitted for DsesState {
 }
 
 impl DoubleSeasonal {
-    /// Run the recursions over `days`, returning the state and the one-step SSE after `burn_in`.
+    /// Run the recursions over `days`, returning the state and the SSE of day-start forecasts
+    /// after `burn_in` days.
     fn run(
         series: &QueueSeries,
         days: &[usize],
@@ -516,13 +517,18 @@ impl DoubleSeasonal {
         let mut sse = 0.0;
         for (k, &d) in days.iter().enumerate() {
             let w = series.days[d].weekday;
+            let level_at_day_start = st.level;
             for (s, &y) in series.day_values(d).iter().enumerate() {
                 if y.is_nan() {
                     continue;
                 }
                 let e = y - (st.level + st.daily[s] + st.weekly[w][s]);
                 if k >= burn_in {
-                    sse += e * e;
+                    // Scored as forecast from the start of the day (each slot's seasonal indices
+                    // are not touched before the slot itself), so the parameters suit day-ahead
+                    // use rather than chasing the last 5 minutes.
+                    let e_day = y - (level_at_day_start + st.daily[s] + st.weekly[w][s]);
+                    sse += e_day * e_day;
                 }
                 st.level += alpha * e;
                 st.daily[s] += delta * e;
@@ -601,4 +607,22 @@ pub fn all_models() -> Vec<Box<dyn Model>> {
         Box::new(TopDown::default()),
         Box::new(DoubleSeasonal::default()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cholesky_solves_a_hand_worked_system() {
+        // A = [[4,2,0],[2,5,1],[0,1,3]], x = [1,-1,2] → b = A x = [2,-1,5].
+        let a = ndarray::arr2(&[[4.0, 2.0, 0.0], [2.0, 5.0, 1.0], [0.0, 1.0, 3.0]]);
+        let b = ndarray::arr1(&[2.0, -1.0, 5.0]);
+        let x = solve_spd(&a, &b).expect("positive definite");
+        for (got, want) in x.iter().zip([1.0, -1.0, 2.0]) {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+        let singular = ndarray::arr2(&[[1.0, 1.0], [1.0, 1.0]]);
+        assert!(solve_spd(&singular, &ndarray::arr1(&[1.0, 1.0])).is_none());
+    }
 }

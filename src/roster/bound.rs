@@ -93,7 +93,9 @@ fn week_bound(p: &Problem, w: usize) -> Result<f64, RosterError> {
         agent_lengths.dedup();
         let open_days = days
             .clone()
-            .filter(|&d| !a.unavailable[d] && (0..nq).any(|q| skills[q] && queue_days[q][d - w * 7]))
+            .filter(|&d| {
+                !a.unavailable[d] && (0..nq).any(|q| skills[q] && queue_days[q][d - w * 7])
+            })
             .count() as u32;
         let max_count = a.max_days_week.min(open_days);
         let key = (agent_lengths, max_count, a.max_minutes_week);
@@ -112,7 +114,8 @@ fn week_bound(p: &Problem, w: usize) -> Result<f64, RosterError> {
 
     let mut vars = ProblemVariables::new();
     let mut objective = Expression::with_capacity(classes.len() * (nq + 1) + nq);
-    let mut per_queue: Vec<Expression> = (0..nq).map(|_| Expression::with_capacity(classes.len() + 1)).collect();
+    let mut per_queue: Vec<Expression> =
+        (0..nq).map(|_| Expression::with_capacity(classes.len() + 1)).collect();
     let mut constraints = Vec::new();
     let unfilled: Vec<Variable> = (0..nq).map(|_| vars.add(variable().min(0.0))).collect();
     for (q, u) in unfilled.iter().enumerate() {
@@ -144,9 +147,9 @@ fn week_bound(p: &Problem, w: usize) -> Result<f64, RosterError> {
     for c in constraints {
         model = model.with(c);
     }
-    let solution = model
-        .solve()
-        .map_err(|e| RosterError::Invalid(format!("lower-bound LP of week {} failed: {e}", w + 1)))?;
+    let solution = model.solve().map_err(|e| {
+        RosterError::Invalid(format!("lower-bound LP of week {} failed: {e}", w + 1))
+    })?;
     let value = solution.eval(&objective);
     // The simplex works in floating point: shave a relative 1e-9 so the bound stays valid.
     Ok((value - 1e-9 * value.abs()).max(0.0))

@@ -134,12 +134,23 @@ fn weekdays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
 impl RosterConfig {
     /// Check value ranges (serde has checked the types).
     pub fn validate(&self) -> Result<(), RosterError> {
-        let bad = |key: &str, msg: String| Err(RosterError::Config { key: key.to_string(), message: msg });
+        let bad = |key: &str, msg: String| {
+            Err(RosterError::Config { key: key.to_string(), message: msg })
+        };
         if !(self.min_rest_hours.is_finite() && (0.0..=48.0).contains(&self.min_rest_hours)) {
-            return bad("min_rest_hours", format!("expected hours in [0, 48], got {}", self.min_rest_hours));
+            return bad(
+                "min_rest_hours",
+                format!("expected hours in [0, 48], got {}", self.min_rest_hours),
+            );
         }
-        if !(self.night_min_hours.is_finite() && self.night_min_hours > 0.0 && self.night_min_hours <= 24.0) {
-            return bad("night_min_hours", format!("expected hours in (0, 24], got {}", self.night_min_hours));
+        if !(self.night_min_hours.is_finite()
+            && self.night_min_hours > 0.0
+            && self.night_min_hours <= 24.0)
+        {
+            return bad(
+                "night_min_hours",
+                format!("expected hours in (0, 24], got {}", self.night_min_hours),
+            );
         }
         if self.max_consecutive_days == 0 {
             return bad("max_consecutive_days", "expected an integer >= 1, got 0".into());
@@ -194,7 +205,12 @@ pub struct RosterOptions {
 
 impl Default for RosterOptions {
     fn default() -> Self {
-        RosterOptions { weeks: None, seed: 1, time_limit_seconds: 120.0, iterations_per_seat: 1_000 }
+        RosterOptions {
+            weeks: None,
+            seed: 1,
+            time_limit_seconds: 120.0,
+            iterations_per_seat: 1_000,
+        }
     }
 }
 
@@ -237,6 +253,11 @@ pub struct RosterResult {
     pub shifts_unfilled: usize,
     pub paid_hours_required: f64,
     pub paid_hours_filled: f64,
+    /// Σ over agents and weeks of `min_hours_week` / `max_hours_week`: when the schedule's paid
+    /// hours fall below the first, some contract minimum cannot be met; above the second, some
+    /// seats must stay empty.
+    pub contract_min_hours_total: f64,
+    pub contract_max_hours_total: f64,
     /// Empty seats grouped by queue, date and time span, with the reason.
     pub unmet: Vec<Unmet>,
     pub cost: CostBreakdown,
@@ -273,8 +294,12 @@ pub fn solve(
     let lower_bound = bound::lower_bound(&problem)?;
     let outcome = search::run(&problem, options, started);
     let rows = outcome.rows(&problem, shifts, agents);
-    let violations =
-        check::check_with_horizon(&rows, agents, config, Some((problem.first_day, problem.last_day)));
+    let violations = check::check_with_horizon(
+        &rows,
+        agents,
+        config,
+        Some((problem.first_day, problem.last_day)),
+    );
     let summary = summary::summarise(&problem, &outcome, agents);
     let cost = outcome.cost;
     let gap = if cost.total <= lower_bound + 1e-9 {
@@ -294,6 +319,10 @@ pub fn solve(
         shifts_unfilled: problem.seats.len() - summary.filled,
         paid_hours_required: summary.hours_required,
         paid_hours_filled: summary.hours_filled,
+        contract_min_hours_total: agents.iter().map(|a| a.min_hours_week).sum::<f64>()
+            * problem.weeks as f64,
+        contract_max_hours_total: agents.iter().map(|a| a.max_hours_week).sum::<f64>()
+            * problem.weeks as f64,
         unmet: summary.unmet,
         cost,
         lower_bound,

@@ -227,7 +227,8 @@ impl Problem {
         let mut rules = Vec::with_capacity(agents.len());
         let mut seen = BTreeMap::new();
         for a in agents {
-            let bad = |message: String| RosterError::Agent { agent_id: a.agent_id.clone(), message };
+            let bad =
+                |message: String| RosterError::Agent { agent_id: a.agent_id.clone(), message };
             if seen.insert(a.agent_id.as_str(), ()).is_some() {
                 return Err(bad("appears twice in the agents file".into()));
             }
@@ -263,7 +264,9 @@ impl Problem {
                 }
             }
             let preferred_off = (0..days)
-                .map(|d| a.preferred_days_off.contains(&(first_day + Duration::days(d as i64)).weekday()))
+                .map(|d| {
+                    a.preferred_days_off.contains(&(first_day + Duration::days(d as i64)).weekday())
+                })
                 .collect();
             rules.push(AgentRule {
                 skills: queues.iter().map(|q| a.skills.iter().any(|s| s == q)).collect(),
@@ -410,8 +413,11 @@ impl Problem {
         }
         let before = (0..d).rev().find(|&x| trial[x] != NONE);
         let after = (d + 1..self.days).find(|&x| trial[x] != NONE);
-        let rest_ok = before.is_none_or(|x| s.start_abs >= self.seats[trial[x] as usize].end_abs + self.rest_minutes)
-            && after.is_none_or(|x| self.seats[trial[x] as usize].start_abs >= s.end_abs + self.rest_minutes);
+        let rest_ok = before.is_none_or(|x| {
+            s.start_abs >= self.seats[trial[x] as usize].end_abs + self.rest_minutes
+        }) && after.is_none_or(|x| {
+            self.seats[trial[x] as usize].start_abs >= s.end_abs + self.rest_minutes
+        });
         if !rest_ok {
             return Some("blocked by the rest rule");
         }

@@ -580,4 +580,22 @@ mod tests {
         let offered: f64 = cells.iter().map(|c| c.offered).sum();
         assert!((offered - 1800.0).abs() < 4.0 * 1800f64.sqrt(), "{offered}");
     }
+
+    #[test]
+    fn log_normal_handle_time_has_the_asked_mean_and_cv() {
+        // sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2 gives E = mean, sd / E = cv.
+        let mut m = model(one_queue(0.0, 1.0, None), &[], ArrivalSource::Poisson);
+        m.handle_time = HandleTime::LogNormal { cv: 0.6 };
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let n = 200_000;
+        let draws: Vec<f64> = (0..n).map(|_| m.draw_handle(240.0, &mut rng)).collect();
+        let mean = draws.iter().sum::<f64>() / n as f64;
+        let sd = (draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        // Standard error of the mean: 240 * 0.6 / sqrt(200,000) = 0.32 s.
+        assert!((mean - 240.0).abs() < 1.5, "{mean}");
+        assert!((sd / mean - 0.6).abs() < 0.01, "{}", sd / mean);
+        m.handle_time = HandleTime::Exponential;
+        let mean = (0..n).map(|_| m.draw_handle(240.0, &mut rng)).sum::<f64>() / n as f64;
+        assert!((mean - 240.0).abs() < 2.5, "{mean}");
+    }
 }

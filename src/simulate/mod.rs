@@ -559,6 +559,55 @@ pub fn run(
     Ok(summarize(&runs, &horizon, config, &options))
 }
 
+/// Simulate a forecast against exactly the net agents of a staffing requirement (`agents_net`
+/// of each requirement row on duty for the whole of its interval; no shifts, no breaks): the
+/// check of an Erlang requirement once intervals carry over and callers abandon. Requirement
+/// rows outside the forecast's horizon, or for queues not in plan.toml, are errors.
+pub fn run_requirement(
+    requirements: &[crate::io::requirements::RequirementRow],
+    forecast: &[ForecastRow],
+    config: &PlanConfig,
+    options: &SimulationOptions,
+) -> Result<SimulationResult, crate::Error> {
+    let options = options.validated()?;
+    let (horizon, queues) = demand(forecast, config)?;
+    let counts = agent_counts(requirements, config, &horizon)?;
+    let supply = supply_from_counts(&counts, &horizon);
+    let m = model(&horizon, queues, supply, ArrivalSource::Poisson, options.handle_time);
+    let runs = replicate(&m, options.replications, options.seed, 0);
+    Ok(summarize(&runs, &horizon, config, &options))
+}
+
+/// `agents_net` per queue (plan.toml order) and interval of the horizon.
+fn agent_counts(
+    requirements: &[crate::io::requirements::RequirementRow],
+    config: &PlanConfig,
+    horizon: &Horizon,
+) -> Result<Vec<Vec<u32>>, SimulateError> {
+    let mut counts = vec![vec![0u32; horizon.intervals]; config.queues.len()];
+    let step_ms = (horizon.interval_seconds * 1000.0) as i64;
+    for r in requirements {
+        let err = |message: String| {
+            SimulateError::Invalid(format!(
+                "requirement row {} queue {}: {message}",
+                crate::time::format_local(&r.interval_start),
+                r.queue
+            ))
+        };
+        let q = config
+            .queues
+            .iter()
+            .position(|c| c.name == r.queue)
+            .ok_or_else(|| err("the queue is not in plan.toml".into()))?;
+        let offset = (r.interval_start - horizon.origin).num_milliseconds();
+        if offset < 0 || offset % step_ms != 0 || (offset / step_ms) as usize >= horizon.intervals {
+            return Err(err("not an interval of the forecast's horizon".into()));
+        }
+        counts[q][(offset / step_ms) as usize] = r.agents_net;
+    }
+    Ok(counts)
+}
+
 /// Like [`run`], but the arrivals are a recorded contact log instead of Poisson draws: every
 /// replication sees the same contacts (at their recorded times, with their recorded handle
 /// times where the log has them); patience and missing handle times are drawn. The forecast
@@ -739,5 +788,36 @@ mod tests {
         assert_eq!(m.offered, Estimate { mean: 10.0, ci_low: Some(10.0), ci_high: Some(10.0) });
         assert_eq!(m.service_level.unwrap().mean, 1.0);
         assert!((r.intervals[0].metrics.occupancy.unwrap().mean - 300.0 / 1800.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_requirement_is_simulated_as_that_many_agents_on_duty() {
+        let f: Vec<ForecastRow> =
+            (0..4).map(|k| row(at(3, 9, 0) + Duration::minutes(30 * k), "voice", 20.0)).collect();
+        let requirement: Vec<crate::io::requirements::RequirementRow> = f
+            .iter()
+            .map(|r| crate::io::requirements::RequirementRow {
+                interval_start: r.interval_start,
+                queue: r.queue.clone(),
+                contacts: r.contacts,
+                aht_seconds: r.aht_seconds,
+                traffic_erlangs: 0.0,
+                agents_net: 3,
+                agents_gross: 5,
+                service_level: 0.0,
+                asa_seconds: 0.0,
+                occupancy: 0.0,
+                abandon_rate: None,
+            })
+            .collect();
+        let roster: Vec<RosterRow> =
+            (0..3).map(|_| agent("voice", at(3, 9, 0), at(3, 11, 0), vec![])).collect();
+        let by_requirement = run_requirement(&requirement, &f, &config(), &opts()).unwrap();
+        let by_roster = run(&roster, &f, &config(), &opts()).unwrap();
+        assert_eq!(by_requirement, by_roster);
+        let mut outside = requirement.clone();
+        outside[0].interval_start = at(3, 8, 0);
+        let e = run_requirement(&outside, &f, &config(), &opts()).unwrap_err().to_string();
+        assert!(e.contains("2025-11-03T08:00") && e.contains("horizon"), "{e}");
     }
 }
