@@ -30,10 +30,12 @@
 //! the lunar calendar: the official schedule is published late each year) and a voice campaign
 //! in the planning week Mon 2026-11-23 – Sun 2026-11-29.
 //!
-//! The agents are sized for that week: the peak voice quarter hour of a Monday is about 85 calls
-//! (≈ 26 erlangs at 270 s, ≈ 30 agents at 80/20), and the whole week needs roughly 3,600 paid
-//! hours after 30% shrinkage; 90 full-time (36–40 h) and 30 part-time (16–30 h) agents offer
-//! about 4,200 hours at most, enough with some slack for shift shapes but not lavish.
+//! The agents are sized for that week: the peak voice quarter hour of a Monday is about 100
+//! calls (≈ 30 erlangs at 270 s, ≈ 34 agents at 80/20), and the last history week's load
+//! (Σ contacts × AHT, chat divided by its concurrency of 3, at 85% occupancy) needs about 3,200
+//! paid hours after 30% shrinkage. 90 full-time (36–40 h) and 30 part-time (16–30 h) agents
+//! offer 4,327 hours at most (1.36×): room for the service-level margin of Erlang C and for
+//! shift shapes, but not lavish.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -48,11 +48,17 @@ pub fn parse_time_zone(name: &str) -> Result<Tz, TimeError> {
 /// first occurrence.
 pub fn parse_local(text: &str, tz: Tz) -> Result<Stamp, String> {
     let s = text.trim();
+    // Fast path for the plain form every file uses (no offset): no format-string parsing.
+    if let Some(naive) = parse_plain_fast(s) {
+        check_year(naive.date(), s)?;
+        return from_local(naive, tz);
+    }
     if let Ok(dt) = DateTime::parse_from_rfc3339(s)
         .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z"))
         .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M%:z"))
         .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%:z"))
     {
+        check_year(dt.naive_local().date(), s)?;
         let stamp = dt.with_timezone(&tz);
         if stamp.naive_local() != dt.naive_local() {
             return Err(format!(
@@ -67,10 +73,38 @@ pub fn parse_local(text: &str, tz: Tz) -> Result<Stamp, String> {
     from_local(naive, tz)
 }
 
+/// `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD HH:MM`, optionally `:SS`, digits only; `None` for anything
+/// else (which then goes through the general parsers and their error messages).
+fn parse_plain_fast(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if !(b.len() == 16 || b.len() == 19) || b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
+        return None;
+    }
+    if b[10] != b'T' && b[10] != b' ' {
+        return None;
+    }
+    let num = |from: usize, len: usize| -> Option<u32> {
+        b[from..from + len]
+            .iter()
+            .try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    let second = if b.len() == 19 {
+        if b[16] != b':' {
+            return None;
+        }
+        num(17, 2)?
+    } else {
+        0
+    };
+    let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 2)?, num(8, 2)?)?;
+    date.and_hms_opt(num(11, 2)?, num(14, 2)?, second)
+}
+
 /// Parse a local date-time without offset (`T` or space separated, seconds optional).
 pub fn parse_naive_datetime(s: &str) -> Result<NaiveDateTime, String> {
     for fmt in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            check_year(t.date(), s)?;
             return Ok(t);
         }
     }
@@ -79,8 +113,22 @@ pub fn parse_naive_datetime(s: &str) -> Result<NaiveDateTime, String> {
 
 /// Parse `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("expected a date like 2025-03-08, found {s:?}"))
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("expected a date like 2025-03-08, found {s:?}"))?;
+    check_year(d, s)?;
+    Ok(d)
+}
+
+/// Years a date in an input file may have. Planning data lives in these; the bound keeps every
+/// date arithmetic (a day after, an interval before) far from chrono's representable range.
+pub const YEARS_ALLOWED: std::ops::RangeInclusive<i32> = 1000..=9999;
+
+fn check_year(date: NaiveDate, s: &str) -> Result<(), String> {
+    if YEARS_ALLOWED.contains(&date.year()) {
+        Ok(())
+    } else {
+        Err(format!("expected a year from 1000 to 9999, found {s:?}"))
+    }
 }
 
 /// Parse `HH:MM` (24-hour clock).
@@ -403,6 +451,36 @@ mod tests {
         // Closing the Friday also closes its tail on Saturday morning.
         h.closed_dates.insert(fri);
         assert!(!h.is_open_local(at(fri.succ_opt().unwrap(), 1, 0)));
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_general_parser() {
+        for t in ["2025-03-03T09:30", "2025-03-03 09:30", "2025-03-03T09:30:15", "2024-02-29T23:59"]
+        {
+            let general =
+                ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+                    .iter()
+                    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok());
+            assert_eq!(parse_plain_fast(t), general, "{t}");
+        }
+        for t in [
+            "2025-02-29T09:30",
+            "2025-03-03T24:00",
+            "2025-03-03T09:60",
+            "2025-03-03X09:30",
+            "2025-3-03T09:30",
+        ] {
+            assert_eq!(parse_plain_fast(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn years_outside_1000_to_9999_are_rejected() {
+        assert!(parse_local("+262142-12-31T23:45", ny()).is_err());
+        assert!(parse_local("0999-01-01T00:00", ny()).unwrap_err().contains("year"));
+        assert!(parse_local("9999-12-31T23:45-05:00", ny()).is_ok());
+        assert!(parse_date("10000-01-01").is_err());
+        assert!(parse_naive_datetime("0000-01-01T00:00").is_err());
     }
 
     #[test]

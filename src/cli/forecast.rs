@@ -1,8 +1,209 @@
-//! TODO(owner): this command.
+//! `shiftcast forecast`: forecast contacts (with P10/P90) and handle time per open interval and
+//! queue, from history.csv (+ events.csv, plan.toml), into forecast.csv.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{Duration, NaiveDate};
+use shiftcast::forecast::{plan_for_history, run_forecast, ForecastOutput, QueueReport};
+use shiftcast::io::events::{read_events, Event};
+use shiftcast::io::forecast::write_forecast;
+use shiftcast::io::history::{read_history, History, ReadHistoryOptions};
+use shiftcast::io::PlanConfig;
+use shiftcast::time::{parse_date, parse_time_zone};
+
+use crate::cli::{print_json, Format};
+
+/// Input flags shared by `forecast` and `backtest`.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// history.csv (`interval_start,queue,contacts[,aht_seconds]`); default: `[inputs] history`
+    /// of --config.
+    #[arg(long)]
+    pub history: Option<PathBuf>,
+    /// events.csv (`start,end,kind,name,queue,uplift`); default: `[inputs] events` of --config.
+    #[arg(long)]
+    pub events: Option<PathBuf>,
+    /// plan.toml: time zone, interval, opening hours, `[forecast]` settings, per-queue
+    /// default_aht_seconds.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Interval length of the history in minutes (default: from --config, else inferred).
+    #[arg(long)]
+    pub interval_minutes: Option<u32>,
+    /// IANA time zone of the history's local times (needed without --config), e.g. Europe/London.
+    #[arg(long)]
+    pub time_zone: Option<String>,
+}
+
+/// Everything a forecast or backtest reads.
+pub struct Inputs {
+    pub history: History,
+    pub events: Vec<Event>,
+    pub plan: PlanConfig,
+}
+
+impl InputArgs {
+    pub fn load(&self) -> anyhow::Result<Inputs> {
+        let config = match &self.config {
+            Some(p) => {
+                Some(PlanConfig::read(p).with_context(|| format!("reading {}", p.display()))?)
+            }
+            None => None,
+        };
+        let tz = match (&self.time_zone, &config) {
+            (Some(z), _) => parse_time_zone(z).context("--time-zone")?,
+            (None, Some(c)) => c.site.time_zone,
+            (None, None) => anyhow::bail!(
+                "give --time-zone (the IANA zone of the history's local times) or --config"
+            ),
+        };
+        let interval_minutes =
+            self.interval_minutes.or(config.as_ref().map(|c| c.site.grid.interval_minutes));
+        let history_path = self
+            .history
+            .clone()
+            .or_else(|| config.as_ref().and_then(|c| c.inputs.history.clone()))
+            .context("give --history (or [inputs] history in --config)")?;
+        let opening_hours =
+            config.as_ref().map(|c| c.site.opening_hours.clone()).filter(|h| !h.is_always_open());
+        let history = read_history(
+            &history_path,
+            &ReadHistoryOptions { tz, interval_minutes, opening_hours },
+        )
+        .with_context(|| format!("reading {}", history_path.display()))?;
+        let events_path =
+            self.events.clone().or_else(|| config.as_ref().and_then(|c| c.inputs.events.clone()));
+        let events = match &events_path {
+            Some(p) => read_events(p).with_context(|| format!("reading {}", p.display()))?,
+            None => Vec::new(),
+        };
+        let plan = match config {
+            Some(mut c) => {
+                if c.site.grid.interval_minutes != history.interval_minutes
+                    || c.site.time_zone != tz
+                {
+                    c.site.grid = shiftcast::time::IntervalGrid::new(tz, history.interval_minutes)?;
+                    c.site.time_zone = tz;
+                }
+                c
+            }
+            None => {
+                plan_for_history(shiftcast::time::IntervalGrid::new(tz, history.interval_minutes)?)
+            }
+        };
+        Ok(Inputs { history, events, plan })
+    }
+}
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// First forecast day (YYYY-MM-DD); default: the day after the history ends.
+    #[arg(long)]
+    pub start: Option<String>,
+    /// Number of days to forecast.
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
+    /// forecast.csv to write (`interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds`).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Handle time for queues whose history has none (overrides `[forecast] default_aht_seconds`;
+    /// a queue's own `default_aht_seconds` in plan.toml comes first).
+    #[arg(long)]
+    pub default_aht_seconds: Option<f64>,
+    /// How to print the summary (model choice and evidence per queue).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not built yet")
+#[derive(serde::Serialize)]
+struct Summary<'a> {
+    out: &'a Path,
+    start: String,
+    days: u32,
+    rows: usize,
+    queues: &'a [QueueReport],
+    warnings: &'a [String],
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let mut inputs = args.input.load()?;
+    if let Some(v) = args.default_aht_seconds {
+        anyhow::ensure!(
+            v.is_finite() && v > 0.0,
+            "--default-aht-seconds: expected a number > 0, got {v}"
+        );
+        inputs.plan.forecast.default_aht_seconds = Some(v);
+    }
+    let start = match &args.start {
+        Some(s) => parse_date(s).map_err(anyhow::Error::msg).context("--start")?,
+        None => last_day(&inputs.history).context("the history has no rows")? + Duration::days(1),
+    };
+    let out: ForecastOutput =
+        run_forecast(&inputs.history, &inputs.events, &inputs.plan, start, args.days)
+            .context("forecasting")?;
+    write_forecast(&args.out, &out.rows)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    let summary = Summary {
+        out: &args.out,
+        start: start.to_string(),
+        days: args.days,
+        rows: out.rows.len(),
+        queues: &out.queues,
+        warnings: &out.warnings,
+    };
+    match args.format {
+        Format::Json => print_json(&summary)?,
+        Format::Table => {
+            for w in &out.warnings {
+                eprintln!("warning: {w}");
+            }
+            println!(
+                "{} rows for {} day(s) from {start} written to {}",
+                out.rows.len(),
+                args.days,
+                args.out.display()
+            );
+            print_reports(&out.queues);
+        }
+    }
+    Ok(())
+}
+
+fn last_day(history: &History) -> Option<NaiveDate> {
+    history.queues.values().filter_map(|r| r.last()).map(|r| r.interval_start.date_naive()).max()
+}
+
+/// Per-queue model choice and validation evidence, as a table.
+fn print_reports(queues: &[QueueReport]) {
+    println!("{:<12} {:<16} validation WAPE (last weeks before the start)", "queue", "chosen");
+    for q in queues {
+        let scores: Vec<String> = q
+            .validation
+            .iter()
+            .map(|s| match s.wape {
+                Some(w) => format!("{} {:.2}%", s.candidate, 100.0 * w),
+                None => format!("{} n/a", s.candidate),
+            })
+            .collect();
+        println!("{:<12} {:<16} {}", q.queue, q.chosen, scores.join(", "));
+        if !q.weights.is_empty() {
+            let w: Vec<String> = q.weights.iter().map(|(m, w)| format!("{m} {w:.2}")).collect();
+            println!("{:<12} {:<16} weights: {}", "", "", w.join(", "));
+        }
+        if let Some((r1, r2)) = q.rebound {
+            println!(
+                "{:<12} {:<16} rebound after closures: day 1 x{r1:.2}, day 2 x{r2:.2}",
+                "", ""
+            );
+        }
+        for e in &q.events {
+            println!(
+                "{:<12} {:<16} event {} {:?} x{:.2} ({})",
+                "", "", e.start, e.name, e.factor, e.source
+            );
+        }
+    }
 }

@@ -1,10 +1,10 @@
-//! forecast.csv: `interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds` — the
-//! forecast per interval and queue, with an 80 % prediction interval on contacts. OWNER: forecast
-//! (reader and writer written by the staffing helper so `staff` could read forecasts first).
+//! forecast.csv: `interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds` — one row
+//! per open interval and queue, sorted by `(interval_start, queue)`. Written by
+//! `shiftcast forecast`, read by `staff`, `simulate` and `whatif`. OWNER: forecast.
 //!
-//! Times are local wall-clock in the site's time zone (`2025-03-03T09:30`), with the UTC offset
-//! only on the repeated hour of a fall-back day. Numbers are >= 0 and `contacts_p10 <=
-//! contacts_p90`; `aht_seconds` may be 0 only where `contacts` is 0.
+//! `interval_start` is local wall-clock time (`2025-03-03T09:30`); the repeated hour of a
+//! fall-back day carries its UTC offset (`2025-10-26T01:30+01:00`). Numbers are written with at
+//! most 3 decimals.
 
 use std::path::Path;
 
@@ -13,10 +13,6 @@ use chrono_tz::Tz;
 use crate::error::{Error, InputError};
 use crate::io::table::{fmt_num, write_csv_atomic, Table};
 use crate::time::{format_local, parse_local, Stamp};
-
-/// Column names in file order.
-pub const COLUMNS: [&str; 6] =
-    ["interval_start", "queue", "contacts", "contacts_p10", "contacts_p90", "aht_seconds"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForecastRow {
@@ -28,50 +24,78 @@ pub struct ForecastRow {
     pub aht_seconds: f64,
 }
 
-/// Read forecast.csv; every cell is checked and errors name file, line and column.
+/// The columns of forecast.csv, in order.
+pub const FORECAST_COLUMNS: [&str; 6] =
+    ["interval_start", "queue", "contacts", "contacts_p10", "contacts_p90", "aht_seconds"];
+
+/// Read a forecast.csv with local times in `tz`. Every value is checked; an error names the file,
+/// line and column. `contacts_p10`/`contacts_p90` may be empty (then equal to `contacts`).
 pub fn read_forecast(path: &Path, tz: Tz) -> Result<Vec<ForecastRow>, Error> {
     let table = Table::read(path)?;
-    Ok(parse_forecast(&table, tz)?)
+    Ok(parse_forecast_table(&table, tz)?)
 }
 
-/// Parse an already-read forecast table.
-pub fn parse_forecast(table: &Table, tz: Tz) -> Result<Vec<ForecastRow>, InputError> {
-    table.reject_unknown(&COLUMNS)?;
-    let col: Vec<usize> = COLUMNS.iter().map(|c| table.require(c)).collect::<Result<_, _>>()?;
+/// Parse an already read forecast table (see [`read_forecast`]).
+pub fn parse_forecast_table(table: &Table, tz: Tz) -> Result<Vec<ForecastRow>, InputError> {
+    table.reject_unknown(&FORECAST_COLUMNS)?;
+    let c_start = table.require("interval_start")?;
+    let c_queue = table.require("queue")?;
+    let c_contacts = table.require("contacts")?;
+    let c_aht = table.require("aht_seconds")?;
+    let c_p10 = table.column("contacts_p10");
+    let c_p90 = table.column("contacts_p90");
     let mut rows = Vec::with_capacity(table.rows.len());
+    let mut seen = std::collections::BTreeSet::new();
     for row in &table.rows {
-        let stamp_text = table.nonempty(row, col[0])?;
-        let interval_start =
-            parse_local(stamp_text, tz).map_err(|m| table.error(row, col[0], m))?;
-        let contacts = table.non_negative(row, col[2])?;
-        let contacts_p10 = table.non_negative(row, col[3])?;
-        let contacts_p90 = table.non_negative(row, col[4])?;
-        if contacts_p90 < contacts_p10 {
+        let text = table.nonempty(row, c_start)?;
+        let interval_start = parse_local(text, tz).map_err(|m| table.error(row, c_start, m))?;
+        let queue = table.nonempty(row, c_queue)?.to_string();
+        let contacts = table.non_negative(row, c_contacts)?;
+        let optional = |col: Option<usize>| -> Result<f64, InputError> {
+            match col {
+                Some(c) if !table.text(row, c).trim().is_empty() => table.non_negative(row, c),
+                _ => Ok(contacts),
+            }
+        };
+        let contacts_p10 = optional(c_p10)?;
+        let contacts_p90 = optional(c_p90)?;
+        if contacts_p10 > contacts_p90 {
             return Err(table.error(
                 row,
-                col[4],
+                c_p10.unwrap_or(c_contacts),
                 format!(
-                    "expected contacts_p90 >= contacts_p10 ({contacts_p10}), found {contacts_p90}"
+                    "expected contacts_p10 <= contacts_p90, found {contacts_p10} > {contacts_p90}"
                 ),
             ));
         }
-        let aht_seconds = table.non_negative(row, col[5])?;
+        // A zero-volume interval may carry no handle time; any contact needs one.
+        let aht_seconds = table.non_negative(row, c_aht)?;
         if contacts > 0.0 && aht_seconds == 0.0 {
             return Err(table.error(
                 row,
-                col[5],
+                c_aht,
                 "expected a number > 0 where contacts > 0, found 0",
+            ));
+        }
+        if !seen.insert((interval_start, queue.clone())) {
+            return Err(table.error(
+                row,
+                c_start,
+                format!("interval {text} of queue {queue:?} appears twice"),
             ));
         }
         rows.push(ForecastRow {
             interval_start,
-            queue: table.nonempty(row, col[1])?.to_string(),
+            queue,
             contacts,
             contacts_p10,
             contacts_p90,
             aht_seconds,
         });
     }
+    rows.sort_by(|a, b| {
+        a.interval_start.cmp(&b.interval_start).then_with(|| a.queue.cmp(&b.queue))
+    });
     Ok(rows)
 }
 
@@ -79,7 +103,7 @@ pub fn parse_forecast(table: &Table, tz: Tz) -> Result<Vec<ForecastRow>, InputEr
 pub fn write_forecast(path: &Path, rows: &[ForecastRow]) -> Result<(), Error> {
     write_csv_atomic(
         path,
-        &COLUMNS,
+        &FORECAST_COLUMNS,
         rows.iter().map(|r| {
             [
                 format_local(&r.interval_start),
@@ -87,7 +111,7 @@ pub fn write_forecast(path: &Path, rows: &[ForecastRow]) -> Result<(), Error> {
                 fmt_num(r.contacts, 3),
                 fmt_num(r.contacts_p10, 3),
                 fmt_num(r.contacts_p90, 3),
-                fmt_num(r.aht_seconds, 2),
+                fmt_num(r.aht_seconds, 1),
             ]
         }),
     )
@@ -98,41 +122,49 @@ mod tests {
     use super::*;
 
     fn tz() -> Tz {
-        "America/New_York".parse().unwrap()
+        "Europe/London".parse().expect("tz")
     }
 
     #[test]
-    fn round_trip_including_the_repeated_dst_hour() {
-        let dir = tempfile::tempdir().unwrap();
+    fn round_trip_keeps_values_and_fall_back_offsets() {
+        let dir = tempfile::tempdir().expect("tmp");
         let path = dir.path().join("forecast.csv");
-        let first = parse_local("2025-11-02T01:30-04:00", tz()).unwrap();
-        let second = parse_local("2025-11-02T01:30-05:00", tz()).unwrap();
-        let rows: Vec<ForecastRow> = [first, second]
-            .iter()
-            .map(|&t| ForecastRow {
-                interval_start: t,
-                queue: "voice".into(),
+        // 2025-10-26 01:30 happens twice in London (BST then GMT).
+        let first = parse_local("2025-10-26T01:30+01:00", tz()).expect("stamp");
+        let second = parse_local("2025-10-26T01:30+00:00", tz()).expect("stamp");
+        let rows = vec![
+            ForecastRow {
+                interval_start: first,
+                queue: "a".into(),
                 contacts: 12.5,
-                contacts_p10: 9.0,
-                contacts_p90: 16.25,
-                aht_seconds: 210.0,
-            })
-            .collect();
-        write_forecast(&path, &rows).unwrap();
-        assert_eq!(read_forecast(&path, tz()).unwrap(), rows);
+                contacts_p10: 8.25,
+                contacts_p90: 17.125,
+                aht_seconds: 300.0,
+            },
+            ForecastRow {
+                interval_start: second,
+                queue: "a".into(),
+                contacts: 3.0,
+                contacts_p10: 1.0,
+                contacts_p90: 5.0,
+                aht_seconds: 310.5,
+            },
+        ];
+        write_forecast(&path, &rows).expect("write");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains("2025-10-26T01:30+01:00,a,12.5,8.25,17.125,300"), "{text}");
+        assert!(text.contains("2025-10-26T01:30+00:00,a,3,1,5,310.5"), "{text}");
+        assert_eq!(read_forecast(&path, tz()).expect("read back"), rows);
     }
 
     #[test]
-    fn bad_cells_name_line_and_column() {
-        let text = "interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds\n\
-                    2025-03-03T09:30,voice,10,8,12,180\n2025-03-03T09:45,voice,10,8,12,-3\n";
-        let t = Table::parse("forecast.csv", text.as_bytes()).unwrap();
-        let e = parse_forecast(&t, tz()).unwrap_err().to_string();
-        assert_eq!(
-            e,
-            "forecast.csv line 3, column aht_seconds: expected a number >= 0, found \"-3\""
-        );
-        let t = Table::parse("forecast.csv", b"interval_start,queue,contacts\n").unwrap();
-        assert!(parse_forecast(&t, tz()).unwrap_err().to_string().contains("contacts_p10"));
+    fn bad_cell_is_located() {
+        let t = Table::parse("forecast.csv", b"interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds\n2025-03-03T09:00,a,10,8,12,300\n2025-03-03T09:15,a,-1,8,12,300\n").expect("csv");
+        let e = parse_forecast_table(&t, tz()).expect_err("negative contacts");
+        assert_eq!(e.line, Some(3));
+        assert_eq!(e.column.as_deref(), Some("contacts"));
+        let t = Table::parse("forecast.csv", b"interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds\n2025-03-03T09:00,a,10,13,12,300\n").expect("csv");
+        let e = parse_forecast_table(&t, tz()).expect_err("p10 > p90");
+        assert!(e.message.contains("contacts_p10 <= contacts_p90"), "{e}");
     }
 }

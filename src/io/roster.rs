@@ -1,9 +1,25 @@
-//! roster.csv, the HR export: `agent_id,name,date,queue,shift_start,shift_end,paid_minutes,
-//! breaks`. OWNER: roster.
+//! roster.csv, the HR export: one row per agent-day worked,
+//! `agent_id,name,date,queue,shift_start,shift_end,paid_minutes,breaks`.
+//!
+//! `shift_start`/`shift_end` are local ISO date-times written with [`time::format_local`] (a shift
+//! may end the next day; the repeated hour of a fall-back day carries its UTC offset); `breaks` is
+//! a `;`-separated list of local `HH:MM-HH:MM` spans inside the shift (empty when none). HR edits
+//! this file by hand before importing it into payroll, so the reader is strict and precise: every
+//! bad cell is reported with file, line and column, and [`crate::roster::check`] then validates
+//! the rules. OWNER: roster.
 
-use chrono::NaiveDate;
+use std::path::Path;
 
-use crate::time::Stamp;
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
+
+use crate::error::{Error, InputError};
+use crate::io::table::{write_csv_atomic, Table};
+use crate::time::{self, Stamp};
+
+/// The columns of roster.csv, in order.
+pub const ROSTER_COLUMNS: [&str; 8] =
+    ["agent_id", "name", "date", "queue", "shift_start", "shift_end", "paid_minutes", "breaks"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RosterRow {
@@ -14,5 +30,215 @@ pub struct RosterRow {
     pub shift_start: Stamp,
     pub shift_end: Stamp,
     pub paid_minutes: u32,
+    /// Off-phone spans (breaks and lunches), each `[start, end)`.
     pub breaks: Vec<(Stamp, Stamp)>,
+}
+
+/// Read a roster.csv with the site's time zone. Columns may come in any order; unknown columns
+/// are errors (a misspelt header must not pass silently).
+pub fn read_roster(path: &Path, tz: Tz) -> Result<Vec<RosterRow>, Error> {
+    let table = Table::read(path)?;
+    Ok(parse_roster_table(&table, tz)?)
+}
+
+/// Parse roster CSV bytes (`file` names the source in error messages).
+pub fn parse_roster(file: &str, bytes: &[u8], tz: Tz) -> Result<Vec<RosterRow>, InputError> {
+    let table = Table::parse(file, bytes)?;
+    parse_roster_table(&table, tz)
+}
+
+fn parse_roster_table(table: &Table, tz: Tz) -> Result<Vec<RosterRow>, InputError> {
+    table.reject_unknown(&ROSTER_COLUMNS)?;
+    let [c_agent, c_name, c_date, c_queue, c_start, c_end, c_paid, c_breaks] =
+        ROSTER_COLUMNS.map(|c| table.require(c));
+    let (c_agent, c_name, c_date, c_queue) = (c_agent?, c_name?, c_date?, c_queue?);
+    let (c_start, c_end, c_paid, c_breaks) = (c_start?, c_end?, c_paid?, c_breaks?);
+    let mut rows = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let agent_id = table.nonempty(row, c_agent)?.to_string();
+        let name = table.text(row, c_name).to_string();
+        let date = time::parse_date(table.nonempty(row, c_date)?)
+            .map_err(|m| table.error(row, c_date, m))?;
+        let queue = table.nonempty(row, c_queue)?.to_string();
+        let shift_start = time::parse_local(table.nonempty(row, c_start)?, tz)
+            .map_err(|m| table.error(row, c_start, m))?;
+        let shift_end = time::parse_local(table.nonempty(row, c_end)?, tz)
+            .map_err(|m| table.error(row, c_end, m))?;
+        if shift_end <= shift_start {
+            return Err(table.error(
+                row,
+                c_end,
+                format!(
+                    "expected a time after shift_start {}, found {}",
+                    time::format_local(&shift_start),
+                    time::format_local(&shift_end)
+                ),
+            ));
+        }
+        if shift_end - shift_start > Duration::hours(24) {
+            return Err(table.error(row, c_end, "a shift cannot be longer than 24 hours"));
+        }
+        let paid_text = table.nonempty(row, c_paid)?;
+        let paid_minutes: u32 = paid_text.parse().map_err(|_| {
+            table.error(
+                row,
+                c_paid,
+                format!("expected a whole number of minutes >= 0, found {paid_text:?}"),
+            )
+        })?;
+        let breaks = parse_breaks(table.text(row, c_breaks), &shift_start, &shift_end, tz)
+            .map_err(|m| table.error(row, c_breaks, m))?;
+        rows.push(RosterRow {
+            agent_id,
+            name,
+            date,
+            queue,
+            shift_start,
+            shift_end,
+            paid_minutes,
+            breaks,
+        });
+    }
+    Ok(rows)
+}
+
+/// Write roster.csv atomically, rows in the given order.
+pub fn write_roster(path: &Path, rows: &[RosterRow]) -> Result<(), Error> {
+    write_csv_atomic(
+        path,
+        &ROSTER_COLUMNS,
+        rows.iter().map(|r| {
+            [
+                r.agent_id.clone(),
+                r.name.clone(),
+                r.date.format("%Y-%m-%d").to_string(),
+                r.queue.clone(),
+                time::format_local(&r.shift_start),
+                time::format_local(&r.shift_end),
+                r.paid_minutes.to_string(),
+                format_breaks(&r.breaks),
+            ]
+        }),
+    )
+}
+
+/// `HH:MM-HH:MM;HH:MM-HH:MM` in local wall-clock time.
+pub fn format_breaks(breaks: &[(Stamp, Stamp)]) -> String {
+    breaks
+        .iter()
+        .map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M")))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// Parse `;`-separated `HH:MM-HH:MM` spans and place each inside the shift: a clock time is
+/// the first occurrence at or after `shift_start` (so a break after midnight of a night shift
+/// lands on the next date). Every span must lie inside the shift, end after it starts, and not
+/// overlap the previous one.
+pub fn parse_breaks(
+    text: &str,
+    shift_start: &Stamp,
+    shift_end: &Stamp,
+    tz: Tz,
+) -> Result<Vec<(Stamp, Stamp)>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<(Stamp, Stamp)> = Vec::new();
+    for part in text.split(';') {
+        let part = part.trim();
+        let (a, b) = part.split_once('-').ok_or_else(|| {
+            format!("expected breaks like 12:00-12:30;15:00-15:15, found {part:?}")
+        })?;
+        let a = time::parse_clock(a).map_err(|m| format!("break {part:?}: {m}"))?;
+        let b = time::parse_clock(b).map_err(|m| format!("break {part:?}: {m}"))?;
+        let start = place_clock(shift_start, a, tz).map_err(|m| format!("break {part:?}: {m}"))?;
+        let mut end = place_clock(&start, b, tz).map_err(|m| format!("break {part:?}: {m}"))?;
+        if end == start {
+            end = start + Duration::days(1);
+        }
+        if end > *shift_end {
+            return Err(format!(
+                "break {part:?} does not lie inside the shift {}–{}",
+                shift_start.format("%H:%M"),
+                shift_end.format("%H:%M")
+            ));
+        }
+        if let Some(last) = out.last() {
+            if start < last.1 {
+                return Err(format!("break {part:?} overlaps or comes before the previous break"));
+            }
+        }
+        out.push((start, end));
+    }
+    Ok(out)
+}
+
+/// The first instant at or after `from` whose local clock reads `clock`.
+fn place_clock(from: &Stamp, clock: chrono::NaiveTime, tz: Tz) -> Result<Stamp, String> {
+    let local = from.naive_local();
+    let mut candidate = NaiveDateTime::new(local.date(), clock);
+    if candidate < local {
+        candidate += Duration::days(1);
+    }
+    let stamp = time::from_local(candidate, tz)?;
+    Ok(if stamp < *from { stamp + Duration::hours(1) } else { stamp })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tz() -> Tz {
+        time::parse_time_zone("Europe/London").unwrap()
+    }
+
+    const GOOD: &str = "agent_id,name,date,queue,shift_start,shift_end,paid_minutes,breaks\n\
+        A1,Ann Lee,2025-03-03,voice,2025-03-03T08:00,2025-03-03T16:30,480,12:00-12:30\n\
+        A2,Bob,2025-03-03,chat,2025-03-03T22:00,2025-03-04T06:00,450,01:00-01:30;03:00-03:15\n";
+
+    #[test]
+    fn night_shift_breaks_land_after_midnight() {
+        let rows = parse_roster("r.csv", GOOD.as_bytes(), tz()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(time::format_local(&rows[1].breaks[0].0), "2025-03-04T01:00");
+        assert_eq!(time::format_local(&rows[1].breaks[1].1), "2025-03-04T03:15");
+        assert_eq!(format_breaks(&rows[1].breaks), "01:00-01:30;03:00-03:15");
+    }
+
+    #[test]
+    fn written_file_reads_back_identically() {
+        let rows = parse_roster("r.csv", GOOD.as_bytes(), tz()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster.csv");
+        write_roster(&path, &rows).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), GOOD);
+        assert_eq!(read_roster(&path, tz()).unwrap(), rows);
+    }
+
+    #[test]
+    fn bad_cells_name_line_and_column() {
+        let cases = [
+            ("2025-03-03T16:30,2025-03-03T08:00,480,", "line 2, column shift_end"),
+            ("2025-03-03T08:00,2025-03-03T16:30,eight,", "line 2, column paid_minutes"),
+            ("2025-03-03T08:00,2025-03-03T16:30,480,12:00", "line 2, column breaks"),
+            ("2025-03-03T08:00,2025-03-03T16:30,480,17:00-17:30", "line 2, column breaks"),
+            ("2025-03-03T08:00,2025-03-03T16:30,480,12:00-12:30;11:00-11:15", "column breaks"),
+            ("2025-03-03 8am,2025-03-03T16:30,480,", "line 2, column shift_start"),
+        ];
+        for (tail, want) in cases {
+            let text = format!(
+                "{}A1,Ann,2025-03-03,voice,{tail}\n",
+                &GOOD[..GOOD.find('\n').unwrap() + 1]
+            );
+            let e = parse_roster("r.csv", text.as_bytes(), tz()).unwrap_err().to_string();
+            assert!(e.contains(want), "{tail}: {e}");
+        }
+        let e =
+            parse_roster("r.csv", b"agent_id,name,date\nA1,Ann,2025-03-03\n", tz()).unwrap_err();
+        assert!(e.to_string().contains("missing required column \"queue\""), "{e}");
+        let e = parse_roster("r.csv", GOOD.replace("queue", "queu").as_bytes(), tz()).unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("queu"));
+    }
 }

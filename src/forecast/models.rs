@@ -1,0 +1,636 @@
+//! The forecast models, behind one [`Model`] (`fit`) / [`Fitted`] (`predict_day`) interface.
+//!
+//! Every model reads the calendar-keyed [`QueueSeries`] and uses only days before the origin;
+//! every model predicts the *base* volume of a day (event multipliers are applied afterwards by
+//! the engine, identically for all models).
+//!
+//! - [`SeasonalNaive`]: the same interval of the most recent same weekday with data (normally
+//!   one week earlier). The baseline every model must beat.
+//! - [`WeekdayAverage`]: the mean of the same interval over the last N same weekdays with data
+//!   (N = 6 by default) — the planner's classic method.
+//! - [`TopDown`]: the standard WFM top-down method. Daily totals are regressed (weighted ridge
+//!   least squares on log volume, ndarray) on weekday, business day of the month (first, 2nd–3rd,
+//!   4th–5th, last, 2nd–3rd last), the first and second open day after a closure or holiday
+//!   (the rebound) and a log-linear growth trend, with exponentially decaying weights so the level
+//!   follows the recent past. The daily total is spread over the day by a weekday intraday
+//!   profile: the smoothed share profile of recent normal days with the same opening pattern, reshaped by the (more heavily smoothed)
+//!   ratio of this weekday's own profile to the pooled one. Anomalous days (events, outliers, days
+//!   after closures) are kept out of the profile.
+//! - [`DoubleSeasonal`]: double-seasonal exponential smoothing (Taylor 2003/2008): level plus an
+//!   intraday and an intraweek seasonal component, updated observation by observation, the
+//!   seasonal indices keyed on (time-of-day slot) and (weekday, slot) instead of a lag in rows, so
+//!   closed nights and missing days do not shift them. Smoothing parameters by grid search on the
+//!   one-step-ahead squared error.
+//!
+//! References: J. W. Taylor, "Short-term electricity demand forecasting using double seasonal
+//! exponential smoothing", JORS 54 (2003) 799–805, and "A comparison of univariate time series
+//! methods for forecasting intraday arrivals at a call center", Management Science 54(2) (2008)
+//! 253–265; R. J. Hyndman & G. Athanasopoulos, *Forecasting: Principles and Practice* (3rd ed.),
+//! ch. 5 (benchmarks), 7 (regression), 12.1 (complex seasonality).
+
+use ndarray::{Array1, Array2};
+
+use super::series::{smooth_open, QueueSeries};
+use super::ForecastError;
+
+/// A forecasting method: learns from the days before `origin` (a day index of the series).
+pub trait Model: Send + Sync {
+    /// Short name used in reports (`top_down`).
+    fn name(&self) -> &'static str;
+    /// Days of history (open or not, counted on the calendar) the model needs before the origin.
+    fn min_history_days(&self) -> usize;
+    fn fit(&self, series: &QueueSeries, origin: usize) -> Result<Box<dyn Fitted>, ForecastError>;
+}
+
+/// A fitted model: the base forecast of one day, one value per slot (0 on closed slots).
+pub trait Fitted: Send + Sync {
+    fn predict_day(&self, series: &QueueSeries, day: usize) -> Vec<f64>;
+}
+
+fn not_enough(model: &str, need: usize, have: usize) -> ForecastError {
+    ForecastError::TooShort { model: model.to_string(), need_days: need, have_days: have }
+}
+
+/// Per-weekday slot arrays: the shape most fitted models reduce to.
+struct WeekdayTable {
+    values: [Vec<f64>; 7],
+}
+
+impl Fitted for WeekdayTable {
+    fn predict_day(&self, series: &QueueSeries, day: usize) -> Vec<f64> {
+        let info = &series.days[day];
+        let w = info.weekday;
+        (0..series.slots)
+            .map(|s| {
+                if info.open && series.open_slots[w][s] {
+                    self.values[w][s].max(0.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+}
+
+/// Most recent days of weekday `w` before `origin` that have data and no event (newest first).
+fn recent_same_weekday(
+    series: &QueueSeries,
+    origin: usize,
+    w: usize,
+    n: usize,
+    normal_only: bool,
+) -> Vec<usize> {
+    let mut out = Vec::with_capacity(n);
+    let mut d = origin.min(series.history_days);
+    while d > 0 && out.len() < n {
+        d -= 1;
+        let info = &series.days[d];
+        if info.weekday == w
+            && info.open
+            && !info.event
+            && series.has_data(d)
+            && (!normal_only || info.is_normal())
+        {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// Seasonal naive: the same interval one week earlier (or the latest same weekday with data).
+#[derive(Debug, Clone, Default)]
+pub struct SeasonalNaive;
+
+impl Model for SeasonalNaive {
+    fn name(&self) -> &'static str {
+        "seasonal_naive"
+    }
+    fn min_history_days(&self) -> usize {
+        7
+    }
+    fn fit(&self, series: &QueueSeries, origin: usize) -> Result<Box<dyn Fitted>, ForecastError> {
+        if origin < self.min_history_days() {
+            return Err(not_enough(self.name(), self.min_history_days(), origin));
+        }
+        let values = std::array::from_fn(|w| {
+            let days = recent_same_weekday(series, origin, w, 4, false);
+            (0..series.slots)
+                .map(|s| {
+                    days.iter().map(|&d| series.value(d, s)).find(|x| !x.is_nan()).unwrap_or(0.0)
+                })
+                .collect()
+        });
+        Ok(Box::new(WeekdayTable { values }))
+    }
+}
+
+/// Same-weekday average of the last `weeks` same weekdays with data.
+#[derive(Debug, Clone)]
+pub struct WeekdayAverage {
+    pub weeks: usize,
+}
+
+impl Default for WeekdayAverage {
+    fn default() -> Self {
+        WeekdayAverage { weeks: 6 }
+    }
+}
+
+impl Model for WeekdayAverage {
+    fn name(&self) -> &'static str {
+        "weekday_average"
+    }
+    fn min_history_days(&self) -> usize {
+        7
+    }
+    fn fit(&self, series: &QueueSeries, origin: usize) -> Result<Box<dyn Fitted>, ForecastError> {
+        if origin < self.min_history_days() {
+            return Err(not_enough(self.name(), self.min_history_days(), origin));
+        }
+        let values = std::array::from_fn(|w| {
+            let days = recent_same_weekday(series, origin, w, self.weeks, false);
+            (0..series.slots)
+                .map(|s| {
+                    let (sum, n) = days
+                        .iter()
+                        .map(|&d| series.value(d, s))
+                        .filter(|x| !x.is_nan())
+                        .fold((0.0, 0), |(a, n), x| (a + x, n + 1));
+                    if n > 0 {
+                        sum / n as f64
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        });
+        Ok(Box::new(WeekdayTable { values }))
+    }
+}
+
+/// Settings of the top-down model (defaults are generic WFM choices, see the README).
+#[derive(Debug, Clone)]
+pub struct TopDown {
+    /// Half-life of the weights of past days in the daily regression, days.
+    pub half_life_days: f64,
+    /// Longest history used by the daily regression, days.
+    pub window_days: usize,
+    /// Ridge penalty (in units of one fully weighted day) on the rebound effects.
+    pub rebound_penalty: f64,
+    /// Ridge penalty on the business-day-of-month effects.
+    pub calendar_penalty: f64,
+    /// Weeks of normal days in the intraday profiles.
+    pub profile_weeks: usize,
+    /// Smoothing half-width (minutes, rounded to whole intervals) of the pooled profile and of
+    /// the weekday reshaping ratio: the same clock span at every interval length.
+    pub profile_smoothing_minutes: u32,
+    pub weekday_shape_smoothing_minutes: u32,
+    /// Ridge penalty on the log-linear trend (per year).
+    pub trend_penalty: f64,
+}
+
+impl Default for TopDown {
+    fn default() -> Self {
+        TopDown {
+            half_life_days: 56.0,
+            window_days: 364,
+            rebound_penalty: 0.1,
+            calendar_penalty: 0.3,
+            profile_weeks: 8,
+            profile_smoothing_minutes: 10,
+            weekday_shape_smoothing_minutes: 30,
+            trend_penalty: 1.0,
+        }
+    }
+}
+
+/// Number of regression features: 7 weekdays, 2 rebound days, 5 business-day-of-month effects.
+const N_FEATURES: usize = 15;
+
+/// Feature vector of a day for the daily regression.
+fn day_features(series: &QueueSeries, day: usize, origin: usize) -> [f64; N_FEATURES] {
+    let info = &series.days[day];
+    let mut x = [0.0; N_FEATURES];
+    x[info.weekday] = 1.0;
+    x[7] = f64::from(u8::from(info.after_closure_1));
+    x[8] = f64::from(u8::from(info.after_closure_2));
+    let (i, j) = (info.business_day_from_start, info.business_day_from_end);
+    x[9] = f64::from(u8::from(i == 0));
+    x[10] = f64::from(u8::from((1..=2).contains(&i)));
+    x[11] = f64::from(u8::from((3..=4).contains(&i)));
+    x[12] = f64::from(u8::from(j == 0));
+    x[13] = f64::from(u8::from((1..=2).contains(&j)));
+    // Growth: log-linear trend in years from the origin (the weekday terms are the level there).
+    x[14] = (day as f64 - origin as f64) / 365.25;
+    x
+}
+
+/// Solve the symmetric positive definite system `a x = b` by Cholesky decomposition.
+fn solve_spd(a: &Array2<f64>, b: &Array1<f64>) -> Option<Array1<f64>> {
+    let n = b.len();
+    let mut l = Array2::<f64>::zeros((n, n));
+    for i in 0..n {
+        for j in 0..=i {
+            let mut s = a[[i, j]];
+            for k in 0..j {
+                s -= l[[i, k]] * l[[j, k]];
+            }
+            if i == j {
+                if s <= 0.0 {
+                    return None;
+                }
+                l[[i, i]] = s.sqrt();
+            } else {
+                l[[i, j]] = s / l[[j, j]];
+            }
+        }
+    }
+    let mut y = Array1::<f64>::zeros(n);
+    for i in 0..n {
+        let s: f64 = (0..i).map(|k| l[[i, k]] * y[k]).sum();
+        y[i] = (b[i] - s) / l[[i, i]];
+    }
+    let mut x = Array1::<f64>::zeros(n);
+    for i in (0..n).rev() {
+        let s: f64 = (i + 1..n).map(|k| l[[k, i]] * x[k]).sum();
+        x[i] = (y[i] - s) / l[[i, i]];
+    }
+    Some(x)
+}
+
+/// Fitted daily-regression coefficients and weekday profiles.
+pub struct TopDownFit {
+    /// Log-volume coefficients (see [`day_features`]).
+    pub coefficients: [f64; N_FEATURES],
+    /// Intraday share profile per weekday (sums to 1 over open slots).
+    pub profiles: [Vec<f64>; 7],
+    /// Day index of the origin (trend is measured from it).
+    pub origin: usize,
+}
+
+impl Fitted for TopDownFit {
+    fn predict_day(&self, series: &QueueSeries, day: usize) -> Vec<f64> {
+        let info = &series.days[day];
+        if !info.open {
+            return vec![0.0; series.slots];
+        }
+        let x = day_features(series, day, self.origin);
+        let level = x.iter().zip(&self.coefficients).map(|(a, b)| a * b).sum::<f64>().exp();
+        self.profiles[info.weekday].iter().map(|p| level * p).collect()
+    }
+}
+
+impl TopDown {
+    /// Weighted ridge regression of log daily totals: minimise
+    /// `Σ_d w_d (ln y_d − x_dᵀβ)² + Σ_k λ_k β_k²`, `w_d = 2^(−age_d / half_life)`, by the normal
+    /// equations `(XᵀWX + Λ) β = XᵀW ln y` (FPP3 §7; ridge: Hastie et al., ESL §3.4.1).
+    fn fit_daily(
+        &self,
+        series: &QueueSeries,
+        origin: usize,
+    ) -> Result<[f64; N_FEATURES], ForecastError> {
+        let mut rows: Vec<([f64; N_FEATURES], f64, f64)> = Vec::new();
+        let mut weekday_weight = [0.0; 7];
+        let start = origin.saturating_sub(self.window_days);
+        for d in start..origin.min(series.history_days) {
+            let info = &series.days[d];
+            // Rebound days are kept (they carry their own indicator); other anomalies are not.
+            let ok = info.open && !info.event && !info.outlier && series.is_complete(d);
+            let total = series.day_total(d);
+            if !ok || total <= 0.0 {
+                continue;
+            }
+            let w = (-((origin - d) as f64) / self.half_life_days * std::f64::consts::LN_2).exp();
+            rows.push((day_features(series, d, origin), total.ln(), w));
+            weekday_weight[info.weekday] += w;
+        }
+        if weekday_weight.iter().all(|&w| w == 0.0) {
+            return Err(ForecastError::NoUsableDays { model: "top_down".into() });
+        }
+        let beta = self.solve_weighted(&rows)?;
+        let mut out = [0.0; N_FEATURES];
+        out.iter_mut().zip(beta.iter()).for_each(|(o, b)| *o = *b);
+        // A weekday open in the forecast but never seen: the mean of the seen weekdays.
+        let seen: Vec<f64> = (0..7).filter(|&w| weekday_weight[w] > 0.0).map(|w| out[w]).collect();
+        let mean_seen = seen.iter().sum::<f64>() / seen.len() as f64;
+        for w in 0..7 {
+            if weekday_weight[w] == 0.0 {
+                out[w] = mean_seen;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Normal equations `(XᵀWX + Λ) β = XᵀW y` over rows `(x, y, w)`.
+    fn solve_weighted(
+        &self,
+        rows: &[([f64; N_FEATURES], f64, f64)],
+    ) -> Result<Array1<f64>, ForecastError> {
+        let mut xtx = Array2::<f64>::zeros((N_FEATURES, N_FEATURES));
+        let mut xty = Array1::<f64>::zeros(N_FEATURES);
+        for &(x, y, w) in rows {
+            for i in 0..N_FEATURES {
+                if x[i] == 0.0 {
+                    continue;
+                }
+                xty[i] += w * x[i] * y;
+                for j in 0..N_FEATURES {
+                    xtx[[i, j]] += w * x[i] * x[j];
+                }
+            }
+        }
+        for i in 0..N_FEATURES {
+            xtx[[i, i]] += match i {
+                0..=6 => 1e-9,
+                7 | 8 => self.rebound_penalty,
+                14 => self.trend_penalty,
+                _ => self.calendar_penalty,
+            };
+        }
+        solve_spd(&xtx, &xty)
+            .ok_or_else(|| ForecastError::Numerical("top_down: singular normal equations".into()))
+    }
+
+    fn fit_profiles(&self, series: &QueueSeries, origin: usize) -> [Vec<f64>; 7] {
+        let slots = series.slots;
+        let shares_of = |days: &[usize]| -> Vec<f64> {
+            let mut p = vec![0.0; slots];
+            let mut n = 0.0;
+            for &d in days {
+                let t = series.day_total(d);
+                if t <= 0.0 {
+                    continue;
+                }
+                for (s, v) in series.day_values(d).iter().enumerate() {
+                    if !v.is_nan() {
+                        p[s] += v / t;
+                    }
+                }
+                n += 1.0;
+            }
+            if n > 0.0 {
+                p.iter_mut().for_each(|x| *x /= n);
+            }
+            p
+        };
+        std::array::from_fn(|w| {
+            let open = &series.open_slots[w];
+            if !open.iter().any(|&o| o) {
+                return vec![0.0; slots];
+            }
+            let group: Vec<usize> = (0..7).filter(|&v| series.open_slots[v] == *open).collect();
+            let mut pooled_days = Vec::new();
+            let mut own_days = Vec::new();
+            let mut d = origin.min(series.history_days);
+            while d > 0
+                && (pooled_days.len() < self.profile_weeks * group.len()
+                    || own_days.len() < self.profile_weeks)
+            {
+                d -= 1;
+                if !series.usable(d, origin) || !group.contains(&series.days[d].weekday) {
+                    continue;
+                }
+                if pooled_days.len() < self.profile_weeks * group.len() {
+                    pooled_days.push(d);
+                }
+                if series.days[d].weekday == w && own_days.len() < self.profile_weeks {
+                    own_days.push(d);
+                }
+            }
+            // Too few normal days: fall back to any days with data of the weekday.
+            if own_days.is_empty() {
+                own_days = recent_same_weekday(series, origin, w, self.profile_weeks, false);
+            }
+            if pooled_days.is_empty() {
+                pooled_days = own_days.clone();
+            }
+            let pooled = shares_of(&pooled_days);
+            let own = shares_of(&own_days);
+            let slots_of = |minutes: u32| {
+                (f64::from(minutes) / f64::from(series.grid.interval_minutes)).round() as usize
+            };
+            let (h, h_wide) = (
+                slots_of(self.profile_smoothing_minutes),
+                slots_of(self.weekday_shape_smoothing_minutes),
+            );
+            let base = smooth_open(&pooled, open, h);
+            let own_wide = smooth_open(&own, open, h_wide);
+            let pooled_wide = smooth_open(&pooled, open, h_wide);
+            let mut p: Vec<f64> = (0..slots)
+                .map(|s| {
+                    if !open[s] {
+                        0.0
+                    } else if pooled_wide[s] > 0.0 {
+                        base[s] * own_wide[s] / pooled_wide[s]
+                    } else {
+                        own_wide[s]
+                    }
+                })
+                .collect();
+            let total: f64 = p.iter().sum();
+            if total > 0.0 {
+                p.iter_mut().for_each(|x| *x /= total);
+            } else {
+                let n = open.iter().filter(|&&o| o).count() as f64;
+                p = open.iter().map(|&o| if o { 1.0 / n } else { 0.0 }).collect();
+            }
+            p
+        })
+    }
+}
+
+impl TopDown {
+    /// Fitted rebound multipliers `(e^β₁, e^β₂)` of the first and second open day after a
+    /// closure or holiday, from history before `origin`.
+    pub fn rebound(&self, series: &QueueSeries, origin: usize) -> Option<(f64, f64)> {
+        if origin < self.min_history_days() {
+            return None;
+        }
+        self.fit_daily(series, origin).ok().map(|b| (b[7].exp(), b[8].exp()))
+    }
+}
+
+impl Model for TopDown {
+    fn name(&self) -> &'static str {
+        "top_down"
+    }
+    fn min_history_days(&self) -> usize {
+        14
+    }
+    fn fit(&self, series: &QueueSeries, origin: usize) -> Result<Box<dyn Fitted>, ForecastError> {
+        if origin < self.min_history_days() {
+            return Err(not_enough(self.name(), self.min_history_days(), origin));
+        }
+        let coefficients = self.fit_daily(series, origin)?;
+        let profiles = self.fit_profiles(series, origin);
+        Ok(Box::new(TopDownFit { coefficients, profiles, origin }))
+    }
+}
+
+/// Double-seasonal exponential smoothing (Taylor 2003), additive form:
+///
+/// ```text
+/// ŷ_t   = l + d[slot] + w[weekday][slot]
+/// e_t   = y_t − ŷ_t
+/// l    += α e_t,   d[slot] += δ e_t,   w[weekday][slot] += ω e_t
+/// ```
+/// The h-step forecast is `l + d[slot] + w[weekday][slot]` (Taylor's AR(1) residual term decays
+/// within hours and is left out for day-ahead horizons).
+#[derive(Debug, Clone)]
+pub struct DoubleSeasonal {
+    /// Weeks of history the states are run over (the first two initialise the seasonals).
+    pub weeks: usize,
+}
+
+impl Default for DoubleSeasonal {
+    fn default() -> Self {
+        DoubleSeasonal { weeks: 10 }
+    }
+}
+
+struct DsesState {
+    level: f64,
+    daily: Vec<f64>,
+    weekly: [Vec<f64>; 7],
+}
+
+impl Fitted for DsesState {
+    fn predict_day(&self, series: &QueueSeries, day: usize) -> Vec<f64> {
+        let info = &series.days[day];
+        (0..series.slots)
+            .map(|s| {
+                if info.open && series.open_slots[info.weekday][s] {
+                    (self.level + self.daily[s] + self.weekly[info.weekday][s]).max(0.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+}
+
+impl DoubleSeasonal {
+    /// Run the recursions over `days`, returning the state and the SSE of day-start forecasts
+    /// after `burn_in` days.
+    fn run(
+        series: &QueueSeries,
+        days: &[usize],
+        init: &DsesState,
+        params: (f64, f64, f64),
+        burn_in: usize,
+    ) -> (DsesState, f64) {
+        let (alpha, delta, omega) = params;
+        let mut st =
+            DsesState { level: init.level, daily: init.daily.clone(), weekly: init.weekly.clone() };
+        let mut sse = 0.0;
+        for (k, &d) in days.iter().enumerate() {
+            let w = series.days[d].weekday;
+            let level_at_day_start = st.level;
+            for (s, &y) in series.day_values(d).iter().enumerate() {
+                if y.is_nan() {
+                    continue;
+                }
+                let e = y - (st.level + st.daily[s] + st.weekly[w][s]);
+                if k >= burn_in {
+                    // Scored as forecast from the start of the day (each slot's seasonal indices
+                    // are not touched before the slot itself), so the parameters suit day-ahead
+                    // use rather than chasing the last 5 minutes.
+                    let e_day = y - (level_at_day_start + st.daily[s] + st.weekly[w][s]);
+                    sse += e_day * e_day;
+                }
+                st.level += alpha * e;
+                st.daily[s] += delta * e;
+                st.weekly[w][s] += omega * e;
+            }
+        }
+        (st, sse)
+    }
+}
+
+impl Model for DoubleSeasonal {
+    fn name(&self) -> &'static str {
+        "double_seasonal"
+    }
+    fn min_history_days(&self) -> usize {
+        14
+    }
+    fn fit(&self, series: &QueueSeries, origin: usize) -> Result<Box<dyn Fitted>, ForecastError> {
+        if origin < self.min_history_days() {
+            return Err(not_enough(self.name(), self.min_history_days(), origin));
+        }
+        let start = origin.saturating_sub(self.weeks * 7);
+        let days: Vec<usize> = (start..origin).filter(|&d| series.usable(d, origin)).collect();
+        if days.is_empty() {
+            return Err(ForecastError::NoUsableDays { model: self.name().into() });
+        }
+        // Initialise from the first two weeks: level = mean, weekly index = mean deviation.
+        let init_end = days.iter().position(|&d| d >= days[0] + 14).unwrap_or(days.len());
+        let all: Vec<f64> = days[..init_end]
+            .iter()
+            .flat_map(|&d| series.day_values(d).iter().copied())
+            .filter(|x| !x.is_nan())
+            .collect();
+        let level = all.iter().sum::<f64>() / all.len().max(1) as f64;
+        let weekly = std::array::from_fn(|w| {
+            (0..series.slots)
+                .map(|s| {
+                    let v: Vec<f64> = days[..init_end]
+                        .iter()
+                        .filter(|&&d| series.days[d].weekday == w)
+                        .map(|&d| series.value(d, s))
+                        .filter(|x| !x.is_nan())
+                        .collect();
+                    if v.is_empty() {
+                        0.0
+                    } else {
+                        v.iter().sum::<f64>() / v.len() as f64 - level
+                    }
+                })
+                .collect()
+        });
+        let init = DsesState { level, daily: vec![0.0; series.slots], weekly };
+        // Grid search on the one-step-ahead SSE after the initialisation weeks.
+        let mut best: Option<((f64, f64, f64), f64)> = None;
+        for &alpha in &[0.002, 0.01, 0.05] {
+            for &delta in &[0.0, 0.02, 0.1] {
+                for &omega in &[0.02, 0.1, 0.3] {
+                    let (_, sse) = Self::run(series, &days, &init, (alpha, delta, omega), init_end);
+                    if best.is_none_or(|(_, b)| sse < b) {
+                        best = Some(((alpha, delta, omega), sse));
+                    }
+                }
+            }
+        }
+        let params = best.map(|b| b.0).unwrap_or((0.01, 0.02, 0.1));
+        let (state, _) = Self::run(series, &days, &init, params, days.len());
+        Ok(Box::new(state))
+    }
+}
+
+/// The models the engine compares, in report order.
+pub fn all_models() -> Vec<Box<dyn Model>> {
+    vec![
+        Box::new(SeasonalNaive),
+        Box::new(WeekdayAverage::default()),
+        Box::new(TopDown::default()),
+        Box::new(DoubleSeasonal::default()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cholesky_solves_a_hand_worked_system() {
+        // A = [[4,2,0],[2,5,1],[0,1,3]], x = [1,-1,2] → b = A x = [2,-1,5].
+        let a = ndarray::arr2(&[[4.0, 2.0, 0.0], [2.0, 5.0, 1.0], [0.0, 1.0, 3.0]]);
+        let b = ndarray::arr1(&[2.0, -1.0, 5.0]);
+        let x = solve_spd(&a, &b).expect("positive definite");
+        for (got, want) in x.iter().zip([1.0, -1.0, 2.0]) {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+        let singular = ndarray::arr2(&[[1.0, 1.0], [1.0, 1.0]]);
+        assert!(solve_spd(&singular, &ndarray::arr1(&[1.0, 1.0])).is_none());
+    }
+}

@@ -1,0 +1,310 @@
+//! `roster check`: every hard rule, checked on roster rows as they are in the file.
+//!
+//! This is deliberately a second implementation, independent of the solver's evaluation: it
+//! works on clock times and dates of [`RosterRow`]s (as HR sees them), so a test that runs
+//! [`super::solve`] and then `check` really tests the solver.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Duration, NaiveDate, Timelike};
+use serde::Serialize;
+
+use super::model::{minutes_from, week_start_of};
+use super::{Agent, RosterRow};
+use crate::io::agents::Unavailable;
+use crate::io::PlanConfig;
+
+/// The hard rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// The row names an agent that is not in agents.csv.
+    UnknownAgent,
+    /// The shift starts on another date than the row's, or pays more minutes than it lasts.
+    ShiftTimes,
+    Skill,
+    UnavailableDate,
+    UnavailableWeekday,
+    EarliestStart,
+    LatestEnd,
+    OneShiftPerDay,
+    MinRest,
+    MaxConsecutiveDays,
+    MaxDaysWeek,
+    MaxHoursWeek,
+    MinHoursWeek,
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string));
+        write!(f, "{}", s.unwrap_or_default())
+    }
+}
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    pub agent_id: String,
+    /// The day concerned (for weekly rules, the first day of the planning week).
+    pub date: NaiveDate,
+    pub rule: Rule,
+    pub detail: String,
+}
+
+/// The weekly minimum of `agent` in the planning week starting `week_first_day`, in minutes:
+/// `min_hours_week`, less (with `credit_unavailable_dates`) the contract's daily share
+/// `min_hours_week / max_days_week` for each date of that week listed in `unavailable` (leave is
+/// paid time, so it counts toward the minimum; an unavailable weekday is part of the work pattern
+/// and a date falling on one earns no credit).
+pub fn min_minutes_in_week(
+    agent: &Agent,
+    week_first_day: NaiveDate,
+    config: &super::RosterConfig,
+) -> u32 {
+    let min_minutes = (agent.min_hours_week * 60.0).round() as u32;
+    if !config.credit_unavailable_dates || min_minutes == 0 {
+        return min_minutes;
+    }
+    let max_days = agent.max_days_week.unwrap_or(config.default_max_days_week).clamp(1, 7);
+    let leave_days = (0..7)
+        .map(|i| week_first_day + Duration::days(i))
+        .filter(|d| {
+            agent.unavailable.contains(&Unavailable::Date(*d))
+                && !agent.unavailable.contains(&Unavailable::Weekday(d.weekday()))
+        })
+        .count() as u32;
+    let credit = (f64::from(min_minutes) * f64::from(leave_days.min(max_days))
+        / f64::from(max_days))
+    .round() as u32;
+    min_minutes.saturating_sub(credit)
+}
+
+/// Check a roster against every hard rule. The planning weeks are those from the week of the
+/// earliest row to the week of the latest; weekly minimum hours are checked for every agent in
+/// `agents` in each of them.
+pub fn check(roster: &[RosterRow], agents: &[Agent], config: &PlanConfig) -> Vec<Violation> {
+    check_with_horizon(roster, agents, config, None)
+}
+
+/// [`check`] with an explicit horizon `(first, last)` date (weeks from the week of `first` to
+/// the week of `last`), so that an agent with no shift in a week of the horizon is still held
+/// to its minimum.
+pub fn check_with_horizon(
+    roster: &[RosterRow],
+    agents: &[Agent],
+    config: &PlanConfig,
+    horizon: Option<(NaiveDate, NaiveDate)>,
+) -> Vec<Violation> {
+    let rc = &config.roster;
+    let week_start = config.site.week_start;
+    let mut out = Vec::new();
+    let by_id: BTreeMap<&str, &Agent> = agents.iter().map(|a| (a.agent_id.as_str(), a)).collect();
+    let mut rows_of: BTreeMap<&str, Vec<&RosterRow>> = BTreeMap::new();
+    for r in roster {
+        rows_of.entry(r.agent_id.as_str()).or_default().push(r);
+    }
+    let span = horizon.or_else(|| {
+        let lo = roster.iter().map(|r| r.date).min()?;
+        let hi = roster.iter().map(|r| r.date).max()?;
+        Some((lo, hi))
+    });
+    let weeks: Vec<NaiveDate> = match span {
+        None => Vec::new(),
+        Some((lo, hi)) => {
+            let first = week_start_of(lo, week_start);
+            let last = week_start_of(hi, week_start);
+            (0..=(last - first).num_days() / 7).map(|i| first + Duration::days(7 * i)).collect()
+        }
+    };
+    let rest = Duration::minutes((rc.min_rest_hours * 60.0).round() as i64);
+    let hm = |m: i32| format!("{:02}:{:02}", m.rem_euclid(1440) / 60, m.rem_euclid(1440) % 60);
+
+    for (id, rows) in &mut rows_of {
+        let mut push = |date: NaiveDate, rule: Rule, detail: String| {
+            out.push(Violation { agent_id: id.to_string(), date, rule, detail })
+        };
+        let Some(agent) = by_id.get(id) else {
+            for r in rows.iter() {
+                push(r.date, Rule::UnknownAgent, format!("agent {id:?} is not in the agents file"));
+            }
+            continue;
+        };
+        rows.sort_by_key(|r| (r.shift_start, r.date));
+        for r in rows.iter() {
+            let start = minutes_from(r.date, &r.shift_start);
+            let end = minutes_from(r.date, &r.shift_end);
+            let length = (r.shift_end - r.shift_start).num_minutes();
+            if !(0..1440).contains(&start) {
+                push(
+                    r.date,
+                    Rule::ShiftTimes,
+                    format!(
+                        "shift starts {} but the row's date is {}",
+                        r.shift_start.format("%Y-%m-%d %H:%M"),
+                        r.date
+                    ),
+                );
+            }
+            if i64::from(r.paid_minutes) > length {
+                push(
+                    r.date,
+                    Rule::ShiftTimes,
+                    format!(
+                        "paid_minutes {} exceed the shift length of {length} minutes",
+                        r.paid_minutes
+                    ),
+                );
+            }
+            if !agent.skills.contains(&r.queue) {
+                push(
+                    r.date,
+                    Rule::Skill,
+                    format!("queue {} is not among the skills {}", r.queue, agent.skills.join(";")),
+                );
+            }
+            for u in &agent.unavailable {
+                match u {
+                    Unavailable::Date(d) if *d == r.date => {
+                        push(r.date, Rule::UnavailableDate, format!("unavailable on {d}"));
+                    }
+                    Unavailable::Weekday(w) if *w == r.date.weekday() => {
+                        push(r.date, Rule::UnavailableWeekday, format!("unavailable on {w}s"));
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(e) = agent.earliest_start {
+                let e_min = (e.hour() * 60 + e.minute()) as i32;
+                if start < e_min {
+                    push(
+                        r.date,
+                        Rule::EarliestStart,
+                        format!("starts {} before earliest_start {}", hm(start), e.format("%H:%M")),
+                    );
+                }
+            }
+            if let Some(l) = agent.latest_end {
+                let mut l_min = (l.hour() * 60 + l.minute()) as i32;
+                if l_min == 0 {
+                    l_min = 1440;
+                }
+                if end > l_min {
+                    let next = if end > 1440 { " next day" } else { "" };
+                    push(
+                        r.date,
+                        Rule::LatestEnd,
+                        format!("ends {}{next} after latest_end {}", hm(end), l.format("%H:%M")),
+                    );
+                }
+            }
+        }
+        // One shift per date.
+        let mut per_date: BTreeMap<NaiveDate, u32> = BTreeMap::new();
+        for r in rows.iter() {
+            *per_date.entry(r.date).or_insert(0) += 1;
+        }
+        for (d, n) in &per_date {
+            if *n > 1 {
+                push(*d, Rule::OneShiftPerDay, format!("{n} shifts on one date"));
+            }
+        }
+        // Rest between consecutive shifts (also catches overlaps), in real elapsed time.
+        for pair in rows.windows(2) {
+            let gap = pair[1].shift_start - pair[0].shift_end;
+            if gap < rest {
+                push(
+                    pair[1].date,
+                    Rule::MinRest,
+                    format!(
+                        "{:.1} h rest after the shift ending {} (minimum {} h)",
+                        gap.num_minutes() as f64 / 60.0,
+                        pair[0].shift_end.format("%Y-%m-%d %H:%M"),
+                        rc.min_rest_hours
+                    ),
+                );
+            }
+        }
+        // Consecutive working dates: one violation per run that exceeds the limit.
+        let dates: Vec<NaiveDate> = per_date.keys().copied().collect();
+        let mut run = 1u32;
+        for i in 1..dates.len() {
+            run = if dates[i] - dates[i - 1] == Duration::days(1) { run + 1 } else { 1 };
+            if run == rc.max_consecutive_days + 1 {
+                push(
+                    dates[i],
+                    Rule::MaxConsecutiveDays,
+                    format!("day {run} in a row (maximum {})", rc.max_consecutive_days),
+                );
+            }
+        }
+        // Weekly limits on rows.
+        let max_days = agent.max_days_week.unwrap_or(rc.default_max_days_week);
+        let mut per_week: BTreeMap<NaiveDate, (u32, u32)> = BTreeMap::new();
+        for r in rows.iter() {
+            let e = per_week.entry(week_start_of(r.date, week_start)).or_insert((0, 0));
+            e.1 += r.paid_minutes;
+        }
+        for d in &dates {
+            per_week.entry(week_start_of(*d, week_start)).or_insert((0, 0)).0 += 1;
+        }
+        for (w, (days, minutes)) in &per_week {
+            if *days > max_days {
+                push(
+                    *w,
+                    Rule::MaxDaysWeek,
+                    format!("{days} days in the week of {w} (maximum {max_days})"),
+                );
+            }
+            let max_minutes = (agent.max_hours_week * 60.0).round() as u32;
+            if *minutes > max_minutes {
+                push(
+                    *w,
+                    Rule::MaxHoursWeek,
+                    format!(
+                        "{} paid hours in the week of {w} (maximum {})",
+                        *minutes as f64 / 60.0,
+                        agent.max_hours_week
+                    ),
+                );
+            }
+        }
+    }
+    // Weekly minimum, for every agent (also those without a single row).
+    for agent in agents {
+        for w in &weeks {
+            let min_minutes = min_minutes_in_week(agent, *w, rc);
+            if min_minutes == 0 {
+                continue;
+            }
+            let minutes: u32 = rows_of
+                .get(agent.agent_id.as_str())
+                .map(|rows| {
+                    rows.iter()
+                        .filter(|r| week_start_of(r.date, week_start) == *w)
+                        .map(|r| r.paid_minutes)
+                        .sum()
+                })
+                .unwrap_or(0);
+            if minutes < min_minutes {
+                let credit = if (agent.min_hours_week * 60.0).round() as u32 == min_minutes {
+                    String::new()
+                } else {
+                    format!(", {} after unavailable dates", f64::from(min_minutes) / 60.0)
+                };
+                out.push(Violation {
+                    agent_id: agent.agent_id.clone(),
+                    date: *w,
+                    rule: Rule::MinHoursWeek,
+                    detail: format!(
+                        "{} paid hours in the week of {w} (minimum {}{credit})",
+                        minutes as f64 / 60.0,
+                        agent.min_hours_week
+                    ),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.agent_id, a.date, a.rule).cmp(&(&b.agent_id, b.date, b.rule)));
+    out
+}

@@ -1,0 +1,331 @@
+//! A solver-neutral sparse integer program and its hand-over to a good_lp back end.
+//!
+//! The scheduling model is built once into [`Mip`] (columns with bounds, cost and integrality;
+//! rows with sparse terms and a range), so the same model can be solved as a MIP, as its LP
+//! relaxation (the bound behind the reported gap: microlp exposes no bound of its own) and
+//! again with some columns fixed (the break-placement pass), on any of the compiled back ends.
+//!
+//! good_lp expressions are hash maps; rows are built with `Expression::with_capacity` and
+//! `add_mul`, which SOLVERS.md measured as the cheap way (no per-term allocation).
+
+use good_lp::{
+    variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
+    SolverModel, Variable, WithInitialSolution, WithMipGap, WithTimeLimit,
+};
+use serde::Serialize;
+
+/// Which good_lp back end solves the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SolverKind {
+    /// microlp: pure Rust branch and bound, always compiled.
+    #[default]
+    Microlp,
+    /// HiGHS (cargo feature `highs`).
+    Highs,
+    /// COIN-OR CBC (cargo feature `cbc`).
+    Cbc,
+}
+
+impl SolverKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SolverKind::Microlp => "microlp",
+            SolverKind::Highs => "highs",
+            SolverKind::Cbc => "cbc",
+        }
+    }
+
+    /// Whether this build includes the back end.
+    pub fn is_compiled(&self) -> bool {
+        match self {
+            SolverKind::Microlp => true,
+            SolverKind::Highs => cfg!(feature = "highs"),
+            SolverKind::Cbc => cfg!(feature = "cbc"),
+        }
+    }
+}
+
+impl std::str::FromStr for SolverKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "microlp" => Ok(SolverKind::Microlp),
+            "highs" => Ok(SolverKind::Highs),
+            "cbc" => Ok(SolverKind::Cbc),
+            _ => Err(format!("unknown solver {s:?}; expected microlp, highs or cbc")),
+        }
+    }
+}
+
+/// One column.
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    pub lower: f64,
+    pub upper: f64,
+    pub cost: f64,
+    pub integer: bool,
+}
+
+/// One row: `lower <= sum(coef * x) <= upper` (equal bounds make an equality).
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub terms: Vec<(usize, f64)>,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// A minimisation problem.
+#[derive(Debug, Clone, Default)]
+pub struct Mip {
+    pub cols: Vec<Col>,
+    pub rows: Vec<Row>,
+}
+
+impl Mip {
+    pub fn add_col(&mut self, lower: f64, upper: f64, cost: f64, integer: bool) -> usize {
+        self.cols.push(Col { lower, upper, cost, integer });
+        self.cols.len() - 1
+    }
+
+    pub fn add_row(&mut self, terms: Vec<(usize, f64)>, lower: f64, upper: f64) {
+        self.rows.push(Row { terms, lower, upper });
+    }
+
+    pub fn integer_count(&self) -> usize {
+        self.cols.iter().filter(|c| c.integer).count()
+    }
+
+    pub fn objective_of(&self, values: &[f64]) -> f64 {
+        self.cols.iter().zip(values).map(|(c, v)| c.cost * v).sum()
+    }
+}
+
+/// How a solve ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MipEnd {
+    /// Proven optimal (to the back end's tolerances).
+    Optimal,
+    /// Stopped at the requested relative gap.
+    GapLimit,
+    /// Stopped at the time limit with an incumbent.
+    TimeLimit,
+}
+
+#[derive(Debug, Clone)]
+pub struct MipSolution {
+    pub values: Vec<f64>,
+    pub objective: f64,
+    pub end: MipEnd,
+    /// A lower bound reported by the back end itself, when it has one.
+    pub solver_bound: Option<f64>,
+}
+
+/// Why a solve produced no solution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MipFailure {
+    Infeasible,
+    /// The time limit passed before any feasible point was found.
+    NoIncumbent,
+    Other(String),
+}
+
+/// Limits for one solve.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub time_limit_seconds: f64,
+    pub mip_gap: f64,
+}
+
+/// Solve `mip` (or its LP relaxation when `relax`) on the chosen back end.
+pub fn solve(mip: &Mip, kind: SolverKind, limits: Limits, relax: bool) -> Result<MipSolution, MipFailure> {
+    solve_from(mip, kind, limits, relax, None)
+}
+
+/// [`solve`], seeded with a feasible point (the back end's warm start / initial solution).
+pub fn solve_from(
+    mip: &Mip,
+    kind: SolverKind,
+    limits: Limits,
+    relax: bool,
+    start: Option<&[f64]>,
+) -> Result<MipSolution, MipFailure> {
+    let mut vars = ProblemVariables::new();
+    let handles: Vec<Variable> = mip
+        .cols
+        .iter()
+        .map(|c| {
+            let mut def = variable().min(c.lower).max(c.upper);
+            if c.integer && !relax {
+                def = def.integer();
+            }
+            vars.add(def)
+        })
+        .collect();
+    let mut objective = Expression::with_capacity(mip.cols.len());
+    for (c, &v) in mip.cols.iter().zip(&handles) {
+        if c.cost != 0.0 {
+            objective.add_mul(c.cost, v);
+        }
+    }
+    let problem = vars.minimise(objective);
+    let rows = mip.rows.iter().flat_map(|r| {
+        let expr = || {
+            let mut e = Expression::with_capacity(r.terms.len());
+            for &(j, a) in &r.terms {
+                e.add_mul(a, handles[j]);
+            }
+            e
+        };
+        let mut out = Vec::with_capacity(2);
+        if r.lower == r.upper {
+            out.push(expr().eq(r.lower));
+        } else {
+            if r.lower.is_finite() {
+                out.push(expr().geq(r.lower));
+            }
+            if r.upper.is_finite() {
+                out.push(expr().leq(r.upper));
+            }
+        }
+        out
+    });
+    let time_limit = limits.time_limit_seconds.max(0.01);
+    let initial: Option<Vec<(Variable, f64)>> = start.map(|v| handles.iter().copied().zip(v.iter().copied()).collect());
+    // An f32 gap: good_lp's interface. A zero gap is honoured as "prove optimality".
+    let gap = limits.mip_gap as f32;
+    match kind {
+        SolverKind::Microlp => {
+            let mut model = problem.using(good_lp::solvers::microlp::microlp).with_all(rows);
+            if let Some(init) = initial {
+                model = model.with_initial_solution(init);
+            }
+            let model = model.with_time_limit(time_limit).with_mip_gap(gap).map_err(|e| MipFailure::Other(e.to_string()))?;
+            let solution = model.solve().map_err(failure)?;
+            let values: Vec<f64> = handles.iter().map(|&v| solution.value(v)).collect();
+            let end = end_of(solution.status());
+            let inner = solution.into_inner();
+            let solver_bound = inner.stats().best_bound;
+            Ok(finish(mip, values, end, solver_bound, relax))
+        }
+        #[cfg(feature = "highs")]
+        SolverKind::Highs => {
+            let mut model = problem.using(good_lp::solvers::highs::highs).with_all(rows);
+            if let Some(init) = initial {
+                model = model.with_initial_solution(init);
+            }
+            let model = model
+                .set_threads(1)
+                .set_time_limit(time_limit)
+                .set_mip_rel_gap(gap)
+                .map_err(|e| MipFailure::Other(e.to_string()))?;
+            let solution = model.solve().map_err(failure)?;
+            let values: Vec<f64> = handles.iter().map(|&v| solution.value(v)).collect();
+            let end = end_of(solution.status());
+            Ok(finish(mip, values, end, None, relax))
+        }
+        #[cfg(feature = "cbc")]
+        SolverKind::Cbc => {
+            let mut model = problem.using(good_lp::solvers::coin_cbc::coin_cbc).with_all(rows);
+            if let Some(init) = initial {
+                model = model.with_initial_solution(init);
+            }
+            model.set_parameter("log", "0");
+            // CBC's own time limit counts CPU seconds unless told otherwise (SOLVERS.md).
+            model.set_parameter("timeMode", "elapsed");
+            let model = model.with_time_limit(time_limit).with_mip_gap(gap).map_err(|e| MipFailure::Other(e.to_string()))?;
+            let solution = model.solve().map_err(failure)?;
+            let values: Vec<f64> = handles.iter().map(|&v| solution.value(v)).collect();
+            let end = end_of(solution.status());
+            let bound = solution.model().best_possible_value();
+            // After a CBC time limit the values may not be an incumbent at all: check them.
+            if !is_feasible(mip, &values, relax) {
+                return Err(MipFailure::NoIncumbent);
+            }
+            Ok(finish(mip, values, end, (!relax).then_some(bound), relax))
+        }
+        #[allow(unreachable_patterns)]
+        other => Err(MipFailure::Other(format!(
+            "solver {} is not compiled into this build; rebuild with `--features {}`",
+            other.as_str(),
+            other.as_str()
+        ))),
+    }
+}
+
+fn finish(mip: &Mip, mut values: Vec<f64>, end: MipEnd, solver_bound: Option<f64>, relax: bool) -> MipSolution {
+    for (v, c) in values.iter_mut().zip(&mip.cols) {
+        if c.integer && !relax {
+            *v = v.round();
+        }
+        *v = v.clamp(c.lower, c.upper);
+    }
+    let objective = mip.objective_of(&values);
+    MipSolution { values, objective, end, solver_bound }
+}
+
+fn end_of(status: SolutionStatus) -> MipEnd {
+    match status {
+        SolutionStatus::Optimal => MipEnd::Optimal,
+        SolutionStatus::GapLimit => MipEnd::GapLimit,
+        SolutionStatus::TimeLimit => MipEnd::TimeLimit,
+    }
+}
+
+fn failure(e: ResolutionError) -> MipFailure {
+    match e {
+        ResolutionError::Infeasible => MipFailure::Infeasible,
+        ResolutionError::Other(s) if s.contains("Time limit") => MipFailure::NoIncumbent,
+        other => MipFailure::Other(other.to_string()),
+    }
+}
+
+/// Whether `values` satisfy every row and bound (to `1e-6` scaled by the row size) and are
+/// integral where required (unless `relax`).
+pub fn is_feasible(mip: &Mip, values: &[f64], relax: bool) -> bool {
+    const TOL: f64 = 1e-6;
+    for (c, &v) in mip.cols.iter().zip(values) {
+        if !v.is_finite() || v < c.lower - TOL || v > c.upper + TOL {
+            return false;
+        }
+        if c.integer && !relax && (v - v.round()).abs() > TOL {
+            return false;
+        }
+    }
+    mip.rows.iter().all(|r| {
+        let lhs: f64 = r.terms.iter().map(|&(j, a)| a * values[j]).sum();
+        let tol = TOL * (1.0 + r.terms.len() as f64);
+        lhs >= r.lower - tol && lhs <= r.upper + tol
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits { time_limit_seconds: 10.0, mip_gap: 0.0 }
+    }
+
+    #[test]
+    fn knapsack_cover_is_solved_exactly_and_relaxed() {
+        // min x + y  s.t. 2x + 3y >= 7, integers: (2,1) → 3; LP: y = 7/3 → 2.333.
+        let mut m = Mip::default();
+        let x = m.add_col(0.0, 10.0, 1.0, true);
+        let y = m.add_col(0.0, 10.0, 1.0, true);
+        m.add_row(vec![(x, 2.0), (y, 3.0)], 7.0, f64::INFINITY);
+        let s = solve(&m, SolverKind::Microlp, limits(), false).unwrap();
+        assert_eq!(s.objective, 3.0);
+        assert!(is_feasible(&m, &s.values, false));
+        let lp = solve(&m, SolverKind::Microlp, limits(), true).unwrap();
+        assert!((lp.objective - 7.0 / 3.0).abs() < 1e-9, "{}", lp.objective);
+    }
+
+    #[test]
+    fn contradiction_is_reported_as_infeasible() {
+        let mut m = Mip::default();
+        let x = m.add_col(0.0, 1.0, 1.0, true);
+        m.add_row(vec![(x, 1.0)], 2.0, f64::INFINITY);
+        assert_eq!(solve(&m, SolverKind::Microlp, limits(), false).unwrap_err(), MipFailure::Infeasible);
+    }
+}

@@ -1,0 +1,543 @@
+//! The integer program of one queue: shift counts, implicit breaks, tours, coverage and the
+//! service-level curve.
+//!
+//! ## Formulation
+//! Slots `t = 0..T` are the queue's intervals in absolute time from local midnight of the first
+//! day (so daylight-saving days have 92 or 100 quarter hours). A *shift type* `s` is (day, start
+//! slot, length, contract); `x_s` (integer) is how many such shifts are worked.
+//!
+//! **Breaks** use the implicit formulation of Bechtold & Jacobs (1990), *Implicit modeling of
+//! flexible break assignments in optimal shift scheduling*, Management Science 36(11). Shifts
+//! whose break window has the same offsets and length form a *break class* `k`; `y_kτ` counts
+//! breaks of class `k` starting at slot `τ`. All windows of a class are translates of one
+//! another, so no window strictly contains another ("no extraordinary overlap"), and then the
+//! breaks can be matched to the shifts (each shift one break inside its window) exactly when
+//! - forward: for every `τ`, breaks starting `<= τ` >= shifts whose window ends `<= τ`,
+//! - backward: for every `τ`, breaks starting `>= τ` >= shifts whose window starts `>= τ`,
+//! - and the totals are equal.
+//!
+//! (Hall's condition on any range `[a, b]` follows from the two at `b` and `a`: a range shorter
+//! than the window width contains no window, a longer one is strictly inside none.) The
+//! cumulative rows are written with running-slack columns `f_kτ = Σ_{τ'<=τ} y − Σ_{end<=τ} x >= 0`
+//! (`f_kτ − f_k,τ−1 − y_kτ + Σ_{end=τ} x = 0`, `f` at the last slot fixed to 0) and `g`
+//! likewise backwards, so every row has a handful of nonzeros. After the solve each shift gets
+//! its break by earliest-deadline-first matching ([`super::breaks`]).
+//!
+//! **Coverage** (agents on the phone) is a column `c_t` defined by *differenced* rows
+//! (SOLVERS.md): `c_t − c_{t−1} = Σ_{starts at t} x − Σ_{ends at t} x − Σ_k (y_kt − y_k,t−len_k)`,
+//! a unimodular transformation of the dense "sum of every shift covering t" rows, with 2–6
+//! nonzeros per row instead of 16–40. Cost mode: `c_t + u_t − o_t = required_t` with penalties on
+//! `u`, `o`; floors and caps are bounds on `c_t`.
+//!
+//! **Tours** (Baker 1974; Bailey 1985, *Integrated days off and shift personnel scheduling*,
+//! Computers & IE 9(4)): `z_cp` (integer) agents of contract `c` work days-off pattern `p`; for
+//! every contract and day the shifts worked equal the agents working: `Σ_{s∈c, day d} x_s =
+//! Σ_{p∋d} z_cp`, so each agent has exactly one shift on each working day and the week can be
+//! cut into lines. Weekly paid hours of a contract are bounded on average over its agents.
+//!
+//! **Service level**: per interval, `sl_t <= a_k + b_k c_t` for each segment of the upper concave
+//! hull of the curve `SL_t(n)` (n at or above the interval's floor); `Σ_t contacts_t sl_t >=
+//! target Σ_t contacts_t` per day or week. The hull is exact where the curve is concave; the true
+//! SL of the integer schedule is checked afterwards and the target raised if the hull flattered it.
+//!
+//! With breaks placed freely, the break columns of a cost-mode model form an interval matrix
+//! (consecutive ones) with identity slacks, which is totally unimodular: for integer shift counts
+//! an optimal vertex has integer breaks. So in cost mode `y` is continuous in the branch and bound
+//! and a second, small solve with the shift counts fixed makes it integral.
+
+use chrono::{Duration, NaiveDate};
+
+use super::config::{ScheduleConfig, ServiceLevelScope};
+use super::mip::Mip;
+use crate::time::Stamp;
+
+/// One queue's data on the slot axis.
+#[derive(Debug, Clone)]
+pub struct QueueData {
+    pub name: String,
+    pub interval_minutes: u32,
+    /// Interval starts `0..T` (the horizon).
+    pub slots: Vec<Stamp>,
+    /// Horizon days.
+    pub dates: Vec<NaiveDate>,
+    /// Day index of each slot.
+    pub slot_day: Vec<usize>,
+    pub required: Vec<u32>,
+    /// Hard lower bound on agents on the phone.
+    pub floor: Vec<u32>,
+    /// Hard upper bound on agents on the phone.
+    pub cap: Vec<Option<u32>>,
+    pub open: Vec<bool>,
+    pub contacts: Vec<f64>,
+    pub aht_seconds: Vec<f64>,
+}
+
+/// A break class: one rule's window offsets (in slots after the shift start) and length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakClass {
+    pub name: String,
+    pub paid: bool,
+    pub earliest_offset: usize,
+    pub latest_offset: usize,
+    pub len_slots: usize,
+}
+
+/// One shift type (day, start, length, contract).
+#[derive(Debug, Clone)]
+pub struct ShiftType {
+    pub day: usize,
+    pub start_slot: usize,
+    pub len_slots: usize,
+    pub start: Stamp,
+    pub length_minutes: u32,
+    pub paid_minutes: u32,
+    pub template: String,
+    pub contract: Option<usize>,
+    /// Break classes this shift takes, in time order.
+    pub classes: Vec<usize>,
+}
+
+impl ShiftType {
+    pub fn end_slot(&self) -> usize {
+        self.start_slot + self.len_slots
+    }
+}
+
+/// A days-off pattern: `works[d]` for each horizon day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    pub contract: usize,
+    pub works: Vec<bool>,
+}
+
+/// What the objective is.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Cost,
+    /// Per-slot hull segments `(slope, intercept)` and the scopes' targets.
+    ServiceLevel { hulls: Vec<Vec<(f64, f64)>>, scopes: Vec<SlScope> },
+}
+
+/// A set of slots whose contact-weighted service level must reach `target`.
+#[derive(Debug, Clone)]
+pub struct SlScope {
+    pub label: String,
+    pub slots: Vec<usize>,
+    pub target: f64,
+}
+
+/// How breaks enter the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BreakFormulation {
+    /// `pattern` up to 50,000 shift columns (types × break combinations), else `explicit`.
+    #[default]
+    Auto,
+    /// One shift column per combination of break starts (the shift-pattern model of Dantzig
+    /// 1954 with break positions): no linking rows, the fastest for microlp when the windows
+    /// give few combinations.
+    Pattern,
+    /// Break columns per (class, shifts' start slot, break start): `Σ_offset w = Σ x` for the
+    /// shifts starting together.
+    Explicit,
+    /// Bechtold & Jacobs (1990): break columns per (class, break start) with forward/backward
+    /// rows. Smaller in theory; its running-slack chains are slow in microlp (BENCHMARKS.md).
+    Implicit,
+}
+
+/// One break column: `col` breaks of class `class` start at `slot`; explicit columns also name
+/// the start slot of the shifts they belong to.
+#[derive(Debug, Clone, Copy)]
+pub struct BreakColumn {
+    pub class: usize,
+    pub slot: usize,
+    pub shift_start: Option<usize>,
+    pub col: usize,
+}
+
+/// A column counting worked shifts of one type; in the pattern formulation it also fixes the
+/// break starts (absolute slots, one per entry of `ShiftType::classes`).
+#[derive(Debug, Clone)]
+pub struct ShiftColumn {
+    pub col: usize,
+    pub break_slots: Vec<usize>,
+}
+
+/// Column indices of a built model.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    /// Per shift type, its columns.
+    pub x: Vec<Vec<ShiftColumn>>,
+    pub breaks: Vec<BreakColumn>,
+    pub z: Vec<usize>,
+    pub c: Vec<usize>,
+    /// Cost mode: the under-staffing column of each slot (when under-staffing is allowed) and
+    /// the over-staffing column.
+    pub under: Vec<Option<usize>>,
+    pub over: Vec<Option<usize>>,
+}
+
+/// Build the model. `breaks_integer` makes the break columns integer (service-level mode).
+pub fn build(
+    q: &QueueData,
+    config: &ScheduleConfig,
+    shifts: &[ShiftType],
+    classes: &[BreakClass],
+    patterns: &[Pattern],
+    mode: &Mode,
+    breaks_integer: bool,
+    formulation: BreakFormulation,
+) -> (Mip, Columns) {
+    let t_len = q.slots.len();
+    let interval_hours = f64::from(q.interval_minutes) / 60.0;
+    let mut m = Mip::default();
+    // delta[t]: terms whose coverage changes at slot t (+ on start, − on end).
+    let mut delta: Vec<Vec<(usize, f64)>> = vec![Vec::new(); t_len];
+    let use_patterns = formulation == BreakFormulation::Pattern;
+    let mut x: Vec<Vec<ShiftColumn>> = Vec::with_capacity(shifts.len());
+    for s in shifts {
+        let cost = config.cost_per_shift + config.cost_per_paid_hour * f64::from(s.paid_minutes) / 60.0;
+        // Pattern formulation: one column per combination of break starts.
+        let mut combos: Vec<Vec<usize>> = vec![Vec::new()];
+        if use_patterns {
+            for &k in &s.classes {
+                let class = &classes[k];
+                combos = combos
+                    .into_iter()
+                    .flat_map(|c| {
+                        (class.earliest_offset..=class.latest_offset).map(move |o| {
+                            let mut c = c.clone();
+                            c.push(s.start_slot + o);
+                            c
+                        })
+                    })
+                    .collect();
+            }
+        }
+        let mut cols = Vec::with_capacity(combos.len());
+        for combo in combos {
+            let col = m.add_col(0.0, f64::INFINITY, cost, true);
+            if s.start_slot < t_len {
+                delta[s.start_slot].push((col, 1.0));
+            }
+            if s.end_slot() < t_len {
+                delta[s.end_slot()].push((col, -1.0));
+            }
+            for (&tau, &k) in combo.iter().zip(&s.classes) {
+                if tau < t_len {
+                    delta[tau].push((col, -1.0));
+                }
+                if tau + classes[k].len_slots < t_len {
+                    delta[tau + classes[k].len_slots].push((col, 1.0));
+                }
+            }
+            cols.push(ShiftColumn { col, break_slots: combo });
+        }
+        x.push(cols);
+    }
+    let mut breaks = Vec::new();
+    for (k, class) in classes.iter().enumerate() {
+        if use_patterns {
+            break;
+        }
+        let members: Vec<(usize, usize)> = shifts
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.classes.contains(&k))
+            .map(|(i, s)| (i, s.start_slot))
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let mut cover = |col: usize, tau: usize| {
+            if tau < t_len {
+                delta[tau].push((col, -1.0));
+            }
+            if tau + class.len_slots < t_len {
+                delta[tau + class.len_slots].push((col, 1.0));
+            }
+        };
+        match formulation {
+            BreakFormulation::Explicit | BreakFormulation::Auto | BreakFormulation::Pattern => {
+                // One column per (start slot of the shifts, break start): the breaks of all
+                // shifts of this class that start together.
+                let mut by_start: std::collections::BTreeMap<usize, Vec<usize>> = std::collections::BTreeMap::new();
+                for &(i, st) in &members {
+                    by_start.entry(st).or_default().push(x[i][0].col);
+                }
+                for (st, xs) in by_start {
+                    let mut terms: Vec<(usize, f64)> = xs.iter().map(|&c| (c, -1.0)).collect();
+                    for offset in class.earliest_offset..=class.latest_offset {
+                        let col = m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer);
+                        terms.push((col, 1.0));
+                        cover(col, st + offset);
+                        breaks.push(BreakColumn { class: k, slot: st + offset, shift_start: Some(st), col });
+                    }
+                    m.add_row(terms, 0.0, 0.0);
+                }
+            }
+            BreakFormulation::Implicit => {
+                let lo = members.iter().map(|&(_, st)| st + class.earliest_offset).min().unwrap_or(0);
+                let hi = members.iter().map(|&(_, st)| st + class.latest_offset).max().unwrap_or(0);
+                let width = hi - lo + 1;
+                let y: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer)).collect();
+                let f: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
+                let g: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
+                // Totals equal: the forward slack ends at zero.
+                m.cols[f[width - 1]].upper = 0.0;
+                let mut ends: Vec<Vec<usize>> = vec![Vec::new(); width];
+                let mut starts: Vec<Vec<usize>> = vec![Vec::new(); width];
+                for &(i, st) in &members {
+                    ends[st + class.latest_offset - lo].push(x[i][0].col);
+                    starts[st + class.earliest_offset - lo].push(x[i][0].col);
+                }
+                for r in 0..width {
+                    let mut terms = vec![(f[r], 1.0), (y[r], -1.0)];
+                    if r > 0 {
+                        terms.push((f[r - 1], -1.0));
+                    }
+                    terms.extend(ends[r].iter().map(|&c| (c, 1.0)));
+                    m.add_row(terms, 0.0, 0.0);
+                    let mut terms = vec![(g[r], 1.0), (y[r], -1.0)];
+                    if r + 1 < width {
+                        terms.push((g[r + 1], -1.0));
+                    }
+                    terms.extend(starts[r].iter().map(|&c| (c, 1.0)));
+                    m.add_row(terms, 0.0, 0.0);
+                }
+                for (r, &col) in y.iter().enumerate() {
+                    cover(col, lo + r);
+                    breaks.push(BreakColumn { class: k, slot: lo + r, shift_start: None, col });
+                }
+            }
+        }
+    }
+    let c: Vec<usize> = (0..t_len)
+        .map(|t| {
+            let upper = q.cap[t].map_or(f64::INFINITY, f64::from);
+            m.add_col(f64::from(q.floor[t]), upper, 0.0, false)
+        })
+        .collect();
+    for t in 0..t_len {
+        let mut terms = Vec::with_capacity(delta[t].len() + 2);
+        terms.push((c[t], 1.0));
+        if t > 0 {
+            terms.push((c[t - 1], -1.0));
+        }
+        terms.extend(delta[t].iter().map(|&(col, a)| (col, -a)));
+        m.add_row(terms, 0.0, 0.0);
+    }
+    let mut under = vec![None; t_len];
+    let mut over = vec![None; t_len];
+    match mode {
+        Mode::Cost => {
+            for t in 0..t_len {
+                let req = f64::from(q.required[t]);
+                let mut terms = vec![(c[t], 1.0)];
+                let under_room = f64::from(q.required[t].saturating_sub(q.floor[t]));
+                if !config.hard_coverage && under_room > 0.0 {
+                    let cost = config.under_staffing_cost_per_agent_hour * interval_hours;
+                    let u = m.add_col(0.0, under_room, cost, false);
+                    under[t] = Some(u);
+                    terms.push((u, 1.0));
+                }
+                let cost = config.over_staffing_cost_per_agent_hour * interval_hours;
+                let o = m.add_col(0.0, f64::INFINITY, cost, false);
+                over[t] = Some(o);
+                terms.push((o, -1.0));
+                m.add_row(terms, req, req);
+            }
+        }
+        Mode::ServiceLevel { hulls, scopes } => {
+            let mut sl_col = vec![None; t_len];
+            for t in 0..t_len {
+                if q.contacts[t] > 0.0 {
+                    let s = m.add_col(0.0, 1.0, 0.0, false);
+                    for &(slope, intercept) in &hulls[t] {
+                        m.add_row(vec![(s, 1.0), (c[t], -slope)], f64::NEG_INFINITY, intercept);
+                    }
+                    sl_col[t] = Some(s);
+                }
+            }
+            for scope in scopes {
+                let total: f64 = scope.slots.iter().map(|&t| q.contacts[t]).sum();
+                if total <= 0.0 {
+                    continue;
+                }
+                let terms: Vec<(usize, f64)> = scope
+                    .slots
+                    .iter()
+                    .filter_map(|&t| sl_col[t].map(|s| (s, q.contacts[t] / total)))
+                    .collect();
+                m.add_row(terms, scope.target, f64::INFINITY);
+            }
+        }
+    }
+    let mut z = Vec::with_capacity(patterns.len());
+    if !patterns.is_empty() {
+        for p in patterns {
+            z.push(m.add_col(0.0, f64::INFINITY, config.cost_per_agent, true));
+            let _ = p;
+        }
+        for (ci, contract) in config.contracts.iter().enumerate() {
+            let pz: Vec<usize> = patterns.iter().zip(&z).filter(|(p, _)| p.contract == ci).map(|(_, &col)| col).collect();
+            for d in 0..q.dates.len() {
+                let mut terms: Vec<(usize, f64)> = shifts
+                    .iter()
+                    .zip(&x)
+                    .filter(|(s, _)| s.contract == Some(ci) && s.day == d)
+                    .flat_map(|(_, cols)| cols.iter().map(|c| (c.col, 1.0)))
+                    .collect();
+                terms.extend(patterns.iter().zip(&z).filter(|(p, _)| p.contract == ci && p.works[d]).map(|(_, &col)| (col, -1.0)));
+                m.add_row(terms, 0.0, 0.0);
+            }
+            let weekly = |bound: u32| -> Vec<(usize, f64)> {
+                let mut terms: Vec<(usize, f64)> = shifts
+                    .iter()
+                    .zip(&x)
+                    .filter(|(s, _)| s.contract == Some(ci))
+                    .flat_map(|(s, cols)| cols.iter().map(|c| (c.col, f64::from(s.paid_minutes))))
+                    .collect();
+                terms.extend(pz.iter().map(|&col| (col, -f64::from(bound))));
+                terms
+            };
+            if let Some(lo) = contract.min_weekly_paid_minutes {
+                m.add_row(weekly(lo), 0.0, f64::INFINITY);
+            }
+            if let Some(hi) = contract.max_weekly_paid_minutes {
+                m.add_row(weekly(hi), f64::NEG_INFINITY, 0.0);
+            }
+            if let Some(max) = contract.max_agents {
+                m.add_row(pz.iter().map(|&col| (col, 1.0)).collect(), f64::NEG_INFINITY, f64::from(max));
+            }
+        }
+    }
+    (m, Columns { x, breaks, z, c, under, over })
+}
+
+/// Days-off patterns of every contract over a 7-day horizon: all ways to pick the working days,
+/// restricted to one run of days off (wrapping over the week's end) when the contract says so.
+pub fn patterns(config: &ScheduleConfig, days: usize) -> Vec<Pattern> {
+    let mut out = Vec::new();
+    for (ci, c) in config.contracts.iter().enumerate() {
+        let work = c.days_per_week as usize;
+        for mask in 0u32..(1 << days) {
+            if mask.count_ones() as usize != work {
+                continue;
+            }
+            let works: Vec<bool> = (0..days).map(|d| mask & (1 << d) != 0).collect();
+            if c.consecutive_days_off && work < days {
+                // One run of days off on the weekly cycle: exactly one work→off transition.
+                let transitions = (0..days).filter(|&d| works[d] && !works[(d + 1) % days]).count();
+                if transitions != 1 {
+                    continue;
+                }
+            }
+            out.push(Pattern { contract: ci, works });
+        }
+    }
+    out
+}
+
+/// Upper concave hull of `(n, curve[n])` for `n >= floor`, as `(slope, intercept)` segments,
+/// closed by the flat segment at the curve's last value (more agents add nothing the curve knows).
+pub fn concave_hull(curve: &[f64], floor: usize) -> Vec<(f64, f64)> {
+    let pts: Vec<(f64, f64)> = curve.iter().enumerate().skip(floor).map(|(n, &v)| (n as f64, v)).collect();
+    if pts.is_empty() {
+        return vec![(0.0, curve.last().copied().unwrap_or(0.0))];
+    }
+    let mut hull: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
+    for p in pts {
+        while hull.len() >= 2 {
+            let (a, b) = (hull[hull.len() - 2], hull[hull.len() - 1]);
+            // Drop b when it lies on or below the chord a→p.
+            let cross = (b.0 - a.0) * (p.1 - a.1) - (b.1 - a.1) * (p.0 - a.0);
+            if cross >= 0.0 {
+                hull.pop();
+            } else {
+                break;
+            }
+        }
+        hull.push(p);
+    }
+    let mut segments: Vec<(f64, f64)> = hull
+        .windows(2)
+        .map(|w| {
+            let slope = (w[1].1 - w[0].1) / (w[1].0 - w[0].0);
+            (slope, w[0].1 - slope * w[0].0)
+        })
+        .filter(|&(slope, _)| slope > 0.0)
+        .collect();
+    let top = hull.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    segments.push((0.0, top));
+    segments
+}
+
+/// Scopes (days or the week) over which the contact-weighted SL must reach the target.
+pub fn sl_scopes(q: &QueueData, scope: ServiceLevelScope, target: f64) -> Vec<SlScope> {
+    match scope {
+        ServiceLevelScope::Week => vec![SlScope { label: "week".into(), slots: (0..q.slots.len()).collect(), target }],
+        ServiceLevelScope::Day => q
+            .dates
+            .iter()
+            .enumerate()
+            .map(|(d, date)| SlScope {
+                label: date.to_string(),
+                slots: (0..q.slots.len()).filter(|&t| q.slot_day[t] == d).collect(),
+                target,
+            })
+            .collect(),
+    }
+}
+
+/// The instant `minutes` after `stamp`.
+pub fn after(stamp: &Stamp, minutes: i64) -> Stamp {
+    *stamp + Duration::minutes(minutes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hull_of_a_concave_curve_keeps_every_point() {
+        let curve = [0.0, 0.5, 0.75, 0.875, 0.9375];
+        let h = concave_hull(&curve, 0);
+        // Four rising segments and the flat cap.
+        assert_eq!(h.len(), 5);
+        for (n, &v) in curve.iter().enumerate() {
+            let bound = h.iter().map(|&(a, b)| b + a * n as f64).fold(f64::INFINITY, f64::min);
+            assert!((bound - v).abs() < 1e-12, "n={n}: {bound} vs {v}");
+        }
+    }
+
+    #[test]
+    fn hull_bridges_a_convex_start() {
+        // 0, 0, 0.6, 0.9: the hull from (0,0) to (2,0.6) overestimates n = 1 as 0.3.
+        let h = concave_hull(&[0.0, 0.0, 0.6, 0.9], 0);
+        let at = |n: f64| h.iter().map(|&(a, b)| b + a * n).fold(f64::INFINITY, f64::min);
+        assert!((at(1.0) - 0.3).abs() < 1e-12);
+        assert!((at(3.0) - 0.9).abs() < 1e-12);
+        assert!((at(9.0) - 0.9).abs() < 1e-12);
+        // From a floor of 2 the convex start is gone.
+        let h2 = concave_hull(&[0.0, 0.0, 0.6, 0.9], 2);
+        assert_eq!(h2.len(), 2);
+    }
+
+    #[test]
+    fn five_on_two_off_with_consecutive_days_off_has_seven_patterns() {
+        let mut c = ScheduleConfig::default();
+        c.contracts.push(super::super::config::ContractConfig {
+            name: "ft".into(),
+            shift_lengths_minutes: vec![480],
+            days_per_week: 5,
+            consecutive_days_off: true,
+            min_weekly_paid_minutes: None,
+            max_weekly_paid_minutes: None,
+            max_agents: None,
+        });
+        assert_eq!(patterns(&c, 7).len(), 7);
+        c.contracts[0].consecutive_days_off = false;
+        assert_eq!(patterns(&c, 7).len(), 21);
+    }
+}
