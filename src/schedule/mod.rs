@@ -549,7 +549,7 @@ fn solve_queue(
 ) -> Result<QueueOutcome, crate::Error> {
     let started = Instant::now();
     let sc = &config.schedule;
-    let q = queue_data(rows, queue, config, options.objective)?;
+    let mut q = queue_data(rows, queue, config, options.objective)?;
     let (types, classes) = shift_types(&q, config)?;
     let patterns: Vec<Pattern> = if sc.contracts.is_empty() {
         Vec::new()
@@ -601,17 +601,22 @@ fn solve_queue(
     }
     let mut mode = Mode::Cost;
     let mut target = None;
-    if options.objective == Objective::ServiceLevel {
-        let Some(goal) = queue.service_level else {
-            return Err(ScheduleError::Invalid(format!(
-                "service-level mode needs a service_level target for queue {:?} in plan.toml",
-                q.name
-            ))
-            .into());
-        };
+    let mut warnings = Vec::new();
+    if options.objective == Objective::ServiceLevel && queue.service_level.is_none() {
+        warnings.push(format!(
+            "queue {:?} has no service_level target (a {} queue): scheduled in cost mode",
+            q.name,
+            queue.channel.as_str()
+        ));
+    }
+    if let (Objective::ServiceLevel, Some(goal)) = (options.objective, queue.service_level) {
         if sl_fn.is_none() {
             return Err(ScheduleError::Invalid("service-level mode needs the projected service-level curve (SolveOptions::service_level)".into()).into());
         }
+        // Below the first head-count with a positive SL the curve is flat at 0 and then jumps
+        // (an unstable queue): a hull from there would credit SL the schedule does not get. So
+        // an interval with contacts gets at least that head-count, and the hull starts there.
+        let mut floors = q.floor.clone();
         let hulls: Vec<Vec<(f64, f64)>> = (0..q.slots.len())
             .map(|t| {
                 if q.contacts[t] <= 0.0 {
@@ -619,9 +624,12 @@ fn solve_queue(
                 }
                 let top = (q.required[t].max(q.floor[t]) * 2 + 5) as usize;
                 let curve: Vec<f64> = (0..=top).map(|n| curve_at(t, n as u32)).collect();
-                model::concave_hull(&curve, q.floor[t] as usize)
+                let stable = curve.iter().position(|&v| v > 1e-9).unwrap_or(0);
+                floors[t] = floors[t].max(stable as u32);
+                model::concave_hull(&curve, floors[t] as usize)
             })
             .collect();
+        q.floor = floors;
         let scopes = model::sl_scopes(&q, sc.service_level_scope, goal);
         for s in &scopes {
             let total: f64 = s.slots.iter().map(|&t| q.contacts[t]).sum();
@@ -656,7 +664,6 @@ fn solve_queue(
         }
         f => f,
     };
-    let mut warnings = Vec::new();
     let solver_error = |message: String| ScheduleError::Solver { solver: options.solver.as_str().into(), message };
     let remaining = |limits: Limits| Limits {
         time_limit_seconds: (limits.time_limit_seconds - started.elapsed().as_secs_f64()).max(0.05),
