@@ -81,8 +81,8 @@ fn a_peak_is_covered_by_a_short_shift_not_a_second_long_one() {
     // 1 agent 08-16, 2 agents 10-14: 12 paid hours (one 8-hour + one 4-hour shift, or three
     // 4-hour shifts); two 8-hour shifts would be 16.
     let mut d = day(8, 16, 1);
-    for h in 10..14 {
-        d[h] = 2;
+    for v in &mut d[10..14] {
+        *v = 2;
     }
     let config = plan(60, "", "earliest_start = \"06:00\"\nlatest_start = \"16:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\nhard_coverage = true\nover_staffing_cost_per_agent_hour = 0.0");
     let r = solve(&rows(&[d], 0.0), &config);
@@ -209,7 +209,8 @@ fn erlang_c_sl(traffic: f64, agents: u32, answer_seconds: f64, aht_seconds: f64)
 fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage() {
     // 08:00-20:00, 60-minute intervals, AHT 300 s, 80/20. Requirements are each interval's
     // Erlang C head-count for 80%; the SL mode may trade intervals against each other.
-    let calls: [f64; 12] = [60.0, 90.0, 150.0, 220.0, 240.0, 200.0, 160.0, 180.0, 210.0, 150.0, 90.0, 50.0];
+    let calls: [f64; 12] =
+        [60.0, 90.0, 150.0, 220.0, 240.0, 200.0, 160.0, 180.0, 210.0, 150.0, 90.0, 50.0];
     let mut req = Vec::new();
     for (i, &c) in calls.iter().enumerate() {
         let traffic = c * 300.0 / 3600.0;
@@ -218,7 +219,8 @@ fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage
             n += 1;
         }
         req.push(RequirementRow {
-            interval_start: time::parse_local(&format!("2025-03-03T{:02}:00", 8 + i), tz()).unwrap(),
+            interval_start: time::parse_local(&format!("2025-03-03T{:02}:00", 8 + i), tz())
+                .unwrap(),
             queue: "voice".into(),
             contacts: c,
             aht_seconds: 300.0,
@@ -233,12 +235,24 @@ fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage
     }
     let rules = "earliest_start = \"08:00\"\nlatest_start = \"16:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\nover_staffing_cost_per_agent_hour = 0";
     let sl: Arc<schedule::ServiceLevelFn> =
-        Arc::new(|_q, contacts: f64, aht: f64, minutes: u32, n: u32| erlang_c_sl(contacts * aht / (f64::from(minutes) * 60.0), n, 20.0, aht));
+        Arc::new(|_q, contacts: f64, aht: f64, minutes: u32, n: u32| {
+            erlang_c_sl(contacts * aht / (f64::from(minutes) * 60.0), n, 20.0, aht)
+        });
     let hard = plan(60, "", &format!("{rules}\nhard_coverage = true"));
-    let cost = schedule::solve(&req, &hard, &SolveOptions { service_level: Some(sl.clone()), ..Default::default() }).unwrap();
+    let cost = schedule::solve(
+        &req,
+        &hard,
+        &SolveOptions { service_level: Some(sl.clone()), ..Default::default() },
+    )
+    .unwrap();
     let config = plan(60, "", rules);
     // A 1% gap: the proof of optimality is not what this test is about.
-    let options = SolveOptions { objective: Objective::ServiceLevel, service_level: Some(sl), mip_gap: Some(0.01), ..Default::default() };
+    let options = SolveOptions {
+        objective: Objective::ServiceLevel,
+        service_level: Some(sl),
+        mip_gap: Some(0.01),
+        ..Default::default()
+    };
     let r = schedule::solve(&req, &config, &options).unwrap();
     let achieved = r.summary.queues[0].service_level_by_day[0].service_level;
     // The day's contact-weighted SL recomputed from coverage with the closed form.
@@ -252,18 +266,34 @@ fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage
     }
     assert!((num / den - achieved).abs() < 1e-9);
     assert!(achieved >= 0.8 - 1e-9, "SL {achieved}");
-    assert!(r.summary.paid_hours < cost.summary.paid_hours, "SL mode {} h vs full coverage {} h", r.summary.paid_hours, cost.summary.paid_hours);
+    assert!(
+        r.summary.paid_hours < cost.summary.paid_hours,
+        "SL mode {} h vs full coverage {} h",
+        r.summary.paid_hours,
+        cost.summary.paid_hours
+    );
 }
 
 #[test]
 fn written_files_read_back_and_coverage_recomputes_from_shifts() {
     let brk = "[[schedule.breaks]]\nname = \"lunch\"\nlength_minutes = 60\npaid = false\nearliest_start_minutes = 180\nlatest_start_minutes = 300\nmin_shift_minutes = 480\n";
     // 24x7 around midnight: night shifts cross into the next day, breaks after midnight.
-    let week: Vec<Vec<u32>> = (0..2).map(|_| (0..24).map(|h| if h < 6 || h >= 20 { 1 } else { 2 }).collect()).collect();
-    let config = plan(60, "", &format!("start_step_minutes = 60\nshift_lengths_minutes = [480]\nhard_coverage = true\n{brk}"));
+    let week: Vec<Vec<u32>> = (0..2)
+        .map(|_| (0..24).map(|h| if (6..20).contains(&h) { 2 } else { 1 }).collect())
+        .collect();
+    let config = plan(
+        60,
+        "",
+        &format!(
+            "start_step_minutes = 60\nshift_lengths_minutes = [480]\nhard_coverage = true\n{brk}"
+        ),
+    );
     let r = solve(&rows(&week, 0.0), &config);
     assert!(!r.shifts.is_empty());
-    assert!(r.shifts.iter().any(|s| s.shift_end.date_naive() > s.date), "some shift crosses midnight");
+    assert!(
+        r.shifts.iter().any(|s| s.shift_end.date_naive() > s.date),
+        "some shift crosses midnight"
+    );
     let dir = tempfile::tempdir().unwrap();
     let (sp, cp) = (dir.path().join("shifts.csv"), dir.path().join("coverage.csv"));
     write_shifts(&sp, &r.shifts).unwrap();
