@@ -720,8 +720,17 @@ fn solve_queue(
     };
     let mut rounds = 0;
     let mut lp_seconds: f64;
+    // Service-level mode: the last round's schedule, kept if a re-solve finds none in time.
+    let mut previous = None;
     let (m, cols, solution, lp_bound) = loop {
         rounds += 1;
+        // A service-level round leaves half the time for a possible re-solve.
+        let mip_limits = if matches!(mode, Mode::ServiceLevel { .. }) && rounds < 5 {
+            let left = remaining(limits);
+            Limits { time_limit_seconds: left.time_limit_seconds / 2.0, ..left }
+        } else {
+            remaining(limits)
+        };
         let (m, cols) =
             model::build(&q, sc, &types, &classes, &patterns, &mode, breaks_integer, formulation);
         let lp_started = Instant::now();
@@ -755,7 +764,7 @@ fn solve_queue(
                 let end = if gap_to(r.objective, bound) <= 1e-9 { MipEnd::Optimal } else { MipEnd::GapLimit };
                 mip::MipSolution { end, ..r.clone() }
             }
-            _ => match mip::solve_from(&m, options.solver, remaining(limits), false, rounded.as_ref().map(|r| r.values.as_slice())) {
+            _ => match mip::solve_from(&m, options.solver, mip_limits, false, rounded.as_ref().map(|r| r.values.as_slice())) {
                 Ok(s) => match &rounded {
                     Some(r) if r.objective < s.objective - 1e-9 => mip::MipSolution { end: s.end, solver_bound: s.solver_bound, ..r.clone() },
                     _ => s,
@@ -763,6 +772,10 @@ fn solve_queue(
                 Err(MipFailure::Infeasible) => return Ok(empty(infeasible_model(sc, &mode), warnings)),
                 Err(MipFailure::NoIncumbent) => match &rounded {
                     Some(r) => r.clone(),
+                    None if previous.is_some() => {
+                        warnings.push("the projected service level of some day is below the target: the re-solve with a raised target found no schedule in time; this is the previous round's".into());
+                        break previous.take().expect("checked");
+                    }
                     None => {
                         return Err(solver_error(format!(
                             "stopped at the time limit ({:.1} s for queue {:?}) before finding any schedule; raise --time-limit-seconds",
@@ -800,6 +813,7 @@ fn solve_queue(
                 }
             }
             if short && rounds < 5 && started.elapsed().as_secs_f64() < limits.time_limit_seconds {
+                previous = Some((m, cols, solution, lp));
                 continue;
             }
             if short {
