@@ -8,7 +8,9 @@
 use chrono::{Datelike, Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 
-use super::svg::{legend, nice_ticks, px, tick_label, LegendItem, LegendKind, Scale, Stroke, Svg};
+use super::svg::{
+    legend, nice_ticks, px, thousands, tick_label, LegendItem, LegendKind, Scale, Stroke, Svg,
+};
 use crate::time::start_of_day;
 
 /// Colours that stay distinct for colour-blind readers (Okabe & Ito, "Color Universal Design").
@@ -540,24 +542,6 @@ impl ValueFormat {
             ValueFormat::Number(d) => thousands(v, *d),
             ValueFormat::Percent => format!("{}%", crate::io::table::fmt_num(v * 100.0, 1)),
         }
-    }
-}
-
-/// `v` with at most `decimals` decimals and commas between thousands: `15,200.5`.
-pub fn thousands(v: f64, decimals: usize) -> String {
-    let s = crate::io::table::fmt_num(v, decimals);
-    let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s.as_str()));
-    let (int, frac) = s.split_once('.').map(|(a, b)| (a, Some(b))).unwrap_or((s, None));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
     }
 }
 

@@ -3,11 +3,12 @@
 //! `simulate` stage; the report reads only the columns it draws and ignores the confidence
 //! interval columns).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
 use super::summary::{PlanSummary, SimulatedInterval, WhatifScenario};
+use super::ReportData;
 use crate::error::{Error, InputError};
 use crate::io::table::{write_atomic, Row, Table};
 use crate::time::parse_local;
@@ -122,6 +123,94 @@ pub fn parse_whatif(t: &Table) -> Result<Vec<WhatifScenario>, InputError> {
         });
     }
     Ok(out)
+}
+
+/// Load a plan's output folder for the report: summary.json (required: it carries the time
+/// zone, interval and targets), then each stage's file when present — a missing file becomes a
+/// note in the report, a malformed one an error. The history is `history` if given, else the
+/// one summary.json names (skipped with a note when it is not found).
+pub fn load_plan_dir(
+    dir: &Path,
+    history: Option<&Path>,
+    whatif: Option<&Path>,
+) -> Result<ReportData, Error> {
+    let summary_path = dir.join("summary.json");
+    if !summary_path.exists() {
+        return Err(InputError::new(
+            summary_path.display().to_string(),
+            "not found: `report --from` needs a folder written by `shiftcast plan`",
+        )
+        .into());
+    }
+    let summary = read_summary(&summary_path)?;
+    let tz = crate::time::parse_time_zone(&summary.time_zone)
+        .map_err(|e| InputError::at_line(summary_path.display().to_string(), 1, e.to_string()))?;
+    let mut notes = Vec::new();
+    fn optional<T>(
+        path: &Path,
+        notes: &mut Vec<String>,
+        read: impl FnOnce(&Path) -> Result<Vec<T>, Error>,
+    ) -> Result<Vec<T>, Error> {
+        if path.exists() {
+            read(path)
+        } else {
+            notes.push(format!("{} was not found.", path.display()));
+            Ok(Vec::new())
+        }
+    }
+    let forecast = optional(&dir.join("forecast.csv"), &mut notes, |p| {
+        crate::io::forecast::read_forecast(p, tz)
+    })?;
+    let requirements = optional(&dir.join("requirements.csv"), &mut notes, |p| {
+        crate::io::requirements::read_requirements(p, tz)
+    })?;
+    let shifts =
+        optional(&dir.join("shifts.csv"), &mut notes, |p| crate::io::shifts::read_shifts(p, tz))?;
+    let coverage = optional(&dir.join("coverage.csv"), &mut notes, |p| {
+        crate::io::coverage::read_coverage(p, tz)
+    })?;
+    let roster =
+        optional(&dir.join("roster.csv"), &mut notes, |p| crate::io::roster::read_roster(p, tz))?;
+    let simulation = optional(&dir.join("simulation.csv"), &mut notes, |p| read_simulation(p, tz))?;
+    let whatif = match whatif {
+        Some(p) => read_whatif(p)?,
+        None if dir.join("whatif.csv").exists() => read_whatif(&dir.join("whatif.csv"))?,
+        None => Vec::new(),
+    };
+    let history_path = history
+        .map(Path::to_path_buf)
+        .or_else(|| summary.inputs.history.as_ref().map(PathBuf::from));
+    let history = match history_path {
+        Some(p) if history.is_some() || p.exists() => {
+            let options = crate::io::history::ReadHistoryOptions {
+                tz,
+                interval_minutes: Some(summary.interval_minutes),
+                opening_hours: None,
+            };
+            crate::io::history::read_history(&p, &options)?.queues.into_values().flatten().collect()
+        }
+        Some(p) => {
+            notes.push(format!(
+                "history {} (named in summary.json) was not found; give it with --history.",
+                p.display()
+            ));
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    Ok(ReportData {
+        summary,
+        tz,
+        history,
+        forecast,
+        requirements,
+        shifts,
+        coverage,
+        roster,
+        simulation,
+        whatif,
+        notes,
+    })
 }
 
 #[cfg(test)]

@@ -10,8 +10,10 @@
 //! abandonment, forecast accuracy). The page has no scripts, fonts or images from anywhere: it
 //! opens the same from an e-mail attachment as from a web server.
 //!
+//! [`pipeline`] is `shiftcast plan`: it runs every stage on one config and writes the folder.
 //! [`summary`] computes the figures from the records themselves, so summary.json always agrees
-//! with the CSV files; [`svg`] and [`charts`] hold the drawing code, [`page`] the HTML.
+//! with the CSV files; [`files`] reads and writes the report's own formats and loads a plan
+//! folder; [`svg`] and [`charts`] hold the drawing code, [`page`] the HTML.
 //!
 //! Rendering never fails: a stage whose file is missing gets a note instead of a chart, and a
 //! chart is only drawn when it has something to show.
@@ -19,6 +21,7 @@
 pub mod charts;
 pub mod files;
 pub mod page;
+pub mod pipeline;
 pub mod summary;
 pub mod svg;
 

@@ -181,7 +181,7 @@ fn pct(v: f64) -> String {
 }
 
 fn thousands(v: f64) -> String {
-    super::charts::thousands(v, 0)
+    super::svg::thousands(v, 0)
 }
 
 fn card(html: &mut String, key: &str, value: &str, detail: &str, class: &str) {
@@ -756,7 +756,7 @@ fn whatif_section(html: &mut String, ctx: &Context<'_>) {
     if w.is_empty() {
         return;
     }
-    html.push_str("<h2 id=\"whatif\">What-if scenarios</h2>\n<p class=\"note\">Each scenario re-staffs the forecast under its changes (volume, handle time, shrinkage, target, head-count cap, cost); the service level and abandonment are simulated where the sweep simulated.</p>\n<table>\n<tr><th>scenario</th><th>contacts</th><th>peak agents</th><th>paid hours</th><th>FTE</th><th>cost</th><th>simulated service level</th><th>simulated abandonment</th></tr>\n");
+    html.push_str("<h2 id=\"whatif\">What-if scenarios</h2>\n<p class=\"note\">Each scenario re-staffs the forecast under its changes (volume, handle time, shrinkage, target, head-count cap, hourly cost): contacts, peak agents, paid hours, FTE and cost are what the scenario requires; the service level and abandonment come from the sweep's simulation (<code>plan --scenarios</code> simulates each scenario against the plan's roster).</p>\n<table>\n<tr><th>scenario</th><th>contacts</th><th>peak agents</th><th>paid hours</th><th>FTE</th><th>cost</th><th>simulated service level</th><th>simulated abandonment</th></tr>\n");
     let dash = || "–".to_string();
     for s in w {
         let _ = writeln!(

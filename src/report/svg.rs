@@ -88,14 +88,28 @@ pub fn nice_ticks(lo: f64, hi: f64, count: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Format a tick label: no decimals for whole numbers, otherwise as few as the step needs.
+/// Format a tick label: no decimals for whole numbers (with thousands separated), otherwise as
+/// few as the step needs.
 pub fn tick_label(v: f64, step: f64) -> String {
     let decimals = if step >= 1.0 { 0 } else { (-step.log10().floor()) as usize };
-    let s = format!("{v:.decimals$}");
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
+    thousands(v, decimals)
+}
+
+/// `v` with at most `decimals` decimals and commas between thousands: `15,200.5`.
+pub fn thousands(v: f64, decimals: usize) -> String {
+    let s = crate::io::table::fmt_num(v, decimals);
+    let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s.as_str()));
+    let (int, frac) = s.split_once('.').map(|(a, b)| (a, Some(b))).unwrap_or((s, None));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
     }
 }
 
@@ -362,6 +376,8 @@ mod tests {
         assert_eq!(tick_label(40.0, 20.0), "40");
         assert_eq!(tick_label(0.6000000000000001, 0.2), "0.6");
         assert_eq!(tick_label(0.25, 0.05), "0.25");
+        assert_eq!(tick_label(100000.0, 20000.0), "100,000");
+        assert_eq!(tick_label(-0.0, 0.2), "0");
     }
 
     #[test]
