@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long)]
     pub out: PathBuf,
     /// Planning weeks, 1 to 6.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=6))]
     pub weeks: u32,
     /// First planned day (YYYY-MM-DD); default: the first `[site] week_start` day after the
     /// history ends.
