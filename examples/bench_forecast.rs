@@ -149,13 +149,13 @@ fn main() {
         .expect("forecast");
         let q = &out.queues[0];
         println!(
-            "forecast from 2003-10-27: chosen {}, rebound after closures x{:.3} / x{:.3}, P10/P90 z {:.2}/{:.2}, k {:.4}",
+            "forecast from 2003-10-27: chosen {}, rebound after closures x{:.3} / x{:.3}, P10/P90 z {:.2}/{:.2}, k by day {:.4?}",
             q.chosen,
             q.rebound.map_or(f64::NAN, |r| r.0),
             q.rebound.map_or(f64::NAN, |r| r.1),
             q.interval_z10,
             q.interval_z90,
-            q.interval_k
+            q.interval_k_by_day
         );
         // Sensitivity of top_down to its two main settings (defaults 56 days / 8 weeks): the
         // accuracy must not hinge on values fitted to this series.

@@ -468,3 +468,30 @@ fn a_history_without_handle_time_needs_a_default() {
     assert!(out.rows.iter().all(|r| r.aht_seconds == 250.0));
     assert!(out.warnings.iter().any(|w| w.contains("default_aht_seconds = 250")));
 }
+
+#[test]
+fn a_sunday_to_thursday_week_is_learned_from_the_calendar() {
+    // Open Sunday–Thursday 08:00–16:00 (Friday and Saturday closed), one Tuesday missing.
+    let grid = IntervalGrid::new(tz("Asia/Riyadh"), 60).expect("grid");
+    let first = date(2025, 1, 5); // a Sunday
+    let level = [90.0, 80.0, 85.0, 75.0, 0.0, 0.0, 110.0]; // Mon..Sun
+    let missing = date(2025, 2, 11);
+    let value = |d: NaiveDate, hh: u32, _: u32| {
+        let w = d.weekday().num_days_from_monday() as usize;
+        (level[w] > 0.0 && (8..16).contains(&hh) && d != missing).then_some(level[w])
+    };
+    let h = history(grid, first, 63, value);
+    for method in ["seasonal_naive", "weekday_average", "top_down", "double_seasonal", "auto"] {
+        let out = run_forecast(&h, &[], &plan(grid, method), first + Duration::days(63), 7)
+            .expect("forecast");
+        assert_eq!(out.rows.len(), 5 * 8, "{method}");
+        for r in &out.rows {
+            let w = r.interval_start.weekday().num_days_from_monday() as usize;
+            assert!(
+                (r.contacts - level[w]).abs() < EXACT * level[w],
+                "{method} {}",
+                r.interval_start
+            );
+        }
+    }
+}

@@ -414,8 +414,11 @@ mod properties {
             let v = roster::check_with_horizon(&r.rows, &inst.agents, &inst.config, Some((r.first_date, r.last_date)));
             prop_assert!(v.iter().all(|x| x.rule.to_string() == "min_hours_week"), "{:?}", v);
             prop_assert_eq!(v.len(), r.violations.len());
-            let below: usize = r.hours.iter()
-                .map(|h| h.hours_per_week.iter().filter(|&&x| x + 1e-9 < h.min_hours_week).count())
+            let below: usize = r.hours.iter().zip(&inst.agents)
+                .map(|(h, a)| h.hours_per_week.iter().enumerate().filter(|(w, &x)| {
+                    let first = r.first_date + chrono::Duration::days(7 * *w as i64);
+                    x * 60.0 + 1e-6 < f64::from(roster::min_minutes_in_week(a, first, &inst.config.roster))
+                }).count())
                 .sum();
             prop_assert_eq!(below, v.len());
 
@@ -439,4 +442,36 @@ mod properties {
             prop_assert!(r.lower_bound <= r.cost.total + 1e-6 * r.cost.total.max(1.0));
         }
     }
+}
+
+#[test]
+fn unavailable_dates_count_toward_the_weekly_minimum_at_the_daily_share() {
+    let mut cfg = config("");
+    let week = date("2025-03-03");
+    let mut a = agent("A1", &["voice"], 36.0, 40.0, 20.0);
+    // Leave Mon–Wed: 36 h − 3 × 36/5 h = 14.4 h.
+    a.unavailable =
+        ["2025-03-03", "2025-03-04", "2025-03-05"].map(|d| Unavailable::Date(date(d))).to_vec();
+    assert_eq!(roster::min_minutes_in_week(&a, week, &cfg.roster), 864);
+    // A date on a weekday the agent never works earns nothing; nor does leave in another week.
+    a.unavailable.push(Unavailable::Weekday(Weekday::Mon));
+    a.unavailable.push(Unavailable::Date(date("2025-03-12")));
+    assert_eq!(roster::min_minutes_in_week(&a, week, &cfg.roster), 36 * 60 - 2 * 432);
+    // 15.0 h worked on Thursday and Friday meets 14.4 h but not the 21.6 h left when Monday's
+    // credit goes away.
+    let rows = vec![
+        row("A1", "voice", "2025-03-06", "09:00", "16:30"),
+        row("A1", "voice", "2025-03-07", "09:00", "16:30"),
+    ];
+    a.unavailable.truncate(3);
+    assert!(check(&rows, std::slice::from_ref(&a), &cfg).is_empty());
+    a.unavailable.remove(0);
+    let v = check(&rows, std::slice::from_ref(&a), &cfg);
+    assert_eq!(v.len(), 1);
+    assert_eq!(
+        v[0].detail,
+        "15 paid hours in the week of 2025-03-03 (minimum 36, 21.6 after unavailable dates)"
+    );
+    cfg.roster.credit_unavailable_dates = false;
+    assert_eq!(roster::min_minutes_in_week(&a, week, &cfg.roster), 2160);
 }

@@ -64,6 +64,7 @@ fn simulate_prints_json_and_writes_csv_with_intervals() {
         "offered",
         "answered",
         "abandoned",
+        "unanswered",
         "service_level",
         "asa_seconds",
         "abandon_rate",
@@ -80,7 +81,9 @@ fn simulate_prints_json_and_writes_csv_with_intervals() {
     assert_eq!(json["queues"][1]["target_answer_seconds"], 3600.0);
     // 320 voice contacts expected; offered counts add up.
     let t = &json["total"];
-    let sum = t["answered"]["mean"].as_f64().unwrap() + t["abandoned"]["mean"].as_f64().unwrap();
+    let sum = t["answered"]["mean"].as_f64().unwrap()
+        + t["abandoned"]["mean"].as_f64().unwrap()
+        + t["unanswered"]["mean"].as_f64().unwrap();
     assert!((sum - t["offered"]["mean"].as_f64().unwrap()).abs() < 1e-9);
 
     let csv = std::fs::read_to_string(dir.path().join("sim.csv")).unwrap();
@@ -88,7 +91,8 @@ fn simulate_prints_json_and_writes_csv_with_intervals() {
     assert_eq!(
         lines.next().unwrap(),
         "interval_start,queue,offered,offered_ci_low,offered_ci_high,answered,answered_ci_low,\
-         answered_ci_high,abandoned,abandoned_ci_low,abandoned_ci_high,service_level,\
+         answered_ci_high,abandoned,abandoned_ci_low,abandoned_ci_high,unanswered,unanswered_ci_low,\
+         unanswered_ci_high,service_level,\
          service_level_ci_low,service_level_ci_high,asa_seconds,asa_seconds_ci_low,\
          asa_seconds_ci_high,abandon_rate,abandon_rate_ci_low,abandon_rate_ci_high,occupancy,\
          occupancy_ci_low,occupancy_ci_high"

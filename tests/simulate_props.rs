@@ -77,7 +77,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn every_contact_is_answered_or_abandoned(
+    fn every_contact_is_answered_abandoned_or_unanswered(
         contacts in prop::collection::vec(0.0f64..60.0, 1..10),
         aht in 30.0f64..400.0,
         patience in prop::option::of(10.0f64..300.0),
@@ -88,7 +88,12 @@ proptest! {
         let r = simulate::run(&roster(&shifts), &forecast(&contacts, aht), &plan(patience), &opts).unwrap();
         for i in &r.intervals {
             let m = &i.metrics;
-            prop_assert!((m.offered.mean - m.answered.mean - m.abandoned.mean).abs() < 1e-9);
+            prop_assert!(
+                (m.offered.mean - m.answered.mean - m.abandoned.mean - m.unanswered.mean).abs() < 1e-9
+            );
+            if patience.is_none() {
+                prop_assert_eq!(m.abandoned.mean, 0.0);
+            }
             if let Some(sl) = m.service_level {
                 prop_assert!((0.0..=1.0).contains(&sl.mean));
             }

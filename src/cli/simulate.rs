@@ -121,12 +121,13 @@ pub fn show(e: Option<Estimate>, decimals: usize) -> String {
     }
 }
 
-fn row(label: &str, m: &Metrics) -> [String; 8] {
+fn row(label: &str, m: &Metrics) -> [String; 9] {
     [
         label.to_string(),
         show(Some(m.offered), 1),
         show(Some(m.answered), 1),
         show(Some(m.abandoned), 1),
+        show(Some(m.unanswered), 1),
         show(m.service_level, 3),
         show(m.asa_seconds, 1),
         show(m.abandon_rate, 3),
@@ -150,6 +151,7 @@ fn print_table(r: &simulate::SimulationResult) -> anyhow::Result<()> {
         "offered",
         "answered",
         "abandoned",
+        "unanswered",
         "service_level",
         "asa_seconds",
         "abandon_rate",
@@ -162,7 +164,7 @@ fn print_table(r: &simulate::SimulationResult) -> anyhow::Result<()> {
     }
     rows.push(row("all", &r.total));
     let widths: Vec<usize> =
-        (0..8).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+        (0..9).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     for r in &rows {
         let cells: Vec<String> = r
             .iter()

@@ -181,9 +181,10 @@ pub struct TopDown {
     pub calendar_penalty: f64,
     /// Weeks of normal days in the intraday profiles.
     pub profile_weeks: usize,
-    /// Smoothing half-width (slots) of the pooled profile and of the weekday reshaping ratio.
-    pub profile_smoothing_slots: usize,
-    pub weekday_shape_smoothing_slots: usize,
+    /// Smoothing half-width (minutes, rounded to whole intervals) of the pooled profile and of
+    /// the weekday reshaping ratio: the same clock span at every interval length.
+    pub profile_smoothing_minutes: u32,
+    pub weekday_shape_smoothing_minutes: u32,
     /// Ridge penalty on the log-linear trend (per year).
     pub trend_penalty: f64,
 }
@@ -196,8 +197,8 @@ impl Default for TopDown {
             rebound_penalty: 0.1,
             calendar_penalty: 0.3,
             profile_weeks: 8,
-            profile_smoothing_slots: 2,
-            weekday_shape_smoothing_slots: 6,
+            profile_smoothing_minutes: 10,
+            weekday_shape_smoothing_minutes: 30,
             trend_penalty: 1.0,
         }
     }
@@ -405,9 +406,16 @@ impl TopDown {
             }
             let pooled = shares_of(&pooled_days);
             let own = shares_of(&own_days);
-            let base = smooth_open(&pooled, open, self.profile_smoothing_slots);
-            let own_wide = smooth_open(&own, open, self.weekday_shape_smoothing_slots);
-            let pooled_wide = smooth_open(&pooled, open, self.weekday_shape_smoothing_slots);
+            let slots_of = |minutes: u32| {
+                (f64::from(minutes) / f64::from(series.grid.interval_minutes)).round() as usize
+            };
+            let (h, h_wide) = (
+                slots_of(self.profile_smoothing_minutes),
+                slots_of(self.weekday_shape_smoothing_minutes),
+            );
+            let base = smooth_open(&pooled, open, h);
+            let own_wide = smooth_open(&own, open, h_wide);
+            let pooled_wide = smooth_open(&pooled, open, h_wide);
             let mut p: Vec<f64> = (0..slots)
                 .map(|s| {
                     if !open[s] {

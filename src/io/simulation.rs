@@ -3,7 +3,8 @@
 //! One row per queue (plan.toml order) and interval (time order) of the forecast's horizon:
 //!
 //! ```text
-//! interval_start,queue,offered,answered,abandoned,service_level,asa_seconds,abandon_rate,occupancy
+//! interval_start,queue,offered,answered,abandoned,unanswered,service_level,asa_seconds,
+//! abandon_rate,occupancy
 //! ```
 //!
 //! Values are means over the replications; contacts are counted in the interval they arrived
@@ -30,10 +31,11 @@ use crate::simulate::{Estimate, Metrics, SimulationResult};
 use crate::time::format_local;
 
 /// Value columns in file order, with the decimals each is written with.
-const COLUMNS: [(&str, usize); 7] = [
+const COLUMNS: [(&str, usize); 8] = [
     ("offered", 3),
     ("answered", 3),
     ("abandoned", 3),
+    ("unanswered", 3),
     ("service_level", 4),
     ("asa_seconds", 2),
     ("abandon_rate", 4),
@@ -53,11 +55,12 @@ pub fn header(replications: u32) -> Vec<String> {
     h
 }
 
-fn values(m: &Metrics) -> [Option<Estimate>; 7] {
+fn values(m: &Metrics) -> [Option<Estimate>; 8] {
     [
         Some(m.offered),
         Some(m.answered),
         Some(m.abandoned),
+        Some(m.unanswered),
         m.service_level,
         m.asa_seconds,
         m.abandon_rate,
@@ -190,6 +193,7 @@ mod tests {
             offered: e(0.0),
             answered: e(0.0),
             abandoned: e(0.0),
+            unanswered: e(0.0),
             service_level: None,
             asa_seconds: None,
             abandon_rate: None,
@@ -199,6 +203,7 @@ mod tests {
             offered: e(12.0),
             answered: e(11.0),
             abandoned: e(1.0),
+            unanswered: e(0.0),
             service_level: Some(e(0.75)),
             asa_seconds: Some(e(14.256)),
             abandon_rate: Some(e(1.0 / 12.0)),
@@ -219,11 +224,11 @@ mod tests {
         };
         assert_eq!(
             header(1).join(","),
-            "interval_start,queue,offered,answered,abandoned,service_level,asa_seconds,abandon_rate,occupancy"
+            "interval_start,queue,offered,answered,abandoned,unanswered,service_level,asa_seconds,abandon_rate,occupancy"
         );
         let rows = records(&result);
-        assert_eq!(rows[0].join(","), "2025-03-03T09:00,voice,0,0,0,,,,0");
-        assert_eq!(rows[1].join(","), "2025-03-03T09:00,chat,12,11,1,0.75,14.26,0.0833,0.8");
-        assert_eq!(header(2).len(), 2 + 7 * 3);
+        assert_eq!(rows[0].join(","), "2025-03-03T09:00,voice,0,0,0,0,,,,0");
+        assert_eq!(rows[1].join(","), "2025-03-03T09:00,chat,12,11,1,0,0.75,14.26,0.0833,0.8");
+        assert_eq!(header(2).len(), 2 + 8 * 3);
     }
 }

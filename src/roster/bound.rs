@@ -14,11 +14,14 @@
 //!
 //! Any roster gives a feasible point with the same cost (x = hours worked, u = empty seat hours,
 //! s = summed shortfalls, which is at least n_c m_c − Σ hours), so the LP optimum is a lower bound.
-//! M_c is tightened from `max_hours_week` to the largest total a week can really reach: the
-//! longest sum of at most min(max_days_week, open days) shift lengths of the agent's queues that
-//! fits under `max_hours_week` (a subset-sum over the few distinct lengths). With 8-hour shifts
-//! and a 40-hour limit this is 40; with 7.5-hour shifts it is 37.5, which the plain limit misses.
-//! The bound ignores rest, consecutive-day and time-of-day rules, which only raise the cost.
+//! Only seats the agent may take count (skill, unavailable dates and weekdays, earliest start,
+//! latest end): they decide the agent's queues, and M_c is tightened from `max_hours_week` to
+//! the largest total a week can really reach — the longest sum of at most min(max_days_week,
+//! days with such a seat) of their lengths that fits under `max_hours_week` (a subset-sum over
+//! the few distinct lengths). With 8-hour shifts and a 40-hour limit this is 40; with 7.5-hour
+//! shifts it is 37.5, which the plain limit misses; an agent who may take no seat has M_c = 0
+//! and its whole minimum is shortfall. The bound ignores the rest and consecutive-day rules and
+//! which seats of a queue an agent may take, which only raise the cost.
 
 use std::collections::BTreeMap;
 
@@ -69,34 +72,31 @@ fn week_bound(p: &Problem, w: usize) -> Result<f64, RosterError> {
     let nq = p.queues.len();
     let days = w * 7..w * 7 + 7;
     let mut hours = vec![0.0f64; nq];
-    let mut lengths: Vec<Vec<u32>> = vec![Vec::new(); nq];
-    // Days of the week with at least one seat of each queue.
-    let mut queue_days = vec![[false; 7]; nq];
     for s in p.seats.iter().filter(|s| s.week as usize == w) {
-        let q = s.queue as usize;
-        hours[q] += f64::from(s.paid_minutes) / 60.0;
-        lengths[q].push(s.paid_minutes);
-        queue_days[q][s.day as usize - w * 7] = true;
+        hours[s.queue as usize] += f64::from(s.paid_minutes) / 60.0;
     }
-    for l in &mut lengths {
-        l.sort_unstable();
-        l.dedup();
-    }
-    // Class key: (cost bits, skills with work this week, min minutes, reachable max minutes).
+    let groups: Vec<usize> =
+        days.clone().flat_map(|d| p.groups_by_day[d].iter().map(|&g| g as usize)).collect();
+    // Class key: (cost bits, queues with a seat the agent may take, min minutes, reachable max).
     let mut classes: BTreeMap<(u64, Vec<bool>, u32, u32), u32> = BTreeMap::new();
     let mut reach_cache: BTreeMap<(Vec<u32>, u32, u32), u32> = BTreeMap::new();
-    for a in &p.agents {
-        let skills: Vec<bool> = (0..nq).map(|q| a.skills[q] && hours[q] > 0.0).collect();
-        let mut agent_lengths: Vec<u32> =
-            (0..nq).filter(|&q| skills[q]).flat_map(|q| lengths[q].iter().copied()).collect();
+    for (ai, a) in p.agents.iter().enumerate() {
+        // Only seats the agent may take (skill, availability, earliest start, latest end) count.
+        let mut skills = vec![false; nq];
+        let mut agent_lengths: Vec<u32> = Vec::new();
+        let mut open = [false; 7];
+        for &g in &groups {
+            let group = &p.groups[g];
+            let seat0 = group.seats[0] as usize;
+            if p.eligible(ai, seat0) {
+                skills[group.queue as usize] = true;
+                agent_lengths.push(p.seats[seat0].paid_minutes);
+                open[group.day as usize - w * 7] = true;
+            }
+        }
         agent_lengths.sort_unstable();
         agent_lengths.dedup();
-        let open_days = days
-            .clone()
-            .filter(|&d| {
-                !a.unavailable[d] && (0..nq).any(|q| skills[q] && queue_days[q][d - w * 7])
-            })
-            .count() as u32;
+        let open_days = open.iter().filter(|&&o| o).count() as u32;
         let max_count = a.max_days_week.min(open_days);
         let key = (agent_lengths, max_count, a.max_minutes_week);
         let reach = match reach_cache.get(&key) {
@@ -108,7 +108,7 @@ fn week_bound(p: &Problem, w: usize) -> Result<f64, RosterError> {
             }
         };
         *classes
-            .entry(((a.rate_per_minute * 60.0).to_bits(), skills, a.min_minutes_week, reach))
+            .entry(((a.rate_per_minute * 60.0).to_bits(), skills, a.min_minutes_week[w], reach))
             .or_insert(0) += 1;
     }
 

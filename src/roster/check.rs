@@ -52,6 +52,34 @@ pub struct Violation {
     pub detail: String,
 }
 
+/// The weekly minimum of `agent` in the planning week starting `week_first_day`, in minutes:
+/// `min_hours_week`, less (with `credit_unavailable_dates`) the contract's daily share
+/// `min_hours_week / max_days_week` for each date of that week listed in `unavailable` (leave is
+/// paid time, so it counts toward the minimum; an unavailable weekday is part of the work pattern
+/// and a date falling on one earns no credit).
+pub fn min_minutes_in_week(
+    agent: &Agent,
+    week_first_day: NaiveDate,
+    config: &super::RosterConfig,
+) -> u32 {
+    let min_minutes = (agent.min_hours_week * 60.0).round() as u32;
+    if !config.credit_unavailable_dates || min_minutes == 0 {
+        return min_minutes;
+    }
+    let max_days = agent.max_days_week.unwrap_or(config.default_max_days_week).clamp(1, 7);
+    let leave_days = (0..7)
+        .map(|i| week_first_day + Duration::days(i))
+        .filter(|d| {
+            agent.unavailable.contains(&Unavailable::Date(*d))
+                && !agent.unavailable.contains(&Unavailable::Weekday(d.weekday()))
+        })
+        .count() as u32;
+    let credit = (f64::from(min_minutes) * f64::from(leave_days.min(max_days))
+        / f64::from(max_days))
+    .round() as u32;
+    min_minutes.saturating_sub(credit)
+}
+
 /// Check a roster against every hard rule. The planning weeks are those from the week of the
 /// earliest row to the week of the latest; weekly minimum hours are checked for every agent in
 /// `agents` in each of them.
@@ -244,11 +272,11 @@ pub fn check_with_horizon(
     }
     // Weekly minimum, for every agent (also those without a single row).
     for agent in agents {
-        let min_minutes = (agent.min_hours_week * 60.0).round() as u32;
-        if min_minutes == 0 {
-            continue;
-        }
         for w in &weeks {
+            let min_minutes = min_minutes_in_week(agent, *w, rc);
+            if min_minutes == 0 {
+                continue;
+            }
             let minutes: u32 = rows_of
                 .get(agent.agent_id.as_str())
                 .map(|rows| {
@@ -259,12 +287,17 @@ pub fn check_with_horizon(
                 })
                 .unwrap_or(0);
             if minutes < min_minutes {
+                let credit = if (agent.min_hours_week * 60.0).round() as u32 == min_minutes {
+                    String::new()
+                } else {
+                    format!(", {} after unavailable dates", f64::from(min_minutes) / 60.0)
+                };
                 out.push(Violation {
                     agent_id: agent.agent_id.clone(),
                     date: *w,
                     rule: Rule::MinHoursWeek,
                     detail: format!(
-                        "{} paid hours in the week of {w} (minimum {})",
+                        "{} paid hours in the week of {w} (minimum {}{credit})",
                         minutes as f64 / 60.0,
                         agent.min_hours_week
                     ),

@@ -57,7 +57,7 @@ pub use crate::io::agents::Agent;
 pub use crate::io::roster::RosterRow;
 pub use crate::io::shifts::ShiftRow;
 use crate::io::PlanConfig;
-pub use check::{check, check_with_horizon, Violation};
+pub use check::{check, check_with_horizon, min_minutes_in_week, Violation};
 pub use summary::{AgentHours, Fairness, FairnessKind, PreferenceSatisfaction, Unmet};
 
 /// `[roster]` section of plan.toml (all keys optional; unknown keys are errors).
@@ -74,8 +74,12 @@ pub struct RosterConfig {
     pub default_hourly_cost: f64,
     /// Cost per paid hour of a seat left empty (must exceed every hourly cost).
     pub unfilled_cost_per_hour: f64,
-    /// Cost per hour below an agent's `min_hours_week` in a fully covered week.
+    /// Cost per hour below an agent's weekly minimum.
     pub min_hours_shortfall_cost_per_hour: f64,
+    /// An unavailable *date* (leave, training) counts toward the weekly minimum at the
+    /// contract's daily share, `min_hours_week / max_days_week` hours; unavailable weekdays are
+    /// part of the work pattern and do not. See [`min_minutes_in_week`].
+    pub credit_unavailable_dates: bool,
     /// Weekend days (fairness of weekend shifts).
     #[serde(deserialize_with = "weekdays")]
     pub weekend_days: Vec<Weekday>,
@@ -108,6 +112,7 @@ impl Default for RosterConfig {
             default_hourly_cost: 1.0,
             unfilled_cost_per_hour: 1000.0,
             min_hours_shortfall_cost_per_hour: 500.0,
+            credit_unavailable_dates: true,
             weekend_days: vec![Weekday::Sat, Weekday::Sun],
             evening_after: NaiveTime::from_hms_opt(20, 0, 0).expect("valid"),
             night_start: NaiveTime::from_hms_opt(22, 0, 0).expect("valid"),

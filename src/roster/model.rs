@@ -46,7 +46,8 @@ pub(crate) struct AgentRule {
     pub skills: Vec<bool>,
     /// Cost per paid minute.
     pub rate_per_minute: f64,
-    pub min_minutes_week: u32,
+    /// Weekly minimum per planning week (less leave credit, see `min_minutes_in_week`).
+    pub min_minutes_week: Vec<u32>,
     pub max_minutes_week: u32,
     pub max_days_week: u32,
     pub earliest: Option<i32>,
@@ -271,7 +272,11 @@ impl Problem {
             rules.push(AgentRule {
                 skills: queues.iter().map(|q| a.skills.iter().any(|s| s == q)).collect(),
                 rate_per_minute: rate / 60.0,
-                min_minutes_week: (a.min_hours_week * 60.0).round() as u32,
+                min_minutes_week: (0..n_weeks)
+                    .map(|w| {
+                        super::min_minutes_in_week(a, first_day + Duration::days(7 * w as i64), rc)
+                    })
+                    .collect(),
                 max_minutes_week: (a.max_hours_week * 60.0).round() as u32,
                 max_days_week: a.max_days_week.unwrap_or(rc.default_max_days_week).min(7),
                 earliest: a.earliest_start.map(clock_minutes),
@@ -374,7 +379,7 @@ impl Problem {
             if worked > a.max_days_week || minutes > a.max_minutes_week {
                 return None;
             }
-            eval.shortfall_minutes += a.min_minutes_week.saturating_sub(minutes);
+            eval.shortfall_minutes += a.min_minutes_week[w].saturating_sub(minutes);
             no_pair_weeks += u32::from(!pair_off);
             paid_total += u64::from(minutes);
         }

@@ -202,7 +202,7 @@ impl<'p> State<'p> {
                             .map(|x| p.seats[row[x] as usize].paid_minutes)
                             .sum();
                         let worked = week_days.clone().filter(|&x| row[x] != NONE).count() as u32;
-                        let need = rule.min_minutes_week.saturating_sub(minutes);
+                        let need = rule.min_minutes_week[week].saturating_sub(minutes);
                         let open_days = (d..week * 7 + 7)
                             .filter(|&x| row[x] == NONE && !rule.unavailable[x])
                             .count() as u32;
@@ -223,8 +223,11 @@ impl<'p> State<'p> {
                             + later_days.min(rule.max_days_week.saturating_sub(worked + 1))
                                 * longest[ai];
                         let reach_without = minutes + capacity_days * longest[ai];
-                        let forced = f64::from(rule.min_minutes_week.saturating_sub(reach_with))
-                            - f64::from(rule.min_minutes_week.saturating_sub(reach_without));
+                        let forced =
+                            f64::from(rule.min_minutes_week[week].saturating_sub(reach_with))
+                                - f64::from(
+                                    rule.min_minutes_week[week].saturating_sub(reach_without),
+                                );
                         let old = &state.evals[ai];
                         let score = (eval.labour - old.labour) + (eval.soft - old.soft)
                             - urgency_weight * urgency

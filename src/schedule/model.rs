@@ -130,7 +130,7 @@ pub struct SlScope {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BreakFormulation {
-    /// `pattern` when every shift type has at most 12 break combinations, else `explicit`.
+    /// `pattern` up to 50,000 shift columns (types × break combinations), else `explicit`.
     #[default]
     Auto,
     /// One shift column per combination of break starts (the shift-pattern model of Dantzig

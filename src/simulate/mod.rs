@@ -19,9 +19,10 @@
 //! - **queue discipline**: first-come-first-served per queue, carried across intervals; a chat
 //!   agent holds up to `concurrency` chats at once (each chat is one slot);
 //! - contacts still waiting when no agent of their queue will be on duty again are counted as
-//!   abandoned (unanswered).
+//!   unanswered (or abandoned, for callers with patience).
 //!
 //! Outcomes are counted in the interval a contact **arrived** in: offered, answered, abandoned,
+//! unanswered (`offered = answered + abandoned + unanswered`),
 //! service level (answered within the queue's target wait, divided by offered), ASA (mean wait
 //! of answered contacts), abandon rate (abandoned / offered) and occupancy (slot-seconds
 //! handling contacts / slot-seconds on duty, in the interval they fall in). Each of `R`
@@ -55,6 +56,9 @@ pub use stats::{Estimate, CONFIDENCE};
 /// Service-level target used for a voice or chat queue whose plan.toml gives none: the common
 /// "80/20" target's 20 seconds.
 pub const DEFAULT_TARGET_ANSWER_SECONDS: f64 = 20.0;
+
+/// Longest horizon simulated, in intervals (about 57 years of 5-minute intervals).
+pub const MAX_INTERVALS: usize = 6_000_000;
 
 /// Handle-time distribution named in plan.toml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
@@ -155,6 +159,8 @@ pub struct Metrics {
     pub offered: Estimate,
     pub answered: Estimate,
     pub abandoned: Estimate,
+    /// Contacts without patience still waiting when no agent of their queue came on duty again.
+    pub unanswered: Estimate,
     pub service_level: Option<Estimate>,
     pub asa_seconds: Option<Estimate>,
     pub abandon_rate: Option<Estimate>,
@@ -176,6 +182,7 @@ impl Metrics {
             offered: count(|c| c.offered),
             answered: count(|c| c.answered),
             abandoned: count(|c| c.abandoned),
+            unanswered: count(|c| c.unanswered),
             service_level: Estimate::of(
                 cells.iter().map(|c| ratio(c.answered_within_target, c.offered)),
             ),
@@ -273,6 +280,15 @@ pub(crate) fn demand(
     let last = forecast.iter().map(|r| r.interval_start).max().expect("non-empty");
     let step_ms = i64::from(config.site.grid.interval_minutes) * 60_000;
     let intervals = ((last - origin).num_milliseconds() / step_ms) as usize + 1;
+    // Each replication keeps a cell per queue and interval; a horizon this long is a typo in a
+    // date, not a plan.
+    if intervals > MAX_INTERVALS {
+        return Err(SimulateError::Invalid(format!(
+            "the forecast spans {} to {}: more than {MAX_INTERVALS} intervals",
+            crate::time::format_local(&origin),
+            crate::time::format_local(&last)
+        )));
+    }
     let horizon = Horizon { origin, interval_seconds, intervals };
     let mut queues: Vec<QueueModel> = config
         .queues
@@ -729,9 +745,11 @@ mod tests {
             crate::time::format_local(&r.intervals[4].interval_start),
             "2025-11-02T01:00-05:00"
         );
-        // Nobody on duty: every voice contact is unanswered.
-        assert_eq!(r.queues[0].metrics.answered.mean, 0.0);
-        assert_eq!(r.queues[0].metrics.abandon_rate.unwrap().mean, 1.0);
+        // Nobody on duty and no patience: every voice contact is unanswered, none abandoned.
+        let m = &r.queues[0].metrics;
+        assert_eq!(m.answered.mean, 0.0);
+        assert_eq!(m.unanswered.mean, m.offered.mean);
+        assert_eq!(m.abandon_rate.unwrap().mean, 0.0);
     }
 
     #[test]
@@ -749,6 +767,12 @@ mod tests {
             agent("voice", at(3, 9, 0), at(3, 10, 0), vec![(at(3, 9, 50), at(3, 10, 5))]);
         let e = run(&[late_break], &f, &c, &opts()).unwrap_err().to_string();
         assert!(e.contains("agent A1") && e.contains("inside the shift"), "{e}");
+        let far = vec![
+            row(at(3, 9, 0), "voice", 1.0),
+            row(at(3, 9, 0) + Duration::days(366 * 400), "voice", 1.0),
+        ];
+        let e = run(&[], &far, &c, &opts()).unwrap_err().to_string();
+        assert!(e.contains("more than 6000000 intervals"), "{e}");
         let bad = SimulationOptions { replications: 0, ..opts() };
         assert!(run(&[], &f, &c, &bad).unwrap_err().to_string().contains("replications"));
     }
