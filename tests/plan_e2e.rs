@@ -295,3 +295,32 @@ fn a_second_run_with_scenarios_repeats_the_plan_byte_for_byte_and_adds_the_compa
         assert_eq!(marks, Some(5), "{id}: one bar per scenario");
     }
 }
+
+#[test]
+fn a_config_without_agents_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate_dir().join("data/plan.toml")).unwrap();
+    // In a folder of its own: the refusal comes before any input file is opened.
+    let config = dir.path().join("plan.toml");
+    std::fs::write(&config, text.replace("agents = \"agents.csv\"", "")).unwrap();
+    let out = dir.path().join("out");
+    let result = Command::cargo_bin("shiftcast")
+        .unwrap()
+        .args(["plan", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert();
+    let stderr = String::from_utf8_lossy(&result.get_output().stderr).to_string();
+    result.failure().code(1);
+    assert!(stderr.contains("inputs.agents") && stderr.contains("[inputs] agents"), "{stderr}");
+    assert!(!out.exists(), "nothing is written when the plan cannot run");
+    // Weeks outside 1–6 are a usage error.
+    Command::cargo_bin("shiftcast")
+        .unwrap()
+        .current_dir(crate_dir())
+        .args(["plan", "--config", "data/plan.toml", "--weeks", "7", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2);
+}

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use shiftcast::io::PlanConfig;
 use shiftcast::report::pipeline::{self, PlanOptions, Progress, Stage};
@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long)]
     pub out: PathBuf,
     /// Planning weeks, 1 to 6.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=6))]
     pub weeks: u32,
     /// First planned day (YYYY-MM-DD); default: the first `[site] week_start` day after the
     /// history ends.
@@ -132,24 +132,26 @@ fn stage_key(stage: Stage) -> &'static str {
     }
 }
 
-/// One spinner per stage on stderr when it is a terminal; nothing otherwise.
+/// One line per stage on stderr when it is a terminal (a spinner while the stage runs, a tick and
+/// its run time when done); nothing otherwise.
 struct StageDisplay {
-    visible: bool,
+    lines: Option<MultiProgress>,
     bar: Option<ProgressBar>,
 }
 
 impl StageDisplay {
     fn new() -> Self {
-        StageDisplay { visible: std::io::stderr().is_terminal(), bar: None }
+        let lines = std::io::stderr()
+            .is_terminal()
+            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        StageDisplay { lines, bar: None }
     }
 
     fn update(&mut self, progress: Progress) {
-        if !self.visible {
-            return;
-        }
+        let Some(lines) = &self.lines else { return };
         match progress {
             Progress::Started(stage) => {
-                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+                let bar = lines.add(ProgressBar::new_spinner());
                 bar.set_style(
                     ProgressStyle::with_template("{spinner} {prefix:>9} {msg} {elapsed}")
                         .expect("valid template"),
