@@ -48,6 +48,13 @@ pub struct ScheduleConfig {
     pub time_limit_seconds: f64,
     /// Relative MIP gap at which the solver may stop.
     pub mip_gap: f64,
+    /// Shrinkage the schedule does not model as break rules (absence, training, meetings), as a
+    /// fraction of scheduled time in [0, 1). Each interval is scheduled to
+    /// `ceil(agents_net / (1 - unplanned_shrinkage))` people, and the projected service level
+    /// of `n` scheduled people is that of `floor(n * (1 - unplanned_shrinkage))` on the phone.
+    /// With `[staffing] shrinkage` s and paid breaks taking a fraction b of paid time, this is
+    /// `1 - (1 - s) / (1 - b)`.
+    pub unplanned_shrinkage: f64,
     /// `auto` (default), `pattern`, `explicit` or `implicit` (Bechtold & Jacobs 1990): how
     /// breaks enter the integer program (see `schedule::model`).
     pub break_formulation: super::model::BreakFormulation,
@@ -75,6 +82,7 @@ impl Default for ScheduleConfig {
             service_level_scope: ServiceLevelScope::Day,
             time_limit_seconds: 30.0,
             mip_gap: 1e-4,
+            unplanned_shrinkage: 0.0,
             break_formulation: super::model::BreakFormulation::Auto,
         }
     }
@@ -157,6 +165,12 @@ impl ScheduleConfig {
     pub fn validate(&self, interval_minutes: u32) -> Result<(), ScheduleError> {
         let bad = |key: String, message: String| Err(ScheduleError::Config { key, message });
         let im = interval_minutes;
+        if !(0.0..1.0).contains(&self.unplanned_shrinkage) {
+            return bad(
+                "schedule.unplanned_shrinkage".into(),
+                format!("expected a fraction in [0, 1), got {}", self.unplanned_shrinkage),
+            );
+        }
         let multiple = |v: u32| v > 0 && v % im == 0;
         if self.shifts.is_empty() {
             if !multiple(self.start_step_minutes) {

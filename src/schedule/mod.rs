@@ -368,7 +368,7 @@ fn queue_data(
             return Err(err("the interval appears twice").into());
         }
         seen[t] = true;
-        required[t] = r.agents_net;
+        required[t] = scheduled_for_net(r.agents_net, sc.unplanned_shrinkage);
         contacts[t] = r.contacts;
         aht_seconds[t] = r.aht_seconds;
     }
@@ -606,9 +606,13 @@ fn solve_queue(
     let sl_fn = options.service_level.clone();
     let curve_at = |t: usize, n: u32| -> f64 {
         match &sl_fn {
-            Some(f) if q.contacts[t] > 0.0 => {
-                f(queue, q.contacts[t], q.aht_seconds[t], q.interval_minutes, n)
-            }
+            Some(f) if q.contacts[t] > 0.0 => f(
+                queue,
+                q.contacts[t],
+                q.aht_seconds[t],
+                q.interval_minutes,
+                on_phone(n, sc.unplanned_shrinkage),
+            ),
             _ => f64::NAN,
         }
     };
@@ -1132,4 +1136,37 @@ fn cut_lines(
         }
     }
     Ok(())
+}
+
+/// People to schedule so that `agents_net` remain on the phone after unplanned shrinkage.
+fn scheduled_for_net(agents_net: u32, unplanned_shrinkage: f64) -> u32 {
+    if unplanned_shrinkage <= 0.0 || agents_net == 0 {
+        return agents_net;
+    }
+    // The small tolerance keeps an exact quotient (e.g. 8 / 0.8) from rounding up to 11.
+    (f64::from(agents_net) / (1.0 - unplanned_shrinkage) - 1e-9).ceil() as u32
+}
+
+/// People expected on the phone out of `scheduled` after unplanned shrinkage (rounded down).
+fn on_phone(scheduled: u32, unplanned_shrinkage: f64) -> u32 {
+    if unplanned_shrinkage <= 0.0 {
+        return scheduled;
+    }
+    (f64::from(scheduled) * (1.0 - unplanned_shrinkage) + 1e-9).floor() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unplanned_shrinkage_grosses_up_and_back() {
+        // 14 on the phone at 25% unplanned shrinkage: 14 / 0.75 = 18.67 -> 19 scheduled, and
+        // 19 * 0.75 = 14.25 -> 14 on the phone; 18 scheduled would leave 13.5 -> 13.
+        assert_eq!(scheduled_for_net(14, 0.25), 19);
+        assert_eq!(on_phone(19, 0.25), 14);
+        assert_eq!(on_phone(18, 0.25), 13);
+        assert_eq!(scheduled_for_net(8, 0.2), 10);
+        assert_eq!(scheduled_for_net(7, 0.0), 7);
+    }
 }
