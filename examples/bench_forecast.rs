@@ -135,6 +135,28 @@ fn main() {
         q.choices.iter().for_each(|(_, c)| *counts.entry(c.as_str()).or_default() += 1);
         println!("auto choices per fold: {counts:?}");
         println!("backtest wall time: {secs:.3} s");
+        // The forecast of the week after the data, with the evidence a planner sees.
+        // The bank file has no handle time: 300 s stands in so that rows can be written.
+        let mut with_aht = plan.clone();
+        with_aht.forecast.default_aht_seconds = Some(300.0);
+        let out = run_forecast(
+            &history,
+            &[],
+            &with_aht,
+            NaiveDate::from_ymd_opt(2003, 10, 27).expect("date"),
+            5,
+        )
+        .expect("forecast");
+        let q = &out.queues[0];
+        println!(
+            "forecast from 2003-10-27: chosen {}, rebound after closures x{:.3} / x{:.3}, P10/P90 z {:.2}/{:.2}, k by day {:.4?}",
+            q.chosen,
+            q.rebound.map_or(f64::NAN, |r| r.0),
+            q.rebound.map_or(f64::NAN, |r| r.1),
+            q.interval_z10,
+            q.interval_z90,
+            q.interval_k_by_day
+        );
         // Sensitivity of top_down to its two main settings (defaults 56 days / 8 weeks): the
         // accuracy must not hinge on values fitted to this series.
         println!("top_down WAPE by half_life_days x profile_weeks:");

@@ -40,7 +40,10 @@ fn run(agents: usize, weeks: u32, seed: u64, iterations_per_seat: Option<u32>) {
         gen_seconds,
     );
     for f in &r.fairness {
-        println!("    {:?}: total {}, max−min {}, Gini {:.3}", f.kind, f.total, f.max_minus_min, f.gini);
+        println!(
+            "    {:?}: total {}, max−min {}, Gini {:.3}",
+            f.kind, f.total, f.max_minus_min, f.gini
+        );
     }
     println!(
         "    preferred days off kept {:.1}%, weeks with 2 consecutive days off {:.1}%, mean start change {:.2} h",
@@ -51,7 +54,8 @@ fn run(agents: usize, weeks: u32, seed: u64, iterations_per_seat: Option<u32>) {
 }
 
 fn main() {
-    let args: Vec<u64> = std::env::args().skip(1).map(|a| a.parse().expect("numbers: agents weeks seed")).collect();
+    let args: Vec<u64> =
+        std::env::args().skip(1).map(|a| a.parse().expect("numbers: agents weeks seed")).collect();
     if args.len() >= 3 {
         run(args[0] as usize, args[1] as u32, args[2], args.get(3).map(|&i| i as u32));
     } else {

@@ -13,6 +13,11 @@
 //!    (the staffing stage) and simulated once against exactly its required agents, on the
 //!    machine's cores (the target is <= 60 s on 2 cores).
 //!
+//! 3. **Sample data, Erlang vs simulation** (when `data/` is present): next week's forecast from
+//!    `data/history.csv`, staffed by the staffing stage, then simulated (20 replications) with
+//!    exactly its `agents_net` on duty; per queue, the projected (Erlang) and simulated service
+//!    levels side by side.
+//!
 //! Prints one line per figure; the numbers go into BENCHMARKS.md.
 
 use std::path::Path;
@@ -221,4 +226,79 @@ fn main() {
         sl.iter().cloned().fold(f64::INFINITY, f64::min),
         sl.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
     );
+
+    sample_data_comparison();
+}
+
+/// Erlang projection vs simulation of the same requirement on the sample data.
+fn sample_data_comparison() {
+    use shiftcast::io::history::{read_history, ReadHistoryOptions};
+    let dir = Path::new("data");
+    if !dir.join("history.csv").exists() {
+        println!("sample data: data/history.csv not found, skipped");
+        return;
+    }
+    let config = PlanConfig::read(&dir.join("plan.toml")).unwrap();
+    let tz = config.site.time_zone;
+    let options = ReadHistoryOptions {
+        interval_minutes: Some(config.site.grid.interval_minutes),
+        ..ReadHistoryOptions::new(tz)
+    };
+    let history = read_history(&dir.join("history.csv"), &options).unwrap();
+    let events = shiftcast::io::events::read_events(&dir.join("events.csv")).unwrap();
+    let last = history
+        .queues
+        .values()
+        .filter_map(|r| r.last())
+        .map(|r| r.interval_start.naive_local().date())
+        .max()
+        .unwrap();
+    let start = last.succ_opt().unwrap();
+    let forecast =
+        shiftcast::forecast::run_forecast(&history, &events, &config, start, 7).unwrap().rows;
+    let requirement = shiftcast::staffing::staff(&forecast, &config).unwrap();
+    let options = SimulationOptions { replications: 20, seed: 1, ..SimulationOptions::default() };
+    let sim = simulate::run_requirement(&requirement, &forecast, &config, &options).unwrap();
+    println!(
+        "sample data: week from {start}, staffed with Erlang, simulated with exactly agents_net \
+         on duty, 20 replications"
+    );
+    for q in &config.queues {
+        // Intervals with contacts: (projected, simulated) service level.
+        let mut pairs = Vec::new();
+        let (mut below, mut above) = (0, 0);
+        for s in sim.intervals.iter().filter(|s| s.queue == q.name) {
+            let Some(r) = requirement
+                .iter()
+                .find(|r| r.queue == q.name && r.interval_start == s.interval_start)
+            else {
+                continue;
+            };
+            let Some(e) = s.metrics.service_level else { continue };
+            if r.contacts <= 0.0 {
+                continue;
+            }
+            if e.ci_high.is_some_and(|h| h < r.service_level) {
+                below += 1;
+            }
+            if e.ci_low.is_some_and(|l| l > r.service_level) {
+                above += 1;
+            }
+            pairs.push((r.service_level, e.mean, r.contacts));
+        }
+        let weight: f64 = pairs.iter().map(|p| p.2).sum();
+        let projected = pairs.iter().map(|p| p.0 * p.2).sum::<f64>() / weight;
+        let simulated = pairs.iter().map(|p| p.1 * p.2).sum::<f64>() / weight;
+        let total = sim.queues.iter().find(|o| o.queue == q.name).unwrap();
+        println!(
+            "  {:<7} {} intervals: Erlang SL {projected:.3}, simulated {simulated:.3} \
+             (contact-weighted; queue total {:.3} ± {:.3}, abandon {:.3}); simulated 95% CI below \
+             the projection in {below}, above it in {above}",
+            q.name,
+            pairs.len(),
+            total.metrics.service_level.unwrap().mean,
+            total.metrics.service_level.unwrap().half_width(),
+            total.metrics.abandon_rate.unwrap().mean,
+        );
+    }
 }

@@ -48,6 +48,11 @@ pub fn parse_time_zone(name: &str) -> Result<Tz, TimeError> {
 /// first occurrence.
 pub fn parse_local(text: &str, tz: Tz) -> Result<Stamp, String> {
     let s = text.trim();
+    // Fast path for the plain form every file uses (no offset): no format-string parsing.
+    if let Some(naive) = parse_plain_fast(s) {
+        check_year(naive.date(), s)?;
+        return from_local(naive, tz);
+    }
     if let Ok(dt) = DateTime::parse_from_rfc3339(s)
         .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z"))
         .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M%:z"))
@@ -66,6 +71,33 @@ pub fn parse_local(text: &str, tz: Tz) -> Result<Stamp, String> {
     }
     let naive = parse_naive_datetime(s)?;
     from_local(naive, tz)
+}
+
+/// `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD HH:MM`, optionally `:SS`, digits only; `None` for anything
+/// else (which then goes through the general parsers and their error messages).
+fn parse_plain_fast(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if !(b.len() == 16 || b.len() == 19) || b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
+        return None;
+    }
+    if b[10] != b'T' && b[10] != b' ' {
+        return None;
+    }
+    let num = |from: usize, len: usize| -> Option<u32> {
+        b[from..from + len]
+            .iter()
+            .try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    let second = if b.len() == 19 {
+        if b[16] != b':' {
+            return None;
+        }
+        num(17, 2)?
+    } else {
+        0
+    };
+    let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 2)?, num(8, 2)?)?;
+    date.and_hms_opt(num(11, 2)?, num(14, 2)?, second)
 }
 
 /// Parse a local date-time without offset (`T` or space separated, seconds optional).
@@ -419,6 +451,27 @@ mod tests {
         // Closing the Friday also closes its tail on Saturday morning.
         h.closed_dates.insert(fri);
         assert!(!h.is_open_local(at(fri.succ_opt().unwrap(), 1, 0)));
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_general_parser() {
+        for t in ["2025-03-03T09:30", "2025-03-03 09:30", "2025-03-03T09:30:15", "2024-02-29T23:59"]
+        {
+            let general =
+                ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+                    .iter()
+                    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok());
+            assert_eq!(parse_plain_fast(t), general, "{t}");
+        }
+        for t in [
+            "2025-02-29T09:30",
+            "2025-03-03T24:00",
+            "2025-03-03T09:60",
+            "2025-03-03X09:30",
+            "2025-3-03T09:30",
+        ] {
+            assert_eq!(parse_plain_fast(t), None, "{t}");
+        }
     }
 
     #[test]

@@ -373,3 +373,125 @@ fn us_bank_backtest_meets_the_wape_target() {
     assert!((q.noise_floor_wape - 0.056).abs() < 0.001, "{}", q.noise_floor_wape);
     assert!(wape("auto") <= 0.078, "auto WAPE {}", wape("auto"));
 }
+
+#[test]
+fn rebound_after_closures_and_holiday_dips_are_learned_from_history() {
+    // Weekdays 09:00–17:00 hourly, 100 contacts an hour; six closed Mondays (no rows) and two
+    // past holiday Tuesdays (open, 40%), each followed by a day at +30% and a day at +10%.
+    let grid = IntervalGrid::new(tz("America/Chicago"), 60).expect("grid");
+    let first = date(2025, 1, 6);
+    let closed: Vec<NaiveDate> =
+        (0..6).map(|k| date(2025, 1, 20) + Duration::days(14 * k)).collect();
+    let holidays = [date(2025, 1, 28), date(2025, 3, 25)];
+    let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").expect("time");
+    let off = |d: NaiveDate| closed.contains(&d) || holidays.contains(&d);
+    let h = history(grid, first, 119, |d, hh, _| {
+        let weekday = d.weekday().num_days_from_monday();
+        if weekday >= 5 || !(9..17).contains(&hh) || closed.contains(&d) {
+            return None;
+        }
+        let factor = if holidays.contains(&d) {
+            0.4
+        } else if off(d - Duration::days(1)) {
+            1.3
+        } else if off(d - Duration::days(2)) {
+            1.1
+        } else {
+            1.0
+        };
+        Some(100.0 * factor)
+    });
+    let mut events: Vec<Event> = holidays
+        .iter()
+        .map(|d| Event {
+            start: d.and_hms_opt(0, 0, 0).expect("t"),
+            end: (*d + Duration::days(1)).and_hms_opt(0, 0, 0).expect("t"),
+            kind: EventKind::Holiday,
+            name: "past holiday".into(),
+            queue: None,
+            uplift: None,
+        })
+        .collect();
+    // Next week: Monday closed (declared), and a holiday on Thursday with no uplift given.
+    let start = first + Duration::days(119); // Monday 2025-05-05
+    events.push(Event {
+        start: at("2025-05-05T00:00"),
+        end: at("2025-05-06T00:00"),
+        kind: EventKind::Closure,
+        name: "closed".into(),
+        queue: None,
+        uplift: None,
+    });
+    events.push(Event {
+        start: at("2025-05-08T00:00"),
+        end: at("2025-05-09T00:00"),
+        kind: EventKind::Holiday,
+        name: "new holiday".into(),
+        queue: None,
+        uplift: None,
+    });
+    let out = run_forecast(&h, &events, &plan(grid, "top_down"), start, 5).expect("forecast");
+    let (r1, r2) = out.queues[0].rebound.expect("rebound");
+    // Ridge shrinkage pulls the estimates slightly towards no effect.
+    assert!((1.27..=1.30).contains(&r1), "day 1 rebound {r1}");
+    assert!((1.08..=1.10).contains(&r2), "day 2 rebound {r2}");
+    let day_total = |d: NaiveDate| -> f64 {
+        out.rows.iter().filter(|r| r.interval_start.date_naive() == d).map(|r| r.contacts).sum()
+    };
+    assert_eq!(day_total(date(2025, 5, 5)), 0.0);
+    assert!(
+        (day_total(date(2025, 5, 6)) / 800.0 - r1).abs() < 0.01,
+        "{}",
+        day_total(date(2025, 5, 6))
+    );
+    // The holiday is learned from past holidays (kind): 40% of normal.
+    let effect = out.queues[0].events.iter().find(|e| e.name == "new holiday").expect("effect");
+    assert!((effect.factor - 0.4).abs() < 1e-9, "{effect:?}");
+    assert!(
+        (day_total(date(2025, 5, 8)) / 800.0 - 0.4).abs() < 0.01,
+        "{}",
+        day_total(date(2025, 5, 8))
+    );
+}
+
+#[test]
+fn a_history_without_handle_time_needs_a_default() {
+    let grid = IntervalGrid::new(tz("Europe/Paris"), 30).expect("grid");
+    let first = date(2025, 1, 6);
+    let mut h = history(grid, first, 28, |d, hh, _| open(d, hh).then_some(20.0));
+    h.queues.values_mut().flatten().for_each(|r| r.aht_seconds = None);
+    let mut p = plan(grid, "auto");
+    let e = run_forecast(&h, &[], &p, first + Duration::days(28), 7).expect_err("no handle time");
+    assert!(e.to_string().contains("default_aht_seconds"), "{e}");
+    p.forecast.default_aht_seconds = Some(250.0);
+    let out = run_forecast(&h, &[], &p, first + Duration::days(28), 7).expect("forecast");
+    assert!(out.rows.iter().all(|r| r.aht_seconds == 250.0));
+    assert!(out.warnings.iter().any(|w| w.contains("default_aht_seconds = 250")));
+}
+
+#[test]
+fn a_sunday_to_thursday_week_is_learned_from_the_calendar() {
+    // Open Sunday–Thursday 08:00–16:00 (Friday and Saturday closed), one Tuesday missing.
+    let grid = IntervalGrid::new(tz("Asia/Riyadh"), 60).expect("grid");
+    let first = date(2025, 1, 5); // a Sunday
+    let level = [90.0, 80.0, 85.0, 75.0, 0.0, 0.0, 110.0]; // Mon..Sun
+    let missing = date(2025, 2, 11);
+    let value = |d: NaiveDate, hh: u32, _: u32| {
+        let w = d.weekday().num_days_from_monday() as usize;
+        (level[w] > 0.0 && (8..16).contains(&hh) && d != missing).then_some(level[w])
+    };
+    let h = history(grid, first, 63, value);
+    for method in ["seasonal_naive", "weekday_average", "top_down", "double_seasonal", "auto"] {
+        let out = run_forecast(&h, &[], &plan(grid, method), first + Duration::days(63), 7)
+            .expect("forecast");
+        assert_eq!(out.rows.len(), 5 * 8, "{method}");
+        for r in &out.rows {
+            let w = r.interval_start.weekday().num_days_from_monday() as usize;
+            assert!(
+                (r.contacts - level[w]).abs() < EXACT * level[w],
+                "{method} {}",
+                r.interval_start
+            );
+        }
+    }
+}

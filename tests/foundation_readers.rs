@@ -579,3 +579,25 @@ fn plan_errors_name_the_key() {
     let e = PlanConfig::parse("plan.toml", &bad, Path::new("")).unwrap_err().to_string();
     assert!(e.contains("site.interval_minutes"), "{e}");
 }
+
+#[test]
+fn plan_history_uses_queue_opening_hours_for_gaps() {
+    let dir = tempfile::tempdir().unwrap();
+    // voice has 24h hours of its own, chat follows the site's 09:00-10:00.
+    std::fs::write(
+        dir.path().join("history.csv"),
+        "interval_start,queue,contacts\n2025-03-03T09:00,voice,1\n2025-03-03T09:30,voice,1\n2025-03-03T09:00,chat,1\n2025-03-03T09:30,chat,1\n",
+    )
+    .unwrap();
+    let plan = "[site]\ntime_zone = \"Asia/Shanghai\"\ninterval_minutes = 15\n[site.opening_hours]\nall = \"09:00-09:15,09:30-10:00\"\n\
+                [inputs]\nhistory = \"history.csv\"\n[staffing]\nshrinkage = 0.3\n\
+                [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nopening_hours = { all = \"24h\" }\n\
+                [[queues]]\nname = \"chat\"\nchannel = \"chat\"\n";
+    std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+    let c = PlanConfig::read(&dir.path().join("plan.toml")).unwrap();
+    let h = history::read_plan_history(&c).unwrap();
+    // 09:15 is closed for the site (chat) but open for voice: one voice gap only.
+    assert_eq!(h.gaps.len(), 1, "{:?}", h.gaps);
+    assert_eq!(h.gaps[0].queue, "voice");
+    assert_eq!(time::format_local(&h.gaps[0].from), "2025-03-03T09:15");
+}

@@ -237,3 +237,34 @@ fn chat_concurrency_is_erlang_c_on_slots() {
         0.005,
     );
 }
+
+#[test]
+fn erlang_a_service_level_and_asa_match_the_staffing_stage() {
+    // The answered-within-20 s service level and the ASA of Erlang A have no short closed form;
+    // the staffing stage evaluates them from the Mandelbaum–Zeltyn series. 20 erlangs on 21
+    // agents, 180 s handle time, 120 s patience.
+    let (per_interval, aht, patience, c, target) = (100.0, 180.0, 120.0, 21u32, 20.0);
+    let config = plan(&format!(
+        "service_level = 0.8\ntarget_answer_seconds = {target}\npatience_seconds = {patience}"
+    ));
+    let f = forecast(&[per_interval; 4 * 96], aht);
+    let roster = agents(c as usize, 0, (4 * 24 + 1) * 60, "a");
+    let r = simulate::run(&roster, &f, &config, &options(40, 17)).unwrap();
+    let m = shiftcast::staffing::ErlangA::from_contacts(per_interval, aht, 15, patience)
+        .unwrap()
+        .metrics(c, target);
+    let q = &r.queues[0].metrics;
+    assert_covers(
+        "Erlang A service level",
+        q.service_level.as_ref().unwrap(),
+        m.service_level,
+        0.01,
+    );
+    assert_covers("Erlang A ASA", q.asa_seconds.as_ref().unwrap(), m.asa_seconds, 1.0);
+    assert_covers(
+        "Erlang A abandon rate",
+        q.abandon_rate.as_ref().unwrap(),
+        m.abandon_rate.unwrap(),
+        0.005,
+    );
+}

@@ -175,3 +175,31 @@ fn unknown_scenario_queue_is_an_error() {
     .unwrap_err();
     assert!(e.to_string().contains("queue \"chat\" is not in plan.toml"), "{e}");
 }
+
+#[test]
+fn with_a_roster_the_scenario_is_simulated_against_it() {
+    // A roster of one agent for a day of 20 erlangs: the requirement figures are the same as
+    // without a roster, but the simulation sees one agent, not 24.
+    let f = forecast(1, 100.0, 180.0);
+    let roster = [shiftcast::io::roster::RosterRow {
+        agent_id: "A1".into(),
+        name: "Ann".into(),
+        date: origin().date_naive(),
+        queue: "voice".into(),
+        shift_start: origin(),
+        shift_end: origin() + Duration::hours(24),
+        paid_minutes: 1440,
+        breaks: Vec::new(),
+    }];
+    let s = [Scenario { name: "base".into(), ..Scenario::default() }];
+    let free = whatif::run_with(&erlang_c_staff, &f, None, &plan(), &s, &options(2)).unwrap();
+    let with =
+        whatif::run_with(&erlang_c_staff, &f, Some(&roster), &plan(), &s, &options(2)).unwrap();
+    assert_eq!(with[0].required_agents_peak, free[0].required_agents_peak);
+    assert_eq!(with[0].paid_hours, free[0].paid_hours);
+    let sim = with[0].simulated.as_ref().unwrap();
+    // One agent answers at most 86,400 / 180 = 480 of 9,600 contacts.
+    assert!(sim.answered.mean <= 600.0, "{:?}", sim.answered);
+    assert!(sim.service_level.unwrap().mean < 0.06);
+    assert!(free[0].simulated.as_ref().unwrap().service_level.unwrap().mean > 0.7);
+}

@@ -1,6 +1,8 @@
 //! `shiftcast agents check`: validate the HR agents file and summarise head-count by skill and
 //! contract hours.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -58,33 +60,39 @@ fn check(args: CheckArgs) -> anyhow::Result<()> {
     match args.format {
         Format::Json => print_json(&s)?,
         Format::Table => {
-            println!("{}: {} agents, all valid", args.agents.display(), s.agents);
-            println!("head-count by skill ({} multi-skilled):", s.multi_skilled);
+            let mut text = String::new();
+            writeln!(text, "{}: {} agents, all valid", args.agents.display(), s.agents)?;
+            writeln!(text, "head-count by skill ({} multi-skilled):", s.multi_skilled)?;
             for (skill, n) in &s.agents_by_skill {
-                println!("  {skill:<12} {n:>5}");
+                writeln!(text, "  {skill:<12} {n:>5}")?;
             }
-            println!("contracts:");
-            println!(
+            writeln!(text, "contracts:")?;
+            writeln!(
+                text,
                 "  {:<12} {:>6} {:>14} {:>14}",
                 "contract", "agents", "min_hours_week", "max_hours_week"
-            );
+            )?;
             for (c, v) in &s.contracts {
-                println!(
+                writeln!(
+                    text,
                     "  {c:<12} {:>6} {:>14.1} {:>14.1}",
                     v.agents, v.min_hours_week, v.max_hours_week
-                );
+                )?;
             }
-            println!(
+            writeln!(
+                text,
                 "  {:<12} {:>6} {:>14.1} {:>14.1}",
                 "total", s.agents, s.min_hours_week, s.max_hours_week
-            );
-            println!(
+            )?;
+            writeln!(
+                text,
                 "{} with unavailability, {} with preferred days off, {} with a start/end window",
                 s.with_unavailability, s.with_preferred_days_off, s.with_time_window
-            );
+            )?;
             if s.max_weekly_cost > 0.0 {
-                println!("weekly cost at max hours: {:.2}", s.max_weekly_cost);
+                writeln!(text, "weekly cost at max hours: {:.2}", s.max_weekly_cost)?;
             }
+            std::io::stdout().lock().write_all(text.as_bytes())?;
         }
     }
     Ok(())

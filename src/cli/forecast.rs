@@ -109,6 +109,10 @@ pub struct Args {
     /// forecast.csv to write (`interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds`).
     #[arg(long)]
     pub out: PathBuf,
+    /// Handle time for queues whose history has none (overrides `[forecast] default_aht_seconds`;
+    /// a queue's own `default_aht_seconds` in plan.toml comes first).
+    #[arg(long)]
+    pub default_aht_seconds: Option<f64>,
     /// How to print the summary (model choice and evidence per queue).
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -125,7 +129,14 @@ struct Summary<'a> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let inputs = args.input.load()?;
+    let mut inputs = args.input.load()?;
+    if let Some(v) = args.default_aht_seconds {
+        anyhow::ensure!(
+            v.is_finite() && v > 0.0,
+            "--default-aht-seconds: expected a number > 0, got {v}"
+        );
+        inputs.plan.forecast.default_aht_seconds = Some(v);
+    }
     let start = match &args.start {
         Some(s) => parse_date(s).map_err(anyhow::Error::msg).context("--start")?,
         None => last_day(&inputs.history).context("the history has no rows")? + Duration::days(1),

@@ -1,6 +1,8 @@
 //! `shiftcast generate`: write the deterministic sample data set (history, events, agents, a
 //! one-day contact log and plan.toml) into a folder.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -26,22 +28,30 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.format {
         Format::Json => print_json(&s)?,
         Format::Table => {
-            println!("sample data (seed {}) written to {}:", s.seed, args.out.display());
+            let mut text = String::new();
+            writeln!(text, "sample data (seed {}) written to {}:", s.seed, args.out.display())?;
             for f in &s.files {
-                println!("  {}", f.display());
+                writeln!(text, "  {}", f.display())?;
             }
-            println!(
+            writeln!(
+                text,
                 "history {} .. {}: {} rows",
                 s.history_first_day, s.history_last_day, s.history_rows
-            );
+            )?;
             let total: u64 = s.contacts_by_queue.values().sum();
             for (q, n) in &s.contacts_by_queue {
-                println!("  {q:<8} {n:>10} contacts ({:.1}%)", 100.0 * *n as f64 / total as f64);
+                writeln!(
+                    text,
+                    "  {q:<8} {n:>10} contacts ({:.1}%)",
+                    100.0 * *n as f64 / total as f64
+                )?;
             }
-            println!(
+            writeln!(
+                text,
                 "{} events, {} agents ({:.0} h/week at most), contact log {} rows",
                 s.events, s.agents, s.agents_max_hours_week, s.contact_log_rows
-            );
+            )?;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
         }
     }
     Ok(())

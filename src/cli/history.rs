@@ -1,6 +1,7 @@
 //! `shiftcast history`: turn an ACD contact log into interval history (`aggregate`), and
 //! validate a history file, listing its queues and gaps (`check`).
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -166,14 +167,17 @@ fn summarise(file: String, h: &History, show_gaps: usize) -> Summary {
     Summary { file, interval_minutes: h.interval_minutes, queues, gaps }
 }
 
-fn print_summary(s: &Summary, total_gaps: usize) {
-    println!("{}: {}-minute intervals", s.file, s.interval_minutes);
-    println!(
+fn print_summary(s: &Summary, total_gaps: usize) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}: {}-minute intervals", s.file, s.interval_minutes)?;
+    writeln!(
+        out,
         "{:<12} {:>9} {:<17} {:<17} {:>12} {:>8} {:>6} {:>8}",
         "queue", "intervals", "first", "last", "contacts", "aht_s", "gaps", "missing"
-    );
+    )?;
     for q in &s.queues {
-        println!(
+        writeln!(
+            out,
             "{:<12} {:>9} {:<17} {:<17} {:>12.0} {:>8} {:>6} {:>8}",
             q.queue,
             q.intervals,
@@ -183,14 +187,19 @@ fn print_summary(s: &Summary, total_gaps: usize) {
             q.aht_seconds.map(|a| format!("{a:.1}")).unwrap_or_else(|| "-".into()),
             q.gaps,
             q.missing_intervals
-        );
+        )?;
     }
     if !s.gaps.is_empty() {
-        println!("gaps (open intervals without data; first {} of {total_gaps}):", s.gaps.len());
+        writeln!(
+            out,
+            "gaps (open intervals without data; first {} of {total_gaps}):",
+            s.gaps.len()
+        )?;
         for g in &s.gaps {
-            println!("  {:<12} from {} for {} intervals", g.queue, g.from, g.intervals);
+            writeln!(out, "  {:<12} from {} for {} intervals", g.queue, g.from, g.intervals)?;
         }
     }
+    Ok(())
 }
 
 fn aggregate(args: AggregateArgs) -> anyhow::Result<()> {
@@ -218,13 +227,14 @@ fn aggregate(args: AggregateArgs) -> anyhow::Result<()> {
     match args.format {
         Format::Json => print_json(&s)?,
         Format::Table => {
-            println!(
+            writeln!(
+                std::io::stdout().lock(),
                 "{} contacts from {} aggregated into {}",
                 log.len(),
                 args.log.display(),
                 args.out.display()
-            );
-            print_summary(&s, 0);
+            )?;
+            print_summary(&s, 0)?;
         }
     }
     Ok(())
@@ -242,7 +252,7 @@ fn check(args: CheckArgs) -> anyhow::Result<()> {
     let s = summarise(args.history.display().to_string(), &h, args.show_gaps);
     match args.format {
         Format::Json => print_json(&s)?,
-        Format::Table => print_summary(&s, h.gaps.len()),
+        Format::Table => print_summary(&s, h.gaps.len())?,
     }
     Ok(())
 }

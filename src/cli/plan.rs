@@ -1,8 +1,238 @@
-//! TODO(owner): this command.
+//! `shiftcast plan`: the weekly job on one config — forecast → staff → schedule → roster →
+//! simulate → report, every stage's file written into one folder, with a progress line per
+//! stage on a terminal.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use shiftcast::io::PlanConfig;
+use shiftcast::report::pipeline::{self, PlanOptions, Progress, Stage};
+use shiftcast::report::PlanSummary;
+
+use crate::cli::{print_json, Format};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// plan.toml: site, queues and targets, shift and roster rules, and `[inputs]` history,
+    /// events and agents (paths relative to the config).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Output folder (created if needed): forecast.csv, requirements.csv, shifts.csv,
+    /// coverage.csv, roster.csv, simulation.csv, summary.json, report.html.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Planning weeks, 1 to 6.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=6))]
+    pub weeks: u32,
+    /// First planned day (YYYY-MM-DD); default: the first `[site] week_start` day after the
+    /// history ends.
+    #[arg(long, value_parser = parse_date)]
+    pub start: Option<NaiveDate>,
+    /// Seed of the roster search and the simulation; default: `[simulation] seed`.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Time limit of the schedule and of the roster stage each, in seconds; default: their
+    /// plan.toml values.
+    #[arg(long)]
+    pub time_limit_seconds: Option<f64>,
+    /// Weeks of history the forecast method is backtested on for the accuracy figure (0 skips).
+    #[arg(long, default_value_t = 4)]
+    pub accuracy_weeks: u32,
+    /// What-if scenario file (CSV or TOML, as for `shiftcast whatif`): each scenario is
+    /// staffed and simulated against this plan's roster, written to whatif.csv and compared in
+    /// the report.
+    #[arg(long)]
+    pub scenarios: Option<PathBuf>,
+    /// Output format of the summary printed at the end.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not built yet")
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    shiftcast::time::parse_date(s)
+}
+
+/// What `--format json` prints: the summary plus run times.
+#[derive(Serialize)]
+struct Printed<'a> {
+    out: String,
+    files: Vec<&'static str>,
+    whatif_scenarios: Option<usize>,
+    stage_seconds: Vec<(&'static str, f64)>,
+    total_seconds: f64,
+    summary: &'a PlanSummary,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    if let Some(t) = args.time_limit_seconds {
+        if !(t.is_finite() && t > 0.0) {
+            anyhow::bail!("--time-limit-seconds must be a number > 0, got {t}");
+        }
+    }
+    let started = std::time::Instant::now();
+    let config = PlanConfig::read(&args.config)
+        .with_context(|| format!("reading the plan {}", args.config.display()))?;
+    let options = PlanOptions {
+        start: args.start,
+        weeks: args.weeks,
+        seed: args.seed,
+        time_limit_seconds: args.time_limit_seconds,
+        accuracy_folds: args.accuracy_weeks,
+        scenarios: args.scenarios.clone(),
+    };
+    let mut display = StageDisplay::new();
+    let plan = pipeline::run(&config, &options, &mut |p| display.update(p))
+        .with_context(|| format!("planning with {}", args.config.display()))?;
+    display.update(Progress::Started(Stage::Write));
+    let t = std::time::Instant::now();
+    let summary = pipeline::write_outputs(&plan, &config, &args.out)
+        .with_context(|| format!("writing the plan into {}", args.out.display()))?;
+    let write_seconds = t.elapsed().as_secs_f64();
+    display.update(Progress::Finished(Stage::Write, write_seconds));
+
+    let mut stage_seconds: Vec<(&'static str, f64)> =
+        plan.stage_seconds.iter().map(|(s, secs)| (stage_key(*s), *secs)).collect();
+    stage_seconds.push((stage_key(Stage::Write), write_seconds));
+    let printed = Printed {
+        out: args.out.display().to_string(),
+        files: {
+            let mut f = pipeline::FILES.to_vec();
+            if plan.whatif.is_some() {
+                f.push("whatif.csv");
+            }
+            f
+        },
+        whatif_scenarios: plan.whatif.as_ref().map(Vec::len),
+        stage_seconds,
+        total_seconds: started.elapsed().as_secs_f64(),
+        summary: &summary,
+    };
+    match args.format {
+        Format::Json => print_json(&printed),
+        Format::Table => print_table(&printed),
+    }
+}
+
+fn stage_key(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Inputs => "inputs",
+        Stage::Forecast => "forecast",
+        Stage::Accuracy => "accuracy",
+        Stage::Staff => "staff",
+        Stage::Schedule => "schedule",
+        Stage::Roster => "roster",
+        Stage::Simulate => "simulate",
+        Stage::Whatif => "whatif",
+        Stage::Write => "write",
+    }
+}
+
+/// One line per stage on stderr when it is a terminal (a spinner while the stage runs, a tick and
+/// its run time when done); nothing otherwise.
+struct StageDisplay {
+    lines: Option<MultiProgress>,
+    bar: Option<ProgressBar>,
+}
+
+impl StageDisplay {
+    fn new() -> Self {
+        let lines = std::io::stderr()
+            .is_terminal()
+            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        StageDisplay { lines, bar: None }
+    }
+
+    fn update(&mut self, progress: Progress) {
+        let Some(lines) = &self.lines else { return };
+        match progress {
+            Progress::Started(stage) => {
+                let bar = lines.add(ProgressBar::new_spinner());
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} {prefix:>9} {msg} {elapsed}")
+                        .expect("valid template"),
+                );
+                bar.set_prefix(stage_key(stage));
+                bar.set_message(stage.label());
+                bar.enable_steady_tick(Duration::from_millis(100));
+                self.bar = Some(bar);
+            }
+            Progress::Finished(stage, seconds) => {
+                if let Some(bar) = self.bar.take() {
+                    bar.set_style(
+                        ProgressStyle::with_template("✓ {prefix:>9} {msg}")
+                            .expect("valid template"),
+                    );
+                    bar.finish_with_message(format!("{} ({seconds:.2} s)", stage.label()));
+                }
+            }
+        }
+    }
+}
+
+fn print_table(p: &Printed<'_>) -> Result<()> {
+    use std::io::Write;
+    let s = p.summary;
+    let mut w = std::io::stdout().lock();
+    writeln!(w, "plan for {} days from {} ({}), written to {}", s.days, s.start, s.site, p.out)?;
+    writeln!(w, "  files: {}", p.files.join(", "))?;
+    let pct =
+        |v: Option<f64>| v.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "–".into());
+    writeln!(
+        w,
+        "  forecast contacts     {:>12.0}   (P10–P90 {:.0}–{:.0})",
+        s.forecast.contacts, s.forecast.contacts_p10, s.forecast.contacts_p90
+    )?;
+    if let Some(a) = &s.forecast.accuracy {
+        writeln!(
+            w,
+            "  forecast WAPE         {:>12}   (backtest, last {} weeks)",
+            pct(Some(a.wape)),
+            a.folds
+        )?;
+    }
+    writeln!(
+        w,
+        "  required FTE          {:>12.1}   ({:.0} paid hours after shrinkage)",
+        s.staffing.required_fte, s.staffing.required_gross_agent_hours
+    )?;
+    if let Some(sc) = &s.schedule {
+        writeln!(
+            w,
+            "  scheduled paid hours  {:>12.1}   ({} shifts, {:.1} FTE, solver {}; {} agent-intervals under, {} over)",
+            sc.paid_hours,
+            sc.shifts,
+            sc.fte,
+            sc.status.as_deref().unwrap_or("?"),
+            sc.understaffed_agent_intervals,
+            sc.overstaffed_agent_intervals
+        )?;
+        writeln!(w, "  projected SL (Erlang) {:>12}", pct(sc.projected_service_level))?;
+    }
+    if let Some(r) = &s.roster {
+        writeln!(
+            w,
+            "  rostered agents       {:>12}   ({:.1} paid hours, cost {:.0}, {} unfilled shifts, {} hard-rule violations)",
+            r.agents,
+            r.paid_hours,
+            r.cost,
+            r.unfilled_shifts,
+            r.hard_rule_violations.unwrap_or(0)
+        )?;
+    }
+    if let Some(sim) = &s.simulation {
+        writeln!(
+            w,
+            "  simulated SL          {:>12}   (abandonment {})",
+            pct(sim.service_level),
+            pct(sim.abandon_rate)
+        )?;
+    }
+    let stages: Vec<String> = p.stage_seconds.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
+    writeln!(w, "  run time {:.1} s: {}", p.total_seconds, stages.join(", "))?;
+    Ok(())
 }

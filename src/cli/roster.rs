@@ -1,8 +1,225 @@
-//! TODO(owner): this command.
+//! `shiftcast roster`: put named agents on the shifts of a schedule and write roster.csv, or
+//! (`shiftcast roster check`) validate any roster against every hard rule.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use crate::cli::{print_json, Format};
+use shiftcast::io::PlanConfig;
+use shiftcast::roster::{self, RosterOptions, Violation};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<RosterCommand>,
+    #[command(flatten)]
+    pub solve: SolveArgs,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not built yet")
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Check a roster (for example one edited by hand) against every hard rule; exit code 1
+    /// when there is any violation.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SolveArgs {
+    /// Shifts to fill (shifts.csv from `shiftcast schedule`).
+    #[arg(long, required = true)]
+    pub shifts: Option<PathBuf>,
+    /// Agents (the HR file); defaults to `[inputs] agents` of the config.
+    #[arg(long)]
+    pub agents: Option<PathBuf>,
+    /// The plan (`[site]` time zone and week start, `[roster]` rules and weights).
+    #[arg(long, required = true)]
+    pub config: Option<PathBuf>,
+    /// Where to write roster.csv.
+    #[arg(long, required = true)]
+    pub out: Option<PathBuf>,
+    /// Roster only the first N planning weeks of the shifts (1–6).
+    #[arg(long)]
+    pub weeks: Option<u32>,
+    /// Safety limit on the search time, seconds (the iteration budget normally ends it first).
+    #[arg(long, default_value_t = 120.0)]
+    pub time_limit_seconds: f64,
+    /// Seed of the local search: same inputs and seed give the same roster.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The roster to check (roster.csv).
+    pub roster: PathBuf,
+    /// Agents (the HR file); defaults to `[inputs] agents` of the config.
+    #[arg(long)]
+    pub agents: Option<PathBuf>,
+    /// The plan (time zone, week start, `[roster]` rules).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Output format of the violation list.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Some(RosterCommand::Check(c)) => run_check(c),
+        None => run_solve(args.solve),
+    }
+}
+
+fn read_config(path: &Path) -> anyhow::Result<PlanConfig> {
+    PlanConfig::read(path).with_context(|| format!("reading the plan {}", path.display()))
+}
+
+fn agents_path(flag: Option<PathBuf>, config: &PlanConfig) -> anyhow::Result<PathBuf> {
+    flag.or_else(|| config.inputs.agents.clone())
+        .context("no agents file: pass --agents or set [inputs] agents in the plan")
+}
+
+fn read_agents(path: &Path, queues: &[String]) -> anyhow::Result<Vec<roster::Agent>> {
+    shiftcast::io::agents::read_agents_checked(path, queues)
+        .with_context(|| format!("reading the agents file {}", path.display()))
+}
+
+fn run_solve(a: SolveArgs) -> anyhow::Result<()> {
+    let (Some(shifts_path), Some(config_path), Some(out)) = (a.shifts, a.config, a.out) else {
+        anyhow::bail!("--shifts, --config and --out are required");
+    };
+    if !(a.time_limit_seconds.is_finite() && a.time_limit_seconds > 0.0) {
+        anyhow::bail!("--time-limit-seconds must be a number > 0, got {}", a.time_limit_seconds);
+    }
+    let config = read_config(&config_path)?;
+    let agents_path = agents_path(a.agents, &config)?;
+    let queues: Vec<String> = config.queues.iter().map(|q| q.name.clone()).collect();
+    let agents = read_agents(&agents_path, &queues)?;
+    let tz = config.site.time_zone;
+    let shifts = shiftcast::io::shifts::read_shifts(&shifts_path, tz)
+        .with_context(|| format!("reading the shifts file {}", shifts_path.display()))?;
+    let options = RosterOptions {
+        weeks: a.weeks,
+        seed: a.seed,
+        time_limit_seconds: a.time_limit_seconds,
+        ..RosterOptions::default()
+    };
+    let result = roster::solve(&shifts, &agents, &config, &options).context("rostering failed")?;
+    shiftcast::io::roster::write_roster(&out, &result.rows)
+        .with_context(|| format!("writing the roster {}", out.display()))?;
+    match a.format {
+        Format::Json => print_json(&result)?,
+        Format::Table => print_summary(&result, &out),
+    }
+    Ok(())
+}
+
+fn print_summary(r: &roster::RosterResult, out: &Path) {
+    println!(
+        "roster {} .. {} ({} week{}) written to {}",
+        r.first_date,
+        r.last_date,
+        r.weeks,
+        if r.weeks == 1 { "" } else { "s" },
+        out.display()
+    );
+    println!(
+        "shifts       {} filled of {} ({} unfilled), paid hours {:.1} of {:.1}",
+        r.shifts_filled,
+        r.shifts_total,
+        r.shifts_unfilled,
+        r.paid_hours_filled,
+        r.paid_hours_required
+    );
+    println!(
+        "cost         {:.2} (labour {:.2}, unfilled {:.2}, below contract minimum {:.2})",
+        r.cost.total, r.cost.labour, r.cost.unfilled, r.cost.min_hours_shortfall
+    );
+    println!(
+        "contracts    agents' weekly minima sum to {:.1} h, maxima to {:.1} h over the horizon",
+        r.contract_min_hours_total, r.contract_max_hours_total
+    );
+    println!("lower bound  {:.2}, gap {:.3}%", r.lower_bound, 100.0 * r.gap);
+    println!("soft penalty {:.2}", r.cost.soft_penalty);
+    println!(
+        "preferences  {:.1}% of preferred days off kept, {:.1}% of agent-weeks with two consecutive days off, \
+         mean start change {:.2} h",
+        100.0 * r.preferences.preferred_days_off_fraction,
+        100.0 * r.preferences.weeks_with_two_consecutive_days_off_fraction,
+        r.preferences.mean_start_change_hours
+    );
+    for f in &r.fairness {
+        println!(
+            "fairness     {:<8} total {:>5}, per agent min {} max {} (max−min {}), Gini {:.3}",
+            format!("{:?}", f.kind).to_lowercase(),
+            f.total,
+            f.min,
+            f.max,
+            f.max_minus_min,
+            f.gini
+        );
+    }
+    let outside: Vec<_> = r
+        .hours
+        .iter()
+        .filter(|h| {
+            h.hours_per_week
+                .iter()
+                .any(|&x| x + 1e-9 < h.min_hours_week || x > h.max_hours_week + 1e-9)
+        })
+        .collect();
+    println!(
+        "contracts    {} of {} agents within min/max hours every week",
+        r.hours.len() - outside.len(),
+        r.hours.len()
+    );
+    println!("violations   {}", r.violations.len());
+    for v in r.violations.iter().take(20) {
+        println!("  {} {} {}: {}", v.agent_id, v.date, v.rule, v.detail);
+    }
+    if !r.unmet.is_empty() {
+        println!("unmet demand ({} groups):", r.unmet.len());
+        for u in &r.unmet {
+            println!("  {}", u.reason);
+        }
+    }
+    println!(
+        "search       {:?} after {} iterations, {:.2} s",
+        r.stop_reason, r.iterations, r.run_seconds
+    );
+}
+
+fn run_check(a: CheckArgs) -> anyhow::Result<()> {
+    let config = read_config(&a.config)?;
+    let agents_path = agents_path(a.agents, &config)?;
+    let queues: Vec<String> = config.queues.iter().map(|q| q.name.clone()).collect();
+    let agents = read_agents(&agents_path, &queues)?;
+    let rows = shiftcast::io::roster::read_roster(&a.roster, config.site.time_zone)
+        .with_context(|| format!("reading the roster {}", a.roster.display()))?;
+    config.roster.validate().with_context(|| format!("in {}", a.config.display()))?;
+    let violations: Vec<Violation> = roster::check(&rows, &agents, &config);
+    match a.format {
+        Format::Json => print_json(&serde_json::json!({
+            "rows": rows.len(),
+            "violations_count": violations.len(),
+            "by_rule": roster::violations_by_rule(&violations),
+            "violations": violations,
+        }))?,
+        Format::Table => {
+            for v in &violations {
+                println!("{}\t{}\t{}\t{}", v.agent_id, v.date, v.rule, v.detail);
+            }
+            println!("{} rows, {} violations", rows.len(), violations.len());
+        }
+    }
+    if !violations.is_empty() {
+        anyhow::bail!("{} hard-rule violations in {}", violations.len(), a.roster.display());
+    }
+    Ok(())
 }

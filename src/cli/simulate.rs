@@ -1,8 +1,178 @@
-//! TODO(owner): this command.
+//! `shiftcast simulate`: discrete-event simulation of a roster against a forecast.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use shiftcast::io::plan::PlanConfig;
+use shiftcast::simulate::{self, Estimate, HandleTimeDistribution, Metrics, SimulationOptions};
+
+use crate::cli::Format;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Roster to simulate (roster.csv: one agent shift per row, on the row's queue).
+    #[arg(long)]
+    pub roster: PathBuf,
+    /// Forecast giving contacts and handle time per interval and queue (forecast.csv).
+    #[arg(long)]
+    pub forecast: PathBuf,
+    /// plan.toml (needs [site], [staffing], [[queues]]; [simulation] is optional).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Independent replications (overrides [simulation] replications; default 10).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Replay this contact log (`arrived_at,queue,handle_seconds,abandoned`) instead of drawing
+    /// Poisson arrivals from the forecast; the forecast still sets the horizon and the mean
+    /// handle time of contacts without one.
+    #[arg(long)]
+    pub contacts: Option<PathBuf>,
+    /// Random seed (overrides [simulation] seed; default 1).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Handle-time distribution (overrides [simulation] handle_time).
+    #[arg(long, value_enum)]
+    pub handle_time: Option<HandleTimeArg>,
+    /// Coefficient of variation of a log-normal handle time (overrides [simulation] handle_time_cv).
+    #[arg(long)]
+    pub handle_time_cv: Option<f64>,
+    /// Write per-interval results here (simulation.csv).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not built yet")
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HandleTimeArg {
+    Exponential,
+    Lognormal,
+}
+
+/// plan.toml's `[simulation]` with the flags laid over it.
+pub fn options(
+    config: &PlanConfig,
+    replications: Option<u32>,
+    seed: Option<u64>,
+    handle_time: Option<HandleTimeArg>,
+    handle_time_cv: Option<f64>,
+) -> anyhow::Result<SimulationOptions> {
+    let mut s = config.simulation.clone();
+    if let Some(r) = replications {
+        s.replications = r;
+    }
+    if let Some(v) = seed {
+        s.seed = v;
+    }
+    if let Some(h) = handle_time {
+        s.handle_time = match h {
+            HandleTimeArg::Exponential => HandleTimeDistribution::Exponential,
+            HandleTimeArg::Lognormal => HandleTimeDistribution::Lognormal,
+        };
+    }
+    if let Some(cv) = handle_time_cv {
+        s.handle_time_cv = cv;
+    }
+    SimulationOptions::from_config(&s)
+        .map_err(|e| anyhow::anyhow!("{e} (from {} or the command line)", config.path.display()))
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let config = PlanConfig::read(&args.config)
+        .with_context(|| format!("reading config {}", args.config.display()))?;
+    let tz = config.site.time_zone;
+    let options =
+        options(&config, args.replications, args.seed, args.handle_time, args.handle_time_cv)?;
+    let roster = shiftcast::io::roster::read_roster(&args.roster, tz)
+        .with_context(|| format!("reading roster {}", args.roster.display()))?;
+    let forecast = shiftcast::io::forecast::read_forecast(&args.forecast, tz)
+        .with_context(|| format!("reading forecast {}", args.forecast.display()))?;
+    let result = match &args.contacts {
+        None => simulate::run(&roster, &forecast, &config, &options),
+        Some(path) => {
+            let contacts = shiftcast::io::contact_log::read_contact_log(path, tz)
+                .with_context(|| format!("reading contact log {}", path.display()))?;
+            simulate::run_replay(&roster, &forecast, &contacts, &config, &options)
+        }
+    }
+    .with_context(|| {
+        format!("simulating {} against {}", args.roster.display(), args.forecast.display())
+    })?;
+    if let Some(out) = &args.out {
+        shiftcast::io::simulation::write_simulation(out, &result)
+            .with_context(|| format!("writing {}", out.display()))?;
+    }
+    match args.format {
+        Format::Json => crate::cli::print_json(&result)?,
+        Format::Table => print_table(&result)?,
+    }
+    Ok(())
+}
+
+/// `mean` or `mean ± half-width`.
+pub fn show(e: Option<Estimate>, decimals: usize) -> String {
+    match e {
+        None => "-".to_string(),
+        Some(e) => match e.ci_low {
+            Some(_) => format!("{:.decimals$} ± {:.decimals$}", e.mean, e.half_width()),
+            None => format!("{:.decimals$}", e.mean),
+        },
+    }
+}
+
+fn row(label: &str, m: &Metrics) -> [String; 9] {
+    [
+        label.to_string(),
+        show(Some(m.offered), 1),
+        show(Some(m.answered), 1),
+        show(Some(m.abandoned), 1),
+        show(Some(m.unanswered), 1),
+        show(m.service_level, 3),
+        show(m.asa_seconds, 1),
+        show(m.abandon_rate, 3),
+        show(m.occupancy, 3),
+    ]
+}
+
+fn print_table(r: &simulate::SimulationResult) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} replication(s), seed {}, {}-minute intervals; ± is the half-width of the {:.0}% confidence interval",
+        r.replications,
+        r.seed,
+        r.interval_minutes,
+        r.confidence * 100.0
+    )?;
+    let header = [
+        "queue",
+        "offered",
+        "answered",
+        "abandoned",
+        "unanswered",
+        "service_level",
+        "asa_seconds",
+        "abandon_rate",
+        "occupancy",
+    ]
+    .map(String::from);
+    let mut rows = vec![header];
+    for q in &r.queues {
+        rows.push(row(&q.queue, &q.metrics));
+    }
+    rows.push(row("all", &r.total));
+    let widths: Vec<usize> =
+        (0..9).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    for r in &rows {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .collect();
+        writeln!(out, "{}", cells.join("  "))?;
+    }
+    Ok(())
 }

@@ -1,8 +1,205 @@
-//! TODO(owner): this command.
+//! `shiftcast whatif`: sweep what-if scenarios in parallel.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use shiftcast::io::plan::PlanConfig;
+use shiftcast::simulate::whatif::{
+    self, ScenarioOutcome, WhatifOptions, DEFAULT_FTE_HOURS_PER_WEEK,
+};
+
+use crate::cli::simulate::{options, show, HandleTimeArg};
+use crate::cli::Format;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// plan.toml: queues, targets, shrinkage, and [inputs] history/events for the baseline
+    /// forecast when --forecast is not given.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Scenarios: a CSV file, or TOML with [[scenarios]] tables (by the .toml extension).
+    #[arg(long)]
+    pub scenarios: PathBuf,
+    /// Baseline forecast (forecast.csv); without it the forecast is made from the config's
+    /// [inputs] history and events.
+    #[arg(long)]
+    pub forecast: Option<PathBuf>,
+    /// Without --forecast: first day of the baseline forecast (default: the day after the
+    /// history ends).
+    #[arg(long)]
+    pub start: Option<String>,
+    /// Without --forecast: days of baseline forecast.
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
+    /// Simulate every scenario against this roster instead of against exactly its required
+    /// agents.
+    #[arg(long)]
+    pub roster: Option<PathBuf>,
+    /// Replications per scenario (overrides [simulation] replications).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Random seed (overrides [simulation] seed); scenario k uses its own streams of it.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Handle-time distribution (overrides [simulation] handle_time).
+    #[arg(long, value_enum)]
+    pub handle_time: Option<HandleTimeArg>,
+    /// Coefficient of variation of a log-normal handle time.
+    #[arg(long)]
+    pub handle_time_cv: Option<f64>,
+    /// Hours of one full-time equivalent per week, for the FTE column.
+    #[arg(long, default_value_t = DEFAULT_FTE_HOURS_PER_WEEK)]
+    pub fte_hours_per_week: f64,
+    /// Requirement and cost only: skip the simulation.
+    #[arg(long)]
+    pub no_simulate: bool,
+    /// Write one row per scenario here (whatif.csv).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not built yet")
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    replications: u32,
+    seed: u64,
+    confidence: f64,
+    scenarios: &'a [ScenarioOutcome],
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let config = PlanConfig::read(&args.config)
+        .with_context(|| format!("reading config {}", args.config.display()))?;
+    let tz = config.site.time_zone;
+    let simulation =
+        options(&config, args.replications, args.seed, args.handle_time, args.handle_time_cv)?;
+    let scenarios = whatif::read_scenarios(&args.scenarios, tz)
+        .with_context(|| format!("reading scenarios {}", args.scenarios.display()))?;
+    let forecast = match &args.forecast {
+        Some(path) => shiftcast::io::forecast::read_forecast(path, tz)
+            .with_context(|| format!("reading forecast {}", path.display()))?,
+        None => baseline_forecast(&config, args.start.as_deref(), args.days)?,
+    };
+    let roster = match &args.roster {
+        Some(path) => Some(
+            shiftcast::io::roster::read_roster(path, tz)
+                .with_context(|| format!("reading roster {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let options = WhatifOptions {
+        simulation,
+        fte_hours_per_week: args.fte_hours_per_week,
+        simulate: !args.no_simulate,
+    };
+    let outcomes = whatif::run(&forecast, roster.as_deref(), &config, &scenarios, &options)
+        .with_context(|| format!("running the scenarios of {}", args.scenarios.display()))?;
+    if let Some(out) = &args.out {
+        shiftcast::io::simulation::write_whatif(out, &outcomes, simulation.replications)
+            .with_context(|| format!("writing {}", out.display()))?;
+    }
+    match args.format {
+        Format::Json => crate::cli::print_json(&Report {
+            replications: simulation.replications,
+            seed: simulation.seed,
+            confidence: shiftcast::simulate::CONFIDENCE,
+            scenarios: &outcomes,
+        })?,
+        Format::Table => print_table(&outcomes)?,
+    }
+    Ok(())
+}
+
+/// The baseline forecast from the config's `[inputs]` history (and events): `days` days from
+/// `start`, or from the day after the history ends.
+fn baseline_forecast(
+    config: &PlanConfig,
+    start: Option<&str>,
+    days: u32,
+) -> anyhow::Result<Vec<shiftcast::io::forecast::ForecastRow>> {
+    use shiftcast::io::history::{read_history, ReadHistoryOptions};
+    let Some(history_path) = &config.inputs.history else {
+        anyhow::bail!(
+            "no --forecast given and {} has no [inputs] history to forecast from",
+            config.path.display()
+        );
+    };
+    let options = ReadHistoryOptions {
+        interval_minutes: Some(config.site.grid.interval_minutes),
+        ..ReadHistoryOptions::new(config.site.time_zone)
+    };
+    let history = read_history(history_path, &options)
+        .with_context(|| format!("reading history {}", history_path.display()))?;
+    let events = match &config.inputs.events {
+        Some(p) => shiftcast::io::events::read_events(p)
+            .with_context(|| format!("reading events {}", p.display()))?,
+        None => Vec::new(),
+    };
+    let start = match start {
+        Some(s) => shiftcast::time::parse_date(s).map_err(|m| anyhow::anyhow!("--start: {m}"))?,
+        None => {
+            let last = history
+                .queues
+                .values()
+                .filter_map(|rows| rows.last())
+                .map(|r| r.interval_start.naive_local().date())
+                .max()
+                .with_context(|| format!("history {} has no rows", history_path.display()))?;
+            last.succ_opt().context("history ends at the last representable date")?
+        }
+    };
+    let output = shiftcast::forecast::run_forecast(&history, &events, config, start, days)
+        .with_context(|| format!("forecasting from the [inputs] of {}", config.path.display()))?;
+    Ok(output.rows)
+}
+
+fn print_table(outcomes: &[ScenarioOutcome]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let header = [
+        "scenario",
+        "contacts",
+        "peak_agents",
+        "paid_hours",
+        "fte",
+        "cost",
+        "capped",
+        "service_level",
+        "abandon_rate",
+        "asa_seconds",
+        "occupancy",
+    ]
+    .map(String::from);
+    let mut rows = vec![header.to_vec()];
+    for o in outcomes {
+        let sim = o.simulated.as_ref();
+        rows.push(vec![
+            o.name.clone(),
+            format!("{:.0}", o.contacts),
+            o.required_agents_peak.to_string(),
+            format!("{:.1}", o.paid_hours),
+            format!("{:.1}", o.fte),
+            o.cost.map(|c| format!("{c:.0}")).unwrap_or_else(|| "-".into()),
+            o.capped_intervals.to_string(),
+            show(sim.and_then(|m| m.service_level), 3),
+            show(sim.and_then(|m| m.abandon_rate), 3),
+            show(sim.and_then(|m| m.asa_seconds), 1),
+            show(sim.and_then(|m| m.occupancy), 3),
+        ]);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in &rows {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .collect();
+        writeln!(out, "{}", cells.join("  "))?;
+    }
+    Ok(())
 }

@@ -14,9 +14,11 @@
 //! **Models** ([`models`], one `fit`/`predict_day` interface): seasonal naive, same-weekday
 //! average, the top-down daily-regression × intraday-profile model, and double-seasonal
 //! exponential smoothing. For every queue the engine backtests each model on the
-//! `validation_folds` weeks before the forecast origin, forms the inverse-squared-WAPE
-//! combination, and uses whichever of these had the lowest validation WAPE; the scores and
-//! weights are returned as evidence ([`QueueReport`]).
+//! `validation_folds` weeks before the forecast origin and forms the inverse-squared-WAPE
+//! combination (Bates & Granger 1969). The top-down model is the default; the candidate with
+//! the lowest validation WAPE replaces it only when it also wins a strict majority of the folds
+//! (a guard against selection noise). The scores and weights are returned as evidence
+//! ([`QueueReport`]).
 //!
 //! **Events** multiply the base forecast interval by interval: closures give 0; holidays,
 //! promotions and campaigns use their declared `uplift`, else the ratio actual ÷ baseline learned
@@ -25,10 +27,11 @@
 //! every model's averages.
 //!
 //! **Prediction intervals.** The validation residuals calibrate a variance model
-//! `Var(y) = f + k f²` (Poisson noise plus a multiplicative error whose size `k` is the
-//! method-of-moments estimate `Σ((y−f)² − f) / Σ f²`), and the empirical 10% and 90% quantiles of
-//! the standardised residuals `(y − f)/√(f + k f²)` give `P10 = f + z₁₀√(f + k f²)` and
-//! `P90 = f + z₉₀√(f + k f²)`. Without validation residuals the interval is Poisson only
+//! `Var(y) = f + k_h f²` (Poisson noise plus a multiplicative error whose size `k_h` is the
+//! method-of-moments estimate `Σ((y−f)² − f) / Σ f²` for forecasts `h` days ahead), and the
+//! empirical 10% and 90% quantiles of the standardised residuals `(y − f)/√(f + k_h f²)` give
+//! `P10 = f + z₁₀√(f + k_h f²)` and `P90 = f + z₉₀√(f + k_h f²)`; days beyond the validation
+//! horizon use the last day's `k`. Without validation residuals the interval is Poisson only
 //! (`z = ∓1.2816`) and a warning says so.
 //!
 //! **Handle time** per interval: the contact-weighted mean handle time of the same weekday and
@@ -68,6 +71,9 @@ pub struct ForecastConfig {
     pub half_life_days: f64,
     /// Weeks of normal days in intraday profiles (volume and handle time).
     pub profile_weeks: usize,
+    /// Handle time for a queue whose history has none and whose `[[queues]]` entry gives no
+    /// `default_aht_seconds`.
+    pub default_aht_seconds: Option<f64>,
 }
 
 impl Default for ForecastConfig {
@@ -78,6 +84,7 @@ impl Default for ForecastConfig {
             weekday_average_weeks: 6,
             half_life_days: 56.0,
             profile_weeks: 8,
+            default_aht_seconds: None,
         }
     }
 }
@@ -113,6 +120,11 @@ impl ForecastConfig {
         if self.profile_weeks == 0 {
             return bad("profile_weeks", "expected an integer >= 1, got 0".into());
         }
+        if let Some(v) = self.default_aht_seconds {
+            if !(v.is_finite() && v > 0.0) {
+                return bad("default_aht_seconds", format!("expected a number > 0, got {v}"));
+            }
+        }
         Ok(())
     }
 
@@ -146,7 +158,7 @@ pub enum ForecastError {
     EmptyHistory,
     #[error("queue {queue:?}: no model could be fitted ({reasons})")]
     NoModel { queue: String, reasons: String },
-    #[error("queue {queue:?}: the history has no aht_seconds and plan.toml gives no default_aht_seconds for it")]
+    #[error("queue {queue:?}: the history has no aht_seconds; give default_aht_seconds in its [[queues]] entry or in [forecast] (or --default-aht-seconds)")]
     NoHandleTime { queue: String },
 }
 
@@ -182,7 +194,8 @@ pub struct QueueReport {
     /// Fitted rebound multipliers of the first and second day after a closure (top-down model).
     pub rebound: Option<(f64, f64)>,
     /// Prediction-interval calibration: `k`, `z10`, `z90`, number of residuals.
-    pub interval_k: f64,
+    /// Multiplicative variance `k` by days ahead (1st..6th day, 7th and later).
+    pub interval_k_by_day: Vec<f64>,
     pub interval_z10: f64,
     pub interval_z90: f64,
     pub interval_residuals: usize,
@@ -199,29 +212,65 @@ pub struct ForecastOutput {
     pub warnings: Vec<String>,
 }
 
-/// Prediction-interval calibration (see the module docs).
+/// Horizon buckets of the interval calibration: days 1..6 ahead each, then day 7 and later.
+const HORIZON_BUCKETS: usize = 7;
+
+/// Prediction-interval calibration (see the module docs): the multiplicative variance `k` by
+/// horizon day and the quantiles of the standardised residuals.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Calibration {
-    k: f64,
+    k: [f64; HORIZON_BUCKETS],
     z10: f64,
     z90: f64,
     residuals: usize,
 }
 
-impl Calibration {
-    const POISSON: Calibration =
-        Calibration { k: 0.0, z10: -1.281_551_565_5, z90: 1.281_551_565_5, residuals: 0 };
+/// One validation residual: actual, forecast, days ahead (0 = the origin day).
+type Residual = (f64, f64, usize);
 
-    fn from_pairs(pairs: &[(f64, f64)]) -> Calibration {
-        let usable: Vec<(f64, f64)> = pairs.iter().copied().filter(|&(_, f)| f > 0.0).collect();
+impl Calibration {
+    const POISSON: Calibration = Calibration {
+        k: [0.0; HORIZON_BUCKETS],
+        z10: -1.281_551_565_5,
+        z90: 1.281_551_565_5,
+        residuals: 0,
+    };
+
+    /// Method-of-moments `k = Σ((y−f)² − f) / Σf²` (clamped at 0) per horizon bucket with at
+    /// least 50 residuals, else over all; then the empirical 10%/90% quantiles of
+    /// `(y − f)/√(f + k_h f²)`.
+    fn from_pairs(pairs: &[Residual]) -> Calibration {
+        let usable: Vec<Residual> = pairs.iter().copied().filter(|&(_, f, _)| f > 0.0).collect();
         if usable.len() < 50 {
             return Calibration::POISSON;
         }
-        let num: f64 = usable.iter().map(|&(y, f)| (y - f).powi(2) - f).sum();
-        let den: f64 = usable.iter().map(|&(_, f)| f * f).sum();
-        let k = (num / den).max(0.0);
-        let mut z: Vec<f64> =
-            usable.iter().map(|&(y, f)| (y - f) / (f + k * f * f).sqrt()).collect();
+        let moments = |sel: &dyn Fn(usize) -> bool| -> (f64, usize) {
+            let (mut num, mut den, mut n) = (0.0, 0.0, 0);
+            for &(y, f, h) in &usable {
+                if sel(h) {
+                    num += (y - f).powi(2) - f;
+                    den += f * f;
+                    n += 1;
+                }
+            }
+            ((num / den).max(0.0), n)
+        };
+        let (k_all, _) = moments(&|_| true);
+        let k: [f64; HORIZON_BUCKETS] = std::array::from_fn(|b| {
+            let (k, n) = moments(&|h| h.min(HORIZON_BUCKETS - 1) == b);
+            if n >= 50 {
+                k
+            } else {
+                k_all
+            }
+        });
+        let mut z: Vec<f64> = usable
+            .iter()
+            .map(|&(y, f, h)| {
+                let kh = k[h.min(HORIZON_BUCKETS - 1)];
+                (y - f) / (f + kh * f * f).sqrt()
+            })
+            .collect();
         z.sort_by(|a, b| a.total_cmp(b));
         let q = |p: f64| {
             let pos = p * (z.len() - 1) as f64;
@@ -231,11 +280,13 @@ impl Calibration {
         Calibration { k, z10: q(0.1), z90: q(0.9), residuals: usable.len() }
     }
 
-    fn bounds(&self, f: f64) -> (f64, f64) {
+    /// P10 and P90 of a forecast `f` made `days_ahead` days after the origin.
+    fn bounds(&self, f: f64, days_ahead: usize) -> (f64, f64) {
         if f <= 0.0 {
             return (0.0, 0.0);
         }
-        let sd = (f + self.k * f * f).sqrt();
+        let k = self.k[days_ahead.min(HORIZON_BUCKETS - 1)];
+        let sd = (f + k * f * f).sqrt();
         ((f + self.z10 * sd).max(0.0), (f + self.z90 * sd).max(f))
     }
 }
@@ -306,9 +357,17 @@ fn event_factors(
         }
         (b > 0.0).then_some((a, b))
     };
-    for e in events {
+    // Ratios of the events that ended before the origin, computed once and only if needed.
+    let origin_time = slot_time(series.first + Duration::days(origin as i64), 0, &series.grid);
+    let ratios: std::cell::OnceCell<Vec<Option<(f64, f64)>>> = std::cell::OnceCell::new();
+    let past = || {
+        ratios.get_or_init(|| {
+            events.iter().map(|p| if p.end <= origin_time { past_ratio(p) } else { None }).collect()
+        })
+    };
+    for (index, e) in events.iter().enumerate() {
         let cells = covered(series, e);
-        if cells.is_empty() {
+        if !cells.iter().any(|&(d, _)| d >= origin) {
             continue;
         }
         let (value, source) = if e.kind == EventKind::Closure {
@@ -319,17 +378,10 @@ fn event_factors(
             let pool = |same: &dyn Fn(&Event) -> bool| -> (f64, f64, usize) {
                 events
                     .iter()
-                    .filter(|p| {
-                        same(p)
-                            && !std::ptr::eq(**p, *e)
-                            && p.end
-                                <= slot_time(
-                                    series.first + Duration::days(origin as i64),
-                                    0,
-                                    &series.grid,
-                                )
-                    })
-                    .filter_map(|p| past_ratio(p))
+                    .zip(past())
+                    .enumerate()
+                    .filter(|&(i, (p, _))| i != index && same(p))
+                    .filter_map(|(_, (_, r))| *r)
                     .fold((0.0, 0.0, 0), |(a, b, n), (x, y)| (a + x, b + y, n + 1))
             };
             let (a, b, n) = pool(&|p: &Event| p.name == e.name && p.kind == e.kind);
@@ -348,15 +400,10 @@ fn event_factors(
                 }
             }
         };
-        let mut in_forecast = false;
         for (d, s) in cells {
             if d >= origin {
                 factor[d * series.slots + s] *= value;
-                in_forecast = true;
             }
-        }
-        if !in_forecast {
-            continue;
         }
         effects.push(EventEffect {
             name: e.name.clone(),
@@ -397,8 +444,8 @@ fn model_forecast(
     Ok((days, fitted))
 }
 
-/// (actual, forecast) pairs of observed open intervals of days `origin..origin+len`.
-fn pairs(series: &QueueSeries, origin: usize, days: &[Vec<f64>]) -> Vec<(f64, f64)> {
+/// (actual, forecast, days ahead) of the observed open intervals of days `origin..origin+len`.
+fn pairs(series: &QueueSeries, origin: usize, days: &[Vec<f64>]) -> Vec<Residual> {
     let mut out = Vec::new();
     for (k, f) in days.iter().enumerate() {
         let d = origin + k;
@@ -408,14 +455,14 @@ fn pairs(series: &QueueSeries, origin: usize, days: &[Vec<f64>]) -> Vec<(f64, f6
         for (s, &fv) in f.iter().enumerate() {
             let y = series.value(d, s);
             if !y.is_nan() && series.open_slots[series.days[d].weekday][s] {
-                out.push((y, fv));
+                out.push((y, fv, k));
             }
         }
     }
     out
 }
 
-fn wape_of(p: &[(f64, f64)]) -> Option<f64> {
+fn wape_of(p: &[Residual]) -> Option<f64> {
     let sy: f64 = p.iter().map(|x| x.0).sum();
     (sy > 0.0).then(|| p.iter().map(|x| (x.0 - x.1).abs()).sum::<f64>() / sy)
 }
@@ -495,7 +542,7 @@ fn run_queue(
         warnings.push(format!("queue {:?}: {r}; that model is left out", series.queue));
     }
     // Validation pairs per model and WAPE.
-    let model_pairs: Vec<Vec<(f64, f64)>> = (0..n_models)
+    let model_pairs: Vec<Vec<Residual>> = (0..n_models)
         .map(|m| {
             inner
                 .iter()
@@ -522,13 +569,27 @@ fn run_queue(
     let common_folds: Vec<usize> = (0..inner.len())
         .filter(|&i| weighted.iter().all(|&(m, _)| validation[m][i].is_some()))
         .collect();
+    // Per-fold WAPE of every candidate (None where it has no forecast for that fold).
+    let mut fold_wape: Vec<Vec<Option<f64>>> = (0..n_models)
+        .map(|m| {
+            (0..inner.len())
+                .map(|i| {
+                    validation[m][i].as_ref().and_then(|d| wape_of(&pairs(series, inner[i], d)))
+                })
+                .collect()
+        })
+        .collect();
     let mut combo_pairs = Vec::new();
     if weighted.len() >= 2 {
+        let mut per_fold = vec![None; inner.len()];
         for &i in &common_folds {
             let days =
                 combine(&weighted, weight_sum, |m| validation[m][i].as_ref().expect("common fold"));
-            combo_pairs.extend(pairs(series, inner[i], &days));
+            let p = pairs(series, inner[i], &days);
+            per_fold[i] = wape_of(&p);
+            combo_pairs.extend(p);
         }
+        fold_wape.push(per_fold);
         scores.push(CandidateScore {
             candidate: "combination".into(),
             wape: wape_of(&combo_pairs),
@@ -547,12 +608,33 @@ fn run_queue(
     let forced = (config.method != "auto")
         .then(|| models.iter().position(|m| m.name() == config.method))
         .flatten();
-    let best = scores
+    let lowest = scores
         .iter()
         .enumerate()
         .filter_map(|(i, s)| s.wape.map(|w| (i, w)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|x| x.0);
+    // Stability rule: the top-down model is the default; a challenger with a lower validation
+    // WAPE replaces it only if it is also better in a strict majority of the folds, so that one
+    // lucky week does not switch the method (selection noise costs accuracy, see BENCHMARKS).
+    const DEFAULT_MODEL: usize = 2;
+    let best = match (lowest, scores[DEFAULT_MODEL].wape) {
+        (Some(c), Some(_)) if c != DEFAULT_MODEL => {
+            let (mut wins, mut folds) = (0, 0);
+            for (a, b) in fold_wape[c].iter().zip(&fold_wape[DEFAULT_MODEL]) {
+                if let (Some(a), Some(b)) = (a, b) {
+                    folds += 1;
+                    wins += usize::from(a < b);
+                }
+            }
+            if 2 * wins > folds {
+                Some(c)
+            } else {
+                Some(DEFAULT_MODEL)
+            }
+        }
+        _ => lowest,
+    };
     let preference = [2usize, 1, 0, 3];
     let choice = match (forced, best) {
         (Some(m), _) if finals[m].is_some() => m,
@@ -605,7 +687,7 @@ fn run_queue(
         validation: scores,
         rebound: TopDown { half_life_days: config.half_life_days, ..TopDown::default() }
             .rebound(series, origin),
-        interval_k: chosen.1.k,
+        interval_k_by_day: chosen.1.k.to_vec(),
         interval_z10: chosen.1.z10,
         interval_z90: chosen.1.z90,
         interval_residuals: chosen.1.residuals,
@@ -753,14 +835,17 @@ pub fn run_forecast(
         .map(|r| r.interval_start.naive_local().date())
         .min()
         .unwrap_or(start);
+    let mut later = 0;
     for e in events {
-        if e.end.date() < history_first || e.start.date() > last {
+        if e.end.date() < history_first {
             warnings.push(format!(
-                "event {:?} ({} to {}) lies outside the history and the forecast period; ignored",
+                "event {:?} ({} to {}) ends before the history starts ({history_first}); ignored",
                 e.name,
                 e.start.format("%Y-%m-%d"),
                 e.end.format("%Y-%m-%d")
             ));
+        } else if e.start.date() > last {
+            later += 1;
         }
         if let Some(q) = &e.queue {
             if !history.queues.contains_key(q) {
@@ -770,6 +855,10 @@ pub fn run_forecast(
                 ));
             }
         }
+    }
+    if later > 0 {
+        warnings
+            .push(format!("{later} event(s) start after the forecast period ({last}); not used"));
     }
     let names: Vec<&String> = history.queues.keys().collect();
     let results: Vec<Result<QueueForecast, crate::Error>> = names
@@ -795,13 +884,19 @@ pub fn run_forecast(
                     weights: BTreeMap::new(),
                     validation: Vec::new(),
                     rebound: None,
-                    interval_k: 0.0,
+                    interval_k_by_day: Vec::new(),
                     interval_z10: 0.0,
                     interval_z90: 0.0,
                     interval_residuals: 0,
                     events: Vec::new(),
                 };
-                ((zero, Calibration { k: 0.0, z10: 0.0, z90: 0.0, residuals: 0 }), report)
+                (
+                    (
+                        zero,
+                        Calibration { k: [0.0; HORIZON_BUCKETS], z10: 0.0, z90: 0.0, residuals: 0 },
+                    ),
+                    report,
+                )
             } else {
                 let run = run_queue(&series, &qe, &config.forecast, origin, days as usize)?;
                 warnings.extend(run.warnings);
@@ -824,7 +919,7 @@ pub fn run_forecast(
                         continue;
                     }
                     let c = if info.open { f[s] } else { 0.0 };
-                    let (p10, p90) = cal.bounds(c);
+                    let (p10, p90) = cal.bounds(c, k);
                     rows.push(ForecastRow {
                         interval_start: stamp,
                         queue: queue.to_string(),
@@ -879,7 +974,10 @@ fn aht_profile(
         }
     }
     if !any {
-        let default = config.queue(&series.queue).and_then(|q| q.default_aht_seconds);
+        let default = config
+            .queue(&series.queue)
+            .and_then(|q| q.default_aht_seconds)
+            .or(config.forecast.default_aht_seconds);
         return match default {
             Some(v) => {
                 warnings.push(format!(
@@ -1082,7 +1180,7 @@ pub fn backtest(
                         if y.is_nan() || !series.open_slots[w][s] {
                             continue;
                         }
-                        let (p10, p90) = cal.bounds(fv);
+                        let (p10, p90) = cal.bounds(fv, k);
                         scored[m].push(Scored { actual: y, forecast: fv, p10, p90 });
                         ya += y;
                         fa += fv;

@@ -181,9 +181,10 @@ pub struct TopDown {
     pub calendar_penalty: f64,
     /// Weeks of normal days in the intraday profiles.
     pub profile_weeks: usize,
-    /// Smoothing half-width (slots) of the pooled profile and of the weekday reshaping ratio.
-    pub profile_smoothing_slots: usize,
-    pub weekday_shape_smoothing_slots: usize,
+    /// Smoothing half-width (minutes, rounded to whole intervals) of the pooled profile and of
+    /// the weekday reshaping ratio: the same clock span at every interval length.
+    pub profile_smoothing_minutes: u32,
+    pub weekday_shape_smoothing_minutes: u32,
     /// Ridge penalty on the log-linear trend (per year).
     pub trend_penalty: f64,
 }
@@ -196,8 +197,8 @@ impl Default for TopDown {
             rebound_penalty: 0.1,
             calendar_penalty: 0.3,
             profile_weeks: 8,
-            profile_smoothing_slots: 2,
-            weekday_shape_smoothing_slots: 6,
+            profile_smoothing_minutes: 10,
+            weekday_shape_smoothing_minutes: 30,
             trend_penalty: 1.0,
         }
     }
@@ -405,9 +406,16 @@ impl TopDown {
             }
             let pooled = shares_of(&pooled_days);
             let own = shares_of(&own_days);
-            let base = smooth_open(&pooled, open, self.profile_smoothing_slots);
-            let own_wide = smooth_open(&own, open, self.weekday_shape_smoothing_slots);
-            let pooled_wide = smooth_open(&pooled, open, self.weekday_shape_smoothing_slots);
+            let slots_of = |minutes: u32| {
+                (f64::from(minutes) / f64::from(series.grid.interval_minutes)).round() as usize
+            };
+            let (h, h_wide) = (
+                slots_of(self.profile_smoothing_minutes),
+                slots_of(self.weekday_shape_smoothing_minutes),
+            );
+            let base = smooth_open(&pooled, open, h);
+            let own_wide = smooth_open(&own, open, h_wide);
+            let pooled_wide = smooth_open(&pooled, open, h_wide);
             let mut p: Vec<f64> = (0..slots)
                 .map(|s| {
                     if !open[s] {
@@ -502,7 +510,8 @@ impl Fitted for DsesState {
 }
 
 impl DoubleSeasonal {
-    /// Run the recursions over `days`, returning the state and the one-step SSE after `burn_in`.
+    /// Run the recursions over `days`, returning the state and the SSE of day-start forecasts
+    /// after `burn_in` days.
     fn run(
         series: &QueueSeries,
         days: &[usize],
@@ -516,13 +525,18 @@ impl DoubleSeasonal {
         let mut sse = 0.0;
         for (k, &d) in days.iter().enumerate() {
             let w = series.days[d].weekday;
+            let level_at_day_start = st.level;
             for (s, &y) in series.day_values(d).iter().enumerate() {
                 if y.is_nan() {
                     continue;
                 }
                 let e = y - (st.level + st.daily[s] + st.weekly[w][s]);
                 if k >= burn_in {
-                    sse += e * e;
+                    // Scored as forecast from the start of the day (each slot's seasonal indices
+                    // are not touched before the slot itself), so the parameters suit day-ahead
+                    // use rather than chasing the last 5 minutes.
+                    let e_day = y - (level_at_day_start + st.daily[s] + st.weekly[w][s]);
+                    sse += e_day * e_day;
                 }
                 st.level += alpha * e;
                 st.daily[s] += delta * e;
@@ -601,4 +615,22 @@ pub fn all_models() -> Vec<Box<dyn Model>> {
         Box::new(TopDown::default()),
         Box::new(DoubleSeasonal::default()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cholesky_solves_a_hand_worked_system() {
+        // A = [[4,2,0],[2,5,1],[0,1,3]], x = [1,-1,2] → b = A x = [2,-1,5].
+        let a = ndarray::arr2(&[[4.0, 2.0, 0.0], [2.0, 5.0, 1.0], [0.0, 1.0, 3.0]]);
+        let b = ndarray::arr1(&[2.0, -1.0, 5.0]);
+        let x = solve_spd(&a, &b).expect("positive definite");
+        for (got, want) in x.iter().zip([1.0, -1.0, 2.0]) {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+        let singular = ndarray::arr2(&[[1.0, 1.0], [1.0, 1.0]]);
+        assert!(solve_spd(&singular, &ndarray::arr1(&[1.0, 1.0])).is_none());
+    }
 }

@@ -357,3 +357,83 @@ pub fn smooth_open(values: &[f64], open: &[bool], h: usize) -> Vec<f64> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weekday_series(first: NaiveDate, days: i64, missing: &[NaiveDate]) -> QueueSeries {
+        let tz: chrono_tz::Tz = "Europe/Paris".parse().expect("tz");
+        let grid = IntervalGrid::new(tz, 60).expect("grid");
+        let mut observations = Vec::new();
+        for d in 0..days {
+            let date = first + Duration::days(d);
+            if date.weekday().num_days_from_monday() >= 5 || missing.contains(&date) {
+                continue;
+            }
+            for stamp in grid.day_starts(date) {
+                if (9..17).contains(&chrono::Timelike::hour(&stamp)) {
+                    observations.push((stamp, 10.0, None));
+                }
+            }
+        }
+        build_series(SeriesInput {
+            queue: "q",
+            grid,
+            observations,
+            opening_hours: None,
+            first,
+            last: first + Duration::days(days - 1),
+            history_end: first + Duration::days(days),
+            closed_dates: Vec::new(),
+            holiday_dates: Vec::new(),
+            event_dates: Vec::new(),
+            infer_closures: true,
+        })
+    }
+
+    #[test]
+    fn a_missing_open_day_is_a_closure_followed_by_two_rebound_days() {
+        let first = NaiveDate::from_ymd_opt(2025, 9, 1).expect("date"); // a Monday
+        let wednesday = first + Duration::days(2);
+        let s = weekday_series(first, 14, &[wednesday]);
+        let day = |d: i64| &s.days[d as usize];
+        assert!(day(2).closed && day(2).inferred_closed && !day(2).open);
+        assert!(day(3).after_closure_1 && !day(3).after_closure_2);
+        assert!(day(4).after_closure_2 && !day(4).after_closure_1);
+        // The weekend is closed by the weekly pattern, not a closure; Monday is ordinary.
+        assert!(!day(5).open && !day(5).closed);
+        assert!(day(7).is_normal());
+        // Opening pattern inferred from the data: weekdays 09:00–17:00.
+        assert_eq!(s.open_slots[0].iter().filter(|&&o| o).count(), 8);
+        assert!(s.open_slots[6].iter().all(|&o| !o));
+    }
+
+    #[test]
+    fn business_days_count_from_both_ends_of_the_month_skipping_closures() {
+        // September 2025: Mon 1st .. Tue 30th, 22 weekdays; the 2nd is missing (closed).
+        let first = NaiveDate::from_ymd_opt(2025, 9, 1).expect("date");
+        let s = weekday_series(first, 30, &[first + Duration::days(1)]);
+        let at = |d: u32| &s.days[(d - 1) as usize];
+        assert_eq!(at(1).business_day_from_start, 0);
+        assert_eq!(at(3).business_day_from_start, 1);
+        assert_eq!(at(30).business_day_from_end, 0);
+        assert_eq!(at(29).business_day_from_end, 1);
+        // 21 open weekdays: the 1st is 20 from the end.
+        assert_eq!(at(1).business_day_from_end, 20);
+    }
+
+    #[test]
+    fn smoothing_uses_triangular_weights_over_open_slots_only() {
+        let open = [true, true, true, true, true, false];
+        let v = smooth_open(&[0.0, 0.0, 3.0, 0.0, 0.0, 100.0], &open, 1);
+        // Slot 2: (1·0 + 2·3 + 1·0) / 4; slot 1: (1·0 + 2·0 + 1·3) / 4; slot 4 ignores the closed 5.
+        assert!((v[2] - 1.5).abs() < 1e-12);
+        assert!((v[1] - 0.75).abs() < 1e-12);
+        assert!((v[4] - 0.0).abs() < 1e-12);
+        assert_eq!(v[5], 0.0);
+        // A constant stays constant, edges included.
+        let c = smooth_open(&[7.0; 6], &[true; 6], 3);
+        assert!(c.iter().all(|x| (x - 7.0).abs() < 1e-12));
+    }
+}

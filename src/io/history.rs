@@ -33,6 +33,7 @@ use chrono::{Datelike, Duration, LocalResult, TimeZone};
 use chrono_tz::Tz;
 
 use crate::error::{Error, InputError};
+use crate::io::plan::{PlanConfig, Site};
 use crate::io::table::{fmt_num, write_csv_atomic, Table};
 use crate::time::{self, IntervalGrid, OpeningHours, Stamp, INTERVAL_MINUTES_ALLOWED};
 
@@ -109,6 +110,40 @@ impl ReadHistoryOptions {
     }
 }
 
+impl ReadHistoryOptions {
+    /// The site's time zone, interval length and opening hours from plan.toml.
+    pub fn for_site(site: &Site) -> Self {
+        ReadHistoryOptions {
+            tz: site.time_zone,
+            interval_minutes: Some(site.grid.interval_minutes),
+            opening_hours: Some(site.opening_hours.clone()),
+        }
+    }
+}
+
+/// Read the history named by a plan's `[inputs] history`, on the site's grid; gaps of a queue
+/// with its own `opening_hours` are judged by those hours.
+pub fn read_plan_history(plan: &PlanConfig) -> Result<History, Error> {
+    let path = plan.inputs.history.as_ref().ok_or_else(|| {
+        InputError::new(
+            plan.path.display().to_string(),
+            "[inputs] history is not set: expected a path to history.csv",
+        )
+    })?;
+    let mut h = read_history(path, &ReadHistoryOptions::for_site(&plan.site))?;
+    for q in &plan.queues {
+        if q.opening_hours.is_none() {
+            continue;
+        }
+        if let Some(records) = h.queues.get(&q.name) {
+            let hours = q.opening_hours(&plan.site)?;
+            h.gaps.retain(|g| g.queue != q.name);
+            h.gaps.extend(find_gaps(&q.name, records, &plan.site.grid, Some(&hours)));
+        }
+    }
+    Ok(h)
+}
+
 /// Read and validate a history file.
 pub fn read_history(path: &Path, options: &ReadHistoryOptions) -> Result<History, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -143,8 +178,9 @@ pub fn parse_history(
     let c_aht = table.column("aht_seconds");
 
     let mut rows: Vec<Parsed> = Vec::with_capacity(table.rows.len());
-    // (queue, unix seconds) -> line of the row holding it.
-    let mut seen: HashMap<(String, i64), u64> = HashMap::with_capacity(table.rows.len());
+    // (queue index, unix seconds) -> line of the row holding it.
+    let mut seen: HashMap<(usize, i64), u64> = HashMap::with_capacity(table.rows.len());
+    let mut queue_index: HashMap<String, usize> = HashMap::new();
     for row in &table.rows {
         let text = table.nonempty(row, c_start)?;
         let mut stamp = time::parse_local(text, tz).map_err(|m| table.error(row, c_start, m))?;
@@ -160,12 +196,13 @@ pub fn parse_history(
             Some(c) if !table.text(row, c).is_empty() => Some(table.non_negative(row, c)?),
             _ => None,
         };
-        let key = (queue.clone(), stamp.timestamp());
-        if let Some(&first) = seen.get(&key) {
+        let next_index = queue_index.len();
+        let qi = *queue_index.entry(queue.clone()).or_insert(next_index);
+        if let Some(&first) = seen.get(&(qi, stamp.timestamp())) {
             // A fall-back hour written plainly twice: the second is the later instant.
             let later = repeated_hour_second_instant(text, &stamp);
             match later {
-                Some(l) if !seen.contains_key(&(queue.clone(), l.timestamp())) => stamp = l,
+                Some(l) if !seen.contains_key(&(qi, l.timestamp())) => stamp = l,
                 _ => {
                     return Err(table
                         .error(
@@ -180,7 +217,7 @@ pub fn parse_history(
                 }
             }
         }
-        seen.insert((queue.clone(), stamp.timestamp()), row.line);
+        seen.insert((qi, stamp.timestamp()), row.line);
         rows.push(Parsed {
             line: row.line,
             stamp,

@@ -205,6 +205,54 @@ fn fraction(
     }
 }
 
+/// The 1-based line of a key path such as `staffing.shrinkage`, `site.opening_hours` or
+/// `queues[2] (email).deadline_minutes` in plan.toml text: the line assigning the key, else the
+/// header of its table (a missing key is reported where it belongs). `None` if the table is not
+/// found (e.g. a key written in inline-table form).
+fn line_of_key(text: &str, key: &str) -> Option<u64> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = |l: &str| -> Option<String> {
+        let t = l.trim();
+        let inner = t
+            .strip_prefix("[[")
+            .and_then(|r| r.split_once("]]"))
+            .map(|(h, _)| h)
+            .or_else(|| t.strip_prefix('[').and_then(|r| r.split_once(']')).map(|(h, _)| h))?;
+        Some(inner.trim().to_string())
+    };
+    // (table header line index, key inside it)
+    let (start, name) = if let Some(rest) = key.strip_prefix("queues[") {
+        let (index, after) = rest.split_once(']')?;
+        let index: usize = index.parse().ok()?;
+        let name = after.rsplit_once(").").map(|(_, k)| k).or_else(|| after.strip_prefix('.'))?;
+        let start = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.trim().starts_with("[[queues]]"))
+            .nth(index)
+            .map(|(i, _)| i)?;
+        (start, name)
+    } else {
+        let (table, name) = key.split_once('.')?;
+        let sub = format!("{table}.{name}");
+        if let Some(i) = lines.iter().position(|l| header(l).as_deref() == Some(sub.as_str())) {
+            return Some(i as u64 + 1);
+        }
+        (lines.iter().position(|l| header(l).as_deref() == Some(table))?, name)
+    };
+    for (i, l) in lines.iter().enumerate().skip(start + 1) {
+        if header(l).is_some() {
+            break;
+        }
+        if let Some(rest) = l.trim().strip_prefix(name) {
+            if rest.trim_start().starts_with('=') {
+                return Some(i as u64 + 1);
+            }
+        }
+    }
+    Some(start as u64 + 1)
+}
+
 impl PlanConfig {
     /// Read and validate a plan.toml.
     pub fn read(path: &Path) -> Result<PlanConfig, Error> {
@@ -221,6 +269,17 @@ impl PlanConfig {
     /// Parse plan.toml text; `base` is the folder relative input paths resolve against.
     pub fn parse(file: &str, text: &str, base: &Path) -> Result<PlanConfig, Error> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        Self::parse_unlocated(file, text, base).map_err(|e| match e {
+            // A value that parsed but failed validation: find the line of its key.
+            Error::Input(mut input) if input.line.is_none() => {
+                input.line = input.column.as_deref().and_then(|key| line_of_key(text, key));
+                Error::Input(input)
+            }
+            other => other,
+        })
+    }
+
+    fn parse_unlocated(file: &str, text: &str, base: &Path) -> Result<PlanConfig, Error> {
         let raw: RawPlan = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| {
                 text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count()
@@ -397,6 +456,25 @@ deadline_minutes = 120
         let e = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap_err().to_string();
         assert!(e.contains("plan.toml line 7"), "{e}");
         assert!(e.contains("shrinkge"), "{e}");
+    }
+
+    #[test]
+    fn validation_errors_name_the_line_of_the_key() {
+        let text = MINIMAL.replace("shrinkage = 0.30", "shrinkage = 1.2");
+        let e = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap_err().to_string();
+        assert!(e.starts_with("plan.toml line 6, column staffing.shrinkage:"), "{e}");
+        let text = MINIMAL.replace("deadline_minutes = 120\n", "");
+        let e = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap_err().to_string();
+        assert!(
+            e.starts_with("plan.toml line 20, column queues[2] (email).deadline_minutes:"),
+            "{e}"
+        );
+        let text = MINIMAL.replace("concurrency = 3", "concurrency = 0");
+        let e = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap_err().to_string();
+        assert!(e.starts_with("plan.toml line 19, column queues[1] (chat).concurrency:"), "{e}");
+        let text = MINIMAL.replace("\"Asia/Shanghai\"", "\"Mars/Olympus\"");
+        let e = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap_err().to_string();
+        assert!(e.starts_with("plan.toml line 3, column site.time_zone:"), "{e}");
     }
 
     #[test]

@@ -80,7 +80,11 @@ fn parse_roster_table(table: &Table, tz: Tz) -> Result<Vec<RosterRow>, InputErro
         }
         let paid_text = table.nonempty(row, c_paid)?;
         let paid_minutes: u32 = paid_text.parse().map_err(|_| {
-            table.error(row, c_paid, format!("expected a whole number of minutes >= 0, found {paid_text:?}"))
+            table.error(
+                row,
+                c_paid,
+                format!("expected a whole number of minutes >= 0, found {paid_text:?}"),
+            )
         })?;
         let breaks = parse_breaks(table.text(row, c_breaks), &shift_start, &shift_end, tz)
             .map_err(|m| table.error(row, c_breaks, m))?;
@@ -144,9 +148,9 @@ pub fn parse_breaks(
     let mut out: Vec<(Stamp, Stamp)> = Vec::new();
     for part in text.split(';') {
         let part = part.trim();
-        let (a, b) = part
-            .split_once('-')
-            .ok_or_else(|| format!("expected breaks like 12:00-12:30;15:00-15:15, found {part:?}"))?;
+        let (a, b) = part.split_once('-').ok_or_else(|| {
+            format!("expected breaks like 12:00-12:30;15:00-15:15, found {part:?}")
+        })?;
         let a = time::parse_clock(a).map_err(|m| format!("break {part:?}: {m}"))?;
         let b = time::parse_clock(b).map_err(|m| format!("break {part:?}: {m}"))?;
         let start = place_clock(shift_start, a, tz).map_err(|m| format!("break {part:?}: {m}"))?;
@@ -224,11 +228,15 @@ mod tests {
             ("2025-03-03 8am,2025-03-03T16:30,480,", "line 2, column shift_start"),
         ];
         for (tail, want) in cases {
-            let text = format!("{}A1,Ann,2025-03-03,voice,{tail}\n", &GOOD[..GOOD.find('\n').unwrap() + 1]);
+            let text = format!(
+                "{}A1,Ann,2025-03-03,voice,{tail}\n",
+                &GOOD[..GOOD.find('\n').unwrap() + 1]
+            );
             let e = parse_roster("r.csv", text.as_bytes(), tz()).unwrap_err().to_string();
             assert!(e.contains(want), "{tail}: {e}");
         }
-        let e = parse_roster("r.csv", b"agent_id,name,date\nA1,Ann,2025-03-03\n", tz()).unwrap_err();
+        let e =
+            parse_roster("r.csv", b"agent_id,name,date\nA1,Ann,2025-03-03\n", tz()).unwrap_err();
         assert!(e.to_string().contains("missing required column \"queue\""), "{e}");
         let e = parse_roster("r.csv", GOOD.replace("queue", "queu").as_bytes(), tz()).unwrap_err();
         assert_eq!(e.column.as_deref(), Some("queu"));

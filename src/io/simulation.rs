@@ -3,7 +3,8 @@
 //! One row per queue (plan.toml order) and interval (time order) of the forecast's horizon:
 //!
 //! ```text
-//! interval_start,queue,offered,answered,abandoned,service_level,asa_seconds,abandon_rate,occupancy
+//! interval_start,queue,offered,answered,abandoned,unanswered,service_level,asa_seconds,
+//! abandon_rate,occupancy
 //! ```
 //!
 //! Values are means over the replications; contacts are counted in the interval they arrived
@@ -30,10 +31,11 @@ use crate::simulate::{Estimate, Metrics, SimulationResult};
 use crate::time::format_local;
 
 /// Value columns in file order, with the decimals each is written with.
-const COLUMNS: [(&str, usize); 7] = [
+const COLUMNS: [(&str, usize); 8] = [
     ("offered", 3),
     ("answered", 3),
     ("abandoned", 3),
+    ("unanswered", 3),
     ("service_level", 4),
     ("asa_seconds", 2),
     ("abandon_rate", 4),
@@ -53,11 +55,12 @@ pub fn header(replications: u32) -> Vec<String> {
     h
 }
 
-fn values(m: &Metrics) -> [Option<Estimate>; 7] {
+fn values(m: &Metrics) -> [Option<Estimate>; 8] {
     [
         Some(m.offered),
         Some(m.answered),
         Some(m.abandoned),
+        Some(m.unanswered),
         m.service_level,
         m.asa_seconds,
         m.abandon_rate,
@@ -171,4 +174,61 @@ pub fn write_whatif(
     let header = whatif_header(replications);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     write_csv_atomic(path, &header, whatif_records(outcomes, replications))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{IntervalOutcome, SimulationResult};
+    use chrono::TimeZone;
+
+    fn e(mean: f64) -> Estimate {
+        Estimate { mean, ci_low: None, ci_high: None }
+    }
+
+    #[test]
+    fn one_replication_has_no_ci_columns_and_undefined_rates_are_empty() {
+        let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+        let quiet = Metrics {
+            offered: e(0.0),
+            answered: e(0.0),
+            abandoned: e(0.0),
+            unanswered: e(0.0),
+            service_level: None,
+            asa_seconds: None,
+            abandon_rate: None,
+            occupancy: Some(e(0.0)),
+        };
+        let busy = Metrics {
+            offered: e(12.0),
+            answered: e(11.0),
+            abandoned: e(1.0),
+            unanswered: e(0.0),
+            service_level: Some(e(0.75)),
+            asa_seconds: Some(e(14.256)),
+            abandon_rate: Some(e(1.0 / 12.0)),
+            occupancy: Some(e(0.8)),
+        };
+        let start = tz.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).unwrap();
+        let result = SimulationResult {
+            replications: 1,
+            seed: 1,
+            confidence: 0.95,
+            interval_minutes: 15,
+            total: busy.clone(),
+            queues: Vec::new(),
+            intervals: vec![
+                IntervalOutcome { interval_start: start, queue: "voice".into(), metrics: quiet },
+                IntervalOutcome { interval_start: start, queue: "chat".into(), metrics: busy },
+            ],
+        };
+        assert_eq!(
+            header(1).join(","),
+            "interval_start,queue,offered,answered,abandoned,unanswered,service_level,asa_seconds,abandon_rate,occupancy"
+        );
+        let rows = records(&result);
+        assert_eq!(rows[0].join(","), "2025-03-03T09:00,voice,0,0,0,0,,,,0");
+        assert_eq!(rows[1].join(","), "2025-03-03T09:00,chat,12,11,1,0,0.75,14.26,0.0833,0.8");
+        assert_eq!(header(2).len(), 2 + 8 * 3);
+    }
 }

@@ -1,1 +1,56 @@
-//! TODO(owner): module essay.
+//! The plan report: one self-contained `report.html` a planner reads at a glance, and the key
+//! figures of `summary.json`.
+//!
+//! The report sits at the end of the pipeline. It takes the records every stage wrote — history,
+//! forecast, requirements, shifts and coverage, roster, simulation and, when present, what-if
+//! results — and draws them as inline SVG: history and forecast with the P10–P90 band; required
+//! against scheduled agents per interval with a day × time-of-day heat map of the gap; projected
+//! (Erlang, from coverage.csv) and simulated service level against the target; a Gantt chart of
+//! the roster with breaks; and the key figures (FTE, paid hours, cost, service level,
+//! abandonment, forecast accuracy). The page has no scripts, fonts or images from anywhere: it
+//! opens the same from an e-mail attachment as from a web server.
+//!
+//! [`pipeline`] is `shiftcast plan`: it runs every stage on one config and writes the folder.
+//! [`summary`] computes the figures from the records themselves, so summary.json always agrees
+//! with the CSV files; [`files`] reads and writes the report's own formats and loads a plan
+//! folder; [`svg`] and [`charts`] hold the drawing code, [`page`] the HTML.
+//!
+//! Rendering never fails: a stage whose file is missing gets a note instead of a chart, and a
+//! chart is only drawn when it has something to show.
+
+pub mod charts;
+pub mod files;
+pub mod page;
+pub mod pipeline;
+pub mod summary;
+pub mod svg;
+
+use chrono_tz::Tz;
+
+use crate::io::coverage::CoverageRow;
+use crate::io::forecast::ForecastRow;
+use crate::io::history::HistoryRecord;
+use crate::io::requirements::RequirementRow;
+use crate::io::roster::RosterRow;
+use crate::io::shifts::ShiftRow;
+
+pub use page::render;
+pub use summary::{PlanSummary, SimulatedInterval, WhatifScenario};
+
+/// Everything the report shows. Empty vectors mean "this stage's file is not there".
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    pub summary: PlanSummary,
+    pub tz: Tz,
+    /// History records of any span; the report shows the weeks just before the plan.
+    pub history: Vec<HistoryRecord>,
+    pub forecast: Vec<ForecastRow>,
+    pub requirements: Vec<RequirementRow>,
+    pub shifts: Vec<ShiftRow>,
+    pub coverage: Vec<CoverageRow>,
+    pub roster: Vec<RosterRow>,
+    pub simulation: Vec<SimulatedInterval>,
+    pub whatif: Vec<WhatifScenario>,
+    /// Remarks shown at the end (e.g. a stage that did not run, a file not found).
+    pub notes: Vec<String>,
+}

@@ -52,6 +52,34 @@ pub struct Violation {
     pub detail: String,
 }
 
+/// The weekly minimum of `agent` in the planning week starting `week_first_day`, in minutes:
+/// `min_hours_week`, less (with `credit_unavailable_dates`) the contract's daily share
+/// `min_hours_week / max_days_week` for each date of that week listed in `unavailable` (leave is
+/// paid time, so it counts toward the minimum; an unavailable weekday is part of the work pattern
+/// and a date falling on one earns no credit).
+pub fn min_minutes_in_week(
+    agent: &Agent,
+    week_first_day: NaiveDate,
+    config: &super::RosterConfig,
+) -> u32 {
+    let min_minutes = (agent.min_hours_week * 60.0).round() as u32;
+    if !config.credit_unavailable_dates || min_minutes == 0 {
+        return min_minutes;
+    }
+    let max_days = agent.max_days_week.unwrap_or(config.default_max_days_week).clamp(1, 7);
+    let leave_days = (0..7)
+        .map(|i| week_first_day + Duration::days(i))
+        .filter(|d| {
+            agent.unavailable.contains(&Unavailable::Date(*d))
+                && !agent.unavailable.contains(&Unavailable::Weekday(d.weekday()))
+        })
+        .count() as u32;
+    let credit = (f64::from(min_minutes) * f64::from(leave_days.min(max_days))
+        / f64::from(max_days))
+    .round() as u32;
+    min_minutes.saturating_sub(credit)
+}
+
 /// Check a roster against every hard rule. The planning weeks are those from the week of the
 /// earliest row to the week of the latest; weekly minimum hours are checked for every agent in
 /// `agents` in each of them.
@@ -108,13 +136,32 @@ pub fn check_with_horizon(
             let end = minutes_from(r.date, &r.shift_end);
             let length = (r.shift_end - r.shift_start).num_minutes();
             if !(0..1440).contains(&start) {
-                push(r.date, Rule::ShiftTimes, format!("shift starts {} but the row's date is {}", r.shift_start.format("%Y-%m-%d %H:%M"), r.date));
+                push(
+                    r.date,
+                    Rule::ShiftTimes,
+                    format!(
+                        "shift starts {} but the row's date is {}",
+                        r.shift_start.format("%Y-%m-%d %H:%M"),
+                        r.date
+                    ),
+                );
             }
             if i64::from(r.paid_minutes) > length {
-                push(r.date, Rule::ShiftTimes, format!("paid_minutes {} exceed the shift length of {length} minutes", r.paid_minutes));
+                push(
+                    r.date,
+                    Rule::ShiftTimes,
+                    format!(
+                        "paid_minutes {} exceed the shift length of {length} minutes",
+                        r.paid_minutes
+                    ),
+                );
             }
             if !agent.skills.contains(&r.queue) {
-                push(r.date, Rule::Skill, format!("queue {} is not among the skills {}", r.queue, agent.skills.join(";")));
+                push(
+                    r.date,
+                    Rule::Skill,
+                    format!("queue {} is not among the skills {}", r.queue, agent.skills.join(";")),
+                );
             }
             for u in &agent.unavailable {
                 match u {
@@ -130,7 +177,11 @@ pub fn check_with_horizon(
             if let Some(e) = agent.earliest_start {
                 let e_min = (e.hour() * 60 + e.minute()) as i32;
                 if start < e_min {
-                    push(r.date, Rule::EarliestStart, format!("starts {} before earliest_start {}", hm(start), e.format("%H:%M")));
+                    push(
+                        r.date,
+                        Rule::EarliestStart,
+                        format!("starts {} before earliest_start {}", hm(start), e.format("%H:%M")),
+                    );
                 }
             }
             if let Some(l) = agent.latest_end {
@@ -140,7 +191,11 @@ pub fn check_with_horizon(
                 }
                 if end > l_min {
                     let next = if end > 1440 { " next day" } else { "" };
-                    push(r.date, Rule::LatestEnd, format!("ends {}{next} after latest_end {}", hm(end), l.format("%H:%M")));
+                    push(
+                        r.date,
+                        Rule::LatestEnd,
+                        format!("ends {}{next} after latest_end {}", hm(end), l.format("%H:%M")),
+                    );
                 }
             }
         }
@@ -176,7 +231,11 @@ pub fn check_with_horizon(
         for i in 1..dates.len() {
             run = if dates[i] - dates[i - 1] == Duration::days(1) { run + 1 } else { 1 };
             if run == rc.max_consecutive_days + 1 {
-                push(dates[i], Rule::MaxConsecutiveDays, format!("day {run} in a row (maximum {})", rc.max_consecutive_days));
+                push(
+                    dates[i],
+                    Rule::MaxConsecutiveDays,
+                    format!("day {run} in a row (maximum {})", rc.max_consecutive_days),
+                );
             }
         }
         // Weekly limits on rows.
@@ -191,31 +250,57 @@ pub fn check_with_horizon(
         }
         for (w, (days, minutes)) in &per_week {
             if *days > max_days {
-                push(*w, Rule::MaxDaysWeek, format!("{days} days in the week of {w} (maximum {max_days})"));
+                push(
+                    *w,
+                    Rule::MaxDaysWeek,
+                    format!("{days} days in the week of {w} (maximum {max_days})"),
+                );
             }
             let max_minutes = (agent.max_hours_week * 60.0).round() as u32;
             if *minutes > max_minutes {
-                push(*w, Rule::MaxHoursWeek, format!("{} paid hours in the week of {w} (maximum {})", *minutes as f64 / 60.0, agent.max_hours_week));
+                push(
+                    *w,
+                    Rule::MaxHoursWeek,
+                    format!(
+                        "{} paid hours in the week of {w} (maximum {})",
+                        *minutes as f64 / 60.0,
+                        agent.max_hours_week
+                    ),
+                );
             }
         }
     }
     // Weekly minimum, for every agent (also those without a single row).
     for agent in agents {
-        let min_minutes = (agent.min_hours_week * 60.0).round() as u32;
-        if min_minutes == 0 {
-            continue;
-        }
         for w in &weeks {
+            let min_minutes = min_minutes_in_week(agent, *w, rc);
+            if min_minutes == 0 {
+                continue;
+            }
             let minutes: u32 = rows_of
                 .get(agent.agent_id.as_str())
-                .map(|rows| rows.iter().filter(|r| week_start_of(r.date, week_start) == *w).map(|r| r.paid_minutes).sum())
+                .map(|rows| {
+                    rows.iter()
+                        .filter(|r| week_start_of(r.date, week_start) == *w)
+                        .map(|r| r.paid_minutes)
+                        .sum()
+                })
                 .unwrap_or(0);
             if minutes < min_minutes {
+                let credit = if (agent.min_hours_week * 60.0).round() as u32 == min_minutes {
+                    String::new()
+                } else {
+                    format!(", {} after unavailable dates", f64::from(min_minutes) / 60.0)
+                };
                 out.push(Violation {
                     agent_id: agent.agent_id.clone(),
                     date: *w,
                     rule: Rule::MinHoursWeek,
-                    detail: format!("{} paid hours in the week of {w} (minimum {})", minutes as f64 / 60.0, agent.min_hours_week),
+                    detail: format!(
+                        "{} paid hours in the week of {w} (minimum {}{credit})",
+                        minutes as f64 / 60.0,
+                        agent.min_hours_week
+                    ),
                 });
             }
         }

@@ -52,8 +52,15 @@ deadline_minutes = 120
 "#;
 
 const QUEUES: [&str; 3] = ["voice", "chat", "email"];
-const WEEKDAYS: [Weekday; 7] =
-    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
 
 /// Generate `agents` agents and `weeks` weeks of shifts from `seed`.
 pub fn instance(agents: usize, weeks: u32, seed: u64) -> Instance {
@@ -128,7 +135,8 @@ pub fn instance(agents: usize, weeks: u32, seed: u64) -> Instance {
     // Demand: the target hours above, 90% of the contract maxima, well above the minima.
     let day_weight = [1.0, 1.0, 1.0, 1.0, 1.0, 0.7, 0.55];
     let weight_sum: f64 = day_weight.iter().sum();
-    let long_starts = [(7, 0), (7, 30), (8, 0), (8, 30), (9, 0), (10, 0), (11, 0), (12, 0), (13, 0), (14, 0)];
+    let long_starts =
+        [(7, 0), (7, 30), (8, 0), (8, 30), (9, 0), (10, 0), (11, 0), (12, 0), (13, 0), (14, 0)];
     let short_starts = [(9, 0), (10, 0), (12, 0), (16, 0), (17, 0)];
     let mut shifts = Vec::new();
     let stamp = |date: NaiveDate, h: u32, m: u32| {
@@ -158,7 +166,12 @@ pub fn instance(agents: usize, weeks: u32, seed: u64) -> Instance {
                 let (h, m) = long_starts[rng.random_range(0..long_starts.len())];
                 let start = stamp(date, h, m);
                 let lunch = start + Duration::minutes(240);
-                push(start, start + Duration::minutes(510), 480, vec![(lunch, lunch + Duration::minutes(30))]);
+                push(
+                    start,
+                    start + Duration::minutes(510),
+                    480,
+                    vec![(lunch, lunch + Duration::minutes(30))],
+                );
             }
             for _ in 0..short {
                 let (h, m) = short_starts[rng.random_range(0..short_starts.len())];
@@ -168,11 +181,14 @@ pub fn instance(agents: usize, weeks: u32, seed: u64) -> Instance {
             for _ in 0..night {
                 let start = stamp(date, 22, 0);
                 let lunch = start + Duration::minutes(240);
-                push(start, start + Duration::minutes(510), 480, vec![(lunch, lunch + Duration::minutes(30))]);
+                push(
+                    start,
+                    start + Duration::minutes(510),
+                    480,
+                    vec![(lunch, lunch + Duration::minutes(30))],
+                );
             }
         }
     }
     Instance { shifts, agents: out_agents, config }
 }
-
-

@@ -57,7 +57,7 @@ pub use crate::io::agents::Agent;
 pub use crate::io::roster::RosterRow;
 pub use crate::io::shifts::ShiftRow;
 use crate::io::PlanConfig;
-pub use check::{check, check_with_horizon, Violation};
+pub use check::{check, check_with_horizon, min_minutes_in_week, Violation};
 pub use summary::{AgentHours, Fairness, FairnessKind, PreferenceSatisfaction, Unmet};
 
 /// `[roster]` section of plan.toml (all keys optional; unknown keys are errors).
@@ -74,8 +74,12 @@ pub struct RosterConfig {
     pub default_hourly_cost: f64,
     /// Cost per paid hour of a seat left empty (must exceed every hourly cost).
     pub unfilled_cost_per_hour: f64,
-    /// Cost per hour below an agent's `min_hours_week` in a fully covered week.
+    /// Cost per hour below an agent's weekly minimum.
     pub min_hours_shortfall_cost_per_hour: f64,
+    /// An unavailable *date* (leave, training) counts toward the weekly minimum at the
+    /// contract's daily share, `min_hours_week / max_days_week` hours; unavailable weekdays are
+    /// part of the work pattern and do not. See [`min_minutes_in_week`].
+    pub credit_unavailable_dates: bool,
     /// Weekend days (fairness of weekend shifts).
     #[serde(deserialize_with = "weekdays")]
     pub weekend_days: Vec<Weekday>,
@@ -108,6 +112,7 @@ impl Default for RosterConfig {
             default_hourly_cost: 1.0,
             unfilled_cost_per_hour: 1000.0,
             min_hours_shortfall_cost_per_hour: 500.0,
+            credit_unavailable_dates: true,
             weekend_days: vec![Weekday::Sat, Weekday::Sun],
             evening_after: NaiveTime::from_hms_opt(20, 0, 0).expect("valid"),
             night_start: NaiveTime::from_hms_opt(22, 0, 0).expect("valid"),
@@ -134,12 +139,23 @@ fn weekdays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
 impl RosterConfig {
     /// Check value ranges (serde has checked the types).
     pub fn validate(&self) -> Result<(), RosterError> {
-        let bad = |key: &str, msg: String| Err(RosterError::Config { key: key.to_string(), message: msg });
+        let bad = |key: &str, msg: String| {
+            Err(RosterError::Config { key: key.to_string(), message: msg })
+        };
         if !(self.min_rest_hours.is_finite() && (0.0..=48.0).contains(&self.min_rest_hours)) {
-            return bad("min_rest_hours", format!("expected hours in [0, 48], got {}", self.min_rest_hours));
+            return bad(
+                "min_rest_hours",
+                format!("expected hours in [0, 48], got {}", self.min_rest_hours),
+            );
         }
-        if !(self.night_min_hours.is_finite() && self.night_min_hours > 0.0 && self.night_min_hours <= 24.0) {
-            return bad("night_min_hours", format!("expected hours in (0, 24], got {}", self.night_min_hours));
+        if !(self.night_min_hours.is_finite()
+            && self.night_min_hours > 0.0
+            && self.night_min_hours <= 24.0)
+        {
+            return bad(
+                "night_min_hours",
+                format!("expected hours in (0, 24], got {}", self.night_min_hours),
+            );
         }
         if self.max_consecutive_days == 0 {
             return bad("max_consecutive_days", "expected an integer >= 1, got 0".into());
@@ -194,7 +210,12 @@ pub struct RosterOptions {
 
 impl Default for RosterOptions {
     fn default() -> Self {
-        RosterOptions { weeks: None, seed: 1, time_limit_seconds: 120.0, iterations_per_seat: 1_000 }
+        RosterOptions {
+            weeks: None,
+            seed: 1,
+            time_limit_seconds: 120.0,
+            iterations_per_seat: 1_000,
+        }
     }
 }
 
@@ -237,6 +258,11 @@ pub struct RosterResult {
     pub shifts_unfilled: usize,
     pub paid_hours_required: f64,
     pub paid_hours_filled: f64,
+    /// Σ over agents and weeks of `min_hours_week` / `max_hours_week`: when the schedule's paid
+    /// hours fall below the first, some contract minimum cannot be met; above the second, some
+    /// seats must stay empty.
+    pub contract_min_hours_total: f64,
+    pub contract_max_hours_total: f64,
     /// Empty seats grouped by queue, date and time span, with the reason.
     pub unmet: Vec<Unmet>,
     pub cost: CostBreakdown,
@@ -273,8 +299,12 @@ pub fn solve(
     let lower_bound = bound::lower_bound(&problem)?;
     let outcome = search::run(&problem, options, started);
     let rows = outcome.rows(&problem, shifts, agents);
-    let violations =
-        check::check_with_horizon(&rows, agents, config, Some((problem.first_day, problem.last_day)));
+    let violations = check::check_with_horizon(
+        &rows,
+        agents,
+        config,
+        Some((problem.first_day, problem.last_day)),
+    );
     let summary = summary::summarise(&problem, &outcome, agents);
     let cost = outcome.cost;
     let gap = if cost.total <= lower_bound + 1e-9 {
@@ -294,6 +324,10 @@ pub fn solve(
         shifts_unfilled: problem.seats.len() - summary.filled,
         paid_hours_required: summary.hours_required,
         paid_hours_filled: summary.hours_filled,
+        contract_min_hours_total: agents.iter().map(|a| a.min_hours_week).sum::<f64>()
+            * problem.weeks as f64,
+        contract_max_hours_total: agents.iter().map(|a| a.max_hours_week).sum::<f64>()
+            * problem.weeks as f64,
         unmet: summary.unmet,
         cost,
         lower_bound,

@@ -46,7 +46,8 @@ pub(crate) struct AgentRule {
     pub skills: Vec<bool>,
     /// Cost per paid minute.
     pub rate_per_minute: f64,
-    pub min_minutes_week: u32,
+    /// Weekly minimum per planning week (less leave credit, see `min_minutes_in_week`).
+    pub min_minutes_week: Vec<u32>,
     pub max_minutes_week: u32,
     pub max_days_week: u32,
     pub earliest: Option<i32>,
@@ -227,7 +228,8 @@ impl Problem {
         let mut rules = Vec::with_capacity(agents.len());
         let mut seen = BTreeMap::new();
         for a in agents {
-            let bad = |message: String| RosterError::Agent { agent_id: a.agent_id.clone(), message };
+            let bad =
+                |message: String| RosterError::Agent { agent_id: a.agent_id.clone(), message };
             if seen.insert(a.agent_id.as_str(), ()).is_some() {
                 return Err(bad("appears twice in the agents file".into()));
             }
@@ -263,12 +265,18 @@ impl Problem {
                 }
             }
             let preferred_off = (0..days)
-                .map(|d| a.preferred_days_off.contains(&(first_day + Duration::days(d as i64)).weekday()))
+                .map(|d| {
+                    a.preferred_days_off.contains(&(first_day + Duration::days(d as i64)).weekday())
+                })
                 .collect();
             rules.push(AgentRule {
                 skills: queues.iter().map(|q| a.skills.iter().any(|s| s == q)).collect(),
                 rate_per_minute: rate / 60.0,
-                min_minutes_week: (a.min_hours_week * 60.0).round() as u32,
+                min_minutes_week: (0..n_weeks)
+                    .map(|w| {
+                        super::min_minutes_in_week(a, first_day + Duration::days(7 * w as i64), rc)
+                    })
+                    .collect(),
                 max_minutes_week: (a.max_hours_week * 60.0).round() as u32,
                 max_days_week: a.max_days_week.unwrap_or(rc.default_max_days_week).min(7),
                 earliest: a.earliest_start.map(clock_minutes),
@@ -371,7 +379,7 @@ impl Problem {
             if worked > a.max_days_week || minutes > a.max_minutes_week {
                 return None;
             }
-            eval.shortfall_minutes += a.min_minutes_week.saturating_sub(minutes);
+            eval.shortfall_minutes += a.min_minutes_week[w].saturating_sub(minutes);
             no_pair_weeks += u32::from(!pair_off);
             paid_total += u64::from(minutes);
         }
@@ -410,8 +418,11 @@ impl Problem {
         }
         let before = (0..d).rev().find(|&x| trial[x] != NONE);
         let after = (d + 1..self.days).find(|&x| trial[x] != NONE);
-        let rest_ok = before.is_none_or(|x| s.start_abs >= self.seats[trial[x] as usize].end_abs + self.rest_minutes)
-            && after.is_none_or(|x| self.seats[trial[x] as usize].start_abs >= s.end_abs + self.rest_minutes);
+        let rest_ok = before.is_none_or(|x| {
+            s.start_abs >= self.seats[trial[x] as usize].end_abs + self.rest_minutes
+        }) && after.is_none_or(|x| {
+            self.seats[trial[x] as usize].start_abs >= s.end_abs + self.rest_minutes
+        });
         if !rest_ok {
             return Some("blocked by the rest rule");
         }

@@ -132,11 +132,19 @@ impl<'p> State<'p> {
             })
             .collect();
         // Longest seat an agent could take: what a remaining free day can add at most.
+        let mut queue_longest = vec![0u32; p.queues.len()];
+        for s in &p.seats {
+            queue_longest[s.queue as usize] = queue_longest[s.queue as usize].max(s.paid_minutes);
+        }
         let longest: Vec<u32> = p
             .agents
             .iter()
             .map(|a| {
-                p.seats.iter().filter(|s| a.skills[s.queue as usize]).map(|s| s.paid_minutes).max().unwrap_or(0)
+                (0..p.queues.len())
+                    .filter(|&q| a.skills[q])
+                    .map(|q| queue_longest[q])
+                    .max()
+                    .unwrap_or(0)
             })
             .collect();
         let typical: Vec<f64> = p
@@ -164,7 +172,9 @@ impl<'p> State<'p> {
                     let seat0 = group.seats[0] as usize;
                     let free = p.pool[group.queue as usize]
                         .iter()
-                        .filter(|&&a| self.row(a as usize)[d] == NONE && p.eligible(a as usize, seat0))
+                        .filter(|&&a| {
+                            self.row(a as usize)[d] == NONE && p.eligible(a as usize, seat0)
+                        })
                         .count();
                     (free as f64 / group.seats.len() as f64, g)
                 })
@@ -192,15 +202,17 @@ impl<'p> State<'p> {
                             .map(|x| p.seats[row[x] as usize].paid_minutes)
                             .sum();
                         let worked = week_days.clone().filter(|&x| row[x] != NONE).count() as u32;
-                        let need = rule.min_minutes_week.saturating_sub(minutes);
+                        let need = rule.min_minutes_week[week].saturating_sub(minutes);
                         let open_days = (d..week * 7 + 7)
                             .filter(|&x| row[x] == NONE && !rule.unavailable[x])
                             .count() as u32;
-                        let capacity_days = open_days.min(rule.max_days_week.saturating_sub(worked));
+                        let capacity_days =
+                            open_days.min(rule.max_days_week.saturating_sub(worked));
                         let urgency = if need == 0 || capacity_days == 0 {
                             0.0
                         } else {
-                            ((f64::from(need) / typical[ai]).ceil() / f64::from(capacity_days)).min(2.0)
+                            ((f64::from(need) / typical[ai]).ceil() / f64::from(capacity_days))
+                                .min(2.0)
                         };
                         // Shortfall that becomes unavoidable: hours so far plus this seat plus the
                         // longest seat on every remaining usable day, against taking nothing today.
@@ -208,10 +220,14 @@ impl<'p> State<'p> {
                         let later_days = open_days.saturating_sub(1);
                         let reach_with = minutes
                             + paid
-                            + later_days.min(rule.max_days_week.saturating_sub(worked + 1)) * longest[ai];
+                            + later_days.min(rule.max_days_week.saturating_sub(worked + 1))
+                                * longest[ai];
                         let reach_without = minutes + capacity_days * longest[ai];
-                        let forced = f64::from(rule.min_minutes_week.saturating_sub(reach_with))
-                            - f64::from(rule.min_minutes_week.saturating_sub(reach_without));
+                        let forced =
+                            f64::from(rule.min_minutes_week[week].saturating_sub(reach_with))
+                                - f64::from(
+                                    rule.min_minutes_week[week].saturating_sub(reach_without),
+                                );
                         let old = &state.evals[ai];
                         let score = (eval.labour - old.labour) + (eval.soft - old.soft)
                             - urgency_weight * urgency
@@ -223,7 +239,9 @@ impl<'p> State<'p> {
                 if take == 0 {
                     continue;
                 }
-                let by_score = |x: &(f64, u32, Eval), y: &(f64, u32, Eval)| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1));
+                let by_score = |x: &(f64, u32, Eval), y: &(f64, u32, Eval)| {
+                    x.0.total_cmp(&y.0).then(x.1.cmp(&y.1))
+                };
                 if take < candidates.len() {
                     candidates.select_nth_unstable_by(take - 1, by_score);
                     candidates.truncate(take);
@@ -231,9 +249,10 @@ impl<'p> State<'p> {
                 candidates.sort_by(by_score);
                 for (i, (_, a, _)) in candidates.into_iter().enumerate() {
                     let seat = group.seats[i];
-                    // Same times and length as seat0, so the evaluation carries over.
-                    let eval = self.trial(a as usize, &[(d, seat)]).expect("same as the scored seat");
-                    self.apply(a as usize, &[(d, seat)], eval);
+                    // Same times and length as seat0, so this re-evaluation always succeeds.
+                    if let Some(eval) = self.trial(a as usize, &[(d, seat)]) {
+                        self.apply(a as usize, &[(d, seat)], eval);
+                    }
                 }
             }
         }
@@ -515,11 +534,5 @@ pub(crate) fn run(p: &Problem, options: &RosterOptions, started: Instant) -> Out
     let mut budget = 20_000_000u64;
     state.repair(&mut budget);
     let cost = state.cost();
-    Outcome {
-        holder: state.holder,
-        plan: state.plan,
-        cost,
-        stop_reason,
-        iterations,
-    }
+    Outcome { holder: state.holder, plan: state.plan, cost, stop_reason, iterations }
 }

@@ -101,7 +101,8 @@ pub fn gini(values: &[u32]) -> f64 {
     }
     let mut sorted = values.to_vec();
     sorted.sort_unstable();
-    let weighted: f64 = sorted.iter().enumerate().map(|(i, &v)| (i as f64 + 1.0) * f64::from(v)).sum();
+    let weighted: f64 =
+        sorted.iter().enumerate().map(|(i, &v)| (i as f64 + 1.0) * f64::from(v)).sum();
     let n = n as f64;
     2.0 * weighted / (n * total as f64) - (n + 1.0) / n
 }
@@ -111,7 +112,13 @@ pub(crate) fn summarise(p: &Problem, out: &Outcome, agents: &[Agent]) -> Summary
     let row = |a: usize| &out.plan[a * days..(a + 1) * days];
     let filled = out.holder.iter().filter(|&&h| h != NONE).count();
     let minutes = |pred: &dyn Fn(usize) -> bool| -> f64 {
-        p.seats.iter().enumerate().filter(|(i, _)| pred(*i)).map(|(_, s)| f64::from(s.paid_minutes)).sum::<f64>() / 60.0
+        p.seats
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| pred(*i))
+            .map(|(_, s)| f64::from(s.paid_minutes))
+            .sum::<f64>()
+            / 60.0
     };
     let hours_required = minutes(&|_| true);
     let hours_filled = minutes(&|i| out.holder[i] != NONE);
@@ -126,7 +133,8 @@ pub(crate) fn summarise(p: &Problem, out: &Outcome, agents: &[Agent]) -> Summary
         let seat0 = group.seats[0] as usize;
         let s = &p.seats[seat0];
         let pool = &p.pool[group.queue as usize];
-        let available: Vec<u32> = pool.iter().copied().filter(|&a| p.eligible(a as usize, seat0)).collect();
+        let available: Vec<u32> =
+            pool.iter().copied().filter(|&a| p.eligible(a as usize, seat0)).collect();
         let mut blocked: BTreeMap<String, usize> = BTreeMap::new();
         for &a in &available {
             let r = row(a as usize);
@@ -202,7 +210,8 @@ pub(crate) fn summarise(p: &Problem, out: &Outcome, agents: &[Agent]) -> Summary
             }
             pref_worked += u32::from(rule.preferred_off[d]);
             if d % 7 > 0 && r[d - 1] != NONE {
-                change_minutes += i64::from((s.local_start - p.seats[r[d - 1] as usize].local_start).abs());
+                change_minutes +=
+                    i64::from((s.local_start - p.seats[r[d - 1] as usize].local_start).abs());
                 changes += 1;
             }
         }

@@ -14,7 +14,9 @@
 //! Abandonment needs no events: a waiting contact carries the instant its patience runs out,
 //! and because queues are first-come-first-served nothing else depends on when it leaves, so it
 //! is counted as abandoned when it reaches the head of the queue after that instant (or when the
-//! run ends). This is exact, not an approximation.
+//! run ends). This is exact, not an approximation. A contact without patience (no
+//! `patience_seconds`, or deferred email/social work) still waiting when the run ends — no agent of
+//! its queue comes on duty again — is counted as unanswered.
 //!
 //! Every random number of a contact (gap to the next arrival, handle time, patience) is drawn at
 //! its arrival, in arrival order, so the stream does not depend on staffing: two staffings
@@ -107,6 +109,8 @@ pub struct Cell {
     pub answered: f64,
     pub answered_within_target: f64,
     pub abandoned: f64,
+    /// Still waiting when the run ended, without patience (never answered, never abandoned).
+    pub unanswered: f64,
     /// Sum of waits of answered contacts (seconds).
     pub wait_seconds: f64,
     /// Slot-seconds spent handling contacts.
@@ -121,6 +125,7 @@ impl Cell {
         self.answered += other.answered;
         self.answered_within_target += other.answered_within_target;
         self.abandoned += other.abandoned;
+        self.unanswered += other.unanswered;
         self.wait_seconds += other.wait_seconds;
         self.busy_slot_seconds += other.busy_slot_seconds;
         self.staffed_slot_seconds += other.staffed_slot_seconds;
@@ -150,7 +155,7 @@ struct AgentState {
 /// Reusable buffers for replications (one per worker thread).
 #[derive(Debug, Default)]
 pub struct Workspace {
-    completions: BinaryHeap<Reverse<(u64, u32)>>,
+    completions: BinaryHeap<Reverse<u128>>,
     agents: Vec<AgentState>,
     free: Vec<Vec<(u32, u32)>>,
     waiting: Vec<VecDeque<Waiting>>,
@@ -159,11 +164,12 @@ pub struct Workspace {
     pub cells: Vec<Cell>,
 }
 
-/// Non-negative `f64` bit patterns order like the numbers, so completion times sort as `u64`.
+/// A completion as one integer: non-negative `f64` bit patterns order like the numbers, so
+/// `(time bits << 32) | agent` sorts by time, then agent, in a single comparison.
 #[inline]
-fn key(t: f64) -> u64 {
+fn key(t: f64, agent: u32) -> u128 {
     debug_assert!(t >= 0.0);
-    t.to_bits()
+    (u128::from(t.to_bits()) << 32) | u128::from(agent)
 }
 
 #[inline]
@@ -306,8 +312,9 @@ impl Model {
                 arrival_t = c.arrival_seconds;
                 arrival_q = c.queue as usize;
             }
-            let completion_t =
-                completions.peek().map_or(f64::INFINITY, |Reverse((k, _))| f64::from_bits(*k));
+            let completion_t = completions
+                .peek()
+                .map_or(f64::INFINITY, |Reverse(k)| f64::from_bits((*k >> 32) as u64));
             let transition_t =
                 self.transitions.get(transition_cursor).map_or(f64::INFINITY, |tr| tr.seconds);
 
@@ -315,7 +322,8 @@ impl Model {
                 if completion_t == f64::INFINITY {
                     break;
                 }
-                let Reverse((_, a)) = completions.pop().expect("peeked");
+                let Reverse(k) = completions.pop().expect("peeked");
+                let a = k as u32;
                 let now = completion_t;
                 let a = a as usize;
                 let q = self.agent_queue[a] as usize;
@@ -395,10 +403,16 @@ impl Model {
                 }
             }
         }
-        // Nobody is left to answer the contacts still waiting: they count as abandoned.
+        // Nobody is left to answer the contacts still waiting: a caller with patience hangs up,
+        // a contact without stays unanswered.
         for q in 0..nq {
             for w in waiting[q].drain(..) {
-                cells[q * self.intervals + w.interval as usize].abandoned += 1.0;
+                let cell = &mut cells[q * self.intervals + w.interval as usize];
+                if w.gives_up.is_finite() {
+                    cell.abandoned += 1.0;
+                } else {
+                    cell.unanswered += 1.0;
+                }
             }
         }
     }
@@ -412,11 +426,11 @@ impl Model {
         a: usize,
         q: usize,
         agents: &mut [AgentState],
-        completions: &mut BinaryHeap<Reverse<(u64, u32)>>,
+        completions: &mut BinaryHeap<Reverse<u128>>,
         cells: &mut [Cell],
     ) {
         agents[a].busy += 1;
-        completions.push(Reverse((key(now + handle), a as u32)));
+        completions.push(Reverse(key(now + handle, a as u32)));
         self.spread(cells, q, now, now + handle, 1.0, true);
     }
 
@@ -432,7 +446,7 @@ impl Model {
         agents: &mut [AgentState],
         free: &mut [Vec<(u32, u32)>],
         waiting: &mut [VecDeque<Waiting>],
-        completions: &mut BinaryHeap<Reverse<(u64, u32)>>,
+        completions: &mut BinaryHeap<Reverse<u128>>,
         cells: &mut [Cell],
     ) {
         while let Some(w) = waiting[q].pop_front() {
@@ -544,7 +558,7 @@ mod tests {
         // of overrun count as staffed time; a contact arriving at 60 is never answered.
         let m = model(one_queue(0.0, 100.0, None), &[(0.0, 50.0)], replay(&[0.0, 60.0]));
         let c = run(&m)[0];
-        assert_eq!((c.offered, c.answered, c.abandoned), (2.0, 1.0, 1.0));
+        assert_eq!((c.offered, c.answered, c.abandoned, c.unanswered), (2.0, 1.0, 0.0, 1.0));
         assert_eq!(c.busy_slot_seconds, 100.0);
         assert_eq!(c.staffed_slot_seconds, 100.0);
     }
@@ -579,5 +593,23 @@ mod tests {
         let cells = run(&m);
         let offered: f64 = cells.iter().map(|c| c.offered).sum();
         assert!((offered - 1800.0).abs() < 4.0 * 1800f64.sqrt(), "{offered}");
+    }
+
+    #[test]
+    fn log_normal_handle_time_has_the_asked_mean_and_cv() {
+        // sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2 gives E = mean, sd / E = cv.
+        let mut m = model(one_queue(0.0, 1.0, None), &[], ArrivalSource::Poisson);
+        m.handle_time = HandleTime::LogNormal { cv: 0.6 };
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let n = 200_000;
+        let draws: Vec<f64> = (0..n).map(|_| m.draw_handle(240.0, &mut rng)).collect();
+        let mean = draws.iter().sum::<f64>() / n as f64;
+        let sd = (draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        // Standard error of the mean: 240 * 0.6 / sqrt(200,000) = 0.32 s.
+        assert!((mean - 240.0).abs() < 1.5, "{mean}");
+        assert!((sd / mean - 0.6).abs() < 0.01, "{}", sd / mean);
+        m.handle_time = HandleTime::Exponential;
+        let mean = (0..n).map(|_| m.draw_handle(240.0, &mut rng)).sum::<f64>() / n as f64;
+        assert!((mean - 240.0).abs() < 2.5, "{mean}");
     }
 }

@@ -19,9 +19,10 @@
 //! - **queue discipline**: first-come-first-served per queue, carried across intervals; a chat
 //!   agent holds up to `concurrency` chats at once (each chat is one slot);
 //! - contacts still waiting when no agent of their queue will be on duty again are counted as
-//!   abandoned (unanswered).
+//!   unanswered (or abandoned, for callers with patience).
 //!
 //! Outcomes are counted in the interval a contact **arrived** in: offered, answered, abandoned,
+//! unanswered (`offered = answered + abandoned + unanswered`),
 //! service level (answered within the queue's target wait, divided by offered), ASA (mean wait
 //! of answered contacts), abandon rate (abandoned / offered) and occupancy (slot-seconds
 //! handling contacts / slot-seconds on duty, in the interval they fall in). Each of `R`
@@ -55,6 +56,9 @@ pub use stats::{Estimate, CONFIDENCE};
 /// Service-level target used for a voice or chat queue whose plan.toml gives none: the common
 /// "80/20" target's 20 seconds.
 pub const DEFAULT_TARGET_ANSWER_SECONDS: f64 = 20.0;
+
+/// Longest horizon simulated, in intervals (about 57 years of 5-minute intervals).
+pub const MAX_INTERVALS: usize = 6_000_000;
 
 /// Handle-time distribution named in plan.toml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
@@ -155,6 +159,8 @@ pub struct Metrics {
     pub offered: Estimate,
     pub answered: Estimate,
     pub abandoned: Estimate,
+    /// Contacts without patience still waiting when no agent of their queue came on duty again.
+    pub unanswered: Estimate,
     pub service_level: Option<Estimate>,
     pub asa_seconds: Option<Estimate>,
     pub abandon_rate: Option<Estimate>,
@@ -176,6 +182,7 @@ impl Metrics {
             offered: count(|c| c.offered),
             answered: count(|c| c.answered),
             abandoned: count(|c| c.abandoned),
+            unanswered: count(|c| c.unanswered),
             service_level: Estimate::of(
                 cells.iter().map(|c| ratio(c.answered_within_target, c.offered)),
             ),
@@ -273,6 +280,15 @@ pub(crate) fn demand(
     let last = forecast.iter().map(|r| r.interval_start).max().expect("non-empty");
     let step_ms = i64::from(config.site.grid.interval_minutes) * 60_000;
     let intervals = ((last - origin).num_milliseconds() / step_ms) as usize + 1;
+    // Each replication keeps a cell per queue and interval; a horizon this long is a typo in a
+    // date, not a plan.
+    if intervals > MAX_INTERVALS {
+        return Err(SimulateError::Invalid(format!(
+            "the forecast spans {} to {}: more than {MAX_INTERVALS} intervals",
+            crate::time::format_local(&origin),
+            crate::time::format_local(&last)
+        )));
+    }
     let horizon = Horizon { origin, interval_seconds, intervals };
     let mut queues: Vec<QueueModel> = config
         .queues
@@ -559,6 +575,55 @@ pub fn run(
     Ok(summarize(&runs, &horizon, config, &options))
 }
 
+/// Simulate a forecast against exactly the net agents of a staffing requirement (`agents_net`
+/// of each requirement row on duty for the whole of its interval; no shifts, no breaks): the
+/// check of an Erlang requirement once intervals carry over and callers abandon. Requirement
+/// rows outside the forecast's horizon, or for queues not in plan.toml, are errors.
+pub fn run_requirement(
+    requirements: &[crate::io::requirements::RequirementRow],
+    forecast: &[ForecastRow],
+    config: &PlanConfig,
+    options: &SimulationOptions,
+) -> Result<SimulationResult, crate::Error> {
+    let options = options.validated()?;
+    let (horizon, queues) = demand(forecast, config)?;
+    let counts = agent_counts(requirements, config, &horizon)?;
+    let supply = supply_from_counts(&counts, &horizon);
+    let m = model(&horizon, queues, supply, ArrivalSource::Poisson, options.handle_time);
+    let runs = replicate(&m, options.replications, options.seed, 0);
+    Ok(summarize(&runs, &horizon, config, &options))
+}
+
+/// `agents_net` per queue (plan.toml order) and interval of the horizon.
+fn agent_counts(
+    requirements: &[crate::io::requirements::RequirementRow],
+    config: &PlanConfig,
+    horizon: &Horizon,
+) -> Result<Vec<Vec<u32>>, SimulateError> {
+    let mut counts = vec![vec![0u32; horizon.intervals]; config.queues.len()];
+    let step_ms = (horizon.interval_seconds * 1000.0) as i64;
+    for r in requirements {
+        let err = |message: String| {
+            SimulateError::Invalid(format!(
+                "requirement row {} queue {}: {message}",
+                crate::time::format_local(&r.interval_start),
+                r.queue
+            ))
+        };
+        let q = config
+            .queues
+            .iter()
+            .position(|c| c.name == r.queue)
+            .ok_or_else(|| err("the queue is not in plan.toml".into()))?;
+        let offset = (r.interval_start - horizon.origin).num_milliseconds();
+        if offset < 0 || offset % step_ms != 0 || (offset / step_ms) as usize >= horizon.intervals {
+            return Err(err("not an interval of the forecast's horizon".into()));
+        }
+        counts[q][(offset / step_ms) as usize] = r.agents_net;
+    }
+    Ok(counts)
+}
+
 /// Like [`run`], but the arrivals are a recorded contact log instead of Poisson draws: every
 /// replication sees the same contacts (at their recorded times, with their recorded handle
 /// times where the log has them); patience and missing handle times are drawn. The forecast
@@ -603,6 +668,18 @@ pub fn run_replay(
             queue: q as u32,
             handle_seconds: c.handle_seconds,
         });
+    }
+    if replay.is_empty() && !contacts.is_empty() {
+        let first = contacts.iter().map(|c| c.arrived_at).min().expect("non-empty");
+        let last = contacts.iter().map(|c| c.arrived_at).max().expect("non-empty");
+        return Err(SimulateError::Invalid(format!(
+            "no contact of the log ({} to {}) falls in the forecast's horizon ({} to {})",
+            crate::time::format_local(&first),
+            crate::time::format_local(&last),
+            crate::time::format_local(&horizon.origin),
+            crate::time::format_local(&horizon.interval_start(horizon.intervals))
+        ))
+        .into());
     }
     replay.sort_by(|a, b| {
         a.arrival_seconds.total_cmp(&b.arrival_seconds).then(a.queue.cmp(&b.queue))
@@ -680,9 +757,11 @@ mod tests {
             crate::time::format_local(&r.intervals[4].interval_start),
             "2025-11-02T01:00-05:00"
         );
-        // Nobody on duty: every voice contact is unanswered.
-        assert_eq!(r.queues[0].metrics.answered.mean, 0.0);
-        assert_eq!(r.queues[0].metrics.abandon_rate.unwrap().mean, 1.0);
+        // Nobody on duty and no patience: every voice contact is unanswered, none abandoned.
+        let m = &r.queues[0].metrics;
+        assert_eq!(m.answered.mean, 0.0);
+        assert_eq!(m.unanswered.mean, m.offered.mean);
+        assert_eq!(m.abandon_rate.unwrap().mean, 0.0);
     }
 
     #[test]
@@ -700,6 +779,12 @@ mod tests {
             agent("voice", at(3, 9, 0), at(3, 10, 0), vec![(at(3, 9, 50), at(3, 10, 5))]);
         let e = run(&[late_break], &f, &c, &opts()).unwrap_err().to_string();
         assert!(e.contains("agent A1") && e.contains("inside the shift"), "{e}");
+        let far = vec![
+            row(at(3, 9, 0), "voice", 1.0),
+            row(at(3, 9, 0) + Duration::days(366 * 400), "voice", 1.0),
+        ];
+        let e = run(&[], &far, &c, &opts()).unwrap_err().to_string();
+        assert!(e.contains("more than 6000000 intervals"), "{e}");
         let bad = SimulationOptions { replications: 0, ..opts() };
         assert!(run(&[], &f, &c, &bad).unwrap_err().to_string().contains("replications"));
     }
@@ -739,5 +824,44 @@ mod tests {
         assert_eq!(m.offered, Estimate { mean: 10.0, ci_low: Some(10.0), ci_high: Some(10.0) });
         assert_eq!(m.service_level.unwrap().mean, 1.0);
         assert!((r.intervals[0].metrics.occupancy.unwrap().mean - 300.0 / 1800.0).abs() < 1e-12);
+        // A log that misses the horizon entirely is an error, not an empty simulation. (A week
+        // earlier in absolute time is 10:00 local: New York left daylight saving in between.)
+        let elsewhere: Vec<ContactRecord> = contacts
+            .iter()
+            .map(|c| ContactRecord { arrived_at: c.arrived_at - Duration::days(7), ..c.clone() })
+            .collect();
+        let e = run_replay(&roster, &f, &elsewhere, &config(), &opts()).unwrap_err().to_string();
+        assert!(e.contains("no contact of the log (2025-10-27T10:00 to"), "{e}");
+    }
+
+    #[test]
+    fn a_requirement_is_simulated_as_that_many_agents_on_duty() {
+        let f: Vec<ForecastRow> =
+            (0..4).map(|k| row(at(3, 9, 0) + Duration::minutes(30 * k), "voice", 20.0)).collect();
+        let requirement: Vec<crate::io::requirements::RequirementRow> = f
+            .iter()
+            .map(|r| crate::io::requirements::RequirementRow {
+                interval_start: r.interval_start,
+                queue: r.queue.clone(),
+                contacts: r.contacts,
+                aht_seconds: r.aht_seconds,
+                traffic_erlangs: 0.0,
+                agents_net: 3,
+                agents_gross: 5,
+                service_level: 0.0,
+                asa_seconds: 0.0,
+                occupancy: 0.0,
+                abandon_rate: None,
+            })
+            .collect();
+        let roster: Vec<RosterRow> =
+            (0..3).map(|_| agent("voice", at(3, 9, 0), at(3, 11, 0), vec![])).collect();
+        let by_requirement = run_requirement(&requirement, &f, &config(), &opts()).unwrap();
+        let by_roster = run(&roster, &f, &config(), &opts()).unwrap();
+        assert_eq!(by_requirement, by_roster);
+        let mut outside = requirement.clone();
+        outside[0].interval_start = at(3, 8, 0);
+        let e = run_requirement(&outside, &f, &config(), &opts()).unwrap_err().to_string();
+        assert!(e.contains("2025-11-03T08:00") && e.contains("horizon"), "{e}");
     }
 }

@@ -367,6 +367,20 @@ pub fn read_scenarios(path: &Path, tz: Tz) -> Result<Vec<Scenario>, Error> {
 
 /// Parse a scenario CSV: header with `name` and any of [`SCENARIO_COLUMNS`]; empty cells leave
 /// the baseline unchanged.
+///
+/// ```
+/// use shiftcast::simulate::whatif::parse_scenarios_csv;
+/// let tz = "Asia/Shanghai".parse().unwrap();
+/// let csv = b"name,volume_multiplier,start,end,hourly_cost\nbase,,,,18\npeak,1.6,2025-11-10,2025-11-16,18\n";
+/// let s = parse_scenarios_csv("scenarios.csv", csv, tz).unwrap();
+/// assert_eq!(s[1].volume_multiplier, Some(1.6));
+/// assert_eq!(s[0].volume_multiplier, None); // empty: unchanged
+/// let bad = parse_scenarios_csv("scenarios.csv", b"name,shrinkage\nx,1.5\n", tz).unwrap_err();
+/// assert_eq!(
+///     bad.to_string(),
+///     "scenarios.csv line 2, column shrinkage: expected a number >= 0 and < 1, found \"1.5\""
+/// );
+/// ```
 pub fn parse_scenarios_csv(file: &str, bytes: &[u8], tz: Tz) -> Result<Vec<Scenario>, Error> {
     let t = Table::parse(file, bytes)?;
     t.reject_unknown(&SCENARIO_COLUMNS)?;

@@ -1,0 +1,538 @@
+//! `shiftcast plan`: the planner's weekly job on one config — forecast → staff → schedule →
+//! roster → simulate for the next planning week(s), every stage's file, summary.json and
+//! report.html.
+//!
+//! [`run`] calls each stage's library function in turn and keeps every result in memory;
+//! [`write_outputs`] writes each stage's file atomically, reads the files back, and computes
+//! summary.json and the report from what was read — so the key figures are sums over the files
+//! a planner or HR system will see, not over unrounded numbers they never get.
+//!
+//! The planning window starts on the first `[site] week_start` day after the history ends
+//! (history ending Sunday 2026-11-22 plans from Monday 2026-11-23), unless a start date is
+//! given, and lasts `weeks` × 7 days.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+use super::files::{read_simulation, read_whatif, write_summary};
+use super::summary::{
+    ForecastAccuracy, ForecastFigures, PlanSummary, QueueAccuracy, QueueTarget, RosterFigures,
+    ScheduleFigures, SimulationFigures, StaffingFigures, SummaryInputs, UnmetSeats, FTE_HOURS_WEEK,
+};
+use super::ReportData;
+use crate::error::{Error, InputError};
+use crate::io::agents::Agent;
+use crate::io::events::Event;
+use crate::io::history::{History, ReadHistoryOptions};
+use crate::io::plan::PlanConfig;
+use crate::io::requirements::RequirementRow;
+use crate::io::table::write_atomic;
+
+/// The stages of a plan, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    Inputs,
+    Forecast,
+    Accuracy,
+    Staff,
+    Schedule,
+    Roster,
+    Simulate,
+    Whatif,
+    Write,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 9] = [
+        Stage::Inputs,
+        Stage::Forecast,
+        Stage::Accuracy,
+        Stage::Staff,
+        Stage::Schedule,
+        Stage::Roster,
+        Stage::Simulate,
+        Stage::Whatif,
+        Stage::Write,
+    ];
+
+    /// What the stage does, for a progress display.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Stage::Inputs => "read history, events and agents",
+            Stage::Forecast => "forecast contacts and handle time",
+            Stage::Accuracy => "backtest the forecast method",
+            Stage::Staff => "staff intervals (Erlang)",
+            Stage::Schedule => "schedule shifts and breaks",
+            Stage::Roster => "roster named agents",
+            Stage::Simulate => "simulate the roster",
+            Stage::Whatif => "what-if scenarios against the roster",
+            Stage::Write => "write files and report",
+        }
+    }
+}
+
+/// A progress event: a stage started, or finished after some seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Progress {
+    Started(Stage),
+    Finished(Stage, f64),
+}
+
+/// Run settings (the `plan` command's flags).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOptions {
+    /// First planned day; `None`: the first week-start day after the history ends.
+    pub start: Option<NaiveDate>,
+    /// Planning weeks (1–6).
+    pub weeks: u32,
+    /// Seed of the roster search and the simulation; `None`: `[simulation] seed`.
+    pub seed: Option<u64>,
+    /// Time limit of each optimising stage (schedule, roster); `None`: their plan.toml values.
+    pub time_limit_seconds: Option<f64>,
+    /// Weekly folds of the forecast-accuracy backtest; 0 skips it.
+    pub accuracy_folds: u32,
+    /// What-if scenario file (CSV or TOML, as `shiftcast whatif` reads); `None` skips the sweep.
+    pub scenarios: Option<PathBuf>,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            start: None,
+            weeks: 1,
+            seed: None,
+            time_limit_seconds: None,
+            accuracy_folds: 4,
+            scenarios: None,
+        }
+    }
+}
+
+/// Everything a plan computed, in memory.
+pub struct PlanRun {
+    pub start: NaiveDate,
+    pub days: u32,
+    pub seed: u64,
+    pub history_path: PathBuf,
+    pub history: History,
+    pub events: Vec<Event>,
+    pub agents: Vec<Agent>,
+    pub forecast: crate::forecast::ForecastOutput,
+    pub accuracy: Option<ForecastAccuracy>,
+    pub requirements: Vec<RequirementRow>,
+    pub schedule: crate::schedule::ScheduleResult,
+    pub roster: crate::roster::RosterResult,
+    pub simulation: crate::simulate::SimulationResult,
+    /// What-if outcomes (in scenario-file order), when a scenario file was given.
+    pub whatif: Option<Vec<crate::simulate::whatif::ScenarioOutcome>>,
+    /// Seconds per stage, in run order.
+    pub stage_seconds: Vec<(Stage, f64)>,
+}
+
+fn missing_input(config: &PlanConfig, key: &str) -> Error {
+    InputError {
+        file: config.path.display().to_string(),
+        line: None,
+        column: Some(format!("inputs.{key}")),
+        message: format!(
+            "`shiftcast plan` needs [inputs] {key} = \"<path>\" (relative to this file)"
+        ),
+    }
+    .into()
+}
+
+/// The first `week_start` day after `last` (the day after, when that is one).
+pub fn next_week_start(last: NaiveDate, week_start: chrono::Weekday) -> NaiveDate {
+    let mut d = last + Duration::days(1);
+    while d.weekday() != week_start {
+        d += Duration::days(1);
+    }
+    d
+}
+
+/// Run the chain. `progress` hears each stage start and finish (the library never prints).
+pub fn run(
+    config: &PlanConfig,
+    options: &PlanOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<PlanRun, Error> {
+    if !(1..=6).contains(&options.weeks) {
+        return Err(InputError::new(
+            "--weeks",
+            format!("expected 1 to 6 planning weeks, got {}", options.weeks),
+        )
+        .into());
+    }
+    let mut stage_seconds = Vec::new();
+    let mut timed = |stage: Stage, progress: &mut dyn FnMut(Progress), seconds: f64| {
+        progress(Progress::Finished(stage, seconds));
+        stage_seconds.push((stage, seconds));
+    };
+
+    progress(Progress::Started(Stage::Inputs));
+    let t = Instant::now();
+    let history_path =
+        config.inputs.history.clone().ok_or_else(|| missing_input(config, "history"))?;
+    let agents_path =
+        config.inputs.agents.clone().ok_or_else(|| missing_input(config, "agents"))?;
+    let history = crate::io::history::read_history(
+        &history_path,
+        &ReadHistoryOptions {
+            tz: config.site.time_zone,
+            interval_minutes: Some(config.site.grid.interval_minutes),
+            opening_hours: Some(config.site.opening_hours.clone()),
+        },
+    )?;
+    let events = match &config.inputs.events {
+        Some(p) => crate::io::events::read_events(p)?,
+        None => Vec::new(),
+    };
+    let queue_names: Vec<String> = config.queues.iter().map(|q| q.name.clone()).collect();
+    let agents = crate::io::agents::read_agents_checked(&agents_path, &queue_names)?;
+    let last_day = history
+        .queues
+        .values()
+        .filter_map(|r| r.last())
+        .map(|r| r.interval_start.date_naive())
+        .max()
+        .ok_or_else(|| {
+            InputError::new(history_path.display().to_string(), "the history has no rows")
+        })?;
+    let start = options.start.unwrap_or_else(|| next_week_start(last_day, config.site.week_start));
+    let days = options.weeks * 7;
+    let seed = options.seed.unwrap_or(config.simulation.seed);
+    timed(Stage::Inputs, progress, t.elapsed().as_secs_f64());
+
+    progress(Progress::Started(Stage::Forecast));
+    let t = Instant::now();
+    let forecast = crate::forecast::run_forecast(&history, &events, config, start, days)?;
+    timed(Stage::Forecast, progress, t.elapsed().as_secs_f64());
+
+    let accuracy = if options.accuracy_folds > 0 {
+        progress(Progress::Started(Stage::Accuracy));
+        let t = Instant::now();
+        let a = backtest_accuracy(&history, &events, config, options.accuracy_folds)?;
+        timed(Stage::Accuracy, progress, t.elapsed().as_secs_f64());
+        a
+    } else {
+        None
+    };
+
+    progress(Progress::Started(Stage::Staff));
+    let t = Instant::now();
+    let requirements = crate::staffing::staff(&forecast.rows, config)?;
+    timed(Stage::Staff, progress, t.elapsed().as_secs_f64());
+
+    progress(Progress::Started(Stage::Schedule));
+    let t = Instant::now();
+    let schedule_options = crate::schedule::SolveOptions {
+        time_limit_seconds: options.time_limit_seconds,
+        service_level: Some(Arc::new(crate::staffing::projected_service_level)),
+        ..Default::default()
+    };
+    let schedule = crate::schedule::solve(&requirements, config, &schedule_options)?;
+    timed(Stage::Schedule, progress, t.elapsed().as_secs_f64());
+
+    progress(Progress::Started(Stage::Roster));
+    let t = Instant::now();
+    let mut roster_options =
+        crate::roster::RosterOptions { weeks: Some(options.weeks), seed, ..Default::default() };
+    if let Some(limit) = options.time_limit_seconds {
+        roster_options.time_limit_seconds = limit;
+    }
+    let roster = crate::roster::solve(&schedule.shifts, &agents, config, &roster_options)?;
+    timed(Stage::Roster, progress, t.elapsed().as_secs_f64());
+
+    progress(Progress::Started(Stage::Simulate));
+    let t = Instant::now();
+    let mut sim_options = crate::simulate::SimulationOptions::from_config(&config.simulation)?;
+    sim_options.seed = seed;
+    let simulation = crate::simulate::run(&roster.rows, &forecast.rows, config, &sim_options)?;
+    timed(Stage::Simulate, progress, t.elapsed().as_secs_f64());
+
+    // Scenarios are read before the sweep but after the plan, so a bad scenario file is
+    // reported by name without hiding the plan's own errors.
+    let whatif = match &options.scenarios {
+        Some(path) => {
+            progress(Progress::Started(Stage::Whatif));
+            let t = Instant::now();
+            let scenarios = crate::simulate::whatif::read_scenarios(path, config.site.time_zone)?;
+            let whatif_options = crate::simulate::whatif::WhatifOptions {
+                simulation: sim_options,
+                ..Default::default()
+            };
+            let outcomes = crate::simulate::whatif::run(
+                &forecast.rows,
+                Some(&roster.rows),
+                config,
+                &scenarios,
+                &whatif_options,
+            )?;
+            timed(Stage::Whatif, progress, t.elapsed().as_secs_f64());
+            Some(outcomes)
+        }
+        None => None,
+    };
+
+    Ok(PlanRun {
+        start,
+        days,
+        seed,
+        history_path,
+        history,
+        events,
+        agents,
+        forecast,
+        accuracy,
+        requirements,
+        schedule,
+        roster,
+        simulation,
+        whatif,
+        stage_seconds,
+    })
+}
+
+/// Rolling-origin backtest of the forecast's `auto` method over the last `folds` weeks of the
+/// history: WAPE per queue and pooled over queues (each queue's WAPE weighted by its actual
+/// contacts in the test weeks, which is exactly Σ|error| / Σ actual over all queues).
+fn backtest_accuracy(
+    history: &History,
+    events: &[Event],
+    config: &PlanConfig,
+    folds: u32,
+) -> Result<Option<ForecastAccuracy>, Error> {
+    let options = crate::forecast::BacktestOptions { horizon_days: 7, folds, first_origin: None };
+    let report = crate::forecast::backtest(history, events, config, &options)?;
+    let first = crate::time::parse_date(&report.first_origin)
+        .map_err(|m| InputError::new("backtest", m))?;
+    let from = crate::time::start_of_day(first, config.site.time_zone);
+    let to = crate::time::start_of_day(
+        first + Duration::days(i64::from(report.folds * report.horizon_days)),
+        config.site.time_zone,
+    );
+    let mut queues = Vec::new();
+    let (mut abs_error, mut noise, mut actual, mut covered, mut intervals) =
+        (0.0, 0.0, 0.0, 0.0, 0.0);
+    for q in &report.queues {
+        let Some(auto) = q.models.iter().find(|m| m.model == "auto") else { continue };
+        let volume: f64 = history
+            .queues
+            .get(&q.queue)
+            .map(|rows| {
+                rows.iter()
+                    .filter(|r| r.interval_start >= from && r.interval_start < to)
+                    .map(|r| r.contacts)
+                    .sum()
+            })
+            .unwrap_or(0.0);
+        abs_error += auto.accuracy.wape * volume;
+        noise += q.noise_floor_wape * volume;
+        actual += volume;
+        covered += auto.accuracy.coverage_p10_p90 * auto.accuracy.intervals as f64;
+        intervals += auto.accuracy.intervals as f64;
+        queues.push(QueueAccuracy {
+            queue: q.queue.clone(),
+            wape: auto.accuracy.wape,
+            p10_p90_coverage: auto.accuracy.coverage_p10_p90,
+            noise_floor_wape: q.noise_floor_wape,
+        });
+    }
+    if queues.is_empty() || actual <= 0.0 {
+        return Ok(None);
+    }
+    Ok(Some(ForecastAccuracy {
+        method: "auto".into(),
+        folds: report.folds,
+        horizon_days: report.horizon_days,
+        first_origin: report.first_origin.clone(),
+        wape: abs_error / actual,
+        p10_p90_coverage: (intervals > 0.0).then(|| covered / intervals),
+        noise_floor_wape: Some(noise / actual),
+        queues,
+    }))
+}
+
+/// The files a plan writes, in `out` (plus whatif.csv when scenarios were given).
+pub const FILES: [&str; 8] = [
+    "forecast.csv",
+    "requirements.csv",
+    "shifts.csv",
+    "coverage.csv",
+    "roster.csv",
+    "simulation.csv",
+    "summary.json",
+    "report.html",
+];
+
+/// Write every stage's file into `out` (created if needed), read them back, and write
+/// summary.json and report.html computed from what was read. Returns the summary.
+pub fn write_outputs(
+    plan: &PlanRun,
+    config: &PlanConfig,
+    out: &Path,
+) -> Result<PlanSummary, Error> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let tz = config.site.time_zone;
+    let path = |name: &str| out.join(name);
+    crate::io::forecast::write_forecast(&path("forecast.csv"), &plan.forecast.rows)?;
+    crate::io::requirements::write_requirements(&path("requirements.csv"), &plan.requirements)?;
+    crate::io::shifts::write_shifts(&path("shifts.csv"), &plan.schedule.shifts)?;
+    crate::io::coverage::write_coverage(&path("coverage.csv"), &plan.schedule.coverage)?;
+    crate::io::roster::write_roster(&path("roster.csv"), &plan.roster.rows)?;
+    crate::io::simulation::write_simulation(&path("simulation.csv"), &plan.simulation)?;
+    if let Some(outcomes) = &plan.whatif {
+        crate::io::simulation::write_whatif(
+            &path("whatif.csv"),
+            outcomes,
+            plan.simulation.replications,
+        )?;
+    }
+
+    // The figures and the report come from the files as written.
+    let forecast = crate::io::forecast::read_forecast(&path("forecast.csv"), tz)?;
+    let requirements = crate::io::requirements::read_requirements(&path("requirements.csv"), tz)?;
+    let shifts = crate::io::shifts::read_shifts(&path("shifts.csv"), tz)?;
+    let coverage = crate::io::coverage::read_coverage(&path("coverage.csv"), tz)?;
+    let roster = crate::io::roster::read_roster(&path("roster.csv"), tz)?;
+    let simulation = read_simulation(&path("simulation.csv"), tz)?;
+    let whatif = match &plan.whatif {
+        Some(_) => read_whatif(&path("whatif.csv"))?,
+        None => Vec::new(),
+    };
+
+    let interval_minutes = config.site.grid.interval_minutes;
+    let targets: Vec<QueueTarget> = config
+        .queues
+        .iter()
+        .map(|q| QueueTarget {
+            name: q.name.clone(),
+            channel: q.channel.as_str().into(),
+            service_level_target: q.service_level,
+            target_answer_seconds: q.target_answer_seconds,
+            max_abandon_rate: q.max_abandon_rate,
+        })
+        .collect();
+    let targeted: Vec<String> = targets
+        .iter()
+        .filter(|q| q.service_level_target.is_some())
+        .map(|q| q.name.clone())
+        .collect();
+    let contacts: BTreeMap<_, f64> =
+        forecast.iter().map(|r| ((r.interval_start, r.queue.clone()), r.contacts)).collect();
+    let hourly_cost: BTreeMap<String, f64> = plan
+        .agents
+        .iter()
+        .map(|a| (a.agent_id.clone(), a.hourly_cost.unwrap_or(config.roster.default_hourly_cost)))
+        .collect();
+
+    let mut forecast_figures = ForecastFigures::from_rows(&forecast);
+    forecast_figures.accuracy = plan.accuracy.clone();
+    let mut schedule_figures = ScheduleFigures::from_rows(
+        &shifts,
+        &coverage,
+        &contacts,
+        &targeted,
+        interval_minutes,
+        plan.days,
+    );
+    let status = &plan.schedule.summary.status;
+    schedule_figures.status = Some(status_name(status));
+    schedule_figures.gap = plan.schedule.summary.gap;
+    let mut roster_figures = RosterFigures::from_rows(
+        &roster,
+        &shifts,
+        &coverage,
+        &hourly_cost,
+        interval_minutes,
+        plan.days,
+    );
+    roster_figures.hard_rule_violations = Some(plan.roster.violations.len() as u64);
+    roster_figures.violations_by_rule = crate::roster::violations_by_rule(&plan.roster.violations)
+        .into_iter()
+        .map(|(rule, n)| (rule, n as u64))
+        .collect();
+    roster_figures.unmet = plan
+        .roster
+        .unmet
+        .iter()
+        .map(|u| UnmetSeats {
+            queue: u.queue.clone(),
+            date: u.date.format("%Y-%m-%d").to_string(),
+            start: u.start.clone(),
+            end: u.end.clone(),
+            short: u.short as u64,
+            reason: u.reason.clone(),
+        })
+        .collect();
+    let mut notes: Vec<String> =
+        plan.forecast.warnings.iter().map(|w| format!("forecast: {w}")).collect();
+    if status.is_infeasible() {
+        notes.push(format!("schedule: {}", status_name(status)));
+    }
+    notes.extend(plan.roster.unmet.iter().map(|u| format!("roster: {}", u.reason)));
+    let mut simulation_figures = SimulationFigures::from_rows(&simulation, &targeted);
+    simulation_figures.replications = Some(plan.simulation.replications);
+
+    let summary = PlanSummary {
+        site: config.site.name.clone(),
+        time_zone: config.site.time_zone.name().to_string(),
+        interval_minutes,
+        start: plan.start.format("%Y-%m-%d").to_string(),
+        days: plan.days,
+        seed: plan.seed,
+        fte_hours_week: FTE_HOURS_WEEK,
+        inputs: SummaryInputs {
+            config: Some(display_path(&config.path)),
+            history: Some(display_path(&plan.history_path)),
+            events: config.inputs.events.as_deref().map(display_path),
+            agents: config.inputs.agents.as_deref().map(display_path),
+        },
+        queues: targets,
+        forecast: forecast_figures,
+        staffing: StaffingFigures::from_rows(&requirements, interval_minutes, plan.days),
+        schedule: Some(schedule_figures),
+        roster: Some(roster_figures),
+        simulation: Some(simulation_figures),
+        notes,
+    };
+    write_summary(&path("summary.json"), &summary)?;
+
+    let data = ReportData {
+        summary: summary.clone(),
+        tz,
+        history: plan.history.queues.values().flatten().cloned().collect(),
+        forecast,
+        requirements,
+        shifts,
+        coverage,
+        roster,
+        simulation,
+        whatif,
+        notes: Vec::new(),
+    };
+    let html = super::render(&data);
+    let report = path("report.html");
+    write_atomic(&report, |w| w.write_all(html.as_bytes()).map_err(|e| Error::io(&report, e)))?;
+    Ok(summary)
+}
+
+fn status_name(status: &crate::schedule::Status) -> String {
+    use crate::schedule::Status;
+    match status {
+        Status::Optimal => "optimal".into(),
+        Status::GapLimit { .. } => "gap_limit".into(),
+        Status::TimeLimit { .. } => "time_limit".into(),
+        Status::Infeasible { rule, reason, .. } => format!("infeasible ({rule}: {reason})"),
+    }
+}
+
+/// A path for summary.json: absolute when it exists, so `report --from` finds the history
+/// from any working folder.
+fn display_path(p: &Path) -> String {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string()
+}

@@ -1,0 +1,597 @@
+//! summary.json: the key figures of a plan, one block per stage, each computed from the same
+//! records that are written to the stage's CSV — so every figure equals a sum over that file
+//! (the end-to-end test recomputes them from the files).
+//!
+//! Conventions: hours are paid or on-phone hours as named; an *agent-interval* is one agent for
+//! one interval; FTE is hours divided by `fte_hours_week` per planning week; service levels and
+//! abandonment are fractions 0..1, averaged over contacts (an interval with many contacts weighs
+//! more than a quiet one), which is how a centre's daily service level is reported.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::io::coverage::CoverageRow;
+use crate::io::forecast::ForecastRow;
+use crate::io::requirements::RequirementRow;
+use crate::io::roster::RosterRow;
+use crate::io::shifts::ShiftRow;
+use crate::time::Stamp;
+
+/// Paid hours per week counted as one full-time equivalent.
+pub const FTE_HOURS_WEEK: f64 = 40.0;
+
+/// The whole summary.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub site: String,
+    pub time_zone: String,
+    pub interval_minutes: u32,
+    /// First planned day (`YYYY-MM-DD`).
+    pub start: String,
+    pub days: u32,
+    pub seed: u64,
+    pub fte_hours_week: f64,
+    pub inputs: SummaryInputs,
+    pub queues: Vec<QueueTarget>,
+    pub forecast: ForecastFigures,
+    pub staffing: StaffingFigures,
+    pub schedule: Option<ScheduleFigures>,
+    pub roster: Option<RosterFigures>,
+    pub simulation: Option<SimulationFigures>,
+    /// Warnings and remarks of the stages (fallbacks, unfilled seats, infeasible rules).
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// The input files the plan read (as resolved from the config).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SummaryInputs {
+    pub config: Option<String>,
+    pub history: Option<String>,
+    pub events: Option<String>,
+    pub agents: Option<String>,
+}
+
+/// A queue and its service target, for the report's reference lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueTarget {
+    pub name: String,
+    pub channel: String,
+    pub service_level_target: Option<f64>,
+    pub target_answer_seconds: Option<f64>,
+    pub max_abandon_rate: Option<f64>,
+}
+
+/// forecast.csv sums.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ForecastFigures {
+    /// Σ contacts.
+    pub contacts: f64,
+    pub contacts_p10: f64,
+    pub contacts_p90: f64,
+    /// Σ contacts × aht_seconds / 3600.
+    pub workload_hours: f64,
+    pub contacts_per_queue: BTreeMap<String, f64>,
+    /// Backtest accuracy of the chosen model, when the forecast stage reported it.
+    pub accuracy: Option<ForecastAccuracy>,
+}
+
+/// Accuracy of the forecast method on past data: a rolling-origin backtest over the last
+/// weeks of the history, one week ahead per fold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastAccuracy {
+    /// The forecast method scored (`auto`: the per-queue choice the forecast itself makes).
+    pub method: String,
+    pub folds: u32,
+    pub horizon_days: u32,
+    /// First forecast origin (`YYYY-MM-DD`).
+    pub first_origin: String,
+    /// Weighted absolute percentage error over all queues, Σ|actual − forecast| / Σ actual.
+    pub wape: f64,
+    /// Fraction of actuals inside P10–P90 over all queues (0.8 when calibrated).
+    pub p10_p90_coverage: Option<f64>,
+    /// The WAPE a perfect forecast of the Poisson mean would still have over the same
+    /// intervals: the part of the error no forecast can remove.
+    pub noise_floor_wape: Option<f64>,
+    pub queues: Vec<QueueAccuracy>,
+}
+
+/// Backtest accuracy of one queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueAccuracy {
+    pub queue: String,
+    pub wape: f64,
+    pub p10_p90_coverage: f64,
+    /// The WAPE a perfect forecast of the Poisson mean would still have (the noise floor).
+    pub noise_floor_wape: f64,
+}
+
+/// requirements.csv sums.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StaffingFigures {
+    /// Σ agents_net × interval hours: on-phone hours needed.
+    pub required_agent_hours: f64,
+    /// Σ agents_gross × interval hours: paid hours needed after shrinkage.
+    pub required_gross_agent_hours: f64,
+    /// required_gross_agent_hours / (fte_hours_week × weeks).
+    pub required_fte: f64,
+    /// Largest agents_gross of any interval and queue.
+    pub peak_agents_gross: u32,
+}
+
+/// shifts.csv and coverage.csv sums, plus the solver's status.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleFigures {
+    /// Rows of shifts.csv.
+    pub shifts: u64,
+    /// Σ paid_minutes / 60 over shifts.csv.
+    pub paid_hours: f64,
+    pub fte: f64,
+    /// Σ required × interval hours over coverage.csv.
+    pub required_agent_hours: f64,
+    /// Σ scheduled × interval hours over coverage.csv.
+    pub scheduled_agent_hours: f64,
+    /// Σ max(0, −difference) over coverage.csv.
+    pub understaffed_agent_intervals: u64,
+    /// Σ max(0, difference) over coverage.csv.
+    pub overstaffed_agent_intervals: u64,
+    /// Contact-weighted mean of coverage.csv's service_level (weights: forecast contacts), over
+    /// queues with a service-level target.
+    pub projected_service_level: Option<f64>,
+    /// Solver outcome as the schedule stage reports it (`optimal`, `time_limit`...).
+    pub status: Option<String>,
+    pub gap: Option<f64>,
+}
+
+/// roster.csv sums, plus what the rostering stage reports about shifts it could not fill.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RosterFigures {
+    /// Distinct agent_id in roster.csv.
+    pub agents: u64,
+    /// Rows of roster.csv.
+    pub agent_days: u64,
+    /// Σ paid_minutes / 60 over roster.csv.
+    pub paid_hours: f64,
+    pub fte: f64,
+    /// Σ paid hours × the agent's hourly_cost (agents.csv); agents without a cost add nothing
+    /// and are counted in `agents_without_cost`.
+    pub cost: f64,
+    pub agents_without_cost: u64,
+    /// Shifts of shifts.csv that no roster row works.
+    pub unfilled_shifts: u64,
+    /// Σ over intervals and queues of (scheduled − rostered agents on the phone), when positive.
+    pub unmet_agent_intervals: u64,
+    pub hard_rule_violations: Option<u64>,
+    /// Hard-rule violations per rule, as the rostering stage's check reports them.
+    #[serde(default)]
+    pub violations_by_rule: BTreeMap<String, u64>,
+    /// Seats the rostering stage could not fill, grouped by queue, date and time span, with
+    /// its reason; `Σ short` equals `unfilled_shifts`.
+    #[serde(default)]
+    pub unmet: Vec<UnmetSeats>,
+}
+
+/// A group of unfilled seats as the rostering stage reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnmetSeats {
+    pub queue: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `HH:MM` local.
+    pub start: String,
+    pub end: String,
+    pub short: u64,
+    pub reason: String,
+}
+
+/// simulation.csv sums.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SimulationFigures {
+    pub offered: f64,
+    pub answered: f64,
+    pub abandoned: f64,
+    /// Σ answered within the target / Σ offered, over queues with a target.
+    pub service_level: Option<f64>,
+    /// Σ abandoned / Σ offered.
+    pub abandon_rate: Option<f64>,
+    pub replications: Option<u32>,
+}
+
+/// Interval length in hours.
+fn interval_hours(interval_minutes: u32) -> f64 {
+    f64::from(interval_minutes) / 60.0
+}
+
+/// Planning weeks in `days` (at least one, for FTE).
+pub fn weeks(days: u32) -> f64 {
+    (f64::from(days) / 7.0).max(1.0 / 7.0)
+}
+
+impl ForecastFigures {
+    pub fn from_rows(rows: &[ForecastRow]) -> ForecastFigures {
+        let mut f = ForecastFigures::default();
+        for r in rows {
+            f.contacts += r.contacts;
+            f.contacts_p10 += r.contacts_p10;
+            f.contacts_p90 += r.contacts_p90;
+            f.workload_hours += r.contacts * r.aht_seconds / 3600.0;
+            *f.contacts_per_queue.entry(r.queue.clone()).or_default() += r.contacts;
+        }
+        f
+    }
+}
+
+impl StaffingFigures {
+    pub fn from_rows(rows: &[RequirementRow], interval_minutes: u32, days: u32) -> StaffingFigures {
+        let h = interval_hours(interval_minutes);
+        let net: u64 = rows.iter().map(|r| u64::from(r.agents_net)).sum();
+        let gross: u64 = rows.iter().map(|r| u64::from(r.agents_gross)).sum();
+        StaffingFigures {
+            required_agent_hours: net as f64 * h,
+            required_gross_agent_hours: gross as f64 * h,
+            required_fte: gross as f64 * h / (FTE_HOURS_WEEK * weeks(days)),
+            peak_agents_gross: rows.iter().map(|r| r.agents_gross).max().unwrap_or(0),
+        }
+    }
+}
+
+/// Key `(interval start, queue)` used to join files.
+pub type IntervalKey = (Stamp, String);
+
+impl ScheduleFigures {
+    /// Figures from shifts and coverage; `contacts` (forecast contacts per interval and queue)
+    /// weights the projected service level over `targeted_queues`.
+    pub fn from_rows(
+        shifts: &[ShiftRow],
+        coverage: &[CoverageRow],
+        contacts: &BTreeMap<IntervalKey, f64>,
+        targeted_queues: &[String],
+        interval_minutes: u32,
+        days: u32,
+    ) -> ScheduleFigures {
+        let h = interval_hours(interval_minutes);
+        let paid_minutes: u64 = shifts.iter().map(|s| u64::from(s.paid_minutes)).sum();
+        let paid_hours = paid_minutes as f64 / 60.0;
+        let (mut weighted, mut weight) = (0.0, 0.0);
+        // Closed intervals have no service level (an empty cell, read as NaN).
+        for c in coverage
+            .iter()
+            .filter(|c| targeted_queues.contains(&c.queue) && c.service_level.is_finite())
+        {
+            let n = contacts.get(&(c.interval_start, c.queue.clone())).copied().unwrap_or(0.0);
+            weighted += n * c.service_level;
+            weight += n;
+        }
+        ScheduleFigures {
+            shifts: shifts.len() as u64,
+            paid_hours,
+            fte: paid_hours / (FTE_HOURS_WEEK * weeks(days)),
+            required_agent_hours: coverage.iter().map(|c| u64::from(c.required)).sum::<u64>()
+                as f64
+                * h,
+            scheduled_agent_hours: coverage.iter().map(|c| u64::from(c.scheduled)).sum::<u64>()
+                as f64
+                * h,
+            understaffed_agent_intervals: coverage
+                .iter()
+                .map(|c| (-c.difference).max(0) as u64)
+                .sum(),
+            overstaffed_agent_intervals: coverage.iter().map(|c| c.difference.max(0) as u64).sum(),
+            projected_service_level: (weight > 0.0).then(|| weighted / weight),
+            status: None,
+            gap: None,
+        }
+    }
+}
+
+/// A shift's identity for matching roster rows to shifts: queue, start, end and breaks.
+type ShiftKey = (String, Stamp, Stamp, Vec<(Stamp, Stamp)>);
+
+/// Shifts of `shifts` that no roster row works, matched one to one on queue, start, end and
+/// breaks (two identical shifts need two roster rows).
+pub fn unfilled_shifts<'a>(shifts: &'a [ShiftRow], roster: &[RosterRow]) -> Vec<&'a ShiftRow> {
+    let mut worked: BTreeMap<ShiftKey, usize> = BTreeMap::new();
+    for r in roster {
+        *worked
+            .entry((r.queue.clone(), r.shift_start, r.shift_end, r.breaks.clone()))
+            .or_default() += 1;
+    }
+    let mut out = Vec::new();
+    for s in shifts {
+        let key = (s.queue.clone(), s.shift_start, s.shift_end, s.breaks.clone());
+        match worked.get_mut(&key) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// Agents on the phone per interval and queue from a roster: an agent counts for the interval
+/// `[t, t + interval)` when the shift covers all of it and no break overlaps it (the definition
+/// of coverage.csv's `scheduled`).
+pub fn rostered_on_phone(
+    roster: &[RosterRow],
+    interval_minutes: u32,
+) -> BTreeMap<IntervalKey, u32> {
+    on_phone(
+        roster.iter().map(|r| (&r.queue, r.shift_start, r.shift_end, &r.breaks[..])),
+        interval_minutes,
+    )
+}
+
+/// Agents on the phone per interval and queue from shifts, by the same rule as
+/// [`rostered_on_phone`]: what coverage.csv's `scheduled` must equal.
+pub fn scheduled_on_phone(
+    shifts: &[ShiftRow],
+    interval_minutes: u32,
+) -> BTreeMap<IntervalKey, u32> {
+    on_phone(
+        shifts.iter().map(|s| (&s.queue, s.shift_start, s.shift_end, &s.breaks[..])),
+        interval_minutes,
+    )
+}
+
+fn on_phone<'a>(
+    spans: impl Iterator<Item = (&'a String, Stamp, Stamp, &'a [(Stamp, Stamp)])>,
+    interval_minutes: u32,
+) -> BTreeMap<IntervalKey, u32> {
+    let step = chrono::Duration::minutes(i64::from(interval_minutes));
+    let mut out: BTreeMap<IntervalKey, u32> = BTreeMap::new();
+    for (queue, start, end, breaks) in spans {
+        let mut t = align_up(start, interval_minutes);
+        while t + step <= end {
+            let next = t + step;
+            if !breaks.iter().any(|(b0, b1)| *b0 < next && *b1 > t) {
+                *out.entry((t, queue.clone())).or_default() += 1;
+            }
+            t = next;
+        }
+    }
+    out
+}
+
+/// The first grid point at or after `t` (local wall clock on multiples of the interval).
+fn align_up(t: Stamp, interval_minutes: u32) -> Stamp {
+    let minute = crate::time::minute_of_day(&t);
+    let rem = minute % interval_minutes;
+    let t = t - chrono::Duration::seconds(i64::from(chrono::Timelike::second(&t)));
+    if rem == 0 {
+        t
+    } else {
+        t + chrono::Duration::minutes(i64::from(interval_minutes - rem))
+    }
+}
+
+impl RosterFigures {
+    pub fn from_rows(
+        roster: &[RosterRow],
+        shifts: &[ShiftRow],
+        coverage: &[CoverageRow],
+        hourly_cost: &BTreeMap<String, f64>,
+        interval_minutes: u32,
+        days: u32,
+    ) -> RosterFigures {
+        let agents: std::collections::BTreeSet<&str> =
+            roster.iter().map(|r| r.agent_id.as_str()).collect();
+        let paid_minutes: u64 = roster.iter().map(|r| u64::from(r.paid_minutes)).sum();
+        let paid_hours = paid_minutes as f64 / 60.0;
+        let mut cost = 0.0;
+        let mut without = std::collections::BTreeSet::new();
+        for r in roster {
+            match hourly_cost.get(&r.agent_id) {
+                Some(c) => cost += f64::from(r.paid_minutes) / 60.0 * c,
+                None => {
+                    without.insert(r.agent_id.as_str());
+                }
+            }
+        }
+        let on_phone = rostered_on_phone(roster, interval_minutes);
+        let unmet = coverage
+            .iter()
+            .map(|c| {
+                let have = on_phone.get(&(c.interval_start, c.queue.clone())).copied().unwrap_or(0);
+                u64::from(c.scheduled.saturating_sub(have))
+            })
+            .sum();
+        RosterFigures {
+            agents: agents.len() as u64,
+            agent_days: roster.len() as u64,
+            paid_hours,
+            fte: paid_hours / (FTE_HOURS_WEEK * weeks(days)),
+            cost,
+            agents_without_cost: without.len() as u64,
+            unfilled_shifts: unfilled_shifts(shifts, roster).len() as u64,
+            unmet_agent_intervals: unmet,
+            hard_rule_violations: None,
+            violations_by_rule: BTreeMap::new(),
+            unmet: Vec::new(),
+        }
+    }
+}
+
+/// One simulated interval of one queue, as the report needs it (the value columns of
+/// simulation.csv, means over the replications).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulatedInterval {
+    pub interval_start: Stamp,
+    pub queue: String,
+    pub offered: f64,
+    pub answered: f64,
+    pub abandoned: f64,
+    /// Answered within the target time / offered; `None` when nothing was offered.
+    pub service_level: Option<f64>,
+}
+
+impl SimulationFigures {
+    /// Totals of simulation.csv: sums of offered, answered and abandoned; the service level is
+    /// Σ service_level × offered / Σ offered over queues with a target (the contacts answered
+    /// within the target, summed, over those offered).
+    pub fn from_rows(rows: &[SimulatedInterval], targeted_queues: &[String]) -> SimulationFigures {
+        let mut f = SimulationFigures::default();
+        let (mut within, mut targeted_offered) = (0.0, 0.0);
+        for r in rows {
+            f.offered += r.offered;
+            f.answered += r.answered;
+            f.abandoned += r.abandoned;
+            if let (true, Some(sl)) = (targeted_queues.contains(&r.queue), r.service_level) {
+                within += sl * r.offered;
+                targeted_offered += r.offered;
+            }
+        }
+        f.service_level = (targeted_offered > 0.0).then(|| within / targeted_offered);
+        f.abandon_rate = (f.offered > 0.0).then(|| f.abandoned / f.offered);
+        f
+    }
+}
+
+/// One what-if scenario's outcome (a row of whatif.csv), as the report's comparison shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhatifScenario {
+    pub name: String,
+    pub contacts: f64,
+    pub required_agents_peak: u32,
+    pub paid_hours: f64,
+    pub fte: f64,
+    pub cost: Option<f64>,
+    /// Simulated, all queues together; `None` when the sweep did not simulate.
+    pub service_level: Option<f64>,
+    pub abandon_rate: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use chrono_tz::Tz;
+
+    const TZ: Tz = chrono_tz::Europe::London;
+
+    fn at(h: u32, m: u32) -> Stamp {
+        TZ.with_ymd_and_hms(2026, 11, 23, h, m, 0).unwrap()
+    }
+
+    fn roster_row(agent: &str, start: Stamp, end: Stamp, breaks: Vec<(Stamp, Stamp)>) -> RosterRow {
+        RosterRow {
+            agent_id: agent.into(),
+            name: agent.into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            queue: "voice".into(),
+            shift_start: start,
+            shift_end: end,
+            paid_minutes: ((end - start).num_minutes()) as u32,
+            breaks,
+        }
+    }
+
+    fn shift(id: &str, start: Stamp, end: Stamp, breaks: Vec<(Stamp, Stamp)>) -> ShiftRow {
+        ShiftRow {
+            shift_id: id.into(),
+            queue: "voice".into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            shift_start: start,
+            shift_end: end,
+            paid_minutes: ((end - start).num_minutes()) as u32,
+            breaks,
+        }
+    }
+
+    #[test]
+    fn breaks_take_agents_off_the_phone() {
+        // 09:00–10:00 with a 09:15–09:30 break, on a 15-minute grid: on the phone in 3 of 4.
+        let r = roster_row("a1", at(9, 0), at(10, 0), vec![(at(9, 15), at(9, 30))]);
+        let on = rostered_on_phone(&[r], 15);
+        let got: Vec<(String, u32)> =
+            on.iter().map(|(k, v)| (k.0.format("%H:%M").to_string(), *v)).collect();
+        assert_eq!(got, vec![("09:00".into(), 1), ("09:30".into(), 1), ("09:45".into(), 1)]);
+    }
+
+    #[test]
+    fn identical_shifts_need_one_roster_row_each() {
+        let s = vec![
+            shift("s1", at(9, 0), at(17, 0), vec![]),
+            shift("s2", at(9, 0), at(17, 0), vec![]),
+        ];
+        let r = vec![roster_row("a1", at(9, 0), at(17, 0), vec![])];
+        let unfilled = unfilled_shifts(&s, &r);
+        assert_eq!(unfilled.len(), 1);
+        assert_eq!(unfilled[0].shift_id, "s2");
+    }
+
+    #[test]
+    fn roster_figures_sum_hours_cost_and_unmet_demand() {
+        let shifts = vec![
+            shift("s1", at(9, 0), at(10, 0), vec![]),
+            shift("s2", at(9, 0), at(10, 0), vec![]),
+        ];
+        let roster = vec![roster_row("a1", at(9, 0), at(10, 0), vec![])];
+        // Both shifts were scheduled: 2 agents on the phone in each of the 4 intervals.
+        let coverage: Vec<CoverageRow> = [0, 15, 30, 45]
+            .iter()
+            .map(|&m| CoverageRow {
+                interval_start: at(9, m),
+                queue: "voice".into(),
+                required: 2,
+                scheduled: 2,
+                difference: 0,
+                service_level: 0.8,
+            })
+            .collect();
+        let cost = BTreeMap::from([("a1".to_string(), 20.0)]);
+        let f = RosterFigures::from_rows(&roster, &shifts, &coverage, &cost, 15, 7);
+        assert_eq!(f.agents, 1);
+        assert_eq!(f.paid_hours, 1.0);
+        assert_eq!(f.cost, 20.0);
+        assert_eq!(f.unfilled_shifts, 1);
+        // One agent short in each of 4 intervals.
+        assert_eq!(f.unmet_agent_intervals, 4);
+        assert_eq!(f.fte, 1.0 / 40.0);
+    }
+
+    #[test]
+    fn service_level_is_weighted_by_contacts() {
+        let cov = |m, sl| CoverageRow {
+            interval_start: at(9, m),
+            queue: "voice".into(),
+            required: 1,
+            scheduled: 1,
+            difference: 0,
+            service_level: sl,
+        };
+        let coverage = vec![cov(0, 1.0), cov(15, 0.5)];
+        let contacts = BTreeMap::from([
+            ((at(9, 0), "voice".to_string()), 10.0),
+            ((at(9, 15), "voice".to_string()), 30.0),
+        ]);
+        let f = ScheduleFigures::from_rows(&[], &coverage, &contacts, &["voice".into()], 15, 7);
+        // (10 × 1.0 + 30 × 0.5) / 40 = 0.625.
+        assert!((f.projected_service_level.unwrap() - 0.625).abs() < 1e-12);
+        assert_eq!(f.required_agent_hours, 0.5);
+        let none = ScheduleFigures::from_rows(&[], &coverage, &contacts, &[], 15, 7);
+        assert_eq!(none.projected_service_level, None);
+    }
+
+    #[test]
+    fn simulated_service_level_counts_only_targeted_queues() {
+        let row = |q: &str, m, offered, sl| SimulatedInterval {
+            interval_start: at(9, m),
+            queue: q.into(),
+            offered,
+            answered: offered,
+            abandoned: 0.0,
+            service_level: sl,
+        };
+        let rows = [
+            row("voice", 0, 100.0, Some(0.9)),
+            row("voice", 15, 50.0, Some(0.6)),
+            row("voice", 30, 0.0, None),
+            row("email", 0, 50.0, Some(0.0)),
+        ];
+        let f = SimulationFigures::from_rows(&rows, &["voice".into()]);
+        // (100 × 0.9 + 50 × 0.6) / 150 = 0.8; email has no target and is left out.
+        assert!((f.service_level.unwrap() - 0.8).abs() < 1e-12);
+        assert_eq!(f.offered, 200.0);
+        assert_eq!(f.abandon_rate, Some(0.0));
+    }
+}

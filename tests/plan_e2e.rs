@@ -1,0 +1,326 @@
+//! `shiftcast plan` end to end on the shipped data/: every file is written, the files agree with
+//! each other, summary.json equals sums over them, the report draws every chart with data, and
+//! `shiftcast report --from` rebuilds the same report.
+//!
+//! The plan runs once (in release builds it takes a few seconds) and every test reads its
+//! output folder.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use chrono_tz::Tz;
+
+use shiftcast::io::coverage::read_coverage;
+use shiftcast::io::forecast::read_forecast;
+use shiftcast::io::requirements::read_requirements;
+use shiftcast::io::roster::read_roster;
+use shiftcast::io::shifts::read_shifts;
+use shiftcast::report::files::{read_simulation, read_summary};
+use shiftcast::report::summary::{
+    rostered_on_phone, scheduled_on_phone, unfilled_shifts, PlanSummary,
+};
+
+const TZ: Tz = chrono_tz::Asia::Shanghai;
+
+/// Relative tolerance for sums: summary.json and the CSVs are both written from the same
+/// numbers, so only float summation order may differ.
+const SUM_TOLERANCE: f64 = 1e-9;
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The output folder of one `plan` run on data/ (kept for the life of the test process).
+fn plan_out() -> &'static Path {
+    static OUT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, out) = OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        Command::cargo_bin("shiftcast")
+            .unwrap()
+            .current_dir(crate_dir())
+            .args(["plan", "--config", "data/plan.toml", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        (dir, out)
+    });
+    out
+}
+
+fn summary() -> PlanSummary {
+    read_summary(&plan_out().join("summary.json")).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= SUM_TOLERANCE * a.abs().max(b.abs()).max(1.0)
+}
+
+#[test]
+fn every_file_is_written_and_plans_the_week_after_the_history() {
+    for f in shiftcast::report::pipeline::FILES {
+        let p = plan_out().join(f);
+        assert!(
+            p.metadata().map(|m| m.len() > 0).unwrap_or(false),
+            "{} missing or empty",
+            p.display()
+        );
+    }
+    let s = summary();
+    // The shipped history ends on Sunday 2026-11-22.
+    assert_eq!((s.start.as_str(), s.days), ("2026-11-23", 7));
+    let forecast = read_forecast(&plan_out().join("forecast.csv"), TZ).unwrap();
+    let first = forecast.iter().map(|r| r.interval_start).min().unwrap();
+    let last = forecast.iter().map(|r| r.interval_start).max().unwrap();
+    assert_eq!(first.format("%Y-%m-%d").to_string(), "2026-11-23");
+    assert_eq!(last.format("%Y-%m-%d").to_string(), "2026-11-29");
+}
+
+#[test]
+fn summary_figures_equal_the_sums_of_the_files() {
+    let s = summary();
+    let out = plan_out();
+    let h = f64::from(s.interval_minutes) / 60.0;
+
+    let forecast = read_forecast(&out.join("forecast.csv"), TZ).unwrap();
+    assert!(close(s.forecast.contacts, forecast.iter().map(|r| r.contacts).sum()));
+    assert!(close(s.forecast.contacts_p90, forecast.iter().map(|r| r.contacts_p90).sum()));
+
+    let req = read_requirements(&out.join("requirements.csv"), TZ).unwrap();
+    let gross: u64 = req.iter().map(|r| u64::from(r.agents_gross)).sum();
+    assert!(close(s.staffing.required_gross_agent_hours, gross as f64 * h));
+    assert!(close(s.staffing.required_fte, gross as f64 * h / 40.0));
+
+    let shifts = read_shifts(&out.join("shifts.csv"), TZ).unwrap();
+    let sc = s.schedule.as_ref().unwrap();
+    assert_eq!(sc.shifts, shifts.len() as u64);
+    let paid: u64 = shifts.iter().map(|r| u64::from(r.paid_minutes)).sum();
+    assert!(close(sc.paid_hours, paid as f64 / 60.0));
+    let coverage = read_coverage(&out.join("coverage.csv"), TZ).unwrap();
+    let under: i64 = coverage.iter().map(|c| (-c.difference).max(0)).sum();
+    assert_eq!(sc.understaffed_agent_intervals, under as u64);
+
+    let roster = read_roster(&out.join("roster.csv"), TZ).unwrap();
+    let r = s.roster.as_ref().unwrap();
+    assert_eq!(r.agent_days, roster.len() as u64);
+    let rostered: u64 = roster.iter().map(|x| u64::from(x.paid_minutes)).sum();
+    assert!(close(r.paid_hours, rostered as f64 / 60.0));
+    // The violations reported are the ones the rostering stage's own check finds in roster.csv.
+    let agents = shiftcast::io::agents::read_agents(&crate_dir().join("data/agents.csv")).unwrap();
+    let config = shiftcast::io::PlanConfig::read(&crate_dir().join("data/plan.toml")).unwrap();
+    let first = shiftcast::time::parse_date(&s.start).unwrap();
+    let last = first + chrono::Duration::days(i64::from(s.days) - 1);
+    let violations =
+        shiftcast::roster::check_with_horizon(&roster, &agents, &config, Some((first, last)));
+    assert_eq!(r.hard_rule_violations, Some(violations.len() as u64));
+    let by_rule: u64 = r.violations_by_rule.values().sum();
+    assert_eq!(by_rule, violations.len() as u64);
+
+    let sim = read_simulation(&out.join("simulation.csv"), TZ).unwrap();
+    let f = s.simulation.as_ref().unwrap();
+    assert!(close(f.offered, sim.iter().map(|x| x.offered).sum()));
+    assert!(close(f.abandoned, sim.iter().map(|x| x.abandoned).sum()));
+    let (mut within, mut offered) = (0.0, 0.0);
+    for x in sim.iter().filter(|x| x.queue == "voice" || x.queue == "chat") {
+        if let Some(sl) = x.service_level {
+            within += sl * x.offered;
+            offered += x.offered;
+        }
+    }
+    assert!(close(f.service_level.unwrap(), within / offered));
+}
+
+#[test]
+fn coverage_is_the_shifts_and_the_roster_fills_it_up_to_the_reported_unmet_seats() {
+    let s = summary();
+    let out = plan_out();
+    let shifts = read_shifts(&out.join("shifts.csv"), TZ).unwrap();
+    let coverage = read_coverage(&out.join("coverage.csv"), TZ).unwrap();
+    let roster = read_roster(&out.join("roster.csv"), TZ).unwrap();
+
+    // coverage.csv's scheduled is the shifts' agents on the phone, interval by interval.
+    let from_shifts = scheduled_on_phone(&shifts, s.interval_minutes);
+    for c in &coverage {
+        let n = from_shifts.get(&(c.interval_start, c.queue.clone())).copied().unwrap_or(0);
+        assert_eq!(n, c.scheduled, "{} {}", c.interval_start, c.queue);
+        assert_eq!(c.difference, i64::from(c.scheduled) - i64::from(c.required));
+    }
+    let covered: u64 = coverage.iter().map(|c| u64::from(c.scheduled)).sum();
+    assert_eq!(
+        covered,
+        from_shifts.values().map(|&n| u64::from(n)).sum::<u64>(),
+        "shifts outside coverage.csv"
+    );
+
+    // The roster's agents on the phone plus the unfilled shifts' make up coverage exactly.
+    let unfilled: Vec<_> = unfilled_shifts(&shifts, &roster).into_iter().cloned().collect();
+    let from_roster = rostered_on_phone(&roster, s.interval_minutes);
+    let from_unfilled = scheduled_on_phone(&unfilled, s.interval_minutes);
+    for c in &coverage {
+        let key = (c.interval_start, c.queue.clone());
+        let have = from_roster.get(&key).copied().unwrap_or(0);
+        let missing = from_unfilled.get(&key).copied().unwrap_or(0);
+        assert_eq!(have + missing, c.scheduled, "{} {}", c.interval_start, c.queue);
+    }
+    // ... and the unfilled shifts are exactly the seats the roster stage reports as unmet.
+    let r = s.roster.as_ref().unwrap();
+    assert_eq!(r.unfilled_shifts, unfilled.len() as u64);
+    let mut reported: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
+    for u in &r.unmet {
+        *reported
+            .entry((u.queue.clone(), u.date.clone(), u.start.clone(), u.end.clone()))
+            .or_default() += u.short;
+    }
+    let mut found: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
+    for sh in &unfilled {
+        let key = (
+            sh.queue.clone(),
+            sh.date.format("%Y-%m-%d").to_string(),
+            sh.shift_start.format("%H:%M").to_string(),
+            sh.shift_end.format("%H:%M").to_string(),
+        );
+        *found.entry(key).or_default() += 1;
+    }
+    assert_eq!(reported, found);
+    let unmet: u64 = from_unfilled.values().map(|&n| u64::from(n)).sum();
+    assert_eq!(r.unmet_agent_intervals, unmet);
+}
+
+/// `(id, data marks)` of every chart in a page.
+fn charts(html: &str) -> Vec<(String, usize)> {
+    html.split("<svg ")
+        .skip(1)
+        .map(|chunk| {
+            let body = &chunk[..chunk.find("</svg>").unwrap()];
+            let at = body.find("id=\"").unwrap() + 4;
+            (
+                body[at..at + body[at..].find('"').unwrap()].to_string(),
+                body.matches("class=\"mark\"").count(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_report_draws_every_chart_and_report_from_rebuilds_it() {
+    let out = plan_out();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let charts = charts(&html);
+    // Per queue (4): forecast, coverage, gap heat map, service level; plus the roster.
+    for id in [
+        "chart-forecast-0",
+        "chart-coverage-3",
+        "chart-gap-0",
+        "chart-sl-0",
+        "chart-sl-1",
+        "chart-roster",
+    ] {
+        assert!(charts.iter().any(|c| c.0 == id), "{id} missing");
+    }
+    for (id, marks) in &charts {
+        assert!(*marks > 0, "{id} is empty");
+    }
+    let rebuilt = out.join("rebuilt.html");
+    Command::cargo_bin("shiftcast")
+        .unwrap()
+        .args(["report", "--from"])
+        .arg(out)
+        .arg("--out")
+        .arg(&rebuilt)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&rebuilt).unwrap(), html);
+}
+
+#[test]
+fn report_from_a_folder_without_a_plan_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = Command::cargo_bin("shiftcast")
+        .unwrap()
+        .args(["report", "--from"])
+        .arg(dir.path())
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("summary.json") && stderr.contains("shiftcast plan"), "{stderr}");
+    assert!(!dir.path().join("report.html").exists());
+}
+
+#[test]
+fn a_second_run_with_scenarios_repeats_the_plan_byte_for_byte_and_adds_the_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("shiftcast")
+        .unwrap()
+        .current_dir(crate_dir())
+        .args([
+            "plan",
+            "--config",
+            "data/plan.toml",
+            "--scenarios",
+            "data/scenarios.csv",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    // Same inputs and seed: the same files, byte for byte.
+    for f in [
+        "forecast.csv",
+        "requirements.csv",
+        "shifts.csv",
+        "coverage.csv",
+        "roster.csv",
+        "simulation.csv",
+        "summary.json",
+    ] {
+        let a = std::fs::read(plan_out().join(f)).unwrap();
+        let b = std::fs::read(out.join(f)).unwrap();
+        assert!(a == b, "{f} differs between two runs with the same seed");
+    }
+    let whatif = shiftcast::report::files::read_whatif(&out.join("whatif.csv")).unwrap();
+    let names: Vec<&str> = whatif.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["baseline", "volume +20%", "promotion midweek", "promotion capped", "impatient callers"]
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let charts = charts(&html);
+    for id in ["chart-whatif-cost", "chart-whatif-sl"] {
+        let marks = charts.iter().find(|c| c.0 == id).map(|c| c.1);
+        assert_eq!(marks, Some(5), "{id}: one bar per scenario");
+    }
+}
+
+#[test]
+fn a_config_without_agents_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate_dir().join("data/plan.toml")).unwrap();
+    // In a folder of its own: the refusal comes before any input file is opened.
+    let config = dir.path().join("plan.toml");
+    std::fs::write(&config, text.replace("agents = \"agents.csv\"", "")).unwrap();
+    let out = dir.path().join("out");
+    let result = Command::cargo_bin("shiftcast")
+        .unwrap()
+        .args(["plan", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert();
+    let stderr = String::from_utf8_lossy(&result.get_output().stderr).to_string();
+    result.failure().code(1);
+    assert!(stderr.contains("inputs.agents") && stderr.contains("[inputs] agents"), "{stderr}");
+    assert!(!out.exists(), "nothing is written when the plan cannot run");
+    // Weeks outside 1–6 are a usage error.
+    Command::cargo_bin("shiftcast")
+        .unwrap()
+        .current_dir(crate_dir())
+        .args(["plan", "--config", "data/plan.toml", "--weeks", "7", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2);
+}
