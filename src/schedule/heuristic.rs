@@ -1,8 +1,13 @@
-//! A rounding heuristic for cost-mode models whose breaks sit inside the shift columns
-//! (pattern formulation, or no breaks): round the LP relaxation down, add back the columns
-//! whose unit lowers the objective (largest fractional part first), repair every floor
-//! (minimum agents, hard coverage) with the cheapest column covering it, then add and remove
-//! single units while that lowers the objective.
+//! A rounding heuristic for cost-mode models without tours whose breaks sit inside the shift
+//! columns (pattern formulation, or no breaks) or in explicit break columns (one per shifts'
+//! start slot and break start). Each shift column becomes *units*, one per combination of break
+//! starts. Round every column's LP value down, placing each shift's breaks where the coverage
+//! so far is highest; round fractions of at least one half up; then repair the remaining
+//! under-staffing greedily (the unit that lowers the objective most among those covering a
+//! short interval), repair every floor (minimum agents, hard coverage) with the cheapest unit
+//! covering it, and finally add, remove and move single units (to another break start, another
+//! length at the same start, or the same length up to two intervals earlier or later) while
+//! that lowers the objective. Every step is a bounded, deterministic pass: no clock.
 //!
 //! Its point is an incumbent in milliseconds: plain shift covering has a near-integral LP
 //! (SOLVERS.md), so the rounded point is usually within a fraction of a percent of the LP bound
@@ -25,32 +30,90 @@ pub fn round(
     classes: &[BreakClass],
     lp: &[f64],
 ) -> Option<Vec<f64>> {
-    if !cols.breaks.is_empty() || !cols.z.is_empty() || cols.over.iter().any(Option::is_none) {
+    if !cols.z.is_empty()
+        || cols.over.iter().any(Option::is_none)
+        || cols.breaks.iter().any(|b| b.shift_start.is_none())
+    {
         return None;
     }
     let t_len = q.slots.len();
-    // Each shift column: (column, cost, covered slots); neighbours by (length, start slot).
+    // Explicit break columns by (class, shifts' start slot, break start).
+    let break_col: std::collections::BTreeMap<(usize, usize, usize), usize> = cols
+        .breaks
+        .iter()
+        .map(|b| ((b.class, b.shift_start.unwrap_or(0), b.slot), b.col))
+        .collect();
+    // Each unit column: (shift column, cost, covered slots) and the break columns it uses; a
+    // pattern column is one unit, an explicit-formulation shift column one unit per
+    // combination of break starts, valued at the LP's shift count times the LP's share of
+    // each break start among the shifts starting together. Neighbours by (length, start slot).
     let mut shift_cols: Vec<(usize, f64, Vec<usize>)> = Vec::new();
+    let mut unit_breaks: Vec<Vec<usize>> = Vec::new();
+    // Units of one column (its break combinations) and the column's LP value.
+    let mut groups: Vec<(std::ops::Range<usize>, f64)> = Vec::new();
     let mut by_start: std::collections::BTreeMap<(usize, usize), Vec<usize>> =
         std::collections::BTreeMap::new();
     for (s, shift) in types.iter().enumerate() {
         for c in &cols.x[s] {
-            if c.break_slots.len() != shift.classes.len() {
+            // (break starts, break columns, LP share)
+            let mut combos: Vec<(Vec<usize>, Vec<usize>, f64)> =
+                vec![(Vec::new(), Vec::new(), 1.0)];
+            if c.break_slots.len() == shift.classes.len() {
+                combos[0].0 = c.break_slots.clone();
+            } else if c.break_slots.is_empty() {
+                for &k in &shift.classes {
+                    let class = &classes[k];
+                    let window: Vec<(usize, usize)> = (class.earliest_offset..=class.latest_offset)
+                        .map(|o| {
+                            let slot = shift.start_slot + o;
+                            break_col.get(&(k, shift.start_slot, slot)).map(|&j| (slot, j))
+                        })
+                        .collect::<Option<Vec<_>>>()?;
+                    let total: f64 = window.iter().map(|&(_, j)| lp[j].max(0.0)).sum();
+                    let share = |j: usize| {
+                        if total > 1e-9 {
+                            lp[j].max(0.0) / total
+                        } else {
+                            1.0 / window.len() as f64
+                        }
+                    };
+                    combos = combos
+                        .into_iter()
+                        .flat_map(|(slots, bcols, w)| {
+                            window.iter().map(move |&(slot, j)| {
+                                let mut slots = slots.clone();
+                                let mut bcols = bcols.clone();
+                                slots.push(slot);
+                                bcols.push(j);
+                                (slots, bcols, w * share(j))
+                            })
+                        })
+                        .collect();
+                }
+            } else {
                 return None;
             }
-            let mut on = vec![true; shift.len_slots];
-            for (&b, &k) in c.break_slots.iter().zip(&shift.classes) {
-                for slot in b..b + classes[k].len_slots {
-                    on[slot - shift.start_slot] = false;
+            let first = shift_cols.len();
+            for (slots, bcols, _) in combos {
+                let mut on = vec![true; shift.len_slots];
+                for (&b, &k) in slots.iter().zip(&shift.classes) {
+                    for slot in b..b + classes[k].len_slots {
+                        on[slot - shift.start_slot] = false;
+                    }
                 }
+                let covered: Vec<usize> = (0..shift.len_slots)
+                    .filter(|&i| on[i])
+                    .map(|i| shift.start_slot + i)
+                    .filter(|&t| t < t_len)
+                    .collect();
+                by_start
+                    .entry((shift.len_slots, shift.start_slot))
+                    .or_default()
+                    .push(shift_cols.len());
+                shift_cols.push((c.col, m.cols[c.col].cost, covered));
+                unit_breaks.push(bcols);
             }
-            let covered: Vec<usize> = (0..shift.len_slots)
-                .filter(|&i| on[i])
-                .map(|i| shift.start_slot + i)
-                .filter(|&t| t < t_len)
-                .collect();
-            by_start.entry((shift.len_slots, shift.start_slot)).or_default().push(shift_cols.len());
-            shift_cols.push((c.col, m.cols[c.col].cost, covered));
+            groups.push((first..shift_cols.len(), lp[c.col].max(0.0)));
         }
     }
     let shift_lens: Vec<(usize, usize)> = {
@@ -96,29 +159,64 @@ pub fn round(
         }
         d
     };
-    for (i, (col, _, covered)) in shift_cols.iter().enumerate() {
-        let v = (lp[*col] + 1e-9).floor().max(0.0) as u32;
-        x[i] = v;
-        for &t in covered {
-            cov[t] += v;
-        }
-    }
-    let mut order: Vec<usize> =
-        (0..shift_cols.len()).filter(|&i| lp[shift_cols[i].0] - f64::from(x[i]) > 1e-6).collect();
-    order.sort_by(|&a, &b| {
-        let fa = lp[shift_cols[a].0] - f64::from(x[a]);
-        let fb = lp[shift_cols[b].0] - f64::from(x[b]);
-        fb.total_cmp(&fa).then(a.cmp(&b))
-    });
     let add = |i: usize, x: &mut [u32], cov: &mut [u32]| {
         x[i] += 1;
         for &t in &shift_cols[i].2 {
             cov[t] += 1;
         }
     };
-    for &i in &order {
-        if add_delta(&cov, &shift_cols[i].2, shift_cols[i].1) < 0.0 {
-            add(i, &mut x, &mut cov);
+    // The unit of a column whose break starts best fit the coverage so far.
+    let best_unit = |cov: &[u32], units: &std::ops::Range<usize>| -> Option<(f64, usize)> {
+        units
+            .clone()
+            .map(|i| (add_delta(cov, &shift_cols[i].2, shift_cols[i].1), i))
+            .filter(|(d, _)| d.is_finite())
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+    };
+    // Round each column's LP value down, placing every shift's breaks where they hurt least.
+    for (units, value) in &groups {
+        for _ in 0..(value + 1e-9).floor() as u64 {
+            if let Some((_, i)) = best_unit(&cov, units) {
+                add(i, &mut x, &mut cov);
+            }
+        }
+    }
+    let mut order: Vec<usize> =
+        (0..groups.len()).filter(|&g| groups[g].1 - (groups[g].1 + 1e-9).floor() > 1e-6).collect();
+    let frac = |g: usize| groups[g].1 - (groups[g].1 + 1e-9).floor();
+    order.sort_by(|&a, &b| frac(b).total_cmp(&frac(a)).then(a.cmp(&b)));
+    // Fractions of at least a half round up (when the unit pays for itself).
+    for &g in &order {
+        if frac(g) < 0.5 - 1e-9 {
+            break;
+        }
+        if let Some((d, i)) = best_unit(&cov, &groups[g].0) {
+            if d < 0.0 {
+                add(i, &mut x, &mut cov);
+            }
+        }
+    }
+    // Remaining under-staffing: repeatedly add the unit that lowers the objective most among
+    // those covering a short interval (a deterministic, bounded greedy repair).
+    let mut covering: Vec<Vec<usize>> = vec![Vec::new(); t_len];
+    for (i, (_, _, covered)) in shift_cols.iter().enumerate() {
+        for &t in covered {
+            covering[t].push(i);
+        }
+    }
+    for _ in 0..shift_cols.len() {
+        let mut best: Option<(f64, usize)> = None;
+        for t in (0..t_len).filter(|&t| cov[t] < q.required[t]) {
+            for &i in &covering[t] {
+                let d = add_delta(&cov, &shift_cols[i].2, shift_cols[i].1);
+                if best.is_none_or(|(b, j)| d < b || (d == b && i < j)) {
+                    best = Some((d, i));
+                }
+            }
+        }
+        match best {
+            Some((d, i)) if d < -1e-9 => add(i, &mut x, &mut cov),
+            _ => break,
         }
     }
     // Floors: cheapest column covering each short slot.
@@ -138,6 +236,7 @@ pub fn round(
             add(best.1, &mut x, &mut cov);
         }
     }
+    let lens: std::collections::BTreeSet<usize> = by_start.keys().map(|k| k.0).collect();
     // Local improvement: single-unit removals and additions.
     for _round in 0..20 {
         let mut changed = false;
@@ -171,8 +270,14 @@ pub fn round(
             }
             let (len, start) = shift_lens[i];
             let mut best: Option<(f64, usize)> = None;
-            for st in start.saturating_sub(2)..=start + 2 {
-                for &j in by_start.get(&(len, st)).map(Vec::as_slice).unwrap_or(&[]) {
+            for (l, st) in lens
+                .iter()
+                .flat_map(|&l| (start.saturating_sub(2)..=start + 2).map(move |st| (l, st)))
+            {
+                if l != len && st != start {
+                    continue;
+                }
+                for &j in by_start.get(&(l, st)).map(Vec::as_slice).unwrap_or(&[]) {
                     if j == i {
                         continue;
                     }
@@ -196,7 +301,10 @@ pub fn round(
     }
     let mut values = vec![0.0; m.cols.len()];
     for (i, (col, _, _)) in shift_cols.iter().enumerate() {
-        values[*col] = f64::from(x[i]);
+        values[*col] += f64::from(x[i]);
+        for &b in &unit_breaks[i] {
+            values[b] += f64::from(x[i]);
+        }
     }
     for t in 0..t_len {
         let n = f64::from(cov[t]);
