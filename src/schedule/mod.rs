@@ -771,6 +771,12 @@ fn solve_queue(
             _ => match mip::solve_from(&m, options.solver, mip_limits, false, rounded.as_ref().map(|r| r.values.as_slice())) {
                 Ok(s) => match &rounded {
                     Some(r) if r.objective < s.objective - 1e-9 => mip::MipSolution { end: s.end, solver_bound: s.solver_bound, ..r.clone() },
+                    // Determinism: an incumbent found before the clock ran out depends on the
+                    // machine's load; the rounded point does not. Return it (with the LP bound
+                    // only, also deterministic) whenever the search stopped on time.
+                    Some(r) if matches!(s.end, MipEnd::TimeLimit) => {
+                        mip::MipSolution { end: MipEnd::TimeLimit, solver_bound: None, ..r.clone() }
+                    }
                     _ => s,
                 },
                 Err(MipFailure::Infeasible) => return Ok(empty(infeasible_model(sc, &mode), warnings)),
