@@ -236,6 +236,16 @@ pub fn round(
             add(best.1, &mut x, &mut cov);
         }
     }
+    // Change of the sum of squared under-staffing deficits when a unit covering `covered` is
+    // added: a deficit D becomes D - 1, i.e. -(2D - 1).
+    let level = |cov: &[u32], covered: &[usize]| -> i64 {
+        covered
+            .iter()
+            .map(|&t| i64::from(q.required[t]) - i64::from(cov[t]))
+            .filter(|&deficit| deficit > 0)
+            .map(|deficit| -(2 * deficit - 1))
+            .sum()
+    };
     let lens: std::collections::BTreeSet<usize> = by_start.keys().map(|k| k.0).collect();
     // Local improvement: single-unit removals and additions.
     for _round in 0..20 {
@@ -269,7 +279,7 @@ pub fn round(
                 cov[t] -= 1;
             }
             let (len, start) = shift_lens[i];
-            let mut best: Option<(f64, usize)> = None;
+            let mut best: Option<(f64, i64, usize)> = None;
             for (l, st) in lens
                 .iter()
                 .flat_map(|&l| (start.saturating_sub(2)..=start + 2).map(move |st| (l, st)))
@@ -282,13 +292,17 @@ pub fn round(
                         continue;
                     }
                     let d = add_delta(&cov, &shift_cols[j].2, shift_cols[j].1);
-                    if best.is_none_or(|(b, _)| d < b) {
-                        best = Some((d, j));
+                    let lev = level(&cov, &shift_cols[j].2);
+                    if best.is_none_or(|(b, bl, _)| d < b - 1e-9 || (d <= b + 1e-9 && lev < bl)) {
+                        best = Some((d, lev, j));
                     }
                 }
             }
+            // Equal cost: a move that levels the shortage (lower sum of squared deficits) is
+            // taken, so breaks do not pile up where the linear penalty is indifferent.
+            let stay = level(&cov, &shift_cols[i].2);
             match best {
-                Some((d, j)) if removal + d < -1e-9 => {
+                Some((d, lev, j)) if removal + d < -1e-9 || (removal + d <= 1e-9 && lev < stay) => {
                     add(j, &mut x, &mut cov);
                     changed = true;
                 }
