@@ -71,6 +71,9 @@ const CHAIN_DEPTH: usize = 5;
 /// Most evaluations one empty seat may spend in [`State::augment`].
 const AUGMENT_BUDGET: u64 = 2_000_000;
 
+/// Most passes of [`State::repair`] over the empty seats.
+const REPAIR_PASSES: usize = 5;
+
 impl<'p> State<'p> {
     fn new(p: &'p Problem) -> Self {
         let empty = vec![NONE; p.days];
@@ -268,7 +271,22 @@ impl<'p> State<'p> {
     /// the seat and hands one of its nearby shifts to agent `b`). `budget` caps evaluations.
     fn repair(&mut self, budget: &mut u64) {
         let p = self.p;
-        for seat in 0..p.seats.len() as u32 {
+        // Longest seats first (an augmenting path may fill one by emptying a shorter one); passes
+        // repeat while they fill something, since a path can empty a seat already visited.
+        let mut order: Vec<u32> = (0..p.seats.len() as u32).collect();
+        order.sort_by_key(|&s| (std::cmp::Reverse(p.seats[s as usize].paid_minutes), s));
+        for _pass in 0..REPAIR_PASSES {
+            let before = self.cost().total;
+            self.repair_pass(&order, budget);
+            if self.cost().total >= before - EPS || *budget == 0 {
+                break;
+            }
+        }
+    }
+
+    fn repair_pass(&mut self, order: &[u32], budget: &mut u64) {
+        let p = self.p;
+        for &seat in order {
             if self.holder[seat as usize] != NONE || *budget == 0 {
                 continue;
             }
@@ -336,6 +354,8 @@ impl<'p> State<'p> {
         }];
         let mut seen = vec![false; p.seats.len()];
         seen[seat as usize] = true;
+        // Best path that ends by leaving a shorter seat empty instead (node, objective change).
+        let mut best_partial: Option<(usize, f64)> = None;
         let mut next = 0;
         while next < nodes.len() {
             let at = next;
@@ -375,12 +395,9 @@ impl<'p> State<'p> {
             if let Some((delta, a, e)) = best {
                 if nodes[at].delta + delta < -EPS {
                     self.apply(a as usize, &[(dx, x)], e);
-                    let mut i = at;
-                    while i != 0 {
-                        let n = &nodes[i];
-                        self.apply(n.agent as usize, &n.changes[..n.n_changes], n.eval);
-                        i = n.parent;
-                    }
+                    self.apply_path(&nodes, at, |n| {
+                        (n.agent, n.changes, n.n_changes, n.eval, n.parent)
+                    });
                     return true;
                 }
             }
@@ -406,12 +423,17 @@ impl<'p> State<'p> {
                         return false;
                     }
                     *budget -= 1;
-                    let changes = if d2 == dx { [(dx, x), (0, NONE)] } else { [(dx, x), (d2, NONE)] };
+                    let changes =
+                        if d2 == dx { [(dx, x), (0, NONE)] } else { [(dx, x), (d2, NONE)] };
                     let n_changes = if d2 == dx { 1 } else { 2 };
                     let Some(e) = self.trial(ai, &changes[..n_changes]) else { continue };
                     seen[y as usize] = true;
                     let delta = nodes[at].delta + p.objective(&e) - self.objs[ai];
                     let depth = nodes[at].depth + 1;
+                    let end_delta = delta + self.unfilled_cost(y);
+                    if end_delta < -EPS && best_partial.is_none_or(|b| end_delta < b.1) {
+                        best_partial = Some((nodes.len(), end_delta));
+                    }
                     nodes.push(Node {
                         seat: y,
                         agent: a,
@@ -425,7 +447,26 @@ impl<'p> State<'p> {
                 }
             }
         }
+        if let Some((at, _)) = best_partial {
+            self.apply_path(&nodes, at, |n| (n.agent, n.changes, n.n_changes, n.eval, n.parent));
+            return true;
+        }
         false
+    }
+
+    /// Apply the steps of an augmenting path from node `at` back to the root (node 0).
+    fn apply_path<N>(
+        &mut self,
+        nodes: &[N],
+        at: usize,
+        step: impl Fn(&N) -> (u32, [(usize, u32); 2], usize, Eval, usize),
+    ) {
+        let mut i = at;
+        while i != 0 {
+            let (agent, changes, n_changes, eval, parent) = step(&nodes[i]);
+            self.apply(agent as usize, &changes[..n_changes], eval);
+            i = parent;
+        }
     }
 
     /// Seeded local search; returns why it stopped and the iterations run.
