@@ -267,8 +267,8 @@ impl<'p> State<'p> {
         }
     }
 
-    /// Fill empty seats: first directly, then by an ejection chain of length one (agent `a` takes
-    /// the seat and hands one of its nearby shifts to agent `b`). `budget` caps evaluations.
+    /// Fill empty seats: first directly, then by an augmenting path ([`State::augment`]).
+    /// `budget` caps evaluations.
     fn repair(&mut self, budget: &mut u64) {
         let p = self.p;
         // Longest seats first (an augmenting path may fill one by emptying a shorter one); passes
