@@ -45,7 +45,8 @@ fn agents_needed(traffic: f64) -> u32 {
 fn requirements(queue: &str, volume: f64) -> Vec<RequirementRow> {
     let tz = time::parse_time_zone("UTC").unwrap();
     let daily = [6000.0, 5800.0, 5600.0, 5600.0, 5400.0, 3900.0, 3600.0];
-    let shape = |h: f64| 0.1 + (-(h - 10.0).powi(2) / 4.0).exp() + 0.85 * (-(h - 15.0).powi(2) / 5.0).exp();
+    let shape =
+        |h: f64| 0.1 + (-(h - 10.0).powi(2) / 4.0).exp() + 0.85 * (-(h - 15.0).powi(2) / 5.0).exp();
     let total: f64 = (0..96).map(|i| shape(i as f64 / 4.0)).sum();
     let mut rows = Vec::new();
     for (d, calls) in daily.iter().enumerate() {
@@ -99,7 +100,9 @@ min_shift_minutes = 480
 "#;
 
 fn plan(queues: &[&str], with_breaks: bool) -> PlanConfig {
-    let mut text = String::from("[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n");
+    let mut text = String::from(
+        "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n",
+    );
     for q in queues {
         text += &format!("[[queues]]\nname = \"{q}\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n");
     }
@@ -130,9 +133,16 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (label, queues, volume) in cases {
         let config = plan(&queues, !args.iter().any(|a| a == "--no-breaks"));
-        let rows: Vec<RequirementRow> = queues.iter().flat_map(|q| requirements(q, volume)).collect();
+        let rows: Vec<RequirementRow> =
+            queues.iter().flat_map(|q| requirements(q, volume)).collect();
         let started = Instant::now();
-        let r = match schedule::solve(&rows, &config, &options) { Ok(r) => r, Err(e) => { println!("| {label} | {} | error: {e} |", solver.as_str()); continue; } };
+        let r = match schedule::solve(&rows, &config, &options) {
+            Ok(r) => r,
+            Err(e) => {
+                println!("| {label} | {} | error: {e} |", solver.as_str());
+                continue;
+            }
+        };
         let seconds = started.elapsed().as_secs_f64();
         let s = &r.summary;
         let status = match &s.status {
@@ -153,7 +163,17 @@ fn main() {
             s.shifts,
         );
         for q in &s.queues {
-            eprintln!("  {}: {:?} obj {:.2} lp {:?} gap {:?} lp {:.2}s total {:.2}s {:?}", q.queue, q.status, q.objective, q.lp_bound, q.gap, q.lp_seconds, q.solve_seconds, q.warnings);
+            eprintln!(
+                "  {}: {:?} obj {:.2} lp {:?} gap {:?} lp {:.2}s total {:.2}s {:?}",
+                q.queue,
+                q.status,
+                q.objective,
+                q.lp_bound,
+                q.gap,
+                q.lp_seconds,
+                q.solve_seconds,
+                q.warnings
+            );
         }
     }
 }

@@ -33,9 +33,10 @@
 //! The agents are sized for that week: the peak voice quarter hour of a Monday is about 100
 //! calls (≈ 30 erlangs at 270 s, ≈ 34 agents at 80/20), and the last history week's load
 //! (Σ contacts × AHT, chat divided by its concurrency of 3, at 85% occupancy) needs about 3,200
-//! paid hours after 30% shrinkage. 90 full-time (36–40 h) and 30 part-time (16–30 h) agents
-//! offer 4,327 hours at most (1.36×): room for the service-level margin of Erlang C and for
-//! shift shapes, but not lavish.
+//! paid hours after 30% shrinkage. 90 full-time (32–40 h: four or five 8-hour days) and 30
+//! part-time (16–30 h) agents offer 4,327 hours at most (1.36×) and owe 3,412 at least: room for
+//! the service-level margin of Erlang C and for shift shapes, but not lavish, and the contract
+//! minima stay below what the week's schedule needs so nobody is rostered to idle.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -446,7 +447,7 @@ fn generate_agents(seed: u64) -> Vec<Agent> {
             }
         };
         let (min_h, max_h, days, cost) = if full_time {
-            (36.0, 40.0, 5, 40.0 + f64::from(rng.random_range(0..6u32)))
+            (32.0, 40.0, 5, 40.0 + f64::from(rng.random_range(0..6u32)))
         } else {
             let max = [20.0, 24.0, 25.0, 30.0][rng.random_range(0..4)];
             (

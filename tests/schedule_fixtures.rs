@@ -11,8 +11,10 @@ use shiftcast::schedule::{self, SolveOptions, Status};
 use shiftcast::time;
 
 /// `../shared/data/` from the main checkout; `../../shared/data/` from a worktree in `wt/`.
-const FIXTURES: [&str; 2] =
-    ["../shared/data/scheduling_week_fixtures.json", "../../shared/data/scheduling_week_fixtures.json"];
+const FIXTURES: [&str; 2] = [
+    "../shared/data/scheduling_week_fixtures.json",
+    "../../shared/data/scheduling_week_fixtures.json",
+];
 
 fn fixtures() -> Option<Value> {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -131,7 +133,9 @@ fn least_paid_hours_flexible_lengths_is_2528() {
 #[test]
 fn fewest_shifts_with_a_fixed_lunch_is_467() {
     let lunch = "[[schedule.breaks]]\nname = \"lunch\"\nlength_minutes = 30\npaid = false\nearliest_start_minutes = 240\nlatest_start_minutes = 240\n";
-    let Some(r) = run("15min", "lunch_break_every_15", &format!("{FEWEST_SHIFTS}\n{lunch}")) else { return };
+    let Some(r) = run("15min", "lunch_break_every_15", &format!("{FEWEST_SHIFTS}\n{lunch}")) else {
+        return;
+    };
     assert_eq!(r.shifts.len(), 467);
     for s in &r.shifts {
         assert_eq!(s.breaks.len(), 1);
@@ -147,8 +151,13 @@ const TOURS: &str = "cost_per_shift = 0.0\ncost_per_paid_hour = 0.0\ncost_per_ag
 fn tours(week: &str, menu: &str) -> Option<schedule::ScheduleResult> {
     let f = fixtures()?;
     let (period, rows) = requirements(&f["weeks"][week]);
-    let full_time: Vec<Value> =
-        f["shift_menus"][menu].as_array().unwrap().iter().filter(|s| s[1] == 480).cloned().collect();
+    let full_time: Vec<Value> = f["shift_menus"][menu]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s[1] == 480)
+        .cloned()
+        .collect();
     let config = plan(period, &Value::Array(full_time), TOURS);
     let result = schedule::solve(&rows, &config, &SolveOptions::default()).expect("solve");
     assert_eq!(result.summary.status, Status::Optimal, "{:?}", result.summary);
@@ -184,7 +193,8 @@ fn lines_are_weeks_of_five_days(r: &schedule::ScheduleResult) {
     let monday = chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
     for (line, dates) in lines {
         assert_eq!(dates.len(), 5, "{line}");
-        let works: Vec<bool> = (0..7).map(|d| dates.contains(&(monday + chrono::Duration::days(d)))).collect();
+        let works: Vec<bool> =
+            (0..7).map(|d| dates.contains(&(monday + chrono::Duration::days(d)))).collect();
         let runs = (0..7).filter(|&d| works[d] && !works[(d + 1) % 7]).count();
         assert_eq!(runs, 1, "{line}: days off not consecutive: {works:?}");
     }

@@ -101,13 +101,22 @@ pub fn run(args: Args) -> Result<()> {
             print_json(summary)?;
         }
         if let Status::Infeasible { rule, reason, intervals } = &q.status {
-            let at = if intervals.is_empty() { String::new() } else { format!(" at {}", intervals.join(", ")) };
-            bail!("no schedule for queue {:?}: rule {rule}: {reason}{at}; nothing was written", q.queue);
+            let at = if intervals.is_empty() {
+                String::new()
+            } else {
+                format!(" at {}", intervals.join(", "))
+            };
+            bail!(
+                "no schedule for queue {:?}: rule {rule}: {reason}{at}; nothing was written",
+                q.queue
+            );
         }
     }
-    write_shifts(&args.out, &result.shifts).with_context(|| format!("writing {}", args.out.display()))?;
+    write_shifts(&args.out, &result.shifts)
+        .with_context(|| format!("writing {}", args.out.display()))?;
     if let Some(path) = &args.coverage {
-        write_coverage(path, &result.coverage).with_context(|| format!("writing {}", path.display()))?;
+        write_coverage(path, &result.coverage)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     match args.format {
         Format::Json => print_json(summary),
@@ -133,7 +142,17 @@ fn print_table(s: &schedule::Summary) {
     };
     println!(
         "{:<14} {:<24} {:>12} {:>12} {:>8} {:>10} {:>7} {:>7} {:>7} {:>7} {:>7}",
-        "queue", "status", "objective", "LP bound", "gap %", "paid h", "shifts", "agents", "under", "over", "SL"
+        "queue",
+        "status",
+        "objective",
+        "LP bound",
+        "gap %",
+        "paid h",
+        "shifts",
+        "agents",
+        "under",
+        "over",
+        "SL"
     );
     for q in &s.queues {
         println!(

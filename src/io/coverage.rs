@@ -29,7 +29,8 @@ pub struct CoverageRow {
     pub service_level: f64,
 }
 
-pub const HEADER: [&str; 6] = ["interval_start", "queue", "required", "scheduled", "difference", "service_level"];
+pub const HEADER: [&str; 6] =
+    ["interval_start", "queue", "required", "scheduled", "difference", "service_level"];
 
 /// Read coverage.csv; times are local to `tz`.
 pub fn read_coverage(path: &Path, tz: Tz) -> Result<Vec<CoverageRow>, Error> {
@@ -48,18 +49,30 @@ fn parse_table(table: &Table, tz: Tz) -> Result<Vec<CoverageRow>, InputError> {
     let [c_at, c_queue, c_req, c_sched, c_diff, c_sl] = cols[..] else { unreachable!() };
     let count = |row, col| -> Result<u32, InputError> {
         let t = table.text(row, col);
-        t.parse::<u32>().map_err(|_| table.error(row, col, format!("expected a whole number >= 0, found {t:?}")))
+        t.parse::<u32>().map_err(|_| {
+            table.error(row, col, format!("expected a whole number >= 0, found {t:?}"))
+        })
     };
     let mut out = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
-        let interval_start = time::parse_local(table.text(row, c_at), tz).map_err(|m| table.error(row, c_at, m))?;
+        let interval_start =
+            time::parse_local(table.text(row, c_at), tz).map_err(|m| table.error(row, c_at, m))?;
         let queue = table.nonempty(row, c_queue)?.to_string();
         let required = count(row, c_req)?;
         let scheduled = count(row, c_sched)?;
         let t = table.text(row, c_diff);
-        let difference = t.parse::<i64>().map_err(|_| table.error(row, c_diff, format!("expected a whole number, found {t:?}")))?;
+        let difference = t.parse::<i64>().map_err(|_| {
+            table.error(row, c_diff, format!("expected a whole number, found {t:?}"))
+        })?;
         if difference != i64::from(scheduled) - i64::from(required) {
-            return Err(table.error(row, c_diff, format!("expected scheduled - required = {}, found {difference}", i64::from(scheduled) - i64::from(required))));
+            return Err(table.error(
+                row,
+                c_diff,
+                format!(
+                    "expected scheduled - required = {}, found {difference}",
+                    i64::from(scheduled) - i64::from(required)
+                ),
+            ));
         }
         let t = table.text(row, c_sl);
         let service_level = if t.is_empty() {
@@ -67,10 +80,23 @@ fn parse_table(table: &Table, tz: Tz) -> Result<Vec<CoverageRow>, InputError> {
         } else {
             match t.parse::<f64>() {
                 Ok(v) if (0.0..=1.0).contains(&v) => v,
-                _ => return Err(table.error(row, c_sl, format!("expected a fraction from 0 to 1 or nothing, found {t:?}"))),
+                _ => {
+                    return Err(table.error(
+                        row,
+                        c_sl,
+                        format!("expected a fraction from 0 to 1 or nothing, found {t:?}"),
+                    ))
+                }
             }
         };
-        out.push(CoverageRow { interval_start, queue, required, scheduled, difference, service_level });
+        out.push(CoverageRow {
+            interval_start,
+            queue,
+            required,
+            scheduled,
+            difference,
+            service_level,
+        });
     }
     Ok(out)
 }
@@ -87,7 +113,11 @@ pub fn write_coverage(path: &Path, rows: &[CoverageRow]) -> Result<(), Error> {
                 r.required.to_string(),
                 r.scheduled.to_string(),
                 r.difference.to_string(),
-                if r.service_level.is_finite() { fmt_num(r.service_level, 4) } else { String::new() },
+                if r.service_level.is_finite() {
+                    fmt_num(r.service_level, 4)
+                } else {
+                    String::new()
+                },
             ]
         }),
     )

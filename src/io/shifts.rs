@@ -31,7 +31,8 @@ pub struct ShiftRow {
     pub breaks: Vec<(Stamp, Stamp)>,
 }
 
-pub const HEADER: [&str; 7] = ["shift_id", "queue", "date", "shift_start", "shift_end", "paid_minutes", "breaks"];
+pub const HEADER: [&str; 7] =
+    ["shift_id", "queue", "date", "shift_start", "shift_end", "paid_minutes", "breaks"];
 
 /// Read shifts.csv; times are local to `tz`.
 pub fn read_shifts(path: &Path, tz: Tz) -> Result<Vec<ShiftRow>, Error> {
@@ -47,16 +48,28 @@ pub fn parse_shifts(file: &str, bytes: &[u8], tz: Tz) -> Result<Vec<ShiftRow>, I
 fn parse_table(table: &Table, tz: Tz) -> Result<Vec<ShiftRow>, InputError> {
     table.reject_unknown(&HEADER)?;
     let cols: Vec<usize> = HEADER.iter().map(|h| table.require(h)).collect::<Result<_, _>>()?;
-    let [c_id, c_queue, c_date, c_start, c_end, c_paid, c_breaks] = cols[..] else { unreachable!() };
+    let [c_id, c_queue, c_date, c_start, c_end, c_paid, c_breaks] = cols[..] else {
+        unreachable!()
+    };
     let mut out = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let shift_id = table.nonempty(row, c_id)?.to_string();
         let queue = table.nonempty(row, c_queue)?.to_string();
-        let date = time::parse_date(table.text(row, c_date)).map_err(|m| table.error(row, c_date, m))?;
-        let shift_start = time::parse_local(table.text(row, c_start), tz).map_err(|m| table.error(row, c_start, m))?;
-        let shift_end = time::parse_local(table.text(row, c_end), tz).map_err(|m| table.error(row, c_end, m))?;
+        let date =
+            time::parse_date(table.text(row, c_date)).map_err(|m| table.error(row, c_date, m))?;
+        let shift_start = time::parse_local(table.text(row, c_start), tz)
+            .map_err(|m| table.error(row, c_start, m))?;
+        let shift_end = time::parse_local(table.text(row, c_end), tz)
+            .map_err(|m| table.error(row, c_end, m))?;
         if shift_start.date_naive() != date {
-            return Err(table.error(row, c_date, format!("expected the date the shift starts ({}), found {date}", shift_start.date_naive())));
+            return Err(table.error(
+                row,
+                c_date,
+                format!(
+                    "expected the date the shift starts ({}), found {date}",
+                    shift_start.date_naive()
+                ),
+            ));
         }
         if shift_end <= shift_start {
             return Err(table.error(row, c_end, "expected a time after shift_start"));
@@ -72,10 +85,15 @@ fn parse_table(table: &Table, tz: Tz) -> Result<Vec<ShiftRow>, InputError> {
         let mut breaks = Vec::new();
         let text = table.text(row, c_breaks);
         for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let span = parse_break(part, &shift_start, &shift_end, tz).map_err(|m| table.error(row, c_breaks, m))?;
+            let span = parse_break(part, &shift_start, &shift_end, tz)
+                .map_err(|m| table.error(row, c_breaks, m))?;
             if let Some(&(_, prev_end)) = breaks.last() {
                 if span.0 < prev_end {
-                    return Err(table.error(row, c_breaks, format!("break {part:?} overlaps the break before it")));
+                    return Err(table.error(
+                        row,
+                        c_breaks,
+                        format!("break {part:?} overlaps the break before it"),
+                    ));
                 }
             }
             breaks.push(span);
@@ -92,14 +110,15 @@ fn parse_break(part: &str, start: &Stamp, end: &Stamp, tz: Tz) -> Result<(Stamp,
     let (a, b) = part.split_once('-').ok_or_else(expected)?;
     let a = time::parse_clock(a).map_err(|_| expected())?;
     let b = time::parse_clock(b).map_err(|_| expected())?;
-    let next_at = |from: NaiveDateTime, clock: chrono::NaiveTime, strictly: bool| -> NaiveDateTime {
-        let same = from.date().and_time(clock);
-        if same > from || (!strictly && same == from) {
-            same
-        } else {
-            same + Duration::days(1)
-        }
-    };
+    let next_at =
+        |from: NaiveDateTime, clock: chrono::NaiveTime, strictly: bool| -> NaiveDateTime {
+            let same = from.date().and_time(clock);
+            if same > from || (!strictly && same == from) {
+                same
+            } else {
+                same + Duration::days(1)
+            }
+        };
     let bs_naive = next_at(start.naive_local(), a, false);
     let bs = time::from_local(bs_naive, tz)?;
     let be = time::from_local(next_at(bs_naive, b, true), tz)?;
@@ -117,7 +136,8 @@ pub fn write_shifts(path: &Path, rows: &[ShiftRow]) -> Result<(), Error> {
 /// The CSV fields of one row.
 pub fn record(r: &ShiftRow) -> [String; 7] {
     let clock = |s: &Stamp| format!("{:02}:{:02}", s.hour(), s.minute());
-    let breaks: Vec<String> = r.breaks.iter().map(|(a, b)| format!("{}-{}", clock(a), clock(b))).collect();
+    let breaks: Vec<String> =
+        r.breaks.iter().map(|(a, b)| format!("{}-{}", clock(a), clock(b))).collect();
     [
         r.shift_id.clone(),
         r.queue.clone(),
@@ -156,7 +176,10 @@ mod tests {
         let text = b"shift_id,queue,date,shift_start,shift_end,paid_minutes,breaks\n\
             a,voice,2025-03-03,2025-03-03T09:00,2025-03-03T13:00,240,13:30-13:45\n";
         let e = parse_shifts("shifts.csv", text, tz()).unwrap_err().to_string();
-        assert!(e.starts_with("shifts.csv line 2, column breaks:") && e.contains("not inside"), "{e}");
+        assert!(
+            e.starts_with("shifts.csv line 2, column breaks:") && e.contains("not inside"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -39,7 +39,9 @@ pub fn assign(
     let mut implicit: BTreeMap<usize, (usize, Vec<u32>)> = BTreeMap::new();
     for &(k, slot, shift_start, n) in breaks {
         match shift_start {
-            Some(st) => pools.entry((k, st)).or_default().extend(std::iter::repeat_n(slot, n as usize)),
+            Some(st) => {
+                pools.entry((k, st)).or_default().extend(std::iter::repeat_n(slot, n as usize))
+            }
             None => {
                 let e = implicit.entry(k).or_insert((slot, Vec::new()));
                 if slot < e.0 {
@@ -59,18 +61,28 @@ pub fn assign(
                 continue;
             }
             let pool = pools.entry((k, shift.start_slot)).or_default();
-            for j in 0..counts[s] as usize {
-                let slot = pool.pop().ok_or_else(|| format!("break {:?}: too few breaks for the shifts starting at slot {}", classes[k].name, shift.start_slot))?;
+            for instance in out[s].iter_mut() {
+                let slot = pool.pop().ok_or_else(|| {
+                    format!(
+                        "break {:?}: too few breaks for the shifts starting at slot {}",
+                        classes[k].name, shift.start_slot
+                    )
+                })?;
                 let class = &classes[k];
-                if slot < shift.start_slot + class.earliest_offset || slot > shift.start_slot + class.latest_offset {
+                if slot < shift.start_slot + class.earliest_offset
+                    || slot > shift.start_slot + class.latest_offset
+                {
                     return Err(format!("break {:?}: slot {slot} outside the window", class.name));
                 }
-                out[s][j][pos] = slot;
+                instance[pos] = slot;
             }
         }
     }
     if let Some(((k, st), _)) = pools.iter().find(|(_, v)| !v.is_empty()) {
-        return Err(format!("break {:?}: breaks left over for the shifts starting at slot {st}", classes[*k].name));
+        return Err(format!(
+            "break {:?}: breaks left over for the shifts starting at slot {st}",
+            classes[*k].name
+        ));
     }
     for (&k, (first, per_slot)) in &implicit {
         let class = &classes[k];
@@ -121,7 +133,10 @@ pub fn assign(
             }
             if let Some(Reverse((end, ..))) = heap.peek() {
                 if *end <= tau {
-                    return Err(format!("break {:?}: a window closed at slot {end} without a break", class.name));
+                    return Err(format!(
+                        "break {:?}: a window closed at slot {end} without a break",
+                        class.name
+                    ));
                 }
             }
         }

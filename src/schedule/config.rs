@@ -48,6 +48,13 @@ pub struct ScheduleConfig {
     pub time_limit_seconds: f64,
     /// Relative MIP gap at which the solver may stop.
     pub mip_gap: f64,
+    /// Shrinkage the schedule does not model as break rules (absence, training, meetings), as a
+    /// fraction of scheduled time in [0, 1). Each interval is scheduled to
+    /// `ceil(agents_net / (1 - unplanned_shrinkage))` people, and the projected service level
+    /// of `n` scheduled people is that of `floor(n * (1 - unplanned_shrinkage))` on the phone.
+    /// With `[staffing] shrinkage` s and paid breaks taking a fraction b of paid time, this is
+    /// `1 - (1 - s) / (1 - b)`.
+    pub unplanned_shrinkage: f64,
     /// `auto` (default), `pattern`, `explicit` or `implicit` (Bechtold & Jacobs 1990): how
     /// breaks enter the integer program (see `schedule::model`).
     pub break_formulation: super::model::BreakFormulation,
@@ -75,6 +82,7 @@ impl Default for ScheduleConfig {
             service_level_scope: ServiceLevelScope::Day,
             time_limit_seconds: 30.0,
             mip_gap: 1e-4,
+            unplanned_shrinkage: 0.0,
             break_formulation: super::model::BreakFormulation::Auto,
         }
     }
@@ -157,25 +165,42 @@ impl ScheduleConfig {
     pub fn validate(&self, interval_minutes: u32) -> Result<(), ScheduleError> {
         let bad = |key: String, message: String| Err(ScheduleError::Config { key, message });
         let im = interval_minutes;
+        if !(0.0..1.0).contains(&self.unplanned_shrinkage) {
+            return bad(
+                "schedule.unplanned_shrinkage".into(),
+                format!("expected a fraction in [0, 1), got {}", self.unplanned_shrinkage),
+            );
+        }
         let multiple = |v: u32| v > 0 && v % im == 0;
         if self.shifts.is_empty() {
             if !multiple(self.start_step_minutes) {
                 return bad(
                     "schedule.start_step_minutes".into(),
-                    format!("expected a positive multiple of the {im}-minute interval, got {}", self.start_step_minutes),
+                    format!(
+                        "expected a positive multiple of the {im}-minute interval, got {}",
+                        self.start_step_minutes
+                    ),
                 );
             }
-            for (key, v) in [("earliest_start", &self.earliest_start), ("latest_start", &self.latest_start)] {
+            for (key, v) in
+                [("earliest_start", &self.earliest_start), ("latest_start", &self.latest_start)]
+            {
                 let m = crate::time::parse_hhmm_minutes(v).map_err(|m| ScheduleError::Config {
                     key: format!("schedule.{key}"),
                     message: m,
                 })?;
                 if m >= 1440 {
-                    return bad(format!("schedule.{key}"), "expected a time of day before 24:00".into());
+                    return bad(
+                        format!("schedule.{key}"),
+                        "expected a time of day before 24:00".into(),
+                    );
                 }
             }
             if self.shift_lengths_minutes.is_empty() {
-                return bad("schedule.shift_lengths_minutes".into(), "expected at least one length".into());
+                return bad(
+                    "schedule.shift_lengths_minutes".into(),
+                    "expected at least one length".into(),
+                );
             }
         }
         for (i, &l) in self.shift_lengths_minutes.iter().enumerate() {
@@ -191,21 +216,37 @@ impl ScheduleConfig {
             let m = crate::time::parse_hhmm_minutes(&s.start)
                 .map_err(|m| ScheduleError::Config { key: key("start"), message: m })?;
             if m % im != 0 || m >= 1440 {
-                return bad(key("start"), format!("expected a time on the {im}-minute grid before 24:00, got {}", s.start));
+                return bad(
+                    key("start"),
+                    format!(
+                        "expected a time on the {im}-minute grid before 24:00, got {}",
+                        s.start
+                    ),
+                );
             }
             if !multiple(s.length_minutes) || s.length_minutes > 1440 {
-                return bad(key("length_minutes"), format!("expected a multiple of {im} up to 1440, got {}", s.length_minutes));
+                return bad(
+                    key("length_minutes"),
+                    format!("expected a multiple of {im} up to 1440, got {}", s.length_minutes),
+                );
             }
             for d in s.days.iter().flatten() {
-                crate::time::parse_weekday(d).map_err(|m| ScheduleError::Config { key: key("days"), message: m })?;
+                crate::time::parse_weekday(d)
+                    .map_err(|m| ScheduleError::Config { key: key("days"), message: m })?;
             }
         }
         for (i, b) in self.breaks.iter().enumerate() {
             let key = |k: &str| format!("schedule.breaks[{i}] ({}).{k}", b.name);
             if !multiple(b.length_minutes) {
-                return bad(key("length_minutes"), format!("expected a positive multiple of {im}, got {}", b.length_minutes));
+                return bad(
+                    key("length_minutes"),
+                    format!("expected a positive multiple of {im}, got {}", b.length_minutes),
+                );
             }
-            for (k, v) in [("earliest_start_minutes", b.earliest_start_minutes), ("latest_start_minutes", b.latest_start_minutes)] {
+            for (k, v) in [
+                ("earliest_start_minutes", b.earliest_start_minutes),
+                ("latest_start_minutes", b.latest_start_minutes),
+            ] {
                 if v.unsigned_abs() % im != 0 {
                     return bad(key(k), format!("expected a multiple of {im}, got {v}"));
                 }
@@ -214,7 +255,10 @@ impl ScheduleConfig {
                 return bad(key("latest_start_minutes"), "earliest and latest must both count from the start (>= 0) or both from the end (< 0)".into());
             }
             if b.latest_start_minutes < b.earliest_start_minutes {
-                return bad(key("latest_start_minutes"), format!("must be >= earliest_start_minutes ({})", b.earliest_start_minutes));
+                return bad(
+                    key("latest_start_minutes"),
+                    format!("must be >= earliest_start_minutes ({})", b.earliest_start_minutes),
+                );
             }
             if b.max_shift_minutes < b.min_shift_minutes {
                 return bad(key("max_shift_minutes"), "must be >= min_shift_minutes".into());
@@ -250,19 +294,28 @@ impl ScheduleConfig {
         for (i, c) in self.contracts.iter().enumerate() {
             let key = |k: &str| format!("schedule.contracts[{i}] ({}).{k}", c.name);
             if c.days_per_week == 0 || c.days_per_week > 7 {
-                return bad(key("days_per_week"), format!("expected 1..7, got {}", c.days_per_week));
+                return bad(
+                    key("days_per_week"),
+                    format!("expected 1..7, got {}", c.days_per_week),
+                );
             }
             if c.shift_lengths_minutes.is_empty() {
                 return bad(key("shift_lengths_minutes"), "expected at least one length".into());
             }
             for &l in &c.shift_lengths_minutes {
                 if !lengths.contains(&l) {
-                    return bad(key("shift_lengths_minutes"), format!("no shift template is {l} minutes long"));
+                    return bad(
+                        key("shift_lengths_minutes"),
+                        format!("no shift template is {l} minutes long"),
+                    );
                 }
             }
             if let (Some(lo), Some(hi)) = (c.min_weekly_paid_minutes, c.max_weekly_paid_minutes) {
                 if hi < lo {
-                    return bad(key("max_weekly_paid_minutes"), "must be >= min_weekly_paid_minutes".into());
+                    return bad(
+                        key("max_weekly_paid_minutes"),
+                        "must be >= min_weekly_paid_minutes".into(),
+                    );
                 }
             }
             if self.contracts[..i].iter().any(|p| p.name == c.name) {
@@ -292,7 +345,10 @@ impl ScheduleConfig {
             }
         }
         if !(self.time_limit_seconds.is_finite() && self.time_limit_seconds > 0.0) {
-            return bad("schedule.time_limit_seconds".into(), format!("expected a number > 0, got {}", self.time_limit_seconds));
+            return bad(
+                "schedule.time_limit_seconds".into(),
+                format!("expected a number > 0, got {}", self.time_limit_seconds),
+            );
         }
         Ok(())
     }

@@ -13,16 +13,26 @@
 use super::mip::{is_feasible, Mip};
 use super::model::{BreakClass, Columns, QueueData, ShiftType};
 
+// Index loops: `x`, `shift_cols` and the neighbour lists share one index space.
+#[allow(clippy::needless_range_loop)]
 /// A feasible point of `m` near `lp`, or `None` when the model is outside the heuristic's reach
 /// (break columns, tours, service-level rows) or no floor repair exists.
-pub fn round(q: &QueueData, m: &Mip, cols: &Columns, types: &[ShiftType], classes: &[BreakClass], lp: &[f64]) -> Option<Vec<f64>> {
+pub fn round(
+    q: &QueueData,
+    m: &Mip,
+    cols: &Columns,
+    types: &[ShiftType],
+    classes: &[BreakClass],
+    lp: &[f64],
+) -> Option<Vec<f64>> {
     if !cols.breaks.is_empty() || !cols.z.is_empty() || cols.over.iter().any(Option::is_none) {
         return None;
     }
     let t_len = q.slots.len();
     // Each shift column: (column, cost, covered slots); neighbours by (length, start slot).
     let mut shift_cols: Vec<(usize, f64, Vec<usize>)> = Vec::new();
-    let mut by_start: std::collections::BTreeMap<(usize, usize), Vec<usize>> = std::collections::BTreeMap::new();
+    let mut by_start: std::collections::BTreeMap<(usize, usize), Vec<usize>> =
+        std::collections::BTreeMap::new();
     for (s, shift) in types.iter().enumerate() {
         for c in &cols.x[s] {
             if c.break_slots.len() != shift.classes.len() {
@@ -34,8 +44,11 @@ pub fn round(q: &QueueData, m: &Mip, cols: &Columns, types: &[ShiftType], classe
                     on[slot - shift.start_slot] = false;
                 }
             }
-            let covered: Vec<usize> =
-                (0..shift.len_slots).filter(|&i| on[i]).map(|i| shift.start_slot + i).filter(|&t| t < t_len).collect();
+            let covered: Vec<usize> = (0..shift.len_slots)
+                .filter(|&i| on[i])
+                .map(|i| shift.start_slot + i)
+                .filter(|&t| t < t_len)
+                .collect();
             by_start.entry((shift.len_slots, shift.start_slot)).or_default().push(shift_cols.len());
             shift_cols.push((c.col, m.cols[c.col].cost, covered));
         }
@@ -49,7 +62,8 @@ pub fn round(q: &QueueData, m: &Mip, cols: &Columns, types: &[ShiftType], classe
         }
         v
     };
-    let under_cost: Vec<f64> = cols.under.iter().map(|u| u.map_or(f64::INFINITY, |j| m.cols[j].cost)).collect();
+    let under_cost: Vec<f64> =
+        cols.under.iter().map(|u| u.map_or(f64::INFINITY, |j| m.cols[j].cost)).collect();
     let over_cost: Vec<f64> = cols.over.iter().map(|o| o.map_or(0.0, |j| m.cols[j].cost)).collect();
     const FLOOR_REWARD: f64 = 1e6;
     let mut cov = vec![0u32; t_len];
@@ -89,7 +103,8 @@ pub fn round(q: &QueueData, m: &Mip, cols: &Columns, types: &[ShiftType], classe
             cov[t] += v;
         }
     }
-    let mut order: Vec<usize> = (0..shift_cols.len()).filter(|&i| lp[shift_cols[i].0] - f64::from(x[i]) > 1e-6).collect();
+    let mut order: Vec<usize> =
+        (0..shift_cols.len()).filter(|&i| lp[shift_cols[i].0] - f64::from(x[i]) > 1e-6).collect();
     order.sort_by(|&a, &b| {
         let fa = lp[shift_cols[a].0] - f64::from(x[a]);
         let fb = lp[shift_cols[b].0] - f64::from(x[b]);

@@ -9,8 +9,8 @@
 //! `add_mul`, which SOLVERS.md measured as the cheap way (no per-term allocation).
 
 use good_lp::{
-    variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
-    SolverModel, Variable, WithInitialSolution, WithMipGap, WithTimeLimit,
+    variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel,
+    Variable, WithInitialSolution, WithMipGap, WithTimeLimit,
 };
 use serde::Serialize;
 
@@ -138,7 +138,12 @@ pub struct Limits {
 }
 
 /// Solve `mip` (or its LP relaxation when `relax`) on the chosen back end.
-pub fn solve(mip: &Mip, kind: SolverKind, limits: Limits, relax: bool) -> Result<MipSolution, MipFailure> {
+pub fn solve(
+    mip: &Mip,
+    kind: SolverKind,
+    limits: Limits,
+    relax: bool,
+) -> Result<MipSolution, MipFailure> {
     solve_from(mip, kind, limits, relax, None)
 }
 
@@ -191,7 +196,8 @@ pub fn solve_from(
         out
     });
     let time_limit = limits.time_limit_seconds.max(0.01);
-    let initial: Option<Vec<(Variable, f64)>> = start.map(|v| handles.iter().copied().zip(v.iter().copied()).collect());
+    let initial: Option<Vec<(Variable, f64)>> =
+        start.map(|v| handles.iter().copied().zip(v.iter().copied()).collect());
     // An f32 gap: good_lp's interface. A zero gap is honoured as "prove optimality".
     let gap = limits.mip_gap as f32;
     match kind {
@@ -200,7 +206,10 @@ pub fn solve_from(
             if let Some(init) = initial {
                 model = model.with_initial_solution(init);
             }
-            let model = model.with_time_limit(time_limit).with_mip_gap(gap).map_err(|e| MipFailure::Other(e.to_string()))?;
+            let model = model
+                .with_time_limit(time_limit)
+                .with_mip_gap(gap)
+                .map_err(|e| MipFailure::Other(e.to_string()))?;
             let solution = model.solve().map_err(failure)?;
             let values: Vec<f64> = handles.iter().map(|&v| solution.value(v)).collect();
             let end = end_of(solution.status());
@@ -233,7 +242,10 @@ pub fn solve_from(
             model.set_parameter("log", "0");
             // CBC's own time limit counts CPU seconds unless told otherwise (SOLVERS.md).
             model.set_parameter("timeMode", "elapsed");
-            let model = model.with_time_limit(time_limit).with_mip_gap(gap).map_err(|e| MipFailure::Other(e.to_string()))?;
+            let model = model
+                .with_time_limit(time_limit)
+                .with_mip_gap(gap)
+                .map_err(|e| MipFailure::Other(e.to_string()))?;
             let solution = model.solve().map_err(failure)?;
             let values: Vec<f64> = handles.iter().map(|&v| solution.value(v)).collect();
             let end = end_of(solution.status());
@@ -253,7 +265,13 @@ pub fn solve_from(
     }
 }
 
-fn finish(mip: &Mip, mut values: Vec<f64>, end: MipEnd, solver_bound: Option<f64>, relax: bool) -> MipSolution {
+fn finish(
+    mip: &Mip,
+    mut values: Vec<f64>,
+    end: MipEnd,
+    solver_bound: Option<f64>,
+    relax: bool,
+) -> MipSolution {
     for (v, c) in values.iter_mut().zip(&mip.cols) {
         if c.integer && !relax {
             *v = v.round();
@@ -326,6 +344,9 @@ mod tests {
         let mut m = Mip::default();
         let x = m.add_col(0.0, 1.0, 1.0, true);
         m.add_row(vec![(x, 1.0)], 2.0, f64::INFINITY);
-        assert_eq!(solve(&m, SolverKind::Microlp, limits(), false).unwrap_err(), MipFailure::Infeasible);
+        assert_eq!(
+            solve(&m, SolverKind::Microlp, limits(), false).unwrap_err(),
+            MipFailure::Infeasible
+        );
     }
 }

@@ -40,7 +40,9 @@ use std::time::Instant;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
-pub use config::{BreakRuleConfig, ContractConfig, ScheduleConfig, ServiceLevelScope, ShiftTemplateConfig};
+pub use config::{
+    BreakRuleConfig, ContractConfig, ScheduleConfig, ServiceLevelScope, ShiftTemplateConfig,
+};
 pub use mip::SolverKind;
 
 use crate::io::coverage::CoverageRow;
@@ -208,14 +210,20 @@ pub fn solve(
     if !options.solver.is_compiled() {
         return Err(ScheduleError::Solver {
             solver: options.solver.as_str().into(),
-            message: format!("not compiled into this build; rebuild with `--features {}`", options.solver.as_str()),
+            message: format!(
+                "not compiled into this build; rebuild with `--features {}`",
+                options.solver.as_str()
+            ),
         }
         .into());
     }
     let time_limit = options.time_limit_seconds.unwrap_or(sc.time_limit_seconds);
     let mip_gap = options.mip_gap.unwrap_or(sc.mip_gap);
     if !(time_limit.is_finite() && time_limit > 0.0) {
-        return Err(ScheduleError::Invalid(format!("time limit must be > 0 seconds, got {time_limit}")).into());
+        return Err(ScheduleError::Invalid(format!(
+            "time limit must be > 0 seconds, got {time_limit}"
+        ))
+        .into());
     }
     if !(mip_gap.is_finite() && mip_gap >= 0.0) {
         return Err(ScheduleError::Invalid(format!("MIP gap must be >= 0, got {mip_gap}")).into());
@@ -245,17 +253,20 @@ pub fn solve(
         coverage.extend(out.coverage);
         queues.push(out.summary);
     }
-    let status = queues.iter().map(|q| q.status.clone()).max_by_key(Status::rank).unwrap_or(Status::Optimal);
+    let status =
+        queues.iter().map(|q| q.status.clone()).max_by_key(Status::rank).unwrap_or(Status::Optimal);
     let objective: f64 = queues.iter().map(|q| q.objective).sum();
     let lp_bound = queues.iter().map(|q| q.lp_bound).sum::<Option<f64>>();
     // Each queue's gap is against its best bound (LP, solver, integer rounding): weight by objective.
-    let gap = queues.iter().map(|q| q.gap.map(|g| g * q.objective.abs())).sum::<Option<f64>>().map(|weighted| {
-        if objective.abs() < 1e-9 {
-            0.0
-        } else {
-            weighted / objective.abs()
-        }
-    });
+    let gap = queues.iter().map(|q| q.gap.map(|g| g * q.objective.abs())).sum::<Option<f64>>().map(
+        |weighted| {
+            if objective.abs() < 1e-9 {
+                0.0
+            } else {
+                weighted / objective.abs()
+            }
+        },
+    );
     let status = match status {
         Status::GapLimit { .. } => Status::GapLimit { gap: gap.unwrap_or(f64::NAN) },
         Status::TimeLimit { .. } => Status::TimeLimit { gap: gap.unwrap_or(f64::NAN) },
@@ -314,12 +325,19 @@ struct QueueOutcome {
 }
 
 /// Lay one queue's requirement rows on the slot axis.
-fn queue_data(rows: &[&RequirementRow], queue: &QueueConfig, config: &PlanConfig, objective: Objective) -> Result<QueueData, crate::Error> {
+fn queue_data(
+    rows: &[&RequirementRow],
+    queue: &QueueConfig,
+    config: &PlanConfig,
+    objective: Objective,
+) -> Result<QueueData, crate::Error> {
     let sc = &config.schedule;
     let grid = config.site.grid;
     let tz = grid.tz;
-    let first = rows.iter().map(|r| r.interval_start.with_timezone(&tz).date_naive()).min().expect("rows");
-    let last = rows.iter().map(|r| r.interval_start.with_timezone(&tz).date_naive()).max().expect("rows");
+    let first =
+        rows.iter().map(|r| r.interval_start.with_timezone(&tz).date_naive()).min().expect("rows");
+    let last =
+        rows.iter().map(|r| r.interval_start.with_timezone(&tz).date_naive()).max().expect("rows");
     let days = (last - first).num_days() as u32 + 1;
     let dates: Vec<NaiveDate> = (0..days).map(|d| first + Duration::days(i64::from(d))).collect();
     let mut slots = Vec::new();
@@ -330,7 +348,8 @@ fn queue_data(rows: &[&RequirementRow], queue: &QueueConfig, config: &PlanConfig
             slot_day.push(d);
         }
     }
-    let index: BTreeMap<i64, usize> = slots.iter().enumerate().map(|(i, s)| (s.timestamp(), i)).collect();
+    let index: BTreeMap<i64, usize> =
+        slots.iter().enumerate().map(|(i, s)| (s.timestamp(), i)).collect();
     let n = slots.len();
     let mut required = vec![0u32; n];
     let mut contacts = vec![0.0; n];
@@ -342,19 +361,20 @@ fn queue_data(rows: &[&RequirementRow], queue: &QueueConfig, config: &PlanConfig
             interval_start: time::format_local(&r.interval_start),
             message: message.into(),
         };
-        let t = *index
-            .get(&r.interval_start.timestamp())
-            .ok_or_else(|| err(&format!("not on the site's {}-minute grid", grid.interval_minutes)))?;
+        let t = *index.get(&r.interval_start.timestamp()).ok_or_else(|| {
+            err(&format!("not on the site's {}-minute grid", grid.interval_minutes))
+        })?;
         if seen[t] {
             return Err(err("the interval appears twice").into());
         }
         seen[t] = true;
-        required[t] = r.agents_net;
+        required[t] = scheduled_for_net(r.agents_net, sc.unplanned_shrinkage);
         contacts[t] = r.contacts;
         aht_seconds[t] = r.aht_seconds;
     }
     let hours = queue.opening_hours(&config.site)?;
-    let open: Vec<bool> = slots.iter().zip(&required).map(|(s, &r)| r > 0 || hours.is_open(s)).collect();
+    let open: Vec<bool> =
+        slots.iter().zip(&required).map(|(s, &r)| r > 0 || hours.is_open(s)).collect();
     let base_floor = sc.min_agents_per_interval.max(queue.min_agents.unwrap_or(0));
     let floor: Vec<u32> = (0..n)
         .map(|t| {
@@ -381,7 +401,10 @@ fn queue_data(rows: &[&RequirementRow], queue: &QueueConfig, config: &PlanConfig
 }
 
 /// Every shift type of the horizon and the break classes they use.
-fn shift_types(q: &QueueData, config: &PlanConfig) -> Result<(Vec<ShiftType>, Vec<BreakClass>), crate::Error> {
+fn shift_types(
+    q: &QueueData,
+    config: &PlanConfig,
+) -> Result<(Vec<ShiftType>, Vec<BreakClass>), crate::Error> {
     let sc = &config.schedule;
     let tz = config.site.grid.tz;
     let im = i64::from(q.interval_minutes);
@@ -430,7 +453,8 @@ fn shift_types(q: &QueueData, config: &PlanConfig) -> Result<(Vec<ShiftType>, Ve
                 continue;
             }
             let len_slots = (i64::from(*len) / im) as usize;
-            let inside = (start_slot..(start_slot + len_slots).min(q.slots.len())).all(|t| q.open[t]);
+            let inside =
+                (start_slot..(start_slot + len_slots).min(q.slots.len())).all(|t| q.open[t]);
             if !inside && !sc.allow_closed_intervals {
                 continue;
             }
@@ -494,7 +518,8 @@ fn shift_types(q: &QueueData, config: &PlanConfig) -> Result<(Vec<ShiftType>, Ve
 /// Compact list of interval labels for an infeasibility report.
 fn interval_labels(q: &QueueData, slots: &[usize]) -> Vec<String> {
     const SHOWN: usize = 12;
-    let mut v: Vec<String> = slots.iter().take(SHOWN).map(|&t| time::format_local(&q.slots[t])).collect();
+    let mut v: Vec<String> =
+        slots.iter().take(SHOWN).map(|&t| time::format_local(&q.slots[t])).collect();
     if slots.len() > SHOWN {
         v.push(format!("... and {} more", slots.len() - SHOWN));
     }
@@ -503,9 +528,15 @@ fn interval_labels(q: &QueueData, slots: &[usize]) -> Vec<String> {
 
 /// Hard rules that cannot hold whatever the shifts: checked before any solve, so the report
 /// names the rule and the intervals.
-fn presolve(q: &QueueData, shifts: &[ShiftType], config: &ScheduleConfig, objective: Objective) -> Option<Status> {
+fn presolve(
+    q: &QueueData,
+    shifts: &[ShiftType],
+    config: &ScheduleConfig,
+    objective: Objective,
+) -> Option<Status> {
     let t_len = q.slots.len();
-    let capped: Vec<usize> = (0..t_len).filter(|&t| q.cap[t].is_some_and(|c| c < q.floor[t])).collect();
+    let capped: Vec<usize> =
+        (0..t_len).filter(|&t| q.cap[t].is_some_and(|c| c < q.floor[t])).collect();
     if !capped.is_empty() {
         let why = if objective == Objective::Cost && config.hard_coverage {
             "the required agents (hard_coverage) or the minimum agents"
@@ -514,7 +545,10 @@ fn presolve(q: &QueueData, shifts: &[ShiftType], config: &ScheduleConfig, object
         };
         return Some(Status::Infeasible {
             rule: "max_agents_per_interval".into(),
-            reason: format!("the cap of {} agents is below {why}", config.max_agents_per_interval.unwrap_or(0)),
+            reason: format!(
+                "the cap of {} agents is below {why}",
+                config.max_agents_per_interval.unwrap_or(0)
+            ),
             intervals: interval_labels(q, &capped),
         });
     }
@@ -526,7 +560,10 @@ fn presolve(q: &QueueData, shifts: &[ShiftType], config: &ScheduleConfig, object
     }
     let bare: Vec<usize> = (0..t_len).filter(|&t| q.floor[t] > 0 && !covered[t]).collect();
     if !bare.is_empty() {
-        let rule = if objective == Objective::Cost && config.hard_coverage && bare.iter().any(|&t| q.required[t] > 0) {
+        let rule = if objective == Objective::Cost
+            && config.hard_coverage
+            && bare.iter().any(|&t| q.required[t] > 0)
+        {
             "hard_coverage"
         } else {
             "min_agents"
@@ -549,7 +586,7 @@ fn solve_queue(
 ) -> Result<QueueOutcome, crate::Error> {
     let started = Instant::now();
     let sc = &config.schedule;
-    let q = queue_data(rows, queue, config, options.objective)?;
+    let mut q = queue_data(rows, queue, config, options.objective)?;
     let (types, classes) = shift_types(&q, config)?;
     let patterns: Vec<Pattern> = if sc.contracts.is_empty() {
         Vec::new()
@@ -569,7 +606,13 @@ fn solve_queue(
     let sl_fn = options.service_level.clone();
     let curve_at = |t: usize, n: u32| -> f64 {
         match &sl_fn {
-            Some(f) if q.contacts[t] > 0.0 => f(queue, q.contacts[t], q.aht_seconds[t], q.interval_minutes, n),
+            Some(f) if q.contacts[t] > 0.0 => f(
+                queue,
+                q.contacts[t],
+                q.aht_seconds[t],
+                q.interval_minutes,
+                on_phone(n, sc.unplanned_shrinkage),
+            ),
             _ => f64::NAN,
         }
     };
@@ -601,17 +644,22 @@ fn solve_queue(
     }
     let mut mode = Mode::Cost;
     let mut target = None;
-    if options.objective == Objective::ServiceLevel {
-        let Some(goal) = queue.service_level else {
-            return Err(ScheduleError::Invalid(format!(
-                "service-level mode needs a service_level target for queue {:?} in plan.toml",
-                q.name
-            ))
-            .into());
-        };
+    let mut warnings = Vec::new();
+    if options.objective == Objective::ServiceLevel && queue.service_level.is_none() {
+        warnings.push(format!(
+            "queue {:?} has no service_level target (a {} queue): scheduled in cost mode",
+            q.name,
+            queue.channel.as_str()
+        ));
+    }
+    if let (Objective::ServiceLevel, Some(goal)) = (options.objective, queue.service_level) {
         if sl_fn.is_none() {
             return Err(ScheduleError::Invalid("service-level mode needs the projected service-level curve (SolveOptions::service_level)".into()).into());
         }
+        // Below the first head-count with a positive SL the curve is flat at 0 and then jumps
+        // (an unstable queue): a hull from there would credit SL the schedule does not get. So
+        // an interval with contacts gets at least that head-count, and the hull starts there.
+        let mut floors = q.floor.clone();
         let hulls: Vec<Vec<(f64, f64)>> = (0..q.slots.len())
             .map(|t| {
                 if q.contacts[t] <= 0.0 {
@@ -619,13 +667,20 @@ fn solve_queue(
                 }
                 let top = (q.required[t].max(q.floor[t]) * 2 + 5) as usize;
                 let curve: Vec<f64> = (0..=top).map(|n| curve_at(t, n as u32)).collect();
-                model::concave_hull(&curve, q.floor[t] as usize)
+                let stable = curve.iter().position(|&v| v > 1e-9).unwrap_or(0);
+                floors[t] = floors[t].max(stable as u32);
+                model::concave_hull(&curve, floors[t] as usize)
             })
             .collect();
+        q.floor = floors;
         let scopes = model::sl_scopes(&q, sc.service_level_scope, goal);
         for s in &scopes {
             let total: f64 = s.slots.iter().map(|&t| q.contacts[t]).sum();
-            let best: f64 = s.slots.iter().map(|&t| q.contacts[t] * hulls[t].iter().map(|h| h.1).fold(0.0, f64::max)).sum();
+            let best: f64 = s
+                .slots
+                .iter()
+                .map(|&t| q.contacts[t] * hulls[t].iter().map(|h| h.1).fold(0.0, f64::max))
+                .sum();
             if total > 0.0 && best / total < goal - 1e-12 {
                 return Ok(empty(
                     Status::Infeasible {
@@ -647,7 +702,12 @@ fn solve_queue(
     let breaks_integer = matches!(mode, Mode::ServiceLevel { .. });
     let formulation = match sc.break_formulation {
         BreakFormulation::Auto => {
-            let combos = |s: &ShiftType| s.classes.iter().map(|&k| classes[k].latest_offset - classes[k].earliest_offset + 1).product::<usize>();
+            let combos = |s: &ShiftType| {
+                s.classes
+                    .iter()
+                    .map(|&k| classes[k].latest_offset - classes[k].earliest_offset + 1)
+                    .product::<usize>()
+            };
             if types.iter().map(combos).sum::<usize>() <= PATTERN_COLUMNS_MAX {
                 BreakFormulation::Pattern
             } else {
@@ -656,17 +716,27 @@ fn solve_queue(
         }
         f => f,
     };
-    let mut warnings = Vec::new();
-    let solver_error = |message: String| ScheduleError::Solver { solver: options.solver.as_str().into(), message };
+    let solver_error =
+        |message: String| ScheduleError::Solver { solver: options.solver.as_str().into(), message };
     let remaining = |limits: Limits| Limits {
         time_limit_seconds: (limits.time_limit_seconds - started.elapsed().as_secs_f64()).max(0.05),
         ..limits
     };
     let mut rounds = 0;
     let mut lp_seconds: f64;
+    // Service-level mode: the last round's schedule, kept if a re-solve finds none in time.
+    let mut previous = None;
     let (m, cols, solution, lp_bound) = loop {
         rounds += 1;
-        let (m, cols) = model::build(&q, sc, &types, &classes, &patterns, &mode, breaks_integer, formulation);
+        // A service-level round leaves half the time for a possible re-solve.
+        let mip_limits = if matches!(mode, Mode::ServiceLevel { .. }) && rounds < 5 {
+            let left = remaining(limits);
+            Limits { time_limit_seconds: left.time_limit_seconds / 2.0, ..left }
+        } else {
+            remaining(limits)
+        };
+        let (m, cols) =
+            model::build(&q, sc, &types, &classes, &patterns, &mode, breaks_integer, formulation);
         let lp_started = Instant::now();
         let lp = mip::solve(&m, options.solver, remaining(limits), true);
         lp_seconds = lp_started.elapsed().as_secs_f64();
@@ -678,9 +748,13 @@ fn solve_queue(
             Err(MipFailure::NoIncumbent) => None,
             Err(MipFailure::Other(e)) => return Err(solver_error(e).into()),
         };
-        let integral_objective = m.cols.iter().all(|c| c.cost == 0.0 || (c.integer && c.cost.fract() == 0.0));
+        let integral_objective =
+            m.cols.iter().all(|c| c.cost == 0.0 || (c.integer && c.cost.fract() == 0.0));
         let gap_to = |objective: f64, bound: f64| {
-            relative_gap(objective, if integral_objective { (bound - 1e-6).ceil() } else { bound }.min(objective))
+            relative_gap(
+                objective,
+                if integral_objective { (bound - 1e-6).ceil() } else { bound }.min(objective),
+            )
         };
         let rounded = lp.as_ref().and_then(|lp| {
             let values = heuristic::round(&q, &m, &cols, &types, &classes, &lp.values)?;
@@ -694,7 +768,7 @@ fn solve_queue(
                 let end = if gap_to(r.objective, bound) <= 1e-9 { MipEnd::Optimal } else { MipEnd::GapLimit };
                 mip::MipSolution { end, ..r.clone() }
             }
-            _ => match mip::solve_from(&m, options.solver, remaining(limits), false, rounded.as_ref().map(|r| r.values.as_slice())) {
+            _ => match mip::solve_from(&m, options.solver, mip_limits, false, rounded.as_ref().map(|r| r.values.as_slice())) {
                 Ok(s) => match &rounded {
                     Some(r) if r.objective < s.objective - 1e-9 => mip::MipSolution { end: s.end, solver_bound: s.solver_bound, ..r.clone() },
                     _ => s,
@@ -702,6 +776,10 @@ fn solve_queue(
                 Err(MipFailure::Infeasible) => return Ok(empty(infeasible_model(sc, &mode), warnings)),
                 Err(MipFailure::NoIncumbent) => match &rounded {
                     Some(r) => r.clone(),
+                    None if previous.is_some() => {
+                        warnings.push("the projected service level of some day is below the target: the re-solve with a raised target found no schedule in time; this is the previous round's".into());
+                        break previous.take().expect("checked");
+                    }
                     None => {
                         return Err(solver_error(format!(
                             "stopped at the time limit ({:.1} s for queue {:?}) before finding any schedule; raise --time-limit-seconds",
@@ -727,7 +805,9 @@ fn solve_queue(
                     .slots
                     .iter()
                     .filter(|&&t| q.contacts[t] > 0.0)
-                    .map(|&t| q.contacts[t] * curve_at(t, solution.values[cols.c[t]].round() as u32))
+                    .map(|&t| {
+                        q.contacts[t] * curve_at(t, solution.values[cols.c[t]].round() as u32)
+                    })
                     .sum::<f64>()
                     / total;
                 let goal = target.unwrap_or(0.0);
@@ -737,6 +817,7 @@ fn solve_queue(
                 }
             }
             if short && rounds < 5 && started.elapsed().as_secs_f64() < limits.time_limit_seconds {
+                previous = Some((m, cols, solution, lp));
                 continue;
             }
             if short {
@@ -747,7 +828,8 @@ fn solve_queue(
     };
     // Integral breaks for the integral shift counts (cost mode leaves them continuous).
     let mut values = solution.values.clone();
-    let fractional = cols.breaks.iter().any(|b| (values[b.col] - values[b.col].round()).abs() > 1e-6);
+    let fractional =
+        cols.breaks.iter().any(|b| (values[b.col] - values[b.col].round()).abs() > 1e-6);
     if fractional {
         let mut fixed = m.clone();
         for &j in cols.x.iter().flatten().map(|c| &c.col).chain(&cols.z) {
@@ -757,8 +839,16 @@ fn solve_queue(
         for b in &cols.breaks {
             fixed.cols[b.col].integer = true;
         }
-        let pass = mip::solve(&fixed, options.solver, Limits { time_limit_seconds: remaining(limits).time_limit_seconds.max(5.0), mip_gap: 0.0 }, false)
-            .map_err(|e| solver_error(format!("placing breaks for the chosen shifts failed: {e:?}")))?;
+        let pass = mip::solve(
+            &fixed,
+            options.solver,
+            Limits {
+                time_limit_seconds: remaining(limits).time_limit_seconds.max(5.0),
+                mip_gap: 0.0,
+            },
+            false,
+        )
+        .map_err(|e| solver_error(format!("placing breaks for the chosen shifts failed: {e:?}")))?;
         if pass.objective > solution.objective + 1e-6 * (1.0 + solution.objective.abs()) {
             warnings.push(format!(
                 "integral break placement cost {:.4} more than the continuous one",
@@ -768,8 +858,12 @@ fn solve_queue(
         values = pass.values;
     }
     let objective = m.objective_of(&values);
-    let integral_objective = m.cols.iter().all(|c| c.cost == 0.0 || (c.integer && c.cost.fract() == 0.0));
-    let bound = [lp_bound, solution.solver_bound].into_iter().flatten().fold(None, |acc: Option<f64>, b| Some(acc.map_or(b, |a| a.max(b))));
+    let integral_objective =
+        m.cols.iter().all(|c| c.cost == 0.0 || (c.integer && c.cost.fract() == 0.0));
+    let bound = [lp_bound, solution.solver_bound]
+        .into_iter()
+        .flatten()
+        .fold(None, |acc: Option<f64>, b| Some(acc.map_or(b, |a| a.max(b))));
     // With integer costs on integer columns only, the objective is an integer: round the bound up.
     let gap = bound
         .map(|b| if integral_objective { (b - 1e-6).ceil() } else { b })
@@ -789,9 +883,17 @@ fn solve_queue(
     for (s, shift) in types.iter().enumerate() {
         for c in &cols.x[s] {
             if shift.classes.is_empty() || !c.break_slots.is_empty() {
-                let breaks: Vec<(usize, usize)> =
-                    c.break_slots.iter().zip(&shift.classes).map(|(&b, &k)| (b, b + classes[k].len_slots)).collect();
-                instances.extend((0..value(c.col)).map(|_| Instance { s, breaks: breaks.clone(), line: None }));
+                let breaks: Vec<(usize, usize)> = c
+                    .break_slots
+                    .iter()
+                    .zip(&shift.classes)
+                    .map(|(&b, &k)| (b, b + classes[k].len_slots))
+                    .collect();
+                instances.extend((0..value(c.col)).map(|_| Instance {
+                    s,
+                    breaks: breaks.clone(),
+                    line: None,
+                }));
             } else {
                 counts[s] += value(c.col);
             }
@@ -799,23 +901,33 @@ fn solve_queue(
     }
     let break_counts: Vec<(usize, usize, Option<usize>, u32)> =
         cols.breaks.iter().map(|b| (b.class, b.slot, b.shift_start, value(b.col))).collect();
-    let placement = breaks::assign(&types, &counts, &classes, &break_counts).map_err(|e| solver_error(format!("internal: {e}")))?;
+    let placement = breaks::assign(&types, &counts, &classes, &break_counts)
+        .map_err(|e| solver_error(format!("internal: {e}")))?;
     for (s, shift) in types.iter().enumerate() {
         for starts in &placement[s] {
-            let breaks: Vec<(usize, usize)> =
-                starts.iter().zip(&shift.classes).map(|(&b, &k)| (b, b + classes[k].len_slots)).collect();
+            let breaks: Vec<(usize, usize)> = starts
+                .iter()
+                .zip(&shift.classes)
+                .map(|(&b, &k)| (b, b + classes[k].len_slots))
+                .collect();
             instances.push(Instance { s, breaks, line: None });
         }
     }
     instances.sort_by(|a, b| {
         let (sa, sb) = (&types[a.s], &types[b.s]);
-        (sa.day, sa.start_slot, sa.len_slots, &a.breaks).cmp(&(sb.day, sb.start_slot, sb.len_slots, &b.breaks))
+        (sa.day, sa.start_slot, sa.len_slots, &a.breaks).cmp(&(
+            sb.day,
+            sb.start_slot,
+            sb.len_slots,
+            &b.breaks,
+        ))
     });
     let mut agents = None;
     if !patterns.is_empty() {
         let z: Vec<u32> = cols.z.iter().map(|&j| values[j].round().max(0.0) as u32).collect();
         agents = Some(z.iter().sum());
-        cut_lines(&mut instances, &types, &patterns, &z, sc).map_err(|e| solver_error(format!("internal: {e}")))?;
+        cut_lines(&mut instances, &types, &patterns, &z, sc)
+            .map_err(|e| solver_error(format!("internal: {e}")))?;
     }
     let im = i64::from(q.interval_minutes);
     let h0 = q.slots[0];
@@ -826,7 +938,9 @@ fn solve_queue(
         .map(|inst| {
             let st = &types[inst.s];
             let shift_id = match (inst.line, st.contract) {
-                (Some(line), Some(c)) => format!("{}/{}/L{:03}/{}", q.name, sc.contracts[c].name, line, q.dates[st.day]),
+                (Some(line), Some(c)) => {
+                    format!("{}/{}/L{:03}/{}", q.name, sc.contracts[c].name, line, q.dates[st.day])
+                }
                 _ => {
                     let n = seq.entry(st.day).or_insert(0);
                     *n += 1;
@@ -904,7 +1018,8 @@ fn solve_queue(
         .iter()
         .enumerate()
         .filter_map(|(d, date)| {
-            sl_of(&mut (0..t_len).filter(|&t| q.slot_day[t] == d)).map(|sl| DayServiceLevel { date: *date, service_level: sl })
+            sl_of(&mut (0..t_len).filter(|&t| q.slot_day[t] == d))
+                .map(|sl| DayServiceLevel { date: *date, service_level: sl })
         })
         .collect();
     let service_level_week = sl_of(&mut (0..t_len));
@@ -958,7 +1073,10 @@ fn infeasible_model(sc: &ScheduleConfig, mode: &Mode) -> Status {
     rules.push("breaks (windows must fit inside the open hours they cover)");
     Status::Infeasible {
         rule: "integer program".into(),
-        reason: format!("no schedule satisfies every hard rule together; rules in play: {}", rules.join(", ")),
+        reason: format!(
+            "no schedule satisfies every hard rule together; rules in play: {}",
+            rules.join(", ")
+        ),
         intervals: Vec::new(),
     }
 }
@@ -974,7 +1092,13 @@ struct Instance {
 /// Cut each contract's shifts into tour lines: `z_p` lines per days-off pattern; each day the
 /// lines working that day take that day's shifts, the line that finished earliest the day
 /// before taking the earliest shift (the longest rest the day allows it).
-fn cut_lines(instances: &mut [Instance], types: &[ShiftType], patterns: &[Pattern], z: &[u32], sc: &ScheduleConfig) -> Result<(), String> {
+fn cut_lines(
+    instances: &mut [Instance],
+    types: &[ShiftType],
+    patterns: &[Pattern],
+    z: &[u32],
+    sc: &ScheduleConfig,
+) -> Result<(), String> {
     for ci in 0..sc.contracts.len() {
         let mut lines: Vec<&Pattern> = Vec::new();
         for (p, &n) in patterns.iter().zip(z) {
@@ -986,11 +1110,19 @@ fn cut_lines(instances: &mut [Instance], types: &[ShiftType], patterns: &[Patter
         for d in 0..7 {
             let mut working: Vec<usize> = (0..lines.len()).filter(|&l| lines[l].works[d]).collect();
             working.sort_by_key(|&l| (last_end[l], l));
-            let mut todays: Vec<usize> =
-                (0..instances.len()).filter(|&i| types[instances[i].s].day == d && types[instances[i].s].contract == Some(ci)).collect();
+            let mut todays: Vec<usize> = (0..instances.len())
+                .filter(|&i| {
+                    types[instances[i].s].day == d && types[instances[i].s].contract == Some(ci)
+                })
+                .collect();
             todays.sort_by_key(|&i| (types[instances[i].s].start_slot, i));
             if working.len() != todays.len() {
-                return Err(format!("contract {}: day {d} has {} shifts for {} working lines", sc.contracts[ci].name, todays.len(), working.len()));
+                return Err(format!(
+                    "contract {}: day {d} has {} shifts for {} working lines",
+                    sc.contracts[ci].name,
+                    todays.len(),
+                    working.len()
+                ));
             }
             for l in 0..lines.len() {
                 if !lines[l].works[d] {
@@ -1004,4 +1136,37 @@ fn cut_lines(instances: &mut [Instance], types: &[ShiftType], patterns: &[Patter
         }
     }
     Ok(())
+}
+
+/// People to schedule so that `agents_net` remain on the phone after unplanned shrinkage.
+fn scheduled_for_net(agents_net: u32, unplanned_shrinkage: f64) -> u32 {
+    if unplanned_shrinkage <= 0.0 || agents_net == 0 {
+        return agents_net;
+    }
+    // The small tolerance keeps an exact quotient (e.g. 8 / 0.8) from rounding up to 11.
+    (f64::from(agents_net) / (1.0 - unplanned_shrinkage) - 1e-9).ceil() as u32
+}
+
+/// People expected on the phone out of `scheduled` after unplanned shrinkage (rounded down).
+fn on_phone(scheduled: u32, unplanned_shrinkage: f64) -> u32 {
+    if unplanned_shrinkage <= 0.0 {
+        return scheduled;
+    }
+    (f64::from(scheduled) * (1.0 - unplanned_shrinkage) + 1e-9).floor() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unplanned_shrinkage_grosses_up_and_back() {
+        // 14 on the phone at 25% unplanned shrinkage: 14 / 0.75 = 18.67 -> 19 scheduled, and
+        // 19 * 0.75 = 14.25 -> 14 on the phone; 18 scheduled would leave 13.5 -> 13.
+        assert_eq!(scheduled_for_net(14, 0.25), 19);
+        assert_eq!(on_phone(19, 0.25), 14);
+        assert_eq!(on_phone(18, 0.25), 13);
+        assert_eq!(scheduled_for_net(8, 0.2), 10);
+        assert_eq!(scheduled_for_net(7, 0.0), 7);
+    }
 }

@@ -115,7 +115,10 @@ pub struct Pattern {
 pub enum Mode {
     Cost,
     /// Per-slot hull segments `(slope, intercept)` and the scopes' targets.
-    ServiceLevel { hulls: Vec<Vec<(f64, f64)>>, scopes: Vec<SlScope> },
+    ServiceLevel {
+        hulls: Vec<Vec<(f64, f64)>>,
+        scopes: Vec<SlScope>,
+    },
 }
 
 /// A set of slots whose contact-weighted service level must reach `target`.
@@ -177,6 +180,7 @@ pub struct Columns {
     pub over: Vec<Option<usize>>,
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Build the model. `breaks_integer` makes the break columns integer (service-level mode).
 pub fn build(
     q: &QueueData,
@@ -196,7 +200,8 @@ pub fn build(
     let use_patterns = formulation == BreakFormulation::Pattern;
     let mut x: Vec<Vec<ShiftColumn>> = Vec::with_capacity(shifts.len());
     for s in shifts {
-        let cost = config.cost_per_shift + config.cost_per_paid_hour * f64::from(s.paid_minutes) / 60.0;
+        let cost =
+            config.cost_per_shift + config.cost_per_paid_hour * f64::from(s.paid_minutes) / 60.0;
         // Pattern formulation: one column per combination of break starts.
         let mut combos: Vec<Vec<usize>> = vec![Vec::new()];
         if use_patterns {
@@ -261,7 +266,8 @@ pub fn build(
             BreakFormulation::Explicit | BreakFormulation::Auto | BreakFormulation::Pattern => {
                 // One column per (start slot of the shifts, break start): the breaks of all
                 // shifts of this class that start together.
-                let mut by_start: std::collections::BTreeMap<usize, Vec<usize>> = std::collections::BTreeMap::new();
+                let mut by_start: std::collections::BTreeMap<usize, Vec<usize>> =
+                    std::collections::BTreeMap::new();
                 for &(i, st) in &members {
                     by_start.entry(st).or_default().push(x[i][0].col);
                 }
@@ -271,18 +277,28 @@ pub fn build(
                         let col = m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer);
                         terms.push((col, 1.0));
                         cover(col, st + offset);
-                        breaks.push(BreakColumn { class: k, slot: st + offset, shift_start: Some(st), col });
+                        breaks.push(BreakColumn {
+                            class: k,
+                            slot: st + offset,
+                            shift_start: Some(st),
+                            col,
+                        });
                     }
                     m.add_row(terms, 0.0, 0.0);
                 }
             }
             BreakFormulation::Implicit => {
-                let lo = members.iter().map(|&(_, st)| st + class.earliest_offset).min().unwrap_or(0);
+                let lo =
+                    members.iter().map(|&(_, st)| st + class.earliest_offset).min().unwrap_or(0);
                 let hi = members.iter().map(|&(_, st)| st + class.latest_offset).max().unwrap_or(0);
                 let width = hi - lo + 1;
-                let y: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer)).collect();
-                let f: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
-                let g: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
+                let y: Vec<usize> = (0..width)
+                    .map(|_| m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer))
+                    .collect();
+                let f: Vec<usize> =
+                    (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
+                let g: Vec<usize> =
+                    (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
                 // Totals equal: the forward slack ends at zero.
                 m.cols[f[width - 1]].upper = 0.0;
                 let mut ends: Vec<Vec<usize>> = vec![Vec::new(); width];
@@ -380,7 +396,12 @@ pub fn build(
             let _ = p;
         }
         for (ci, contract) in config.contracts.iter().enumerate() {
-            let pz: Vec<usize> = patterns.iter().zip(&z).filter(|(p, _)| p.contract == ci).map(|(_, &col)| col).collect();
+            let pz: Vec<usize> = patterns
+                .iter()
+                .zip(&z)
+                .filter(|(p, _)| p.contract == ci)
+                .map(|(_, &col)| col)
+                .collect();
             for d in 0..q.dates.len() {
                 let mut terms: Vec<(usize, f64)> = shifts
                     .iter()
@@ -388,7 +409,13 @@ pub fn build(
                     .filter(|(s, _)| s.contract == Some(ci) && s.day == d)
                     .flat_map(|(_, cols)| cols.iter().map(|c| (c.col, 1.0)))
                     .collect();
-                terms.extend(patterns.iter().zip(&z).filter(|(p, _)| p.contract == ci && p.works[d]).map(|(_, &col)| (col, -1.0)));
+                terms.extend(
+                    patterns
+                        .iter()
+                        .zip(&z)
+                        .filter(|(p, _)| p.contract == ci && p.works[d])
+                        .map(|(_, &col)| (col, -1.0)),
+                );
                 m.add_row(terms, 0.0, 0.0);
             }
             let weekly = |bound: u32| -> Vec<(usize, f64)> {
@@ -408,7 +435,11 @@ pub fn build(
                 m.add_row(weekly(hi), f64::NEG_INFINITY, 0.0);
             }
             if let Some(max) = contract.max_agents {
-                m.add_row(pz.iter().map(|&col| (col, 1.0)).collect(), f64::NEG_INFINITY, f64::from(max));
+                m.add_row(
+                    pz.iter().map(|&col| (col, 1.0)).collect(),
+                    f64::NEG_INFINITY,
+                    f64::from(max),
+                );
             }
         }
     }
@@ -442,7 +473,8 @@ pub fn patterns(config: &ScheduleConfig, days: usize) -> Vec<Pattern> {
 /// Upper concave hull of `(n, curve[n])` for `n >= floor`, as `(slope, intercept)` segments,
 /// closed by the flat segment at the curve's last value (more agents add nothing the curve knows).
 pub fn concave_hull(curve: &[f64], floor: usize) -> Vec<(f64, f64)> {
-    let pts: Vec<(f64, f64)> = curve.iter().enumerate().skip(floor).map(|(n, &v)| (n as f64, v)).collect();
+    let pts: Vec<(f64, f64)> =
+        curve.iter().enumerate().skip(floor).map(|(n, &v)| (n as f64, v)).collect();
     if pts.is_empty() {
         return vec![(0.0, curve.last().copied().unwrap_or(0.0))];
     }
@@ -476,7 +508,9 @@ pub fn concave_hull(curve: &[f64], floor: usize) -> Vec<(f64, f64)> {
 /// Scopes (days or the week) over which the contact-weighted SL must reach the target.
 pub fn sl_scopes(q: &QueueData, scope: ServiceLevelScope, target: f64) -> Vec<SlScope> {
     match scope {
-        ServiceLevelScope::Week => vec![SlScope { label: "week".into(), slots: (0..q.slots.len()).collect(), target }],
+        ServiceLevelScope::Week => {
+            vec![SlScope { label: "week".into(), slots: (0..q.slots.len()).collect(), target }]
+        }
         ServiceLevelScope::Day => q
             .dates
             .iter()

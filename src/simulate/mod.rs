@@ -669,6 +669,18 @@ pub fn run_replay(
             handle_seconds: c.handle_seconds,
         });
     }
+    if replay.is_empty() && !contacts.is_empty() {
+        let first = contacts.iter().map(|c| c.arrived_at).min().expect("non-empty");
+        let last = contacts.iter().map(|c| c.arrived_at).max().expect("non-empty");
+        return Err(SimulateError::Invalid(format!(
+            "no contact of the log ({} to {}) falls in the forecast's horizon ({} to {})",
+            crate::time::format_local(&first),
+            crate::time::format_local(&last),
+            crate::time::format_local(&horizon.origin),
+            crate::time::format_local(&horizon.interval_start(horizon.intervals))
+        ))
+        .into());
+    }
     replay.sort_by(|a, b| {
         a.arrival_seconds.total_cmp(&b.arrival_seconds).then(a.queue.cmp(&b.queue))
     });
@@ -812,6 +824,14 @@ mod tests {
         assert_eq!(m.offered, Estimate { mean: 10.0, ci_low: Some(10.0), ci_high: Some(10.0) });
         assert_eq!(m.service_level.unwrap().mean, 1.0);
         assert!((r.intervals[0].metrics.occupancy.unwrap().mean - 300.0 / 1800.0).abs() < 1e-12);
+        // A log that misses the horizon entirely is an error, not an empty simulation. (A week
+        // earlier in absolute time is 10:00 local: New York left daylight saving in between.)
+        let elsewhere: Vec<ContactRecord> = contacts
+            .iter()
+            .map(|c| ContactRecord { arrived_at: c.arrived_at - Duration::days(7), ..c.clone() })
+            .collect();
+        let e = run_replay(&roster, &f, &elsewhere, &config(), &opts()).unwrap_err().to_string();
+        assert!(e.contains("no contact of the log (2025-10-27T10:00 to"), "{e}");
     }
 
     #[test]

@@ -421,7 +421,7 @@ impl ErlangA {
         }
 
         // Mode of w_j: the ratio A/(n + j r) is >= 1 while j <= (A − n)/r.
-        let mode = if a > n { ((a - n) / r).floor().min(f64::from(u32::MAX)) as u64 } else { 0 };
+        let mode = if a > n { ((a - n) / r).floor().min(1e15) as u64 } else { 0 };
         let ln_w_mode = ln_queue_weight(mode, a, n, r);
 
         // Walk down from the mode to the last term that matters.
@@ -440,14 +440,11 @@ impl ErlangA {
 
         // Negative binomial N (size n/r + 1, u = 1 − e^{−θt}): P(V′_j ≤ t) = P(N > j).
         let u = -(-theta * target_answer_seconds).exp_m1();
-        let tail = NegBinTail::new(n / r, u);
+        let theta_t = theta * target_answer_seconds;
 
         // h_j = Σ_{i=1..j+1} 1/(n + i r); before the loop, h_{low−1}.
-        let mut h = 0.0;
-        for i in 1..=low {
-            h += 1.0 / (n + i as f64 * r);
-        }
-        let mut tail = tail.cursor();
+        let mut h = harmonic_queue_sum(low, n, r);
+        let mut tail = NegBinTail::new(n / r, u, theta_t, low);
         let (mut s_wait, mut s_abandoned, mut s_answer_time, mut s_within) = (0.0, 0.0, 0.0, 0.0);
         let mut j = low;
         let mut v = v_low;
@@ -489,9 +486,19 @@ impl ErlangA {
     }
 }
 
-/// ln w_mode = Σ_{i=1..mode} ln(A/(n + i r)), multiplying in chunks so only every few hundred
-/// factors cost a logarithm (factors are >= 1 up to the mode).
+/// Beyond this many terms, sums over the queue positions below the mode use ln Γ and ψ instead
+/// of a loop (only reached far beyond A with a very long patience).
+const DIRECT_SUM_LIMIT: u64 = 100_000;
+
+/// ln w_mode = Σ_{i=1..mode} ln(A/(n + i r)): multiplied in chunks (a logarithm every few hundred
+/// factors, all >= 1 up to the mode), or for long sums
+/// mode·ln(A/r) − [ln Γ(n/r + mode + 1) − ln Γ(n/r + 1)].
 fn ln_queue_weight(mode: u64, a: f64, n: f64, r: f64) -> f64 {
+    if mode > DIRECT_SUM_LIMIT {
+        let s = n / r;
+        let m = mode as f64;
+        return m * (a / r).ln() - (ln_gamma(s + m + 1.0) - ln_gamma(s + 1.0));
+    }
     let mut ln = 0.0;
     let mut product = 1.0;
     for i in 1..=mode {
@@ -504,84 +511,151 @@ fn ln_queue_weight(mode: u64, a: f64, n: f64, r: f64) -> f64 {
     ln + product.ln()
 }
 
-/// Upper tail P(N > j) of a negative binomial N with pmf C(s+k, k)(1−u)^{s+1}u^k, computed over
-/// the range of k that matters, normalised by its own sum (so no Gamma functions are needed).
+/// Σ_{i=1..count} 1/(n + i r): a loop, or for long sums (ψ(n/r + count + 1) − ψ(n/r + 1)) / r.
+fn harmonic_queue_sum(count: u64, n: f64, r: f64) -> f64 {
+    if count > DIRECT_SUM_LIMIT {
+        let s = n / r;
+        return (digamma(s + count as f64 + 1.0) - digamma(s + 1.0)) / r;
+    }
+    let mut h = 0.0;
+    for i in 1..=count {
+        h += 1.0 / (n + i as f64 * r);
+    }
+    h
+}
+
+/// ln Γ(x) for x > 0: Stirling's series (Abramowitz & Stegun 6.1.41) after shifting x to >= 15,
+/// relative error below 1e−15 there.
+fn ln_gamma(x: f64) -> f64 {
+    let mut shift = 0.0;
+    let mut x = x;
+    while x < 15.0 {
+        shift += x.ln();
+        x += 1.0;
+    }
+    let inv = 1.0 / x;
+    let inv2 = inv * inv;
+    let series = inv
+        * (1.0 / 12.0
+            - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 * (1.0 / 1680.0 - inv2 / 1188.0))));
+    (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + series - shift
+}
+
+/// ψ(x) for x > 0: asymptotic series (A&S 6.3.18) after the recurrence ψ(x) = ψ(x+1) − 1/x.
+fn digamma(x: f64) -> f64 {
+    let mut shift = 0.0;
+    let mut x = x;
+    while x < 15.0 {
+        shift += 1.0 / x;
+        x += 1.0;
+    }
+    let inv2 = 1.0 / (x * x);
+    let series = inv2
+        * (1.0 / 12.0
+            - inv2 * (1.0 / 120.0 - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 / 132.0))));
+    x.ln() - 0.5 / x - series - shift
+}
+
+/// Upper tail P(N > j) of a negative binomial N with pmf C(s+k, k)·q^{s+1}·u^k (q = 1 − u =
+/// e^{−θt}), walked upwards in k alongside the queue positions j. While the pmf is below double
+/// range (q^{s+1} underflows when t is many patience times) it is carried as mantissa × e^{scale},
+/// and the tail is 1; it switches to plain numbers once representable. Queue positions that
+/// start far out (> 10⁶, pathological patience) jump there with ln Γ.
 struct NegBinTail {
     s: f64,
     u: f64,
-    /// First k that matters and its unnormalised pmf.
-    k_low: u64,
-    pmf_low: f64,
-    /// Last k that matters.
-    k_high: u64,
-    total: f64,
-}
-
-impl NegBinTail {
-    fn new(s: f64, u: f64) -> Self {
-        if u <= 0.0 {
-            // t = 0: N ≡ 0, nobody waiting is answered within 0 s.
-            return NegBinTail { s, u, k_low: 0, pmf_low: 1.0, k_high: 0, total: 1.0 };
-        }
-        let q = 1.0 - u;
-        // pmf(k)/pmf(k−1) = u(s + k)/k >= 1 while k <= u·s/q.
-        let mode = (u * s / q).floor().clamp(0.0, 1e15) as u64;
-        let mut total = 1.0;
-        let mut k_low = mode;
-        let mut pmf_low = 1.0;
-        while k_low > 0 {
-            let p = pmf_low * k_low as f64 / (u * (s + k_low as f64));
-            if p < SERIES_EPSILON * total {
-                break;
-            }
-            pmf_low = p;
-            total += p;
-            k_low -= 1;
-        }
-        let mut k_high = mode;
-        let mut p = 1.0;
-        loop {
-            let next = p * u * (s + (k_high + 1) as f64) / (k_high + 1) as f64;
-            if next < SERIES_EPSILON * total {
-                break;
-            }
-            p = next;
-            total += p;
-            k_high += 1;
-        }
-        NegBinTail { s, u, k_low, pmf_low, k_high, total }
-    }
-
-    fn cursor(&self) -> NegBinCursor<'_> {
-        NegBinCursor { d: self, k: self.k_low, pmf: self.pmf_low, cdf: 0.0 }
-    }
-}
-
-/// Walks the CDF upwards for increasing j.
-struct NegBinCursor<'a> {
-    d: &'a NegBinTail,
-    /// Next k not yet added to `cdf`.
+    /// Next k whose pmf is not yet in `cdf`, and that pmf (scaled by e^{−ln_scale} if !plain).
     k: u64,
     pmf: f64,
     cdf: f64,
+    ln_scale: f64,
+    plain: bool,
+    /// The tail is 0 from here on (all mass counted, or t = 0).
+    exhausted: bool,
 }
 
-impl NegBinCursor<'_> {
+impl NegBinTail {
+    /// Ready to answer `greater_than(j)` for j >= `first_j`.
+    fn new(s: f64, u: f64, theta_t: f64, first_j: u64) -> Self {
+        let mut d = NegBinTail {
+            s,
+            u,
+            k: 0,
+            pmf: 1.0,
+            cdf: 0.0,
+            ln_scale: -(s + 1.0) * theta_t,
+            plain: false,
+            exhausted: u <= 0.0,
+        };
+        if d.exhausted {
+            // t = 0: N ≡ 0, nobody waiting is answered within 0 s.
+            return d;
+        }
+        if first_j > 1_000_000 {
+            d.jump_to(first_j, theta_t);
+        }
+        d.normalise();
+        d
+    }
+
+    /// Start the walk at `k` directly when the mass below it is negligible (< e^−70) or the
+    /// mass above it is; otherwise leave the walk to do it.
+    fn jump_to(&mut self, k: u64, theta_t: f64) {
+        let (s, u) = (self.s, self.u);
+        let kf = k as f64;
+        let ln_pmf =
+            ln_gamma(s + kf + 1.0) - ln_gamma(kf + 1.0) - ln_gamma(s + 1.0) - (s + 1.0) * theta_t
+                + kf * u.ln();
+        let mode = u * s / (1.0 - u);
+        if kf <= mode && ln_pmf + (kf + 1.0).ln() < -70.0 {
+            // Increasing terms below the mode: CDF(k − 1) <= k·pmf(k) is negligible.
+            self.k = k;
+            self.pmf = 1.0;
+            self.cdf = 0.0;
+            self.ln_scale = ln_pmf;
+        } else if kf > mode && ln_pmf + 20.0 * (kf + 1.0).ln() < -70.0 {
+            self.exhausted = true;
+        }
+    }
+
+    /// Switch to plain numbers once the pmf is representable.
+    fn normalise(&mut self) {
+        if !self.plain && self.ln_scale + self.pmf.ln() > -600.0 {
+            // e^{ln_scale} alone may underflow: combine the logarithms first.
+            self.pmf = (self.ln_scale + self.pmf.ln()).exp();
+            self.cdf = (self.ln_scale + self.cdf.ln()).exp();
+            self.plain = true;
+        }
+    }
+
     /// P(N > j); calls must come with non-decreasing j.
     fn greater_than(&mut self, j: u64) -> f64 {
-        let d = self.d;
-        if j < d.k_low {
-            return 1.0;
-        }
-        if j >= d.k_high {
-            return 0.0;
-        }
-        while self.k <= j {
+        while !self.exhausted && self.k <= j {
             self.cdf += self.pmf;
             self.k += 1;
-            self.pmf *= d.u * (d.s + self.k as f64) / self.k as f64;
+            self.pmf *= self.u * (self.s + self.k as f64) / self.k as f64;
+            if self.plain {
+                if self.cdf >= 1.0 - 1e-17 && self.pmf < 1e-20 {
+                    self.exhausted = true;
+                }
+            } else {
+                if self.pmf > 1e200 {
+                    self.pmf *= 1e-200;
+                    self.cdf *= 1e-200;
+                    self.ln_scale += 200.0 * std::f64::consts::LN_10;
+                }
+                if self.ln_scale > -1100.0 {
+                    self.normalise();
+                }
+            }
         }
-        (1.0 - self.cdf / d.total).max(0.0)
+        if self.exhausted {
+            0.0
+        } else if self.plain {
+            (1.0 - self.cdf).max(0.0)
+        } else {
+            1.0
+        }
     }
 }
 
@@ -690,6 +764,39 @@ mod tests {
     }
 
     #[test]
+    fn special_functions_match_direct_sums() {
+        // ln Γ(n+1) = ln n!, ψ(n+1) = H_n − γ; and the long-sum forms against the loops.
+        assert!(close(ln_gamma(1.0), 0.0, 1e-14));
+        assert!(close(ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-14));
+        assert!(close(ln_gamma(21.0), (1..=20).map(|k| (k as f64).ln()).sum::<f64>(), 1e-12));
+        let euler_gamma = 0.577_215_664_901_532_9;
+        assert!(close(digamma(1.0), -euler_gamma, 1e-14));
+        let h10: f64 = (1..=10).map(|k| 1.0 / k as f64).sum();
+        assert!(close(digamma(11.0), h10 - euler_gamma, 1e-14));
+        let (a, n, r) = (500.0, 120.0, 0.004);
+        let mode = 90_000u64;
+        let direct = ln_queue_weight(mode, a, n, r);
+        let s = n / r;
+        let closed =
+            mode as f64 * (a / r).ln() - (ln_gamma(s + mode as f64 + 1.0) - ln_gamma(s + 1.0));
+        assert!(close(direct, closed, 1e-9 * direct.abs()), "{direct} vs {closed}");
+        let direct = harmonic_queue_sum(mode, n, r);
+        let closed = (digamma(s + mode as f64 + 1.0) - digamma(s + 1.0)) / r;
+        assert!(close(direct, closed, 1e-11 * direct), "{direct} vs {closed}");
+    }
+
+    #[test]
+    fn erlang_a_with_an_enormous_patience_far_below_the_traffic_ends_quickly() {
+        // 10 Erl on 5 agents with callers waiting ~30 years: the queue is ~10⁹ deep; the sums
+        // below its mode go through ln Γ / ψ instead of a billion-step loop.
+        let m = ErlangA::new(10.0, 180.0, 1e9).unwrap().metrics(5, 20.0);
+        assert!(m.wait_probability > 0.999_999 && m.service_level < 1e-6, "{m:?}");
+        // Half the traffic is carried, the rest eventually abandons.
+        assert!(close(m.abandon_rate.unwrap(), 0.5, 1e-3), "{m:?}");
+        assert!(close(m.occupancy, 1.0, 1e-3));
+    }
+
+    #[test]
     fn erlang_a_issue_reference() {
         let m = ErlangA::from_contacts(100.0, 180.0, 30, 300.0).unwrap().metrics(14, 20.0);
         assert!(close(m.wait_probability, 0.14526, 5e-6), "{}", m.wait_probability);
@@ -786,5 +893,40 @@ mod tests {
         let m = ErlangA::new(9000.0, 180.0, 120.0).unwrap().metrics(8000, 20.0);
         assert!(close(m.abandon_rate.unwrap(), 1.0 - 8000.0 / 9000.0, 2e-3), "{m:?}");
         assert!(m.wait_probability > 0.999);
+    }
+}
+#[cfg(test)]
+mod sweep {
+    use super::*;
+
+    /// Every regime — overloaded, no agents, patience from 0.01 s to 30 years, t from 0 to
+    /// 10 minutes — returns probabilities in [0, 1] and ends (the worst case, 5,000 Erl with a
+    /// 10⁹ s patience, sums a few million terms). Ignored because it takes seconds in debug builds:
+    /// `cargo test --release --lib -- --ignored erlang_a_sweep`.
+    #[test]
+    #[ignore]
+    fn erlang_a_sweep_of_extreme_regimes() {
+        for &a in &[0.5, 10.0, 300.0, 5000.0] {
+            for &fraction in &[0.0, 0.3, 0.9, 1.0, 1.2, 2.0] {
+                for &patience in &[0.01, 1.0, 30.0, 300.0, 1e5, 1e9] {
+                    for &t in &[0.0, 1.0, 20.0, 600.0] {
+                        let n = (a * fraction) as u32;
+                        let m = ErlangA::new(a, 180.0, patience).unwrap().metrics(n, t);
+                        for v in [
+                            m.wait_probability,
+                            m.service_level,
+                            m.abandon_rate.unwrap(),
+                            m.occupancy,
+                        ] {
+                            assert!(
+                                (0.0..=1.0).contains(&v),
+                                "a={a} n={n} p={patience} t={t}: {m:?}"
+                            );
+                        }
+                        assert!(m.asa_seconds >= 0.0, "a={a} n={n} p={patience} t={t}: {m:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,99 @@
+//! `shiftcast schedule` end to end: requirements.csv + plan.toml in a temp dir → shifts.csv and
+//! coverage.csv whose coverage recomputes from the shifts; an infeasible rule exits 1 and writes
+//! nothing.
+
+use assert_cmd::Command;
+use shiftcast::io::coverage::read_coverage;
+use shiftcast::io::requirements::{write_requirements, RequirementRow};
+use shiftcast::io::shifts::read_shifts;
+use shiftcast::time;
+
+fn setup(dir: &std::path::Path, schedule: &str) {
+    let tz = time::parse_time_zone("Europe/London").unwrap();
+    let mut rows = Vec::new();
+    for h in 0..24 {
+        let need = if (9..17).contains(&h) { 3 } else { 0 };
+        let contacts = f64::from(need) * 10.0;
+        rows.push(RequirementRow {
+            interval_start: time::parse_local(&format!("2025-03-03T{h:02}:00"), tz).unwrap(),
+            queue: "voice".into(),
+            contacts,
+            aht_seconds: 300.0,
+            traffic_erlangs: contacts * 300.0 / 3600.0,
+            agents_net: need,
+            agents_gross: need,
+            service_level: 0.8,
+            asa_seconds: 10.0,
+            occupancy: 0.5,
+            abandon_rate: None,
+        });
+    }
+    write_requirements(&dir.join("requirements.csv"), &rows).unwrap();
+    let plan = format!(
+        "[site]\ntime_zone = \"Europe/London\"\ninterval_minutes = 60\n[site.opening_hours]\nall = \"08:00-18:00\"\n\
+         [staffing]\nshrinkage = 0.3\n[[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\n\
+         target_answer_seconds = 20\n[schedule]\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\n\
+         hard_coverage = true\n{schedule}\n[[schedule.breaks]]\nname = \"lunch\"\nlength_minutes = 60\npaid = false\n\
+         earliest_start_minutes = 180\nlatest_start_minutes = 300\nmin_shift_minutes = 480\n"
+    );
+    std::fs::write(dir.join("plan.toml"), plan).unwrap();
+}
+
+#[test]
+fn schedule_writes_shifts_and_coverage_that_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), "");
+    let out = Command::cargo_bin("shiftcast")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["schedule", "--requirements", "requirements.csv", "--config", "plan.toml"])
+        .args(["--out", "shifts.csv", "--coverage", "coverage.csv", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["status"], "optimal");
+    let tz = time::parse_time_zone("Europe/London").unwrap();
+    let shifts = read_shifts(&dir.path().join("shifts.csv"), tz).unwrap();
+    let coverage = read_coverage(&dir.path().join("coverage.csv"), tz).unwrap();
+    assert_eq!(coverage.len(), 24);
+    for c in &coverage {
+        let on = shifts
+            .iter()
+            .filter(|s| s.shift_start <= c.interval_start && c.interval_start < s.shift_end)
+            .filter(|s| {
+                !s.breaks.iter().any(|(a, b)| *a <= c.interval_start && c.interval_start < *b)
+            })
+            .count() as u32;
+        assert_eq!(c.scheduled, on);
+        assert!(c.scheduled >= c.required);
+    }
+    // 24 agent-hours on the phone at least; paid hours in the summary equal the file's.
+    let paid: u32 = shifts.iter().map(|s| s.paid_minutes).sum();
+    assert_eq!(f64::from(paid) / 60.0, summary["paid_hours"].as_f64().unwrap());
+}
+
+#[test]
+fn an_uncoverable_interval_exits_1_naming_the_rule_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // Shifts may only start at 12:00 or later: 09:00-11:00 cannot be covered.
+    setup(dir.path(), "earliest_start = \"12:00\"\nlatest_start = \"13:00\"");
+    let out = Command::cargo_bin("shiftcast")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "schedule",
+            "--requirements",
+            "requirements.csv",
+            "--config",
+            "plan.toml",
+            "--out",
+            "shifts.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("hard_coverage") && err.contains("2025-03-03T09:00"), "{err}");
+    assert!(!dir.path().join("shifts.csv").exists());
+}
