@@ -268,19 +268,31 @@ fn a_second_run_with_scenarios_repeats_the_plan_byte_for_byte_and_adds_the_compa
         .arg(&out)
         .assert()
         .success();
-    // Same inputs and seed: the same files, byte for byte.
-    for f in [
-        "forecast.csv",
-        "requirements.csv",
-        "shifts.csv",
-        "coverage.csv",
-        "roster.csv",
-        "simulation.csv",
-        "summary.json",
-    ] {
+    // Same inputs and seed: the same files, byte for byte. A schedule stopped by its wall-clock
+    // time limit depends on the machine's speed, and so does everything after it; then only the
+    // files before the schedule are compared.
+    let status = summary().schedule.and_then(|s| s.status).unwrap_or_default();
+    let deterministic = status == "optimal" || status == "gap_limit";
+    let files: &[&str] = if deterministic {
+        &[
+            "forecast.csv",
+            "requirements.csv",
+            "shifts.csv",
+            "coverage.csv",
+            "roster.csv",
+            "simulation.csv",
+            "summary.json",
+        ]
+    } else {
+        &["forecast.csv", "requirements.csv"]
+    };
+    for f in files {
         let a = std::fs::read(plan_out().join(f)).unwrap();
         let b = std::fs::read(out.join(f)).unwrap();
-        assert!(a == b, "{f} differs between two runs with the same seed");
+        assert!(
+            a == b,
+            "{f} differs between two runs with the same seed (schedule status {status})"
+        );
     }
     let whatif = shiftcast::report::files::read_whatif(&out.join("whatif.csv")).unwrap();
     let names: Vec<&str> = whatif.iter().map(|w| w.name.as_str()).collect();

@@ -314,3 +314,15 @@ fn key_figures_are_the_hand_worked_ones() {
     assert!(html.contains("<div class=\"v bad\">8 under</div>"), "coverage gap card");
     assert!(html.contains("7.1%"), "forecast accuracy card");
 }
+
+#[test]
+fn a_seat_nobody_works_is_drawn_as_an_unfilled_bar() {
+    let mut data = fixture();
+    let removed = data.roster.remove(3);
+    let html = render(&data);
+    let gantt = charts(&html).into_iter().find(|c| c.0 == "chart-roster").unwrap();
+    // 49 agent-days and the one unfilled seat.
+    assert_eq!(gantt.1, 50);
+    let tip = format!("unfilled {} seat", shiftcast::report::svg::escape(&removed.queue));
+    assert!(html.contains(&tip), "no bar titled {tip:?}");
+}

@@ -475,3 +475,42 @@ fn unavailable_dates_count_toward_the_weekly_minimum_at_the_daily_share() {
     cfg.roster.credit_unavailable_dates = false;
     assert_eq!(roster::min_minutes_in_week(&a, week, &cfg.roster), 2160);
 }
+
+#[test]
+fn weekend_seat_is_filled_by_a_two_deep_chain_when_a_full_assignment_exists() {
+    // Worked by hand. Everyone may work 2 days. X (voice+chat, cheapest) is the only one for
+    // Saturday voice; Y (chat) is next cheapest; Z (chat, dearest) is off Mondays and Tuesdays.
+    // Chronological cheapest-first puts X on Mon+Tue and Y on Wed+Thu, leaving X no day for
+    // Saturday; moving one of X's shifts to a single other agent does not help (Y is at 2 days,
+    // Z is off Mon/Tue). A full assignment exists: X Tue+Sat, Y Mon+Thu, Z Wed (or symmetric),
+    // reached by the chain X takes Sat and drops Mon, Y takes Mon and drops Wed, Z takes Wed.
+    let cfg = config("weight_fairness = 0.0\nweight_consecutive_days_off = 0.0");
+    let shifts = vec![
+        shift("c1", "chat", "2025-03-03", "09:00", "17:00"),
+        shift("c2", "chat", "2025-03-04", "09:00", "17:00"),
+        shift("c3", "chat", "2025-03-05", "09:00", "17:00"),
+        shift("c4", "chat", "2025-03-06", "09:00", "17:00"),
+        shift("v6", "voice", "2025-03-08", "09:00", "17:00"),
+    ];
+    let mut x = agent("X", &["voice", "chat"], 0.0, 40.0, 1.0);
+    let mut y = agent("Y", &["chat"], 0.0, 40.0, 2.0);
+    let mut z = agent("Z", &["chat"], 0.0, 40.0, 3.0);
+    for a in [&mut x, &mut y, &mut z] {
+        a.max_days_week = Some(2);
+    }
+    z.unavailable = vec![Unavailable::Weekday(Weekday::Mon), Unavailable::Weekday(Weekday::Tue)];
+    let agents = vec![x, y, z];
+    // Without local search, so the construction and its repair are what is tested.
+    let options = RosterOptions { iterations_per_seat: 0, ..RosterOptions::default() };
+    let r = roster::solve(&shifts, &agents, &cfg, &options).unwrap();
+    assert_eq!(r.shifts_unfilled, 0, "unmet: {:?}", r.unmet);
+    assert!(r.violations.is_empty());
+    assert!(check(&r.rows, &agents, &cfg).is_empty());
+    // X must hold Saturday (the only voice agent), so X works exactly one weekday chat shift.
+    let a = assignment(&r.rows);
+    assert!(a.contains(&("X".to_string(), date("2025-03-08"), "09:00".to_string())));
+    assert_eq!(a.iter().filter(|r| r.0 == "X").count(), 2);
+    assert_eq!(a.iter().filter(|r| r.0 == "Z").count(), 1);
+    // Labour at the optimum: 8 h at 1 (Sat) + one weekday at 1 + 2 days of Y at 2 + 1 of Z at 3.
+    assert!((r.cost.labour - 8.0 * (1.0 + 1.0 + 2.0 + 2.0 + 3.0)).abs() < 1e-9, "{:?}", r.cost);
+}

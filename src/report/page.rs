@@ -13,8 +13,12 @@ use super::charts::{
 use super::summary::IntervalKey;
 use super::svg::escape;
 use super::{ReportData, WhatifScenario};
+use crate::io::shifts::ShiftRow;
 use crate::io::table::fmt_num;
 use crate::time::IntervalGrid;
+
+/// Colour of seats the roster leaves empty.
+const UNFILLED: &str = "#c0392b";
 
 /// Days of history drawn before the planned days.
 pub const HISTORY_DAYS_SHOWN: i64 = 21;
@@ -732,7 +736,37 @@ fn roster_section(html: &mut String, ctx: &Context<'_>) {
                 })
                 .collect(),
         })
-        .collect();
+        .collect::<Vec<GanttRow>>();
+    // Seats nobody works, packed into as few rows as possible at the bottom, in red.
+    let mut rows = rows;
+    let mut legend: Vec<(String, String)> =
+        ctx.queues.iter().map(|(q, c)| (q.clone(), (*c).to_string())).collect();
+    let mut unfilled: Vec<&ShiftRow> = super::summary::unfilled_shifts(&d.shifts, &d.roster);
+    unfilled.sort_by_key(|s| (s.shift_start, s.shift_end));
+    let mut seat_rows: Vec<GanttRow> = Vec::new();
+    for s in unfilled {
+        let bar = GanttBar {
+            start: s.shift_start.timestamp(),
+            end: s.shift_end.timestamp(),
+            breaks: s.breaks.iter().map(|(a, b)| (a.timestamp(), b.timestamp())).collect(),
+            colour: UNFILLED.into(),
+            tip: format!(
+                "unfilled {} seat {}: {}–{}",
+                s.queue,
+                s.shift_id,
+                s.shift_start.format("%a %H:%M"),
+                s.shift_end.format("%H:%M")
+            ),
+        };
+        match seat_rows.iter_mut().find(|r| r.bars.last().is_some_and(|b| b.end <= bar.start)) {
+            Some(row) => row.bars.push(bar),
+            None => seat_rows.push(GanttRow { label: "unfilled seats".into(), bars: vec![bar] }),
+        }
+    }
+    if !seat_rows.is_empty() {
+        legend.push(("unfilled seat".into(), UNFILLED.into()));
+        rows.extend(seat_rows);
+    }
     let gantt = Gantt {
         id: "chart-roster".into(),
         title: "Roster: agents × days".into(),
@@ -740,12 +774,12 @@ fn roster_section(html: &mut String, ctx: &Context<'_>) {
         first_day: ctx.first_day,
         last_day: ctx.last_day,
         rows,
-        legend: ctx.queues.iter().map(|(q, c)| (q.clone(), (*c).to_string())).collect(),
+        legend,
     };
     if gantt.has_data() {
         let _ = writeln!(
             html,
-            "<h2 id=\"roster\">Roster</h2>\n<p class=\"note\">Every rostered agent's shifts over the week, coloured by queue; breaks and lunches are the white gaps. Agents are grouped by their main queue and ordered by their first start.</p>\n{}",
+            "<h2 id=\"roster\">Roster</h2>\n<p class=\"note\">Every rostered agent's shifts over the week, coloured by queue; breaks and lunches are the white gaps. Agents are grouped by their main queue and ordered by their first start; scheduled seats nobody could take are the red bars at the bottom.</p>\n{}",
             gantt.render()
         );
     }

@@ -34,8 +34,10 @@
 //! ([`solve`]): (1) a chronological greedy construction, day by day over the whole horizon so that
 //! rest and consecutive-day rules carry across week boundaries, which fills the scarcest shift
 //! groups first and prefers agents whose contract minimum is most at risk, then the cheapest;
-//! (2) repair of empty seats by ejection chains (move a blocking shift of the agent to a third
-//! agent); (3) a seeded local search of moves, same-day swaps and cross-day exchanges between two
+//! (2) repair of empty seats, longest first, by breadth-first augmenting paths up to five agents
+//! deep (each agent takes the seat handed to it and gives up another of its shifts within a week,
+//! the last one takes its seat outright or, when cheaper, leaves a shorter seat empty), which moves
+//! work back from the early week the chronological pass filled first; (3) a seeded local search of moves, same-day swaps and cross-day exchanges between two
 //! agents, accepting non-worsening moves, with every candidate re-checked against the hard rules
 //! by an agent-local evaluation. Everything is driven by a `ChaCha8Rng` seed and an iteration
 //! budget, so the same inputs and seed give the same roster; the time limit is only a safety net

@@ -65,6 +65,15 @@ struct State<'p> {
 /// Improvement below this is noise.
 const EPS: f64 = 1e-9;
 
+/// Most agents in one augmenting path of [`State::augment`].
+const CHAIN_DEPTH: usize = 5;
+
+/// Most evaluations one empty seat may spend in [`State::augment`].
+const AUGMENT_BUDGET: u64 = 2_000_000;
+
+/// Most passes of [`State::repair`] over the empty seats.
+const REPAIR_PASSES: usize = 5;
+
 impl<'p> State<'p> {
     fn new(p: &'p Problem) -> Self {
         let empty = vec![NONE; p.days];
@@ -258,11 +267,26 @@ impl<'p> State<'p> {
         }
     }
 
-    /// Fill empty seats: first directly, then by an ejection chain of length one (agent `a` takes
-    /// the seat and hands one of its nearby shifts to agent `b`). `budget` caps evaluations.
+    /// Fill empty seats: first directly, then by an augmenting path ([`State::augment`]).
+    /// `budget` caps evaluations.
     fn repair(&mut self, budget: &mut u64) {
         let p = self.p;
-        for seat in 0..p.seats.len() as u32 {
+        // Longest seats first (an augmenting path may fill one by emptying a shorter one); passes
+        // repeat while they fill something, since a path can empty a seat already visited.
+        let mut order: Vec<u32> = (0..p.seats.len() as u32).collect();
+        order.sort_by_key(|&s| (std::cmp::Reverse(p.seats[s as usize].paid_minutes), s));
+        for _pass in 0..REPAIR_PASSES {
+            let before = self.cost().total;
+            self.repair_pass(&order, budget);
+            if self.cost().total >= before - EPS || *budget == 0 {
+                break;
+            }
+        }
+    }
+
+    fn repair_pass(&mut self, order: &[u32], budget: &mut u64) {
+        let p = self.p;
+        for &seat in order {
             if self.holder[seat as usize] != NONE || *budget == 0 {
                 continue;
             }
@@ -287,42 +311,161 @@ impl<'p> State<'p> {
                 self.apply(a as usize, &[(d, seat)], e);
                 continue;
             }
-            let lo = d.saturating_sub(7);
-            let hi = (d + 8).min(p.days);
-            'agents: for &a in pool {
+            // A hopeless seat must not use up the budget of the others.
+            let mut local = (*budget).min(AUGMENT_BUDGET);
+            let before = local;
+            self.augment(seat, &mut local);
+            *budget -= before - local;
+        }
+    }
+
+    /// Fill the empty `seat` by a shortest augmenting path (an ejection chain up to
+    /// [`CHAIN_DEPTH`] agents deep), found breadth-first: agent a1 takes the seat and gives up
+    /// one of its shifts Y1 within a week of it (the day that frees a day-per-week, hours or rest
+    /// budget), agent a2 takes Y1 and gives up Y2, ..., and the last agent takes the seat it is
+    /// handed without giving anything up. Every step is checked against all hard rules of the
+    /// agent that makes it (the agents of one path are distinct, so the checks are independent),
+    /// and a path is applied only when it lowers the objective, unfilled cost included. Returns
+    /// whether the seat was filled.
+    fn augment(&mut self, seat: u32, budget: &mut u64) -> bool {
+        struct Node {
+            /// Seat the next agent must take.
+            seat: u32,
+            /// Agent that took the parent's seat and gave up `seat`, with its row changes.
+            agent: u32,
+            changes: [(usize, u32); 2],
+            n_changes: usize,
+            eval: Eval,
+            parent: usize,
+            depth: usize,
+            /// Objective change of the path so far (the unfilled seat's cost included).
+            delta: f64,
+        }
+        let p = self.p;
+        let mut nodes = vec![Node {
+            seat,
+            agent: NONE,
+            changes: [(0, NONE); 2],
+            n_changes: 0,
+            eval: Eval::default(),
+            parent: usize::MAX,
+            depth: 0,
+            delta: -self.unfilled_cost(seat),
+        }];
+        let mut seen = vec![false; p.seats.len()];
+        seen[seat as usize] = true;
+        // Best path that ends by leaving a shorter seat empty instead (node, objective change).
+        let mut best_partial: Option<(usize, f64)> = None;
+        let mut next = 0;
+        while next < nodes.len() {
+            let at = next;
+            next += 1;
+            let x = nodes[at].seat;
+            let sx = &p.seats[x as usize];
+            let dx = sx.day as usize;
+            let on_path = |nodes: &[Node], a: u32| {
+                let mut i = at;
+                while i != 0 {
+                    if nodes[i].agent == a {
+                        return true;
+                    }
+                    i = nodes[i].parent;
+                }
+                false
+            };
+            // Terminal step: a free agent takes `x` outright (cheapest such agent).
+            let mut best: Option<(f64, u32, Eval)> = None;
+            for &a in &p.pool[sx.queue as usize] {
                 let ai = a as usize;
-                if !p.eligible(ai, seat as usize) {
+                if self.row(ai)[dx] != NONE
+                    || !p.eligible(ai, x as usize)
+                    || on_path(&nodes, a)
+                    || *budget == 0
+                {
                     continue;
                 }
-                let busy_today = self.row(ai)[d] != NONE;
-                for d2 in lo..hi {
-                    let ejected = self.row(ai)[d2];
-                    // One shift per day: if `a` works day d, only that shift can make room.
-                    if ejected == NONE || (busy_today && d2 != d) {
-                        continue;
-                    }
-                    if *budget == 0 {
-                        return;
-                    }
-                    *budget = budget.saturating_sub(1);
-                    let changes: Vec<(usize, u32)> =
-                        if d2 == d { vec![(d, seat)] } else { vec![(d, seat), (d2, NONE)] };
-                    let Some(ea) = self.trial(ai, &changes) else { continue };
-                    let e_seat = &p.seats[ejected as usize];
-                    for &b in &p.pool[e_seat.queue as usize] {
-                        let bi = b as usize;
-                        if b == a || self.row(bi)[d2] != NONE || !p.eligible(bi, ejected as usize) {
-                            continue;
-                        }
-                        *budget = budget.saturating_sub(1);
-                        if let Some(eb) = self.trial(bi, &[(d2, ejected)]) {
-                            self.apply(ai, &changes, ea);
-                            self.apply(bi, &[(d2, ejected)], eb);
-                            break 'agents;
-                        }
+                *budget -= 1;
+                if let Some(e) = self.trial(ai, &[(dx, x)]) {
+                    let delta = p.objective(&e) - self.objs[ai];
+                    if best.as_ref().is_none_or(|b| delta < b.0) {
+                        best = Some((delta, a, e));
                     }
                 }
             }
+            if let Some((delta, a, e)) = best {
+                if nodes[at].delta + delta < -EPS {
+                    self.apply(a as usize, &[(dx, x)], e);
+                    self.apply_path(&nodes, at, |n| {
+                        (n.agent, n.changes, n.n_changes, n.eval, n.parent)
+                    });
+                    return true;
+                }
+            }
+            if nodes[at].depth + 1 >= CHAIN_DEPTH || *budget == 0 {
+                continue;
+            }
+            // Expansion: an agent takes `x` and gives up another of its shifts.
+            let lo = dx.saturating_sub(7);
+            let hi = (dx + 8).min(p.days);
+            for &a in &p.pool[sx.queue as usize] {
+                let ai = a as usize;
+                if !p.eligible(ai, x as usize) || on_path(&nodes, a) {
+                    continue;
+                }
+                let busy_today = self.row(ai)[dx] != NONE;
+                for d2 in lo..hi {
+                    let y = self.row(ai)[d2];
+                    // One shift per day: if `a` works day dx, only that shift can make room.
+                    if y == NONE || seen[y as usize] || (busy_today && d2 != dx) {
+                        continue;
+                    }
+                    if *budget == 0 {
+                        return false;
+                    }
+                    *budget -= 1;
+                    let changes =
+                        if d2 == dx { [(dx, x), (0, NONE)] } else { [(dx, x), (d2, NONE)] };
+                    let n_changes = if d2 == dx { 1 } else { 2 };
+                    let Some(e) = self.trial(ai, &changes[..n_changes]) else { continue };
+                    seen[y as usize] = true;
+                    let delta = nodes[at].delta + p.objective(&e) - self.objs[ai];
+                    let depth = nodes[at].depth + 1;
+                    let end_delta = delta + self.unfilled_cost(y);
+                    if end_delta < -EPS && best_partial.is_none_or(|b| end_delta < b.1) {
+                        best_partial = Some((nodes.len(), end_delta));
+                    }
+                    nodes.push(Node {
+                        seat: y,
+                        agent: a,
+                        changes,
+                        n_changes,
+                        eval: e,
+                        parent: at,
+                        depth,
+                        delta,
+                    });
+                }
+            }
+        }
+        if let Some((at, _)) = best_partial {
+            self.apply_path(&nodes, at, |n| (n.agent, n.changes, n.n_changes, n.eval, n.parent));
+            return true;
+        }
+        false
+    }
+
+    /// Apply the steps of an augmenting path from node `at` back to the root (node 0).
+    fn apply_path<N>(
+        &mut self,
+        nodes: &[N],
+        at: usize,
+        step: impl Fn(&N) -> (u32, [(usize, u32); 2], usize, Eval, usize),
+    ) {
+        let mut i = at;
+        while i != 0 {
+            let (agent, changes, n_changes, eval, parent) = step(&nodes[i]);
+            self.apply(agent as usize, &changes[..n_changes], eval);
+            i = parent;
         }
     }
 
