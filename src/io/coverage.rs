@@ -1,11 +1,11 @@
 //! coverage.csv: `interval_start,queue,required,scheduled,difference,service_level`.
-//! OWNER: schedule.
 //!
 //! One row per interval and queue of the scheduled horizon. `required` is the requirement's
-//! `agents_net` (agents on the phone), `scheduled` the agents on shift and not on a break,
-//! `difference = scheduled - required`, `service_level` the projected fraction answered within
-//! the target at `scheduled` agents (empty when no contacts are expected or no service-level
-//! model was available).
+//! `agents_net` (agents on the phone) grossed up by `[schedule] unplanned_shrinkage` u, i.e.
+//! `ceil(agents_net / (1 - u))` (just `agents_net` with the default u = 0), `scheduled` the
+//! agents on shift and not on a break, `difference = scheduled - required`, `service_level`
+//! the projected fraction answered within the target with `floor(scheduled * (1 - u))` agents
+//! on the phone (empty when no contacts are expected or no service-level model was available).
 
 use std::path::Path;
 
@@ -19,7 +19,8 @@ use crate::time::{self, Stamp};
 pub struct CoverageRow {
     pub interval_start: Stamp,
     pub queue: String,
-    /// Agents needed on the phone (requirements' `agents_net`).
+    /// Agents the schedule must have on shift and off break: requirements' `agents_net`,
+    /// grossed up by `[schedule] unplanned_shrinkage`.
     pub required: u32,
     /// Agents scheduled on the phone (breaks excluded).
     pub scheduled: u32,

@@ -1,6 +1,6 @@
 //! forecast.csv: `interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds` — one row
 //! per open interval and queue, sorted by `(interval_start, queue)`. Written by
-//! `shiftcast forecast`, read by `staff`, `simulate` and `whatif`. OWNER: forecast.
+//! `shiftcast forecast`, read by `staff`, `simulate` and `whatif`.
 //!
 //! `interval_start` is local wall-clock time (`2025-03-03T09:30`); the repeated hour of a
 //! fall-back day carries its UTC offset (`2025-10-26T01:30+01:00`). Numbers are written with at

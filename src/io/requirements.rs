@@ -1,6 +1,6 @@
 //! requirements.csv: `interval_start,queue,contacts,aht_seconds,traffic_erlangs,agents_net,
 //! agents_gross,service_level,asa_seconds,occupancy,abandon_rate` — the output of `staff`, one
-//! row per interval and queue, in (interval_start, queue) order. OWNER: staffing.
+//! row per interval and queue, in (interval_start, queue) order.
 //!
 //! `abandon_rate` is empty for queues without a patience (Erlang C, email, social).
 //! `asa_seconds` may be `inf` (no agents for a queue with contacts). Times are local wall-clock

@@ -6,7 +6,7 @@
 //! a `;`-separated list of local `HH:MM-HH:MM` spans inside the shift (empty when none). HR edits
 //! this file by hand before importing it into payroll, so the reader is strict and precise: every
 //! bad cell is reported with file, line and column, and [`crate::roster::check`] then validates
-//! the rules. OWNER: roster.
+//! the rules.
 
 use std::path::Path;
 

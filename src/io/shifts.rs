@@ -1,4 +1,4 @@
-//! shifts.csv: `shift_id,queue,date,shift_start,shift_end,paid_minutes,breaks`. OWNER: schedule.
+//! shifts.csv: `shift_id,queue,date,shift_start,shift_end,paid_minutes,breaks`.
 //!
 //! One row per worked shift. `date` is the day the shift starts (a night shift belongs to the
 //! evening it starts); `shift_start`/`shift_end` are local ISO date-times (`2025-03-03T22:00`,

@@ -1,4 +1,4 @@
-//! simulation.csv: per interval and queue, the simulated outcome of a roster. OWNER: simulate.
+//! simulation.csv: per interval and queue, the simulated outcome of a roster.
 //!
 //! One row per queue (plan.toml order) and interval (time order) of the forecast's horizon:
 //!
