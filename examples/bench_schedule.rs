@@ -124,7 +124,19 @@ fn main() {
         Some(i) => args[i + 1].parse::<SolverKind>().expect("solver"),
         None => SolverKind::Microlp,
     };
-    let options = SolveOptions { solver, ..SolveOptions::default() };
+    let number = |flag: &str| {
+        args.iter().position(|a| a == flag).map(|i| args[i + 1].parse::<f64>().expect(flag))
+    };
+    let options = SolveOptions {
+        solver,
+        time_limit_seconds: number("--time-limit-seconds"),
+        mip_gap: number("--mip-gap"),
+        write_model: args
+            .iter()
+            .position(|a| a == "--write-model")
+            .map(|i| std::path::PathBuf::from(&args[i + 1])),
+        ..SolveOptions::default()
+    };
     let cases: Vec<(&str, Vec<&str>, f64)> = vec![
         ("one week 15-min 24x7, starts /15, 4/6/8/10 h + breaks", vec!["voice"], 1.0),
         ("x10 volume over three sites", vec!["site_a", "site_b", "site_c"], 10.0),

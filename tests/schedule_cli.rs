@@ -74,6 +74,32 @@ fn schedule_writes_shifts_and_coverage_that_agree() {
 }
 
 #[test]
+fn write_model_leaves_an_mps_file_per_queue_of_the_solved_size() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), "");
+    std::fs::create_dir(dir.path().join("models")).unwrap();
+    let out = Command::cargo_bin("shiftcast")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["schedule", "--requirements", "requirements.csv", "--config", "plan.toml"])
+        .args(["--out", "shifts.csv", "--write-model", "models", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let queue = &summary["queues"][0];
+    let mps = std::fs::read_to_string(
+        dir.path().join("models").join(format!("{}.mps", queue["queue"].as_str().unwrap())),
+    )
+    .unwrap();
+    assert!(mps.starts_with("NAME ") && mps.ends_with("ENDATA\n"));
+    // One ROWS line per model row (plus the objective), one integer marker pair.
+    let rows_section = &mps[mps.find("ROWS\n").unwrap()..mps.find("COLUMNS\n").unwrap()];
+    assert_eq!(rows_section.lines().count() - 2, queue["rows"].as_u64().unwrap() as usize);
+    assert_eq!(mps.matches("'INTORG'").count(), 1);
+}
+
+#[test]
 fn an_uncoverable_interval_exits_1_naming_the_rule_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     // Shifts may only start at 12:00 or later: 09:00-11:00 cannot be covered.

@@ -58,6 +58,10 @@ pub struct Args {
     /// Relative MIP gap at which to stop (default: [schedule] mip_gap, 0.0001).
     #[arg(long)]
     pub mip_gap: Option<f64>,
+    /// Also write each queue's integer program as MPS into this folder (`<queue>.mps`), to
+    /// inspect it or solve it with another solver.
+    #[arg(long)]
+    pub write_model: Option<PathBuf>,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -91,6 +95,7 @@ pub fn run(args: Args) -> Result<()> {
         time_limit_seconds: args.time_limit_seconds,
         mip_gap: args.mip_gap,
         service_level: Some(Arc::new(shiftcast::staffing::projected_service_level)),
+        write_model: args.write_model.clone(),
     };
     let result = schedule::solve(&requirements, &config, &options).with_context(|| {
         format!("scheduling {} with {}", args.requirements.display(), args.config.display())

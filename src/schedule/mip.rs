@@ -96,6 +96,68 @@ impl Mip {
         self.cols.iter().filter(|c| c.integer).count()
     }
 
+    /// Free-format MPS of the model (for solving it with an external solver).
+    pub fn to_mps(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::from("NAME shiftcast\nROWS\n N obj\n");
+        for (i, r) in self.rows.iter().enumerate() {
+            let kind = if r.lower == r.upper {
+                'E'
+            } else if r.lower.is_finite() {
+                'G'
+            } else {
+                'L'
+            };
+            let _ = writeln!(out, " {kind} r{i}");
+        }
+        let mut by_col: Vec<Vec<(usize, f64)>> = vec![Vec::new(); self.cols.len()];
+        for (i, r) in self.rows.iter().enumerate() {
+            for &(j, a) in &r.terms {
+                by_col[j].push((i, a));
+            }
+        }
+        out.push_str("COLUMNS\n");
+        let mut in_int = false;
+        for (j, c) in self.cols.iter().enumerate() {
+            if c.integer != in_int {
+                let which = if c.integer { "INTORG" } else { "INTEND" };
+                let _ = writeln!(out, " m{j} 'MARKER' '{which}'");
+                in_int = c.integer;
+            }
+            let _ = writeln!(out, " c{j} obj {}", c.cost);
+            for &(i, a) in &by_col[j] {
+                let _ = writeln!(out, " c{j} r{i} {a}");
+            }
+        }
+        if in_int {
+            out.push_str(" mend 'MARKER' 'INTEND'\n");
+        }
+        out.push_str("RHS\n");
+        for (i, r) in self.rows.iter().enumerate() {
+            let rhs = if r.lower.is_finite() { r.lower } else { r.upper };
+            if rhs != 0.0 {
+                let _ = writeln!(out, " rhs r{i} {rhs}");
+            }
+        }
+        out.push_str("RANGES\n");
+        for (i, r) in self.rows.iter().enumerate() {
+            if r.lower != r.upper && r.lower.is_finite() && r.upper.is_finite() {
+                let _ = writeln!(out, " rng r{i} {}", r.upper - r.lower);
+            }
+        }
+        out.push_str("BOUNDS\n");
+        for (j, c) in self.cols.iter().enumerate() {
+            let _ = writeln!(out, " LO bnd c{j} {}", c.lower);
+            if c.upper.is_finite() {
+                let _ = writeln!(out, " UP bnd c{j} {}", c.upper);
+            } else {
+                let _ = writeln!(out, " PL bnd c{j}");
+            }
+        }
+        out.push_str("ENDATA\n");
+        out
+    }
+
     pub fn objective_of(&self, values: &[f64]) -> f64 {
         self.cols.iter().zip(values).map(|(c, v)| c.cost * v).sum()
     }
@@ -337,6 +399,52 @@ mod tests {
         assert!(is_feasible(&m, &s.values, false));
         let lp = solve(&m, SolverKind::Microlp, limits(), true).unwrap();
         assert!((lp.objective - 7.0 / 3.0).abs() < 1e-9, "{}", lp.objective);
+    }
+
+    #[test]
+    fn mps_export_of_a_small_model_is_the_hand_written_file() {
+        // min x + 2y + 0.5u  s.t. 2x + 3y >= 7; x - y = 1; 1 <= x + u <= 4; x, y integer.
+        let mut m = Mip::default();
+        let x = m.add_col(0.0, 10.0, 1.0, true);
+        let y = m.add_col(0.0, f64::INFINITY, 2.0, true);
+        let u = m.add_col(0.0, f64::INFINITY, 0.5, false);
+        m.add_row(vec![(x, 2.0), (y, 3.0)], 7.0, f64::INFINITY);
+        m.add_row(vec![(x, 1.0), (y, -1.0)], 1.0, 1.0);
+        m.add_row(vec![(x, 1.0), (u, 1.0)], 1.0, 4.0);
+        let expected = "NAME shiftcast
+ROWS
+ N obj
+ G r0
+ E r1
+ G r2
+COLUMNS
+ m0 'MARKER' 'INTORG'
+ c0 obj 1
+ c0 r0 2
+ c0 r1 1
+ c0 r2 1
+ c1 obj 2
+ c1 r0 3
+ c1 r1 -1
+ m2 'MARKER' 'INTEND'
+ c2 obj 0.5
+ c2 r2 1
+RHS
+ rhs r0 7
+ rhs r1 1
+ rhs r2 1
+RANGES
+ rng r2 3
+BOUNDS
+ LO bnd c0 0
+ UP bnd c0 10
+ LO bnd c1 0
+ PL bnd c1
+ LO bnd c2 0
+ PL bnd c2
+ENDATA
+";
+        assert_eq!(m.to_mps(), expected);
     }
 
     #[test]

@@ -91,6 +91,9 @@ pub struct SolveOptions {
     /// Projected SL per interval; needed in service-level mode, and fills coverage's
     /// `service_level` column and the summary's SL figures in either mode.
     pub service_level: Option<Arc<ServiceLevelFn>>,
+    /// Write each queue's integer program as free-format MPS into this folder (`<queue>.mps`),
+    /// to inspect it or hand it to another solver.
+    pub write_model: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for SolveOptions {
@@ -101,6 +104,7 @@ impl std::fmt::Debug for SolveOptions {
             .field("time_limit_seconds", &self.time_limit_seconds)
             .field("mip_gap", &self.mip_gap)
             .field("service_level", &self.service_level.is_some())
+            .field("write_model", &self.write_model)
             .finish()
     }
 }
@@ -737,6 +741,18 @@ fn solve_queue(
         };
         let (m, cols) =
             model::build(&q, sc, &types, &classes, &patterns, &mode, breaks_integer, formulation);
+        if let Some(dir) = &options.write_model {
+            // One file per queue and round (service-level mode may re-solve).
+            let name = if rounds == 1 {
+                format!("{}.mps", q.name)
+            } else {
+                format!("{}.round{rounds}.mps", q.name)
+            };
+            let path = dir.join(name);
+            crate::io::table::write_atomic(&path, |w| {
+                w.write_all(m.to_mps().as_bytes()).map_err(|e| crate::Error::io(&path, e))
+            })?;
+        }
         let lp_started = Instant::now();
         let lp = mip::solve(&m, options.solver, remaining(limits), true);
         lp_seconds = lp_started.elapsed().as_secs_f64();
