@@ -313,6 +313,36 @@ pub fn round(
             break;
         }
     }
+    let units: Vec<Unit> = shift_cols
+        .iter()
+        .zip(&shift_lens)
+        .map(|((_, cost, covered), &(len, start))| Unit {
+            cost: *cost,
+            covered: covered.clone(),
+            len,
+            start,
+        })
+        .collect();
+    let slot_cost = SlotCost {
+        required: &q.required,
+        floor: &q.floor,
+        cap: &q.cap,
+        under: &under_cost,
+        over: &over_cost,
+    };
+    // The LP bound less the rounded point's objective: no point can improve on it by more.
+    let objective = |x: &[u32], cov: &[u32]| -> f64 {
+        let shifts: f64 = x.iter().zip(&units).map(|(&n, u)| f64::from(n) * u.cost).sum();
+        let slots: f64 = (0..t_len)
+            .map(|t| {
+                let (n, r) = (f64::from(cov[t]), f64::from(q.required[t]));
+                (r - n).max(0.0) * under_cost[t].min(1e12) + (n - r).max(0.0) * over_cost[t]
+            })
+            .sum();
+        shifts + slots
+    };
+    let room = m.objective_of(lp) - objective(&x, &cov);
+    anneal(&units, &by_start, &slot_cost, &mut x, &mut cov, room);
     let mut values = vec![0.0; m.cols.len()];
     for (i, (col, _, _)) in shift_cols.iter().enumerate() {
         values[*col] += f64::from(x[i]);
@@ -337,4 +367,234 @@ pub fn round(
         }
     }
     is_feasible(m, &values, false).then_some(values)
+}
+
+/// One placeable shift: its cost, the slots it covers (on the phone), its length and start.
+struct Unit {
+    cost: f64,
+    covered: Vec<usize>,
+    len: usize,
+    start: usize,
+}
+
+/// The per-slot part of the objective: a convex piecewise-linear penalty around `required`,
+/// with the floor and cap as hard limits.
+struct SlotCost<'a> {
+    required: &'a [u32],
+    floor: &'a [u32],
+    cap: &'a [Option<u32>],
+    under: &'a [f64],
+    over: &'a [f64],
+}
+
+impl SlotCost<'_> {
+    /// Objective change when slot `t` goes from `n` agents to `n + 1`.
+    fn up(&self, t: usize, n: u32) -> f64 {
+        if self.cap[t].is_some_and(|cap| n + 1 > cap) {
+            f64::INFINITY
+        } else if n < self.required[t] {
+            -self.under[t]
+        } else {
+            self.over[t]
+        }
+    }
+
+    /// Objective change when slot `t` goes from `n` agents to `n - 1`.
+    fn down(&self, t: usize, n: u32) -> f64 {
+        if n == 0 || n - 1 < self.floor[t] {
+            f64::INFINITY
+        } else if n - 1 < self.required[t] {
+            self.under[t]
+        } else {
+            -self.over[t]
+        }
+    }
+}
+
+/// Simulated annealing over the multiset of units (Kirkpatrick, Gelatt & Vecchi 1983), from the
+/// rounded point: remove a shift, add one covering a short slot, move one to a start up to four
+/// intervals away or to another break position, or change its length keeping its start or its
+/// end. A move is taken when it lowers the objective, or with probability `exp(-Δ/T)` as the
+/// temperature falls geometrically; the best point seen is kept. The random stream is a
+/// ChaCha8 generator with a fixed seed and the number of moves depends only on the model's size,
+/// so the result is the same on every run and machine (no clock).
+fn anneal(
+    units: &[Unit],
+    by_start: &std::collections::BTreeMap<(usize, usize), Vec<usize>>,
+    slots: &SlotCost<'_>,
+    x: &mut [u32],
+    cov: &mut [u32],
+    floor: f64,
+) {
+    use rand::{Rng, SeedableRng};
+    if floor >= -1e-9 {
+        return;
+    }
+    let t_len = cov.len();
+    if units.is_empty() || t_len == 0 {
+        return;
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x5eed_5c4e_d01e);
+    // Units covering each slot, and each unit's position within its (length, start) group.
+    let mut covering: Vec<Vec<usize>> = vec![Vec::new(); t_len];
+    for (i, u) in units.iter().enumerate() {
+        for &t in &u.covered {
+            covering[t].push(i);
+        }
+    }
+    let mut position = vec![0usize; units.len()];
+    for list in by_start.values() {
+        for (p, &i) in list.iter().enumerate() {
+            position[i] = p;
+        }
+    }
+    let lens: Vec<usize> = by_start
+        .keys()
+        .map(|k| k.0)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let group = |len: usize, start: usize| by_start.get(&(len, start)).map(Vec::as_slice);
+    // Worked instances, one entry per shift.
+    let mut active: Vec<usize> =
+        x.iter().enumerate().flat_map(|(i, &n)| std::iter::repeat_n(i, n as usize)).collect();
+    let remove = |i: usize, cov: &mut [u32]| -> f64 {
+        let mut d = -units[i].cost;
+        for &t in &units[i].covered {
+            d += slots.down(t, cov[t]);
+            cov[t] -= 1;
+        }
+        d
+    };
+    let add = |i: usize, cov: &mut [u32]| -> f64 {
+        let mut d = units[i].cost;
+        for &t in &units[i].covered {
+            d += slots.up(t, cov[t]);
+            cov[t] += 1;
+        }
+        d
+    };
+    // Undo helpers that skip the cost arithmetic.
+    let unadd = |i: usize, cov: &mut [u32]| {
+        for &t in &units[i].covered {
+            cov[t] -= 1;
+        }
+    };
+    let unremove = |i: usize, cov: &mut [u32]| {
+        for &t in &units[i].covered {
+            cov[t] += 1;
+        }
+    };
+    // Parameters tuned on the one-week 24×7 benchmark (BENCHMARKS.md): hotter starts wander
+    // off, cooler ones freeze at the rounded point.
+    let moves = 150 * units.len().max(2_000) as u64;
+    let (t_start, t_end) = (0.1_f64, 0.001_f64);
+    let cooling = (t_end / t_start).powf(1.0 / moves as f64);
+    let mut temperature = t_start;
+    let mut current = 0.0_f64;
+    let mut best = 0.0_f64;
+    let mut best_x = x.to_vec();
+    let mut short: Vec<usize> = Vec::new();
+    for step in 0..moves {
+        temperature *= cooling;
+        let accept = |d: f64, rng: &mut rand_chacha::ChaCha8Rng| {
+            d < 0.0 || (d.is_finite() && rng.random::<f64>() < (-d / temperature).exp())
+        };
+        let kind = rng.random_range(0..100u32);
+        if kind < 10 || active.is_empty() {
+            // Add a shift covering a short slot (or any slot once none is short).
+            if step % 1024 == 0 || short.is_empty() {
+                short = (0..t_len).filter(|&t| cov[t] < slots.required[t]).collect();
+            }
+            let t = if short.is_empty() {
+                rng.random_range(0..t_len)
+            } else {
+                short[rng.random_range(0..short.len())]
+            };
+            if covering[t].is_empty() {
+                continue;
+            }
+            let j = covering[t][rng.random_range(0..covering[t].len())];
+            let d = add(j, cov);
+            if accept(d, &mut rng) {
+                x[j] += 1;
+                active.push(j);
+                current += d;
+                if current < best - 1e-9 {
+                    best = current;
+                    best_x.copy_from_slice(x);
+                }
+            } else {
+                unadd(j, cov);
+            }
+            continue;
+        }
+        let a = rng.random_range(0..active.len());
+        let i = active[a];
+        let u = &units[i];
+        let j = if kind < 20 {
+            None
+        } else if kind < 55 {
+            // Same length, a nearby start, the same break position within the shift.
+            let step = rng.random_range(1..=4usize);
+            let start =
+                if rng.random::<bool>() { u.start + step } else { u.start.wrapping_sub(step) };
+            group(u.len, start).and_then(|g| g.get(position[i]).or_else(|| g.first())).copied()
+        } else if kind < 75 {
+            // Same shift, another break position.
+            group(u.len, u.start).map(|g| g[rng.random_range(0..g.len())])
+        } else {
+            // Another length, keeping the start or the end.
+            let len = lens[rng.random_range(0..lens.len())];
+            let start =
+                if rng.random::<bool>() { u.start } else { (u.start + u.len).wrapping_sub(len) };
+            group(len, start).map(|g| g[rng.random_range(0..g.len())])
+        };
+        if j == Some(i) {
+            continue;
+        }
+        let d_remove = remove(i, cov);
+        if !d_remove.is_finite() {
+            unremove(i, cov);
+            continue;
+        }
+        match j {
+            None => {
+                if accept(d_remove, &mut rng) {
+                    x[i] -= 1;
+                    active.swap_remove(a);
+                    current += d_remove;
+                } else {
+                    unremove(i, cov);
+                }
+            }
+            Some(j) => {
+                let d = d_remove + add(j, cov);
+                if accept(d, &mut rng) {
+                    x[i] -= 1;
+                    x[j] += 1;
+                    active[a] = j;
+                    current += d;
+                } else {
+                    unadd(j, cov);
+                    unremove(i, cov);
+                }
+            }
+        }
+        if current < best - 1e-9 {
+            best = current;
+            best_x.copy_from_slice(x);
+            if best <= floor + 1e-9 {
+                break;
+            }
+        }
+    }
+    // Back to the best point seen.
+    x.copy_from_slice(&best_x);
+    cov.iter_mut().for_each(|c| *c = 0);
+    for (i, &n) in x.iter().enumerate() {
+        for &t in &units[i].covered {
+            cov[t] += n;
+        }
+    }
 }
