@@ -29,6 +29,7 @@ pub fn round(
     types: &[ShiftType],
     classes: &[BreakClass],
     lp: &[f64],
+    mip_gap: f64,
 ) -> Option<Vec<f64>> {
     if !cols.z.is_empty()
         || cols.over.iter().any(Option::is_none)
@@ -244,7 +245,6 @@ pub fn round(
         under: &under_cost,
         over: &over_cost,
     };
-    // The LP bound less the rounded point's objective: no point can improve on it by more.
     let objective = |x: &[u32], cov: &[u32]| -> f64 {
         let shifts: f64 = x.iter().zip(&units).map(|(&n, u)| f64::from(n) * u.cost).sum();
         let slots: f64 = (0..t_len)
@@ -255,8 +255,25 @@ pub fn round(
             .sum();
         shifts + slots
     };
-    let room = m.objective_of(lp) - objective(&x, &cov);
-    anneal(&units, &by_start, &slot_cost, &mut x, &mut cov, room);
+    // Annealing stops once the point is within `mip_gap` of the LP bound (objective <=
+    // bound / (1 - gap)); `room` is that objective less the rounded point's (<= 0: done).
+    let bound = m.objective_of(lp);
+    let good_enough = if mip_gap < 1.0 { bound / (1.0 - mip_gap) } else { f64::INFINITY };
+    let room = good_enough.max(bound) - objective(&x, &cov);
+    // Independent chains (fixed seeds) in parallel; the best wins, ties to the first chain.
+    use rayon::prelude::*;
+    let chains: Vec<(f64, Vec<u32>, Vec<u32>)> = (0..ANNEAL_CHAINS)
+        .into_par_iter()
+        .map(|chain| {
+            let (mut x, mut cov) = (x.clone(), cov.clone());
+            let gain = anneal(&units, &by_start, &slot_cost, &mut x, &mut cov, room, chain);
+            (gain, x, cov)
+        })
+        .collect();
+    if let Some((_, bx, bc)) = chains.into_iter().min_by(|a, b| a.0.total_cmp(&b.0)) {
+        x = bx;
+        cov = bc;
+    }
     let mut values = vec![0.0; m.cols.len()];
     for (i, (col, _, _)) in shift_cols.iter().enumerate() {
         values[*col] += f64::from(x[i]);
@@ -398,6 +415,9 @@ fn build_units(
     Some(UnitSet { shift_cols, unit_breaks, groups, by_start, shift_lens })
 }
 
+/// Annealing chains run side by side (one per core on the 2-core reference machine).
+const ANNEAL_CHAINS: u64 = 2;
+
 /// One placeable shift: its cost, the slots it covers (on the phone), its length and start.
 struct Unit {
     cost: f64,
@@ -447,6 +467,12 @@ impl SlotCost<'_> {
 /// temperature falls geometrically; the best point seen is kept. The random stream is a
 /// ChaCha8 generator with a fixed seed and the number of moves depends only on the model's size,
 /// so the result is the same on every run and machine (no clock).
+///
+/// Under-staffing is priced at a fifth of its cost at first, rising linearly to the full cost by
+/// the last move ("strategic oscillation", Glover & Hao 2011): the search may pass through short
+/// points to reach better ones, which the full penalty would fence off. Returns the objective
+/// change of the point left in `x`, `cov` (the best seen, under the true objective).
+#[allow(clippy::too_many_arguments)]
 fn anneal(
     units: &[Unit],
     by_start: &std::collections::BTreeMap<(usize, usize), Vec<usize>>,
@@ -454,16 +480,17 @@ fn anneal(
     x: &mut [u32],
     cov: &mut [u32],
     floor: f64,
-) {
+    chain: u64,
+) -> f64 {
     use rand::{Rng, SeedableRng};
     if floor >= -1e-9 {
-        return;
+        return 0.0;
     }
     let t_len = cov.len();
     if units.is_empty() || t_len == 0 {
-        return;
+        return 0.0;
     }
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x5eed_5c4e_d01e);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x5eed_5c4e_d01e ^ chain);
     // Units covering each slot, and each unit's position within its (length, start) group.
     let mut covering: Vec<Vec<usize>> = vec![Vec::new(); t_len];
     for (i, u) in units.iter().enumerate() {
@@ -487,21 +514,28 @@ fn anneal(
     // Worked instances, one entry per shift.
     let mut active: Vec<usize> =
         x.iter().enumerate().flat_map(|(i, &n)| std::iter::repeat_n(i, n as usize)).collect();
-    let remove = |i: usize, cov: &mut [u32]| -> f64 {
-        let mut d = -units[i].cost;
+    // Each returns the objective change and its under-staffing part.
+    let remove = |i: usize, cov: &mut [u32]| -> (f64, f64) {
+        let (mut d, mut under) = (-units[i].cost, 0.0);
         for &t in &units[i].covered {
             d += slots.down(t, cov[t]);
+            if cov[t] <= slots.required[t] {
+                under += slots.under[t];
+            }
             cov[t] -= 1;
         }
-        d
+        (d, under)
     };
-    let add = |i: usize, cov: &mut [u32]| -> f64 {
-        let mut d = units[i].cost;
+    let add = |i: usize, cov: &mut [u32]| -> (f64, f64) {
+        let (mut d, mut under) = (units[i].cost, 0.0);
         for &t in &units[i].covered {
             d += slots.up(t, cov[t]);
+            if cov[t] < slots.required[t] {
+                under -= slots.under[t];
+            }
             cov[t] += 1;
         }
-        d
+        (d, under)
     };
     // Undo helpers that skip the cost arithmetic.
     let unadd = |i: usize, cov: &mut [u32]| {
@@ -514,9 +548,10 @@ fn anneal(
             cov[t] += 1;
         }
     };
-    // Parameters tuned on the one-week 24×7 benchmark (BENCHMARKS.md): hotter starts wander
-    // off, cooler ones freeze at the rounded point.
-    let moves = 150 * units.len().max(2_000) as u64;
+    // Parameters tuned on the one-week 24×7 benchmark (BENCHMARKS.md): T from 0.3 or an
+    // under-staffing price from 0.1 wander off; 0.5 or more freezes near the rounded point;
+    // 600 or 1,200 moves per column gained nothing over 300.
+    let moves = 300 * units.len().max(2_000) as u64;
     let (t_start, t_end) = (0.1_f64, 0.001_f64);
     let cooling = (t_end / t_start).powf(1.0 / moves as f64);
     let mut temperature = t_start;
@@ -524,9 +559,14 @@ fn anneal(
     let mut best = 0.0_f64;
     let mut best_x = x.to_vec();
     let mut short: Vec<usize> = Vec::new();
+    let lambda0 = 0.2;
     for step in 0..moves {
         temperature *= cooling;
-        let accept = |d: f64, rng: &mut rand_chacha::ChaCha8Rng| {
+        // Under-staffing is priced at `lambda` × its cost while searching, rising to the full
+        // cost (strategic oscillation); `current` and `best` are always the true objective.
+        let lambda = lambda0 + (1.0 - lambda0) * (step as f64 / moves as f64);
+        let accept = |(d, under): (f64, f64), rng: &mut rand_chacha::ChaCha8Rng| {
+            let d = d + (lambda - 1.0) * under;
             d < 0.0 || (d.is_finite() && rng.random::<f64>() < (-d / temperature).exp())
         };
         let kind = rng.random_range(0..100u32);
@@ -548,7 +588,7 @@ fn anneal(
             if accept(d, &mut rng) {
                 x[j] += 1;
                 active.push(j);
-                current += d;
+                current += d.0;
                 if current < best - 1e-9 {
                     best = current;
                     best_x.copy_from_slice(x);
@@ -583,7 +623,7 @@ fn anneal(
             continue;
         }
         let d_remove = remove(i, cov);
-        if !d_remove.is_finite() {
+        if !d_remove.0.is_finite() {
             unremove(i, cov);
             continue;
         }
@@ -592,18 +632,19 @@ fn anneal(
                 if accept(d_remove, &mut rng) {
                     x[i] -= 1;
                     active.swap_remove(a);
-                    current += d_remove;
+                    current += d_remove.0;
                 } else {
                     unremove(i, cov);
                 }
             }
             Some(j) => {
-                let d = d_remove + add(j, cov);
+                let d_add = add(j, cov);
+                let d = (d_remove.0 + d_add.0, d_remove.1 + d_add.1);
                 if accept(d, &mut rng) {
                     x[i] -= 1;
                     x[j] += 1;
                     active[a] = j;
-                    current += d;
+                    current += d.0;
                 } else {
                     unadd(j, cov);
                     unremove(i, cov);
@@ -626,6 +667,7 @@ fn anneal(
             cov[t] += n;
         }
     }
+    best
 }
 
 /// What service-level mode asks of a schedule: each scope's contact-weighted service level,

@@ -771,7 +771,9 @@ fn solve_queue(
     // A deterministic incumbent from the LP relaxation (no clock involved).
     let rounded = lp.as_ref().and_then(|lp| {
         let values = match &goal {
-            None => heuristic::round(&q, &m, &cols, &types, &classes, &lp.values)?,
+            None => {
+                heuristic::round(&q, &m, &cols, &types, &classes, &lp.values, mip_gap_of(limits))?
+            }
             Some(goal) => {
                 heuristic::round_service_level(&q, &m, &cols, &types, &classes, &lp.values, goal)?
             }
