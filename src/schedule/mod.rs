@@ -239,20 +239,43 @@ pub fn solve(
     if by_queue.is_empty() {
         return Err(ScheduleError::Invalid("the requirements have no rows".into()).into());
     }
-    let mut shifts = Vec::new();
-    let mut coverage = Vec::new();
-    let mut queues = Vec::new();
-    let n_queues = by_queue.len();
-    for (i, (name, rows)) in by_queue.into_iter().enumerate() {
+    let mut jobs = Vec::with_capacity(by_queue.len());
+    for (name, rows) in by_queue {
         let queue = config.queue(name).ok_or_else(|| ScheduleError::Requirements {
             queue: name.into(),
             interval_start: time::format_local(&rows[0].interval_start),
             message: "the queue is not in plan.toml [[queues]]".into(),
         })?;
-        let spent = started.elapsed().as_secs_f64();
-        let budget = ((time_limit - spent) / (n_queues - i) as f64).max(0.05);
+        jobs.push((rows, queue));
+    }
+    // Queues are independent models: solved side by side (rayon); each gets the time limit
+    // divided by the turns the worker threads need to take every queue once. Debian's CBC is not
+    // thread-safe (SOLVERS.md), so CBC solves one queue after another with the time shared out.
+    let n_queues = jobs.len();
+    let outcomes: Vec<Result<QueueOutcome, crate::Error>> = if options.solver == SolverKind::Cbc {
+        let mut out = Vec::with_capacity(n_queues);
+        for (i, (rows, queue)) in jobs.iter().enumerate() {
+            let spent = started.elapsed().as_secs_f64();
+            let budget = ((time_limit - spent) / (n_queues - i) as f64).max(0.05);
+            let limits = Limits { time_limit_seconds: budget, mip_gap };
+            out.push(solve_queue(rows, queue, config, options, limits));
+        }
+        out
+    } else {
+        use rayon::prelude::*;
+        let threads = rayon::current_num_threads().clamp(1, n_queues);
+        let turns = n_queues.div_ceil(threads);
+        let budget = (time_limit / turns as f64).max(0.05);
         let limits = Limits { time_limit_seconds: budget, mip_gap };
-        let out = solve_queue(&rows, queue, config, options, limits)?;
+        jobs.par_iter()
+            .map(|(rows, queue)| solve_queue(rows, queue, config, options, limits))
+            .collect()
+    };
+    let mut shifts = Vec::new();
+    let mut coverage = Vec::new();
+    let mut queues = Vec::new();
+    for out in outcomes {
+        let out = out?;
         shifts.extend(out.shifts);
         coverage.extend(out.coverage);
         queues.push(out.summary);
