@@ -805,26 +805,66 @@ fn solve_queue(
         Some(mip::MipSolution { values, objective, end: MipEnd::TimeLimit, solver_bound: None })
     });
     let lp_bound = lp.as_ref().map(|lp| lp.objective);
-    let mut solution = match (&rounded, lp_bound) {
+    // Service-level mode: scopes whose true SL (not the hull's) is below target.
+    let short_scopes = |values: &[f64]| -> Vec<(usize, f64)> {
+        let Some(goal) = &goal else { return Vec::new() };
+        goal.scopes
+            .iter()
+            .enumerate()
+            .filter_map(|(k, s)| {
+                let total: f64 = s.slots.iter().map(|&t| q.contacts[t]).sum();
+                let got: f64 = s
+                    .slots
+                    .iter()
+                    .filter(|&&t| q.contacts[t] > 0.0)
+                    .map(|&t| q.contacts[t] * curve_at(t, values[cols.c[t]].round() as u32))
+                    .sum::<f64>();
+                (total > 0.0 && got / total < s.target - 1e-9).then_some((k, got / total))
+            })
+            .collect()
+    };
+    // The hull may flatter a non-concave stretch of the curve: a branch-and-bound schedule is
+    // topped up where its true SL falls short before it is compared with the heuristic's.
+    let meet_targets = |mut s: mip::MipSolution| -> mip::MipSolution {
+        if let Some(goal) = &goal {
+            if !short_scopes(&s.values).is_empty() {
+                let mut values = s.values.clone();
+                if heuristic::top_up_service_level(
+                    &q,
+                    &m,
+                    &cols,
+                    &types,
+                    &classes,
+                    &mut values,
+                    goal,
+                ) {
+                    s.objective = m.objective_of(&values);
+                    s.values = values;
+                }
+            }
+        }
+        s
+    };
+    let solution = match (&rounded, lp_bound) {
         // The rounded point is within the requested gap of the LP bound: done.
         (Some(r), Some(bound)) if gap_to(r.objective, bound) <= mip_gap_of(limits) => {
             let end = if gap_to(r.objective, bound) <= 1e-9 { MipEnd::Optimal } else { MipEnd::GapLimit };
             mip::MipSolution { end, ..r.clone() }
         }
         _ => match mip::solve_from(&m, options.solver, remaining(limits), false, rounded.as_ref().map(|r| r.values.as_slice())) {
-            Ok(s) => match &rounded {
-                Some(r) if r.objective < s.objective - 1e-9 => mip::MipSolution { end: s.end, solver_bound: s.solver_bound, ..r.clone() },
+            Ok(s) => match (meet_targets(s), &rounded) {
+                (s, Some(r)) if r.objective < s.objective - 1e-9 => mip::MipSolution { end: s.end, solver_bound: s.solver_bound, ..r.clone() },
                 // Determinism: an incumbent found before the clock ran out depends on the
                 // machine's load; the rounded point does not. Return it (with the LP bound
                 // only, also deterministic) whenever the search stopped on time.
-                Some(r) if matches!(s.end, MipEnd::TimeLimit) => {
+                (s, Some(r)) if matches!(s.end, MipEnd::TimeLimit) => {
                     mip::MipSolution { end: MipEnd::TimeLimit, solver_bound: None, ..r.clone() }
                 }
-                _ => s,
+                (s, _) => s,
             },
             Err(MipFailure::Infeasible) => return Ok(empty(infeasible_model(sc, &mode), warnings)),
             Err(MipFailure::NoIncumbent) => match &rounded {
-                Some(r) => r.clone(),
+                Some(r) => meet_targets(r.clone()),
                 None => {
                     return Err(solver_error(format!(
                         "stopped at the time limit ({:.1} s for queue {:?}) before finding any schedule; raise --time-limit-seconds",
@@ -836,42 +876,17 @@ fn solve_queue(
             Err(MipFailure::Other(e)) => return Err(solver_error(e).into()),
         },
     };
-    // Service-level mode: the hull may flatter a non-concave stretch of the curve; check the
-    // true SL of every scope and top the schedule up where it falls short.
     if let Some(goal) = &goal {
-        let levels = |values: &[f64]| -> Vec<(usize, f64)> {
-            goal.scopes
-                .iter()
-                .enumerate()
-                .filter_map(|(k, s)| {
-                    let total: f64 = s.slots.iter().map(|&t| q.contacts[t]).sum();
-                    let got: f64 = s
-                        .slots
-                        .iter()
-                        .filter(|&&t| q.contacts[t] > 0.0)
-                        .map(|&t| q.contacts[t] * curve_at(t, values[cols.c[t]].round() as u32))
-                        .sum::<f64>();
-                    (total > 0.0 && got / total < s.target - 1e-9).then_some((k, got / total))
-                })
-                .collect()
-        };
-        if !levels(&solution.values).is_empty() {
-            let mut values = solution.values.clone();
-            if heuristic::top_up_service_level(&q, &m, &cols, &types, &classes, &mut values, goal) {
-                solution.objective = m.objective_of(&values);
-                solution.values = values;
-            }
-            let short = levels(&solution.values);
-            if !short.is_empty() {
-                warnings.push(format!(
-                    "the projected service level stays below the target on {}: no shift raises it further",
-                    short
-                        .iter()
-                        .map(|&(k, got)| format!("{} ({got:.4})", goal.scopes[k].label))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
+        let short = short_scopes(&solution.values);
+        if !short.is_empty() {
+            warnings.push(format!(
+                "the projected service level stays below the target on {}: no shift raises it further",
+                short
+                    .iter()
+                    .map(|&(k, got)| format!("{} ({got:.4})", goal.scopes[k].label))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
     }
     // Integral breaks for the integral shift counts (cost mode leaves them continuous).
