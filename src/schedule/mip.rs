@@ -353,10 +353,13 @@ fn highs_solve(
     }
     let solved =
         model.try_solve().map_err(|e| MipFailure::Other(format!("HiGHS failed to run: {e:?}")))?;
-    let has_point = solved.primal_solution_status() == HighsSolutionStatus::Feasible;
+    // Read as a number: `primal_solution_status()` panics on the -1 HiGHS leaves there when it
+    // did not solve (an empty model).
+    let has_point = solved.int_info_value(c"primal_solution_status")
+        == Ok(HighsSolutionStatus::Feasible as i64);
     let end = match solved.status() {
         Status::Infeasible | Status::UnboundedOrInfeasible => return Err(MipFailure::Infeasible),
-        // HiGHS refuses a model without columns; its optimum is the empty point.
+        // HiGHS does not solve a model without columns; its optimum is the empty point.
         Status::ModelEmpty if mip.cols.is_empty() => {
             return Ok(finish(mip, Vec::new(), MipEnd::Optimal, None, relax));
         }
@@ -490,6 +493,15 @@ mod tests {
             let bound = s.solver_bound.unwrap_or_else(|| panic!("{kind:?} reported no bound"));
             // Proven optimal at gap 0: the bound has closed up to the optimum 3.
             assert!((bound - 3.0).abs() < 1e-6, "{kind:?}: bound {bound}");
+        }
+    }
+
+    #[test]
+    fn a_model_without_columns_is_optimal_at_zero_on_every_back_end() {
+        let m = Mip::default();
+        for kind in compiled() {
+            let s = solve(&m, kind, limits(), false).unwrap();
+            assert_eq!((s.values.len(), s.objective, s.end), (0, 0.0, MipEnd::Optimal), "{kind:?}");
         }
     }
 
