@@ -195,6 +195,18 @@ fn tours_of_five_days_need_two_agents_for_one_daily_shift() {
 }
 
 #[test]
+fn a_back_end_not_compiled_in_is_refused_naming_its_feature() {
+    // In the default build (`cargo test --release`) this covers HiGHS and CBC.
+    let config = plan(60, "", "earliest_start = \"09:00\"\nlatest_start = \"13:00\"\nstart_step_minutes = 240\nshift_lengths_minutes = [240]");
+    for solver in [SolverKind::Highs, SolverKind::Cbc].into_iter().filter(|s| !s.is_compiled()) {
+        let options = SolveOptions { solver, ..Default::default() };
+        let err = schedule::solve(&rows(&[day(9, 17, 1)], 0.0), &config, &options).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains(&format!("--features {}", solver.as_str())), "{message}");
+    }
+}
+
+#[test]
 fn an_interval_no_template_covers_is_reported_with_its_rule() {
     // Hard coverage at 03:00 but shifts start 08:00-12:00 only.
     let mut d = day(9, 13, 1);
