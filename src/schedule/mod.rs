@@ -239,20 +239,43 @@ pub fn solve(
     if by_queue.is_empty() {
         return Err(ScheduleError::Invalid("the requirements have no rows".into()).into());
     }
-    let mut shifts = Vec::new();
-    let mut coverage = Vec::new();
-    let mut queues = Vec::new();
-    let n_queues = by_queue.len();
-    for (i, (name, rows)) in by_queue.into_iter().enumerate() {
+    let mut jobs = Vec::with_capacity(by_queue.len());
+    for (name, rows) in by_queue {
         let queue = config.queue(name).ok_or_else(|| ScheduleError::Requirements {
             queue: name.into(),
             interval_start: time::format_local(&rows[0].interval_start),
             message: "the queue is not in plan.toml [[queues]]".into(),
         })?;
-        let spent = started.elapsed().as_secs_f64();
-        let budget = ((time_limit - spent) / (n_queues - i) as f64).max(0.05);
+        jobs.push((rows, queue));
+    }
+    // Queues are independent models: solved side by side (rayon); each gets the time limit
+    // divided by the turns the worker threads need to take every queue once. Debian's CBC is not
+    // thread-safe (SOLVERS.md), so CBC solves one queue after another with the time shared out.
+    let n_queues = jobs.len();
+    let outcomes: Vec<Result<QueueOutcome, crate::Error>> = if options.solver == SolverKind::Cbc {
+        let mut out = Vec::with_capacity(n_queues);
+        for (i, (rows, queue)) in jobs.iter().enumerate() {
+            let spent = started.elapsed().as_secs_f64();
+            let budget = ((time_limit - spent) / (n_queues - i) as f64).max(0.05);
+            let limits = Limits { time_limit_seconds: budget, mip_gap };
+            out.push(solve_queue(rows, queue, config, options, limits));
+        }
+        out
+    } else {
+        use rayon::prelude::*;
+        let threads = rayon::current_num_threads().clamp(1, n_queues);
+        let turns = n_queues.div_ceil(threads);
+        let budget = (time_limit / turns as f64).max(0.05);
         let limits = Limits { time_limit_seconds: budget, mip_gap };
-        let out = solve_queue(&rows, queue, config, options, limits)?;
+        jobs.par_iter()
+            .map(|(rows, queue)| solve_queue(rows, queue, config, options, limits))
+            .collect()
+    };
+    let mut shifts = Vec::new();
+    let mut coverage = Vec::new();
+    let mut queues = Vec::new();
+    for out in outcomes {
+        let out = out?;
         shifts.extend(out.shifts);
         coverage.extend(out.coverage);
         queues.push(out.summary);
@@ -647,7 +670,8 @@ fn solve_queue(
         return Ok(empty(status, Vec::new()));
     }
     let mut mode = Mode::Cost;
-    let mut target = None;
+    // Service-level mode: each slot's true SL by scheduled head-count.
+    let mut curves: Vec<Vec<f64>> = Vec::new();
     let mut warnings = Vec::new();
     if options.objective == Objective::ServiceLevel && queue.service_level.is_none() {
         warnings.push(format!(
@@ -664,16 +688,25 @@ fn solve_queue(
         // (an unstable queue): a hull from there would credit SL the schedule does not get. So
         // an interval with contacts gets at least that head-count, and the hull starts there.
         let mut floors = q.floor.clone();
-        let hulls: Vec<Vec<(f64, f64)>> = (0..q.slots.len())
+        curves = (0..q.slots.len())
             .map(|t| {
                 if q.contacts[t] <= 0.0 {
                     return Vec::new();
                 }
                 let top = (q.required[t].max(q.floor[t]) * 2 + 5) as usize;
-                let curve: Vec<f64> = (0..=top).map(|n| curve_at(t, n as u32)).collect();
+                (0..=top).map(|n| curve_at(t, n as u32)).collect()
+            })
+            .collect();
+        let hulls: Vec<Vec<(f64, f64)>> = curves
+            .iter()
+            .enumerate()
+            .map(|(t, curve)| {
+                if curve.is_empty() {
+                    return Vec::new();
+                }
                 let stable = curve.iter().position(|&v| v > 1e-9).unwrap_or(0);
                 floors[t] = floors[t].max(stable as u32);
-                model::concave_hull(&curve, floors[t] as usize)
+                model::concave_hull(curve, floors[t] as usize)
             })
             .collect();
         q.floor = floors;
@@ -701,7 +734,6 @@ fn solve_queue(
             }
         }
         mode = Mode::ServiceLevel { hulls, scopes };
-        target = Some(goal);
     }
     let breaks_integer = matches!(mode, Mode::ServiceLevel { .. });
     let formulation = match sc.break_formulation {
@@ -726,128 +758,122 @@ fn solve_queue(
         time_limit_seconds: (limits.time_limit_seconds - started.elapsed().as_secs_f64()).max(0.05),
         ..limits
     };
-    let mut rounds = 0;
-    let mut lp_seconds: f64;
-    // Service-level mode: the last round's schedule, kept if a re-solve finds none in time.
-    let mut previous = None;
-    let (m, cols, solution, lp_bound) = loop {
-        rounds += 1;
-        // A service-level round leaves half the time for a possible re-solve.
-        let mip_limits = if matches!(mode, Mode::ServiceLevel { .. }) && rounds < 5 {
-            let left = remaining(limits);
-            Limits { time_limit_seconds: left.time_limit_seconds / 2.0, ..left }
-        } else {
-            remaining(limits)
-        };
-        let (m, cols) =
-            model::build(&q, sc, &types, &classes, &patterns, &mode, breaks_integer, formulation);
-        if let Some(dir) = &options.write_model {
-            // One file per queue and round (service-level mode may re-solve).
-            let name = if rounds == 1 {
-                format!("{}.mps", q.name)
-            } else {
-                format!("{}.round{rounds}.mps", q.name)
-            };
-            let path = dir.join(name);
-            crate::io::table::write_atomic(&path, |w| {
-                w.write_all(m.to_mps().as_bytes()).map_err(|e| crate::Error::io(&path, e))
-            })?;
+    let (m, cols) =
+        model::build(&q, sc, &types, &classes, &patterns, &mode, breaks_integer, formulation);
+    if let Some(dir) = &options.write_model {
+        let path = dir.join(format!("{}.mps", q.name));
+        crate::io::table::write_atomic(&path, |w| {
+            w.write_all(m.to_mps().as_bytes()).map_err(|e| crate::Error::io(&path, e))
+        })?;
+    }
+    let lp_started = Instant::now();
+    let lp = mip::solve(&m, options.solver, remaining(limits), true);
+    let lp_seconds = lp_started.elapsed().as_secs_f64();
+    let lp = match lp {
+        Ok(lp) => Some(lp),
+        Err(MipFailure::Infeasible) => {
+            return Ok(empty(infeasible_model(sc, &mode), warnings));
         }
-        let lp_started = Instant::now();
-        let lp = mip::solve(&m, options.solver, remaining(limits), true);
-        lp_seconds = lp_started.elapsed().as_secs_f64();
-        let lp = match lp {
-            Ok(lp) => Some(lp),
-            Err(MipFailure::Infeasible) => {
-                return Ok(empty(infeasible_model(sc, &mode), warnings));
-            }
-            Err(MipFailure::NoIncumbent) => None,
-            Err(MipFailure::Other(e)) => return Err(solver_error(e).into()),
-        };
-        let integral_objective =
-            m.cols.iter().all(|c| c.cost == 0.0 || (c.integer && c.cost.fract() == 0.0));
-        let gap_to = |objective: f64, bound: f64| {
-            relative_gap(
-                objective,
-                if integral_objective { (bound - 1e-6).ceil() } else { bound }.min(objective),
-            )
-        };
-        let rounded = lp.as_ref().and_then(|lp| {
-            let values = heuristic::round(&q, &m, &cols, &types, &classes, &lp.values)?;
-            let objective = m.objective_of(&values);
-            Some(mip::MipSolution { values, objective, end: MipEnd::TimeLimit, solver_bound: None })
-        });
-        let lp_objective = lp.as_ref().map(|lp| lp.objective);
-        let solution = match (&rounded, lp_objective) {
-            // The rounded point is within the requested gap of the LP bound: done.
-            (Some(r), Some(bound)) if gap_to(r.objective, bound) <= mip_gap_of(limits) => {
-                let end = if gap_to(r.objective, bound) <= 1e-9 { MipEnd::Optimal } else { MipEnd::GapLimit };
-                mip::MipSolution { end, ..r.clone() }
-            }
-            _ => match mip::solve_from(&m, options.solver, mip_limits, false, rounded.as_ref().map(|r| r.values.as_slice())) {
-                Ok(s) => match &rounded {
-                    Some(r) if r.objective < s.objective - 1e-9 => mip::MipSolution { end: s.end, solver_bound: s.solver_bound, ..r.clone() },
-                    // Determinism: an incumbent found before the clock ran out depends on the
-                    // machine's load; the rounded point does not. Return it (with the LP bound
-                    // only, also deterministic) whenever the search stopped on time.
-                    Some(r) if matches!(s.end, MipEnd::TimeLimit) => {
-                        mip::MipSolution { end: MipEnd::TimeLimit, solver_bound: None, ..r.clone() }
-                    }
-                    _ => s,
-                },
-                Err(MipFailure::Infeasible) => return Ok(empty(infeasible_model(sc, &mode), warnings)),
-                Err(MipFailure::NoIncumbent) => match &rounded {
-                    Some(r) => r.clone(),
-                    None if previous.is_some() => {
-                        warnings.push("the projected service level of some day is below the target: the re-solve with a raised target found no schedule in time; this is the previous round's".into());
-                        break previous.take().expect("checked");
-                    }
-                    None => {
-                        return Err(solver_error(format!(
-                            "stopped at the time limit ({:.1} s for queue {:?}) before finding any schedule; raise --time-limit-seconds",
-                            limits.time_limit_seconds, q.name
-                        ))
-                        .into())
-                    }
-                },
-                Err(MipFailure::Other(e)) => return Err(solver_error(e).into()),
-            },
-        };
-        let lp = lp_objective;
-        // Service-level mode: the hull may flatter a non-concave stretch of the curve; check the
-        // true SL and raise a scope's target by its shortfall.
-        if let Mode::ServiceLevel { scopes, .. } = &mut mode {
-            let mut short = false;
-            for s in scopes.iter_mut() {
-                let total: f64 = s.slots.iter().map(|&t| q.contacts[t]).sum();
-                if total <= 0.0 {
-                    continue;
-                }
-                let got: f64 = s
-                    .slots
-                    .iter()
-                    .filter(|&&t| q.contacts[t] > 0.0)
-                    .map(|&t| {
-                        q.contacts[t] * curve_at(t, solution.values[cols.c[t]].round() as u32)
-                    })
-                    .sum::<f64>()
-                    / total;
-                let goal = target.unwrap_or(0.0);
-                if got < goal - 1e-9 {
-                    short = true;
-                    s.target = (s.target + (goal - got) + 1e-6).min(1.0);
-                }
-            }
-            if short && rounds < 5 && started.elapsed().as_secs_f64() < limits.time_limit_seconds {
-                previous = Some((m, cols, solution, lp));
-                continue;
-            }
-            if short {
-                warnings.push("the projected service level of some day is below the target: the concave hull of the SL curve overestimates it and the re-solves ran out of rounds or time".into());
-            }
-        }
-        break (m, cols, solution, lp);
+        Err(MipFailure::NoIncumbent) => None,
+        Err(MipFailure::Other(e)) => return Err(solver_error(e).into()),
     };
+    let integral_objective =
+        m.cols.iter().all(|c| c.cost == 0.0 || (c.integer && c.cost.fract() == 0.0));
+    let gap_to = |objective: f64, bound: f64| {
+        relative_gap(
+            objective,
+            if integral_objective { (bound - 1e-6).ceil() } else { bound }.min(objective),
+        )
+    };
+    let goal = match &mode {
+        Mode::ServiceLevel { hulls, scopes } => {
+            Some(heuristic::ServiceLevelGoal { curves: &curves, scopes, hulls })
+        }
+        Mode::Cost => None,
+    };
+    // A deterministic incumbent from the LP relaxation (no clock involved).
+    let rounded = lp.as_ref().and_then(|lp| {
+        let values = match &goal {
+            None => {
+                heuristic::round(&q, &m, &cols, &types, &classes, &lp.values, mip_gap_of(limits))?
+            }
+            Some(goal) => {
+                heuristic::round_service_level(&q, &m, &cols, &types, &classes, &lp.values, goal)?
+            }
+        };
+        let objective = m.objective_of(&values);
+        Some(mip::MipSolution { values, objective, end: MipEnd::TimeLimit, solver_bound: None })
+    });
+    let lp_bound = lp.as_ref().map(|lp| lp.objective);
+    let mut solution = match (&rounded, lp_bound) {
+        // The rounded point is within the requested gap of the LP bound: done.
+        (Some(r), Some(bound)) if gap_to(r.objective, bound) <= mip_gap_of(limits) => {
+            let end = if gap_to(r.objective, bound) <= 1e-9 { MipEnd::Optimal } else { MipEnd::GapLimit };
+            mip::MipSolution { end, ..r.clone() }
+        }
+        _ => match mip::solve_from(&m, options.solver, remaining(limits), false, rounded.as_ref().map(|r| r.values.as_slice())) {
+            Ok(s) => match &rounded {
+                Some(r) if r.objective < s.objective - 1e-9 => mip::MipSolution { end: s.end, solver_bound: s.solver_bound, ..r.clone() },
+                // Determinism: an incumbent found before the clock ran out depends on the
+                // machine's load; the rounded point does not. Return it (with the LP bound
+                // only, also deterministic) whenever the search stopped on time.
+                Some(r) if matches!(s.end, MipEnd::TimeLimit) => {
+                    mip::MipSolution { end: MipEnd::TimeLimit, solver_bound: None, ..r.clone() }
+                }
+                _ => s,
+            },
+            Err(MipFailure::Infeasible) => return Ok(empty(infeasible_model(sc, &mode), warnings)),
+            Err(MipFailure::NoIncumbent) => match &rounded {
+                Some(r) => r.clone(),
+                None => {
+                    return Err(solver_error(format!(
+                        "stopped at the time limit ({:.1} s for queue {:?}) before finding any schedule; raise --time-limit-seconds",
+                        limits.time_limit_seconds, q.name
+                    ))
+                    .into())
+                }
+            },
+            Err(MipFailure::Other(e)) => return Err(solver_error(e).into()),
+        },
+    };
+    // Service-level mode: the hull may flatter a non-concave stretch of the curve; check the
+    // true SL of every scope and top the schedule up where it falls short.
+    if let Some(goal) = &goal {
+        let levels = |values: &[f64]| -> Vec<(usize, f64)> {
+            goal.scopes
+                .iter()
+                .enumerate()
+                .filter_map(|(k, s)| {
+                    let total: f64 = s.slots.iter().map(|&t| q.contacts[t]).sum();
+                    let got: f64 = s
+                        .slots
+                        .iter()
+                        .filter(|&&t| q.contacts[t] > 0.0)
+                        .map(|&t| q.contacts[t] * curve_at(t, values[cols.c[t]].round() as u32))
+                        .sum::<f64>();
+                    (total > 0.0 && got / total < s.target - 1e-9).then_some((k, got / total))
+                })
+                .collect()
+        };
+        if !levels(&solution.values).is_empty() {
+            let mut values = solution.values.clone();
+            if heuristic::top_up_service_level(&q, &m, &cols, &types, &classes, &mut values, goal) {
+                solution.objective = m.objective_of(&values);
+                solution.values = values;
+            }
+            let short = levels(&solution.values);
+            if !short.is_empty() {
+                warnings.push(format!(
+                    "the projected service level stays below the target on {}: no shift raises it further",
+                    short
+                        .iter()
+                        .map(|&(k, got)| format!("{} ({got:.4})", goal.scopes[k].label))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
     // Integral breaks for the integral shift counts (cost mode leaves them continuous).
     let mut values = solution.values.clone();
     let fractional =

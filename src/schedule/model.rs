@@ -38,7 +38,8 @@
 //! **Service level**: per interval, `sl_t <= a_k + b_k c_t` for each segment of the upper concave
 //! hull of the curve `SL_t(n)` (n at or above the interval's floor); `Σ_t contacts_t sl_t >=
 //! target Σ_t contacts_t` per day or week. The hull is exact where the curve is concave; the true
-//! SL of the integer schedule is checked afterwards and the target raised if the hull flattered it.
+//! SL of the integer schedule is checked afterwards and shifts are added where the hull flattered
+//! it ([`super::heuristic::top_up_service_level`]).
 //!
 //! With breaks placed freely, the break columns of a cost-mode model form an interval matrix
 //! (consecutive ones) with identity slacks, which is totally unimodular: for integer shift counts
@@ -178,6 +179,8 @@ pub struct Columns {
     /// the over-staffing column.
     pub under: Vec<Option<usize>>,
     pub over: Vec<Option<usize>>,
+    /// Service-level mode: the column holding each slot's service level (slots with contacts).
+    pub sl: Vec<Option<usize>>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -345,6 +348,7 @@ pub fn build(
     }
     let mut under = vec![None; t_len];
     let mut over = vec![None; t_len];
+    let mut sl_col = vec![None; t_len];
     match mode {
         Mode::Cost => {
             for t in 0..t_len {
@@ -365,7 +369,6 @@ pub fn build(
             }
         }
         Mode::ServiceLevel { hulls, scopes } => {
-            let mut sl_col = vec![None; t_len];
             for t in 0..t_len {
                 if q.contacts[t] > 0.0 {
                     let s = m.add_col(0.0, 1.0, 0.0, false);
@@ -443,7 +446,7 @@ pub fn build(
             }
         }
     }
-    (m, Columns { x, breaks, z, c, under, over })
+    (m, Columns { x, breaks, z, c, under, over, sl: sl_col })
 }
 
 /// Days-off patterns of every contract over a 7-day horizon: all ways to pick the working days,
