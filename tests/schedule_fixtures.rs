@@ -1,13 +1,14 @@
 //! The proven optima of /work/shared/data/scheduling_week_fixtures.json (OR-Tools CP-SAT and
-//! HiGHS agree on them), reproduced through `schedule::solve`. Skips when the data folder is
-//! absent.
+//! HiGHS agree on them), reproduced through `schedule::solve` on every back end of the build
+//! (microlp always; HiGHS and CBC with `--features highs,cbc`, as `.ci/run` tests them). Skips
+//! when the data folder is absent.
 
 use std::path::Path;
 
 use serde_json::Value;
 use shiftcast::io::requirements::RequirementRow;
 use shiftcast::io::PlanConfig;
-use shiftcast::schedule::{self, SolveOptions, Status};
+use shiftcast::schedule::{self, SolveOptions, SolverKind, Status};
 use shiftcast::time;
 
 /// `../shared/data/` from the main checkout; `../../shared/data/` from a worktree in `wt/`.
@@ -78,77 +79,113 @@ const FEWEST_SHIFTS: &str = "cost_per_shift = 1.0\ncost_per_paid_hour = 0.0\nove
 const LEAST_ABS: &str = "cost_per_shift = 0.0\ncost_per_paid_hour = 0.0\nunder_staffing_cost_per_agent_hour = 1.0\nover_staffing_cost_per_agent_hour = 1.0\ntime_limit_seconds = 60\nmip_gap = 0.0";
 const LEAST_HOURS: &str = "cost_per_paid_hour = 1.0\nover_staffing_cost_per_agent_hour = 0.0\nhard_coverage = true\ntime_limit_seconds = 60\nmip_gap = 0.0";
 
-fn run(week: &str, menu: &str, schedule: &str) -> Option<schedule::ScheduleResult> {
+/// The back ends compiled into this build.
+fn solvers() -> Vec<SolverKind> {
+    [SolverKind::Microlp, SolverKind::Highs, SolverKind::Cbc]
+        .into_iter()
+        .filter(SolverKind::is_compiled)
+        .collect()
+}
+
+/// The fixture solved by each compiled back end.
+fn run(
+    week: &str,
+    menu: &str,
+    schedule: &str,
+) -> Option<Vec<(SolverKind, schedule::ScheduleResult)>> {
     let f = fixtures()?;
     let (period, rows) = requirements(&f["weeks"][week]);
     let config = plan(period, &f["shift_menus"][menu], schedule);
-    let result = schedule::solve(&rows, &config, &SolveOptions::default()).expect("solve");
-    assert_eq!(result.summary.status, Status::Optimal, "{:?}", result.summary);
-    // Every interval meets its floor when coverage is hard.
-    if schedule.contains("hard_coverage = true") {
-        assert!(result.coverage.iter().all(|c| c.scheduled >= c.required));
+    let mut out = Vec::new();
+    for solver in solvers() {
+        let options = SolveOptions { solver, ..Default::default() };
+        let result = schedule::solve(&rows, &config, &options).expect("solve");
+        assert_eq!(result.summary.solver, solver);
+        assert_eq!(result.summary.status, Status::Optimal, "{solver:?}: {:?}", result.summary);
+        // Every interval meets its floor when coverage is hard.
+        if schedule.contains("hard_coverage = true") {
+            assert!(result.coverage.iter().all(|c| c.scheduled >= c.required), "{solver:?}");
+        }
+        out.push((solver, result));
     }
-    Some(result)
+    Some(out)
 }
 
 #[test]
 fn fewest_shifts_30_min_is_412() {
-    let Some(r) = run("30min", "ft_every_30_plus_pt", FEWEST_SHIFTS) else { return };
-    assert_eq!(r.shifts.len(), 412);
-    assert_eq!(r.summary.objective, 412.0);
+    let Some(results) = run("30min", "ft_every_30_plus_pt", FEWEST_SHIFTS) else { return };
+    for (solver, r) in results {
+        assert_eq!(r.shifts.len(), 412, "{solver:?}");
+        assert_eq!(r.summary.objective, 412.0, "{solver:?}");
+    }
 }
 
 #[test]
 fn least_absolute_difference_30_min_is_679() {
-    let Some(r) = run("30min", "ft_every_30_plus_pt", LEAST_ABS) else { return };
-    let abs: i64 = r.coverage.iter().map(|c| c.difference.abs()).sum();
-    assert_eq!(abs, 679);
-    // The objective is per agent-hour: 679 half-hours.
-    assert!((r.summary.objective - 339.5).abs() < 1e-6, "{}", r.summary.objective);
+    let Some(results) = run("30min", "ft_every_30_plus_pt", LEAST_ABS) else { return };
+    for (solver, r) in results {
+        let abs: i64 = r.coverage.iter().map(|c| c.difference.abs()).sum();
+        assert_eq!(abs, 679, "{solver:?}");
+        // The objective is per agent-hour: 679 half-hours.
+        assert!((r.summary.objective - 339.5).abs() < 1e-6, "{solver:?}: {}", r.summary.objective);
+    }
 }
 
 #[test]
 fn fewest_shifts_15_min_is_418_for_both_menus() {
     for menu in ["ft_every_30_plus_pt", "ft_every_15_plus_pt"] {
-        let Some(r) = run("15min", menu, FEWEST_SHIFTS) else { return };
-        assert_eq!(r.shifts.len(), 418, "{menu}");
+        let Some(results) = run("15min", menu, FEWEST_SHIFTS) else { return };
+        for (solver, r) in results {
+            assert_eq!(r.shifts.len(), 418, "{menu} {solver:?}");
+        }
     }
 }
 
 #[test]
 fn least_absolute_difference_15_min_is_1312_and_1306() {
     for (menu, want) in [("ft_every_30_plus_pt", 1312), ("ft_every_15_plus_pt", 1306)] {
-        let Some(r) = run("15min", menu, LEAST_ABS) else { return };
-        let abs: i64 = r.coverage.iter().map(|c| c.difference.abs()).sum();
-        assert_eq!(abs, want, "{menu}");
+        let Some(results) = run("15min", menu, LEAST_ABS) else { return };
+        for (solver, r) in results {
+            let abs: i64 = r.coverage.iter().map(|c| c.difference.abs()).sum();
+            assert_eq!(abs, want, "{menu} {solver:?}");
+        }
     }
 }
 
 #[test]
 fn least_paid_hours_flexible_lengths_is_2528() {
-    let Some(r) = run("30min", "flex_4_6_8h_every_30", LEAST_HOURS) else { return };
-    assert!((r.summary.paid_hours - 2528.0).abs() < 1e-9, "{}", r.summary.paid_hours);
+    let Some(results) = run("30min", "flex_4_6_8h_every_30", LEAST_HOURS) else { return };
+    for (solver, r) in results {
+        assert!(
+            (r.summary.paid_hours - 2528.0).abs() < 1e-9,
+            "{solver:?}: {}",
+            r.summary.paid_hours
+        );
+    }
 }
 
 #[test]
 fn fewest_shifts_with_a_fixed_lunch_is_467() {
     let lunch = "[[schedule.breaks]]\nname = \"lunch\"\nlength_minutes = 30\npaid = false\nearliest_start_minutes = 240\nlatest_start_minutes = 240\n";
-    let Some(r) = run("15min", "lunch_break_every_15", &format!("{FEWEST_SHIFTS}\n{lunch}")) else {
+    let Some(results) = run("15min", "lunch_break_every_15", &format!("{FEWEST_SHIFTS}\n{lunch}"))
+    else {
         return;
     };
-    assert_eq!(r.shifts.len(), 467);
-    for s in &r.shifts {
-        assert_eq!(s.breaks.len(), 1);
-        assert_eq!((s.breaks[0].0 - s.shift_start).num_minutes(), 240);
-        assert_eq!(s.paid_minutes, 480);
+    for (solver, r) in results {
+        assert_eq!(r.shifts.len(), 467, "{solver:?}");
+        for s in &r.shifts {
+            assert_eq!(s.breaks.len(), 1);
+            assert_eq!((s.breaks[0].0 - s.shift_start).num_minutes(), 240);
+            assert_eq!(s.paid_minutes, 480);
+        }
     }
 }
 
 const TOURS: &str = "cost_per_shift = 0.0\ncost_per_paid_hour = 0.0\ncost_per_agent = 1.0\nover_staffing_cost_per_agent_hour = 0.0\nhard_coverage = true\ntime_limit_seconds = 120\nmip_gap = 0.0\n\
 [[schedule.contracts]]\nname = \"ft\"\nshift_lengths_minutes = [480]\ndays_per_week = 5\nconsecutive_days_off = true\n";
 
-/// Full-time 8-hour shifts of the menu, 5 days on with 2 consecutive days off.
-fn tours(week: &str, menu: &str) -> Option<schedule::ScheduleResult> {
+/// Full-time 8-hour shifts of the menu, 5 days on with 2 consecutive days off, on each back end.
+fn tours(week: &str, menu: &str) -> Option<Vec<(SolverKind, schedule::ScheduleResult)>> {
     let f = fixtures()?;
     let (period, rows) = requirements(&f["weeks"][week]);
     let full_time: Vec<Value> = f["shift_menus"][menu]
@@ -159,26 +196,35 @@ fn tours(week: &str, menu: &str) -> Option<schedule::ScheduleResult> {
         .cloned()
         .collect();
     let config = plan(period, &Value::Array(full_time), TOURS);
-    let result = schedule::solve(&rows, &config, &SolveOptions::default()).expect("solve");
-    assert_eq!(result.summary.status, Status::Optimal, "{:?}", result.summary);
-    assert!(result.coverage.iter().all(|c| c.scheduled >= c.required));
-    Some(result)
+    let mut out = Vec::new();
+    for solver in solvers() {
+        let options = SolveOptions { solver, ..Default::default() };
+        let result = schedule::solve(&rows, &config, &options).expect("solve");
+        assert_eq!(result.summary.status, Status::Optimal, "{solver:?}: {:?}", result.summary);
+        assert!(result.coverage.iter().all(|c| c.scheduled >= c.required), "{solver:?}");
+        out.push((solver, result));
+    }
+    Some(out)
 }
 
 #[test]
 fn weekly_tours_need_84_agents_at_30_minutes() {
-    let Some(r) = tours("30min", "ft_every_30_plus_pt") else { return };
-    assert_eq!(r.summary.agents, Some(84));
-    lines_are_weeks_of_five_days(&r);
+    let Some(results) = tours("30min", "ft_every_30_plus_pt") else { return };
+    for (solver, r) in results {
+        assert_eq!(r.summary.agents, Some(84), "{solver:?}");
+        lines_are_weeks_of_five_days(&r);
+    }
 }
 
 #[test]
 fn weekly_tours_need_86_agents_at_15_minutes_above_the_lp_bound() {
-    let Some(r) = tours("15min", "ft_every_15_plus_pt") else { return };
-    assert_eq!(r.summary.agents, Some(86));
-    let bound = r.summary.lp_bound.unwrap();
-    assert!((bound - 85.67).abs() < 0.01, "LP bound {bound}");
-    lines_are_weeks_of_five_days(&r);
+    let Some(results) = tours("15min", "ft_every_15_plus_pt") else { return };
+    for (solver, r) in results {
+        assert_eq!(r.summary.agents, Some(86), "{solver:?}");
+        let bound = r.summary.lp_bound.unwrap();
+        assert!((bound - 85.67).abs() < 0.01, "{solver:?}: LP bound {bound}");
+        lines_are_weeks_of_five_days(&r);
+    }
 }
 
 /// Every line (`queue/contract/Lnnn/date`) works 5 days with its 2 days off in one run.

@@ -1,5 +1,7 @@
 //! Small schedules with optima worked out by hand, the infeasibility reports, the service-level
-//! mode against a closed-form Erlang C curve, and the invariants of the written files.
+//! mode against a closed-form Erlang C curve, and the invariants of the written files. The
+//! hand-worked optima are checked on every back end of the build (microlp always; HiGHS and CBC
+//! with `--features highs,cbc`, as `.ci/run` tests them).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -9,7 +11,7 @@ use shiftcast::io::coverage::{read_coverage, write_coverage};
 use shiftcast::io::requirements::RequirementRow;
 use shiftcast::io::shifts::{read_shifts, write_shifts, ShiftRow};
 use shiftcast::io::PlanConfig;
-use shiftcast::schedule::{self, Objective, SolveOptions, Status};
+use shiftcast::schedule::{self, Objective, SolveOptions, SolverKind, Status};
 use shiftcast::time::{self, Stamp};
 
 fn tz() -> chrono_tz::Tz {
@@ -58,6 +60,30 @@ fn solve(req: &[RequirementRow], config: &PlanConfig) -> schedule::ScheduleResul
     schedule::solve(req, config, &SolveOptions::default()).expect("solve")
 }
 
+/// The back ends compiled into this build.
+fn solvers() -> Vec<SolverKind> {
+    [SolverKind::Microlp, SolverKind::Highs, SolverKind::Cbc]
+        .into_iter()
+        .filter(SolverKind::is_compiled)
+        .collect()
+}
+
+/// `req` scheduled by each compiled back end.
+fn solve_each(
+    req: &[RequirementRow],
+    config: &PlanConfig,
+) -> Vec<(SolverKind, schedule::ScheduleResult)> {
+    solvers()
+        .into_iter()
+        .map(|solver| {
+            let options = SolveOptions { solver, ..Default::default() };
+            let r = schedule::solve(req, config, &options).expect("solve");
+            assert_eq!(r.summary.solver, solver);
+            (solver, r)
+        })
+        .collect()
+}
+
 /// Agents on the phone per hour recomputed from shift rows alone.
 fn coverage_of(shifts: &[ShiftRow], at: &Stamp) -> u32 {
     let on = |s: &ShiftRow| s.shift_start <= *at && *at < s.shift_end;
@@ -69,11 +95,12 @@ fn coverage_of(shifts: &[ShiftRow], at: &Stamp) -> u32 {
 fn two_four_hour_shifts_cover_an_eight_hour_day_and_cost_eight_hours() {
     // 09:00-17:00 needs 1 agent; 4-hour shifts starting 09:00 or 13:00 (every 4 h from 09:00).
     let config = plan(60, "", "earliest_start = \"09:00\"\nlatest_start = \"13:00\"\nstart_step_minutes = 240\nshift_lengths_minutes = [240]\nhard_coverage = true");
-    let r = solve(&rows(&[day(9, 17, 1)], 0.0), &config);
-    assert_eq!(r.summary.status, Status::Optimal);
-    assert_eq!(r.shifts.len(), 2);
-    assert_eq!(r.summary.paid_hours, 8.0);
-    assert_eq!(r.summary.objective, 8.0);
+    for (solver, r) in solve_each(&rows(&[day(9, 17, 1)], 0.0), &config) {
+        assert_eq!(r.summary.status, Status::Optimal, "{solver:?}");
+        assert_eq!(r.shifts.len(), 2, "{solver:?}");
+        assert_eq!(r.summary.paid_hours, 8.0, "{solver:?}");
+        assert_eq!(r.summary.objective, 8.0, "{solver:?}");
+    }
 }
 
 #[test]
@@ -85,9 +112,10 @@ fn a_peak_is_covered_by_a_short_shift_not_a_second_long_one() {
         *v = 2;
     }
     let config = plan(60, "", "earliest_start = \"06:00\"\nlatest_start = \"16:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\nhard_coverage = true\nover_staffing_cost_per_agent_hour = 0.0");
-    let r = solve(&rows(&[d], 0.0), &config);
-    assert_eq!(r.summary.status, Status::Optimal);
-    assert_eq!(r.summary.paid_hours, 12.0);
+    for (solver, r) in solve_each(&rows(&[d], 0.0), &config) {
+        assert_eq!(r.summary.status, Status::Optimal, "{solver:?}");
+        assert_eq!(r.summary.paid_hours, 12.0, "{solver:?}");
+    }
 }
 
 #[test]
@@ -95,10 +123,11 @@ fn under_staffing_is_cheaper_than_a_shift_when_the_penalty_is_low() {
     // 1 agent needed for 1 hour only; shifts are 4 hours at cost 1/h; the under-staffing
     // penalty of 3 per agent-hour is below 4, so the optimum leaves the hour short: cost 3.
     let config = plan(60, "", "earliest_start = \"08:00\"\nlatest_start = \"12:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240]\nunder_staffing_cost_per_agent_hour = 3.0");
-    let r = solve(&rows(&[day(10, 11, 1)], 0.0), &config);
-    assert_eq!(r.shifts.len(), 0);
-    assert!((r.summary.objective - 3.0).abs() < 1e-9);
-    assert_eq!(r.summary.under_staffed_agent_intervals, 1);
+    for (solver, r) in solve_each(&rows(&[day(10, 11, 1)], 0.0), &config) {
+        assert_eq!(r.shifts.len(), 0, "{solver:?}");
+        assert!((r.summary.objective - 3.0).abs() < 1e-9, "{solver:?}");
+        assert_eq!(r.summary.under_staffed_agent_intervals, 1, "{solver:?}");
+    }
 }
 
 #[test]
@@ -134,16 +163,18 @@ fn breaks_are_staggered_so_coverage_holds() {
             "",
             &format!("earliest_start = \"09:00\"\nlatest_start = \"09:00\"\nshift_lengths_minutes = [240]\nhard_coverage = true\ncost_per_shift = 1\ncost_per_paid_hour = 0\nover_staffing_cost_per_agent_hour = 0\nbreak_formulation = \"{formulation}\"\n{brk}"),
         );
-        let r = solve(&req, &config);
-        assert_eq!(r.summary.status, Status::Optimal, "{formulation}");
-        assert_eq!(r.shifts.len(), 3, "{formulation}");
-        for s in &r.shifts {
-            let off = (s.breaks[0].0 - s.shift_start).num_minutes();
-            assert!((60..=120).contains(&off), "{formulation}: break {off} min after the start");
-        }
-        for c in &r.coverage {
-            assert!(c.scheduled >= c.required, "{formulation}: {c:?}");
-            assert_eq!(c.scheduled, coverage_of(&r.shifts, &c.interval_start));
+        for (solver, r) in solve_each(&req, &config) {
+            let case = format!("{formulation} {solver:?}");
+            assert_eq!(r.summary.status, Status::Optimal, "{case}");
+            assert_eq!(r.shifts.len(), 3, "{case}");
+            for s in &r.shifts {
+                let off = (s.breaks[0].0 - s.shift_start).num_minutes();
+                assert!((60..=120).contains(&off), "{case}: break {off} min after the start");
+            }
+            for c in &r.coverage {
+                assert!(c.scheduled >= c.required, "{case}: {c:?}");
+                assert_eq!(c.scheduled, coverage_of(&r.shifts, &c.interval_start));
+            }
         }
     }
 }
@@ -153,12 +184,26 @@ fn tours_of_five_days_need_two_agents_for_one_daily_shift() {
     // One agent 09-17 every day of the week: 7 shifts, 5 per agent → 2 agents (LP bound 1.4).
     let week: Vec<Vec<u32>> = (0..7).map(|_| day(9, 17, 1)).collect();
     let config = plan(60, "", "earliest_start = \"09:00\"\nlatest_start = \"09:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [480]\nhard_coverage = true\ncost_per_paid_hour = 0\ncost_per_agent = 1\nover_staffing_cost_per_agent_hour = 0\n[[schedule.contracts]]\nname = \"ft\"\nshift_lengths_minutes = [480]\ndays_per_week = 5\n");
-    let r = solve(&rows(&week, 0.0), &config);
-    assert_eq!(r.summary.agents, Some(2));
-    assert!((r.summary.lp_bound.unwrap() - 1.4).abs() < 1e-6, "{:?}", r.summary.lp_bound);
-    // Two agents work 10 shifts: 3 days have both on (over-staffed), none is empty.
-    assert_eq!(r.shifts.len(), 10);
-    assert_eq!(r.summary.status, Status::Optimal);
+    for (solver, r) in solve_each(&rows(&week, 0.0), &config) {
+        assert_eq!(r.summary.agents, Some(2), "{solver:?}");
+        let bound = r.summary.lp_bound.unwrap();
+        assert!((bound - 1.4).abs() < 1e-6, "{solver:?}: LP bound {bound}");
+        // Two agents work 10 shifts: 3 days have both on (over-staffed), none is empty.
+        assert_eq!(r.shifts.len(), 10, "{solver:?}");
+        assert_eq!(r.summary.status, Status::Optimal, "{solver:?}");
+    }
+}
+
+#[test]
+fn a_back_end_not_compiled_in_is_refused_naming_its_feature() {
+    // In the default build (`cargo test --release`) this covers HiGHS and CBC.
+    let config = plan(60, "", "earliest_start = \"09:00\"\nlatest_start = \"13:00\"\nstart_step_minutes = 240\nshift_lengths_minutes = [240]");
+    for solver in [SolverKind::Highs, SolverKind::Cbc].into_iter().filter(|s| !s.is_compiled()) {
+        let options = SolveOptions { solver, ..Default::default() };
+        let err = schedule::solve(&rows(&[day(9, 17, 1)], 0.0), &config, &options).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains(&format!("--features {}", solver.as_str())), "{message}");
+    }
 }
 
 #[test]
@@ -238,40 +283,43 @@ fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage
         Arc::new(|_q, contacts: f64, aht: f64, minutes: u32, n: u32| {
             erlang_c_sl(contacts * aht / (f64::from(minutes) * 60.0), n, 20.0, aht)
         });
-    let hard = plan(60, "", &format!("{rules}\nhard_coverage = true"));
-    let cost = schedule::solve(
-        &req,
-        &hard,
-        &SolveOptions { service_level: Some(sl.clone()), ..Default::default() },
-    )
-    .unwrap();
-    let config = plan(60, "", rules);
-    // A 1% gap: the proof of optimality is not what this test is about.
-    let options = SolveOptions {
-        objective: Objective::ServiceLevel,
-        service_level: Some(sl),
-        mip_gap: Some(0.01),
-        ..Default::default()
-    };
-    let r = schedule::solve(&req, &config, &options).unwrap();
-    let achieved = r.summary.queues[0].service_level_by_day[0].service_level;
-    // The day's contact-weighted SL recomputed from coverage with the closed form.
-    let mut num = 0.0;
-    let mut den = 0.0;
-    for row in &req {
-        let c = r.coverage.iter().find(|c| c.interval_start == row.interval_start).unwrap();
-        let traffic = row.contacts * 300.0 / 3600.0;
-        num += row.contacts * erlang_c_sl(traffic, c.scheduled, 20.0, 300.0);
-        den += row.contacts;
+    for solver in solvers() {
+        let hard = plan(60, "", &format!("{rules}\nhard_coverage = true"));
+        let cost = schedule::solve(
+            &req,
+            &hard,
+            &SolveOptions { service_level: Some(sl.clone()), solver, ..Default::default() },
+        )
+        .unwrap();
+        let config = plan(60, "", rules);
+        // A 1% gap: the proof of optimality is not what this test is about.
+        let options = SolveOptions {
+            objective: Objective::ServiceLevel,
+            service_level: Some(sl.clone()),
+            mip_gap: Some(0.01),
+            solver,
+            ..Default::default()
+        };
+        let r = schedule::solve(&req, &config, &options).unwrap();
+        let achieved = r.summary.queues[0].service_level_by_day[0].service_level;
+        // The day's contact-weighted SL recomputed from coverage with the closed form.
+        let mut num = 0.0;
+        let mut den = 0.0;
+        for row in &req {
+            let c = r.coverage.iter().find(|c| c.interval_start == row.interval_start).unwrap();
+            let traffic = row.contacts * 300.0 / 3600.0;
+            num += row.contacts * erlang_c_sl(traffic, c.scheduled, 20.0, 300.0);
+            den += row.contacts;
+        }
+        assert!((num / den - achieved).abs() < 1e-9, "{solver:?}");
+        assert!(achieved >= 0.8 - 1e-9, "{solver:?}: SL {achieved}");
+        assert!(
+            r.summary.paid_hours < cost.summary.paid_hours,
+            "{solver:?}: SL mode {} h vs full coverage {} h",
+            r.summary.paid_hours,
+            cost.summary.paid_hours
+        );
     }
-    assert!((num / den - achieved).abs() < 1e-9);
-    assert!(achieved >= 0.8 - 1e-9, "SL {achieved}");
-    assert!(
-        r.summary.paid_hours < cost.summary.paid_hours,
-        "SL mode {} h vs full coverage {} h",
-        r.summary.paid_hours,
-        cost.summary.paid_hours
-    );
 }
 
 #[test]

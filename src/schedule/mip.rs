@@ -281,19 +281,8 @@ pub fn solve_from(
         }
         #[cfg(feature = "highs")]
         SolverKind::Highs => {
-            let mut model = problem.using(good_lp::solvers::highs::highs).with_all(rows);
-            if let Some(init) = initial {
-                model = model.with_initial_solution(init);
-            }
-            let model = model
-                .set_threads(1)
-                .set_time_limit(time_limit)
-                .set_mip_rel_gap(gap)
-                .map_err(|e| MipFailure::Other(e.to_string()))?;
-            let solution = model.solve().map_err(failure)?;
-            let values: Vec<f64> = handles.iter().map(|&v| solution.value(v)).collect();
-            let end = end_of(solution.status());
-            Ok(finish(mip, values, end, None, relax))
+            let model = problem.using(good_lp::solvers::highs::highs).with_all(rows);
+            highs_solve(mip, model, time_limit, limits.mip_gap, relax, start)
         }
         #[cfg(feature = "cbc")]
         SolverKind::Cbc => {
@@ -304,10 +293,17 @@ pub fn solve_from(
             model.set_parameter("log", "0");
             // CBC's own time limit counts CPU seconds unless told otherwise (SOLVERS.md).
             model.set_parameter("timeMode", "elapsed");
-            let model = model
+            let mut model = model
                 .with_time_limit(time_limit)
                 .with_mip_gap(gap)
                 .map_err(|e| MipFailure::Other(e.to_string()))?;
+            // good_lp rounds the limit up to whole seconds; CBC's `seconds` takes a fraction.
+            model.set_parameter("sec", &time_limit.to_string());
+            // Debian's CBC 2.10.8 segfaults in `CglPreProcess::postProcess` when the time limit
+            // stops a search that started from our initial solution (bench_schedule's three-site
+            // instance at `--time-limit-seconds 5`: 8 crashes in 8 runs with whole seconds, about
+            // 1 in 5 with fractional ones; 0 in 8 without preprocessing, same schedules).
+            model.set_parameter("preprocess", "off");
             let solution = model.solve().map_err(failure)?;
             let values: Vec<f64> = handles.iter().map(|&v| solution.value(v)).collect();
             let end = end_of(solution.status());
@@ -325,6 +321,74 @@ pub fn solve_from(
             other.as_str()
         ))),
     }
+}
+
+/// HiGHS through `HighsProblem::into_inner()`: good_lp's own `solve` drops the solved model,
+/// and with it the dual bound (`mip_dual_bound`) that the gap of a stopped search is measured
+/// against. `into_inner()` also drops the options and the initial solution set on the
+/// `HighsProblem`, so they are set here on the `highs::Model` (SOLVERS.md). The status mapping
+/// follows good_lp's, except that a stop without an incumbent is reported as such.
+#[cfg(feature = "highs")]
+fn highs_solve(
+    mip: &Mip,
+    problem: good_lp::solvers::highs::HighsProblem,
+    time_limit_seconds: f64,
+    mip_gap: f64,
+    relax: bool,
+    start: Option<&[f64]>,
+) -> Result<MipSolution, MipFailure> {
+    use highs::{HighsModelStatus as Status, HighsSolutionStatus};
+    let mut model = problem.try_into_inner().map_err(|e| MipFailure::Other(e.to_string()))?;
+    let option_error = |name: &str| MipFailure::Other(format!("HiGHS rejected option {name}"));
+    model.try_set_option("threads", 1).map_err(|_| option_error("threads"))?;
+    model
+        .try_set_option("time_limit", time_limit_seconds)
+        .map_err(|_| option_error("time_limit"))?;
+    model.try_set_option("mip_rel_gap", mip_gap).map_err(|_| option_error("mip_rel_gap"))?;
+    if let Some(start) = start {
+        // The columns of good_lp's HiGHS model are the variables in creation order: `mip.cols`.
+        model
+            .try_set_solution(Some(start), None, None, None)
+            .map_err(|e| MipFailure::Other(format!("HiGHS refused the initial solution: {e:?}")))?;
+    }
+    let solved =
+        model.try_solve().map_err(|e| MipFailure::Other(format!("HiGHS failed to run: {e:?}")))?;
+    // Read as a number: `primal_solution_status()` panics on the -1 HiGHS leaves there when it
+    // did not solve (an empty model).
+    let has_point = solved.int_info_value(c"primal_solution_status")
+        == Ok(HighsSolutionStatus::Feasible as i64);
+    let end = match solved.status() {
+        Status::Infeasible | Status::UnboundedOrInfeasible => return Err(MipFailure::Infeasible),
+        // HiGHS does not solve a model without columns; its optimum is the empty point.
+        Status::ModelEmpty if mip.cols.is_empty() => {
+            return Ok(finish(mip, Vec::new(), MipEnd::Optimal, None, relax));
+        }
+        Status::Optimal | Status::ObjectiveBound | Status::ObjectiveTarget => {
+            // `mip_gap` is infinite for an LP and zero at a proven optimum.
+            let gap = solved.mip_gap();
+            if gap.is_finite() && gap > 0.0 {
+                MipEnd::GapLimit
+            } else {
+                MipEnd::Optimal
+            }
+        }
+        Status::ReachedTimeLimit if !has_point => return Err(MipFailure::NoIncumbent),
+        Status::ReachedTimeLimit => MipEnd::TimeLimit,
+        other => return Err(MipFailure::Other(format!("HiGHS stopped with status {other:?}"))),
+    };
+    if !has_point {
+        return Err(MipFailure::Other(format!(
+            "HiGHS reported {:?} without a solution",
+            solved.status()
+        )));
+    }
+    let values = solved.get_solution().columns().to_vec();
+    let solver_bound = if relax {
+        None
+    } else {
+        solved.double_info_value(c"mip_dual_bound").ok().filter(|b| b.is_finite())
+    };
+    Ok(finish(mip, values, end, solver_bound, relax))
 }
 
 fn finish(
@@ -387,18 +451,193 @@ mod tests {
         Limits { time_limit_seconds: 10.0, mip_gap: 0.0 }
     }
 
-    #[test]
-    fn knapsack_cover_is_solved_exactly_and_relaxed() {
-        // min x + y  s.t. 2x + 3y >= 7, integers: (2,1) → 3; LP: y = 7/3 → 2.333.
+    /// The back ends of this build: microlp always, HiGHS and CBC with their cargo features.
+    fn compiled() -> Vec<SolverKind> {
+        [SolverKind::Microlp, SolverKind::Highs, SolverKind::Cbc]
+            .into_iter()
+            .filter(SolverKind::is_compiled)
+            .collect()
+    }
+
+    /// min x + y  s.t. 2x + 3y >= 7, integers: (2,1) → 3; LP: y = 7/3 → 2.333.
+    fn cover() -> Mip {
         let mut m = Mip::default();
         let x = m.add_col(0.0, 10.0, 1.0, true);
         let y = m.add_col(0.0, 10.0, 1.0, true);
         m.add_row(vec![(x, 2.0), (y, 3.0)], 7.0, f64::INFINITY);
-        let s = solve(&m, SolverKind::Microlp, limits(), false).unwrap();
-        assert_eq!(s.objective, 3.0);
-        assert!(is_feasible(&m, &s.values, false));
-        let lp = solve(&m, SolverKind::Microlp, limits(), true).unwrap();
-        assert!((lp.objective - 7.0 / 3.0).abs() < 1e-9, "{}", lp.objective);
+        m
+    }
+
+    #[test]
+    fn knapsack_cover_is_solved_exactly_and_relaxed_by_every_back_end() {
+        let m = cover();
+        for kind in compiled() {
+            let s = solve(&m, kind, limits(), false).unwrap();
+            assert_eq!(s.objective, 3.0, "{kind:?}");
+            assert_eq!(s.end, MipEnd::Optimal, "{kind:?}");
+            assert!(is_feasible(&m, &s.values, false), "{kind:?}");
+            let lp = solve(&m, kind, limits(), true).unwrap();
+            assert!((lp.objective - 7.0 / 3.0).abs() < 1e-9, "{kind:?}: {}", lp.objective);
+            // An LP's bound, if a back end reports one, is its optimum.
+            if let Some(bound) = lp.solver_bound {
+                assert!((bound - lp.objective).abs() < 1e-9, "{kind:?}: LP bound {bound}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_back_end_reports_its_own_bound_at_the_optimum() {
+        let m = cover();
+        for kind in compiled() {
+            let s = solve(&m, kind, limits(), false).unwrap();
+            let bound = s.solver_bound.unwrap_or_else(|| panic!("{kind:?} reported no bound"));
+            // Proven optimal at gap 0: the bound has closed up to the optimum 3.
+            assert!((bound - 3.0).abs() < 1e-6, "{kind:?}: bound {bound}");
+        }
+    }
+
+    #[test]
+    fn a_model_without_columns_is_optimal_at_zero_on_every_back_end() {
+        let m = Mip::default();
+        for kind in compiled() {
+            let s = solve(&m, kind, limits(), false).unwrap();
+            assert_eq!((s.values.len(), s.objective, s.end), (0, 0.0, MipEnd::Optimal), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn contradiction_is_reported_as_infeasible_by_every_back_end() {
+        let mut m = Mip::default();
+        let x = m.add_col(0.0, 1.0, 1.0, true);
+        let y = m.add_col(0.0, 5.0, 1.0, false);
+        m.add_row(vec![(x, 1.0), (y, 1.0)], 2.0, f64::INFINITY);
+        m.add_row(vec![(y, 1.0)], f64::NEG_INFINITY, 0.5);
+        for kind in compiled() {
+            assert_eq!(
+                solve(&m, kind, limits(), false).unwrap_err(),
+                MipFailure::Infeasible,
+                "{kind:?}"
+            );
+            assert_eq!(
+                solve(&m, kind, limits(), true).unwrap_err(),
+                MipFailure::Infeasible,
+                "{kind:?}"
+            );
+        }
+    }
+
+    /// A market split instance (Cornuéjols & Dawande, "A class of hard small 0-1 programs",
+    /// INFORMS J. Computing 11(2), 1999): 4 rows, 30 binaries, coefficients drawn uniformly from
+    /// 0..100 (Python `random.Random(0)`), right-hand sides half the row sums. Branch and bound
+    /// needs a tree of millions of nodes to settle it, so a 1-second solve always stops on time.
+    const SPLIT_ROWS: [[u32; 30]; 4] = [
+        [
+            49, 97, 53, 5, 33, 65, 62, 51, 38, 61, 45, 74, 27, 64, 17, 36, 17, 96, 12, 79, 32, 68,
+            90, 77, 18, 39, 12, 93, 9, 87,
+        ],
+        [
+            42, 60, 71, 12, 45, 55, 40, 78, 81, 26, 70, 61, 56, 66, 33, 7, 70, 1, 11, 92, 51, 90,
+            85, 80, 0, 78, 63, 42, 31, 93,
+        ],
+        [
+            41, 90, 8, 24, 72, 28, 30, 18, 69, 57, 11, 10, 40, 65, 62, 13, 38, 70, 37, 90, 15, 70,
+            42, 69, 26, 77, 70, 75, 36, 56,
+        ],
+        [
+            11, 76, 49, 40, 73, 30, 37, 23, 24, 23, 4, 78, 84, 33, 60, 8, 11, 86, 96, 16, 19, 4,
+            10, 89, 69, 87, 50, 90, 67, 35,
+        ],
+    ];
+    const SPLIT_RHS: [u32; 4] = [753, 795, 704, 691];
+
+    fn split_sums(first: usize, bits: usize) -> impl Iterator<Item = [u32; 4]> {
+        (0u32..1 << bits).map(move |mask| {
+            let mut sum = [0; 4];
+            for j in (0..bits).filter(|&j| mask >> j & 1 == 1) {
+                for (s, row) in sum.iter_mut().zip(&SPLIT_ROWS) {
+                    *s += row[first + j];
+                }
+            }
+            sum
+        })
+    }
+
+    #[test]
+    fn the_market_split_instance_has_no_exact_split() {
+        // Meet in the middle: every subset sum of the first 15 columns against the remainder
+        // the last 15 would have to make up (2 × 2^15 sums instead of 2^30 subsets).
+        let left: std::collections::BTreeSet<[u32; 4]> = split_sums(0, 15).collect();
+        let hits = split_sums(15, 15)
+            .filter(|r| r.iter().zip(&SPLIT_RHS).all(|(s, d)| s <= d))
+            .filter(|r| left.contains(&std::array::from_fn(|i| SPLIT_RHS[i] - r[i])))
+            .count();
+        assert_eq!(hits, 0);
+        // The half sums are the instance's definition.
+        for (row, d) in SPLIT_ROWS.iter().zip(SPLIT_RHS) {
+            assert_eq!(row.iter().sum::<u32>() / 2, d);
+        }
+    }
+
+    /// `deviation`: each row gets under/over slack columns and the objective is their sum, so
+    /// every 0/1 point is feasible; otherwise the rows are equalities and nothing is feasible.
+    fn market_split(deviation: bool) -> Mip {
+        let mut m = Mip::default();
+        let x: Vec<usize> = (0..30).map(|_| m.add_col(0.0, 1.0, 0.0, true)).collect();
+        for (row, &d) in SPLIT_ROWS.iter().zip(&SPLIT_RHS) {
+            let mut terms: Vec<(usize, f64)> =
+                x.iter().zip(row).map(|(&j, &a)| (j, f64::from(a))).collect();
+            if deviation {
+                terms.push((m.add_col(0.0, f64::INFINITY, 1.0, false), 1.0));
+                terms.push((m.add_col(0.0, f64::INFINITY, 1.0, false), -1.0));
+            }
+            m.add_row(terms, f64::from(d), f64::from(d));
+        }
+        m
+    }
+
+    #[test]
+    fn a_time_limit_before_any_feasible_point_is_no_incumbent_on_every_back_end() {
+        let m = market_split(false);
+        let limits = Limits { time_limit_seconds: 1.0, mip_gap: 0.0 };
+        for kind in compiled() {
+            assert_eq!(
+                solve(&m, kind, limits, false).unwrap_err(),
+                MipFailure::NoIncumbent,
+                "{kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_time_limit_returns_a_feasible_point_no_worse_than_the_start_on_every_back_end() {
+        let m = market_split(true);
+        // All x = 0, the under slack of each row at its right-hand side: deviation 2943.
+        let mut start = vec![0.0; m.cols.len()];
+        for (i, &d) in SPLIT_RHS.iter().enumerate() {
+            start[30 + 2 * i] = f64::from(d);
+        }
+        assert!(is_feasible(&m, &start, false));
+        let start_objective = m.objective_of(&start);
+        assert_eq!(start_objective, 2943.0);
+        let limits = Limits { time_limit_seconds: 1.0, mip_gap: 0.0 };
+        for kind in compiled() {
+            let s = solve_from(&m, kind, limits, false, Some(&start)).unwrap();
+            assert_eq!(s.end, MipEnd::TimeLimit, "{kind:?}");
+            assert!(is_feasible(&m, &s.values, false), "{kind:?}");
+            // No exact split exists, and the deviation of a 0/1 point is an integer.
+            assert!(
+                s.objective >= 1.0 && s.objective <= start_objective,
+                "{kind:?}: {}",
+                s.objective
+            );
+            if let Some(bound) = s.solver_bound {
+                assert!(
+                    bound <= s.objective + 1e-6,
+                    "{kind:?}: bound {bound} above {}",
+                    s.objective
+                );
+            }
+        }
     }
 
     #[test]
@@ -445,16 +684,5 @@ BOUNDS
 ENDATA
 ";
         assert_eq!(m.to_mps(), expected);
-    }
-
-    #[test]
-    fn contradiction_is_reported_as_infeasible() {
-        let mut m = Mip::default();
-        let x = m.add_col(0.0, 1.0, 1.0, true);
-        m.add_row(vec![(x, 1.0)], 2.0, f64::INFINITY);
-        assert_eq!(
-            solve(&m, SolverKind::Microlp, limits(), false).unwrap_err(),
-            MipFailure::Infeasible
-        );
     }
 }
