@@ -99,7 +99,8 @@ impl Mip {
     /// Free-format MPS of the model (for solving it with an external solver).
     pub fn to_mps(&self) -> String {
         use std::fmt::Write;
-        let mut out = String::from("NAME shiftcast\nROWS\n N obj\n");
+        // `FREE` on the NAME card tells readers that guess the format (COIN-OR CBC) it is free MPS.
+        let mut out = String::from("NAME shiftcast FREE\nROWS\n N obj\n");
         for (i, r) in self.rows.iter().enumerate() {
             let kind = if r.lower == r.upper {
                 'E'
@@ -650,7 +651,7 @@ mod tests {
         m.add_row(vec![(x, 2.0), (y, 3.0)], 7.0, f64::INFINITY);
         m.add_row(vec![(x, 1.0), (y, -1.0)], 1.0, 1.0);
         m.add_row(vec![(x, 1.0), (u, 1.0)], 1.0, 4.0);
-        let expected = "NAME shiftcast
+        let expected = "NAME shiftcast FREE
 ROWS
  N obj
  G r0
