@@ -161,6 +161,8 @@ fn main() {
             schedule::Status::Optimal => "optimal".to_string(),
             schedule::Status::GapLimit { .. } => "gap limit".to_string(),
             schedule::Status::TimeLimit { .. } => "time limit".to_string(),
+            schedule::Status::NodeLimit { .. } => "node limit".to_string(),
+            schedule::Status::Feasible { .. } => "feasible".to_string(),
             schedule::Status::Infeasible { rule, .. } => format!("infeasible ({rule})"),
         };
         let ints: usize = s.queues.iter().map(|q| q.integer_columns).sum();

@@ -272,7 +272,7 @@ fn a_second_run_with_scenarios_repeats_the_plan_byte_for_byte_and_adds_the_compa
     // time limit depends on the machine's speed, and so does everything after it; then only the
     // files before the schedule are compared.
     let status = summary().schedule.and_then(|s| s.status).unwrap_or_default();
-    let deterministic = status == "optimal" || status == "gap_limit";
+    let deterministic = status == "optimal" || status == "gap_limit" || status == "node_limit";
     let files: &[&str] = if deterministic {
         &[
             "forecast.csv",

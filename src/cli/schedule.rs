@@ -137,6 +137,8 @@ fn status_text(status: &Status) -> String {
         Status::Optimal => "optimal".into(),
         Status::GapLimit { gap } => format!("gap limit ({:.3}%)", 100.0 * gap),
         Status::TimeLimit { gap } => format!("time limit ({:.3}% gap)", 100.0 * gap),
+        Status::NodeLimit { gap } => format!("node limit ({:.3}% gap)", 100.0 * gap),
+        Status::Feasible { gap } => format!("feasible ({:.3}% gap)", 100.0 * gap),
         Status::Infeasible { rule, .. } => format!("infeasible ({rule})"),
     }
 }

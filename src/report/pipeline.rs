@@ -527,6 +527,8 @@ fn status_name(status: &crate::schedule::Status) -> String {
         Status::Optimal => "optimal".into(),
         Status::GapLimit { .. } => "gap_limit".into(),
         Status::TimeLimit { .. } => "time_limit".into(),
+        Status::NodeLimit { .. } => "node_limit".into(),
+        Status::Feasible { .. } => "feasible".into(),
         Status::Infeasible { rule, reason, .. } => format!("infeasible ({rule}: {reason})"),
     }
 }

@@ -48,6 +48,11 @@ pub struct ScheduleConfig {
     pub time_limit_seconds: f64,
     /// Relative MIP gap at which the solver may stop.
     pub mip_gap: f64,
+    /// microlp's branch and bound stops after this many nodes (0: no budget, only the clock).
+    /// Unlike the time limit it stops at the same point on every run and machine, so the
+    /// schedule it returns can be kept; a search stopped by the clock is not used when the
+    /// heuristic has a schedule (README, schedule: determinism).
+    pub node_limit: u64,
     /// Shrinkage the schedule does not model as break rules (absence, training, meetings), as a
     /// fraction of scheduled time in [0, 1). Each interval is scheduled to
     /// `ceil(agents_net / (1 - unplanned_shrinkage))` people, and the projected service level
@@ -82,6 +87,7 @@ impl Default for ScheduleConfig {
             service_level_scope: ServiceLevelScope::Day,
             time_limit_seconds: 30.0,
             mip_gap: 1e-4,
+            node_limit: 2_000,
             unplanned_shrinkage: 0.0,
             break_formulation: super::model::BreakFormulation::Auto,
         }

@@ -1068,7 +1068,7 @@ mod tests {
             false,
             BreakFormulation::Pattern,
         );
-        let limits = Limits { time_limit_seconds: 120.0, mip_gap: 0.0 };
+        let limits = Limits { time_limit_seconds: 120.0, mip_gap: 0.0, node_limit: None };
         let lp = mip::solve(&m, SolverKind::Microlp, limits, true).unwrap();
         let heuristic = super::round(&q, &m, &cols, &types, &classes, &lp.values, 0.0).unwrap();
         let optimum = mip::solve(&m, SolverKind::Microlp, limits, false).unwrap();

@@ -173,6 +173,8 @@ pub enum MipEnd {
     GapLimit,
     /// Stopped at the time limit with an incumbent.
     TimeLimit,
+    /// Stopped at the node budget with an incumbent (microlp; deterministic).
+    NodeLimit,
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +200,9 @@ pub enum MipFailure {
 pub struct Limits {
     pub time_limit_seconds: f64,
     pub mip_gap: f64,
+    /// Branch-and-bound nodes after the root (microlp only): a budget that, unlike the clock,
+    /// stops the search at the same point on every run and machine. `None`: no budget.
+    pub node_limit: Option<u64>,
 }
 
 /// Solve `mip` (or its LP relaxation when `relax`) on the chosen back end.
@@ -264,6 +269,7 @@ pub fn solve_from(
     // An f32 gap: good_lp's interface. A zero gap is honoured as "prove optimality".
     let gap = limits.mip_gap as f32;
     match kind {
+        SolverKind::Microlp if !relax => microlp_branch_and_bound(mip, limits, start),
         SolverKind::Microlp => {
             let mut model = problem.using(good_lp::solvers::microlp::microlp).with_all(rows);
             if let Some(init) = initial {
@@ -392,6 +398,81 @@ fn highs_solve(
     Ok(finish(mip, values, end, solver_bound, relax))
 }
 
+/// microlp's branch and bound through its own API: good_lp 1.15 passes microlp a time limit
+/// and a gap but not its node budget (`Limits::node_limit`), the deterministic stop. The model
+/// is the same `Mip`; good_lp still solves the LP relaxation.
+fn microlp_branch_and_bound(
+    mip: &Mip,
+    limits: Limits,
+    start: Option<&[f64]>,
+) -> Result<MipSolution, MipFailure> {
+    use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, TerminationReason};
+    let mut problem = Problem::new(OptimizationDirection::Minimize);
+    let mut vars = Vec::with_capacity(mip.cols.len());
+    for c in &mip.cols {
+        let var = if c.integer {
+            // microlp's integer bounds are i32; the model's counts are far inside that range.
+            let bound = |v: f64, up: bool| -> i32 {
+                let v = if up { v.floor() } else { v.ceil() };
+                if v.is_finite() {
+                    v.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
+                } else if up {
+                    i32::MAX
+                } else {
+                    i32::MIN
+                }
+            };
+            let (lo, hi) = (bound(c.lower, false), bound(c.upper, true));
+            if lo > hi {
+                return Err(MipFailure::Infeasible);
+            }
+            problem.add_integer_var(c.cost, (lo, hi))
+        } else {
+            problem.add_var(c.cost, (c.lower, c.upper))
+        };
+        vars.push(var);
+    }
+    for r in &mip.rows {
+        let expr = || {
+            let mut e = LinearExpr::empty();
+            for &(j, a) in &r.terms {
+                e.add(vars[j], a);
+            }
+            e
+        };
+        if r.lower == r.upper {
+            problem.add_constraint(expr(), ComparisonOp::Eq, r.lower);
+        } else {
+            if r.lower.is_finite() {
+                problem.add_constraint(expr(), ComparisonOp::Ge, r.lower);
+            }
+            if r.upper.is_finite() {
+                problem.add_constraint(expr(), ComparisonOp::Le, r.upper);
+            }
+        }
+    }
+    let mut options = microlp::SolveOptions::default();
+    options.time_limit =
+        Some(std::time::Duration::from_secs_f64(limits.time_limit_seconds.max(0.01)));
+    options.node_limit = limits.node_limit;
+    options.mip_gap = limits.mip_gap;
+    options.warm_start = start.map(|v| vars.iter().copied().zip(v.iter().copied()).collect());
+    let outcome = problem.solve_with(options).map_err(|e| match e {
+        microlp::Error::Infeasible => MipFailure::Infeasible,
+        other => MipFailure::Other(other.to_string()),
+    })?;
+    let end = match outcome.termination_reason() {
+        TerminationReason::ProvenOptimal => MipEnd::Optimal,
+        TerminationReason::MipGap => MipEnd::GapLimit,
+        TerminationReason::NodeLimit => MipEnd::NodeLimit,
+        _ => MipEnd::TimeLimit,
+    };
+    let solution = outcome.into_solution().map_err(|_| MipFailure::NoIncumbent)?;
+    let values: Vec<f64> = vars.iter().map(|&v| solution.var_value(v)).collect();
+    let bound = solution.stats().best_bound;
+    Ok(finish(mip, values, end, bound, false))
+}
+
 fn finish(
     mip: &Mip,
     mut values: Vec<f64>,
@@ -449,7 +530,7 @@ mod tests {
     use super::*;
 
     fn limits() -> Limits {
-        Limits { time_limit_seconds: 10.0, mip_gap: 0.0 }
+        Limits { time_limit_seconds: 10.0, mip_gap: 0.0, node_limit: None }
     }
 
     /// The back ends of this build: microlp always, HiGHS and CBC with their cargo features.
@@ -599,7 +680,7 @@ mod tests {
     #[test]
     fn a_time_limit_before_any_feasible_point_is_no_incumbent_on_every_back_end() {
         let m = market_split(false);
-        let limits = Limits { time_limit_seconds: 1.0, mip_gap: 0.0 };
+        let limits = Limits { time_limit_seconds: 1.0, mip_gap: 0.0, node_limit: None };
         for kind in compiled() {
             assert_eq!(
                 solve(&m, kind, limits, false).unwrap_err(),
@@ -620,7 +701,7 @@ mod tests {
         assert!(is_feasible(&m, &start, false));
         let start_objective = m.objective_of(&start);
         assert_eq!(start_objective, 2943.0);
-        let limits = Limits { time_limit_seconds: 1.0, mip_gap: 0.0 };
+        let limits = Limits { time_limit_seconds: 1.0, mip_gap: 0.0, node_limit: None };
         for kind in compiled() {
             let s = solve_from(&m, kind, limits, false, Some(&start)).unwrap();
             assert_eq!(s.end, MipEnd::TimeLimit, "{kind:?}");
@@ -639,6 +720,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_node_budget_stops_microlp_at_the_same_point_every_run() {
+        // The market split cannot be proven in 40 nodes; the budget, not the clock, stops the
+        // search (a generous time limit), and a second run returns the same point.
+        let m = market_split(true);
+        let limits = Limits { time_limit_seconds: 60.0, mip_gap: 0.0, node_limit: Some(40) };
+        let a = solve(&m, SolverKind::Microlp, limits, false).unwrap();
+        let b = solve(&m, SolverKind::Microlp, limits, false).unwrap();
+        assert_eq!(a.end, MipEnd::NodeLimit);
+        assert!(is_feasible(&m, &a.values, false));
+        assert!(a.objective >= 1.0, "no exact split exists: {}", a.objective);
+        assert_eq!(a.values, b.values);
     }
 
     #[test]

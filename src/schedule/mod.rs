@@ -117,6 +117,13 @@ pub enum Status {
     Optimal,
     /// Stopped at the requested MIP gap; `gap` is measured against the LP bound.
     GapLimit { gap: f64 },
+    /// The search ended (optimal or at the gap on its model), but the schedule returned is
+    /// further than `mip_gap` from the bound: service-level mode added shifts where the concave
+    /// hull promised more service level than the true curve gives. `gap` against the bound.
+    Feasible { gap: f64 },
+    /// Stopped at the branch-and-bound node budget (`[schedule] node_limit`, microlp) with this
+    /// schedule; `gap` against the best bound. Deterministic, unlike the time limit.
+    NodeLimit { gap: f64 },
     /// Stopped at the time limit with this schedule; `gap` against the LP bound.
     TimeLimit { gap: f64 },
     /// No schedule meets the hard rules: which rule, why, and where.
@@ -128,8 +135,10 @@ impl Status {
         match self {
             Status::Optimal => 0,
             Status::GapLimit { .. } => 1,
-            Status::TimeLimit { .. } => 2,
-            Status::Infeasible { .. } => 3,
+            Status::Feasible { .. } => 2,
+            Status::NodeLimit { .. } => 3,
+            Status::TimeLimit { .. } => 4,
+            Status::Infeasible { .. } => 5,
         }
     }
 
@@ -223,6 +232,7 @@ pub fn solve(
     }
     let time_limit = options.time_limit_seconds.unwrap_or(sc.time_limit_seconds);
     let mip_gap = options.mip_gap.unwrap_or(sc.mip_gap);
+    let node_limit = (sc.node_limit > 0).then_some(sc.node_limit);
     if !(time_limit.is_finite() && time_limit > 0.0) {
         return Err(ScheduleError::Invalid(format!(
             "time limit must be > 0 seconds, got {time_limit}"
@@ -257,7 +267,7 @@ pub fn solve(
         for (i, (rows, queue)) in jobs.iter().enumerate() {
             let spent = started.elapsed().as_secs_f64();
             let budget = ((time_limit - spent) / (n_queues - i) as f64).max(0.05);
-            let limits = Limits { time_limit_seconds: budget, mip_gap };
+            let limits = Limits { time_limit_seconds: budget, mip_gap, node_limit };
             out.push(solve_queue(rows, queue, config, options, limits));
         }
         out
@@ -266,7 +276,7 @@ pub fn solve(
         let threads = rayon::current_num_threads().clamp(1, n_queues);
         let turns = n_queues.div_ceil(threads);
         let budget = (time_limit / turns as f64).max(0.05);
-        let limits = Limits { time_limit_seconds: budget, mip_gap };
+        let limits = Limits { time_limit_seconds: budget, mip_gap, node_limit };
         jobs.par_iter()
             .map(|(rows, queue)| solve_queue(rows, queue, config, options, limits))
             .collect()
@@ -297,6 +307,8 @@ pub fn solve(
     let status = match status {
         Status::GapLimit { .. } => Status::GapLimit { gap: gap.unwrap_or(f64::NAN) },
         Status::TimeLimit { .. } => Status::TimeLimit { gap: gap.unwrap_or(f64::NAN) },
+        Status::NodeLimit { .. } => Status::NodeLimit { gap: gap.unwrap_or(f64::NAN) },
+        Status::Feasible { .. } => Status::Feasible { gap: gap.unwrap_or(f64::NAN) },
         s => s,
     };
     let service_level_week = weighted_sl(&coverage, requirements);
@@ -908,6 +920,7 @@ fn solve_queue(
             Limits {
                 time_limit_seconds: remaining(limits).time_limit_seconds.max(5.0),
                 mip_gap: 0.0,
+                node_limit: None,
             },
             false,
         )
@@ -935,6 +948,8 @@ fn solve_queue(
         (_, Some(g)) if g <= 1e-9 => Status::Optimal,
         (MipEnd::Optimal, None) => Status::Optimal,
         (MipEnd::TimeLimit, g) => Status::TimeLimit { gap: g.unwrap_or(f64::NAN) },
+        (MipEnd::NodeLimit, g) => Status::NodeLimit { gap: g.unwrap_or(f64::NAN) },
+        (_, Some(g)) if g > limits.mip_gap + 1e-9 => Status::Feasible { gap: g },
         (_, g) => Status::GapLimit { gap: g.unwrap_or(f64::NAN) },
     };
 
