@@ -1128,7 +1128,7 @@ fn solve_queue(
 }
 
 /// `auto` uses the pattern formulation up to this many shift columns (microlp solves the
-/// one-week 15-minute 24×7 model of 13,440 pattern columns' LP in about 6 s).
+/// one-week 15-minute 24×7 model of 13,440 pattern columns' LP in about 2 s).
 const PATTERN_COLUMNS_MAX: usize = 50_000;
 
 fn mip_gap_of(limits: Limits) -> f64 {
