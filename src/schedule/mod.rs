@@ -891,8 +891,15 @@ fn solve_queue(
     if let Some(goal) = &goal {
         let short = short_scopes(&solution.values);
         if !short.is_empty() {
+            // The top-up works on shift columns with their breaks; tours and the implicit break
+            // formulation are outside it.
+            let why = if cols.z.is_empty() && cols.breaks.iter().all(|b| b.shift_start.is_some()) {
+                "no shift raises it further"
+            } else {
+                "the concave hull over-estimated it, and adding shifts to meet the true curve is not available with tours or the implicit break formulation"
+            };
             warnings.push(format!(
-                "the projected service level stays below the target on {}: no shift raises it further",
+                "the projected service level stays below the target on {}: {why}",
                 short
                     .iter()
                     .map(|&(k, got)| format!("{} ({got:.4})", goal.scopes[k].label))
