@@ -38,8 +38,9 @@ pub fn round(
         return None;
     }
     let t_len = q.slots.len();
-    let UnitSet { shift_cols, unit_breaks, groups, by_start, shift_lens } =
-        build_units(q, m, cols, types, classes, lp)?;
+    let set = build_units(q, m, cols, types, classes, lp)?;
+    let UnitSet { shift_cols, unit_breaks, groups, by_start, shift_lens, covering, lens, .. } =
+        &set;
     let under_cost: Vec<f64> =
         cols.under.iter().map(|u| u.map_or(f64::INFINITY, |j| m.cols[j].cost)).collect();
     let over_cost: Vec<f64> = cols.over.iter().map(|o| o.map_or(0.0, |j| m.cols[j].cost)).collect();
@@ -89,7 +90,7 @@ pub fn round(
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
     };
     // Round each column's LP value down, placing every shift's breaks where they hurt least.
-    for (units, value) in &groups {
+    for (units, value) in groups {
         for _ in 0..(value + 1e-9).floor() as u64 {
             if let Some((_, i)) = best_unit(&cov, units) {
                 add(i, &mut x, &mut cov);
@@ -113,12 +114,6 @@ pub fn round(
     }
     // Remaining under-staffing: repeatedly add the unit that lowers the objective most among
     // those covering a short interval (a deterministic, bounded greedy repair).
-    let mut covering: Vec<Vec<usize>> = vec![Vec::new(); t_len];
-    for (i, (_, _, covered)) in shift_cols.iter().enumerate() {
-        for &t in covered {
-            covering[t].push(i);
-        }
-    }
     for _ in 0..shift_cols.len() {
         let mut best: Option<(f64, usize)> = None;
         for t in (0..t_len).filter(|&t| cov[t] < q.required[t]) {
@@ -135,15 +130,9 @@ pub fn round(
         }
     }
     // Floors: cheapest column covering each short slot.
-    let mut by_slot: Vec<Vec<usize>> = vec![Vec::new(); t_len];
-    for (i, (_, _, covered)) in shift_cols.iter().enumerate() {
-        for &t in covered {
-            by_slot[t].push(i);
-        }
-    }
     for t in 0..t_len {
         while cov[t] < q.floor[t] {
-            let best = by_slot[t]
+            let best = covering[t]
                 .iter()
                 .map(|&i| (add_delta(&cov, &shift_cols[i].2, shift_cols[i].1), i))
                 .filter(|(d, _)| d.is_finite())
@@ -161,7 +150,6 @@ pub fn round(
             .map(|deficit| -(2 * deficit - 1))
             .sum()
     };
-    let lens: std::collections::BTreeSet<usize> = by_start.keys().map(|k| k.0).collect();
     // Local improvement: single-unit removals and additions.
     for _round in 0..20 {
         let mut changed = false;
@@ -228,16 +216,6 @@ pub fn round(
             break;
         }
     }
-    let units: Vec<Unit> = shift_cols
-        .iter()
-        .zip(&shift_lens)
-        .map(|((_, cost, covered), &(len, start))| Unit {
-            cost: *cost,
-            covered: covered.clone(),
-            len,
-            start,
-        })
-        .collect();
     let slot_cost = SlotCost {
         required: &q.required,
         floor: &q.floor,
@@ -246,7 +224,7 @@ pub fn round(
         over: &over_cost,
     };
     let objective = |x: &[u32], cov: &[u32]| -> f64 {
-        let shifts: f64 = x.iter().zip(&units).map(|(&n, u)| f64::from(n) * u.cost).sum();
+        let shifts: f64 = x.iter().zip(shift_cols).map(|(&n, u)| f64::from(n) * u.1).sum();
         let slots: f64 = (0..t_len)
             .map(|t| {
                 let (n, r) = (f64::from(cov[t]), f64::from(q.required[t]));
@@ -269,7 +247,7 @@ pub fn round(
             // Temperatures are in objective units per interval: scaled to the interval length
             // (tuned at 15 minutes).
             let scale = f64::from(q.interval_minutes) / 15.0;
-            let gain = anneal(&units, &by_start, &slot_cost, &mut x, &mut cov, room, chain, scale);
+            let gain = anneal(&set, &slot_cost, &mut x, &mut cov, room, chain, scale);
             (gain, x, cov)
         })
         .collect();
@@ -316,6 +294,44 @@ struct UnitSet {
     by_start: std::collections::BTreeMap<(usize, usize), Vec<usize>>,
     /// (length, start slot) per unit.
     shift_lens: Vec<(usize, usize)>,
+    /// Each unit's place in its (length, start slot) list: the same break offsets.
+    position: Vec<usize>,
+    /// The units covering each slot.
+    covering: Vec<Vec<usize>>,
+    /// The shift lengths in slots, ascending.
+    lens: Vec<usize>,
+}
+
+/// A neighbour of unit `i` for the annealers' moves.
+#[derive(Clone, Copy)]
+enum Move {
+    /// The same length and break offsets, a start 1–4 intervals earlier or later.
+    Slide,
+    /// The same shift, another break position.
+    Rebreak,
+    /// Another length, keeping the start or the end.
+    Resize,
+}
+
+impl UnitSet {
+    /// A random neighbour of unit `i` (None when the slot grid has no such shift).
+    fn neighbour(&self, i: usize, kind: Move, rng: &mut impl rand::Rng) -> Option<usize> {
+        let (len, start) = self.shift_lens[i];
+        let group = |len: usize, start: usize| self.by_start.get(&(len, start));
+        match kind {
+            Move::Slide => {
+                let d = rng.random_range(1..=4usize);
+                let st = if rng.random::<bool>() { start + d } else { start.wrapping_sub(d) };
+                group(len, st).and_then(|g| g.get(self.position[i]).or_else(|| g.first())).copied()
+            }
+            Move::Rebreak => group(len, start).map(|g| g[rng.random_range(0..g.len())]),
+            Move::Resize => {
+                let l = self.lens[rng.random_range(0..self.lens.len())];
+                let st = if rng.random::<bool>() { start } else { (start + len).wrapping_sub(l) };
+                group(l, st).map(|g| g[rng.random_range(0..g.len())])
+            }
+        }
+    }
 }
 
 fn build_units(
@@ -415,19 +431,38 @@ fn build_units(
         }
         v
     };
-    Some(UnitSet { shift_cols, unit_breaks, groups, by_start, shift_lens })
+    let mut position = vec![0usize; shift_cols.len()];
+    for list in by_start.values() {
+        for (p, &i) in list.iter().enumerate() {
+            position[i] = p;
+        }
+    }
+    let mut covering: Vec<Vec<usize>> = vec![Vec::new(); t_len];
+    for (i, (_, _, covered)) in shift_cols.iter().enumerate() {
+        for &t in covered {
+            covering[t].push(i);
+        }
+    }
+    let lens: Vec<usize> = by_start
+        .keys()
+        .map(|k| k.0)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Some(UnitSet {
+        shift_cols,
+        unit_breaks,
+        groups,
+        by_start,
+        shift_lens,
+        position,
+        covering,
+        lens,
+    })
 }
 
 /// Annealing chains run side by side (one per core on the 2-core reference machine).
 const ANNEAL_CHAINS: u64 = 2;
-
-/// One placeable shift: its cost, the slots it covers (on the phone), its length and start.
-struct Unit {
-    cost: f64,
-    covered: Vec<usize>,
-    len: usize,
-    start: usize,
-}
 
 /// The per-slot part of the objective: a convex piecewise-linear penalty around `required`,
 /// with the floor and cap as hard limits.
@@ -477,8 +512,7 @@ impl SlotCost<'_> {
 /// change of the point left in `x`, `cov` (the best seen, under the true objective).
 #[allow(clippy::too_many_arguments)]
 fn anneal(
-    units: &[Unit],
-    by_start: &std::collections::BTreeMap<(usize, usize), Vec<usize>>,
+    set: &UnitSet,
     slots: &SlotCost<'_>,
     x: &mut [u32],
     cov: &mut [u32],
@@ -491,37 +525,18 @@ fn anneal(
         return 0.0;
     }
     let t_len = cov.len();
+    let (units, covering) = (&set.shift_cols, &set.covering);
     if units.is_empty() || t_len == 0 {
         return 0.0;
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x5eed_5c4e_d01e ^ chain);
-    // Units covering each slot, and each unit's position within its (length, start) group.
-    let mut covering: Vec<Vec<usize>> = vec![Vec::new(); t_len];
-    for (i, u) in units.iter().enumerate() {
-        for &t in &u.covered {
-            covering[t].push(i);
-        }
-    }
-    let mut position = vec![0usize; units.len()];
-    for list in by_start.values() {
-        for (p, &i) in list.iter().enumerate() {
-            position[i] = p;
-        }
-    }
-    let lens: Vec<usize> = by_start
-        .keys()
-        .map(|k| k.0)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let group = |len: usize, start: usize| by_start.get(&(len, start)).map(Vec::as_slice);
     // Worked instances, one entry per shift.
     let mut active: Vec<usize> =
         x.iter().enumerate().flat_map(|(i, &n)| std::iter::repeat_n(i, n as usize)).collect();
     // Each returns the objective change and its under-staffing part.
     let remove = |i: usize, cov: &mut [u32]| -> (f64, f64) {
-        let (mut d, mut under) = (-units[i].cost, 0.0);
-        for &t in &units[i].covered {
+        let (mut d, mut under) = (-units[i].1, 0.0);
+        for &t in &units[i].2 {
             d += slots.down(t, cov[t]);
             if cov[t] <= slots.required[t] {
                 under += slots.under[t];
@@ -531,8 +546,8 @@ fn anneal(
         (d, under)
     };
     let add = |i: usize, cov: &mut [u32]| -> (f64, f64) {
-        let (mut d, mut under) = (units[i].cost, 0.0);
-        for &t in &units[i].covered {
+        let (mut d, mut under) = (units[i].1, 0.0);
+        for &t in &units[i].2 {
             d += slots.up(t, cov[t]);
             if cov[t] < slots.required[t] {
                 under -= slots.under[t];
@@ -543,12 +558,12 @@ fn anneal(
     };
     // Undo helpers that skip the cost arithmetic.
     let unadd = |i: usize, cov: &mut [u32]| {
-        for &t in &units[i].covered {
+        for &t in &units[i].2 {
             cov[t] -= 1;
         }
     };
     let unremove = |i: usize, cov: &mut [u32]| {
-        for &t in &units[i].covered {
+        for &t in &units[i].2 {
             cov[t] += 1;
         }
     };
@@ -604,24 +619,12 @@ fn anneal(
         }
         let a = rng.random_range(0..active.len());
         let i = active[a];
-        let u = &units[i];
-        let j = if kind < 20 {
-            None
-        } else if kind < 55 {
-            // Same length, a nearby start, the same break position within the shift.
-            let step = rng.random_range(1..=4usize);
-            let start =
-                if rng.random::<bool>() { u.start + step } else { u.start.wrapping_sub(step) };
-            group(u.len, start).and_then(|g| g.get(position[i]).or_else(|| g.first())).copied()
-        } else if kind < 75 {
-            // Same shift, another break position.
-            group(u.len, u.start).map(|g| g[rng.random_range(0..g.len())])
-        } else {
-            // Another length, keeping the start or the end.
-            let len = lens[rng.random_range(0..lens.len())];
-            let start =
-                if rng.random::<bool>() { u.start } else { (u.start + u.len).wrapping_sub(len) };
-            group(len, start).map(|g| g[rng.random_range(0..g.len())])
+        // A move whose neighbour is off the grid is tried as a removal.
+        let j = match kind {
+            0..20 => None,
+            20..55 => set.neighbour(i, Move::Slide, &mut rng),
+            55..75 => set.neighbour(i, Move::Rebreak, &mut rng),
+            _ => set.neighbour(i, Move::Resize, &mut rng),
         };
         if j == Some(i) {
             continue;
@@ -667,7 +670,7 @@ fn anneal(
     x.copy_from_slice(&best_x);
     cov.iter_mut().for_each(|c| *c = 0);
     for (i, &n) in x.iter().enumerate() {
-        for &t in &units[i].covered {
+        for &t in &units[i].2 {
             cov[t] += n;
         }
     }
@@ -823,15 +826,9 @@ fn round_service_level_from(
         }
     }
     // Floors: the cheapest unit covering each short slot.
-    let mut covering: Vec<Vec<usize>> = vec![Vec::new(); t_len];
-    for (i, u) in units.iter().enumerate() {
-        for &t in &u.2 {
-            covering[t].push(i);
-        }
-    }
     for t in 0..t_len {
         while cov[t] < q.floor[t] {
-            let i = covering[t]
+            let i = set.covering[t]
                 .iter()
                 .copied()
                 .filter(|&i| fits(&cov, &units[i].2))
@@ -857,13 +854,6 @@ fn round_service_level_from(
     };
     let mut by_cost: Vec<usize> = (0..units.len()).collect();
     by_cost.sort_by(|&a, &b| units[b].1.total_cmp(&units[a].1).then(a.cmp(&b)));
-    let lens: Vec<usize> = set
-        .by_start
-        .keys()
-        .map(|k| k.0)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
     for _pass in 0..10 {
         let mut changed = false;
         for &i in &by_cost {
@@ -880,7 +870,7 @@ fn round_service_level_from(
                 continue;
             }
             let (len, start) = set.shift_lens[i];
-            let candidates = lens.iter().filter(|&&l| l < len).flat_map(|&l| {
+            let candidates = set.lens.iter().filter(|&&l| l < len).flat_map(|&l| {
                 [(l, start), (l, start + len - l)]
                     .into_iter()
                     .filter_map(|key| set.by_start.get(&key))
@@ -949,26 +939,7 @@ fn anneal_service_level(
         return;
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x5e4c_5c4e_d01e);
-    let mut position = vec![0usize; units.len()];
-    for list in set.by_start.values() {
-        for (p, &i) in list.iter().enumerate() {
-            position[i] = p;
-        }
-    }
-    let lens: Vec<usize> = set
-        .by_start
-        .keys()
-        .map(|k| k.0)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let group = |len: usize, start: usize| set.by_start.get(&(len, start)).map(Vec::as_slice);
-    let mut covering: Vec<Vec<usize>> = vec![Vec::new(); t_len];
-    for (i, u) in units.iter().enumerate() {
-        for &t in &u.2 {
-            covering[t].push(i);
-        }
-    }
+    let covering = &set.covering;
     let shortfall = |levels: &ScopeLevels| -> f64 {
         (0..levels.level.len())
             .filter(|&k| levels.weight[k] > 0.0)
@@ -1006,19 +977,11 @@ fn anneal_service_level(
         } else {
             let a = rng.random_range(0..active.len());
             let i = active[a];
-            let (len, start) = set.shift_lens[i];
-            let j = if kind < 25 {
-                None
-            } else if kind < 60 {
-                let d = rng.random_range(1..=4usize);
-                let st = if rng.random::<bool>() { start + d } else { start.wrapping_sub(d) };
-                group(len, st).and_then(|g| g.get(position[i]).or_else(|| g.first())).copied()
-            } else if kind < 75 {
-                group(len, start).map(|g| g[rng.random_range(0..g.len())])
-            } else {
-                let l = lens[rng.random_range(0..lens.len())];
-                let st = if rng.random::<bool>() { start } else { (start + len).wrapping_sub(l) };
-                group(l, st).map(|g| g[rng.random_range(0..g.len())])
+            let j = match kind {
+                0..25 => None,
+                25..60 => set.neighbour(i, Move::Slide, &mut rng),
+                60..75 => set.neighbour(i, Move::Rebreak, &mut rng),
+                _ => set.neighbour(i, Move::Resize, &mut rng),
             };
             if j == Some(i) || (kind >= 25 && j.is_none()) {
                 continue;
