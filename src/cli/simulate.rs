@@ -19,15 +19,30 @@ pub struct Args {
     /// plan.toml (needs [site], [staffing], [[queues]]; [simulation] is optional).
     #[arg(long)]
     pub config: PathBuf,
-    /// Independent replications (overrides [simulation] replications; default 10).
-    #[arg(long)]
-    pub replications: Option<u32>,
+    #[command(flatten)]
+    pub simulation: SimulationFlags,
     /// Replay this contact log (`arrived_at,queue,handle_seconds,abandoned`) instead of drawing
     /// Poisson arrivals from the forecast; the forecast still sets the horizon and the mean
     /// handle time of contacts without one.
     #[arg(long)]
     pub contacts: Option<PathBuf>,
-    /// Random seed (overrides [simulation] seed; default 1).
+    /// Write per-interval results here (simulation.csv).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// The simulation flags `simulate` and `whatif` share; each overrides plan.toml's [simulation].
+#[derive(Debug, clap::Args)]
+pub struct SimulationFlags {
+    /// Independent replications (overrides [simulation] replications; default 10); per
+    /// scenario in `whatif`.
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Random seed (overrides [simulation] seed; default 1); `whatif` scenario k uses its own
+    /// streams of it.
     #[arg(long)]
     pub seed: Option<u64>,
     /// Handle-time distribution (overrides [simulation] handle_time).
@@ -36,12 +51,6 @@ pub struct Args {
     /// Coefficient of variation of a log-normal handle time (overrides [simulation] handle_time_cv).
     #[arg(long)]
     pub handle_time_cv: Option<f64>,
-    /// Write per-interval results here (simulation.csv).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -51,27 +60,21 @@ pub enum HandleTimeArg {
 }
 
 /// plan.toml's `[simulation]` with the flags laid over it.
-pub fn options(
-    config: &PlanConfig,
-    replications: Option<u32>,
-    seed: Option<u64>,
-    handle_time: Option<HandleTimeArg>,
-    handle_time_cv: Option<f64>,
-) -> anyhow::Result<SimulationOptions> {
+pub fn options(config: &PlanConfig, flags: &SimulationFlags) -> anyhow::Result<SimulationOptions> {
     let mut s = config.simulation.clone();
-    if let Some(r) = replications {
+    if let Some(r) = flags.replications {
         s.replications = r;
     }
-    if let Some(v) = seed {
+    if let Some(v) = flags.seed {
         s.seed = v;
     }
-    if let Some(h) = handle_time {
+    if let Some(h) = flags.handle_time {
         s.handle_time = match h {
             HandleTimeArg::Exponential => HandleTimeDistribution::Exponential,
             HandleTimeArg::Lognormal => HandleTimeDistribution::Lognormal,
         };
     }
-    if let Some(cv) = handle_time_cv {
+    if let Some(cv) = flags.handle_time_cv {
         s.handle_time_cv = cv;
     }
     SimulationOptions::from_config(&s)
@@ -82,8 +85,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let config = PlanConfig::read(&args.config)
         .with_context(|| format!("reading config {}", args.config.display()))?;
     let tz = config.site.time_zone;
-    let options =
-        options(&config, args.replications, args.seed, args.handle_time, args.handle_time_cv)?;
+    let options = options(&config, &args.simulation)?;
     let roster = shiftcast::io::roster::read_roster(&args.roster, tz)
         .with_context(|| format!("reading roster {}", args.roster.display()))?;
     let forecast = shiftcast::io::forecast::read_forecast(&args.forecast, tz)

@@ -8,7 +8,7 @@ use shiftcast::simulate::whatif::{
     self, ScenarioOutcome, WhatifOptions, DEFAULT_FTE_HOURS_PER_WEEK,
 };
 
-use crate::cli::simulate::{options, show, HandleTimeArg};
+use crate::cli::simulate::{options, show, SimulationFlags};
 use crate::cli::Format;
 
 #[derive(Debug, clap::Args)]
@@ -35,18 +35,8 @@ pub struct Args {
     /// agents.
     #[arg(long)]
     pub roster: Option<PathBuf>,
-    /// Replications per scenario (overrides [simulation] replications).
-    #[arg(long)]
-    pub replications: Option<u32>,
-    /// Random seed (overrides [simulation] seed); scenario k uses its own streams of it.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Handle-time distribution (overrides [simulation] handle_time).
-    #[arg(long, value_enum)]
-    pub handle_time: Option<HandleTimeArg>,
-    /// Coefficient of variation of a log-normal handle time.
-    #[arg(long)]
-    pub handle_time_cv: Option<f64>,
+    #[command(flatten)]
+    pub simulation: SimulationFlags,
     /// Hours of one full-time equivalent per week, for the FTE column.
     #[arg(long, default_value_t = DEFAULT_FTE_HOURS_PER_WEEK)]
     pub fte_hours_per_week: f64,
@@ -73,8 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let config = PlanConfig::read(&args.config)
         .with_context(|| format!("reading config {}", args.config.display()))?;
     let tz = config.site.time_zone;
-    let simulation =
-        options(&config, args.replications, args.seed, args.handle_time, args.handle_time_cv)?;
+    let simulation = options(&config, &args.simulation)?;
     let scenarios = whatif::read_scenarios(&args.scenarios, tz)
         .with_context(|| format!("reading scenarios {}", args.scenarios.display()))?;
     let forecast = match &args.forecast {
