@@ -2,7 +2,8 @@
 //! shifts with a break, a lunch and a second break — one queue, then ten times the volume over
 //! three sites (queues). Prints back end, status, objective, LP bound, gap and time.
 //!
-//! `cargo run --release --example bench_schedule [-- --solver cbc]` (CBC needs `--features cbc`).
+//! `cargo run --release --example bench_schedule [-- --solver cbc] [--case week|x10] [--days N]`
+//! (CBC needs `--features cbc`; `--days N` keeps the first N days).
 //!
 //! The requirement is Erlang C at 80/20, AHT 300 s, occupancy <= 0.85 on a synthetic week:
 //! 6,000 contacts on Monday falling to 3,600 on Sunday, peaks at 10:00 and 15:00, nights at
@@ -42,14 +43,14 @@ fn agents_needed(traffic: f64) -> u32 {
     n
 }
 
-fn requirements(queue: &str, volume: f64) -> Vec<RequirementRow> {
+fn requirements(queue: &str, volume: f64, days: usize) -> Vec<RequirementRow> {
     let tz = time::parse_time_zone("UTC").unwrap();
     let daily = [6000.0, 5800.0, 5600.0, 5600.0, 5400.0, 3900.0, 3600.0];
     let shape =
         |h: f64| 0.1 + (-(h - 10.0).powi(2) / 4.0).exp() + 0.85 * (-(h - 15.0).powi(2) / 5.0).exp();
     let total: f64 = (0..96).map(|i| shape(i as f64 / 4.0)).sum();
     let mut rows = Vec::new();
-    for (d, calls) in daily.iter().enumerate() {
+    for (d, calls) in daily.iter().enumerate().take(days) {
         for i in 0..96 {
             let contacts = volume * calls * shape(i as f64 / 4.0) / total;
             let traffic = contacts * 300.0 / 900.0;
@@ -143,10 +144,17 @@ fn main() {
     ];
     println!("| instance | back end | status | objective | LP bound | gap | paid hours | shifts | integer columns | rows | seconds |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for (label, queues, volume) in cases {
+    // `--days N`: the first N days only (sub-instances small enough for a solver to prove their
+    // optimum); `--case week|x10`: one of the two instances.
+    let days = number("--days").map_or(7, |d| d as usize);
+    let only = args.iter().position(|a| a == "--case").map(|i| args[i + 1].as_str());
+    for (key, (label, queues, volume)) in ["week", "x10"].into_iter().zip(cases) {
+        if only.is_some_and(|o| o != key) {
+            continue;
+        }
         let config = plan(&queues, !args.iter().any(|a| a == "--no-breaks"));
         let rows: Vec<RequirementRow> =
-            queues.iter().flat_map(|q| requirements(q, volume)).collect();
+            queues.iter().flat_map(|q| requirements(q, volume, days)).collect();
         let started = Instant::now();
         let r = match schedule::solve(&rows, &config, &options) {
             Ok(r) => r,
