@@ -7,7 +7,8 @@
 //! short interval), repair every floor (minimum agents, hard coverage) with the cheapest unit
 //! covering it, and finally add, remove and move single units (to another break start, another
 //! length at the same start, or the same length up to two intervals earlier or later) while
-//! that lowers the objective. Every step is a bounded, deterministic pass: no clock.
+//! that lowers the objective; then anneal ([`anneal`]) and re-solve windows of time exactly
+//! ([`polish_windows`]). Every step is a bounded, deterministic pass: no clock.
 //!
 //! Its point is an incumbent in milliseconds: plain shift covering has a near-integral LP
 //! (SOLVERS.md), so the rounded point is usually within a fraction of a percent of the LP bound
