@@ -472,7 +472,7 @@ const WINDOW_MINUTES: u32 = 480;
 /// Branch-and-bound nodes per window: the deterministic stop of each window's solve.
 const WINDOW_NODES: u64 = 100;
 /// Fix-and-optimize passes at most (each over the whole horizon).
-const WINDOW_PASSES: usize = 10;
+const WINDOW_PASSES: usize = 16;
 
 /// Fix-and-optimize over windows of time (Helber & Sahling 2010; a MIP neighbourhood in the
 /// sense of Fischetti & Lodi's local branching): every shift unit starting inside the window is
@@ -481,8 +481,10 @@ const WINDOW_PASSES: usize = 10;
 /// solved by microlp's branch and bound from the current point within [`WINDOW_NODES`] nodes;
 /// a cheaper answer replaces the window. Windows of `window` slots advance by half a window;
 /// passes alternate between grouping the units by start and by end (a shift that starts
-/// before a window but ends inside it is free in the next pass) and repeat while one
-/// improves, at most [`WINDOW_PASSES`] times, or until the objective has fallen by `floor`
+/// before a window but ends inside it is free in the next pass), and every other pair of
+/// passes shifts the window grid by a quarter window, so window edges move. They repeat until
+/// four passes in a row (every grouping and grid) gain nothing, at most [`WINDOW_PASSES`]
+/// times, or until the objective has fallen by `floor`
 /// (negative). Annealing moves one shift at a time; near an exact cover every single move
 /// opens a gap somewhere, so the changes that pay are coordinated ones — several shifts
 /// re-timed and re-broken together — which is what a window's integer program finds. Returns
@@ -521,26 +523,28 @@ fn polish_windows(
     let mut total = 0.0;
     let mut idle_passes = 0;
     // A window is solved again only when a slot it covers changed since its last solve: a
-    // clock of solves, the last change of each slot, and each window's last solve.
+    // clock of solves, the last change of each slot, and each window's last solve (by
+    // grouping and first start or end; looked up only, never iterated).
     let mut clock = 0u64;
     let mut changed = vec![0u64; cov.len()];
-    let mut solved_at: [Vec<Option<u64>>; 2] =
-        [vec![None; last_start / step + 1], vec![None; last_end / step + 1]];
+    let mut solved_at: std::collections::HashMap<(usize, usize), u64> =
+        std::collections::HashMap::new();
     for pass in 0..WINDOW_PASSES {
         let kind = pass % 2;
         let (groups, last) = if kind == 0 { (&starting, last_start) } else { (&ending, last_end) };
         let mut improved = false;
-        for a in (0..=last).step_by(step) {
+        let offset = if (pass / 2) % 2 == 1 { step / 2 } else { 0 };
+        for a in (0..=last + offset).step_by(step).map(|a| a.saturating_sub(offset)) {
             let free: Vec<usize> =
                 (a..(a + window).min(last + 1)).flat_map(|s| groups[s].iter().copied()).collect();
             let lo = free.iter().filter_map(|&u| units[u].2.first()).min().copied();
             let hi = free.iter().filter_map(|&u| units[u].2.last()).max().copied();
             let (Some(lo), Some(hi)) = (lo, hi) else { continue };
-            if solved_at[kind][a / step].is_some_and(|c| changed[lo..=hi].iter().all(|&k| k < c)) {
+            if solved_at.get(&(kind, a)).is_some_and(|&c| changed[lo..=hi].iter().all(|&k| k < c)) {
                 continue;
             }
             clock += 1;
-            solved_at[kind][a / step] = Some(clock);
+            solved_at.insert((kind, a), clock);
             // Coverage by the fixed units, and the window's objective now.
             let mut fixed: Vec<u32> = cov[lo..=hi].to_vec();
             let mut current = 0.0;
@@ -603,9 +607,9 @@ fn polish_windows(
                 }
             }
         }
-        // Stop after a start pass and an end pass in a row without a gain.
+        // Stop after four passes in a row (start and end, both grids) without a gain.
         idle_passes = if improved { 0 } else { idle_passes + 1 };
-        if idle_passes == 2 {
+        if idle_passes == 4 {
             break;
         }
     }
