@@ -509,14 +509,6 @@ fn polish_windows(
         starting[st].extend(list);
         ending[st + len].extend(list);
     }
-    let slot_cost = |t: usize, n: u32| -> f64 {
-        let r = slots.required[t];
-        if n < r {
-            f64::from(r - n) * slots.under[t]
-        } else {
-            f64::from(n - r) * slots.over[t]
-        }
-    };
     // The node budget stops each solve; the time limit is only a backstop.
     let limits = Limits { time_limit_seconds: 600.0, mip_gap: 0.0, node_limit: Some(WINDOW_NODES) };
     let step = (window / 2).max(1);
@@ -580,7 +572,7 @@ fn polish_windows(
                 let n = f64::from(cov[t]);
                 start.push((r - n).max(0.0));
                 start.push((n - r).max(0.0));
-                current += slot_cost(t, cov[t]);
+                current += slots.at(t, cov[t]);
                 row.push((uj, 1.0));
                 row.push((oj, -1.0));
                 let rhs = r - f64::from(fixed[k]);
@@ -630,6 +622,17 @@ struct SlotCost<'a> {
 }
 
 impl SlotCost<'_> {
+    /// The slot's objective term at `n` agents (infinite when short without an under-staffing
+    /// column).
+    fn at(&self, t: usize, n: u32) -> f64 {
+        let r = self.required[t];
+        if n < r {
+            f64::from(r - n) * self.under[t]
+        } else {
+            f64::from(n - r) * self.over[t]
+        }
+    }
+
     /// Objective change when slot `t` goes from `n` agents to `n + 1`.
     fn up(&self, t: usize, n: u32) -> f64 {
         if self.cap[t].is_some_and(|cap| n + 1 > cap) {
@@ -1429,16 +1432,8 @@ mod tests {
             let paid: f64 =
                 x.iter().zip(&self.set.shift_cols).map(|(&n, u)| f64::from(n) * u.1).sum();
             let cov = self.coverage(x);
-            paid + (0..cov.len())
-                .map(|t| {
-                    let (n, r) = (f64::from(cov[t]), f64::from(self.required[t]));
-                    if n < r {
-                        (r - n) * self.under[t]
-                    } else {
-                        (n - r) * self.over[t]
-                    }
-                })
-                .sum::<f64>()
+            let slots = self.slots();
+            paid + (0..cov.len()).map(|t| slots.at(t, cov[t])).sum::<f64>()
         }
     }
 
