@@ -248,18 +248,18 @@ pub fn round(
             // Temperatures are in objective units per interval: scaled to the interval length
             // (tuned at 15 minutes).
             let scale = f64::from(q.interval_minutes) / 15.0;
-            let mut gain = anneal(&set, &slot_cost, &mut x, &mut cov, room, chain, scale);
-            // Then coordinated changes, window by window, until within the gap.
-            if gain > room + 1e-9 {
-                let window = (WINDOW_MINUTES / q.interval_minutes.max(1)).max(2) as usize;
-                gain += polish_windows(&set, &slot_cost, &mut x, &mut cov, window, room - gain);
-            }
+            let gain = anneal(&set, &slot_cost, &mut x, &mut cov, room, chain, scale);
             (gain, x, cov)
         })
         .collect();
-    if let Some((_, bx, bc)) = chains.into_iter().min_by(|a, b| a.0.total_cmp(&b.0)) {
+    if let Some((gain, bx, bc)) = chains.into_iter().min_by(|a, b| a.0.total_cmp(&b.0)) {
         x = bx;
         cov = bc;
+        // Then coordinated changes, window by window (side by side), until within the gap.
+        if gain > room + 1e-9 {
+            let window = (WINDOW_MINUTES / q.interval_minutes.max(1)).max(2) as usize;
+            polish_windows(&set, &slot_cost, &mut x, &mut cov, window, room - gain);
+        }
     }
     let mut values = vec![0.0; m.cols.len()];
     for (i, (col, _, _)) in shift_cols.iter().enumerate() {
@@ -487,7 +487,9 @@ const WINDOW_PASSES: usize = 16;
 /// times, or until the objective has fallen by `floor`
 /// (negative). Annealing moves one shift at a time; near an exact cover every single move
 /// opens a gap somewhere, so the changes that pay are coordinated ones — several shifts
-/// re-timed and re-broken together — which is what a window's integer program finds. Returns
+/// re-timed and re-broken together — which is what a window's integer program finds.
+/// Windows whose slot spans are disjoint are solved side by side from the same point and
+/// applied in window order, so the result does not depend on the number of threads. Returns
 /// the objective change. No clock: node budgets, so the same on every run.
 fn polish_windows(
     set: &UnitSet,
@@ -497,7 +499,7 @@ fn polish_windows(
     window: usize,
     floor: f64,
 ) -> f64 {
-    use super::mip::{Limits, SolverKind};
+    use rayon::prelude::*;
     let units = &set.shift_cols;
     let Some(last_start) = set.by_start.keys().map(|k| k.1).max() else {
         return 0.0;
@@ -509,8 +511,6 @@ fn polish_windows(
         starting[st].extend(list);
         ending[st + len].extend(list);
     }
-    // The node budget stops each solve; the time limit is only a backstop.
-    let limits = Limits { time_limit_seconds: 600.0, mip_gap: 0.0, node_limit: Some(WINDOW_NODES) };
     let step = (window / 2).max(1);
     let mut total = 0.0;
     let mut idle_passes = 0;
@@ -524,79 +524,63 @@ fn polish_windows(
     for pass in 0..WINDOW_PASSES {
         let kind = pass % 2;
         let (groups, last) = if kind == 0 { (&starting, last_start) } else { (&ending, last_end) };
-        let mut improved = false;
         let offset = if (pass / 2) % 2 == 1 { step / 2 } else { 0 };
-        for a in (0..=last + offset).step_by(step).map(|a| a.saturating_sub(offset)) {
-            let free: Vec<usize> =
-                (a..(a + window).min(last + 1)).flat_map(|s| groups[s].iter().copied()).collect();
-            let lo = free.iter().filter_map(|&u| units[u].2.first()).min().copied();
-            let hi = free.iter().filter_map(|&u| units[u].2.last()).max().copied();
-            let (Some(lo), Some(hi)) = (lo, hi) else { continue };
-            if solved_at.get(&(kind, a)).is_some_and(|&c| changed[lo..=hi].iter().all(|&k| k < c)) {
-                continue;
-            }
-            clock += 1;
-            solved_at.insert((kind, a), clock);
-            // Coverage by the fixed units, and the window's objective now.
-            let mut fixed: Vec<u32> = cov[lo..=hi].to_vec();
-            let mut current = 0.0;
-            for &u in &free {
-                current += f64::from(x[u]) * units[u].1;
-                for &t in &units[u].2 {
-                    fixed[t - lo] -= x[u];
+        let windows: Vec<Window> = (0..=last + offset)
+            .step_by(step)
+            .map(|a| a.saturating_sub(offset))
+            .filter_map(|a| {
+                let free: Vec<usize> = (a..(a + window).min(last + 1))
+                    .flat_map(|s| groups[s].iter().copied())
+                    .collect();
+                let lo = free.iter().filter_map(|&u| units[u].2.first()).min().copied()?;
+                let hi = free.iter().filter_map(|&u| units[u].2.last()).max().copied()?;
+                Some(Window { first: a, free, lo, hi })
+            })
+            .collect();
+        // Windows `k` apart have disjoint spans, so each phase (windows i ≡ p mod k) is solved
+        // side by side from the same point and applied in order: the same answers whatever
+        // the number of threads.
+        let k = (0..windows.len())
+            .flat_map(|i| {
+                let w = &windows;
+                (i + 1..w.len())
+                    .filter(move |&j| w[j].lo <= w[i].hi && w[i].lo <= w[j].hi)
+                    .map(move |j| j - i)
+            })
+            .max()
+            .map_or(1, |d| d + 1);
+        let mut improved = false;
+        for phase in 0..k {
+            let mut batch: Vec<(&Window, u64)> = Vec::new();
+            for w in windows.iter().skip(phase).step_by(k) {
+                let last_solve = solved_at.get(&(kind, w.first));
+                if last_solve.is_some_and(|&c| changed[w.lo..=w.hi].iter().all(|&at| at < c)) {
+                    continue;
                 }
+                clock += 1;
+                solved_at.insert((kind, w.first), clock);
+                batch.push((w, clock));
             }
-            let mut sub = Mip::default();
-            let mut start: Vec<f64> = Vec::with_capacity(free.len() + 2 * fixed.len());
-            let mut terms: Vec<Vec<(usize, f64)>> = vec![Vec::new(); fixed.len()];
-            for &u in &free {
-                let j = sub.add_col(0.0, f64::INFINITY, units[u].1, true);
-                start.push(f64::from(x[u]));
-                for &t in &units[u].2 {
-                    terms[t - lo].push((j, 1.0));
-                }
-            }
-            // Slot t: free coverage + fixed + under - over = required, the floor and cap as
-            // bounds on under and over (no under-staffing column: hard coverage).
-            for (k, mut row) in terms.into_iter().enumerate() {
-                let t = lo + k;
-                let r = f64::from(slots.required[t]);
-                let floor = f64::from(slots.floor[t]);
-                let cap = slots.cap[t].map_or(f64::INFINITY, f64::from);
-                let hard = !slots.under[t].is_finite();
-                let under_cost = if hard { 0.0 } else { slots.under[t] };
-                let under_hi = if hard { 0.0 } else { (r - floor).max(0.0) };
-                let uj = sub.add_col((r - cap).max(0.0), under_hi, under_cost, false);
-                let oj =
-                    sub.add_col((floor - r).max(0.0), (cap - r).max(0.0), slots.over[t], false);
-                let n = f64::from(cov[t]);
-                start.push((r - n).max(0.0));
-                start.push((n - r).max(0.0));
-                current += slots.at(t, cov[t]);
-                row.push((uj, 1.0));
-                row.push((oj, -1.0));
-                let rhs = r - f64::from(fixed[k]);
-                sub.add_row(row, rhs, rhs);
-            }
-            let solved =
-                super::mip::solve_from(&sub, SolverKind::Microlp, limits, false, Some(&start));
-            let Ok(solution) = solved else { continue };
-            if solution.objective < current - 1e-6 {
-                for (k, &u) in free.iter().enumerate() {
-                    let n = solution.values[k].round() as u32;
+            let answers: Vec<Option<(Vec<u32>, f64)>> = batch
+                .par_iter()
+                .map(|(w, _)| solve_window(set, slots, x, cov, &w.free, w.lo, w.hi))
+                .collect();
+            for ((w, stamp), answer) in batch.iter().zip(answers) {
+                let Some((counts, change)) = answer else { continue };
+                for (&u, n) in w.free.iter().zip(counts) {
                     if n != x[u] {
                         for &t in &units[u].2 {
                             cov[t] = cov[t] + n - x[u];
-                            changed[t] = clock;
+                            changed[t] = *stamp;
                         }
                         x[u] = n;
                     }
                 }
-                total += solution.objective - current;
+                total += change;
                 improved = true;
-                if total <= floor + 1e-9 {
-                    return total;
-                }
+            }
+            if total <= floor + 1e-9 {
+                return total;
             }
         }
         // Stop after four passes in a row (start and end, both grids) without a gain.
@@ -606,6 +590,79 @@ fn polish_windows(
         }
     }
     total
+}
+
+/// A window of [`polish_windows`]: its first start (or end) slot, its free units and the span
+/// of slots they cover.
+struct Window {
+    first: usize,
+    free: Vec<usize>,
+    lo: usize,
+    hi: usize,
+}
+
+/// One window of [`polish_windows`]: the units `free` (covering slots `lo..=hi`) re-counted
+/// by microlp's branch and bound with every other unit fixed. The new counts and the
+/// objective change when cheaper, else `None`.
+fn solve_window(
+    set: &UnitSet,
+    slots: &SlotCost<'_>,
+    x: &[u32],
+    cov: &[u32],
+    free: &[usize],
+    lo: usize,
+    hi: usize,
+) -> Option<(Vec<u32>, f64)> {
+    use super::mip::{Limits, SolverKind};
+    let units = &set.shift_cols;
+    // Coverage by the fixed units, and the window's objective now.
+    let mut fixed: Vec<u32> = cov[lo..=hi].to_vec();
+    let mut current = 0.0;
+    for &u in free {
+        current += f64::from(x[u]) * units[u].1;
+        for &t in &units[u].2 {
+            fixed[t - lo] -= x[u];
+        }
+    }
+    let mut sub = Mip::default();
+    let mut start: Vec<f64> = Vec::with_capacity(free.len() + 2 * fixed.len());
+    let mut terms: Vec<Vec<(usize, f64)>> = vec![Vec::new(); fixed.len()];
+    for &u in free {
+        let j = sub.add_col(0.0, f64::INFINITY, units[u].1, true);
+        start.push(f64::from(x[u]));
+        for &t in &units[u].2 {
+            terms[t - lo].push((j, 1.0));
+        }
+    }
+    // Slot t: free coverage + fixed + under - over = required, the floor and cap as bounds on
+    // under and over (no under-staffing column: hard coverage).
+    for (k, mut row) in terms.into_iter().enumerate() {
+        let t = lo + k;
+        let r = f64::from(slots.required[t]);
+        let floor = f64::from(slots.floor[t]);
+        let cap = slots.cap[t].map_or(f64::INFINITY, f64::from);
+        let hard = !slots.under[t].is_finite();
+        let under_cost = if hard { 0.0 } else { slots.under[t] };
+        let under_hi = if hard { 0.0 } else { (r - floor).max(0.0) };
+        let uj = sub.add_col((r - cap).max(0.0), under_hi, under_cost, false);
+        let oj = sub.add_col((floor - r).max(0.0), (cap - r).max(0.0), slots.over[t], false);
+        let n = f64::from(cov[t]);
+        start.push((r - n).max(0.0));
+        start.push((n - r).max(0.0));
+        current += slots.at(t, cov[t]);
+        row.push((uj, 1.0));
+        row.push((oj, -1.0));
+        let rhs = r - f64::from(fixed[k]);
+        sub.add_row(row, rhs, rhs);
+    }
+    // The node budget stops the solve; the time limit is only a backstop.
+    let limits = Limits { time_limit_seconds: 600.0, mip_gap: 0.0, node_limit: Some(WINDOW_NODES) };
+    let solution =
+        super::mip::solve_from(&sub, SolverKind::Microlp, limits, false, Some(&start)).ok()?;
+    (solution.objective < current - 1e-6).then(|| {
+        let counts = solution.values[..free.len()].iter().map(|v| v.round() as u32).collect();
+        (counts, solution.objective - current)
+    })
 }
 
 /// Annealing chains run side by side (one per core on the 2-core reference machine).
