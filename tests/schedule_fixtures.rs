@@ -79,14 +79,6 @@ const FEWEST_SHIFTS: &str = "cost_per_shift = 1.0\ncost_per_paid_hour = 0.0\nove
 const LEAST_ABS: &str = "cost_per_shift = 0.0\ncost_per_paid_hour = 0.0\nunder_staffing_cost_per_agent_hour = 1.0\nover_staffing_cost_per_agent_hour = 1.0\ntime_limit_seconds = 60\nmip_gap = 0.0";
 const LEAST_HOURS: &str = "cost_per_paid_hour = 1.0\nover_staffing_cost_per_agent_hour = 0.0\nhard_coverage = true\ntime_limit_seconds = 60\nmip_gap = 0.0";
 
-/// The back ends compiled into this build.
-fn solvers() -> Vec<SolverKind> {
-    [SolverKind::Microlp, SolverKind::Highs, SolverKind::Cbc]
-        .into_iter()
-        .filter(SolverKind::is_compiled)
-        .collect()
-}
-
 /// The fixture solved by each compiled back end.
 fn run(
     week: &str,
@@ -97,7 +89,7 @@ fn run(
     let (period, rows) = requirements(&f["weeks"][week]);
     let config = plan(period, &f["shift_menus"][menu], schedule);
     let mut out = Vec::new();
-    for solver in solvers() {
+    for solver in SolverKind::compiled() {
         let options = SolveOptions { solver, ..Default::default() };
         let result = schedule::solve(&rows, &config, &options).expect("solve");
         assert_eq!(result.summary.solver, solver);
@@ -197,7 +189,7 @@ fn tours(week: &str, menu: &str) -> Option<Vec<(SolverKind, schedule::ScheduleRe
         .collect();
     let config = plan(period, &Value::Array(full_time), TOURS);
     let mut out = Vec::new();
-    for solver in solvers() {
+    for solver in SolverKind::compiled() {
         let options = SolveOptions { solver, ..Default::default() };
         let result = schedule::solve(&rows, &config, &options).expect("solve");
         assert_eq!(result.summary.status, Status::Optimal, "{solver:?}: {:?}", result.summary);

@@ -60,20 +60,12 @@ fn solve(req: &[RequirementRow], config: &PlanConfig) -> schedule::ScheduleResul
     schedule::solve(req, config, &SolveOptions::default()).expect("solve")
 }
 
-/// The back ends compiled into this build.
-fn solvers() -> Vec<SolverKind> {
-    [SolverKind::Microlp, SolverKind::Highs, SolverKind::Cbc]
-        .into_iter()
-        .filter(SolverKind::is_compiled)
-        .collect()
-}
-
 /// `req` scheduled by each compiled back end.
 fn solve_each(
     req: &[RequirementRow],
     config: &PlanConfig,
 ) -> Vec<(SolverKind, schedule::ScheduleResult)> {
-    solvers()
+    SolverKind::compiled()
         .into_iter()
         .map(|solver| {
             let options = SolveOptions { solver, ..Default::default() };
@@ -198,7 +190,7 @@ fn tours_of_five_days_need_two_agents_for_one_daily_shift() {
 fn a_back_end_not_compiled_in_is_refused_naming_its_feature() {
     // In the default build (`cargo test --release`) this covers HiGHS and CBC.
     let config = plan(60, "", "earliest_start = \"09:00\"\nlatest_start = \"13:00\"\nstart_step_minutes = 240\nshift_lengths_minutes = [240]");
-    for solver in [SolverKind::Highs, SolverKind::Cbc].into_iter().filter(|s| !s.is_compiled()) {
+    for solver in SolverKind::ALL.into_iter().filter(|s| !s.is_compiled()) {
         let options = SolveOptions { solver, ..Default::default() };
         let err = schedule::solve(&rows(&[day(9, 17, 1)], 0.0), &config, &options).unwrap_err();
         let message = err.to_string();
@@ -283,7 +275,7 @@ fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage
         Arc::new(|_q, contacts: f64, aht: f64, minutes: u32, n: u32| {
             erlang_c_sl(contacts * aht / (f64::from(minutes) * 60.0), n, 20.0, aht)
         });
-    for solver in solvers() {
+    for solver in SolverKind::compiled() {
         let hard = plan(60, "", &format!("{rules}\nhard_coverage = true"));
         let cost = schedule::solve(
             &req,

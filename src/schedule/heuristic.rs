@@ -321,6 +321,26 @@ enum Move {
 }
 
 impl UnitSet {
+    /// The annealers' move for unit `i` from a roll in `0..100`: a removal (`None`) below
+    /// `cuts[0]`, a slide below `cuts[1]`, a rebreak below `cuts[2]`, a resize above.
+    fn propose(
+        &self,
+        i: usize,
+        roll: u32,
+        cuts: [u32; 3],
+        rng: &mut impl rand::Rng,
+    ) -> Option<usize> {
+        if roll < cuts[0] {
+            None
+        } else if roll < cuts[1] {
+            self.neighbour(i, Move::Slide, rng)
+        } else if roll < cuts[2] {
+            self.neighbour(i, Move::Rebreak, rng)
+        } else {
+            self.neighbour(i, Move::Resize, rng)
+        }
+    }
+
     /// A random neighbour of unit `i` (None when the slot grid has no such shift).
     fn neighbour(&self, i: usize, kind: Move, rng: &mut impl rand::Rng) -> Option<usize> {
         let (len, start) = self.shift_lens[i];
@@ -834,12 +854,7 @@ fn anneal(
         let a = rng.random_range(0..active.len());
         let i = active[a];
         // A move whose neighbour is off the grid is tried as a removal.
-        let j = match kind {
-            0..20 => None,
-            20..55 => set.neighbour(i, Move::Slide, &mut rng),
-            55..75 => set.neighbour(i, Move::Rebreak, &mut rng),
-            _ => set.neighbour(i, Move::Resize, &mut rng),
-        };
+        let j = set.propose(i, kind, [20, 55, 75], &mut rng);
         if j == Some(i) {
             continue;
         }
@@ -1191,12 +1206,7 @@ fn anneal_service_level(
         } else {
             let a = rng.random_range(0..active.len());
             let i = active[a];
-            let j = match kind {
-                0..25 => None,
-                25..60 => set.neighbour(i, Move::Slide, &mut rng),
-                60..75 => set.neighbour(i, Move::Rebreak, &mut rng),
-                _ => set.neighbour(i, Move::Resize, &mut rng),
-            };
+            let j = set.propose(i, kind, [25, 60, 75], &mut rng);
             if j == Some(i) || (kind >= 25 && j.is_none()) {
                 continue;
             }

@@ -28,6 +28,14 @@ pub enum SolverKind {
 }
 
 impl SolverKind {
+    /// Every back end shiftcast knows, compiled or not.
+    pub const ALL: [SolverKind; 3] = [SolverKind::Microlp, SolverKind::Highs, SolverKind::Cbc];
+
+    /// The back ends of this build: microlp always, HiGHS and CBC with their cargo features.
+    pub fn compiled() -> Vec<SolverKind> {
+        Self::ALL.into_iter().filter(SolverKind::is_compiled).collect()
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             SolverKind::Microlp => "microlp",
@@ -533,14 +541,6 @@ mod tests {
         Limits { time_limit_seconds: 10.0, mip_gap: 0.0, node_limit: None }
     }
 
-    /// The back ends of this build: microlp always, HiGHS and CBC with their cargo features.
-    fn compiled() -> Vec<SolverKind> {
-        [SolverKind::Microlp, SolverKind::Highs, SolverKind::Cbc]
-            .into_iter()
-            .filter(SolverKind::is_compiled)
-            .collect()
-    }
-
     /// min x + y  s.t. 2x + 3y >= 7, integers: (2,1) → 3; LP: y = 7/3 → 2.333.
     fn cover() -> Mip {
         let mut m = Mip::default();
@@ -553,7 +553,7 @@ mod tests {
     #[test]
     fn knapsack_cover_is_solved_exactly_and_relaxed_by_every_back_end() {
         let m = cover();
-        for kind in compiled() {
+        for kind in SolverKind::compiled() {
             let s = solve(&m, kind, limits(), false).unwrap();
             assert_eq!(s.objective, 3.0, "{kind:?}");
             assert_eq!(s.end, MipEnd::Optimal, "{kind:?}");
@@ -570,7 +570,7 @@ mod tests {
     #[test]
     fn every_back_end_reports_its_own_bound_at_the_optimum() {
         let m = cover();
-        for kind in compiled() {
+        for kind in SolverKind::compiled() {
             let s = solve(&m, kind, limits(), false).unwrap();
             let bound = s.solver_bound.unwrap_or_else(|| panic!("{kind:?} reported no bound"));
             // Proven optimal at gap 0: the bound has closed up to the optimum 3.
@@ -581,7 +581,7 @@ mod tests {
     #[test]
     fn a_model_without_columns_is_optimal_at_zero_on_every_back_end() {
         let m = Mip::default();
-        for kind in compiled() {
+        for kind in SolverKind::compiled() {
             let s = solve(&m, kind, limits(), false).unwrap();
             assert_eq!((s.values.len(), s.objective, s.end), (0, 0.0, MipEnd::Optimal), "{kind:?}");
         }
@@ -594,7 +594,7 @@ mod tests {
         let y = m.add_col(0.0, 5.0, 1.0, false);
         m.add_row(vec![(x, 1.0), (y, 1.0)], 2.0, f64::INFINITY);
         m.add_row(vec![(y, 1.0)], f64::NEG_INFINITY, 0.5);
-        for kind in compiled() {
+        for kind in SolverKind::compiled() {
             assert_eq!(
                 solve(&m, kind, limits(), false).unwrap_err(),
                 MipFailure::Infeasible,
@@ -681,7 +681,7 @@ mod tests {
     fn a_time_limit_before_any_feasible_point_is_no_incumbent_on_every_back_end() {
         let m = market_split(false);
         let limits = Limits { time_limit_seconds: 1.0, mip_gap: 0.0, node_limit: None };
-        for kind in compiled() {
+        for kind in SolverKind::compiled() {
             assert_eq!(
                 solve(&m, kind, limits, false).unwrap_err(),
                 MipFailure::NoIncumbent,
@@ -702,7 +702,7 @@ mod tests {
         let start_objective = m.objective_of(&start);
         assert_eq!(start_objective, 2943.0);
         let limits = Limits { time_limit_seconds: 1.0, mip_gap: 0.0, node_limit: None };
-        for kind in compiled() {
+        for kind in SolverKind::compiled() {
             let s = solve_from(&m, kind, limits, false, Some(&start)).unwrap();
             assert_eq!(s.end, MipEnd::TimeLimit, "{kind:?}");
             assert!(is_feasible(&m, &s.values, false), "{kind:?}");

@@ -789,6 +789,8 @@ fn solve_queue(
         Err(MipFailure::NoIncumbent) => None,
         Err(MipFailure::Other(e)) => return Err(solver_error(e).into()),
     };
+    // With integer costs on integer columns only, the objective is an integer: the bound is
+    // rounded up before the gap is taken.
     let integral_objective =
         m.cols.iter().all(|c| c.cost == 0.0 || (c.integer && c.cost.fract() == 0.0));
     let gap_to = |objective: f64, bound: f64| {
@@ -941,16 +943,11 @@ fn solve_queue(
         values = pass.values;
     }
     let objective = m.objective_of(&values);
-    let integral_objective =
-        m.cols.iter().all(|c| c.cost == 0.0 || (c.integer && c.cost.fract() == 0.0));
     let bound = [lp_bound, solution.solver_bound]
         .into_iter()
         .flatten()
         .fold(None, |acc: Option<f64>, b| Some(acc.map_or(b, |a| a.max(b))));
-    // With integer costs on integer columns only, the objective is an integer: round the bound up.
-    let gap = bound
-        .map(|b| if integral_objective { (b - 1e-6).ceil() } else { b })
-        .map(|b| relative_gap(objective, b.min(objective)));
+    let gap = bound.map(|b| gap_to(objective, b));
     let status = match (solution.end, gap) {
         (_, Some(g)) if g <= 1e-9 => Status::Optimal,
         (MipEnd::Optimal, None) => Status::Optimal,
