@@ -109,23 +109,36 @@ impl std::fmt::Debug for SolveOptions {
     }
 }
 
-/// How a solve ended.
+/// How a solve ended. In the summaries it is flattened beside their own `gap` (against the
+/// best bound), so the variants' `gap` is not serialized: a JSON key appears once.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Status {
     /// Proven optimal: objective equals the bound (to rounding).
     Optimal,
     /// Stopped at the requested MIP gap; `gap` is measured against the LP bound.
-    GapLimit { gap: f64 },
+    GapLimit {
+        #[serde(skip_serializing)]
+        gap: f64,
+    },
     /// The search ended (optimal or at the gap on its model), but the schedule returned is
     /// further than `mip_gap` from the bound: service-level mode added shifts where the concave
     /// hull promised more service level than the true curve gives. `gap` against the bound.
-    Feasible { gap: f64 },
+    Feasible {
+        #[serde(skip_serializing)]
+        gap: f64,
+    },
     /// Stopped at the branch-and-bound node budget (`[schedule] node_limit`, microlp) with this
     /// schedule; `gap` against the best bound. Deterministic, unlike the time limit.
-    NodeLimit { gap: f64 },
+    NodeLimit {
+        #[serde(skip_serializing)]
+        gap: f64,
+    },
     /// Stopped at the time limit with this schedule; `gap` against the LP bound.
-    TimeLimit { gap: f64 },
+    TimeLimit {
+        #[serde(skip_serializing)]
+        gap: f64,
+    },
     /// No schedule meets the hard rules: which rule, why, and where.
     Infeasible { rule: String, reason: String, intervals: Vec<String> },
 }
@@ -1251,6 +1264,35 @@ fn on_phone(scheduled: u32, unplanned_shrinkage: f64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summary_json_names_each_key_once() {
+        // A status with a gap sits flattened beside the summary's own `gap`: the key must not
+        // appear twice (serde_json keeps the last, strict readers reject the document).
+        let queue = QueueSummary {
+            queue: "voice".into(),
+            status: Status::NodeLimit { gap: 0.0125 },
+            objective: 100.0,
+            lp_bound: Some(98.75),
+            gap: Some(0.0125),
+            paid_hours: 96.0,
+            shifts: 12,
+            agents: None,
+            under_staffed_agent_intervals: 0,
+            over_staffed_agent_intervals: 3,
+            service_level_week: None,
+            service_level_by_day: Vec::new(),
+            integer_columns: 40,
+            rows: 24,
+            lp_seconds: 0.0,
+            solve_seconds: 0.0,
+            warnings: Vec::new(),
+        };
+        let json = serde_json::to_string(&queue).unwrap();
+        assert_eq!(json.matches("\"gap\"").count(), 1, "{json}");
+        assert!(json.contains("\"status\":\"node_limit\""), "{json}");
+        assert!(json.contains("\"gap\":0.0125"), "{json}");
+    }
 
     #[test]
     fn unplanned_shrinkage_grosses_up_and_back() {
