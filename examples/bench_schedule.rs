@@ -2,7 +2,7 @@
 //! shifts with a break, a lunch and a second break — one queue, then ten times the volume over
 //! three sites (queues). Prints back end, status, objective, LP bound, gap and time.
 //!
-//! `cargo run --release --example bench_schedule [-- --solver cbc] [--case week|x10] [--days N]`
+//! `cargo run --release --example bench_schedule [-- --solver cbc] [--case week|x10] [--days N] [--tours]`
 //! (CBC needs `--features cbc`; `--days N` keeps the first N days).
 //!
 //! The requirement is Erlang C at 80/20, AHT 300 s, occupancy <= 0.85 on a synthetic week:
@@ -100,7 +100,23 @@ latest_start_minutes = 270
 min_shift_minutes = 480
 "#;
 
-fn plan(queues: &[&str], with_breaks: bool) -> PlanConfig {
+/// `--tours`: weekly tours, 5 days on and 2 consecutive days off, full time 8 or 10 h, part time
+/// 4 or 6 h.
+const TOURS: &str = r#"
+[[schedule.contracts]]
+name = "full_time"
+shift_lengths_minutes = [480, 600]
+days_per_week = 5
+consecutive_days_off = true
+
+[[schedule.contracts]]
+name = "part_time"
+shift_lengths_minutes = [240, 360]
+days_per_week = 5
+consecutive_days_off = true
+"#;
+
+fn plan(queues: &[&str], with_breaks: bool, tours: bool) -> PlanConfig {
     let mut text = String::from(
         "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n",
     );
@@ -115,6 +131,9 @@ fn plan(queues: &[&str], with_breaks: bool) -> PlanConfig {
             text += "[[schedule.breaks]]";
             text += p;
         }
+    }
+    if tours {
+        text += TOURS;
     }
     PlanConfig::parse("bench plan.toml", &text, Path::new("")).expect("bench plan")
 }
@@ -152,7 +171,8 @@ fn main() {
         if only.is_some_and(|o| o != key) {
             continue;
         }
-        let config = plan(&queues, !args.iter().any(|a| a == "--no-breaks"));
+        let tours = args.iter().any(|a| a == "--tours");
+        let config = plan(&queues, !args.iter().any(|a| a == "--no-breaks"), tours);
         let rows: Vec<RequirementRow> =
             queues.iter().flat_map(|q| requirements(q, volume, days)).collect();
         let started = Instant::now();

@@ -10,6 +10,10 @@
 //! that lowers the objective; then anneal ([`anneal`]) and re-solve windows of time exactly
 //! ([`polish_windows`]). Every step is a bounded, deterministic pass: no clock.
 //!
+//! Weekly tours have their own incumbent ([`tours`]): whole agents per days-off pattern first,
+//! then each contract's shifts day by day, improved with the same annealing moves and windows
+//! under the tours' rows.
+//!
 //! Its point is a deterministic incumbent: plain shift covering has a near-integral LP
 //! (SOLVERS.md), so the rounded point alone is usually within a fraction of a percent of the LP
 //! bound, in milliseconds. With breaks the LP is fractional; annealing and the windows take the
@@ -19,6 +23,9 @@
 
 use super::mip::{is_feasible, Mip};
 use super::model::{BreakClass, Columns, QueueData, ShiftType, SlScope};
+
+mod tours;
+pub use tours::round_tours;
 
 // Index loops: `x`, `shift_cols` and the neighbour lists share one index space.
 #[allow(clippy::needless_range_loop)]
@@ -41,8 +48,7 @@ pub fn round(
     }
     let t_len = q.slots.len();
     let set = build_units(q, m, cols, types, classes, lp)?;
-    let UnitSet { shift_cols, unit_breaks, groups, by_start, shift_lens, covering, lens, .. } =
-        &set;
+    let UnitSet { shift_cols, groups, by_start, shift_lens, covering, lens, .. } = &set;
     let under_cost: Vec<f64> =
         cols.under.iter().map(|u| u.map_or(f64::INFINITY, |j| m.cols[j].cost)).collect();
     let over_cost: Vec<f64> = cols.over.iter().map(|o| o.map_or(0.0, |j| m.cols[j].cost)).collect();
@@ -245,20 +251,34 @@ pub fn round(
     // Temperatures are in objective units per interval: scaled to the interval length (tuned
     // at 15 minutes).
     let scale = f64::from(q.interval_minutes) / 15.0;
-    let gain = anneal(&set, &slot_cost, &mut x, &mut cov, room, scale);
+    let gain = anneal(&set, &slot_cost, &mut x, &mut cov, room, scale, None);
     // Then coordinated changes, window by window (side by side), until within the gap.
     if gain > room + 1e-9 {
         let window = (WINDOW_MINUTES / q.interval_minutes.max(1)).max(2) as usize;
-        polish_windows(&set, &slot_cost, &mut x, &mut cov, window, room - gain);
+        polish_windows(&set, &slot_cost, &mut x, &mut cov, window, room - gain, None);
     }
+    let values = point_values(q, m, cols, &set, &x, &cov);
+    is_feasible(m, &values, false).then_some(values)
+}
+
+/// The model's column values of the unit counts `x` (coverage `cov`): shift and break columns,
+/// coverage, under- and over-staffing.
+fn point_values(
+    q: &QueueData,
+    m: &Mip,
+    cols: &Columns,
+    set: &UnitSet,
+    x: &[u32],
+    cov: &[u32],
+) -> Vec<f64> {
     let mut values = vec![0.0; m.cols.len()];
-    for (i, (col, _, _)) in shift_cols.iter().enumerate() {
+    for (i, (col, _, _)) in set.shift_cols.iter().enumerate() {
         values[*col] += f64::from(x[i]);
-        for &b in &unit_breaks[i] {
+        for &b in &set.unit_breaks[i] {
             values[b] += f64::from(x[i]);
         }
     }
-    for t in 0..t_len {
+    for t in 0..q.slots.len() {
         let n = f64::from(cov[t]);
         let req = f64::from(q.required[t]);
         values[cols.c[t]] = n;
@@ -274,7 +294,7 @@ pub fn round(
             values[j] = n + u - req;
         }
     }
-    is_feasible(m, &values, false).then_some(values)
+    values
 }
 
 /// The placeable shifts of a model: each unit is one shift column with one combination of
@@ -296,6 +316,8 @@ struct UnitSet {
     covering: Vec<Vec<usize>>,
     /// The shift lengths in slots, ascending.
     lens: Vec<usize>,
+    /// The shift type (index into the model's types) of each unit.
+    unit_type: Vec<usize>,
 }
 
 /// A neighbour of unit `i` for the annealers' moves.
@@ -371,6 +393,7 @@ fn build_units(
     // each break start among the shifts starting together. Neighbours by (length, start slot).
     let mut shift_cols: Vec<(usize, f64, Vec<usize>)> = Vec::new();
     let mut unit_breaks: Vec<Vec<usize>> = Vec::new();
+    let mut unit_type: Vec<usize> = Vec::new();
     // Units of one column (its break combinations) and the column's LP value.
     let mut groups: Vec<(std::ops::Range<usize>, f64)> = Vec::new();
     let mut by_start: std::collections::BTreeMap<(usize, usize), Vec<usize>> =
@@ -434,6 +457,7 @@ fn build_units(
                     .push(shift_cols.len());
                 shift_cols.push((c.col, m.cols[c.col].cost, covered));
                 unit_breaks.push(bcols);
+                unit_type.push(s);
             }
             groups.push((first..shift_cols.len(), lp[c.col].max(0.0)));
         }
@@ -474,6 +498,7 @@ fn build_units(
         position,
         covering,
         lens,
+        unit_type,
     })
 }
 
@@ -498,7 +523,9 @@ const WINDOW_PASSES: usize = 16;
 /// re-timed and re-broken together — which is what a window's integer program finds.
 /// Windows whose slot spans are disjoint are solved side by side from the same point and
 /// applied in window order, so the result does not depend on the number of threads. Returns
-/// the objective change. No clock: node budgets, so the same on every run.
+/// the objective change. No clock: node budgets, so the same on every run. With tours `rules`
+/// each window keeps its (contract, day) counts and the contracts' paid-minute bounds; an
+/// answer that would break a bound after an earlier one of its phase is skipped.
 fn polish_windows(
     set: &UnitSet,
     slots: &SlotCost<'_>,
@@ -506,9 +533,12 @@ fn polish_windows(
     cov: &mut [u32],
     window: usize,
     floor: f64,
+    rules: Option<&TourRules>,
 ) -> f64 {
     use rayon::prelude::*;
     let units = &set.shift_cols;
+    // Tours: each contract's paid minutes, kept inside its bounds as answers are applied.
+    let mut paid_totals = rules.map(|r| r.paid_totals(x));
     let Some(last_start) = set.by_start.keys().map(|k| k.1).max() else {
         return 0.0;
     };
@@ -571,10 +601,28 @@ fn polish_windows(
             }
             let answers: Vec<Option<(Vec<u32>, f64)>> = batch
                 .par_iter()
-                .map(|(w, _)| solve_window(set, slots, x, cov, &w.free, w.lo, w.hi))
+                .map(|(w, _)| solve_window(set, slots, x, cov, &w.free, w.lo, w.hi, rules))
                 .collect();
             for ((w, stamp), answer) in batch.iter().zip(answers) {
                 let Some((counts, change)) = answer else { continue };
+                // Windows of one phase were solved from the same point: an answer that would
+                // take a contract's paid minutes out of bounds after an earlier one is skipped
+                // and its window solved again in a later pass.
+                if let (Some(r), Some(totals)) = (rules, paid_totals.as_mut()) {
+                    let mut after = totals.clone();
+                    for (&u, &n) in w.free.iter().zip(&counts) {
+                        after[r.contract[u]] += r.paid[u] * (f64::from(n) - f64::from(x[u]));
+                    }
+                    let within = after
+                        .iter()
+                        .zip(&r.paid_bounds)
+                        .all(|(&p, &(lo, hi))| p >= lo - 1e-6 && p <= hi + 1e-6);
+                    if !within {
+                        solved_at.remove(&(kind, w.first));
+                        continue;
+                    }
+                    *totals = after;
+                }
                 for (&u, n) in w.free.iter().zip(counts) {
                     if n != x[u] {
                         for &t in &units[u].2 {
@@ -609,9 +657,36 @@ struct Window {
     hi: usize,
 }
 
+/// What the windows keep with weekly tours: the number of shifts of each (contract, day) group
+/// (the contract's agents working that day), and each contract's paid minutes within bounds.
+struct TourRules {
+    /// Group of each unit.
+    group: Vec<usize>,
+    /// Contract of each unit.
+    contract: Vec<usize>,
+    /// Paid minutes of each unit.
+    paid: Vec<f64>,
+    /// Per contract, the bounds on its units' total paid minutes (its agents times the weekly
+    /// bounds; infinite when unbounded).
+    paid_bounds: Vec<(f64, f64)>,
+}
+
+impl TourRules {
+    /// Each contract's total paid minutes at unit counts `x`.
+    fn paid_totals(&self, x: &[u32]) -> Vec<f64> {
+        let mut totals = vec![0.0; self.paid_bounds.len()];
+        for (u, &n) in x.iter().enumerate() {
+            totals[self.contract[u]] += self.paid[u] * f64::from(n);
+        }
+        totals
+    }
+}
+
 /// One window of [`polish_windows`]: the units `free` (covering slots `lo..=hi`) re-counted
-/// by microlp's branch and bound with every other unit fixed. The new counts and the
+/// by microlp's branch and bound with every other unit fixed (with tours `rules`, also keeping
+/// each (contract, day) group's count and the contracts' paid-minute bounds). The new counts and the
 /// objective change when cheaper, else `None`.
+#[allow(clippy::too_many_arguments)]
 fn solve_window(
     set: &UnitSet,
     slots: &SlotCost<'_>,
@@ -620,6 +695,7 @@ fn solve_window(
     free: &[usize],
     lo: usize,
     hi: usize,
+    rules: Option<&TourRules>,
 ) -> Option<(Vec<u32>, f64)> {
     use super::mip::{Limits, SolverKind};
     let units = &set.shift_cols;
@@ -662,6 +738,32 @@ fn solve_window(
         row.push((oj, -1.0));
         let rhs = r - f64::from(fixed[k]);
         sub.add_row(row, rhs, rhs);
+    }
+    // Tours: the free units of each (contract, day) keep their number (the agents working that
+    // day), and each contract's paid minutes stay within its bounds.
+    if let Some(rules) = rules {
+        let mut groups: std::collections::BTreeMap<usize, (Vec<(usize, f64)>, f64)> =
+            std::collections::BTreeMap::new();
+        for (k, &u) in free.iter().enumerate() {
+            let entry = groups.entry(rules.group[u]).or_default();
+            entry.0.push((k, 1.0));
+            entry.1 += f64::from(x[u]);
+        }
+        for (terms, n) in groups.into_values() {
+            sub.add_row(terms, n, n);
+        }
+        let totals = rules.paid_totals(x);
+        for (c, &(lo, hi)) in rules.paid_bounds.iter().enumerate() {
+            let mine: Vec<(usize, usize)> =
+                free.iter().copied().enumerate().filter(|&(_, u)| rules.contract[u] == c).collect();
+            if mine.is_empty() || (lo == f64::NEG_INFINITY && hi == f64::INFINITY) {
+                continue;
+            }
+            let free_paid: f64 = mine.iter().map(|&(_, u)| rules.paid[u] * f64::from(x[u])).sum();
+            let fixed = totals[c] - free_paid;
+            let terms = mine.iter().map(|&(k, u)| (k, rules.paid[u])).collect();
+            sub.add_row(terms, lo - fixed, hi - fixed);
+        }
     }
     // The node budget stops the solve; the time limit is only a backstop.
     let limits = Limits { time_limit_seconds: 600.0, mip_gap: 0.0, node_limit: Some(WINDOW_NODES) };
@@ -730,6 +832,10 @@ impl SlotCost<'_> {
 /// the last move ("strategic oscillation", Glover & Hao 2011): the search may pass through short
 /// points to reach better ones, which the full penalty would fence off. Returns the objective
 /// change of the point left in `x`, `cov` (the best seen, under the true objective).
+///
+/// With tours `rules` only moves inside a (contract, day) group are made (no additions or
+/// removals: the day's agents are fixed), and only while the contract's paid minutes stay
+/// within bounds.
 fn anneal(
     set: &UnitSet,
     slots: &SlotCost<'_>,
@@ -737,11 +843,15 @@ fn anneal(
     cov: &mut [u32],
     floor: f64,
     temperature_scale: f64,
+    rules: Option<&TourRules>,
 ) -> f64 {
     use rand::{Rng, SeedableRng};
     if floor >= -1e-9 {
         return 0.0;
     }
+    // Tours: only moves within a (contract, day) group (no additions or removals), keeping each
+    // contract's paid minutes within bounds.
+    let mut paid_totals = rules.map(|r| r.paid_totals(x));
     let t_len = cov.len();
     let (units, covering) = (&set.shift_cols, &set.covering);
     if units.is_empty() || t_len == 0 {
@@ -806,7 +916,14 @@ fn anneal(
             let d = d + (lambda - 1.0) * under;
             d < 0.0 || (d.is_finite() && rng.random::<f64>() < (-d / temperature).exp())
         };
-        let kind = rng.random_range(0..100u32);
+        let kind = if rules.is_some() {
+            if active.is_empty() {
+                break;
+            }
+            rng.random_range(20..100u32)
+        } else {
+            rng.random_range(0..100u32)
+        };
         if kind < 10 || active.is_empty() {
             // Add a shift covering a short slot (or any slot once none is short).
             if step % 1024 == 0 || short.is_empty() {
@@ -842,6 +959,18 @@ fn anneal(
         if j == Some(i) {
             continue;
         }
+        // Tours: the same (contract, day), and the contract's paid minutes within bounds.
+        let mut paid_after = None;
+        if let (Some(r), Some(totals)) = (rules, paid_totals.as_ref()) {
+            let Some(j) = j.filter(|&j| r.group[j] == r.group[i]) else { continue };
+            let c = r.contract[i];
+            let after = totals[c] + r.paid[j] - r.paid[i];
+            let (lo, hi) = r.paid_bounds[c];
+            if after < lo - 1e-6 || after > hi + 1e-6 {
+                continue;
+            }
+            paid_after = Some((c, after));
+        }
         let d_remove = remove(i, cov);
         if !d_remove.0.is_finite() {
             unremove(i, cov);
@@ -865,6 +994,9 @@ fn anneal(
                     x[j] += 1;
                     active[a] = j;
                     current += d.0;
+                    if let (Some((c, after)), Some(totals)) = (paid_after, paid_totals.as_mut()) {
+                        totals[c] = after;
+                    }
                 } else {
                     unadd(j, cov);
                     unremove(i, cov);
@@ -1408,6 +1540,119 @@ mod tests {
         (q, m, cols, types, classes)
     }
 
+    /// A tours model (the `[schedule]` table must list contracts) of hourly requirements:
+    /// the model, its days-off patterns and the contracts.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn tour_model_of(
+        required: &[u32],
+        schedule: &str,
+    ) -> (
+        model::QueueData,
+        Mip,
+        model::Columns,
+        Vec<ShiftType>,
+        Vec<BreakClass>,
+        Vec<model::Pattern>,
+        Vec<crate::schedule::config::ContractConfig>,
+    ) {
+        let (q, _, _, types, classes) = model_of(required, schedule);
+        let text = format!(
+            "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 60\n[staffing]\nshrinkage = 0.3\n\
+             [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n\
+             [schedule]\nstart_step_minutes = 60\n{schedule}"
+        );
+        let config = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap();
+        let patterns = model::patterns(&config.schedule, 7);
+        let (m, cols) = model::build(
+            &q,
+            &config.schedule,
+            &types,
+            &classes,
+            &patterns,
+            &Mode::Cost,
+            false,
+            BreakFormulation::Pattern,
+        );
+        (q, m, cols, types, classes, patterns, config.schedule.contracts)
+    }
+
+    /// The tours heuristic's point on `required` under `schedule` (checked against every hard
+    /// rule of the model) and its objective.
+    fn tour_instance(required: &[u32], schedule: &str) -> (Vec<f64>, f64, model::Columns) {
+        let (q, m, cols, types, classes, patterns, contracts) = tour_model_of(required, schedule);
+        let lp = mip::solve(&m, SolverKind::Microlp, EXACT, true).unwrap();
+        let point = super::round_tours(
+            &q, &m, &cols, &types, &classes, &patterns, &contracts, &lp.values, 0.0,
+        )
+        .expect("a tours point");
+        assert!(mip::is_feasible(&m, &point, false), "the point keeps every hard rule");
+        let objective = m.objective_of(&point);
+        (point, objective, cols)
+    }
+
+    #[test]
+    fn tours_heuristic_finds_the_hand_worked_week() {
+        // Weekdays need 2 agents 09:00-13:00 and 1 agent 13:00-17:00, weekends nobody. One
+        // contract: 4- or 8-hour shifts, 5 days on, 2 consecutive days off.
+        // Each agent costs 1 besides its paid hours.
+        // - Free hours: one agent on 8-hour and one on 4-hour shifts, Monday to Friday, 09:00:
+        //   60 paid hours, exact cover, 2 agents: 62 (three agents on 4-hour shifts: 63).
+        // - Exactly 40 paid hours per agent on average: two agents on 8-hour shifts, 80 paid
+        //   hours, 20 agent-hours over (13:00-17:00) at 0.1 and 2 agents: 84 (one agent:
+        //   40 + 20 agent-hours short at 10 + 1 = 241).
+        let mut required = vec![0u32; 7 * 24];
+        for d in 0..5 {
+            for h in 9..17 {
+                required[d * 24 + h] = if h < 13 { 2 } else { 1 };
+            }
+        }
+        let contract =
+            "shift_lengths_minutes = [240, 480]\nunder_staffing_cost_per_agent_hour = 10.0\n\
+            over_staffing_cost_per_agent_hour = 0.1\ncost_per_agent = 1.0\n[[schedule.contracts]]\nname = \"staff\"\n\
+            shift_lengths_minutes = [240, 480]\ndays_per_week = 5\n";
+        let (point, objective, cols) = tour_instance(&required, contract);
+        assert!((objective - 62.0).abs() < 1e-6, "free hours: {objective}");
+        let agents: f64 = cols.z.iter().map(|&j| point[j]).sum();
+        assert_eq!(agents, 2.0);
+        let bounded =
+            format!("{contract}min_weekly_paid_minutes = 2400\nmax_weekly_paid_minutes = 2400\n");
+        let (point, objective, cols) = tour_instance(&required, &bounded);
+        assert!((objective - 84.0).abs() < 1e-6, "40 h each: {objective}");
+        let agents: f64 = cols.z.iter().map(|&j| point[j]).sum();
+        assert_eq!(agents, 2.0);
+    }
+
+    #[test]
+    fn tours_heuristic_comes_near_the_proven_optimum_of_small_weeks() {
+        // 24×7 weeks with a morning and an afternoon peak; full time 8 h and part time 4 h,
+        // both 5 days on with 2 consecutive days off. The optima were proven by HiGHS 1.16
+        // (highspy, gap 0) on these models written by `schedule --write-model` (BENCHMARKS.md):
+        // 540.10 with the same demand every day (LP bound 532.00), 480.30 with the weekend
+        // halved (LP bound 476.30). The second one is hard for rounding: microlp's LP vertex
+        // has 21 agents, mostly part time, and the optimum 17; the heuristic has to come
+        // within 5% there (the seeded branch and bound then reaches 480.30) and within 0.1% on
+        // the first.
+        let shape: [u32; 24] =
+            [1, 1, 1, 1, 1, 1, 2, 3, 5, 6, 6, 5, 4, 4, 5, 6, 6, 5, 4, 3, 2, 2, 1, 1];
+        let rules =
+            "shift_lengths_minutes = [240, 480]\nunder_staffing_cost_per_agent_hour = 10.0\n\
+            over_staffing_cost_per_agent_hour = 0.1\n[[schedule.contracts]]\nname = \"full\"\n\
+            shift_lengths_minutes = [480]\ndays_per_week = 5\n[[schedule.contracts]]\n\
+            name = \"part\"\nshift_lengths_minutes = [240]\ndays_per_week = 5\n";
+        for (weekend, optimum, within) in [(1u32, 540.10, 0.001), (2, 480.30, 0.05)] {
+            let required: Vec<u32> = (0..7)
+                .flat_map(|d| {
+                    shape.iter().map(move |&r| if d >= 5 { r.div_ceil(weekend) } else { r })
+                })
+                .collect();
+            let (_, objective, _) = tour_instance(&required, rules);
+            assert!(
+                objective >= optimum - 1e-6 && objective <= optimum * (1.0 + within),
+                "weekend /{weekend}: heuristic {objective} vs proven optimum {optimum}"
+            );
+        }
+    }
+
     /// Shifts of 4 or 8 hours starting on any hour, the 8-hour ones with an unpaid one-hour
     /// lunch 3 or 4 hours after the start; under-staffing 10, over-staffing 0.1 per agent-hour.
     const LUNCH_RULES: &str = "shift_lengths_minutes = [240, 480]\n\
@@ -1527,6 +1772,7 @@ mod tests {
             &mut cov,
             48,
             f64::NEG_INFINITY,
+            None,
         );
         assert_eq!(cov, bench.coverage(&x), "coverage kept in step with the counts");
         let after = bench.objective(&x);
@@ -1568,6 +1814,7 @@ mod tests {
             &mut cov,
             8,
             f64::NEG_INFINITY,
+            None,
         );
         assert!((gain + 17.6).abs() < 1e-9, "gain {gain}");
         assert_eq!(cov[..16], [2; 16]);

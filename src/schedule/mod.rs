@@ -832,6 +832,17 @@ fn solve_queue(
     // A deterministic incumbent from the LP relaxation (no clock involved).
     let rounded = lp.as_ref().and_then(|lp| {
         let values = match &goal {
+            None if !patterns.is_empty() => heuristic::round_tours(
+                &q,
+                &m,
+                &cols,
+                &types,
+                &classes,
+                &patterns,
+                &sc.contracts,
+                &lp.values,
+                mip_gap_of(limits),
+            )?,
             None => {
                 heuristic::round(&q, &m, &cols, &types, &classes, &lp.values, mip_gap_of(limits))?
             }
