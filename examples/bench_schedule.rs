@@ -2,7 +2,8 @@
 //! shifts with a break, a lunch and a second break — one queue, then ten times the volume over
 //! three sites (queues). Prints back end, status, objective, LP bound, gap and time.
 //!
-//! `cargo run --release --example bench_schedule [-- --solver cbc] [--case week|x10] [--days N] [--tours]`
+//! `cargo run --release --example bench_schedule [-- --solver cbc] [--case week|x10] [--days N] [--tours]
+//! [--node-limit N]`
 //! (CBC needs `--features cbc`; `--days N` keeps the first N days).
 //!
 //! The requirement is Erlang C at 80/20, AHT 300 s, occupancy <= 0.85 on a synthetic week:
@@ -116,7 +117,7 @@ days_per_week = 5
 consecutive_days_off = true
 "#;
 
-fn plan(queues: &[&str], with_breaks: bool, tours: bool) -> PlanConfig {
+fn plan(queues: &[&str], with_breaks: bool, tours: bool, node_limit: Option<f64>) -> PlanConfig {
     let mut text = String::from(
         "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n",
     );
@@ -126,6 +127,9 @@ fn plan(queues: &[&str], with_breaks: bool, tours: bool) -> PlanConfig {
     let keep: usize = std::env::var("BENCH_BREAKS").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
     let parts: Vec<&str> = SCHEDULE.split("[[schedule.breaks]]").collect();
     text += parts[0];
+    if let Some(n) = node_limit {
+        text += &format!("node_limit = {n}\n");
+    }
     if with_breaks {
         for p in &parts[1..=keep] {
             text += "[[schedule.breaks]]";
@@ -172,7 +176,8 @@ fn main() {
             continue;
         }
         let tours = args.iter().any(|a| a == "--tours");
-        let config = plan(&queues, !args.iter().any(|a| a == "--no-breaks"), tours);
+        let config =
+            plan(&queues, !args.iter().any(|a| a == "--no-breaks"), tours, number("--node-limit"));
         let rows: Vec<RequirementRow> =
             queues.iter().flat_map(|q| requirements(q, volume, days)).collect();
         let started = Instant::now();
