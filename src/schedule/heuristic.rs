@@ -49,9 +49,7 @@ pub fn round(
     let t_len = q.slots.len();
     let set = build_units(q, m, cols, types, classes, lp)?;
     let UnitSet { shift_cols, groups, by_start, shift_lens, covering, lens, .. } = &set;
-    let under_cost: Vec<f64> =
-        cols.under.iter().map(|u| u.map_or(f64::INFINITY, |j| m.cols[j].cost)).collect();
-    let over_cost: Vec<f64> = cols.over.iter().map(|o| o.map_or(0.0, |j| m.cols[j].cost)).collect();
+    let (under_cost, over_cost) = slot_prices(m, cols);
     const FLOOR_REWARD: f64 = 1e6;
     let mut cov = vec![0u32; t_len];
     let mut x = vec![0u32; shift_cols.len()];
@@ -773,6 +771,16 @@ fn solve_window(
         let counts = solution.values[..free.len()].iter().map(|v| v.round() as u32).collect();
         (counts, solution.objective - current)
     })
+}
+
+/// Each slot's price per agent short (infinite without an under-staffing column: hard
+/// coverage) and per agent over (zero without an over-staffing column).
+fn slot_prices(m: &Mip, cols: &Columns) -> (Vec<f64>, Vec<f64>) {
+    let price = |col: &Option<usize>, none: f64| col.map_or(none, |j| m.cols[j].cost);
+    (
+        cols.under.iter().map(|u| price(u, f64::INFINITY)).collect(),
+        cols.over.iter().map(|o| price(o, 0.0)).collect(),
+    )
 }
 
 /// The per-slot part of the objective: a convex piecewise-linear penalty around `required`,
@@ -1692,14 +1700,14 @@ mod tests {
         ) -> Bench {
             let lp = vec![0.0; m.cols.len()];
             let set = super::build_units(q, m, cols, types, classes, &lp).unwrap();
-            let cost = |c: Option<usize>, none: f64| c.map_or(none, |j| m.cols[j].cost);
+            let (under, over) = super::slot_prices(m, cols);
             Bench {
                 set,
                 required: q.required.clone(),
                 floor: q.floor.clone(),
                 cap: q.cap.clone(),
-                under: cols.under.iter().map(|&u| cost(u, f64::INFINITY)).collect(),
-                over: cols.over.iter().map(|&o| cost(o, 0.0)).collect(),
+                under,
+                over,
             }
         }
 

@@ -11,7 +11,8 @@
 //! kept. No clock: the same model gives the same schedule.
 
 use super::{
-    anneal, build_units, point_values, polish_windows, SlotCost, TourRules, UnitSet, WINDOW_MINUTES,
+    anneal, build_units, point_values, polish_windows, slot_prices, SlotCost, TourRules, UnitSet,
+    WINDOW_MINUTES,
 };
 use crate::schedule::config::ContractConfig;
 use crate::schedule::mip::{is_feasible, Mip};
@@ -47,13 +48,7 @@ pub fn round_tours(
     let group: Vec<usize> =
         (0..n_units).map(|i| contract[i] * days + types[set.unit_type[i]].day).collect();
     let n_groups = contracts.len() * days;
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
-    for (i, &g) in group.iter().enumerate() {
-        members[g].push(i);
-    }
-    let under: Vec<f64> =
-        cols.under.iter().map(|u| u.map_or(f64::INFINITY, |j| m.cols[j].cost)).collect();
-    let over: Vec<f64> = cols.over.iter().map(|o| o.map_or(0.0, |j| m.cols[j].cost)).collect();
+    let (under, over) = slot_prices(m, cols);
     let slots = SlotCost {
         required: &q.required,
         floor: &q.floor,
@@ -114,9 +109,9 @@ pub fn round_tours(
             tours.add(i);
         }
     }
-    for g in 0..n_groups {
-        while tours.count[g] < need[g] {
-            let (_, i) = tours.best_add(members[g].iter().copied())?;
+    for (g, &n) in need.iter().enumerate() {
+        while tours.count[g] < n {
+            let (_, i) = tours.best_add(tours.members[g].iter().copied())?;
             tours.add(i);
         }
     }
@@ -190,6 +185,8 @@ struct Tours<'a> {
     x: Vec<u32>,
     cov: Vec<u32>,
     count: Vec<u32>,
+    /// The units of each (contract, day) group.
+    members: Vec<Vec<usize>>,
 }
 
 impl<'a> Tours<'a> {
@@ -201,6 +198,13 @@ impl<'a> Tours<'a> {
             x: vec![0; set.shift_cols.len()],
             cov: vec![0; slots.required.len()],
             count: vec![0; n_groups],
+            members: {
+                let mut members = vec![Vec::new(); n_groups];
+                for (i, &g) in group.iter().enumerate() {
+                    members[g].push(i);
+                }
+                members
+            },
         }
     }
 
@@ -325,13 +329,7 @@ impl<'a> Tours<'a> {
         rules: &TourRules,
     ) -> bool {
         let mut moved = false;
-        let members: Vec<Vec<usize>> = {
-            let mut m = vec![Vec::new(); self.count.len()];
-            for (i, &g) in self.group.iter().enumerate() {
-                m[g].push(i);
-            }
-            m
-        };
+        let members = std::mem::take(&mut self.members);
         // Agents and paid minutes of a contract after the move, checked against its bounds.
         let agents_of = |z: &[u32], ci: usize| -> u32 {
             patterns.iter().zip(z).filter(|(p, _)| p.contract == ci).map(|(_, &k)| k).sum()
@@ -435,6 +433,7 @@ impl<'a> Tours<'a> {
             }
             moved = true;
         }
+        self.members = members;
         moved
     }
 }
@@ -462,9 +461,7 @@ mod tests {
             max_weekly_paid_minutes = 2400\n";
         let (q, m, cols, types, classes, _, _) = tour_model_of(&required, schedule);
         let set = build_units(&q, &m, &cols, &types, &classes, &vec![0.0; m.cols.len()]).unwrap();
-        let cost = |c: &Option<usize>, none: f64| c.map_or(none, |j| m.cols[j].cost);
-        let under: Vec<f64> = cols.under.iter().map(|u| cost(u, f64::INFINITY)).collect();
-        let over: Vec<f64> = cols.over.iter().map(|o| cost(o, 0.0)).collect();
+        let (under, over) = slot_prices(&m, &cols);
         let slots = SlotCost {
             required: &q.required,
             floor: &q.floor,
