@@ -5,10 +5,12 @@
 //! down with each shift's breaks where they hurt least, then fractions in decreasing order,
 //! then the shift that lowers the objective most. A contract's average weekly paid minutes are
 //! brought inside its bounds by changing shift lengths (same start or end) where that costs
-//! least. Last, moving one agent to another days-off pattern, adding one or taking one away is
-//! tried while it lowers the objective, and fix-and-optimize windows ([`super::polish_windows`])
-//! re-time and re-break shifts with each (contract, day) count and the contracts' paid minutes
-//! kept. No clock: the same model gives the same schedule.
+//! least. Last, moving one agent to another days-off pattern (of any contract), adding one or
+//! taking one away is tried while it lowers the objective; then annealing ([`super::anneal`])
+//! and fix-and-optimize windows ([`super::polish_windows`]) re-time and re-break shifts with
+//! each (contract, day) count and the contracts' paid minutes kept, and the agent moves are
+//! tried again. No clock (move budgets, node budgets, a fixed seed): the same model gives the
+//! same schedule.
 
 use super::{
     anneal, build_units, point_values, polish_windows, slot_prices, SlotCost, TourRules, UnitSet,
@@ -137,9 +139,9 @@ pub fn round_tours(
         TourRules { group: group.clone(), contract, paid, paid_bounds: paid_bounds(&z) };
     tours.fit_paid_minutes(&rules)?;
 
-    // Tour-level moves (an agent to another pattern of the contract, one more, one fewer),
-    // then windows with each (contract, day) count and the paid minutes kept; again while the
-    // windows' new shifts open tour moves that pay.
+    // Tour-level moves (an agent to another pattern of any contract, one more, one fewer), then
+    // annealing and windows with each (contract, day) count and the paid minutes kept; again
+    // while the re-timed shifts open agent moves that pay.
     let agent_cost: Vec<f64> = cols.z.iter().map(|&j| m.cols[j].cost).collect();
     let bound = m.objective_of(lp);
     let good_enough = if mip_gap < 1.0 { bound / (1.0 - mip_gap) } else { f64::INFINITY };
@@ -321,10 +323,11 @@ impl<'a> Tours<'a> {
         None
     }
 
-    /// Tour-level local search: move one agent of a contract to another days-off pattern (its
-    /// shifts on the days it stops working go, the best shifts on the days it starts are
-    /// added), or add or take away one agent, while that lowers the objective and keeps the
-    /// contract's agents and paid minutes within bounds. Bounded passes, no randomness.
+    /// Tour-level local search: move one agent to another days-off pattern, of its contract or
+    /// another (its cheapest-to-lose shifts on the days it stops working go, the best shifts
+    /// on the days it starts are added), or add or take away one agent, while that lowers the
+    /// objective and keeps the contracts' agents and paid minutes within bounds. Bounded by
+    /// passes and [`PATTERN_SCANS`], no randomness. Whether any move was made.
     fn improve_patterns(
         &mut self,
         patterns: &[Pattern],
