@@ -222,13 +222,7 @@ pub fn round(
             break;
         }
     }
-    let slot_cost = SlotCost {
-        required: &q.required,
-        floor: &q.floor,
-        cap: &q.cap,
-        under: &under_cost,
-        over: &over_cost,
-    };
+    let slot_cost = SlotCost::of(q, &under_cost, &over_cost);
     let objective = |x: &[u32], cov: &[u32]| -> f64 {
         let shifts: f64 = x.iter().zip(shift_cols).map(|(&n, u)| f64::from(n) * u.1).sum();
         let slots: f64 = (0..t_len)
@@ -793,7 +787,12 @@ struct SlotCost<'a> {
     over: &'a [f64],
 }
 
-impl SlotCost<'_> {
+impl<'a> SlotCost<'a> {
+    /// The queue's requirements, floors and caps with these prices ([`slot_prices`]).
+    fn of(q: &'a QueueData, under: &'a [f64], over: &'a [f64]) -> Self {
+        SlotCost { required: &q.required, floor: &q.floor, cap: &q.cap, under, over }
+    }
+
     /// The slot's objective term at `n` agents (infinite when short without an under-staffing
     /// column).
     fn at(&self, t: usize, n: u32) -> f64 {
@@ -1598,6 +1597,18 @@ mod tests {
         (point, objective, cols)
     }
 
+    /// Hourly demand from Monday 00:00: 2 agents 09:00-13:00 and 1 agent 13:00-17:00 on
+    /// weekdays, nobody at the weekend.
+    pub(super) fn weekday_demand() -> Vec<u32> {
+        let mut required = vec![0u32; 7 * 24];
+        for d in 0..5 {
+            for h in 9..17 {
+                required[d * 24 + h] = if h < 13 { 2 } else { 1 };
+            }
+        }
+        required
+    }
+
     #[test]
     fn tours_heuristic_finds_the_hand_worked_week() {
         // Weekdays need 2 agents 09:00-13:00 and 1 agent 13:00-17:00, weekends nobody. One
@@ -1608,12 +1619,7 @@ mod tests {
         // - Exactly 40 paid hours per agent on average: two agents on 8-hour shifts, 80 paid
         //   hours, 20 agent-hours over (13:00-17:00) at 0.1 and 2 agents: 84 (one agent:
         //   40 + 20 agent-hours short at 10 + 1 = 241).
-        let mut required = vec![0u32; 7 * 24];
-        for d in 0..5 {
-            for h in 9..17 {
-                required[d * 24 + h] = if h < 13 { 2 } else { 1 };
-            }
-        }
+        let required = weekday_demand();
         let contract =
             "shift_lengths_minutes = [240, 480]\nunder_staffing_cost_per_agent_hour = 10.0\n\
             over_staffing_cost_per_agent_hour = 0.1\ncost_per_agent = 1.0\n[[schedule.contracts]]\nname = \"staff\"\n\

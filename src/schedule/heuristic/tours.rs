@@ -51,13 +51,7 @@ pub fn round_tours(
         (0..n_units).map(|i| contract[i] * days + types[set.unit_type[i]].day).collect();
     let n_groups = contracts.len() * days;
     let (under, over) = slot_prices(m, cols);
-    let slots = SlotCost {
-        required: &q.required,
-        floor: &q.floor,
-        cap: &q.cap,
-        under: &under,
-        over: &over,
-    };
+    let slots = SlotCost::of(q, &under, &over);
     let mut tours = Tours::new(&set, &slots, &group, n_groups);
 
     // Whole agents per pattern: each contract's LP total to the nearest integer (at most its
@@ -456,7 +450,7 @@ impl<'a> Tours<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::tour_model_of;
+    use super::super::tests::{tour_model_of, weekday_demand};
     use super::*;
 
     #[test]
@@ -465,12 +459,7 @@ mod tests {
         // shifts at 09:00, Monday to Friday, are paid 2,400 minutes; the contract asks for
         // exactly 2,400 a week each, 4,800 in all, so every shift must become 8 hours, and
         // lengthening keeps the start or the end, so 09:00-13:00 stays covered twice.
-        let mut required = vec![0u32; 7 * 24];
-        for d in 0..5 {
-            for h in 9..17 {
-                required[d * 24 + h] = if h < 13 { 2 } else { 1 };
-            }
-        }
+        let required = weekday_demand();
         let schedule =
             "shift_lengths_minutes = [240, 480]\n[[schedule.contracts]]\nname = \"staff\"\n\
             shift_lengths_minutes = [240, 480]\ndays_per_week = 5\nmin_weekly_paid_minutes = 2400\n\
@@ -478,13 +467,7 @@ mod tests {
         let (q, m, cols, types, classes, _, _) = tour_model_of(&required, schedule);
         let set = build_units(&q, &m, &cols, &types, &classes, &vec![0.0; m.cols.len()]).unwrap();
         let (under, over) = slot_prices(&m, &cols);
-        let slots = SlotCost {
-            required: &q.required,
-            floor: &q.floor,
-            cap: &q.cap,
-            under: &under,
-            over: &over,
-        };
+        let slots = SlotCost::of(&q, &under, &over);
         let n = set.shift_cols.len();
         let group: Vec<usize> = set.unit_type.iter().map(|&s| types[s].day).collect();
         let mut tours = Tours::new(&set, &slots, &group, 7);
