@@ -171,13 +171,13 @@ fn main() {
     // optimum); `--case week|x10`: one of the two instances.
     let days = number("--days").map_or(7, |d| d as usize);
     let only = args.iter().position(|a| a == "--case").map(|i| args[i + 1].as_str());
+    let (breaks, tours) =
+        (!args.iter().any(|a| a == "--no-breaks"), args.iter().any(|a| a == "--tours"));
     for (key, (label, queues, volume)) in ["week", "x10"].into_iter().zip(cases) {
         if only.is_some_and(|o| o != key) {
             continue;
         }
-        let tours = args.iter().any(|a| a == "--tours");
-        let config =
-            plan(&queues, !args.iter().any(|a| a == "--no-breaks"), tours, number("--node-limit"));
+        let config = plan(&queues, breaks, tours, number("--node-limit"));
         let rows: Vec<RequirementRow> =
             queues.iter().flat_map(|q| requirements(q, volume, days)).collect();
         let started = Instant::now();

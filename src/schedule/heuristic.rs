@@ -50,37 +50,13 @@ pub fn round(
     let set = build_units(q, m, cols, types, classes, lp)?;
     let UnitSet { shift_cols, groups, by_start, shift_lens, covering, lens, .. } = &set;
     let (under_cost, over_cost) = slot_prices(m, cols);
-    const FLOOR_REWARD: f64 = 1e6;
+    let slot_cost = SlotCost::of(q, &under_cost, &over_cost);
+    let add_delta =
+        |cov: &[u32], covered: &[usize], cost: f64| slot_cost.add_delta(cov, covered, cost);
+    let remove_delta =
+        |cov: &[u32], covered: &[usize], cost: f64| slot_cost.remove_delta(cov, covered, cost);
     let mut cov = vec![0u32; t_len];
     let mut x = vec![0u32; shift_cols.len()];
-    let add_delta = |cov: &[u32], covered: &[usize], cost: f64| -> f64 {
-        let mut d = cost;
-        for &t in covered {
-            let n = cov[t];
-            if q.cap[t].is_some_and(|cap| n + 1 > cap) {
-                return f64::INFINITY;
-            }
-            d += if n < q.floor[t] {
-                -FLOOR_REWARD
-            } else if n < q.required[t] {
-                -under_cost[t]
-            } else {
-                over_cost[t]
-            };
-        }
-        d
-    };
-    let remove_delta = |cov: &[u32], covered: &[usize], cost: f64| -> f64 {
-        let mut d = -cost;
-        for &t in covered {
-            let n = cov[t];
-            if n == 0 || n - 1 < q.floor[t] {
-                return f64::INFINITY;
-            }
-            d += if n - 1 < q.required[t] { under_cost[t] } else { -over_cost[t] };
-        }
-        d
-    };
     let add = |i: usize, x: &mut [u32], cov: &mut [u32]| {
         x[i] += 1;
         for &t in &shift_cols[i].2 {
@@ -222,7 +198,6 @@ pub fn round(
             break;
         }
     }
-    let slot_cost = SlotCost::of(q, &under_cost, &over_cost);
     let objective = |x: &[u32], cov: &[u32]| -> f64 {
         let shifts: f64 = x.iter().zip(shift_cols).map(|(&n, u)| f64::from(n) * u.1).sum();
         let slots: f64 = (0..t_len)
@@ -593,7 +568,10 @@ fn polish_windows(
             }
             let answers: Vec<Option<(Vec<u32>, f64)>> = batch
                 .par_iter()
-                .map(|(w, _)| solve_window(set, slots, x, cov, &w.free, w.lo, w.hi, rules))
+                .map(|(w, _)| {
+                    let tours = rules.zip(paid_totals.as_deref());
+                    solve_window(set, slots, x, cov, &w.free, w.lo, w.hi, tours)
+                })
                 .collect();
             for ((w, stamp), answer) in batch.iter().zip(answers) {
                 let Some((counts, change)) = answer else { continue };
@@ -675,8 +653,9 @@ impl TourRules {
 }
 
 /// One window of [`polish_windows`]: the units `free` (covering slots `lo..=hi`) re-counted
-/// by microlp's branch and bound with every other unit fixed (with tours `rules`, also keeping
-/// each (contract, day) group's count and the contracts' paid-minute bounds). The new counts and the
+/// by microlp's branch and bound with every other unit fixed (with `tours`, the rules and each
+/// contract's paid minutes now, also keeping each (contract, day) group's count and the
+/// contracts' paid-minute bounds). The new counts and the
 /// objective change when cheaper, else `None`.
 #[allow(clippy::too_many_arguments)]
 fn solve_window(
@@ -687,7 +666,7 @@ fn solve_window(
     free: &[usize],
     lo: usize,
     hi: usize,
-    rules: Option<&TourRules>,
+    tours: Option<(&TourRules, &[f64])>,
 ) -> Option<(Vec<u32>, f64)> {
     use super::mip::{Limits, SolverKind};
     let units = &set.shift_cols;
@@ -733,7 +712,7 @@ fn solve_window(
     }
     // Tours: the free units of each (contract, day) keep their number (the agents working that
     // day), and each contract's paid minutes stay within its bounds.
-    if let Some(rules) = rules {
+    if let Some((rules, totals)) = tours {
         let mut groups: std::collections::BTreeMap<usize, (Vec<(usize, f64)>, f64)> =
             std::collections::BTreeMap::new();
         for (k, &u) in free.iter().enumerate() {
@@ -744,7 +723,6 @@ fn solve_window(
         for (terms, n) in groups.into_values() {
             sub.add_row(terms, n, n);
         }
-        let totals = rules.paid_totals(x);
         for (c, &(lo, hi)) in rules.paid_bounds.iter().enumerate() {
             let mine: Vec<(usize, usize)> =
                 free.iter().copied().enumerate().filter(|&(_, u)| rules.contract[u] == c).collect();
@@ -766,6 +744,10 @@ fn solve_window(
         (counts, solution.objective - current)
     })
 }
+
+/// Objective change per agent below a floor in [`SlotCost::add_delta`]: greedy steps repair
+/// floors before anything else.
+const FLOOR_REWARD: f64 = 1e6;
 
 /// Each slot's price per agent short (infinite without an under-staffing column: hard
 /// coverage) and per agent over (zero without an over-staffing column).
@@ -791,6 +773,41 @@ impl<'a> SlotCost<'a> {
     /// The queue's requirements, floors and caps with these prices ([`slot_prices`]).
     fn of(q: &'a QueueData, under: &'a [f64], over: &'a [f64]) -> Self {
         SlotCost { required: &q.required, floor: &q.floor, cap: &q.cap, under, over }
+    }
+
+    /// Objective change of adding a shift of `cost` covering `covered` at coverage `cov`
+    /// (infinite above a cap); a slot below its floor counts −[`FLOOR_REWARD`], so a greedy
+    /// step repairs floors first.
+    fn add_delta(&self, cov: &[u32], covered: &[usize], cost: f64) -> f64 {
+        let mut d = cost;
+        for &t in covered {
+            let n = cov[t];
+            if self.cap[t].is_some_and(|cap| n + 1 > cap) {
+                return f64::INFINITY;
+            }
+            d += if n < self.floor[t] {
+                -FLOOR_REWARD
+            } else if n < self.required[t] {
+                -self.under[t]
+            } else {
+                self.over[t]
+            };
+        }
+        d
+    }
+
+    /// Objective change of removing a shift of `cost` covering `covered` at coverage `cov`
+    /// (infinite below a floor).
+    fn remove_delta(&self, cov: &[u32], covered: &[usize], cost: f64) -> f64 {
+        let mut d = -cost;
+        for &t in covered {
+            let n = cov[t];
+            if n == 0 || n - 1 < self.floor[t] {
+                return f64::INFINITY;
+            }
+            d += if n - 1 < self.required[t] { self.under[t] } else { -self.over[t] };
+        }
+        d
     }
 
     /// The slot's objective term at `n` agents (infinite when short without an under-staffing
@@ -1619,6 +1636,7 @@ mod tests {
         // - Exactly 40 paid hours per agent on average: two agents on 8-hour shifts, 80 paid
         //   hours, 20 agent-hours over (13:00-17:00) at 0.1 and 2 agents: 84 (one agent:
         //   40 + 20 agent-hours short at 10 + 1 = 241).
+        // - Free hours with hard coverage: the same 62, the exact cover being feasible.
         let required = weekday_demand();
         let contract =
             "shift_lengths_minutes = [240, 480]\nunder_staffing_cost_per_agent_hour = 10.0\n\
@@ -1634,6 +1652,9 @@ mod tests {
         assert!((objective - 84.0).abs() < 1e-6, "40 h each: {objective}");
         let agents: f64 = cols.z.iter().map(|&j| point[j]).sum();
         assert_eq!(agents, 2.0);
+        let hard = format!("hard_coverage = true\n{contract}");
+        let (_, objective, _) = tour_instance(&required, &hard);
+        assert!((objective - 62.0).abs() < 1e-6, "hard coverage: {objective}");
     }
 
     #[test]

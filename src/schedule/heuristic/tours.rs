@@ -52,7 +52,6 @@ pub fn round_tours(
     let n_groups = contracts.len() * days;
     let (under, over) = slot_prices(m, cols);
     let slots = SlotCost::of(q, &under, &over);
-    let mut tours = Tours::new(&set, &slots, &group, n_groups);
 
     // Whole agents per pattern: each contract's LP total to the nearest integer (at most its
     // `max_agents`), the patterns' LP values rounded down, then up by largest fraction.
@@ -84,34 +83,6 @@ pub fn round_tours(
         }
     }
 
-    // Shifts per (contract, day): the LP's columns rounded down, then fractions, then the best.
-    for (units, value) in &set.groups {
-        let g = group[units.start];
-        for _ in 0..(value + 1e-9).floor() as u64 {
-            if tours.count[g] >= need[g] {
-                break;
-            }
-            let (_, i) = tours.best_add(units.clone())?;
-            tours.add(i);
-        }
-    }
-    let frac = |k: usize| set.groups[k].1 - (set.groups[k].1 + 1e-9).floor();
-    let mut order: Vec<usize> = (0..set.groups.len()).filter(|&k| frac(k) > 1e-6).collect();
-    order.sort_by(|&a, &b| frac(b).total_cmp(&frac(a)).then(a.cmp(&b)));
-    for k in order {
-        let g = group[set.groups[k].0.start];
-        if tours.count[g] < need[g] {
-            let (_, i) = tours.best_add(set.groups[k].0.clone())?;
-            tours.add(i);
-        }
-    }
-    for (g, &n) in need.iter().enumerate() {
-        while tours.count[g] < n {
-            let (_, i) = tours.best_add(tours.members[g].iter().copied())?;
-            tours.add(i);
-        }
-    }
-
     // Weekly paid minutes: each contract's agents times its bounds.
     let paid: Vec<f64> = set.unit_type.iter().map(|&s| f64::from(types[s].paid_minutes)).collect();
     let agents_of = |z: &[u32], ci: usize| -> f64 {
@@ -129,8 +100,37 @@ pub fn round_tours(
             })
             .collect()
     };
-    let mut rules =
-        TourRules { group: group.clone(), contract, paid, paid_bounds: paid_bounds(&z) };
+    let mut rules = TourRules { group, contract, paid, paid_bounds: paid_bounds(&z) };
+    let mut tours = Tours::new(&set, &slots, &rules.group, n_groups);
+
+    // Shifts per (contract, day): the LP's columns rounded down, then fractions, then the best.
+    for (units, value) in &set.groups {
+        let g = rules.group[units.start];
+        for _ in 0..(value + 1e-9).floor() as u64 {
+            if tours.count[g] >= need[g] {
+                break;
+            }
+            let (_, i) = tours.best_add(units.clone())?;
+            tours.add(i);
+        }
+    }
+    let frac = |k: usize| set.groups[k].1 - (set.groups[k].1 + 1e-9).floor();
+    let mut order: Vec<usize> = (0..set.groups.len()).filter(|&k| frac(k) > 1e-6).collect();
+    order.sort_by(|&a, &b| frac(b).total_cmp(&frac(a)).then(a.cmp(&b)));
+    for k in order {
+        let g = rules.group[set.groups[k].0.start];
+        if tours.count[g] < need[g] {
+            let (_, i) = tours.best_add(set.groups[k].0.clone())?;
+            tours.add(i);
+        }
+    }
+    for (g, &n) in need.iter().enumerate() {
+        while tours.count[g] < n {
+            let (_, i) = tours.best_add(tours.members[g].iter().copied())?;
+            tours.add(i);
+        }
+    }
+
     tours.fit_paid_minutes(&rules)?;
 
     // Tour-level moves (an agent to another pattern of any contract, one more, one fewer), then
@@ -176,9 +176,6 @@ const PATTERN_SCANS: usize = 2_000;
 /// Rounds of tour moves and windows at most.
 const TOUR_ROUNDS: usize = 4;
 
-/// Objective change per agent below a floor when a shift is added: floors are repaired first.
-const FLOOR_REWARD: f64 = 1e6;
-
 /// Unit counts and coverage under construction, with the per-(contract, day) counts.
 struct Tours<'a> {
     set: &'a UnitSet,
@@ -210,25 +207,18 @@ impl<'a> Tours<'a> {
         }
     }
 
-    /// Objective change of adding unit `i` (infinite above a cap; floors rewarded).
+    /// Objective change of adding unit `i` ([`SlotCost::add_delta`]).
     fn add_delta(&self, i: usize) -> f64 {
         let (_, cost, covered) = &self.set.shift_cols[i];
-        let mut d = *cost;
-        for &t in covered {
-            let n = self.cov[t];
-            let up = self.slots.up(t, n);
-            if !up.is_finite() {
-                return f64::INFINITY;
-            }
-            d += if n < self.slots.floor[t] { -FLOOR_REWARD } else { up };
-        }
-        d
+        self.slots.add_delta(&self.cov, covered, *cost)
     }
 
     /// Objective change of removing unit `i` (infinite below a floor).
     fn remove_delta(&self, i: usize) -> f64 {
         let (_, cost, covered) = &self.set.shift_cols[i];
-        covered.iter().map(|&t| self.slots.down(t, self.cov[t])).sum::<f64>() - cost
+        // The slots' part first, then the cost: the summation order the tours benchmarks were
+        // measured with.
+        self.slots.remove_delta(&self.cov, covered, 0.0) - cost
     }
 
     /// The unit among `units` whose addition lowers the objective most (ties: lowest index).
