@@ -7,7 +7,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use shiftcast::io::{agents, contact_log, events, history, PlanConfig};
+use shiftcast::io::{agents, contact_log, events, history};
+use shiftcast::plan::PlanConfig;
 
 fn median_ms<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
     let mut times: Vec<f64> = (0..runs)
@@ -23,7 +24,7 @@ fn median_ms<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
 
 fn main() -> anyhow::Result<()> {
     let plan = PlanConfig::read(Path::new("data/plan.toml"))?;
-    let tz = plan.site.time_zone;
+    let tz = plan.site.time_zone();
     let dir = tempfile::tempdir()?;
     let ms = median_ms(3, || shiftcast::generate::generate(42, dir.path()).unwrap());
     println!("generate --seed 42 (5 files, 4.7 MB):            {ms:8.1} ms");

@@ -9,8 +9,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use shiftcast::io::PlanConfig;
-use shiftcast::report::pipeline::{self, PlanOptions, Stage};
+use shiftcast::plan::pipeline::{self, PlanOptions, Stage};
+use shiftcast::plan::PlanConfig;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

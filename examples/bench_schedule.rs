@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use shiftcast::io::requirements::RequirementRow;
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::schedule::{self, SolveOptions, SolverKind};
 use shiftcast::time;
 

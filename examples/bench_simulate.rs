@@ -26,8 +26,8 @@ use std::time::Instant;
 use chrono::{Datelike, Duration, TimeZone, Timelike};
 use chrono_tz::Tz;
 use shiftcast::io::forecast::ForecastRow;
-use shiftcast::io::plan::PlanConfig;
 use shiftcast::io::roster::RosterRow;
+use shiftcast::plan::config::PlanConfig;
 use shiftcast::simulate::whatif::{self, Scenario, WhatifOptions};
 use shiftcast::simulate::{self, SimulationOptions};
 use shiftcast::time::Stamp;
@@ -239,7 +239,7 @@ fn sample_data_comparison() {
         return;
     }
     let config = PlanConfig::read(&dir.join("plan.toml")).unwrap();
-    let tz = config.site.time_zone;
+    let tz = config.site.time_zone();
     let options = ReadHistoryOptions {
         interval_minutes: Some(config.site.grid.interval_minutes),
         ..ReadHistoryOptions::new(tz)
@@ -263,7 +263,7 @@ fn sample_data_comparison() {
         "sample data: week from {start}, staffed with Erlang, simulated with exactly agents_net \
          on duty, 20 replications"
     );
-    for q in &config.queues {
+    for q in &config.site.queues {
         // Intervals with contacts: (projected, simulated) service level.
         let mut pairs = Vec::new();
         let (mut below, mut above) = (0, 0);

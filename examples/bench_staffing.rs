@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use shiftcast::io::forecast::ForecastRow;
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::staffing::{required_agents, staff, ErlangA, ErlangC, QueueModel, Targets};
 use shiftcast::time::IntervalGrid;
 
@@ -115,7 +115,7 @@ fn main() {
 
     // A year of 15-minute intervals for four queues.
     let config = PlanConfig::parse("plan.toml", PLAN, Path::new("")).expect("valid plan");
-    let grid = IntervalGrid::new(config.site.time_zone, 15).expect("valid grid");
+    let grid = IntervalGrid::new(config.site.time_zone(), 15).expect("valid grid");
     let first = NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date");
     let stamps = grid.range(first, 365);
     let mut forecast = Vec::with_capacity(stamps.len() * 4);

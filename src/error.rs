@@ -1,8 +1,9 @@
-//! Crate-wide error type.
+//! The errors of input and output, below every stage.
 //!
-//! Each stage has its own error enum; [`Error`] wraps them so library callers can match on the
-//! stage that failed, and the binary prints the whole chain. Input errors carry the file, line and
-//! column so a planner can go straight to the bad cell.
+//! [`InputError`] locates a bad value (file, line, column); [`FileError`] is what a reader or
+//! writer returns. Each stage has its own error enum wrapping these where it reads input, and
+//! [`crate::plan::Error`] wraps the stages' errors for the pipeline and the binary. This module
+//! imports only [`crate::time`].
 
 use std::fmt;
 use std::path::PathBuf;
@@ -62,34 +63,25 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// The crate's error: one variant per kind of failure, wrapping each stage's own error type.
+/// A file that could not be read or written: its content was wrong ([`InputError`]), or the
+/// file system refused ([`std::io::Error`]). The error type of every reader and writer in
+/// [`crate::io`].
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum FileError {
     #[error(transparent)]
     Input(#[from] InputError),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// A file's grid or time zone that the calendar cannot hold.
     #[error(transparent)]
     Time(#[from] crate::time::TimeError),
-    #[error(transparent)]
-    Staffing(#[from] crate::staffing::StaffingError),
-    #[error(transparent)]
-    Forecast(#[from] crate::forecast::ForecastError),
-    #[error(transparent)]
-    Schedule(#[from] crate::schedule::ScheduleError),
-    #[error(transparent)]
-    Roster(#[from] crate::roster::RosterError),
-    #[error(transparent)]
-    Simulate(#[from] crate::simulate::SimulateError),
 }
 
-impl Error {
+impl FileError {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        FileError::Io { path: path.into(), source }
     }
 }
-
-pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {

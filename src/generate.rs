@@ -47,7 +47,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Poisson};
 use serde::Serialize;
 
-use crate::error::Error;
+use crate::error::FileError;
 use crate::io::agents::{write_agents, Agent, Unavailable};
 use crate::io::events::{write_events, Event, EventKind};
 use crate::io::history::{write_history, History, HistoryRecord};
@@ -514,8 +514,8 @@ fn generate_agents(seed: u64) -> Vec<Agent> {
 }
 
 /// Generate the whole sample data set into `out_dir` (created if needed).
-pub fn generate(seed: u64, out_dir: &Path) -> Result<GenerateSummary, Error> {
-    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+pub fn generate(seed: u64, out_dir: &Path) -> Result<GenerateSummary, FileError> {
+    std::fs::create_dir_all(out_dir).map_err(|e| FileError::io(out_dir, e))?;
     let tz = time::parse_time_zone("Asia/Shanghai")?;
     let grid = IntervalGrid::new(tz, 15)?;
     let events = sample_events();
@@ -535,7 +535,7 @@ pub fn generate(seed: u64, out_dir: &Path) -> Result<GenerateSummary, Error> {
         log.iter().map(|r| r.iter()),
     )?;
     write_atomic(&path("plan.toml"), |w| {
-        w.write_all(PLAN_TOML.as_bytes()).map_err(|e| Error::io(path("plan.toml"), e))
+        w.write_all(PLAN_TOML.as_bytes()).map_err(|e| FileError::io(path("plan.toml"), e))
     })?;
 
     let contacts_by_queue = history

@@ -12,7 +12,7 @@ use shiftcast::forecast::{
 };
 use shiftcast::io::events::{Event, EventKind};
 use shiftcast::io::history::{History, HistoryRecord};
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::time::IntervalGrid;
 
 const EXACT: f64 = 1e-6;

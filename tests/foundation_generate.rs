@@ -12,7 +12,7 @@ use shiftcast::generate;
 use shiftcast::io::agents;
 use shiftcast::io::events::{self, Event, EventKind};
 use shiftcast::io::history::{self, History, ReadHistoryOptions};
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 
 const FILES: [&str; 5] =
     ["history.csv", "events.csv", "agents.csv", "contact_log_sample.csv", "plan.toml"];
@@ -25,7 +25,7 @@ fn generated() -> &'static (tempfile::TempDir, History, Vec<Event>) {
         generate::generate(42, dir.path()).unwrap();
         let plan = PlanConfig::read(&dir.path().join("plan.toml")).unwrap();
         let o = ReadHistoryOptions {
-            tz: plan.site.time_zone,
+            tz: plan.site.time_zone(),
             interval_minutes: Some(plan.site.grid.interval_minutes),
             opening_hours: Some(plan.site.opening_hours.clone()),
         };
@@ -211,14 +211,14 @@ fn the_outage_is_the_only_gap() {
 fn agents_cover_the_planning_week_workload_without_lavishness() {
     let (dir, h, _) = generated();
     let plan = PlanConfig::read(&dir.path().join("plan.toml")).unwrap();
-    let names: Vec<String> = plan.queues.iter().map(|q| q.name.clone()).collect();
+    let names: Vec<String> = plan.site.queues.iter().map(|q| q.name.clone()).collect();
     let list = agents::read_agents_checked(&dir.path().join("agents.csv"), &names).unwrap();
     assert!((110..=130).contains(&list.len()), "{} agents", list.len());
     // Workload of the last history week (what the planning week resembles), in agent-hours:
     // Σ contacts × AHT / 3600, chat divided by its concurrency, each queue at max occupancy.
     let last = generate::history_last_day();
     let mut work_hours = 0.0;
-    for q in &plan.queues {
+    for q in &plan.site.queues {
         let concurrency = f64::from(q.concurrency.unwrap_or(1));
         let occupancy = q.max_occupancy.unwrap_or(1.0);
         for r in &h.queues[&q.name] {
@@ -243,7 +243,7 @@ fn contact_log_sample_aggregates_to_the_history_counts() {
     let plan = PlanConfig::read(&dir.path().join("plan.toml")).unwrap();
     let log = shiftcast::io::contact_log::read_contact_log(
         &dir.path().join("contact_log_sample.csv"),
-        plan.site.time_zone,
+        plan.site.time_zone(),
     )
     .unwrap();
     let agg = shiftcast::io::contact_log::aggregate(&log, &plan.site.grid);

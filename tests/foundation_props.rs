@@ -12,7 +12,7 @@ use shiftcast::io::agents::{self, Agent, Unavailable};
 use shiftcast::io::contact_log::{self, ContactRecord};
 use shiftcast::io::events::{self, Event, EventKind};
 use shiftcast::io::history::{self, History, HistoryRecord, ReadHistoryOptions};
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::time::{self, IntervalGrid, OpeningHours};
 
 fn new_york() -> Tz {

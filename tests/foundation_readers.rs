@@ -11,7 +11,7 @@ use shiftcast::io::agents::{self, Agent, Unavailable};
 use shiftcast::io::contact_log;
 use shiftcast::io::events::{self, EventKind};
 use shiftcast::io::history::{self, ReadHistoryOptions};
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::time::{self, IntervalGrid, OpeningHours};
 
 fn tz(name: &str) -> Tz {
@@ -545,18 +545,18 @@ fn events_and_agents_round_trip() {
 #[test]
 fn shipped_plan_toml_is_valid_and_names_its_inputs() {
     let c = PlanConfig::read(Path::new("data/plan.toml")).unwrap();
-    assert_eq!(c.site.time_zone, tz("Asia/Shanghai"));
+    assert_eq!(c.site.time_zone(), tz("Asia/Shanghai"));
     assert_eq!(c.site.grid.interval_minutes, 15);
     assert_eq!(c.staffing.shrinkage, 0.30);
-    let names: Vec<&str> = c.queues.iter().map(|q| q.name.as_str()).collect();
+    let names: Vec<&str> = c.site.queues.iter().map(|q| q.name.as_str()).collect();
     assert_eq!(names, vec!["voice", "chat", "email", "social"]);
-    let voice = c.queue("voice").unwrap();
+    let voice = c.site.queue("voice").unwrap();
     assert_eq!((voice.service_level, voice.target_answer_seconds), (Some(0.8), Some(20.0)));
     assert_eq!(voice.max_occupancy, Some(0.85));
-    let chat = c.queue("chat").unwrap();
+    let chat = c.site.queue("chat").unwrap();
     assert_eq!((chat.target_answer_seconds, chat.concurrency), (Some(30.0), Some(3)));
-    assert_eq!(c.queue("email").unwrap().deadline_minutes, Some(120.0));
-    assert_eq!(c.queue("social").unwrap().deadline_minutes, Some(15.0));
+    assert_eq!(c.site.queue("email").unwrap().deadline_minutes, Some(120.0));
+    assert_eq!(c.site.queue("social").unwrap().deadline_minutes, Some(15.0));
     assert_eq!(c.inputs.history.as_deref(), Some(Path::new("data/history.csv")));
     let open = |h, m| {
         c.site.opening_hours.is_open_local(
@@ -595,7 +595,8 @@ fn plan_history_uses_queue_opening_hours_for_gaps() {
                 [[queues]]\nname = \"chat\"\nchannel = \"chat\"\n";
     std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
     let c = PlanConfig::read(&dir.path().join("plan.toml")).unwrap();
-    let h = history::read_plan_history(&c).unwrap();
+    let h = shiftcast::plan::inputs::read_site_history(c.inputs.history.as_ref().unwrap(), &c.site)
+        .unwrap();
     // 09:15 is closed for the site (chat) but open for voice: one voice gap only.
     assert_eq!(h.gaps.len(), 1, "{:?}", h.gaps);
     assert_eq!(h.gaps[0].queue, "voice");

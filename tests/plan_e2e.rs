@@ -60,7 +60,7 @@ fn close(a: f64, b: f64) -> bool {
 
 #[test]
 fn every_file_is_written_and_plans_the_week_after_the_history() {
-    for f in shiftcast::report::pipeline::FILES {
+    for f in shiftcast::plan::pipeline::FILES {
         let p = plan_out().join(f);
         assert!(
             p.metadata().map(|m| m.len() > 0).unwrap_or(false),
@@ -109,7 +109,7 @@ fn summary_figures_equal_the_sums_of_the_files() {
     assert!(close(r.paid_hours, rostered as f64 / 60.0));
     // The violations reported are the ones the rostering stage's own check finds in roster.csv.
     let agents = shiftcast::io::agents::read_agents(&crate_dir().join("data/agents.csv")).unwrap();
-    let config = shiftcast::io::PlanConfig::read(&crate_dir().join("data/plan.toml")).unwrap();
+    let config = shiftcast::plan::PlanConfig::read(&crate_dir().join("data/plan.toml")).unwrap();
     let first = shiftcast::time::parse_date(&s.start).unwrap();
     let last = first + chrono::Duration::days(i64::from(s.days) - 1);
     let violations =
@@ -342,7 +342,7 @@ fn a_config_without_agents_is_refused_before_anything_is_written() {
 /// Erlang C closed form) with fewer paid hours than cost mode with every interval covered.
 #[test]
 fn service_level_mode_on_the_sample_meets_every_day_with_fewer_hours_than_full_coverage() {
-    use shiftcast::io::PlanConfig;
+    use shiftcast::plan::PlanConfig;
     use shiftcast::schedule::{self, Objective, SolveOptions};
     let requirements: Vec<_> = read_requirements(&plan_out().join("requirements.csv"), TZ)
         .unwrap()
@@ -376,7 +376,7 @@ fn service_level_mode_on_the_sample_meets_every_day_with_fewer_hours_than_full_c
         // (breaks excluded) and the staffing engine's curve (Erlang A for voice, Erlang C on
         // three chat slots per agent; tested against published tables in tests/staffing.rs),
         // after the unplanned shrinkage.
-        let queue_config = config.queues.iter().find(|q| q.name == queue).unwrap();
+        let queue_config = config.site.queues.iter().find(|q| q.name == queue).unwrap();
         let mut days: BTreeMap<chrono::NaiveDate, (f64, f64)> = BTreeMap::new();
         for row in requirements.iter().filter(|r| r.queue == queue && r.contacts > 0.0) {
             let at = row.interval_start;

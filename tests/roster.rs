@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
 use shiftcast::io::agents::{Agent, Unavailable};
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::roster::{self, check, generate, RosterOptions, RosterRow, ShiftRow};
 use shiftcast::time::parse_local;
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use shiftcast::io::requirements::RequirementRow;
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::schedule::{self, SolveOptions, SolverKind, Status};
 use shiftcast::time;
 

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use shiftcast::io::coverage::{read_coverage, write_coverage};
 use shiftcast::io::requirements::RequirementRow;
 use shiftcast::io::shifts::{read_shifts, write_shifts, ShiftRow};
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::schedule::{self, Objective, SolveOptions, SolverKind, Status};
 use shiftcast::time::{self, Stamp};
 

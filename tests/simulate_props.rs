@@ -6,8 +6,8 @@ use chrono::{Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 use shiftcast::io::forecast::ForecastRow;
-use shiftcast::io::plan::PlanConfig;
 use shiftcast::io::roster::RosterRow;
+use shiftcast::plan::config::PlanConfig;
 use shiftcast::simulate::{self, SimulationOptions};
 use shiftcast::time::Stamp;
 

@@ -22,8 +22,8 @@ use std::path::Path;
 use chrono::{Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use shiftcast::io::forecast::ForecastRow;
-use shiftcast::io::plan::PlanConfig;
 use shiftcast::io::roster::RosterRow;
+use shiftcast::plan::config::PlanConfig;
 use shiftcast::simulate::{self, Estimate, SimulationOptions};
 use shiftcast::time::Stamp;
 

@@ -6,8 +6,8 @@ use std::path::Path;
 use chrono::{Duration, TimeZone};
 use chrono_tz::Tz;
 use shiftcast::io::forecast::ForecastRow;
-use shiftcast::io::plan::PlanConfig;
 use shiftcast::io::requirements::RequirementRow;
+use shiftcast::plan::config::PlanConfig;
 use shiftcast::simulate::whatif::{self, Scenario, WhatifOptions};
 use shiftcast::simulate::SimulationOptions;
 use shiftcast::time::Stamp;
@@ -56,7 +56,7 @@ fn erlang_c_staff(
     rows: &[ForecastRow],
     cfg: &PlanConfig,
 ) -> shiftcast::Result<Vec<RequirementRow>> {
-    let q = &cfg.queues[0];
+    let q = &cfg.site.queues[0];
     Ok(rows
         .iter()
         .map(|r| {

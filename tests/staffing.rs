@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use shiftcast::io::forecast::{write_forecast, ForecastRow};
 use shiftcast::io::requirements::read_requirements;
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::staffing::{
     projected_service_level, required_agents, staff, staff_plan, ErlangA, ErlangC, QueueModel,
     Targets,
@@ -174,8 +174,8 @@ fn chat_slot_model_agrees_with_simulated_agents() {
     assert!((s.service_level - sl).abs() < 0.015, "{} vs {sl}", s.service_level);
 }
 
-fn chat_queue() -> shiftcast::io::QueueConfig {
-    plan(60).queues.into_iter().find(|q| q.name == "chat").unwrap()
+fn chat_queue() -> shiftcast::site::QueueConfig {
+    plan(60).site.queues.into_iter().find(|q| q.name == "chat").unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use shiftcast::io::agents;
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 
 use crate::cli::{print_json, Format};
 
@@ -47,7 +47,7 @@ fn check(args: CheckArgs) -> anyhow::Result<()> {
         Some(path) => {
             let c =
                 PlanConfig::read(path).with_context(|| format!("reading {}", path.display()))?;
-            Some(c.queues.iter().map(|q| q.name.clone()).collect())
+            Some(c.site.queues.iter().map(|q| q.name.clone()).collect())
         }
         None => None,
     };

@@ -4,12 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chrono::{Duration, NaiveDate};
 use shiftcast::forecast::{plan_for_history, run_forecast, ForecastOutput, QueueReport};
 use shiftcast::io::events::{read_events, Event};
 use shiftcast::io::forecast::write_forecast;
 use shiftcast::io::history::{read_history, History, ReadHistoryOptions};
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::inputs::{planning_start, Needs, PlanInputs};
+use shiftcast::plan::PlanConfig;
 use shiftcast::time::{parse_date, parse_time_zone};
 
 use crate::cli::{print_json, Format};
@@ -53,25 +53,37 @@ impl InputArgs {
         };
         let tz = match (&self.time_zone, &config) {
             (Some(z), _) => parse_time_zone(z).context("--time-zone")?,
-            (None, Some(c)) => c.site.time_zone,
+            (None, Some(c)) => c.site.time_zone(),
             (None, None) => anyhow::bail!(
                 "give --time-zone (the IANA zone of the history's local times) or --config"
             ),
         };
-        let interval_minutes =
-            self.interval_minutes.or(config.as_ref().map(|c| c.site.grid.interval_minutes));
         let history_path = self
             .history
             .clone()
             .or_else(|| config.as_ref().and_then(|c| c.inputs.history.clone()))
             .context("give --history (or [inputs] history in --config)")?;
-        let opening_hours =
-            config.as_ref().map(|c| c.site.opening_hours.clone()).filter(|h| !h.is_always_open());
-        let history = read_history(
-            &history_path,
-            &ReadHistoryOptions { tz, interval_minutes, opening_hours },
-        )
-        .with_context(|| format!("reading {}", history_path.display()))?;
+        let history = match &config {
+            // The plan's history on the plan's grid: the loader `plan` and `whatif` use.
+            Some(c) if self.time_zone.is_none() && self.interval_minutes.is_none() => {
+                PlanInputs::load(c, Some(&history_path), Needs { history: true, agents: false })
+                    .with_context(|| format!("reading {}", history_path.display()))?
+                    .history
+            }
+            _ => {
+                let interval_minutes =
+                    self.interval_minutes.or(config.as_ref().map(|c| c.site.grid.interval_minutes));
+                let opening_hours = config
+                    .as_ref()
+                    .map(|c| c.site.opening_hours.clone())
+                    .filter(|h| !h.is_always_open());
+                read_history(
+                    &history_path,
+                    &ReadHistoryOptions { tz, interval_minutes, opening_hours },
+                )
+                .with_context(|| format!("reading {}", history_path.display()))?
+            }
+        };
         let events_path =
             self.events.clone().or_else(|| config.as_ref().and_then(|c| c.inputs.events.clone()));
         let events = match &events_path {
@@ -81,10 +93,9 @@ impl InputArgs {
         let plan = match config {
             Some(mut c) => {
                 if c.site.grid.interval_minutes != history.interval_minutes
-                    || c.site.time_zone != tz
+                    || c.site.time_zone() != tz
                 {
                     c.site.grid = shiftcast::time::IntervalGrid::new(tz, history.interval_minutes)?;
-                    c.site.time_zone = tz;
                 }
                 c
             }
@@ -100,7 +111,8 @@ impl InputArgs {
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
-    /// First forecast day (YYYY-MM-DD); default: the day after the history ends.
+    /// First forecast day (YYYY-MM-DD); default: as `plan`, the first `[site] week_start` day
+    /// (Monday without --config) after the history ends.
     #[arg(long)]
     pub start: Option<String>,
     /// Number of days to forecast.
@@ -137,10 +149,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
         inputs.plan.forecast.default_aht_seconds = Some(v);
     }
-    let start = match &args.start {
-        Some(s) => parse_date(s).map_err(anyhow::Error::msg).context("--start")?,
-        None => last_day(&inputs.history).context("the history has no rows")? + Duration::days(1),
+    let explicit = match &args.start {
+        Some(s) => Some(parse_date(s).map_err(anyhow::Error::msg).context("--start")?),
+        None => None,
     };
+    let start = planning_start(&inputs.history, inputs.plan.site.week_start, explicit)
+        .context("the history has no rows")?;
     let out: ForecastOutput =
         run_forecast(&inputs.history, &inputs.events, &inputs.plan, start, args.days)
             .context("forecasting")?;
@@ -170,10 +184,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn last_day(history: &History) -> Option<NaiveDate> {
-    history.queues.values().filter_map(|r| r.last()).map(|r| r.interval_start.date_naive()).max()
 }
 
 /// Per-queue model choice and validation evidence, as a table.

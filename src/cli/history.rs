@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use shiftcast::io::contact_log;
 use shiftcast::io::history::{self, History, ReadHistoryOptions};
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::time::{self, IntervalGrid, OpeningHours};
 
 use crate::cli::{print_json, Format};
@@ -81,7 +81,7 @@ fn site(args: &SiteArgs) -> anyhow::Result<(Tz, Option<u32>, Option<OpeningHours
     if let Some(path) = &args.config {
         let c = PlanConfig::read(path).with_context(|| format!("reading {}", path.display()))?;
         return Ok((
-            c.site.time_zone,
+            c.site.time_zone(),
             Some(c.site.grid.interval_minutes),
             Some(c.site.opening_hours.clone()),
         ));

@@ -10,8 +10,8 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
-use shiftcast::io::PlanConfig;
-use shiftcast::report::pipeline::{self, PlanOptions, Progress, Stage};
+use shiftcast::plan::pipeline::{self, PlanOptions, Progress, Stage};
+use shiftcast::plan::PlanConfig;
 use shiftcast::report::PlanSummary;
 
 use crate::cli::{print_json, Format};

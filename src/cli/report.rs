@@ -29,7 +29,7 @@ pub fn run(args: Args) -> Result<()> {
     let out = args.out.unwrap_or_else(|| args.from.join("report.html"));
     let html = shiftcast::report::render(&data);
     shiftcast::io::write_atomic(&out, |w| {
-        w.write_all(html.as_bytes()).map_err(|e| shiftcast::Error::io(&out, e))
+        w.write_all(html.as_bytes()).map_err(|e| shiftcast::FileError::io(&out, e))
     })
     .with_context(|| format!("writing {}", out.display()))?;
     let charts = html.matches("<svg ").count();

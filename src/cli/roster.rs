@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Subcommand;
 
 use crate::cli::{print_json, Format};
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::roster::{self, RosterOptions, Violation};
 
 #[derive(Debug, clap::Args)]
@@ -99,9 +99,9 @@ fn run_solve(a: SolveArgs) -> anyhow::Result<()> {
     }
     let config = read_config(&config_path)?;
     let agents_path = agents_path(a.agents, &config)?;
-    let queues: Vec<String> = config.queues.iter().map(|q| q.name.clone()).collect();
+    let queues: Vec<String> = config.site.queues.iter().map(|q| q.name.clone()).collect();
     let agents = read_agents(&agents_path, &queues)?;
-    let tz = config.site.time_zone;
+    let tz = config.site.time_zone();
     let shifts = shiftcast::io::shifts::read_shifts(&shifts_path, tz)
         .with_context(|| format!("reading the shifts file {}", shifts_path.display()))?;
     let options = RosterOptions {
@@ -198,9 +198,9 @@ fn print_summary(r: &roster::RosterResult, out: &Path) {
 fn run_check(a: CheckArgs) -> anyhow::Result<()> {
     let config = read_config(&a.config)?;
     let agents_path = agents_path(a.agents, &config)?;
-    let queues: Vec<String> = config.queues.iter().map(|q| q.name.clone()).collect();
+    let queues: Vec<String> = config.site.queues.iter().map(|q| q.name.clone()).collect();
     let agents = read_agents(&agents_path, &queues)?;
-    let rows = shiftcast::io::roster::read_roster(&a.roster, config.site.time_zone)
+    let rows = shiftcast::io::roster::read_roster(&a.roster, config.site.time_zone())
         .with_context(|| format!("reading the roster {}", a.roster.display()))?;
     config.roster.validate().with_context(|| format!("in {}", a.config.display()))?;
     let violations: Vec<Violation> = roster::check(&rows, &agents, &config);

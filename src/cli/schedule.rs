@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use shiftcast::io::coverage::write_coverage;
 use shiftcast::io::requirements::read_requirements;
 use shiftcast::io::shifts::write_shifts;
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::schedule::{self, Objective, SolveOptions, SolverKind, Status};
 
 use crate::cli::{print_json, Format};

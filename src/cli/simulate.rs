@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use shiftcast::io::plan::PlanConfig;
+use shiftcast::plan::config::PlanConfig;
 use shiftcast::simulate::{self, Estimate, HandleTimeDistribution, Metrics, SimulationOptions};
 
 use crate::cli::Format;
@@ -84,7 +84,7 @@ pub fn options(config: &PlanConfig, flags: &SimulationFlags) -> anyhow::Result<S
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = PlanConfig::read(&args.config)
         .with_context(|| format!("reading config {}", args.config.display()))?;
-    let tz = config.site.time_zone;
+    let tz = config.site.time_zone();
     let options = options(&config, &args.simulation)?;
     let roster = shiftcast::io::roster::read_roster(&args.roster, tz)
         .with_context(|| format!("reading roster {}", args.roster.display()))?;
@@ -102,7 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         format!("simulating {} against {}", args.roster.display(), args.forecast.display())
     })?;
     if let Some(out) = &args.out {
-        shiftcast::io::simulation::write_simulation(out, &result)
+        shiftcast::simulate::output::write_simulation(out, &result)
             .with_context(|| format!("writing {}", out.display()))?;
     }
     match args.format {

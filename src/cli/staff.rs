@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use shiftcast::io::forecast::read_forecast;
 use shiftcast::io::requirements::write_requirements;
-use shiftcast::io::PlanConfig;
+use shiftcast::plan::PlanConfig;
 use shiftcast::staffing::staff_plan;
 
 use crate::cli::{print_json, Format};
@@ -56,7 +56,7 @@ struct Summary {
 pub fn run(args: Args) -> Result<()> {
     let config = PlanConfig::read(&args.config)
         .with_context(|| format!("reading the plan {}", args.config.display()))?;
-    let forecast = read_forecast(&args.forecast, config.site.time_zone)
+    let forecast = read_forecast(&args.forecast, config.site.time_zone())
         .with_context(|| format!("reading the forecast {}", args.forecast.display()))?;
     let plan = staff_plan(&forecast, &config).with_context(|| {
         format!("staffing {} with {}", args.forecast.display(), args.config.display())
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> Result<()> {
         .with_context(|| format!("writing {}", args.out.display()))?;
 
     let hours_per_interval = f64::from(config.site.grid.interval_minutes) / 60.0;
-    let mut queues: Vec<_> = config.queues.iter().collect();
+    let mut queues: Vec<_> = config.site.queues.iter().collect();
     queues.sort_by(|a, b| a.name.cmp(&b.name));
     let summaries: Vec<QueueSummary> = queues
         .iter()
@@ -76,7 +76,9 @@ pub fn run(args: Args) -> Result<()> {
                 queue: q.name.clone(),
                 channel: q.channel.as_str(),
                 model: match q.channel {
-                    shiftcast::io::Channel::Email | shiftcast::io::Channel::Social => "deferred",
+                    shiftcast::site::Channel::Email | shiftcast::site::Channel::Social => {
+                        "deferred"
+                    }
                     _ if q.patience_seconds.is_some() => "erlang_a",
                     _ => "erlang_c",
                 },

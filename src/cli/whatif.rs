@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use shiftcast::io::plan::PlanConfig;
+use shiftcast::plan::inputs::{planning_start, Needs, PlanInputs};
+use shiftcast::plan::PlanConfig;
 use shiftcast::simulate::whatif::{
     self, ScenarioOutcome, WhatifOptions, DEFAULT_FTE_HOURS_PER_WEEK,
 };
@@ -24,8 +25,8 @@ pub struct Args {
     /// [inputs] history and events.
     #[arg(long)]
     pub forecast: Option<PathBuf>,
-    /// Without --forecast: first day of the baseline forecast (default: the day after the
-    /// history ends).
+    /// Without --forecast: first day of the baseline forecast (default: as `plan`, the first
+    /// `[site] week_start` day after the history ends).
     #[arg(long)]
     pub start: Option<String>,
     /// Without --forecast: days of baseline forecast.
@@ -62,7 +63,7 @@ struct Report<'a> {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = PlanConfig::read(&args.config)
         .with_context(|| format!("reading config {}", args.config.display()))?;
-    let tz = config.site.time_zone;
+    let tz = config.site.time_zone();
     let simulation = options(&config, &args.simulation)?;
     let scenarios = whatif::read_scenarios(&args.scenarios, tz)
         .with_context(|| format!("reading scenarios {}", args.scenarios.display()))?;
@@ -86,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let outcomes = whatif::run(&forecast, roster.as_deref(), &config, &scenarios, &options)
         .with_context(|| format!("running the scenarios of {}", args.scenarios.display()))?;
     if let Some(out) = &args.out {
-        shiftcast::io::simulation::write_whatif(out, &outcomes, simulation.replications)
+        shiftcast::simulate::output::write_whatif(out, &outcomes, simulation.replications)
             .with_context(|| format!("writing {}", out.display()))?;
     }
     match args.format {
@@ -102,45 +103,33 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// The baseline forecast from the config's `[inputs]` history (and events): `days` days from
-/// `start`, or from the day after the history ends.
+/// `start`, or from where `plan` would start ([`planning_start`]).
 fn baseline_forecast(
     config: &PlanConfig,
     start: Option<&str>,
     days: u32,
 ) -> anyhow::Result<Vec<shiftcast::io::forecast::ForecastRow>> {
-    use shiftcast::io::history::{read_history, ReadHistoryOptions};
-    let Some(history_path) = &config.inputs.history else {
+    if config.inputs.history.is_none() {
         anyhow::bail!(
             "no --forecast given and {} has no [inputs] history to forecast from",
             config.path.display()
         );
-    };
-    let options = ReadHistoryOptions {
-        interval_minutes: Some(config.site.grid.interval_minutes),
-        ..ReadHistoryOptions::new(config.site.time_zone)
-    };
-    let history = read_history(history_path, &options)
-        .with_context(|| format!("reading history {}", history_path.display()))?;
-    let events = match &config.inputs.events {
-        Some(p) => shiftcast::io::events::read_events(p)
-            .with_context(|| format!("reading events {}", p.display()))?,
-        None => Vec::new(),
-    };
-    let start = match start {
-        Some(s) => shiftcast::time::parse_date(s).map_err(|m| anyhow::anyhow!("--start: {m}"))?,
-        None => {
-            let last = history
-                .queues
-                .values()
-                .filter_map(|rows| rows.last())
-                .map(|r| r.interval_start.naive_local().date())
-                .max()
-                .with_context(|| format!("history {} has no rows", history_path.display()))?;
-            last.succ_opt().context("history ends at the last representable date")?
+    }
+    let inputs = PlanInputs::load(config, None, Needs { history: true, agents: false })
+        .with_context(|| format!("reading the [inputs] of {}", config.path.display()))?;
+    let explicit = match start {
+        Some(s) => {
+            Some(shiftcast::time::parse_date(s).map_err(|m| anyhow::anyhow!("--start: {m}"))?)
         }
+        None => None,
     };
-    let output = shiftcast::forecast::run_forecast(&history, &events, config, start, days)
-        .with_context(|| format!("forecasting from the [inputs] of {}", config.path.display()))?;
+    let start = planning_start(&inputs.history, config.site.week_start, explicit)
+        .context("the history has no rows")?;
+    let output =
+        shiftcast::forecast::run_forecast(&inputs.history, &inputs.events, config, start, days)
+            .with_context(|| {
+                format!("forecasting from the [inputs] of {}", config.path.display())
+            })?;
     Ok(output.rows)
 }
 

@@ -51,7 +51,7 @@ use rayon::prelude::*;
 use crate::io::events::{Event, EventKind};
 use crate::io::forecast::ForecastRow;
 use crate::io::history::History;
-use crate::io::PlanConfig;
+use crate::plan::PlanConfig;
 use crate::time::{IntervalGrid, OpeningHours};
 use metrics::{accuracy, poisson_noise_floor, Accuracy, Scored};
 use models::{DoubleSeasonal, Fitted, Model, SeasonalNaive, TopDown, WeekdayAverage};
@@ -725,7 +725,7 @@ fn queue_series(
     let records = &history.queues[queue];
     let first =
         records.first().map(|r| r.interval_start.naive_local().date()).unwrap_or(history_end);
-    let hours: Option<OpeningHours> = match config.queue(queue) {
+    let hours: Option<OpeningHours> = match config.site.queue(queue) {
         Some(q) => Some(q.opening_hours(&config.site)?),
         None if !config.site.opening_hours.is_always_open() => {
             Some(config.site.opening_hours.clone())
@@ -781,7 +781,7 @@ fn history_grid(history: &History, config: &PlanConfig) -> Result<IntervalGrid, 
         .flat_map(|r| r.first())
         .map(|r| r.interval_start.timezone())
         .next()
-        .unwrap_or(config.site.time_zone);
+        .unwrap_or(config.site.time_zone());
     Ok(IntervalGrid::new(tz, history.interval_minutes)?)
 }
 
@@ -975,6 +975,7 @@ fn aht_profile(
     }
     if !any {
         let default = config
+            .site
             .queue(&series.queue)
             .and_then(|q| q.default_aht_seconds)
             .or(config.forecast.default_aht_seconds);
@@ -1013,16 +1014,16 @@ fn aht_profile(
 pub fn plan_for_history(grid: IntervalGrid) -> PlanConfig {
     PlanConfig {
         path: std::path::PathBuf::from("(no plan.toml)"),
-        site: crate::io::plan::Site {
-            name: "site".into(),
-            time_zone: grid.tz,
+        site: crate::site::Site::new(
+            "site",
             grid,
-            opening_hours: OpeningHours::always(),
-            week_start: chrono::Weekday::Mon,
-        },
-        inputs: crate::io::plan::Inputs::default(),
-        staffing: crate::io::plan::StaffingSection { shrinkage: 0.0 },
-        queues: Vec::new(),
+            OpeningHours::always(),
+            chrono::Weekday::Mon,
+            Vec::new(),
+        )
+        .expect("no queues, no duplicate names"),
+        inputs: crate::plan::config::Inputs::default(),
+        staffing: crate::staffing::StaffingConfig { shrinkage: 0.0 },
         forecast: ForecastConfig::default(),
         schedule: Default::default(),
         roster: Default::default(),

@@ -19,7 +19,7 @@ use std::path::Path;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::Serialize;
 
-use crate::error::{Error, InputError};
+use crate::error::{FileError, InputError};
 use crate::io::table::{fmt_num, write_csv_atomic, Table};
 use crate::time;
 
@@ -84,14 +84,14 @@ impl Agent {
 }
 
 /// Read and validate an agents file.
-pub fn read_agents(path: &Path) -> Result<Vec<Agent>, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+pub fn read_agents(path: &Path) -> Result<Vec<Agent>, FileError> {
+    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
     Ok(parse_agents(&path.display().to_string(), &bytes)?)
 }
 
 /// Read an agents file and also reject skills that are not one of `queues`.
-pub fn read_agents_checked(path: &Path, queues: &[String]) -> Result<Vec<Agent>, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+pub fn read_agents_checked(path: &Path, queues: &[String]) -> Result<Vec<Agent>, FileError> {
+    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
     Ok(parse_agents_checked(&path.display().to_string(), &bytes, Some(queues))?)
 }
 
@@ -293,7 +293,7 @@ fn weekday_name(d: Weekday) -> &'static str {
 }
 
 /// Write an agents file atomically (all columns; empty fields for absent values).
-pub fn write_agents(path: &Path, agents: &[Agent]) -> Result<(), Error> {
+pub fn write_agents(path: &Path, agents: &[Agent]) -> Result<(), FileError> {
     let rows = agents.iter().map(|a| {
         let unavailable: Vec<String> = a
             .unavailable

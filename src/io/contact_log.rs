@@ -22,7 +22,7 @@ use std::path::Path;
 use chrono::{Datelike, Duration, Timelike};
 use chrono_tz::Tz;
 
-use crate::error::{Error, InputError};
+use crate::error::{FileError, InputError};
 use crate::io::history::{Gap, History, HistoryRecord, DEFAULT_QUEUE, MAX_SPAN_DAYS};
 use crate::io::table::Table;
 use crate::time::{self, IntervalGrid, OpeningHours, Stamp};
@@ -39,8 +39,8 @@ pub struct ContactRecord {
 }
 
 /// Read a contact log; times are local wall-clock times in `tz`.
-pub fn read_contact_log(path: &Path, tz: Tz) -> Result<Vec<ContactRecord>, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+pub fn read_contact_log(path: &Path, tz: Tz) -> Result<Vec<ContactRecord>, FileError> {
+    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
     Ok(parse_contact_log(&path.display().to_string(), &bytes, tz)?)
 }
 

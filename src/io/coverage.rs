@@ -11,7 +11,7 @@ use std::path::Path;
 
 use chrono_tz::Tz;
 
-use crate::error::{Error, InputError};
+use crate::error::{FileError, InputError};
 use crate::io::table::{fmt_num, write_csv_atomic, Table};
 use crate::time::{self, Stamp};
 
@@ -34,7 +34,7 @@ pub const HEADER: [&str; 6] =
     ["interval_start", "queue", "required", "scheduled", "difference", "service_level"];
 
 /// Read coverage.csv; times are local to `tz`.
-pub fn read_coverage(path: &Path, tz: Tz) -> Result<Vec<CoverageRow>, Error> {
+pub fn read_coverage(path: &Path, tz: Tz) -> Result<Vec<CoverageRow>, FileError> {
     let table = Table::read(path)?;
     Ok(parse_table(&table, tz)?)
 }
@@ -103,7 +103,7 @@ fn parse_table(table: &Table, tz: Tz) -> Result<Vec<CoverageRow>, InputError> {
 }
 
 /// Write coverage.csv atomically.
-pub fn write_coverage(path: &Path, rows: &[CoverageRow]) -> Result<(), Error> {
+pub fn write_coverage(path: &Path, rows: &[CoverageRow]) -> Result<(), FileError> {
     write_csv_atomic(
         path,
         &HEADER,

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use chrono::{Duration, NaiveDateTime, NaiveTime};
 
-use crate::error::{Error, InputError};
+use crate::error::{FileError, InputError};
 use crate::io::table::{fmt_num, write_csv_atomic, Table};
 use crate::time;
 
@@ -76,8 +76,8 @@ impl Event {
 }
 
 /// Read and validate an events file.
-pub fn read_events(path: &Path) -> Result<Vec<Event>, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+pub fn read_events(path: &Path) -> Result<Vec<Event>, FileError> {
+    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
     Ok(parse_events(&path.display().to_string(), &bytes)?)
 }
 
@@ -148,7 +148,7 @@ pub fn parse_events(file_label: &str, bytes: &[u8]) -> Result<Vec<Event>, InputE
 
 /// Write an events file atomically. Spans that start and end at midnight are written as dates
 /// with an inclusive end (the form people write); others as date-times with an exclusive end.
-pub fn write_events(path: &Path, events: &[Event]) -> Result<(), Error> {
+pub fn write_events(path: &Path, events: &[Event]) -> Result<(), FileError> {
     let rows = events.iter().map(|e| {
         let whole_days = e.start.time() == NaiveTime::MIN && e.end.time() == NaiveTime::MIN;
         let (start, end) = if whole_days {

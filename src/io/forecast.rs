@@ -10,7 +10,7 @@ use std::path::Path;
 
 use chrono_tz::Tz;
 
-use crate::error::{Error, InputError};
+use crate::error::{FileError, InputError};
 use crate::io::table::{fmt_num, write_csv_atomic, Table};
 use crate::time::{format_local, parse_local, Stamp};
 
@@ -30,7 +30,7 @@ pub const FORECAST_COLUMNS: [&str; 6] =
 
 /// Read a forecast.csv with local times in `tz`. Every value is checked; an error names the file,
 /// line and column. `contacts_p10`/`contacts_p90` may be empty (then equal to `contacts`).
-pub fn read_forecast(path: &Path, tz: Tz) -> Result<Vec<ForecastRow>, Error> {
+pub fn read_forecast(path: &Path, tz: Tz) -> Result<Vec<ForecastRow>, FileError> {
     let table = Table::read(path)?;
     Ok(parse_forecast_table(&table, tz)?)
 }
@@ -100,7 +100,7 @@ pub fn parse_forecast_table(table: &Table, tz: Tz) -> Result<Vec<ForecastRow>, I
 }
 
 /// Write forecast.csv atomically (whole or not at all).
-pub fn write_forecast(path: &Path, rows: &[ForecastRow]) -> Result<(), Error> {
+pub fn write_forecast(path: &Path, rows: &[ForecastRow]) -> Result<(), FileError> {
     write_csv_atomic(
         path,
         &FORECAST_COLUMNS,

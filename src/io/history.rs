@@ -32,9 +32,9 @@ use std::path::Path;
 use chrono::{Datelike, Duration, LocalResult, TimeZone};
 use chrono_tz::Tz;
 
-use crate::error::{Error, InputError};
-use crate::io::plan::{PlanConfig, Site};
+use crate::error::{FileError, InputError};
 use crate::io::table::{fmt_num, write_csv_atomic, Table};
+use crate::site::Site;
 use crate::time::{self, IntervalGrid, OpeningHours, Stamp, INTERVAL_MINUTES_ALLOWED};
 
 /// Queue name given to rows of a file without a `queue` column.
@@ -67,7 +67,7 @@ pub struct Gap {
 }
 
 /// A validated history: per queue, records sorted by time, no duplicates, all on the grid.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct History {
     pub interval_minutes: u32,
     pub queues: BTreeMap<String, Vec<HistoryRecord>>,
@@ -114,39 +114,16 @@ impl ReadHistoryOptions {
     /// The site's time zone, interval length and opening hours from plan.toml.
     pub fn for_site(site: &Site) -> Self {
         ReadHistoryOptions {
-            tz: site.time_zone,
+            tz: site.time_zone(),
             interval_minutes: Some(site.grid.interval_minutes),
             opening_hours: Some(site.opening_hours.clone()),
         }
     }
 }
 
-/// Read the history named by a plan's `[inputs] history`, on the site's grid; gaps of a queue
-/// with its own `opening_hours` are judged by those hours.
-pub fn read_plan_history(plan: &PlanConfig) -> Result<History, Error> {
-    let path = plan.inputs.history.as_ref().ok_or_else(|| {
-        InputError::new(
-            plan.path.display().to_string(),
-            "[inputs] history is not set: expected a path to history.csv",
-        )
-    })?;
-    let mut h = read_history(path, &ReadHistoryOptions::for_site(&plan.site))?;
-    for q in &plan.queues {
-        if q.opening_hours.is_none() {
-            continue;
-        }
-        if let Some(records) = h.queues.get(&q.name) {
-            let hours = q.opening_hours(&plan.site)?;
-            h.gaps.retain(|g| g.queue != q.name);
-            h.gaps.extend(find_gaps(&q.name, records, &plan.site.grid, Some(&hours)));
-        }
-    }
-    Ok(h)
-}
-
 /// Read and validate a history file.
-pub fn read_history(path: &Path, options: &ReadHistoryOptions) -> Result<History, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+pub fn read_history(path: &Path, options: &ReadHistoryOptions) -> Result<History, FileError> {
+    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
     parse_history(&path.display().to_string(), &bytes, options)
 }
 
@@ -165,7 +142,7 @@ pub fn parse_history(
     file_label: &str,
     bytes: &[u8],
     options: &ReadHistoryOptions,
-) -> Result<History, Error> {
+) -> Result<History, FileError> {
     let tz = options.tz;
     if let Some(m) = options.interval_minutes {
         IntervalGrid::new(tz, m)?;
@@ -330,7 +307,7 @@ fn infer_interval_minutes(rows: &[Parsed]) -> u32 {
 
 /// Runs of open intervals without a record between a queue's first and last record. A run
 /// continues across closed intervals; it ends at the next interval that has data.
-fn find_gaps(
+pub fn find_gaps(
     queue: &str,
     records: &[HistoryRecord],
     grid: &IntervalGrid,
@@ -395,7 +372,7 @@ fn weekday_slot(grid: &IntervalGrid, stamp: &Stamp, slots: usize) -> usize {
 /// Write a history file atomically, rows in time order and, within an interval, by queue.
 /// Numbers keep up to 6 decimals (trailing zeros trimmed), so integers stay integers and a
 /// written file reads back to the same records.
-pub fn write_history(path: &Path, history: &History) -> Result<(), Error> {
+pub fn write_history(path: &Path, history: &History) -> Result<(), FileError> {
     let mut all: Vec<&HistoryRecord> = history.queues.values().flatten().collect();
     all.sort_by(|a, b| a.interval_start.cmp(&b.interval_start).then_with(|| a.queue.cmp(&b.queue)));
     let rows = all.into_iter().map(|r| {
@@ -417,7 +394,7 @@ mod tests {
         time::parse_time_zone("Asia/Shanghai").unwrap()
     }
 
-    fn parse(text: &str) -> Result<History, Error> {
+    fn parse(text: &str) -> Result<History, FileError> {
         parse_history("history.csv", text.as_bytes(), &ReadHistoryOptions::new(shanghai()))
     }
 

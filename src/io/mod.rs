@@ -1,4 +1,7 @@
-//! Reading and writing every file format, with validation and error positions.
+//! Reading and writing the files every stage exchanges, with validation and error positions.
+//!
+//! A module of formats only: it imports no stage module, and its readers and writers return
+//! [`crate::error::FileError`].
 //!
 //! Each format has its own submodule with its record type, a reader that reports the file, line
 //! and column of any bad cell, and an atomic writer. The formats are documented in README.md.
@@ -9,12 +12,9 @@ pub mod coverage;
 pub mod events;
 pub mod forecast;
 pub mod history;
-pub mod plan;
 pub mod requirements;
 pub mod roster;
 pub mod shifts;
-pub mod simulation;
 pub mod table;
 
-pub use plan::{Channel, PlanConfig, QueueConfig};
 pub use table::{write_atomic, Table};

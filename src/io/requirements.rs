@@ -10,7 +10,7 @@ use std::path::Path;
 
 use chrono_tz::Tz;
 
-use crate::error::{Error, InputError};
+use crate::error::{FileError, InputError};
 use crate::io::table::{fmt_num, write_csv_atomic, Table};
 use crate::time::{format_local, parse_local, Stamp};
 
@@ -49,7 +49,7 @@ pub struct RequirementRow {
 }
 
 /// Read requirements.csv; every cell is checked and errors name file, line and column.
-pub fn read_requirements(path: &Path, tz: Tz) -> Result<Vec<RequirementRow>, Error> {
+pub fn read_requirements(path: &Path, tz: Tz) -> Result<Vec<RequirementRow>, FileError> {
     let table = Table::read(path)?;
     Ok(parse_requirements(&table, tz)?)
 }
@@ -113,7 +113,7 @@ pub fn parse_requirements(table: &Table, tz: Tz) -> Result<Vec<RequirementRow>, 
 }
 
 /// Write requirements.csv atomically (whole or not at all).
-pub fn write_requirements(path: &Path, rows: &[RequirementRow]) -> Result<(), Error> {
+pub fn write_requirements(path: &Path, rows: &[RequirementRow]) -> Result<(), FileError> {
     write_csv_atomic(
         path,
         &COLUMNS,

@@ -13,7 +13,7 @@ use std::path::Path;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
-use crate::error::{Error, InputError};
+use crate::error::{FileError, InputError};
 use crate::io::table::{write_csv_atomic, Table};
 use crate::time::{self, Stamp};
 
@@ -36,7 +36,7 @@ pub struct RosterRow {
 
 /// Read a roster.csv with the site's time zone. Columns may come in any order; unknown columns
 /// are errors (a misspelt header must not pass silently).
-pub fn read_roster(path: &Path, tz: Tz) -> Result<Vec<RosterRow>, Error> {
+pub fn read_roster(path: &Path, tz: Tz) -> Result<Vec<RosterRow>, FileError> {
     let table = Table::read(path)?;
     Ok(parse_roster_table(&table, tz)?)
 }
@@ -103,7 +103,7 @@ fn parse_roster_table(table: &Table, tz: Tz) -> Result<Vec<RosterRow>, InputErro
 }
 
 /// Write roster.csv atomically, rows in the given order.
-pub fn write_roster(path: &Path, rows: &[RosterRow]) -> Result<(), Error> {
+pub fn write_roster(path: &Path, rows: &[RosterRow]) -> Result<(), FileError> {
     write_csv_atomic(
         path,
         &ROSTER_COLUMNS,

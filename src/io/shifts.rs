@@ -13,7 +13,7 @@ use std::path::Path;
 use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
 use chrono_tz::Tz;
 
-use crate::error::{Error, InputError};
+use crate::error::{FileError, InputError};
 use crate::io::table::{write_csv_atomic, Table};
 use crate::time::{self, Stamp};
 
@@ -35,7 +35,7 @@ pub const HEADER: [&str; 7] =
     ["shift_id", "queue", "date", "shift_start", "shift_end", "paid_minutes", "breaks"];
 
 /// Read shifts.csv; times are local to `tz`.
-pub fn read_shifts(path: &Path, tz: Tz) -> Result<Vec<ShiftRow>, Error> {
+pub fn read_shifts(path: &Path, tz: Tz) -> Result<Vec<ShiftRow>, FileError> {
     let table = Table::read(path)?;
     Ok(parse_table(&table, tz)?)
 }
@@ -129,7 +129,7 @@ fn parse_break(part: &str, start: &Stamp, end: &Stamp, tz: Tz) -> Result<(Stamp,
 }
 
 /// Write shifts.csv atomically.
-pub fn write_shifts(path: &Path, rows: &[ShiftRow]) -> Result<(), Error> {
+pub fn write_shifts(path: &Path, rows: &[ShiftRow]) -> Result<(), FileError> {
     write_csv_atomic(path, &HEADER, rows.iter().map(record))
 }
 

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Error, InputError};
+use crate::error::{FileError, InputError};
 
 /// One data row with its 1-based line number in the file.
 #[derive(Debug, Clone)]
@@ -25,8 +25,8 @@ pub struct Table {
 
 impl Table {
     /// Read a CSV file from disk.
-    pub fn read(path: &Path) -> Result<Table, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    pub fn read(path: &Path) -> Result<Table, FileError> {
+        let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
         Ok(Table::parse(&path.display().to_string(), &bytes)?)
     }
 
@@ -201,19 +201,19 @@ impl Table {
 /// Write a file atomically: the content goes to a temporary file in the same directory, which
 /// is renamed over `path` only after `write` succeeded and the data is flushed. On any error the
 /// old file (if any) is untouched and no partial file remains.
-pub fn write_atomic<F>(path: &Path, write: F) -> Result<(), Error>
+pub fn write_atomic<F>(path: &Path, write: F) -> Result<(), FileError>
 where
-    F: FnOnce(&mut dyn Write) -> Result<(), Error>,
+    F: FnOnce(&mut dyn Write) -> Result<(), FileError>,
 {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| FileError::io(&dir, e))?;
     {
         let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
         write(&mut buf)?;
-        buf.flush().map_err(|e| Error::io(path, e))?;
+        buf.flush().map_err(|e| FileError::io(path, e))?;
     }
     // A temp file is created owner-only (0600); the output gets the permissions of the file it
     // replaces, or the usual 0644 of a new file.
@@ -223,15 +223,15 @@ where
         let permissions = std::fs::metadata(path)
             .map(|m| m.permissions())
             .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
-        tmp.as_file().set_permissions(permissions).map_err(|e| Error::io(path, e))?;
+        tmp.as_file().set_permissions(permissions).map_err(|e| FileError::io(path, e))?;
     }
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    tmp.as_file().sync_all().map_err(|e| FileError::io(path, e))?;
+    tmp.persist(path).map_err(|e| FileError::io(path, e.error))?;
     Ok(())
 }
 
 /// Write CSV rows atomically: a header and records of string fields.
-pub fn write_csv_atomic<I, R>(path: &Path, header: &[&str], rows: I) -> Result<(), Error>
+pub fn write_csv_atomic<I, R>(path: &Path, header: &[&str], rows: I) -> Result<(), FileError>
 where
     I: IntoIterator<Item = R>,
     R: IntoIterator,
@@ -239,12 +239,12 @@ where
 {
     write_atomic(path, |w| {
         let mut out = csv::Writer::from_writer(w);
-        let io_err = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
+        let io_err = |e: csv::Error| FileError::io(path, std::io::Error::other(e.to_string()));
         out.write_record(header).map_err(io_err)?;
         for r in rows {
             out.write_record(r).map_err(io_err)?;
         }
-        out.flush().map_err(|e| Error::io(path, e))?;
+        out.flush().map_err(|e| FileError::io(path, e))?;
         Ok(())
     })
 }
@@ -295,7 +295,7 @@ mod tests {
         let path = dir.path().join("out.csv");
         let r = write_atomic(&path, |w| {
             w.write_all(b"partial").unwrap();
-            Err(Error::Input(InputError::new("x", "boom")))
+            Err(FileError::Input(InputError::new("x", "boom")))
         });
         assert!(r.is_err());
         assert!(!path.exists());

@@ -9,22 +9,23 @@ use chrono_tz::Tz;
 
 use super::summary::{PlanSummary, SimulatedInterval, WhatifScenario};
 use super::ReportData;
-use crate::error::{Error, InputError};
+use crate::error::FileError;
+use crate::error::InputError;
 use crate::io::table::{write_atomic, Row, Table};
 use crate::time::parse_local;
 
 /// Write summary.json atomically (pretty JSON, keys in a fixed order, ending in a newline).
-pub fn write_summary(path: &Path, summary: &PlanSummary) -> Result<(), Error> {
+pub fn write_summary(path: &Path, summary: &PlanSummary) -> Result<(), FileError> {
     write_atomic(path, |w| {
         serde_json::to_writer_pretty(&mut *w, summary)
-            .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
-        w.write_all(b"\n").map_err(|e| Error::io(path, e))
+            .map_err(|e| FileError::io(path, std::io::Error::other(e.to_string())))?;
+        w.write_all(b"\n").map_err(|e| FileError::io(path, e))
     })
 }
 
 /// Read summary.json.
-pub fn read_summary(path: &Path) -> Result<PlanSummary, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+pub fn read_summary(path: &Path) -> Result<PlanSummary, FileError> {
+    let text = std::fs::read_to_string(path).map_err(|e| FileError::io(path, e))?;
     serde_json::from_str(&text).map_err(|e| {
         InputError {
             file: path.display().to_string(),
@@ -51,9 +52,9 @@ fn optional_number(t: &Table, row: &Row, col: Option<usize>) -> Result<Option<f6
 }
 
 /// Read simulation.csv (`interval_start,queue,offered,answered,abandoned,service_level,...`).
-pub fn read_simulation(path: &Path, tz: Tz) -> Result<Vec<SimulatedInterval>, Error> {
+pub fn read_simulation(path: &Path, tz: Tz) -> Result<Vec<SimulatedInterval>, FileError> {
     let t = Table::read(path)?;
-    parse_simulation(&t, tz).map_err(Error::from)
+    parse_simulation(&t, tz).map_err(FileError::from)
 }
 
 /// Parse a simulation.csv table.
@@ -91,9 +92,9 @@ pub fn parse_simulation(t: &Table, tz: Tz) -> Result<Vec<SimulatedInterval>, Inp
 }
 
 /// Read whatif.csv (`name,contacts,required_agents_peak,...,paid_hours,fte,cost,...`).
-pub fn read_whatif(path: &Path) -> Result<Vec<WhatifScenario>, Error> {
+pub fn read_whatif(path: &Path) -> Result<Vec<WhatifScenario>, FileError> {
     let t = Table::read(path)?;
-    parse_whatif(&t).map_err(Error::from)
+    parse_whatif(&t).map_err(FileError::from)
 }
 
 /// Parse a whatif.csv table.
@@ -133,7 +134,7 @@ pub fn load_plan_dir(
     dir: &Path,
     history: Option<&Path>,
     whatif: Option<&Path>,
-) -> Result<ReportData, Error> {
+) -> Result<ReportData, FileError> {
     let summary_path = dir.join("summary.json");
     if !summary_path.exists() {
         return Err(InputError::new(
@@ -149,8 +150,8 @@ pub fn load_plan_dir(
     fn optional<T>(
         path: &Path,
         notes: &mut Vec<String>,
-        read: impl FnOnce(&Path) -> Result<Vec<T>, Error>,
-    ) -> Result<Vec<T>, Error> {
+        read: impl FnOnce(&Path) -> Result<Vec<T>, FileError>,
+    ) -> Result<Vec<T>, FileError> {
         if path.exists() {
             read(path)
         } else {

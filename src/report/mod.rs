@@ -10,7 +10,7 @@
 //! abandonment, forecast accuracy). The page has no scripts, fonts or images from anywhere: it
 //! opens the same from an e-mail attachment as from a web server.
 //!
-//! [`pipeline`] is `shiftcast plan`: it runs every stage on one config and writes the folder.
+//! `shiftcast plan` itself lives in [`crate::plan::pipeline`]; this module only renders.
 //! [`summary`] computes the figures from the records themselves, so summary.json always agrees
 //! with the CSV files; [`files`] reads and writes the report's own formats and loads a plan
 //! folder; [`svg`] and [`charts`] hold the drawing code, [`page`] the HTML.
@@ -21,7 +21,6 @@
 pub mod charts;
 pub mod files;
 pub mod page;
-pub mod pipeline;
 pub mod summary;
 pub mod svg;
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::model::{minutes_from, week_start_of};
 use super::{Agent, RosterRow};
 use crate::io::agents::Unavailable;
-use crate::io::PlanConfig;
+use crate::plan::PlanConfig;
 
 /// The hard rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

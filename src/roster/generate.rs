@@ -16,7 +16,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{Agent, ShiftRow};
 use crate::io::agents::Unavailable;
-use crate::io::PlanConfig;
+use crate::plan::PlanConfig;
 use crate::time::{self, Stamp};
 
 /// A generated instance.
@@ -66,7 +66,7 @@ const WEEKDAYS: [Weekday; 7] = [
 pub fn instance(agents: usize, weeks: u32, seed: u64) -> Instance {
     let config = PlanConfig::parse("generated plan.toml", PLAN_TOML, std::path::Path::new(""))
         .expect("the built-in plan parses");
-    let tz = config.site.time_zone;
+    let tz = config.site.time_zone();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let first = NaiveDate::from_ymd_opt(2025, 1, 6).expect("valid date");
     let days = weeks as i64 * 7;

@@ -58,7 +58,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 pub use crate::io::agents::Agent;
 pub use crate::io::roster::RosterRow;
 pub use crate::io::shifts::ShiftRow;
-use crate::io::PlanConfig;
+use crate::plan::PlanConfig;
 pub use check::{check, check_with_horizon, min_minutes_in_week, Violation};
 pub use summary::{AgentHours, Fairness, FairnessKind, PreferenceSatisfaction, Unmet};
 

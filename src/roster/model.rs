@@ -14,7 +14,7 @@ use chrono::{Datelike, Duration, NaiveDate, Timelike, Weekday};
 
 use super::{Agent, RosterConfig, RosterError, ShiftRow};
 use crate::io::agents::Unavailable;
-use crate::io::PlanConfig;
+use crate::plan::PlanConfig;
 
 /// No seat on that day / no agent on that seat.
 pub(crate) const NONE: u32 = u32::MAX;

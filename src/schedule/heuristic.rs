@@ -1511,7 +1511,7 @@ mod tests {
     use super::super::model::{self, BreakClass, BreakFormulation, Mode, ShiftType};
     use super::super::{queue_data, shift_types, Objective};
     use crate::io::requirements::RequirementRow;
-    use crate::io::PlanConfig;
+    use crate::plan::PlanConfig;
     use crate::time;
 
     /// A cost-mode pattern model of hourly requirements from 2025-03-03 00:00, 24×7, with the
@@ -1549,7 +1549,7 @@ mod tests {
             })
             .collect();
         let refs: Vec<&RequirementRow> = rows.iter().collect();
-        let q = queue_data(&refs, &config.queues[0], &config, Objective::Cost).unwrap();
+        let q = queue_data(&refs, &config.site.queues[0], &config, Objective::Cost).unwrap();
         let (types, classes) = shift_types(&q, &config).unwrap();
         let (m, cols) = model::build(
             &q,

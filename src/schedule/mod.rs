@@ -46,9 +46,10 @@ pub use config::{
 pub use mip::SolverKind;
 
 use crate::io::coverage::CoverageRow;
-use crate::io::plan::{PlanConfig, QueueConfig};
 use crate::io::requirements::RequirementRow;
 use crate::io::shifts::ShiftRow;
+use crate::plan::PlanConfig;
+use crate::site::QueueConfig;
 use crate::time::{self, Stamp};
 use mip::{Limits, MipEnd, MipFailure};
 pub use model::BreakFormulation;
@@ -264,7 +265,7 @@ pub fn solve(
     }
     let mut jobs = Vec::with_capacity(by_queue.len());
     for (name, rows) in by_queue {
-        let queue = config.queue(name).ok_or_else(|| ScheduleError::Requirements {
+        let queue = config.site.queue(name).ok_or_else(|| ScheduleError::Requirements {
             queue: name.into(),
             interval_start: time::format_local(&rows[0].interval_start),
             message: "the queue is not in plan.toml [[queues]]".into(),
@@ -799,7 +800,7 @@ fn solve_queue(
     if let Some(dir) = &options.write_model {
         let path = dir.join(format!("{}.mps", q.name));
         crate::io::table::write_atomic(&path, |w| {
-            w.write_all(m.to_mps().as_bytes()).map_err(|e| crate::Error::io(&path, e))
+            w.write_all(m.to_mps().as_bytes()).map_err(|e| crate::error::FileError::io(&path, e))
         })?;
     }
     let lp_started = Instant::now();

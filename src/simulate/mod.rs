@@ -34,6 +34,7 @@
 //! The event loop is in [`engine`]; [`whatif`] sweeps scenarios over the same machinery.
 
 pub mod engine;
+pub mod output;
 pub mod stats;
 pub mod whatif;
 
@@ -45,8 +46,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::io::contact_log::ContactRecord;
 use crate::io::forecast::ForecastRow;
-use crate::io::plan::{Channel, PlanConfig, QueueConfig};
 use crate::io::roster::RosterRow;
+use crate::plan::PlanConfig;
+use crate::site::{Channel, QueueConfig};
 use crate::time::Stamp;
 use engine::{
     ArrivalSource, Cell, HandleTime, Model, QueueModel, ReplayContact, Transition, Workspace,
@@ -291,6 +293,7 @@ pub(crate) fn demand(
     }
     let horizon = Horizon { origin, interval_seconds, intervals };
     let mut queues: Vec<QueueModel> = config
+        .site
         .queues
         .iter()
         .map(|q| QueueModel {
@@ -304,18 +307,18 @@ pub(crate) fn demand(
             slots_per_agent: q.concurrency.unwrap_or(1).max(1),
         })
         .collect();
-    let mut seen = vec![false; intervals * config.queues.len()];
+    let mut seen = vec![false; intervals * config.site.queues.len()];
     for row in forecast {
         let err = |message: String| SimulateError::Forecast {
             interval_start: crate::time::format_local(&row.interval_start),
             queue: row.queue.clone(),
             message,
         };
-        let q = config.queues.iter().position(|c| c.name == row.queue).ok_or_else(|| {
+        let q = config.site.queues.iter().position(|c| c.name == row.queue).ok_or_else(|| {
             err(format!(
                 "queue {:?} is not in plan.toml (queues: {})",
                 row.queue,
-                config.queues.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
+                config.site.queues.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
             ))
         })?;
         let offset_ms = (row.interval_start - origin).num_milliseconds();
@@ -346,7 +349,7 @@ pub(crate) fn demand(
     }
     // Intervals without a handle time (no row, or no contacts) take the queue's contact-weighted
     // mean, so replayed contacts there still get a sensible one.
-    for (qm, qc) in queues.iter_mut().zip(&config.queues) {
+    for (qm, qc) in queues.iter_mut().zip(&config.site.queues) {
         let (mut w, mut sum) = (0.0, 0.0);
         for (r, h) in qm.rate_per_second.iter().zip(&qm.mean_handle_seconds) {
             if h.is_finite() {
@@ -383,6 +386,7 @@ pub(crate) fn supply_from_roster(
             message,
         };
         let q = config
+            .site
             .queues
             .iter()
             .position(|c| c.name == row.queue)
@@ -518,11 +522,11 @@ pub(crate) fn summarize(
     options: &SimulationOptions,
 ) -> SimulationResult {
     let n = horizon.intervals;
-    let mut intervals = Vec::with_capacity(config.queues.len() * n);
-    let mut queues = Vec::with_capacity(config.queues.len());
+    let mut intervals = Vec::with_capacity(config.site.queues.len() * n);
+    let mut queues = Vec::with_capacity(config.site.queues.len());
     let mut all = vec![Cell::default(); runs.len()];
     let mut per_rep = vec![Cell::default(); runs.len()];
-    for (q, qc) in config.queues.iter().enumerate() {
+    for (q, qc) in config.site.queues.iter().enumerate() {
         let mut queue_total = vec![Cell::default(); runs.len()];
         for i in 0..n {
             for (r, run) in runs.iter().enumerate() {
@@ -600,7 +604,7 @@ fn agent_counts(
     config: &PlanConfig,
     horizon: &Horizon,
 ) -> Result<Vec<Vec<u32>>, SimulateError> {
-    let mut counts = vec![vec![0u32; horizon.intervals]; config.queues.len()];
+    let mut counts = vec![vec![0u32; horizon.intervals]; config.site.queues.len()];
     let step_ms = (horizon.interval_seconds * 1000.0) as i64;
     for r in requirements {
         let err = |message: String| {
@@ -611,6 +615,7 @@ fn agent_counts(
             ))
         };
         let q = config
+            .site
             .queues
             .iter()
             .position(|c| c.name == r.queue)
@@ -640,7 +645,7 @@ pub fn run_replay(
     let end = horizon.intervals as f64 * horizon.interval_seconds;
     let mut replay = Vec::with_capacity(contacts.len());
     for c in contacts {
-        let q = config.queues.iter().position(|q| q.name == c.queue).ok_or_else(|| {
+        let q = config.site.queues.iter().position(|q| q.name == c.queue).ok_or_else(|| {
             SimulateError::Invalid(format!(
                 "contact at {} is for queue {:?}, which is not in plan.toml",
                 crate::time::format_local(&c.arrived_at),

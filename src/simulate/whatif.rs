@@ -38,12 +38,13 @@ use super::{
     demand, model, replicate, summarize, supply_from_counts, supply_from_roster, Metrics,
     SimulateError, SimulationOptions,
 };
-use crate::error::{Error, InputError};
+use crate::error::InputError;
 use crate::io::forecast::ForecastRow;
-use crate::io::plan::PlanConfig;
 use crate::io::requirements::RequirementRow;
 use crate::io::roster::RosterRow;
 use crate::io::table::Table;
+use crate::plan::config::PlanConfig;
+use crate::plan::Error;
 use crate::simulate::engine::ArrivalSource;
 use crate::time::{self, Stamp};
 
@@ -150,7 +151,7 @@ pub fn run_with(
     }
     for s in scenarios {
         if let Some(q) = &s.queue {
-            if config.queue(q).is_none() {
+            if config.site.queue(q).is_none() {
                 return Err(SimulateError::Invalid(format!(
                     "scenario {:?}: queue {q:?} is not in plan.toml",
                     s.name
@@ -185,7 +186,7 @@ pub fn apply(
     if let Some(v) = s.shrinkage {
         cfg.staffing.shrinkage = v;
     }
-    for q in cfg.queues.iter_mut().filter(|q| s.queue.as_ref().is_none_or(|n| *n == q.name)) {
+    for q in cfg.site.queues.iter_mut().filter(|q| s.queue.as_ref().is_none_or(|n| *n == q.name)) {
         if let Some(v) = s.service_level {
             q.service_level = Some(v);
             if q.target_answer_seconds.is_none() && s.target_answer_seconds.is_none() {
@@ -240,12 +241,12 @@ fn one(
     let (horizon, queues) = demand(&rows, &cfg)?;
     let requirements = staff(&rows, &cfg)?;
     let n = horizon.intervals;
-    let nq = cfg.queues.len();
+    let nq = cfg.site.queues.len();
     let mut gross = vec![vec![0u32; n]; nq];
     let mut net = vec![vec![0u32; n]; nq];
     let step_ms = (horizon.interval_seconds * 1000.0) as i64;
     for r in &requirements {
-        let Some(q) = cfg.queues.iter().position(|c| c.name == r.queue) else {
+        let Some(q) = cfg.site.queues.iter().position(|c| c.name == r.queue) else {
             continue;
         };
         let offset = (r.interval_start - horizon.origin).num_milliseconds();

@@ -48,8 +48,17 @@ pub use search::{agents_gross, required_agents, Binding, QueueModel, Requirement
 
 use crate::io::forecast::ForecastRow;
 use crate::io::requirements::RequirementRow;
-use crate::io::{Channel, PlanConfig, QueueConfig};
+use crate::plan::PlanConfig;
+use crate::site::{Channel, QueueConfig};
 use crate::time::{format_local, Stamp};
+
+/// `[staffing]` of plan.toml.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffingConfig {
+    /// Fraction of paid time agents are not available for contacts (breaks, training, absence).
+    pub shrinkage: f64,
+}
 
 /// What went wrong while staffing.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -228,7 +237,7 @@ pub fn staff_plan(
     let interval_minutes = grid.interval_minutes;
     let shrinkage = config.staffing.shrinkage;
     agents_gross(0, shrinkage)?;
-    let mut queues: Vec<&QueueConfig> = config.queues.iter().collect();
+    let mut queues: Vec<&QueueConfig> = config.site.queues.iter().collect();
     queues.sort_by(|a, b| a.name.cmp(&b.name));
     if forecast.is_empty() {
         return Ok(StaffingPlan { rows: Vec::new(), carried_out: Vec::new() });

@@ -25,7 +25,7 @@
 
 use std::path::Path;
 
-use crate::error::Error;
+use crate::error::FileError;
 use crate::io::table::{fmt_num, write_csv_atomic};
 use crate::simulate::{Estimate, Metrics, SimulationResult};
 use crate::time::format_local;
@@ -90,7 +90,7 @@ pub fn records(result: &SimulationResult) -> Vec<Vec<String>> {
 }
 
 /// Write simulation.csv atomically.
-pub fn write_simulation(path: &Path, result: &SimulationResult) -> Result<(), Error> {
+pub fn write_simulation(path: &Path, result: &SimulationResult) -> Result<(), FileError> {
     let header = header(result.replications);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     write_csv_atomic(path, &header, records(result))
@@ -170,7 +170,7 @@ pub fn write_whatif(
     path: &Path,
     outcomes: &[crate::simulate::whatif::ScenarioOutcome],
     replications: u32,
-) -> Result<(), Error> {
+) -> Result<(), FileError> {
     let header = whatif_header(replications);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     write_csv_atomic(path, &header, whatif_records(outcomes, replications))

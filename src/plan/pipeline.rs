@@ -7,30 +7,31 @@
 //! summary.json and the report from what was read — so the key figures are sums over the files
 //! a planner or HR system will see, not over unrounded numbers they never get.
 //!
-//! The planning window starts on the first `[site] week_start` day after the history ends
-//! (history ending Sunday 2026-11-22 plans from Monday 2026-11-23), unless a start date is
-//! given, and lasts `weeks` × 7 days.
+//! The planning window starts where [`planning_start`] says (the first `[site] week_start` day
+//! after the history ends, unless a start date is given) and lasts `weeks` × 7 days.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 
-use super::files::{read_simulation, read_whatif, write_summary};
-use super::summary::{
+use crate::error::{FileError, InputError};
+use crate::io::agents::Agent;
+use crate::io::events::Event;
+use crate::io::history::History;
+use crate::io::requirements::RequirementRow;
+use crate::io::table::write_atomic;
+use crate::plan::config::PlanConfig;
+use crate::plan::inputs::{planning_start, Needs, PlanInputs};
+use crate::plan::Error;
+use crate::report::files::{read_simulation, read_whatif, write_summary};
+use crate::report::summary::{
     ForecastAccuracy, ForecastFigures, PlanSummary, QueueAccuracy, QueueTarget, RosterFigures,
     ScheduleFigures, SimulationFigures, StaffingFigures, SummaryInputs, UnmetSeats, FTE_HOURS_WEEK,
 };
-use super::ReportData;
-use crate::error::{Error, InputError};
-use crate::io::agents::Agent;
-use crate::io::events::Event;
-use crate::io::history::{History, ReadHistoryOptions};
-use crate::io::plan::PlanConfig;
-use crate::io::requirements::RequirementRow;
-use crate::io::table::write_atomic;
+use crate::report::ReportData;
 
 /// The stages of a plan, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -133,27 +134,6 @@ pub struct PlanRun {
     pub stage_seconds: Vec<(Stage, f64)>,
 }
 
-fn missing_input(config: &PlanConfig, key: &str) -> Error {
-    InputError {
-        file: config.path.display().to_string(),
-        line: None,
-        column: Some(format!("inputs.{key}")),
-        message: format!(
-            "`shiftcast plan` needs [inputs] {key} = \"<path>\" (relative to this file)"
-        ),
-    }
-    .into()
-}
-
-/// The first `week_start` day after `last` (the day after, when that is one).
-pub fn next_week_start(last: NaiveDate, week_start: chrono::Weekday) -> NaiveDate {
-    let mut d = last + Duration::days(1);
-    while d.weekday() != week_start {
-        d += Duration::days(1);
-    }
-    d
-}
-
 /// Run the chain. `progress` hears each stage start and finish (the library never prints).
 pub fn run(
     config: &PlanConfig,
@@ -175,34 +155,13 @@ pub fn run(
 
     progress(Progress::Started(Stage::Inputs));
     let t = Instant::now();
-    let history_path =
-        config.inputs.history.clone().ok_or_else(|| missing_input(config, "history"))?;
-    let agents_path =
-        config.inputs.agents.clone().ok_or_else(|| missing_input(config, "agents"))?;
-    let history = crate::io::history::read_history(
-        &history_path,
-        &ReadHistoryOptions {
-            tz: config.site.time_zone,
-            interval_minutes: Some(config.site.grid.interval_minutes),
-            opening_hours: Some(config.site.opening_hours.clone()),
-        },
-    )?;
-    let events = match &config.inputs.events {
-        Some(p) => crate::io::events::read_events(p)?,
-        None => Vec::new(),
-    };
-    let queue_names: Vec<String> = config.queues.iter().map(|q| q.name.clone()).collect();
-    let agents = crate::io::agents::read_agents_checked(&agents_path, &queue_names)?;
-    let last_day = history
-        .queues
-        .values()
-        .filter_map(|r| r.last())
-        .map(|r| r.interval_start.date_naive())
-        .max()
-        .ok_or_else(|| {
+    let inputs = PlanInputs::load(config, None, Needs { history: true, agents: true })?;
+    let history_path = inputs.history_path.clone().unwrap_or_default();
+    let PlanInputs { history, events, agents, .. } = inputs;
+    let start =
+        planning_start(&history, config.site.week_start, options.start).ok_or_else(|| {
             InputError::new(history_path.display().to_string(), "the history has no rows")
         })?;
-    let start = options.start.unwrap_or_else(|| next_week_start(last_day, config.site.week_start));
     let days = options.weeks * 7;
     let seed = options.seed.unwrap_or(config.simulation.seed);
     timed(Stage::Inputs, progress, t.elapsed().as_secs_f64());
@@ -260,7 +219,7 @@ pub fn run(
         Some(path) => {
             progress(Progress::Started(Stage::Whatif));
             let t = Instant::now();
-            let scenarios = crate::simulate::whatif::read_scenarios(path, config.site.time_zone)?;
+            let scenarios = crate::simulate::whatif::read_scenarios(path, config.site.time_zone())?;
             let whatif_options = crate::simulate::whatif::WhatifOptions {
                 simulation: sim_options,
                 ..Default::default()
@@ -310,10 +269,10 @@ fn backtest_accuracy(
     let report = crate::forecast::backtest(history, events, config, &options)?;
     let first = crate::time::parse_date(&report.first_origin)
         .map_err(|m| InputError::new("backtest", m))?;
-    let from = crate::time::start_of_day(first, config.site.time_zone);
+    let from = crate::time::start_of_day(first, config.site.time_zone());
     let to = crate::time::start_of_day(
         first + Duration::days(i64::from(report.folds * report.horizon_days)),
-        config.site.time_zone,
+        config.site.time_zone(),
     );
     let mut queues = Vec::new();
     let (mut abs_error, mut noise, mut actual, mut covered, mut intervals) =
@@ -377,16 +336,16 @@ pub fn write_outputs(
     out: &Path,
 ) -> Result<PlanSummary, Error> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let tz = config.site.time_zone;
+    let tz = config.site.time_zone();
     let path = |name: &str| out.join(name);
     crate::io::forecast::write_forecast(&path("forecast.csv"), &plan.forecast.rows)?;
     crate::io::requirements::write_requirements(&path("requirements.csv"), &plan.requirements)?;
     crate::io::shifts::write_shifts(&path("shifts.csv"), &plan.schedule.shifts)?;
     crate::io::coverage::write_coverage(&path("coverage.csv"), &plan.schedule.coverage)?;
     crate::io::roster::write_roster(&path("roster.csv"), &plan.roster.rows)?;
-    crate::io::simulation::write_simulation(&path("simulation.csv"), &plan.simulation)?;
+    crate::simulate::output::write_simulation(&path("simulation.csv"), &plan.simulation)?;
     if let Some(outcomes) = &plan.whatif {
-        crate::io::simulation::write_whatif(
+        crate::simulate::output::write_whatif(
             &path("whatif.csv"),
             outcomes,
             plan.simulation.replications,
@@ -407,6 +366,7 @@ pub fn write_outputs(
 
     let interval_minutes = config.site.grid.interval_minutes;
     let targets: Vec<QueueTarget> = config
+        .site
         .queues
         .iter()
         .map(|q| QueueTarget {
@@ -480,7 +440,7 @@ pub fn write_outputs(
 
     let summary = PlanSummary {
         site: config.site.name.clone(),
-        time_zone: config.site.time_zone.name().to_string(),
+        time_zone: config.site.time_zone().name().to_string(),
         interval_minutes,
         start: plan.start.format("%Y-%m-%d").to_string(),
         days: plan.days,
@@ -515,9 +475,9 @@ pub fn write_outputs(
         whatif,
         notes: Vec::new(),
     };
-    let html = super::render(&data);
+    let html = crate::report::render(&data);
     let report = path("report.html");
-    write_atomic(&report, |w| w.write_all(html.as_bytes()).map_err(|e| Error::io(&report, e)))?;
+    write_atomic(&report, |w| w.write_all(html.as_bytes()).map_err(|e| FileError::io(&report, e)))?;
     Ok(summary)
 }
 

@@ -1,0 +1,15 @@
+//! The top of the library: plan.toml as a whole ([`config`]), the plan's inputs loaded once
+//! with one rule for the planning start ([`inputs`]), the crate-wide [`Error`] that wraps every
+//! stage's own error ([`error`]), and the pipeline of `shiftcast plan` ([`pipeline`]).
+//!
+//! Nothing below this module imports it: stages take the [`crate::site::Site`] and their own
+//! config section, never the whole [`PlanConfig`].
+
+pub mod config;
+pub mod error;
+pub mod inputs;
+pub mod pipeline;
+
+pub use config::{Inputs, PlanConfig};
+pub use error::{Error, Result};
+pub use inputs::{planning_start, PlanInputs};
