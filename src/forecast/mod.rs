@@ -32,7 +32,7 @@
 //! empirical 10% and 90% quantiles of the standardised residuals `(y − f)/√(f + k_h f²)` give
 //! `P10 = f + z₁₀√(f + k_h f²)` and `P90 = f + z₉₀√(f + k_h f²)`; days beyond the validation
 //! horizon use the last day's `k`. Without validation residuals the interval is Poisson only
-//! (`z = ∓1.2816`) and a warning says so.
+//! (`z = ∓1.2816`, the standard normal's 10%/90% quantiles) and a warning says so.
 //!
 //! **Handle time** per interval: the contact-weighted mean handle time of the same weekday and
 //! slot over the last `profile_weeks` weeks, smoothed over neighbouring slots and shrunk towards
@@ -47,6 +47,7 @@ use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rayon::prelude::*;
+use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::io::events::{Event, EventKind};
 use crate::io::forecast::ForecastRow;
@@ -229,12 +230,16 @@ struct Calibration {
 type Residual = (f64, f64, usize);
 
 impl Calibration {
-    const POISSON: Calibration = Calibration {
-        k: [0.0; HORIZON_BUCKETS],
-        z10: -1.281_551_565_5,
-        z90: 1.281_551_565_5,
-        residuals: 0,
-    };
+    /// Poisson noise only: `k = 0` and the standard normal's 10%/90% quantiles.
+    fn poisson() -> Calibration {
+        let normal = Normal::standard();
+        Calibration {
+            k: [0.0; HORIZON_BUCKETS],
+            z10: normal.inverse_cdf(0.1),
+            z90: normal.inverse_cdf(0.9),
+            residuals: 0,
+        }
+    }
 
     /// Method-of-moments `k = Σ((y−f)² − f) / Σf²` (clamped at 0) per horizon bucket with at
     /// least 50 residuals, else over all; then the empirical 10%/90% quantiles of
@@ -242,7 +247,7 @@ impl Calibration {
     fn from_pairs(pairs: &[Residual]) -> Calibration {
         let usable: Vec<Residual> = pairs.iter().copied().filter(|&(_, f, _)| f > 0.0).collect();
         if usable.len() < 50 {
-            return Calibration::POISSON;
+            return Calibration::poisson();
         }
         let moments = |sel: &dyn Fn(usize) -> bool| -> (f64, usize) {
             let (mut num, mut den, mut n) = (0.0, 0.0, 0);
