@@ -17,9 +17,7 @@ pub const CONFIDENCE: f64 = 0.95;
 /// `y = I⁻¹_{0.05}(df/2, 1/2)` (Abramowitz & Stegun 26.7.1; computed by statrs).
 pub fn t_quantile_975(df: usize) -> f64 {
     assert!(df >= 1, "t quantile needs at least one degree of freedom");
-    StudentsT::new(0.0, 1.0, df as f64)
-        .expect("df >= 1 is a valid Student t")
-        .inverse_cdf(0.975)
+    StudentsT::new(0.0, 1.0, df as f64).expect("df >= 1 is a valid Student t").inverse_cdf(0.975)
 }
 
 /// A replicated estimate: the mean over replications and, with two or more, its 95% interval.
