@@ -254,8 +254,16 @@ fn sample_data_comparison() {
         .max()
         .unwrap();
     let start = last.succ_opt().unwrap();
-    let forecast =
-        shiftcast::forecast::run_forecast(&history, &events, &config, start, 7).unwrap().rows;
+    let forecast = shiftcast::forecast::run_forecast(
+        &history,
+        &events,
+        &config.site,
+        &config.forecast,
+        start,
+        7,
+    )
+    .unwrap()
+    .rows;
     let requirement = shiftcast::staffing::staff(&forecast, &config).unwrap();
     let options = SimulationOptions { replications: 20, seed: 1, ..SimulationOptions::default() };
     let sim = simulate::run_requirement(&requirement, &forecast, &config, &options).unwrap();

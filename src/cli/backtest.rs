@@ -36,7 +36,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let options =
         BacktestOptions { horizon_days: args.horizon_days, folds: args.folds, first_origin };
     let report =
-        backtest(&inputs.history, &inputs.events, &inputs.plan, &options).context("backtesting")?;
+        backtest(&inputs.history, &inputs.events, &inputs.site, &inputs.forecast, &options)
+            .context("backtesting")?;
     match args.format {
         Format::Json => print_json(&report)?,
         Format::Table => {

@@ -125,11 +125,15 @@ fn baseline_forecast(
     };
     let start = planning_start(&inputs.history, config.site.week_start, explicit)
         .context("the history has no rows")?;
-    let output =
-        shiftcast::forecast::run_forecast(&inputs.history, &inputs.events, config, start, days)
-            .with_context(|| {
-                format!("forecasting from the [inputs] of {}", config.path.display())
-            })?;
+    let output = shiftcast::forecast::run_forecast(
+        &inputs.history,
+        &inputs.events,
+        &config.site,
+        &config.forecast,
+        start,
+        days,
+    )
+    .with_context(|| format!("forecasting from the [inputs] of {}", config.path.display()))?;
     Ok(output.rows)
 }
 

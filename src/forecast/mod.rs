@@ -49,10 +49,12 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal};
 
+use crate::error::InputError;
 use crate::io::events::{Event, EventKind};
 use crate::io::forecast::ForecastRow;
 use crate::io::history::History;
-use crate::plan::PlanConfig;
+use crate::site::Site;
+use crate::time::TimeError;
 use crate::time::{IntervalGrid, OpeningHours};
 use metrics::{accuracy, poisson_noise_floor, Accuracy, Scored};
 use models::{DoubleSeasonal, Fitted, Model, SeasonalNaive, TopDown, WeekdayAverage};
@@ -159,6 +161,10 @@ pub enum ForecastError {
     EmptyHistory,
     #[error("queue {queue:?}: no model could be fitted ({reasons})")]
     NoModel { queue: String, reasons: String },
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Time(#[from] TimeError),
     #[error("queue {queue:?}: the history has no aht_seconds; give default_aht_seconds in its [[queues]] entry or in [forecast] (or --default-aht-seconds)")]
     NoHandleTime { queue: String },
 }
@@ -806,23 +812,21 @@ fn queue_series(
     queue: &str,
     history: &History,
     events: &[&Event],
-    config: &PlanConfig,
+    site: &Site,
     grid: IntervalGrid,
     last: NaiveDate,
     history_end: NaiveDate,
-) -> Result<QueueSeries, crate::Error> {
+) -> Result<QueueSeries, ForecastError> {
     let records = &history.queues[queue];
     let first =
         records.first().map(|r| r.interval_start.naive_local().date()).unwrap_or(history_end);
-    let hours: Option<OpeningHours> = match config.site.queue(queue) {
-        Some(q) => Some(q.opening_hours(&config.site)?),
-        None if !config.site.opening_hours.is_always_open() => {
-            Some(config.site.opening_hours.clone())
-        }
+    let hours: Option<OpeningHours> = match site.queue(queue) {
+        Some(q) => Some(q.opening_hours(site)?),
+        None if !site.opening_hours.is_always_open() => Some(site.opening_hours.clone()),
         None => None,
     };
     let mut closed_dates: Vec<NaiveDate> =
-        config.site.opening_hours.closed_dates.iter().copied().collect();
+        site.opening_hours.closed_dates.iter().copied().collect();
     let mut holiday_dates = Vec::new();
     let mut event_dates = Vec::new();
     for e in events {
@@ -863,14 +867,14 @@ fn queue_series(
 }
 
 /// The site grid: the history's interval and the time zone its stamps carry (else the config's).
-fn history_grid(history: &History, config: &PlanConfig) -> Result<IntervalGrid, crate::Error> {
+fn history_grid(history: &History, site: &Site) -> Result<IntervalGrid, ForecastError> {
     let tz = history
         .queues
         .values()
         .flat_map(|r| r.first())
         .map(|r| r.interval_start.timezone())
         .next()
-        .unwrap_or(config.site.time_zone());
+        .unwrap_or(site.time_zone());
     Ok(IntervalGrid::new(tz, history.interval_minutes)?)
 }
 
@@ -887,16 +891,17 @@ fn history_last_date(history: &History) -> Option<NaiveDate> {
 pub fn run_forecast(
     history: &History,
     events: &[Event],
-    config: &PlanConfig,
+    site: &Site,
+    config: &ForecastConfig,
     start: NaiveDate,
     days: u32,
-) -> Result<ForecastOutput, crate::Error> {
-    config.forecast.validate()?;
+) -> Result<ForecastOutput, ForecastError> {
+    config.validate()?;
     if days == 0 {
         return Err(ForecastError::Invalid("days must be at least 1".into()).into());
     }
     let last_history = history_last_date(history).ok_or(ForecastError::EmptyHistory)?;
-    let grid = history_grid(history, config)?;
+    let grid = history_grid(history, site)?;
     let mut warnings = Vec::new();
     if start <= last_history {
         warnings.push(format!(
@@ -949,9 +954,9 @@ pub fn run_forecast(
         warnings
             .push(format!("{later} event(s) start after the forecast period ({last}); not used"));
     }
-    let period = ForecastPeriod { history, events, config, grid, start, last, days };
+    let period = ForecastPeriod { history, events, site, config, grid, start, last, days };
     let names: Vec<&String> = history.queues.keys().collect();
-    let results: Vec<Result<QueueForecast, crate::Error>> =
+    let results: Vec<Result<QueueForecast, ForecastError>> =
         names.par_iter().map(|queue| forecast_queue(queue, &period)).collect();
     let mut rows = Vec::new();
     let mut queues = Vec::new();
@@ -971,7 +976,8 @@ pub fn run_forecast(
 struct ForecastPeriod<'a> {
     history: &'a History,
     events: &'a [Event],
-    config: &'a PlanConfig,
+    site: &'a Site,
+    config: &'a ForecastConfig,
     grid: IntervalGrid,
     start: NaiveDate,
     last: NaiveDate,
@@ -980,16 +986,16 @@ struct ForecastPeriod<'a> {
 
 /// Forecast one queue: its series, handle times, the model run (or zeros for an all-zero
 /// history), and the rows of its open intervals.
-fn forecast_queue(queue: &str, period: &ForecastPeriod) -> Result<QueueForecast, crate::Error> {
-    let ForecastPeriod { history, events, config, grid, start, last, days } = *period;
+fn forecast_queue(queue: &str, period: &ForecastPeriod) -> Result<QueueForecast, ForecastError> {
+    let ForecastPeriod { history, events, site, config, grid, start, last, days } = *period;
     let qe = queue_events(events, queue);
-    let series = queue_series(queue, history, &qe, config, grid, last, start)?;
+    let series = queue_series(queue, history, &qe, site, grid, last, start)?;
     let origin = series.day_index(start).ok_or_else(|| {
         ForecastError::Invalid(format!("queue {queue:?}: no history before {start}"))
     })?;
     let mut warnings = Vec::new();
     let total: f64 = (0..series.history_days.min(origin)).map(|d| series.day_total(d)).sum();
-    let aht = aht_profile(&series, origin, config, &mut warnings)?;
+    let aht = aht_profile(&series, origin, site, config, &mut warnings)?;
     let (forecast, report) = if total <= 0.0 {
         warnings.push(format!(
             "queue {queue:?}: every interval of the history is zero; forecasting zero"
@@ -1012,19 +1018,19 @@ fn forecast_queue(queue: &str, period: &ForecastPeriod) -> Result<QueueForecast,
             report,
         )
     } else {
-        let run = run_queue(&series, &qe, &config.forecast, origin, days as usize)?;
+        let run = run_queue(&series, &qe, config, origin, days as usize)?;
         warnings.extend(run.warnings);
         (run.chosen, run.report)
     };
     let (days_f, cal) = forecast;
-    let rows = forecast_rows(&series, config, grid, origin, &days_f, &cal, &aht);
+    let rows = forecast_rows(&series, site, grid, origin, &days_f, &cal, &aht);
     Ok((rows, report, warnings))
 }
 
 /// The rows of every open interval of the forecast days (closed days' open intervals as 0).
 fn forecast_rows(
     series: &QueueSeries,
-    config: &PlanConfig,
+    site: &Site,
     grid: IntervalGrid,
     origin: usize,
     days_f: &[Vec<f64>],
@@ -1038,7 +1044,7 @@ fn forecast_rows(
         if !info.open && !info.closed {
             continue;
         }
-        if config.site.opening_hours.closed_dates.contains(&info.date) {
+        if site.opening_hours.closed_dates.contains(&info.date) {
             continue;
         }
         for stamp in grid.day_starts(info.date) {
@@ -1065,11 +1071,12 @@ fn forecast_rows(
 fn aht_profile(
     series: &QueueSeries,
     origin: usize,
-    config: &PlanConfig,
+    site: &Site,
+    config: &ForecastConfig,
     warnings: &mut Vec<String>,
-) -> Result<[Vec<f64>; 7], crate::Error> {
+) -> Result<[Vec<f64>; 7], ForecastError> {
     let slots = series.slots;
-    let start = origin.saturating_sub(config.forecast.profile_weeks * 7);
+    let start = origin.saturating_sub(config.profile_weeks * 7);
     let mut num = [(); 7].map(|_| vec![0.0; slots]);
     let mut den = [(); 7].map(|_| vec![0.0; slots]);
     let mut any = false;
@@ -1088,11 +1095,10 @@ fn aht_profile(
         }
     }
     if !any {
-        let default = config
-            .site
+        let default = site
             .queue(&series.queue)
             .and_then(|q| q.default_aht_seconds)
-            .or(config.forecast.default_aht_seconds);
+            .or(config.default_aht_seconds);
         return match default {
             Some(v) => {
                 warnings.push(format!(
@@ -1123,26 +1129,11 @@ fn aht_profile(
     }))
 }
 
-/// A plan for a history without a plan.toml: the site grid of the history, opening hours
-/// inferred from the data (no `[[queues]]`), default `[forecast]` settings.
-pub fn plan_for_history(grid: IntervalGrid) -> PlanConfig {
-    PlanConfig {
-        path: std::path::PathBuf::from("(no plan.toml)"),
-        site: crate::site::Site::new(
-            "site",
-            grid,
-            OpeningHours::always(),
-            chrono::Weekday::Mon,
-            Vec::new(),
-        )
-        .expect("no queues, no duplicate names"),
-        inputs: crate::plan::config::Inputs::default(),
-        staffing: crate::staffing::StaffingConfig { shrinkage: 0.0 },
-        forecast: ForecastConfig::default(),
-        schedule: Default::default(),
-        roster: Default::default(),
-        simulation: Default::default(),
-    }
+/// A site for a history without a plan.toml: the grid of the history, always open (the
+/// forecast infers each queue's hours from the data), no `[[queues]]`.
+pub fn site_for_history(grid: IntervalGrid) -> Site {
+    Site::new("site", grid, OpeningHours::always(), chrono::Weekday::Mon, Vec::new())
+        .expect("a site without queues has no duplicate names")
 }
 
 /// Options of [`backtest`].
@@ -1197,11 +1188,12 @@ pub struct BacktestReport {
 pub fn backtest(
     history: &History,
     events: &[Event],
-    config: &PlanConfig,
+    site: &Site,
+    config: &ForecastConfig,
     options: &BacktestOptions,
-) -> Result<BacktestReport, crate::Error> {
+) -> Result<BacktestReport, ForecastError> {
     let t_all = Instant::now();
-    config.forecast.validate()?;
+    config.validate()?;
     if options.horizon_days == 0 || options.folds == 0 {
         return Err(
             ForecastError::Invalid("horizon_days and folds must be at least 1".into()).into()
@@ -1235,25 +1227,22 @@ pub fn backtest(
             end - Duration::days(1)
         ));
     }
-    let grid = history_grid(history, config)?;
+    let grid = history_grid(history, site)?;
     let mut queues = Vec::new();
     for queue in history.queues.keys() {
         let qe = queue_events(events, queue);
         let history_end = last_history + Duration::days(1);
         let last = end.max(history_end);
-        let series = queue_series(queue, history, &qe, config, grid, last, history_end)?;
+        let series = queue_series(queue, history, &qe, site, grid, last, history_end)?;
         let origins: Vec<usize> = (0..options.folds as i64)
             .filter_map(|k| {
                 series.day_index(first_origin + Duration::days(k * i64::from(options.horizon_days)))
             })
             .collect();
         let horizon = options.horizon_days as usize;
-        let runs: Vec<(usize, Result<QueueRun, ForecastError>)> = origins
-            .par_iter()
-            .map(|&o| (o, run_queue(&series, &qe, &config.forecast, o, horizon)))
-            .collect();
-        let names: Vec<String> =
-            config.forecast.models().iter().map(|m| m.name().to_string()).collect();
+        let runs: Vec<(usize, Result<QueueRun, ForecastError>)> =
+            origins.par_iter().map(|&o| (o, run_queue(&series, &qe, config, o, horizon))).collect();
+        let names: Vec<String> = config.models().iter().map(|m| m.name().to_string()).collect();
         let n = names.len();
         let mut scored: Vec<Vec<Scored>> = vec![Vec::new(); n + 1];
         let mut daily: Vec<(f64, f64)> = vec![(0.0, 0.0); n + 1];

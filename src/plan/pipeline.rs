@@ -168,7 +168,14 @@ pub fn run(
 
     progress(Progress::Started(Stage::Forecast));
     let t = Instant::now();
-    let forecast = crate::forecast::run_forecast(&history, &events, config, start, days)?;
+    let forecast = crate::forecast::run_forecast(
+        &history,
+        &events,
+        &config.site,
+        &config.forecast,
+        start,
+        days,
+    )?;
     timed(Stage::Forecast, progress, t.elapsed().as_secs_f64());
 
     let accuracy = if options.accuracy_folds > 0 {
@@ -266,7 +273,8 @@ fn backtest_accuracy(
     folds: u32,
 ) -> Result<Option<ForecastAccuracy>, Error> {
     let options = crate::forecast::BacktestOptions { horizon_days: 7, folds, first_origin: None };
-    let report = crate::forecast::backtest(history, events, config, &options)?;
+    let report =
+        crate::forecast::backtest(history, events, &config.site, &config.forecast, &options)?;
     let first = crate::time::parse_date(&report.first_origin)
         .map_err(|m| InputError::new("backtest", m))?;
     let from = crate::time::start_of_day(first, config.site.time_zone());
