@@ -264,7 +264,8 @@ fn sample_data_comparison() {
     )
     .unwrap()
     .rows;
-    let requirement = shiftcast::staffing::staff(&forecast, &config).unwrap();
+    let requirement =
+        shiftcast::staffing::staff(&forecast, &config.site, &config.staffing).unwrap();
     let options = SimulationOptions { replications: 20, seed: 1, ..SimulationOptions::default() };
     let sim = simulate::run_requirement(&requirement, &forecast, &config, &options).unwrap();
     println!(

@@ -112,8 +112,13 @@ fn summary_figures_equal_the_sums_of_the_files() {
     let config = shiftcast::plan::PlanConfig::read(&crate_dir().join("data/plan.toml")).unwrap();
     let first = shiftcast::time::parse_date(&s.start).unwrap();
     let last = first + chrono::Duration::days(i64::from(s.days) - 1);
-    let violations =
-        shiftcast::roster::check_with_horizon(&roster, &agents, &config, Some((first, last)));
+    let violations = shiftcast::roster::check_with_horizon(
+        &roster,
+        &agents,
+        &config.site,
+        &config.roster,
+        Some((first, last)),
+    );
     assert_eq!(r.hard_rule_violations, Some(violations.len() as u64));
     let by_rule: u64 = r.violations_by_rule.values().sum();
     assert_eq!(by_rule, violations.len() as u64);

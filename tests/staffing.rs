@@ -299,7 +299,7 @@ fn forecast(first: NaiveDate, days: u32) -> Vec<ForecastRow> {
 fn staff_meets_targets_and_closes_closed_hours() {
     let config = plan(30);
     let day = NaiveDate::from_ymd_opt(2025, 3, 4).unwrap();
-    let result = staff_plan(&forecast(day, 2), &config).unwrap();
+    let result = staff_plan(&forecast(day, 2), &config.site, &config.staffing).unwrap();
     let rows = &result.rows;
     assert_eq!(rows.len(), 2 * 48 * 3);
     // (interval_start, queue name) order.
@@ -352,7 +352,7 @@ fn staff_covers_a_dst_day_and_names_missing_intervals() {
     // 2025-03-30 in London has 23 hours: 46 half-hour intervals.
     let config = plan(30);
     let day = NaiveDate::from_ymd_opt(2025, 3, 30).unwrap();
-    let rows = staff(&forecast(day, 1), &config).unwrap();
+    let rows = staff(&forecast(day, 1), &config.site, &config.staffing).unwrap();
     assert_eq!(rows.len(), 46 * 3);
 
     let mut f = forecast(day, 1);
@@ -363,17 +363,17 @@ fn staff_covers_a_dst_day_and_names_missing_intervals() {
         })
         .unwrap();
     f.remove(at_ten);
-    let e = staff(&f, &config).unwrap_err().to_string();
+    let e = staff(&f, &config.site, &config.staffing).unwrap_err().to_string();
     assert!(e.contains("\"voice\"") && e.contains("2025-03-30T10:00") && e.contains("open"), "{e}");
 
     let mut f = forecast(day, 1);
     f[0].queue = "fax".into();
-    let e = staff(&f, &config).unwrap_err().to_string();
+    let e = staff(&f, &config.site, &config.staffing).unwrap_err().to_string();
     assert!(e.contains("fax"), "{e}");
 
     let mut f = forecast(day, 1);
     f[5].interval_start += Duration::minutes(10);
-    assert!(staff(&f, &config).unwrap_err().to_string().contains("grid"));
+    assert!(staff(&f, &config.site, &config.staffing).unwrap_err().to_string().contains("grid"));
 }
 
 #[test]
@@ -383,9 +383,13 @@ fn staff_with_an_impossible_target_names_the_queue() {
         "service_level = 1.0\ntarget_answer_seconds = 20",
     );
     let config = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap();
-    let e = staff(&forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1), &config)
-        .unwrap_err()
-        .to_string();
+    let e = staff(
+        &forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1),
+        &config.site,
+        &config.staffing,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("voice") && e.contains("service_level 1.0"), "{e}");
 }
 

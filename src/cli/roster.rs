@@ -110,7 +110,8 @@ fn run_solve(a: SolveArgs) -> anyhow::Result<()> {
         time_limit_seconds: a.time_limit_seconds,
         ..RosterOptions::default()
     };
-    let result = roster::solve(&shifts, &agents, &config, &options).context("rostering failed")?;
+    let result = roster::solve(&shifts, &agents, &config.site, &config.roster, &options)
+        .context("rostering failed")?;
     shiftcast::io::roster::write_roster(&out, &result.rows)
         .with_context(|| format!("writing the roster {}", out.display()))?;
     match a.format {
@@ -203,7 +204,7 @@ fn run_check(a: CheckArgs) -> anyhow::Result<()> {
     let rows = shiftcast::io::roster::read_roster(&a.roster, config.site.time_zone())
         .with_context(|| format!("reading the roster {}", a.roster.display()))?;
     config.roster.validate().with_context(|| format!("in {}", a.config.display()))?;
-    let violations: Vec<Violation> = roster::check(&rows, &agents, &config);
+    let violations: Vec<Violation> = roster::check(&rows, &agents, &config.site, &config.roster);
     match a.format {
         Format::Json => print_json(&serde_json::json!({
             "rows": rows.len(),

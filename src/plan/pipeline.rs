@@ -190,7 +190,7 @@ pub fn run(
 
     progress(Progress::Started(Stage::Staff));
     let t = Instant::now();
-    let requirements = crate::staffing::staff(&forecast.rows, config)?;
+    let requirements = crate::staffing::staff(&forecast.rows, &config.site, &config.staffing)?;
     timed(Stage::Staff, progress, t.elapsed().as_secs_f64());
 
     progress(Progress::Started(Stage::Schedule));
@@ -210,7 +210,13 @@ pub fn run(
     if let Some(limit) = options.time_limit_seconds {
         roster_options.time_limit_seconds = limit;
     }
-    let roster = crate::roster::solve(&schedule.shifts, &agents, config, &roster_options)?;
+    let roster = crate::roster::solve(
+        &schedule.shifts,
+        &agents,
+        &config.site,
+        &config.roster,
+        &roster_options,
+    )?;
     timed(Stage::Roster, progress, t.elapsed().as_secs_f64());
 
     progress(Progress::Started(Stage::Simulate));

@@ -10,9 +10,10 @@ use chrono::{Datelike, Duration, NaiveDate, Timelike, Weekday};
 use serde::Serialize;
 
 use super::model::{minutes_from, week_start_of};
+use super::RosterConfig;
 use super::{Agent, RosterRow};
 use crate::io::agents::Unavailable;
-use crate::plan::PlanConfig;
+use crate::site::Site;
 
 /// The hard rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -83,8 +84,13 @@ pub fn min_minutes_in_week(
 /// Check a roster against every hard rule. The planning weeks are those from the week of the
 /// earliest row to the week of the latest; weekly minimum hours are checked for every agent in
 /// `agents` in each of them.
-pub fn check(roster: &[RosterRow], agents: &[Agent], config: &PlanConfig) -> Vec<Violation> {
-    check_with_horizon(roster, agents, config, None)
+pub fn check(
+    roster: &[RosterRow],
+    agents: &[Agent],
+    site: &Site,
+    config: &RosterConfig,
+) -> Vec<Violation> {
+    check_with_horizon(roster, agents, site, config, None)
 }
 
 /// [`check`] with an explicit horizon `(first, last)` date (weeks from the week of `first` to
@@ -93,11 +99,12 @@ pub fn check(roster: &[RosterRow], agents: &[Agent], config: &PlanConfig) -> Vec
 pub fn check_with_horizon(
     roster: &[RosterRow],
     agents: &[Agent],
-    config: &PlanConfig,
+    site: &Site,
+    config: &RosterConfig,
     horizon: Option<(NaiveDate, NaiveDate)>,
 ) -> Vec<Violation> {
-    let rc = &config.roster;
-    let week_start = config.site.week_start;
+    let rc = config;
+    let week_start = site.week_start;
     let mut out = Vec::new();
     let by_id: BTreeMap<&str, &Agent> = agents.iter().map(|a| (a.agent_id.as_str(), a)).collect();
     let mut rows_of: BTreeMap<&str, Vec<&RosterRow>> = BTreeMap::new();

@@ -14,7 +14,7 @@ use chrono::{Datelike, Duration, NaiveDate, Timelike, Weekday};
 
 use super::{Agent, RosterConfig, RosterError, ShiftRow};
 use crate::io::agents::Unavailable;
-use crate::plan::PlanConfig;
+use crate::site::Site;
 
 /// No seat on that day / no agent on that seat.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -318,11 +318,11 @@ impl Problem {
     pub fn build(
         shifts: &[ShiftRow],
         agents: &[Agent],
-        config: &PlanConfig,
+        site: &Site,
+        rc: &RosterConfig,
         weeks: Option<u32>,
     ) -> Result<Problem, RosterError> {
-        let rc = &config.roster;
-        let span = RosterSpan::of(shifts, config.site.week_start, weeks)?;
+        let span = RosterSpan::of(shifts, site.week_start, weeks)?;
         let (first_day, n_weeks, days) = (span.first_day, span.weeks, span.days());
         let last_day = first_day + Duration::days(days as i64 - 1);
 

@@ -39,16 +39,16 @@ pub mod deferred;
 pub mod erlang;
 pub mod search;
 
-use chrono::Duration;
 use rayon::prelude::*;
 
 pub use deferred::{deferred_service_level, staff_deferred, DeferredInterval, DeferredTargets};
 pub use erlang::{erlang_b, traffic_erlangs, ErlangA, ErlangB, ErlangC, Metrics};
 pub use search::{agents_gross, required_agents, Binding, QueueModel, Requirement, Targets};
 
+use crate::frame::{FrameError, IntervalFrame, RowKey};
 use crate::io::forecast::ForecastRow;
 use crate::io::requirements::RequirementRow;
-use crate::plan::PlanConfig;
+use crate::site::Site;
 use crate::site::{Channel, QueueConfig};
 use crate::time::{format_local, Stamp};
 
@@ -78,6 +78,12 @@ pub enum StaffingError {
     /// Anything else, said in words.
     #[error("{0}")]
     Invalid(String),
+    /// Forecast rows that do not fit the site's queues and grid.
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// Opening hours that the calendar cannot hold.
+    #[error(transparent)]
+    Time(#[from] crate::time::TimeError),
 }
 
 /// Targets of a voice or chat queue as the search takes them.
@@ -217,42 +223,51 @@ pub struct StaffingPlan {
 /// Required agents for every interval and queue of a forecast; see [`staff_plan`].
 pub fn staff(
     forecast: &[ForecastRow],
-    config: &PlanConfig,
-) -> Result<Vec<RequirementRow>, crate::Error> {
-    staff_plan(forecast, config).map(|p| p.rows)
+    site: &Site,
+    config: &StaffingConfig,
+) -> Result<Vec<RequirementRow>, StaffingError> {
+    staff_plan(forecast, site, config).map(|p| p.rows)
 }
 
 /// Required agents for every interval from the first to the last interval start in the forecast
-/// (the horizon), for every queue of the plan, in (interval_start, queue name) order.
+/// (the horizon), for every queue of the site, in (interval_start, queue name) order.
 ///
 /// Every open interval of every queue must have a forecast row; closed intervals may have one or
 /// not and get 0 agents (their contacts, if any, are unanswered for voice/chat and carried to the
 /// next open time for email/social). Forecast rows must lie on the site's interval grid, name a
-/// queue of the plan, and not repeat.
+/// queue of the site, and not repeat ([`IntervalFrame::from_rows`] checks them).
 pub fn staff_plan(
     forecast: &[ForecastRow],
-    config: &PlanConfig,
-) -> Result<StaffingPlan, crate::Error> {
-    let grid = config.site.grid;
-    let shrinkage = config.staffing.shrinkage;
+    site: &Site,
+    config: &StaffingConfig,
+) -> Result<StaffingPlan, StaffingError> {
+    let grid = site.grid;
+    let shrinkage = config.shrinkage;
     agents_gross(0, shrinkage)?;
-    let mut queues: Vec<&QueueConfig> = config.site.queues.iter().collect();
+    let mut queues: Vec<&QueueConfig> = site.queues.iter().collect();
     queues.sort_by(|a, b| a.name.cmp(&b.name));
     if forecast.is_empty() {
         return Ok(StaffingPlan { rows: Vec::new(), carried_out: Vec::new() });
     }
-    let stamps = horizon_stamps(forecast, grid.interval_minutes)?;
+    let frame = IntervalFrame::from_rows(
+        site,
+        "forecast",
+        forecast,
+        |r| RowKey { queue: &r.queue, interval_start: r.interval_start, line: None },
+        |r| r,
+    )?;
+    let stamps = frame.axis.stamps();
     let slots = stamps.len();
-    let cells = forecast_cells(forecast, &queues, config, &stamps)?;
     let mut per_queue: Vec<Vec<RequirementRow>> = Vec::with_capacity(queues.len());
     let mut carried_out = Vec::new();
-    for (queue, cells) in queues.iter().zip(&cells) {
-        let hours = queue.opening_hours(&config.site)?;
+    for queue in &queues {
+        let row = frame.cells.row(site.queue_index(&queue.name).expect("a queue of the site"));
+        let hours = queue.opening_hours(site)?;
         let horizon = QueueHorizon {
             queue,
             stamps: &stamps,
             open: stamps.iter().map(|s| hours.is_open(s)).collect(),
-            cells,
+            cells: row.as_slice().expect("frame rows are contiguous"),
             interval_minutes: grid.interval_minutes,
             shrinkage,
         };
@@ -275,72 +290,6 @@ pub fn staff_plan(
         }
     }
     Ok(StaffingPlan { rows, carried_out })
-}
-
-/// Every interval start from the first to the last forecast row (at most 5 million).
-fn horizon_stamps(
-    forecast: &[ForecastRow],
-    interval_minutes: u32,
-) -> Result<Vec<Stamp>, crate::Error> {
-    let start = forecast.iter().map(|r| r.interval_start).min().expect("non-empty");
-    let end = forecast.iter().map(|r| r.interval_start).max().expect("non-empty");
-    let step_seconds = i64::from(interval_minutes) * 60;
-    let span = (end - start).num_seconds();
-    let slots = span / step_seconds + 1;
-    if slots > 5_000_000 {
-        return Err(StaffingError::Invalid(format!(
-            "the forecast spans {} to {}: more than 5 million intervals",
-            format_local(&start),
-            format_local(&end)
-        ))
-        .into());
-    }
-    Ok((0..slots).map(|i| start + Duration::seconds(i * step_seconds)).collect())
-}
-
-/// Forecast rows by queue (in `queues` order) and slot of the horizon; each row must name a
-/// queue of the plan, lie on the interval grid and not repeat.
-fn forecast_cells<'a>(
-    forecast: &'a [ForecastRow],
-    queues: &[&QueueConfig],
-    config: &PlanConfig,
-    stamps: &[Stamp],
-) -> Result<Vec<Vec<Option<&'a ForecastRow>>>, crate::Error> {
-    let grid = config.site.grid;
-    let start = stamps[0];
-    let step_seconds = i64::from(grid.interval_minutes) * 60;
-    let mut cells: Vec<Vec<Option<&ForecastRow>>> = vec![vec![None; stamps.len()]; queues.len()];
-    for row in forecast {
-        let q = queues.iter().position(|q| q.name == row.queue).ok_or_else(|| {
-            StaffingError::Invalid(format!(
-                "forecast row at {} names queue {:?}, which plan.toml does not define (queues: {})",
-                format_local(&row.interval_start),
-                row.queue,
-                queues.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-        })?;
-        let offset = (row.interval_start - start).num_seconds();
-        if offset % step_seconds != 0 || !grid.is_aligned(&row.interval_start) {
-            return Err(StaffingError::Invalid(format!(
-                "forecast row for queue {:?} at {} is not on the {}-minute interval grid",
-                row.queue,
-                format_local(&row.interval_start),
-                grid.interval_minutes
-            ))
-            .into());
-        }
-        let slot = (offset / step_seconds) as usize;
-        if cells[q][slot].is_some() {
-            return Err(StaffingError::Invalid(format!(
-                "forecast has two rows for queue {:?} at {}",
-                row.queue,
-                format_local(&row.interval_start)
-            ))
-            .into());
-        }
-        cells[q][slot] = Some(row);
-    }
-    Ok(cells)
 }
 
 /// One queue over the horizon: its opening and forecast per slot.
@@ -444,7 +393,7 @@ impl QueueHorizon<'_> {
 
     /// Email and social: the backlog staffed across the horizon to its deadline; also the
     /// contacts still in the backlog at the end, if any.
-    fn staff_deferred(&self) -> Result<(Vec<RequirementRow>, Option<CarriedOut>), crate::Error> {
+    fn staff_deferred(&self) -> Result<(Vec<RequirementRow>, Option<CarriedOut>), StaffingError> {
         let queue = self.queue;
         let targets = DeferredTargets {
             deadline_minutes: deadline_minutes(queue)?,
