@@ -1,9 +1,12 @@
 //! Forecast engine tests on hand-built histories: every expected value is worked out by hand
 //! from the construction of the series, never taken from the code's own earlier output.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
+use common::PlanConfig;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
@@ -400,18 +403,12 @@ fn load_bank(path: &std::path::Path) -> History {
     }
 }
 
+/// 26 weekly folds on the real bank series (outside the repository): `cargo test --release
+/// --test forecast -- --ignored`. Panics, naming the paths it tried, when the file is missing.
 #[test]
+#[ignore = "needs ../shared/data"]
 fn us_bank_backtest_meets_the_wape_target() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let file = "shared/data/us_bank_calls_5min_2003.csv";
-    let Some(path) = [root.join("..").join(file), root.join("../..").join(file)]
-        .into_iter()
-        .find(|p| p.exists())
-    else {
-        eprintln!("skipping: ../shared/data/us_bank_calls_5min_2003.csv not found");
-        return;
-    };
-    let h = load_bank(&path);
+    let h = load_bank(&common::shared_data("us_bank_calls_5min_2003.csv"));
     let grid = IntervalGrid::new(tz("America/New_York"), 5).expect("grid");
     let options =
         BacktestOptions { horizon_days: 7, folds: 26, first_origin: Some(date(2003, 4, 28)) };

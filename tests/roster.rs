@@ -1,33 +1,30 @@
 //! Rostering on hand-built cases whose right answer is known, and `check` on rosters with one
 //! planted violation per rule.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
+use common::{PlanConfig, PlanToml};
 use shiftcast::io::agents::{Agent, Unavailable};
-use shiftcast::plan::PlanConfig;
 use shiftcast::roster::{self, check, generate, RosterOptions, RosterRow, ShiftRow};
 use shiftcast::time::parse_local;
 
-const PLAN: &str = r#"
-[site]
-time_zone = "Europe/London"
-interval_minutes = 30
-[staffing]
-shrinkage = 0.3
-[[queues]]
-name = "voice"
-channel = "voice"
-[[queues]]
-name = "chat"
-channel = "chat"
-"#;
+/// A London site of 30-minute intervals with queues voice and chat, and `roster_section` as its
+/// `[roster]`.
+fn plan(roster_section: &str) -> PlanToml {
+    PlanToml::sample()
+        .site("time_zone = \"Europe/London\"\ninterval_minutes = 30")
+        .shrinkage(0.3)
+        .queues(&["name = \"voice\"\nchannel = \"voice\"", "name = \"chat\"\nchannel = \"chat\""])
+        .section("roster", roster_section)
+}
 
 fn config(roster_section: &str) -> PlanConfig {
-    let text = format!("{PLAN}\n[roster]\n{roster_section}\n");
-    PlanConfig::parse("plan.toml", &text, std::path::Path::new("")).unwrap()
+    plan(roster_section).config()
 }
 
 fn tz() -> Tz {
@@ -347,9 +344,7 @@ fn consecutive_days_and_rest_are_checked_across_week_boundaries() {
 
 #[test]
 fn bad_roster_settings_are_rejected() {
-    let text = format!("{PLAN}\n[roster]\nmin_rest_hour = 11\n");
-    let e =
-        PlanConfig::parse("plan.toml", &text, std::path::Path::new("")).unwrap_err().to_string();
+    let e = plan("min_rest_hour = 11").parse().unwrap_err().to_string();
     assert!(e.contains("min_rest_hour"), "{e}");
     let cfg = config("max_consecutive_days = 0");
     let e = roster::solve(
@@ -362,9 +357,7 @@ fn bad_roster_settings_are_rejected() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("max_consecutive_days"), "{e}");
-    let text = format!("{PLAN}\n[roster]\nevening_after = \"8pm\"\n");
-    let e =
-        PlanConfig::parse("plan.toml", &text, std::path::Path::new("")).unwrap_err().to_string();
+    let e = plan("evening_after = \"8pm\"").parse().unwrap_err().to_string();
     assert!(e.contains("8pm"), "{e}");
 }
 
