@@ -6,7 +6,6 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
-use common::PlanConfig;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
@@ -57,9 +56,7 @@ fn history(
 }
 
 fn config(method: &str) -> ForecastConfig {
-    let mut p = ForecastConfig::default();
-    p.method = method.to_string();
-    p
+    ForecastConfig { method: method.to_string(), ..ForecastConfig::default() }
 }
 
 fn value_at(out: &ForecastOutput, local: &str) -> Vec<f64> {

@@ -15,7 +15,7 @@ use shiftcast::plan::PlanConfig;
 use shiftcast::site::Site;
 use shiftcast::time::{parse_date, parse_time_zone};
 
-use crate::cli::{print_json, Format};
+use crate::cli::{print_json, values, Format};
 
 /// Input flags shared by `forecast` and `backtest`.
 #[derive(Debug, clap::Args)]
@@ -116,7 +116,7 @@ pub struct Args {
     #[arg(long)]
     pub start: Option<String>,
     /// Number of days to forecast.
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = 7, value_parser = values::horizon_days)]
     pub days: u32,
     /// forecast.csv to write (`interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds`).
     #[arg(long)]

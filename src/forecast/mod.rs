@@ -898,7 +898,7 @@ pub fn run_forecast(
 ) -> Result<ForecastOutput, ForecastError> {
     config.validate()?;
     if days == 0 {
-        return Err(ForecastError::Invalid("days must be at least 1".into()).into());
+        return Err(ForecastError::Invalid("days must be at least 1".into()));
     }
     let last_history = history_last_date(history).ok_or(ForecastError::EmptyHistory)?;
     let grid = history_grid(history, site)?;
@@ -1107,7 +1107,7 @@ fn aht_profile(
                 ));
                 Ok([(); 7].map(|_| vec![v; slots]))
             }
-            None => Err(ForecastError::NoHandleTime { queue: series.queue.clone() }.into()),
+            None => Err(ForecastError::NoHandleTime { queue: series.queue.clone() }),
         };
     }
     // All-weekday value per slot, then the overall mean for slots never seen.
@@ -1195,9 +1195,7 @@ pub fn backtest(
     let t_all = Instant::now();
     config.validate()?;
     if options.horizon_days == 0 || options.folds == 0 {
-        return Err(
-            ForecastError::Invalid("horizon_days and folds must be at least 1".into()).into()
-        );
+        return Err(ForecastError::Invalid("horizon_days and folds must be at least 1".into()));
     }
     let last_history = history_last_date(history).ok_or(ForecastError::EmptyHistory)?;
     let first_history = history
@@ -1216,8 +1214,7 @@ pub fn backtest(
             model: "backtest".into(),
             need_days: min_days as usize + span as usize,
             have_days: ((last_history - first_history).num_days() + 1).max(0) as usize,
-        }
-        .into());
+        });
     }
     let mut warnings = Vec::new();
     let end = first_origin + Duration::days(span);
