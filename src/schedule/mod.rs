@@ -277,7 +277,7 @@ pub fn solve(
     // the other cores idle (three ×10 sites on two cores: 10.1 s, against 8.2 s oversubscribed).
     // Results do not depend on the thread count. Each queue gets the time limit divided by the
     // turns the threads need to take every queue once. Debian's CBC is not thread-safe
-    // (SOLVERS.md), so CBC solves one queue after another with the time shared out.
+    // (good_lp's `singlethread-cbc` serialises its calls process-wide), so CBC solves one queue after another with the time shared out.
     let n_queues = jobs.len();
     let outcomes: Vec<Result<QueueOutcome, crate::Error>> = if options.solver == SolverKind::Cbc {
         let mut out = Vec::with_capacity(n_queues);
