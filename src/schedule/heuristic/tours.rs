@@ -13,12 +13,37 @@
 //! same schedule.
 
 use super::{
-    anneal, build_units, point_values, polish_windows, slot_prices, SlotCost, TourRules, UnitSet,
+    anneal, build_units, point_values, polish_windows, slot_prices, SlotCost, UnitSet,
     WINDOW_MINUTES,
 };
 use crate::schedule::config::ContractConfig;
 use crate::schedule::mip::{is_feasible, Mip};
 use crate::schedule::model::{BreakClass, Columns, Pattern, QueueData, ShiftType};
+
+/// What the windows keep with weekly tours: the number of shifts of each (contract, day) group
+/// (the contract's agents working that day), and each contract's paid minutes within bounds.
+pub(super) struct TourRules {
+    /// Group of each unit.
+    pub(super) group: Vec<usize>,
+    /// Contract of each unit.
+    pub(super) contract: Vec<usize>,
+    /// Paid minutes of each unit.
+    pub(super) paid: Vec<f64>,
+    /// Per contract, the bounds on its units' total paid minutes (its agents times the weekly
+    /// bounds; infinite when unbounded).
+    pub(super) paid_bounds: Vec<(f64, f64)>,
+}
+
+impl TourRules {
+    /// Each contract's total paid minutes at unit counts `x`.
+    pub(super) fn paid_totals(&self, x: &[u32]) -> Vec<f64> {
+        let mut totals = vec![0.0; self.paid_bounds.len()];
+        for (u, &n) in x.iter().enumerate() {
+            totals[self.contract[u]] += self.paid[u] * f64::from(n);
+        }
+        totals
+    }
+}
 
 /// The point near `lp` described above, or `None` when the model is outside its reach (no
 /// patterns, break columns without a shift start, hard coverage that rounding cannot meet)
