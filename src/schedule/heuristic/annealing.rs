@@ -35,7 +35,7 @@ pub(super) fn anneal(
     // contract's paid minutes within bounds.
     let mut paid_totals = rules.map(|r| r.paid_totals(x));
     let t_len = cov.len();
-    let (units, covering) = (&set.shift_cols, &set.covering);
+    let (units, covering) = (&set.units, &set.covering);
     if units.is_empty() || t_len == 0 {
         return 0.0;
     }
@@ -45,8 +45,8 @@ pub(super) fn anneal(
         x.iter().enumerate().flat_map(|(i, &n)| std::iter::repeat_n(i, n as usize)).collect();
     // Each returns the objective change and its under-staffing part.
     let remove = |i: usize, cov: &mut [u32]| -> (f64, f64) {
-        let (mut d, mut under) = (-units[i].1, 0.0);
-        for &t in &units[i].2 {
+        let (mut d, mut under) = (-units[i].cost, 0.0);
+        for &t in &units[i].covered {
             d += slots.down(t, cov[t]);
             if cov[t] <= slots.required[t] {
                 under += slots.under[t];
@@ -56,8 +56,8 @@ pub(super) fn anneal(
         (d, under)
     };
     let add = |i: usize, cov: &mut [u32]| -> (f64, f64) {
-        let (mut d, mut under) = (units[i].1, 0.0);
-        for &t in &units[i].2 {
+        let (mut d, mut under) = (units[i].cost, 0.0);
+        for &t in &units[i].covered {
             d += slots.up(t, cov[t]);
             if cov[t] < slots.required[t] {
                 under -= slots.under[t];
@@ -68,12 +68,12 @@ pub(super) fn anneal(
     };
     // Undo helpers that skip the cost arithmetic.
     let unadd = |i: usize, cov: &mut [u32]| {
-        for &t in &units[i].2 {
+        for &t in &units[i].covered {
             cov[t] -= 1;
         }
     };
     let unremove = |i: usize, cov: &mut [u32]| {
-        for &t in &units[i].2 {
+        for &t in &units[i].covered {
             cov[t] += 1;
         }
     };
@@ -197,7 +197,7 @@ pub(super) fn anneal(
     x.copy_from_slice(&best_x);
     cov.iter_mut().for_each(|c| *c = 0);
     for (i, &n) in x.iter().enumerate() {
-        for &t in &units[i].2 {
+        for &t in &units[i].covered {
             cov[t] += n;
         }
     }

@@ -36,7 +36,7 @@ pub use tours::round_tours;
 use annealing::anneal;
 use slot_cost::{slot_prices, SlotCost};
 use tours::TourRules;
-use units::{build_units, point_values, UnitSet};
+use units::{build_units, point_values, ShiftKey, Unit, UnitSet};
 use windows::{polish_windows, WINDOW_MINUTES};
 
 #[cfg(test)]
@@ -287,7 +287,7 @@ mod tests {
         fn coverage(&self, x: &[u32]) -> Vec<u32> {
             let mut cov = vec![0; self.required.len()];
             for (i, &n) in x.iter().enumerate() {
-                for &t in &self.set.shift_cols[i].2 {
+                for &t in &self.set.units[i].covered {
                     cov[t] += n;
                 }
             }
@@ -296,7 +296,7 @@ mod tests {
 
         fn objective(&self, x: &[u32]) -> f64 {
             let paid: f64 =
-                x.iter().zip(&self.set.shift_cols).map(|(&n, u)| f64::from(n) * u.1).sum();
+                x.iter().zip(&self.set.units).map(|(&n, u)| f64::from(n) * u.cost).sum();
             let cov = self.coverage(x);
             let slots = self.slots();
             paid + (0..cov.len()).map(|t| slots.at(t, cov[t])).sum::<f64>()
@@ -333,7 +333,7 @@ mod tests {
         let optimum = mip::solve(&m, SolverKind::Microlp, EXACT, false).unwrap();
         assert_eq!(optimum.end, mip::MipEnd::Optimal);
         let bench = Bench::new(&q, &m, &cols, &types, &classes);
-        let mut x = vec![0; bench.set.shift_cols.len()];
+        let mut x = vec![0; bench.set.units.len()];
         let mut cov = bench.coverage(&x);
         let before = bench.objective(&x);
         let gain = super::polish_windows(
@@ -372,9 +372,9 @@ mod tests {
             under_staffing_cost_per_agent_hour = 10.0\nover_staffing_cost_per_agent_hour = 0.1\n";
         let (q, m, cols, types, classes) = model_of(&required, rules);
         let bench = Bench::new(&q, &m, &cols, &types, &classes);
-        let mut x = vec![0; bench.set.shift_cols.len()];
+        let mut x = vec![0; bench.set.units.len()];
         for start in [0, 4, 8] {
-            x[bench.set.by_start[&(8, start)][0]] = 2;
+            x[bench.set.by_start[&super::ShiftKey { len: 8, start }][0]] = 2;
         }
         let mut cov = bench.coverage(&x);
         assert!((bench.objective(&x) - (48.0 + 16.0 * 0.1)).abs() < 1e-9);
@@ -390,7 +390,7 @@ mod tests {
         assert!((gain + 17.6).abs() < 1e-9, "gain {gain}");
         assert_eq!(cov[..16], [2; 16]);
         let used: Vec<(usize, u32)> =
-            (0..x.len()).filter(|&i| x[i] > 0).map(|i| (bench.set.shift_lens[i].1, x[i])).collect();
+            (0..x.len()).filter(|&i| x[i] > 0).map(|i| (bench.set.keys[i].start, x[i])).collect();
         assert_eq!(used, vec![(0, 2), (8, 2)]);
     }
 }

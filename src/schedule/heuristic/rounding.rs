@@ -2,13 +2,13 @@
 //! moves, then annealing and windows (the steps the module docs of [`super`] describe).
 
 use super::{
-    anneal, build_units, point_values, polish_windows, slot_prices, SlotCost, UnitSet,
+    anneal, build_units, point_values, polish_windows, slot_prices, ShiftKey, SlotCost, UnitSet,
     WINDOW_MINUTES,
 };
 use crate::schedule::mip::{is_feasible, Mip};
 use crate::schedule::model::{BreakClass, Columns, QueueData, ShiftType};
 
-// Index loops: `x`, `shift_cols` and the neighbour lists share one index space.
+// Index loops: `x`, `units` and the neighbour lists share one index space.
 #[allow(clippy::needless_range_loop)]
 /// A feasible point of `m` near `lp`, or `None` when the model is outside the heuristic's reach
 /// (break columns, tours, service-level rows) or no floor repair exists.
@@ -29,7 +29,7 @@ pub fn round(
     }
     let t_len = q.slots.len();
     let set = build_units(q, m, cols, types, classes, lp)?;
-    let UnitSet { shift_cols, groups, by_start, shift_lens, covering, lens, .. } = &set;
+    let UnitSet { units, groups, by_start, keys, covering, lens, .. } = &set;
     let (under_cost, over_cost) = slot_prices(m, cols);
     let slot_cost = SlotCost::of(q, &under_cost, &over_cost);
     let add_delta =
@@ -37,39 +37,38 @@ pub fn round(
     let remove_delta =
         |cov: &[u32], covered: &[usize], cost: f64| slot_cost.remove_delta(cov, covered, cost);
     let mut cov = vec![0u32; t_len];
-    let mut x = vec![0u32; shift_cols.len()];
+    let mut x = vec![0u32; units.len()];
     let add = |i: usize, x: &mut [u32], cov: &mut [u32]| {
         x[i] += 1;
-        for &t in &shift_cols[i].2 {
+        for &t in &units[i].covered {
             cov[t] += 1;
         }
     };
     // The unit of a column whose break starts best fit the coverage so far.
-    let best_unit = |cov: &[u32], units: &std::ops::Range<usize>| -> Option<(f64, usize)> {
-        units
+    let best_unit = |cov: &[u32], range: &std::ops::Range<usize>| -> Option<(f64, usize)> {
+        range
             .clone()
-            .map(|i| (add_delta(cov, &shift_cols[i].2, shift_cols[i].1), i))
+            .map(|i| (add_delta(cov, &units[i].covered, units[i].cost), i))
             .filter(|(d, _)| d.is_finite())
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
     };
     // Round each column's LP value down, placing every shift's breaks where they hurt least.
-    for (units, value) in groups {
-        for _ in 0..(value + 1e-9).floor() as u64 {
-            if let Some((_, i)) = best_unit(&cov, units) {
+    for group in groups {
+        for _ in 0..(group.lp_value + 1e-9).floor() as u64 {
+            if let Some((_, i)) = best_unit(&cov, &group.units) {
                 add(i, &mut x, &mut cov);
             }
         }
     }
-    let mut order: Vec<usize> =
-        (0..groups.len()).filter(|&g| groups[g].1 - (groups[g].1 + 1e-9).floor() > 1e-6).collect();
-    let frac = |g: usize| groups[g].1 - (groups[g].1 + 1e-9).floor();
+    let frac = |g: usize| groups[g].lp_value - (groups[g].lp_value + 1e-9).floor();
+    let mut order: Vec<usize> = (0..groups.len()).filter(|&g| frac(g) > 1e-6).collect();
     order.sort_by(|&a, &b| frac(b).total_cmp(&frac(a)).then(a.cmp(&b)));
     // Fractions of at least a half round up (when the unit pays for itself).
     for &g in &order {
         if frac(g) < 0.5 - 1e-9 {
             break;
         }
-        if let Some((d, i)) = best_unit(&cov, &groups[g].0) {
+        if let Some((d, i)) = best_unit(&cov, &groups[g].units) {
             if d < 0.0 {
                 add(i, &mut x, &mut cov);
             }
@@ -77,11 +76,11 @@ pub fn round(
     }
     // Remaining under-staffing: repeatedly add the unit that lowers the objective most among
     // those covering a short interval (a deterministic, bounded greedy repair).
-    for _ in 0..shift_cols.len() {
+    for _ in 0..units.len() {
         let mut best: Option<(f64, usize)> = None;
         for t in (0..t_len).filter(|&t| cov[t] < q.required[t]) {
             for &i in &covering[t] {
-                let d = add_delta(&cov, &shift_cols[i].2, shift_cols[i].1);
+                let d = add_delta(&cov, &units[i].covered, units[i].cost);
                 if best.is_none_or(|(b, j)| d < b || (d == b && i < j)) {
                     best = Some((d, i));
                 }
@@ -97,7 +96,7 @@ pub fn round(
         while cov[t] < q.floor[t] {
             let best = covering[t]
                 .iter()
-                .map(|&i| (add_delta(&cov, &shift_cols[i].2, shift_cols[i].1), i))
+                .map(|&i| (add_delta(&cov, &units[i].covered, units[i].cost), i))
                 .filter(|(d, _)| d.is_finite())
                 .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))?;
             add(best.1, &mut x, &mut cov);
@@ -116,35 +115,35 @@ pub fn round(
     // Local improvement: single-unit removals and additions.
     for _round in 0..20 {
         let mut changed = false;
-        for i in 0..shift_cols.len() {
-            while x[i] > 0 && remove_delta(&cov, &shift_cols[i].2, shift_cols[i].1) < -1e-9 {
+        for i in 0..units.len() {
+            while x[i] > 0 && remove_delta(&cov, &units[i].covered, units[i].cost) < -1e-9 {
                 x[i] -= 1;
-                for &t in &shift_cols[i].2 {
+                for &t in &units[i].covered {
                     cov[t] -= 1;
                 }
                 changed = true;
             }
         }
-        for i in 0..shift_cols.len() {
-            if add_delta(&cov, &shift_cols[i].2, shift_cols[i].1) < -1e-9 {
+        for i in 0..units.len() {
+            if add_delta(&cov, &units[i].covered, units[i].cost) < -1e-9 {
                 add(i, &mut x, &mut cov);
                 changed = true;
             }
         }
         // Moves: one unit to another break position or a start up to two intervals away.
-        for i in 0..shift_cols.len() {
+        for i in 0..units.len() {
             if x[i] == 0 {
                 continue;
             }
-            let removal = remove_delta(&cov, &shift_cols[i].2, shift_cols[i].1);
+            let removal = remove_delta(&cov, &units[i].covered, units[i].cost);
             if !removal.is_finite() {
                 continue;
             }
             x[i] -= 1;
-            for &t in &shift_cols[i].2 {
+            for &t in &units[i].covered {
                 cov[t] -= 1;
             }
-            let (len, start) = shift_lens[i];
+            let ShiftKey { len, start } = keys[i];
             let mut best: Option<(f64, i64, usize)> = None;
             for (l, st) in lens
                 .iter()
@@ -153,12 +152,14 @@ pub fn round(
                 if l != len && st != start {
                     continue;
                 }
-                for &j in by_start.get(&(l, st)).map(Vec::as_slice).unwrap_or(&[]) {
+                for &j in
+                    by_start.get(&ShiftKey { len: l, start: st }).map(Vec::as_slice).unwrap_or(&[])
+                {
                     if j == i {
                         continue;
                     }
-                    let d = add_delta(&cov, &shift_cols[j].2, shift_cols[j].1);
-                    let lev = level(&cov, &shift_cols[j].2);
+                    let d = add_delta(&cov, &units[j].covered, units[j].cost);
+                    let lev = level(&cov, &units[j].covered);
                     if best.is_none_or(|(b, bl, _)| d < b - 1e-9 || (d <= b + 1e-9 && lev < bl)) {
                         best = Some((d, lev, j));
                     }
@@ -166,7 +167,7 @@ pub fn round(
             }
             // Equal cost: a move that levels the shortage (lower sum of squared deficits) is
             // taken, so breaks do not pile up where the linear penalty is indifferent.
-            let stay = level(&cov, &shift_cols[i].2);
+            let stay = level(&cov, &units[i].covered);
             match best {
                 Some((d, lev, j)) if removal + d < -1e-9 || (removal + d <= 1e-9 && lev < stay) => {
                     add(j, &mut x, &mut cov);
@@ -180,7 +181,7 @@ pub fn round(
         }
     }
     let objective = |x: &[u32], cov: &[u32]| -> f64 {
-        let shifts: f64 = x.iter().zip(shift_cols).map(|(&n, u)| f64::from(n) * u.1).sum();
+        let shifts: f64 = x.iter().zip(units).map(|(&n, u)| f64::from(n) * u.cost).sum();
         let slots: f64 = (0..t_len)
             .map(|t| {
                 let (n, r) = (f64::from(cov[t]), f64::from(q.required[t]));

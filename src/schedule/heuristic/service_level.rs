@@ -1,7 +1,7 @@
 //! Service-level mode's incumbent: rounding to the targets on the true curves, annealing, and
 //! the top-up of a solved point whose true service level falls short.
 
-use super::{build_units, UnitSet};
+use super::{build_units, ShiftKey, Unit, UnitSet};
 use crate::schedule::mip::{is_feasible, Mip};
 use crate::schedule::model::{BreakClass, Columns, QueueData, ShiftType, SlScope};
 
@@ -131,7 +131,7 @@ pub(super) fn round_service_level_from(
         return None;
     }
     let set = build_units(q, m, cols, types, classes, lp)?;
-    let units = &set.shift_cols;
+    let units = &set.units;
     let t_len = q.slots.len();
     let mut x = vec![0u32; units.len()];
     let mut cov = vec![0u32; t_len];
@@ -139,17 +139,19 @@ pub(super) fn round_service_level_from(
         covered.iter().all(|&t| q.cap[t].is_none_or(|cap| cov[t] < cap))
     };
     // Round; each shift takes the break starts that serve the thinnest coverage.
-    for (range, value) in &set.groups {
+    for group in &set.groups {
+        let value = group.lp_value;
         let n =
             if value - value.floor() >= up_from { value.ceil() } else { (value + 1e-9).floor() };
         for _ in 0..n as u64 {
-            let best = range
+            let best = group
+                .units
                 .clone()
-                .filter(|&i| fits(&cov, &units[i].2))
-                .min_by_key(|&i| (units[i].2.iter().map(|&t| cov[t]).sum::<u32>(), i));
+                .filter(|&i| fits(&cov, &units[i].covered))
+                .min_by_key(|&i| (units[i].covered.iter().map(|&t| cov[t]).sum::<u32>(), i));
             if let Some(i) = best {
                 x[i] += 1;
-                units[i].2.iter().for_each(|&t| cov[t] += 1);
+                units[i].covered.iter().for_each(|&t| cov[t] += 1);
             }
         }
     }
@@ -159,10 +161,10 @@ pub(super) fn round_service_level_from(
             let i = set.covering[t]
                 .iter()
                 .copied()
-                .filter(|&i| fits(&cov, &units[i].2))
-                .min_by(|&a, &b| units[a].1.total_cmp(&units[b].1).then(a.cmp(&b)))?;
+                .filter(|&i| fits(&cov, &units[i].covered))
+                .min_by(|&a, &b| units[a].cost.total_cmp(&units[b].cost).then(a.cmp(&b)))?;
             x[i] += 1;
-            units[i].2.iter().for_each(|&t| cov[t] += 1);
+            units[i].covered.iter().for_each(|&t| cov[t] += 1);
         }
     }
     let mut levels = ScopeLevels::new(goal, &q.contacts, &cov);
@@ -181,13 +183,13 @@ pub(super) fn round_service_level_from(
         }
     };
     let mut by_cost: Vec<usize> = (0..units.len()).collect();
-    by_cost.sort_by(|&a, &b| units[b].1.total_cmp(&units[a].1).then(a.cmp(&b)));
+    by_cost.sort_by(|&a, &b| units[b].cost.total_cmp(&units[a].cost).then(a.cmp(&b)));
     for _pass in 0..10 {
         let mut changed = false;
         for &i in &by_cost {
-            while x[i] > 0 && keeps(&levels, &cov, &units[i].2) {
+            while x[i] > 0 && keeps(&levels, &cov, &units[i].covered) {
                 x[i] -= 1;
-                levels.shift(&mut cov, &units[i].2, false);
+                levels.shift(&mut cov, &units[i].covered, false);
                 changed = true;
             }
         }
@@ -197,9 +199,9 @@ pub(super) fn round_service_level_from(
             if x[i] == 0 {
                 continue;
             }
-            let (len, start) = set.shift_lens[i];
+            let ShiftKey { len, start } = set.keys[i];
             let candidates = set.lens.iter().filter(|&&l| l < len).flat_map(|&l| {
-                [(l, start), (l, start + len - l)]
+                [ShiftKey { len: l, start }, ShiftKey { len: l, start: start + len - l }]
                     .into_iter()
                     .filter_map(|key| set.by_start.get(&key))
                     .flatten()
@@ -207,16 +209,16 @@ pub(super) fn round_service_level_from(
             });
             let mut done = false;
             for j in candidates.collect::<Vec<_>>() {
-                if done || units[j].1 >= units[i].1 {
+                if done || units[j].cost >= units[i].cost {
                     continue;
                 }
-                levels.shift(&mut cov, &units[i].2, false);
-                let ok = fits(&cov, &units[j].2) && {
-                    levels.shift(&mut cov, &units[j].2, true);
-                    let ok =
-                        !levels.any_short() && units[i].2.iter().all(|&t| cov[t] >= q.floor[t]);
+                levels.shift(&mut cov, &units[i].covered, false);
+                let ok = fits(&cov, &units[j].covered) && {
+                    levels.shift(&mut cov, &units[j].covered, true);
+                    let ok = !levels.any_short()
+                        && units[i].covered.iter().all(|&t| cov[t] >= q.floor[t]);
                     if !ok {
-                        levels.shift(&mut cov, &units[j].2, false);
+                        levels.shift(&mut cov, &units[j].covered, false);
                     }
                     ok
                 };
@@ -226,7 +228,7 @@ pub(super) fn round_service_level_from(
                     changed = true;
                     done = true;
                 } else {
-                    levels.shift(&mut cov, &units[i].2, true);
+                    levels.shift(&mut cov, &units[i].covered, true);
                 }
             }
         }
@@ -236,12 +238,7 @@ pub(super) fn round_service_level_from(
     }
     anneal_service_level(&set, q, &mut levels, &mut x, &mut cov);
     let mut values = vec![0.0; m.cols.len()];
-    for (i, (col, _, _)) in units.iter().enumerate() {
-        values[*col] += f64::from(x[i]);
-        for &b in &set.unit_breaks[i] {
-            values[b] += f64::from(x[i]);
-        }
-    }
+    set.add_counts(&x, &mut values);
     fill_service_level_columns(cols, goal, &cov, &mut values);
     is_feasible(m, &values, false).then_some(values)
 }
@@ -261,7 +258,7 @@ pub(super) fn anneal_service_level(
 ) {
     use rand::{Rng, SeedableRng};
     const PENALTY: f64 = 1e5;
-    let units = &set.shift_cols;
+    let units = &set.units;
     let t_len = cov.len();
     if units.is_empty() || t_len == 0 {
         return;
@@ -274,15 +271,16 @@ pub(super) fn anneal_service_level(
             .map(|k| (levels.goal.scopes[k].target - levels.level[k]).max(0.0))
             .sum()
     };
-    let can_remove = |cov: &[u32], i: usize| units[i].2.iter().all(|&t| cov[t] > q.floor[t]);
-    let can_add =
-        |cov: &[u32], j: usize| units[j].2.iter().all(|&t| q.cap[t].is_none_or(|cap| cov[t] < cap));
+    let can_remove = |cov: &[u32], i: usize| units[i].covered.iter().all(|&t| cov[t] > q.floor[t]);
+    let can_add = |cov: &[u32], j: usize| {
+        units[j].covered.iter().all(|&t| q.cap[t].is_none_or(|cap| cov[t] < cap))
+    };
     let mut active: Vec<usize> =
         x.iter().enumerate().flat_map(|(i, &n)| std::iter::repeat_n(i, n as usize)).collect();
     // Tried on the sample's voice queue: 300 moves per column 1,946 h, 100 → 1,948 h (kept, a
     // third of the time); starting temperature 0.2 × the mean shift cost 2,000 h, 0.01 → 1,956 h.
     let moves = 100 * units.len().max(2_000) as u64;
-    let mean_cost = units.iter().map(|u| u.1).sum::<f64>() / units.len() as f64;
+    let mean_cost = units.iter().map(|u| u.cost).sum::<f64>() / units.len() as f64;
     let (t_start, t_end) = (0.05 * mean_cost, 0.0005 * mean_cost);
     let cooling = (t_end / t_start).powf(1.0 / moves as f64);
     let mut temperature = t_start;
@@ -316,18 +314,18 @@ pub(super) fn anneal_service_level(
             if !can_remove(cov, i) {
                 continue;
             }
-            levels.shift(cov, &units[i].2, false);
+            levels.shift(cov, &units[i].covered, false);
         }
         if let Some(j) = add {
             if !can_add(cov, j) {
                 if let Some((i, _)) = out {
-                    levels.shift(cov, &units[i].2, true);
+                    levels.shift(cov, &units[i].covered, true);
                 }
                 continue;
             }
-            levels.shift(cov, &units[j].2, true);
+            levels.shift(cov, &units[j].covered, true);
         }
-        let d_cost = add.map_or(0.0, |j| units[j].1) - out.map_or(0.0, |(i, _)| units[i].1);
+        let d_cost = add.map_or(0.0, |j| units[j].cost) - out.map_or(0.0, |(i, _)| units[i].cost);
         let new_short = shortfall(levels);
         let delta = d_cost + price * (new_short - short);
         if delta < 0.0 || rng.random::<f64>() < (-delta / temperature).exp() {
@@ -355,10 +353,10 @@ pub(super) fn anneal_service_level(
             }
         } else {
             if let Some(j) = add {
-                levels.shift(cov, &units[j].2, false);
+                levels.shift(cov, &units[j].covered, false);
             }
             if let Some((i, _)) = out {
-                levels.shift(cov, &units[i].2, true);
+                levels.shift(cov, &units[i].covered, true);
             }
         }
     }
@@ -366,13 +364,13 @@ pub(super) fn anneal_service_level(
     for (i, u) in units.iter().enumerate() {
         while x[i] > best_x[i] {
             x[i] -= 1;
-            levels.shift(cov, &u.2, false);
+            levels.shift(cov, &u.covered, false);
         }
     }
     for (i, u) in units.iter().enumerate() {
         while x[i] < best_x[i] {
             x[i] += 1;
-            levels.shift(cov, &u.2, true);
+            levels.shift(cov, &u.covered, true);
         }
     }
 }
@@ -397,26 +395,21 @@ pub fn top_up_service_level(
     };
     let mut cov: Vec<u32> = cols.c.iter().map(|&j| values[j].round().max(0.0) as u32).collect();
     let mut levels = ScopeLevels::new(goal, &q.contacts, &cov);
-    let mut added = vec![0u32; set.shift_cols.len()];
+    let mut added = vec![0u32; set.units.len()];
     let fits = |cov: &[u32], covered: &[usize]| {
         covered.iter().all(|&t| q.cap[t].is_none_or(|cap| cov[t] < cap))
     };
-    if add_until_targets(&set.shift_cols, &mut levels, &mut added, &mut cov, &fits).is_none() {
+    if add_until_targets(&set.units, &mut levels, &mut added, &mut cov, &fits).is_none() {
         return false;
     }
-    for (i, (col, _, _)) in set.shift_cols.iter().enumerate() {
-        values[*col] += f64::from(added[i]);
-        for &b in &set.unit_breaks[i] {
-            values[b] += f64::from(added[i]);
-        }
-    }
+    set.add_counts(&added, values);
     fill_service_level_columns(cols, goal, &cov, values);
     is_feasible(m, values, false)
 }
 
 /// Greedy: while a scope is short, add the unit with the largest gain per unit of cost.
 pub(super) fn add_until_targets(
-    units: &[(usize, f64, Vec<usize>)],
+    units: &[Unit],
     levels: &mut ScopeLevels<'_>,
     x: &mut [u32],
     cov: &mut [u32],
@@ -425,18 +418,18 @@ pub(super) fn add_until_targets(
     while levels.any_short() {
         let mut best: Option<(f64, usize)> = None;
         for (i, u) in units.iter().enumerate() {
-            let gain = levels.gain(cov, &u.2);
-            if gain <= 1e-12 || !fits(cov, &u.2) {
+            let gain = levels.gain(cov, &u.covered);
+            if gain <= 1e-12 || !fits(cov, &u.covered) {
                 continue;
             }
-            let score = gain / u.1.max(1e-9);
+            let score = gain / u.cost.max(1e-9);
             if best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, i));
             }
         }
         let (_, i) = best?;
         x[i] += 1;
-        levels.shift(cov, &units[i].2, true);
+        levels.shift(cov, &units[i].covered, true);
     }
     Some(())
 }

@@ -13,7 +13,7 @@
 //! same schedule.
 
 use super::{
-    anneal, build_units, point_values, polish_windows, slot_prices, SlotCost, UnitSet,
+    anneal, build_units, point_values, polish_windows, slot_prices, ShiftKey, SlotCost, UnitSet,
     WINDOW_MINUTES,
 };
 use crate::schedule::config::ContractConfig;
@@ -69,7 +69,7 @@ pub fn round_tours(
     }
     let days = q.dates.len();
     let set = build_units(q, m, cols, types, classes, lp)?;
-    let n_units = set.shift_cols.len();
+    let n_units = set.units.len();
     let contract: Vec<usize> =
         set.unit_type.iter().map(|&s| types[s].contract).collect::<Option<Vec<_>>>()?;
     let group: Vec<usize> =
@@ -129,23 +129,23 @@ pub fn round_tours(
     let mut tours = Tours::new(&set, &slots, &rules.group, n_groups);
 
     // Shifts per (contract, day): the LP's columns rounded down, then fractions, then the best.
-    for (units, value) in &set.groups {
-        let g = rules.group[units.start];
-        for _ in 0..(value + 1e-9).floor() as u64 {
+    for group in &set.groups {
+        let g = rules.group[group.units.start];
+        for _ in 0..(group.lp_value + 1e-9).floor() as u64 {
             if tours.count[g] >= need[g] {
                 break;
             }
-            let (_, i) = tours.best_add(units.clone())?;
+            let (_, i) = tours.best_add(group.units.clone())?;
             tours.add(i);
         }
     }
-    let frac = |k: usize| set.groups[k].1 - (set.groups[k].1 + 1e-9).floor();
+    let frac = |k: usize| set.groups[k].lp_value - (set.groups[k].lp_value + 1e-9).floor();
     let mut order: Vec<usize> = (0..set.groups.len()).filter(|&k| frac(k) > 1e-6).collect();
     order.sort_by(|&a, &b| frac(b).total_cmp(&frac(a)).then(a.cmp(&b)));
     for k in order {
-        let g = rules.group[set.groups[k].0.start];
+        let g = rules.group[set.groups[k].units.start];
         if tours.count[g] < need[g] {
-            let (_, i) = tours.best_add(set.groups[k].0.clone())?;
+            let (_, i) = tours.best_add(set.groups[k].units.clone())?;
             tours.add(i);
         }
     }
@@ -219,7 +219,7 @@ impl<'a> Tours<'a> {
             set,
             slots,
             group,
-            x: vec![0; set.shift_cols.len()],
+            x: vec![0; set.units.len()],
             cov: vec![0; slots.required.len()],
             count: vec![0; n_groups],
             members: {
@@ -234,16 +234,16 @@ impl<'a> Tours<'a> {
 
     /// Objective change of adding unit `i` ([`SlotCost::add_delta`]).
     fn add_delta(&self, i: usize) -> f64 {
-        let (_, cost, covered) = &self.set.shift_cols[i];
-        self.slots.add_delta(&self.cov, covered, *cost)
+        let unit = &self.set.units[i];
+        self.slots.add_delta(&self.cov, &unit.covered, unit.cost)
     }
 
     /// Objective change of removing unit `i` (infinite below a floor).
     fn remove_delta(&self, i: usize) -> f64 {
-        let (_, cost, covered) = &self.set.shift_cols[i];
+        let unit = &self.set.units[i];
         // The slots' part first, then the cost: the summation order the tours benchmarks were
         // measured with.
-        self.slots.remove_delta(&self.cov, covered, 0.0) - cost
+        self.slots.remove_delta(&self.cov, &unit.covered, 0.0) - unit.cost
     }
 
     /// The unit among `units` whose addition lowers the objective most (ties: lowest index).
@@ -266,7 +266,7 @@ impl<'a> Tours<'a> {
     fn add(&mut self, i: usize) {
         self.x[i] += 1;
         self.count[self.group[i]] += 1;
-        for &t in &self.set.shift_cols[i].2 {
+        for &t in &self.set.units[i].covered {
             self.cov[t] += 1;
         }
     }
@@ -274,7 +274,7 @@ impl<'a> Tours<'a> {
     fn remove(&mut self, i: usize) {
         self.x[i] -= 1;
         self.count[self.group[i]] -= 1;
-        for &t in &self.set.shift_cols[i].2 {
+        for &t in &self.set.units[i].covered {
             self.cov[t] -= 1;
         }
     }
@@ -282,7 +282,7 @@ impl<'a> Tours<'a> {
     /// Paid hours and the slots' penalties (agents' own cost aside).
     fn objective(&self) -> f64 {
         let shifts: f64 =
-            self.x.iter().zip(&self.set.shift_cols).map(|(&n, u)| f64::from(n) * u.1).sum();
+            self.x.iter().zip(&self.set.units).map(|(&n, u)| f64::from(n) * u.cost).sum();
         shifts + (0..self.cov.len()).map(|t| self.slots.at(t, self.cov[t])).sum::<f64>()
     }
 
@@ -304,10 +304,12 @@ impl<'a> Tours<'a> {
             let worked: Vec<usize> =
                 (0..self.x.len()).filter(|&i| self.x[i] > 0 && rules.contract[i] == ci).collect();
             for i in worked {
-                let (len, start) = set.shift_lens[i];
+                let ShiftKey { len, start } = set.keys[i];
                 for &l in &set.lens {
                     for st in [start, (start + len).wrapping_sub(l)] {
-                        let Some(list) = set.by_start.get(&(l, st)) else { continue };
+                        let Some(list) = set.by_start.get(&ShiftKey { len: l, start: st }) else {
+                            continue;
+                        };
                         for &j in list.iter().filter(|&&j| rules.group[j] == rules.group[i]) {
                             let gain = rules.paid[j] - rules.paid[i];
                             if (short && gain <= 0.0) || (!short && gain >= 0.0) {
@@ -483,7 +485,7 @@ mod tests {
         let set = build_units(&q, &m, &cols, &types, &classes, &vec![0.0; m.cols.len()]).unwrap();
         let (under, over) = slot_prices(&m, &cols);
         let slots = SlotCost::of(&q, &under, &over);
-        let n = set.shift_cols.len();
+        let n = set.units.len();
         let group: Vec<usize> = set.unit_type.iter().map(|&s| types[s].day).collect();
         let mut tours = Tours::new(&set, &slots, &group, 7);
         for d in 0..5 {

@@ -15,12 +15,7 @@ pub(super) fn point_values(
     cov: &[u32],
 ) -> Vec<f64> {
     let mut values = vec![0.0; m.cols.len()];
-    for (i, (col, _, _)) in set.shift_cols.iter().enumerate() {
-        values[*col] += f64::from(x[i]);
-        for &b in &set.unit_breaks[i] {
-            values[b] += f64::from(x[i]);
-        }
-    }
+    set.add_counts(x, &mut values);
     for t in 0..q.slots.len() {
         let n = f64::from(cov[t]);
         let req = f64::from(q.required[t]);
@@ -40,19 +35,42 @@ pub(super) fn point_values(
     values
 }
 
+/// One placeable shift: a shift column with one combination of break starts.
+pub(super) struct Unit {
+    /// The model's shift column.
+    pub(super) col: usize,
+    /// The column's objective cost.
+    pub(super) cost: f64,
+    /// The slots the shift is on the phone (outside its breaks), ascending.
+    pub(super) covered: Vec<usize>,
+}
+
+/// The units of one shift column (its break combinations) and the column's LP value.
+pub(super) struct ColumnUnits {
+    pub(super) units: std::ops::Range<usize>,
+    pub(super) lp_value: f64,
+}
+
+/// A shift's length and start, in slots: the key of the neighbour lists (ordered by length,
+/// then start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub(super) struct ShiftKey {
+    pub(super) len: usize,
+    pub(super) start: usize,
+}
+
 /// The placeable shifts of a model: each unit is one shift column with one combination of
 /// break starts.
 pub(super) struct UnitSet {
-    /// (shift column, cost, covered slots) per unit.
-    pub(super) shift_cols: Vec<(usize, f64, Vec<usize>)>,
+    pub(super) units: Vec<Unit>,
     /// The break columns each unit uses (explicit formulation).
     pub(super) unit_breaks: Vec<Vec<usize>>,
     /// Units of one column (its break combinations) and the column's LP value.
-    pub(super) groups: Vec<(std::ops::Range<usize>, f64)>,
+    pub(super) groups: Vec<ColumnUnits>,
     /// Units by (length, start slot).
-    pub(super) by_start: std::collections::BTreeMap<(usize, usize), Vec<usize>>,
+    pub(super) by_start: std::collections::BTreeMap<ShiftKey, Vec<usize>>,
     /// (length, start slot) per unit.
-    pub(super) shift_lens: Vec<(usize, usize)>,
+    pub(super) keys: Vec<ShiftKey>,
     /// Each unit's place in its (length, start slot) list: the same break offsets.
     pub(super) position: Vec<usize>,
     /// The units covering each slot.
@@ -75,6 +93,16 @@ pub(super) enum Move {
 }
 
 impl UnitSet {
+    /// Add `x[i]` of each unit `i` to its shift column and break columns in `values`.
+    pub(super) fn add_counts(&self, x: &[u32], values: &mut [f64]) {
+        for (i, unit) in self.units.iter().enumerate() {
+            values[unit.col] += f64::from(x[i]);
+            for &b in &self.unit_breaks[i] {
+                values[b] += f64::from(x[i]);
+            }
+        }
+    }
+
     /// The annealers' move for unit `i` from a roll in `0..100`: a removal (`None`) below
     /// `cuts[0]`, a slide below `cuts[1]`, a rebreak below `cuts[2]`, a resize above.
     pub(super) fn propose(
@@ -102,8 +130,8 @@ impl UnitSet {
         kind: Move,
         rng: &mut impl rand::Rng,
     ) -> Option<usize> {
-        let (len, start) = self.shift_lens[i];
-        let group = |len: usize, start: usize| self.by_start.get(&(len, start));
+        let ShiftKey { len, start } = self.keys[i];
+        let group = |len: usize, start: usize| self.by_start.get(&ShiftKey { len, start });
         match kind {
             Move::Slide => {
                 let d = rng.random_range(1..=4usize);
@@ -139,12 +167,12 @@ pub(super) fn build_units(
     // pattern column is one unit, an explicit-formulation shift column one unit per
     // combination of break starts, valued at the LP's shift count times the LP's share of
     // each break start among the shifts starting together. Neighbours by (length, start slot).
-    let mut shift_cols: Vec<(usize, f64, Vec<usize>)> = Vec::new();
+    let mut units: Vec<Unit> = Vec::new();
     let mut unit_breaks: Vec<Vec<usize>> = Vec::new();
     let mut unit_type: Vec<usize> = Vec::new();
     // Units of one column (its break combinations) and the column's LP value.
-    let mut groups: Vec<(std::ops::Range<usize>, f64)> = Vec::new();
-    let mut by_start: std::collections::BTreeMap<(usize, usize), Vec<usize>> =
+    let mut groups: Vec<ColumnUnits> = Vec::new();
+    let mut by_start: std::collections::BTreeMap<ShiftKey, Vec<usize>> =
         std::collections::BTreeMap::new();
     for (s, shift) in types.iter().enumerate() {
         for c in &cols.x[s] {
@@ -186,7 +214,7 @@ pub(super) fn build_units(
             } else {
                 return None;
             }
-            let first = shift_cols.len();
+            let first = units.len();
             for (slots, bcols, _) in combos {
                 let mut on = vec![true; shift.len_slots];
                 for (&b, &k) in slots.iter().zip(&shift.classes) {
@@ -200,18 +228,18 @@ pub(super) fn build_units(
                     .filter(|&t| t < t_len)
                     .collect();
                 by_start
-                    .entry((shift.len_slots, shift.start_slot))
+                    .entry(ShiftKey { len: shift.len_slots, start: shift.start_slot })
                     .or_default()
-                    .push(shift_cols.len());
-                shift_cols.push((c.col, m.cols[c.col].cost, covered));
+                    .push(units.len());
+                units.push(Unit { col: c.col, cost: m.cols[c.col].cost, covered });
                 unit_breaks.push(bcols);
                 unit_type.push(s);
             }
-            groups.push((first..shift_cols.len(), lp[c.col].max(0.0)));
+            groups.push(ColumnUnits { units: first..units.len(), lp_value: lp[c.col].max(0.0) });
         }
     }
-    let shift_lens: Vec<(usize, usize)> = {
-        let mut v = vec![(0, 0); shift_cols.len()];
+    let keys: Vec<ShiftKey> = {
+        let mut v = vec![ShiftKey::default(); units.len()];
         for (&key, list) in &by_start {
             for &i in list {
                 v[i] = key;
@@ -219,30 +247,30 @@ pub(super) fn build_units(
         }
         v
     };
-    let mut position = vec![0usize; shift_cols.len()];
+    let mut position = vec![0usize; units.len()];
     for list in by_start.values() {
         for (p, &i) in list.iter().enumerate() {
             position[i] = p;
         }
     }
     let mut covering: Vec<Vec<usize>> = vec![Vec::new(); t_len];
-    for (i, (_, _, covered)) in shift_cols.iter().enumerate() {
-        for &t in covered {
+    for (i, unit) in units.iter().enumerate() {
+        for &t in &unit.covered {
             covering[t].push(i);
         }
     }
     let lens: Vec<usize> = by_start
         .keys()
-        .map(|k| k.0)
+        .map(|k| k.len)
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
     Some(UnitSet {
-        shift_cols,
+        units,
         unit_breaks,
         groups,
         by_start,
-        shift_lens,
+        keys,
         position,
         covering,
         lens,

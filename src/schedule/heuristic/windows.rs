@@ -1,7 +1,7 @@
 //! Fix-and-optimize windows: a window of time re-solved exactly by microlp with every unit
 //! outside it fixed.
 
-use super::{SlotCost, TourRules, UnitSet};
+use super::{ShiftKey, SlotCost, TourRules, UnitSet};
 use crate::schedule::mip::Mip;
 
 /// Width of a fix-and-optimize window: shifts starting (or ending) within 8 hours.
@@ -38,16 +38,16 @@ pub(super) fn polish_windows(
     rules: Option<&TourRules>,
 ) -> f64 {
     use rayon::prelude::*;
-    let units = &set.shift_cols;
+    let units = &set.units;
     // Tours: each contract's paid minutes, kept inside its bounds as answers are applied.
     let mut paid_totals = rules.map(|r| r.paid_totals(x));
-    let Some(last_start) = set.by_start.keys().map(|k| k.1).max() else {
+    let Some(last_start) = set.by_start.keys().map(|k| k.start).max() else {
         return 0.0;
     };
-    let last_end = set.by_start.keys().map(|k| k.0 + k.1).max().unwrap_or(0);
+    let last_end = set.by_start.keys().map(|k| k.len + k.start).max().unwrap_or(0);
     let mut starting: Vec<Vec<usize>> = vec![Vec::new(); last_start + 1];
     let mut ending: Vec<Vec<usize>> = vec![Vec::new(); last_end + 1];
-    for (&(len, st), list) in &set.by_start {
+    for (&ShiftKey { len, start: st }, list) in &set.by_start {
         starting[st].extend(list);
         ending[st + len].extend(list);
     }
@@ -72,8 +72,8 @@ pub(super) fn polish_windows(
                 let free: Vec<usize> = (a..(a + window).min(last + 1))
                     .flat_map(|s| groups[s].iter().copied())
                     .collect();
-                let lo = free.iter().filter_map(|&u| units[u].2.first()).min().copied()?;
-                let hi = free.iter().filter_map(|&u| units[u].2.last()).max().copied()?;
+                let lo = free.iter().filter_map(|&u| units[u].covered.first()).min().copied()?;
+                let hi = free.iter().filter_map(|&u| units[u].covered.last()).max().copied()?;
                 Some(Window { first: a, free, lo, hi })
             })
             .collect();
@@ -130,7 +130,7 @@ pub(super) fn polish_windows(
                 }
                 for (&u, n) in w.free.iter().zip(counts) {
                     if n != x[u] {
-                        for &t in &units[u].2 {
+                        for &t in &units[u].covered {
                             cov[t] = cov[t] + n - x[u];
                             changed[t] = *stamp;
                         }
@@ -179,13 +179,13 @@ pub(super) fn solve_window(
     tours: Option<(&TourRules, &[f64])>,
 ) -> Option<(Vec<u32>, f64)> {
     use crate::schedule::mip::{Limits, SolverKind};
-    let units = &set.shift_cols;
+    let units = &set.units;
     // Coverage by the fixed units, and the window's objective now.
     let mut fixed: Vec<u32> = cov[lo..=hi].to_vec();
     let mut current = 0.0;
     for &u in free {
-        current += f64::from(x[u]) * units[u].1;
-        for &t in &units[u].2 {
+        current += f64::from(x[u]) * units[u].cost;
+        for &t in &units[u].covered {
             fixed[t - lo] -= x[u];
         }
     }
@@ -193,9 +193,9 @@ pub(super) fn solve_window(
     let mut start: Vec<f64> = Vec::with_capacity(free.len() + 2 * fixed.len());
     let mut terms: Vec<Vec<(usize, f64)>> = vec![Vec::new(); fixed.len()];
     for &u in free {
-        let j = sub.add_col(0.0, f64::INFINITY, units[u].1, true);
+        let j = sub.add_col(0.0, f64::INFINITY, units[u].cost, true);
         start.push(f64::from(x[u]));
-        for &t in &units[u].2 {
+        for &t in &units[u].covered {
             terms[t - lo].push((j, 1.0));
         }
     }
