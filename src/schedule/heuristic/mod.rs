@@ -43,8 +43,8 @@ use windows::{polish_windows, WINDOW_MINUTES};
 mod tests {
     use std::path::Path;
 
-    use super::super::mip::{self, Limits, Mip, SolverKind};
-    use super::super::model::{self, BreakClass, BreakFormulation, Mode, ShiftType};
+    use super::super::mip::{self, Limits, SolverKind};
+    use super::super::model::{self, BreakFormulation, Mode, QueueModel};
     use super::super::{queue_data, shift_types, Objective};
     use crate::io::requirements::RequirementRow;
     use crate::io::PlanConfig;
@@ -52,10 +52,25 @@ mod tests {
 
     /// A cost-mode pattern model of hourly requirements from 2025-03-03 00:00, 24×7, with the
     /// `[schedule]` table `schedule`.
-    fn model_of(
+    fn model_of(required: &[u32], schedule: &str) -> QueueModel {
+        model_with(required, schedule, |_| Vec::new())
+    }
+
+    /// [`model_of`] with the days-off patterns `patterns` gives for the plan's `[schedule]`,
+    /// and the plan's contracts.
+    fn model_with(
         required: &[u32],
         schedule: &str,
-    ) -> (model::QueueData, Mip, model::Columns, Vec<ShiftType>, Vec<BreakClass>) {
+        patterns: impl Fn(&crate::schedule::ScheduleConfig) -> Vec<model::Pattern>,
+    ) -> QueueModel {
+        model_and_contracts(required, schedule, patterns).0
+    }
+
+    fn model_and_contracts(
+        required: &[u32],
+        schedule: &str,
+        patterns: impl Fn(&crate::schedule::ScheduleConfig) -> Vec<model::Pattern>,
+    ) -> (QueueModel, Vec<model::Pattern>, Vec<crate::schedule::config::ContractConfig>) {
         let tz = time::parse_time_zone("UTC").unwrap();
         let text = format!(
             "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 60\n[staffing]\nshrinkage = 0.3\n\
@@ -87,67 +102,40 @@ mod tests {
         let refs: Vec<&RequirementRow> = rows.iter().collect();
         let q = queue_data(&refs, &config.queues[0], &config, Objective::Cost).unwrap();
         let (types, classes) = shift_types(&q, &config).unwrap();
-        let (m, cols) = model::build(
-            &q,
+        let patterns = patterns(&config.schedule);
+        let model = model::build(
+            q,
             &config.schedule,
-            &types,
-            &classes,
-            &[],
-            &Mode::Cost,
-            false,
-            BreakFormulation::Pattern,
-        );
-        (q, m, cols, types, classes)
-    }
-
-    /// A tours model (the `[schedule]` table must list contracts) of hourly requirements:
-    /// the model, its days-off patterns and the contracts.
-    #[allow(clippy::type_complexity)]
-    pub(super) fn tour_model_of(
-        required: &[u32],
-        schedule: &str,
-    ) -> (
-        model::QueueData,
-        Mip,
-        model::Columns,
-        Vec<ShiftType>,
-        Vec<BreakClass>,
-        Vec<model::Pattern>,
-        Vec<crate::schedule::config::ContractConfig>,
-    ) {
-        let (q, _, _, types, classes) = model_of(required, schedule);
-        let text = format!(
-            "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 60\n[staffing]\nshrinkage = 0.3\n\
-             [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n\
-             [schedule]\nstart_step_minutes = 60\n{schedule}"
-        );
-        let config = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap();
-        let patterns = model::patterns(&config.schedule, 7);
-        let (m, cols) = model::build(
-            &q,
-            &config.schedule,
-            &types,
-            &classes,
+            types,
+            classes,
             &patterns,
             &Mode::Cost,
             false,
             BreakFormulation::Pattern,
         );
-        (q, m, cols, types, classes, patterns, config.schedule.contracts)
+        (model, patterns, config.schedule.contracts)
+    }
+
+    /// A tours model (the `[schedule]` table must list contracts) of hourly requirements:
+    /// the model, its days-off patterns and the contracts.
+    pub(super) fn tour_model_of(
+        required: &[u32],
+        schedule: &str,
+    ) -> (QueueModel, Vec<model::Pattern>, Vec<crate::schedule::config::ContractConfig>) {
+        model_and_contracts(required, schedule, |sc| model::patterns(sc, 7))
     }
 
     /// The tours heuristic's point on `required` under `schedule` (checked against every hard
     /// rule of the model) and its objective.
     fn tour_instance(required: &[u32], schedule: &str) -> (Vec<f64>, f64, model::Columns) {
-        let (q, m, cols, types, classes, patterns, contracts) = tour_model_of(required, schedule);
-        let lp = mip::solve(&m, SolverKind::Microlp, EXACT, true).unwrap();
-        let point = super::round_tours(
-            &q, &m, &cols, &types, &classes, &patterns, &contracts, &lp.values, 0.0,
-        )
-        .expect("a tours point");
-        assert!(mip::is_feasible(&m, &point, false), "the point keeps every hard rule");
+        let (model, patterns, contracts) = tour_model_of(required, schedule);
+        let m = &model.mip;
+        let lp = mip::solve(m, SolverKind::Microlp, EXACT, true).unwrap();
+        let point = super::round_tours(&model, &patterns, &contracts, &lp.values, 0.0)
+            .expect("a tours point");
+        assert!(mip::is_feasible(m, &point, false), "the point keeps every hard rule");
         let objective = m.objective_of(&point);
-        (point, objective, cols)
+        (point, objective, model.cols)
     }
 
     /// Hourly demand from Monday 00:00: 2 agents 09:00-13:00 and 1 agent 13:00-17:00 on
@@ -235,10 +223,11 @@ mod tests {
 
     /// The heuristic's objective and the proven optimum of `required` under [`LUNCH_RULES`].
     fn instance(required: &[u32]) -> (f64, f64) {
-        let (q, m, cols, types, classes) = model_of(required, LUNCH_RULES);
-        let lp = mip::solve(&m, SolverKind::Microlp, EXACT, true).unwrap();
-        let heuristic = super::round(&q, &m, &cols, &types, &classes, &lp.values, 0.0).unwrap();
-        let optimum = mip::solve(&m, SolverKind::Microlp, EXACT, false).unwrap();
+        let model = model_of(required, LUNCH_RULES);
+        let m = &model.mip;
+        let lp = mip::solve(m, SolverKind::Microlp, EXACT, true).unwrap();
+        let heuristic = super::round(&model, &lp.values, 0.0).unwrap();
+        let optimum = mip::solve(m, SolverKind::Microlp, EXACT, false).unwrap();
         assert_eq!(optimum.end, mip::MipEnd::Optimal);
         (m.objective_of(&heuristic), optimum.objective)
     }
@@ -254,15 +243,10 @@ mod tests {
     }
 
     impl Bench {
-        fn new(
-            q: &model::QueueData,
-            m: &Mip,
-            cols: &model::Columns,
-            types: &[ShiftType],
-            classes: &[BreakClass],
-        ) -> Bench {
+        fn new(model: &QueueModel) -> Bench {
+            let QueueModel { queue: q, mip: m, cols, .. } = model;
             let lp = vec![0.0; m.cols.len()];
-            let set = super::build_units(q, m, cols, types, classes, &lp).unwrap();
+            let set = super::build_units(model, &lp).unwrap();
             let (under, over) = super::slot_prices(m, cols);
             Bench {
                 set,
@@ -329,10 +313,11 @@ mod tests {
         // the same columns, costs and slot penalties.
         let shape = [1, 1, 1, 1, 1, 2, 3, 5, 6, 6, 5, 4, 4, 5, 6, 6, 5, 4, 3, 2, 2, 1, 1, 1];
         let day: Vec<u32> = shape.to_vec();
-        let (q, m, cols, types, classes) = model_of(&day, LUNCH_RULES);
-        let optimum = mip::solve(&m, SolverKind::Microlp, EXACT, false).unwrap();
+        let model = model_of(&day, LUNCH_RULES);
+        let m = &model.mip;
+        let optimum = mip::solve(m, SolverKind::Microlp, EXACT, false).unwrap();
         assert_eq!(optimum.end, mip::MipEnd::Optimal);
-        let bench = Bench::new(&q, &m, &cols, &types, &classes);
+        let bench = Bench::new(&model);
         let mut x = vec![0; bench.set.units.len()];
         let mut cov = bench.coverage(&x);
         let before = bench.objective(&x);
@@ -370,8 +355,8 @@ mod tests {
         required.extend([0; 8]);
         let rules = "shift_lengths_minutes = [480]\nlatest_start = \"16:00\"\n\
             under_staffing_cost_per_agent_hour = 10.0\nover_staffing_cost_per_agent_hour = 0.1\n";
-        let (q, m, cols, types, classes) = model_of(&required, rules);
-        let bench = Bench::new(&q, &m, &cols, &types, &classes);
+        let model = model_of(&required, rules);
+        let bench = Bench::new(&model);
         let mut x = vec![0; bench.set.units.len()];
         for start in [0, 4, 8] {
             x[bench.set.by_start[&super::ShiftKey { len: 8, start }][0]] = 2;

@@ -5,22 +5,15 @@ use super::{
     anneal, build_units, point_values, polish_windows, slot_prices, ShiftKey, SlotCost, UnitSet,
     WINDOW_MINUTES,
 };
-use crate::schedule::mip::{is_feasible, Mip};
-use crate::schedule::model::{BreakClass, Columns, QueueData, ShiftType};
+use crate::schedule::mip::is_feasible;
+use crate::schedule::model::QueueModel;
 
 // Index loops: `x`, `units` and the neighbour lists share one index space.
 #[allow(clippy::needless_range_loop)]
 /// A feasible point of `m` near `lp`, or `None` when the model is outside the heuristic's reach
 /// (break columns, tours, service-level rows) or no floor repair exists.
-pub fn round(
-    q: &QueueData,
-    m: &Mip,
-    cols: &Columns,
-    types: &[ShiftType],
-    classes: &[BreakClass],
-    lp: &[f64],
-    mip_gap: f64,
-) -> Option<Vec<f64>> {
+pub fn round(model: &QueueModel, lp: &[f64], mip_gap: f64) -> Option<Vec<f64>> {
+    let QueueModel { queue: q, mip: m, cols, .. } = model;
     if !cols.z.is_empty()
         || cols.over.iter().any(Option::is_none)
         || cols.breaks.iter().any(|b| b.shift_start.is_none())
@@ -28,7 +21,7 @@ pub fn round(
         return None;
     }
     let t_len = q.slots.len();
-    let set = build_units(q, m, cols, types, classes, lp)?;
+    let set = build_units(model, lp)?;
     let UnitSet { units, groups, by_start, keys, covering, lens, .. } = &set;
     let (under_cost, over_cost) = slot_prices(m, cols);
     let slot_cost = SlotCost::of(q, &under_cost, &over_cost);
@@ -206,6 +199,6 @@ pub fn round(
         let window = (WINDOW_MINUTES / q.interval_minutes.max(1)).max(2) as usize;
         polish_windows(&set, &slot_cost, &mut x, &mut cov, window, room - gain, None);
     }
-    let values = point_values(q, m, cols, &set, &x, &cov);
+    let values = point_values(model, &set, &x, &cov);
     is_feasible(m, &values, false).then_some(values)
 }

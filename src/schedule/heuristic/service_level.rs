@@ -2,8 +2,8 @@
 //! the top-up of a solved point whose true service level falls short.
 
 use super::{build_units, ShiftKey, Unit, UnitSet};
-use crate::schedule::mip::{is_feasible, Mip};
-use crate::schedule::model::{BreakClass, Columns, QueueData, ShiftType, SlScope};
+use crate::schedule::mip::is_feasible;
+use crate::schedule::model::{Columns, HullSegment, QueueData, QueueModel, SlScope};
 
 /// What service-level mode asks of a schedule: each scope's contact-weighted service level,
 /// read off the true curves, at or above its target.
@@ -12,8 +12,8 @@ pub struct ServiceLevelGoal<'a> {
     /// table's end); empty for slots without contacts.
     pub curves: &'a [Vec<f64>],
     pub scopes: &'a [SlScope],
-    /// The concave hull segments `(slope, intercept)` of each slot (the model's SL columns).
-    pub hulls: &'a [Vec<(f64, f64)>],
+    /// The concave hull segments of each slot (the model's SL columns).
+    pub hulls: &'a [Vec<HullSegment>],
 }
 
 /// Running contact-weighted SL sums of the scopes under a coverage vector.
@@ -93,20 +93,14 @@ impl<'a> ScopeLevels<'a> {
 /// its shifts; tried on the sample's chat and voice queues, BENCHMARKS.md).
 #[allow(clippy::too_many_arguments)]
 pub fn round_service_level(
-    q: &QueueData,
-    m: &Mip,
-    cols: &Columns,
-    types: &[ShiftType],
-    classes: &[BreakClass],
+    model: &QueueModel,
     lp: &[f64],
     goal: &ServiceLevelGoal<'_>,
 ) -> Option<Vec<f64>> {
     [0.2, 0.35, 0.5]
         .into_iter()
-        .filter_map(|up_from| {
-            round_service_level_from(q, m, cols, types, classes, lp, goal, up_from)
-        })
-        .map(|values| (m.objective_of(&values), values))
+        .filter_map(|up_from| round_service_level_from(model, lp, goal, up_from))
+        .map(|values| (model.mip.objective_of(&values), values))
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, values)| values)
 }
@@ -118,19 +112,16 @@ pub fn round_service_level(
 /// and bounded; `None` outside its reach (tours, implicit breaks) or when no addition helps.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn round_service_level_from(
-    q: &QueueData,
-    m: &Mip,
-    cols: &Columns,
-    types: &[ShiftType],
-    classes: &[BreakClass],
+    model: &QueueModel,
     lp: &[f64],
     goal: &ServiceLevelGoal<'_>,
     up_from: f64,
 ) -> Option<Vec<f64>> {
+    let QueueModel { queue: q, mip: m, cols, .. } = model;
     if !cols.z.is_empty() || cols.breaks.iter().any(|b| b.shift_start.is_none()) {
         return None;
     }
-    let set = build_units(q, m, cols, types, classes, lp)?;
+    let set = build_units(model, lp)?;
     let units = &set.units;
     let t_len = q.slots.len();
     let mut x = vec![0u32; units.len()];
@@ -379,18 +370,15 @@ pub(super) fn anneal_service_level(
 /// hull the model uses can promise more than the curve gives): the unit with the most service
 /// level gained in short scopes per unit of cost each time. Returns false when no unit helps.
 pub fn top_up_service_level(
-    q: &QueueData,
-    m: &Mip,
-    cols: &Columns,
-    types: &[ShiftType],
-    classes: &[BreakClass],
+    model: &QueueModel,
     values: &mut [f64],
     goal: &ServiceLevelGoal<'_>,
 ) -> bool {
+    let QueueModel { queue: q, mip: m, cols, .. } = model;
     if !cols.z.is_empty() || cols.breaks.iter().any(|b| b.shift_start.is_none()) {
         return false;
     }
-    let Some(set) = build_units(q, m, cols, types, classes, values) else {
+    let Some(set) = build_units(model, values) else {
         return false;
     };
     let mut cov: Vec<u32> = cols.c.iter().map(|&j| values[j].round().max(0.0) as u32).collect();
@@ -448,7 +436,7 @@ pub(super) fn fill_service_level_columns(
         if let Some(j) = cols.sl[t] {
             let hull = goal.hulls[t]
                 .iter()
-                .map(|&(slope, intercept)| intercept + slope * f64::from(n))
+                .map(|segment| segment.at(f64::from(n)))
                 .fold(1.0_f64, f64::min);
             values[j] = hull.max(0.0);
         }

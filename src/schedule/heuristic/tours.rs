@@ -17,8 +17,8 @@ use super::{
     WINDOW_MINUTES,
 };
 use crate::schedule::config::ContractConfig;
-use crate::schedule::mip::{is_feasible, Mip};
-use crate::schedule::model::{BreakClass, Columns, Pattern, QueueData, ShiftType};
+use crate::schedule::mip::is_feasible;
+use crate::schedule::model::{Pattern, QueueModel};
 
 /// What the windows keep with weekly tours: the number of shifts of each (contract, day) group
 /// (the contract's agents working that day), and each contract's paid minutes within bounds.
@@ -50,16 +50,13 @@ impl TourRules {
 /// or the point breaks a hard rule.
 #[allow(clippy::too_many_arguments)]
 pub fn round_tours(
-    q: &QueueData,
-    m: &Mip,
-    cols: &Columns,
-    types: &[ShiftType],
-    classes: &[BreakClass],
+    model: &QueueModel,
     patterns: &[Pattern],
     contracts: &[ContractConfig],
     lp: &[f64],
     mip_gap: f64,
 ) -> Option<Vec<f64>> {
+    let QueueModel { queue: q, mip: m, cols, types, .. } = model;
     if cols.z.is_empty()
         || cols.z.len() != patterns.len()
         || cols.over.iter().any(Option::is_none)
@@ -68,7 +65,7 @@ pub fn round_tours(
         return None;
     }
     let days = q.dates.len();
-    let set = build_units(q, m, cols, types, classes, lp)?;
+    let set = build_units(model, lp)?;
     let n_units = set.units.len();
     let contract: Vec<usize> =
         set.unit_type.iter().map(|&s| types[s].contract).collect::<Option<Vec<_>>>()?;
@@ -185,7 +182,7 @@ pub fn round_tours(
         }
     }
 
-    let mut values = point_values(q, m, cols, &set, &tours.x, &tours.cov);
+    let mut values = point_values(model, &set, &tours.x, &tours.cov);
     for (p, &n) in z.iter().enumerate() {
         values[cols.z[p]] = f64::from(n);
     }
@@ -481,10 +478,11 @@ mod tests {
             "shift_lengths_minutes = [240, 480]\n[[schedule.contracts]]\nname = \"staff\"\n\
             shift_lengths_minutes = [240, 480]\ndays_per_week = 5\nmin_weekly_paid_minutes = 2400\n\
             max_weekly_paid_minutes = 2400\n";
-        let (q, m, cols, types, classes, _, _) = tour_model_of(&required, schedule);
-        let set = build_units(&q, &m, &cols, &types, &classes, &vec![0.0; m.cols.len()]).unwrap();
-        let (under, over) = slot_prices(&m, &cols);
-        let slots = SlotCost::of(&q, &under, &over);
+        let (model, _, _) = tour_model_of(&required, schedule);
+        let QueueModel { queue: q, mip: m, cols, types, .. } = &model;
+        let set = build_units(&model, &vec![0.0; m.cols.len()]).unwrap();
+        let (under, over) = slot_prices(m, cols);
+        let slots = SlotCost::of(q, &under, &over);
         let n = set.units.len();
         let group: Vec<usize> = set.unit_type.iter().map(|&s| types[s].day).collect();
         let mut tours = Tours::new(&set, &slots, &group, 7);

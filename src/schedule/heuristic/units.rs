@@ -1,19 +1,12 @@
 //! The heuristics' search space: each shift column's break combinations as *units*, with
 //! the neighbour lists the moves use, and the model point of a vector of unit counts.
 
-use crate::schedule::mip::Mip;
-use crate::schedule::model::{BreakClass, Columns, QueueData, ShiftType};
+use crate::schedule::model::QueueModel;
 
 /// The model's column values of the unit counts `x` (coverage `cov`): shift and break columns,
 /// coverage, under- and over-staffing.
-pub(super) fn point_values(
-    q: &QueueData,
-    m: &Mip,
-    cols: &Columns,
-    set: &UnitSet,
-    x: &[u32],
-    cov: &[u32],
-) -> Vec<f64> {
+pub(super) fn point_values(model: &QueueModel, set: &UnitSet, x: &[u32], cov: &[u32]) -> Vec<f64> {
+    let QueueModel { queue: q, mip: m, cols, .. } = model;
     let mut values = vec![0.0; m.cols.len()];
     set.add_counts(x, &mut values);
     for t in 0..q.slots.len() {
@@ -148,14 +141,8 @@ impl UnitSet {
     }
 }
 
-pub(super) fn build_units(
-    q: &QueueData,
-    m: &Mip,
-    cols: &Columns,
-    types: &[ShiftType],
-    classes: &[BreakClass],
-    lp: &[f64],
-) -> Option<UnitSet> {
+pub(super) fn build_units(model: &QueueModel, lp: &[f64]) -> Option<UnitSet> {
+    let QueueModel { queue: q, mip: m, cols, types, classes } = model;
     let t_len = q.slots.len();
     // Explicit break columns by (class, shifts' start slot, break start).
     let break_col: std::collections::BTreeMap<(usize, usize, usize), usize> = cols
