@@ -260,6 +260,33 @@ pub fn solve(
     if !(mip_gap.is_finite() && mip_gap >= 0.0) {
         return Err(ScheduleError::Invalid(format!("MIP gap must be >= 0, got {mip_gap}")).into());
     }
+    let jobs = queue_jobs(requirements, config)?;
+    let limits = Limits { time_limit_seconds: time_limit, mip_gap, node_limit };
+    let outcomes = solve_queues(&jobs, config, options, limits, started);
+    let mut shifts = Vec::new();
+    let mut coverage = Vec::new();
+    let mut queues = Vec::new();
+    for out in outcomes {
+        let out = out?;
+        shifts.extend(out.shifts);
+        coverage.extend(out.coverage);
+        queues.push(out.summary);
+    }
+    let summary = summarize(queues, shifts.len(), &coverage, requirements, options, started);
+    Ok(ScheduleResult { shifts, coverage, summary })
+}
+
+/// One queue's requirement rows and its settings.
+struct QueueJob<'a> {
+    rows: Vec<&'a RequirementRow>,
+    queue: &'a QueueConfig,
+}
+
+/// The requirement rows by queue (in name order), each with its `[[queues]]` entry.
+fn queue_jobs<'a>(
+    requirements: &'a [RequirementRow],
+    config: &'a PlanConfig,
+) -> Result<Vec<QueueJob<'a>>, crate::Error> {
     let mut by_queue: BTreeMap<&str, Vec<&RequirementRow>> = BTreeMap::new();
     for r in requirements {
         by_queue.entry(r.queue.as_str()).or_default().push(r);
@@ -274,19 +301,32 @@ pub fn solve(
             interval_start: time::format_local(&rows[0].interval_start),
             message: "the queue is not in plan.toml [[queues]]".into(),
         })?;
-        jobs.push((rows, queue));
+        jobs.push(QueueJob { rows, queue });
     }
+    Ok(jobs)
+}
+
+/// Solve every queue; `limits` holds the whole run's time limit, shared out here.
+fn solve_queues(
+    jobs: &[QueueJob],
+    config: &PlanConfig,
+    options: &SolveOptions,
+    limits: Limits,
+    started: Instant,
+) -> Vec<Result<QueueOutcome, crate::Error>> {
+    let Limits { time_limit_seconds: time_limit, mip_gap, node_limit } = limits;
     // Queues are independent models, solved side by side on a pool of up to twice as many
     // threads as cores: a queue's LP and annealing are long single-threaded steps, and with more
     // queues than cores a queue left waiting for a thread would run them alone at the end while
     // the other cores idle (three ×10 sites on two cores: 10.1 s, against 8.2 s oversubscribed).
     // Results do not depend on the thread count. Each queue gets the time limit divided by the
     // turns the threads need to take every queue once. Debian's CBC is not thread-safe
-    // (good_lp's `singlethread-cbc` serialises its calls process-wide), so CBC solves one queue after another with the time shared out.
+    // (good_lp's `singlethread-cbc` serialises its calls process-wide), so CBC solves one queue
+    // after another with the time shared out.
     let n_queues = jobs.len();
-    let outcomes: Vec<Result<QueueOutcome, crate::Error>> = if options.solver == SolverKind::Cbc {
+    if options.solver == SolverKind::Cbc {
         let mut out = Vec::with_capacity(n_queues);
-        for (i, (rows, queue)) in jobs.iter().enumerate() {
+        for (i, QueueJob { rows, queue }) in jobs.iter().enumerate() {
             let spent = started.elapsed().as_secs_f64();
             let budget = ((time_limit - spent) / (n_queues - i) as f64).max(0.05);
             let limits = Limits { time_limit_seconds: budget, mip_gap, node_limit };
@@ -302,23 +342,26 @@ pub fn solve(
         let limits = Limits { time_limit_seconds: budget, mip_gap, node_limit };
         let solve_all = || -> Vec<Result<QueueOutcome, crate::Error>> {
             jobs.par_iter()
-                .map(|(rows, queue)| solve_queue(rows, queue, config, options, limits))
+                .map(|QueueJob { rows, queue }| solve_queue(rows, queue, config, options, limits))
                 .collect()
         };
         match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
             Ok(pool) => pool.install(solve_all),
             Err(_) => solve_all(),
         }
-    };
-    let mut shifts = Vec::new();
-    let mut coverage = Vec::new();
-    let mut queues = Vec::new();
-    for out in outcomes {
-        let out = out?;
-        shifts.extend(out.shifts);
-        coverage.extend(out.coverage);
-        queues.push(out.summary);
     }
+}
+
+/// The run's figures from the queues' summaries: the worst status, sums, and the gap weighted
+/// by objective.
+fn summarize(
+    queues: Vec<QueueSummary>,
+    shifts: usize,
+    coverage: &[CoverageRow],
+    requirements: &[RequirementRow],
+    options: &SolveOptions,
+    started: Instant,
+) -> Summary {
     let status =
         queues.iter().map(|q| q.status.clone()).max_by_key(Status::rank).unwrap_or(Status::Optimal);
     let objective: f64 = queues.iter().map(|q| q.objective).sum();
@@ -340,8 +383,8 @@ pub fn solve(
         Status::Feasible { .. } => Status::Feasible { gap: gap.unwrap_or(f64::NAN) },
         s => s,
     };
-    let service_level_week = weighted_sl(&coverage, requirements);
-    let summary = Summary {
+    let service_level_week = weighted_sl(coverage, requirements);
+    Summary {
         status,
         objective_mode: options.objective,
         solver: options.solver,
@@ -349,15 +392,14 @@ pub fn solve(
         lp_bound,
         gap,
         paid_hours: queues.iter().map(|q| q.paid_hours).sum(),
-        shifts: shifts.len(),
+        shifts,
         agents: queues.iter().map(|q| q.agents).sum::<Option<u32>>(),
         under_staffed_agent_intervals: queues.iter().map(|q| q.under_staffed_agent_intervals).sum(),
         over_staffed_agent_intervals: queues.iter().map(|q| q.over_staffed_agent_intervals).sum(),
         service_level_week,
         solve_seconds: started.elapsed().as_secs_f64(),
         queues,
-    };
-    Ok(ScheduleResult { shifts, coverage, summary })
+    }
 }
 
 fn relative_gap(objective: f64, bound: f64) -> f64 {

@@ -251,7 +251,7 @@ pub fn build(
     let mut over = vec![None; t_len];
     let mut sl = vec![None; t_len];
     match mode {
-        Mode::Cost => (under, over) = staffing_rows(&mut m, &q, config, &c),
+        Mode::Cost => StaffingColumns { under, over } = staffing_rows(&mut m, &q, config, &c),
         Mode::ServiceLevel { hulls, scopes } => {
             sl = service_level_rows(&mut m, &q, &c, hulls, scopes);
         }
@@ -446,15 +446,20 @@ fn coverage_columns(m: &mut Mip, delta: &Delta, q: &QueueData) -> Vec<usize> {
     c
 }
 
+/// The under- and over-staffing column of each slot (cost mode).
+struct StaffingColumns {
+    under: Vec<Option<usize>>,
+    over: Vec<Option<usize>>,
+}
+
 /// Cost mode: `c_t + u_t − o_t = required_t` with the under- and over-staffing columns (no
 /// under-staffing column under hard coverage or where the floor meets the requirement).
-#[allow(clippy::type_complexity)]
 fn staffing_rows(
     m: &mut Mip,
     q: &QueueData,
     config: &ScheduleConfig,
     c: &[usize],
-) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
+) -> StaffingColumns {
     let t_len = q.slots.len();
     let interval_hours = f64::from(q.interval_minutes) / 60.0;
     let mut under = vec![None; t_len];
@@ -475,7 +480,7 @@ fn staffing_rows(
         terms.push((o, -1.0));
         m.add_row(terms, req, req);
     }
-    (under, over)
+    StaffingColumns { under, over }
 }
 
 /// Service-level mode: an SL column per slot with contacts under its hull segments, and each

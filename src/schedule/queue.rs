@@ -180,7 +180,7 @@ pub(super) fn solve_queue(
     warnings.extend(targets.warning(&solution.values));
     let values = integral_breaks(&run, &model, &solution, &mut warnings)?;
     let objective = model.mip.objective_of(&values);
-    let (status, gap) = status_of(&solution, objective, lp_bound, &gap, limits);
+    let Verdict { status, gap } = status_of(&solution, objective, lp_bound, &gap, limits);
     let worked = extract::worked_shifts(&model, &values, &patterns, sc)
         .map_err(|e| run.solver_error(format!("internal: {e}")))?;
     let shift_rows = extract::shift_rows(&model, &worked.instances, sc);
@@ -568,7 +568,7 @@ fn status_of(
     lp_bound: Option<f64>,
     measure: &GapMeasure,
     limits: Limits,
-) -> (Status, Option<f64>) {
+) -> Verdict {
     let bound = [lp_bound, solution.solver_bound]
         .into_iter()
         .flatten()
@@ -582,7 +582,13 @@ fn status_of(
         (_, Some(g)) if g > limits.mip_gap + 1e-9 => Status::Feasible { gap: g },
         (_, g) => Status::GapLimit { gap: g.unwrap_or(f64::NAN) },
     };
-    (status, gap)
+    Verdict { status, gap }
+}
+
+/// How the solve ended and the gap against the best bound.
+struct Verdict {
+    status: Status,
+    gap: Option<f64>,
 }
 
 /// The status of a model with no feasible point, naming the hard rules in play.

@@ -35,7 +35,7 @@ pub use tours::round_tours;
 
 use annealing::anneal;
 use slot_cost::{slot_prices, SlotCost};
-use tours::TourRules;
+use tours::{PaidBounds, TourRules};
 use units::{build_units, point_values, ShiftKey, Unit, UnitSet};
 use windows::{polish_windows, WINDOW_MINUTES};
 

@@ -16,12 +16,19 @@ pub struct ServiceLevelGoal<'a> {
     pub hulls: &'a [Vec<HullSegment>],
 }
 
+/// A slot's scope and its share of the scope's contacts.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ScopeShare {
+    pub(super) scope: usize,
+    pub(super) share: f64,
+}
+
 /// Running contact-weighted SL sums of the scopes under a coverage vector.
 pub(super) struct ScopeLevels<'a> {
     pub(super) goal: &'a ServiceLevelGoal<'a>,
     pub(super) weight: Vec<f64>,
     /// Scope of each slot, and the slot's share of its scope's contacts.
-    pub(super) scope_of: Vec<Option<(usize, f64)>>,
+    pub(super) scope_of: Vec<Option<ScopeShare>>,
     /// Σ share × SL per scope.
     pub(super) level: Vec<f64>,
 }
@@ -36,7 +43,7 @@ impl<'a> ScopeLevels<'a> {
             if total > 0.0 {
                 for &t in &scope.slots {
                     if contacts[t] > 0.0 && !goal.curves[t].is_empty() {
-                        scope_of[t] = Some((k, contacts[t] / total));
+                        scope_of[t] = Some(ScopeShare { scope: k, share: contacts[t] / total });
                     }
                 }
             }
@@ -44,7 +51,7 @@ impl<'a> ScopeLevels<'a> {
         let mut levels =
             ScopeLevels { goal, weight, scope_of, level: vec![0.0; goal.scopes.len()] };
         for (t, &n) in cov.iter().enumerate() {
-            if let Some((k, share)) = levels.scope_of[t] {
+            if let Some(ScopeShare { scope: k, share }) = levels.scope_of[t] {
                 levels.level[k] += share * levels.curve(t, n);
             }
         }
@@ -69,7 +76,7 @@ impl<'a> ScopeLevels<'a> {
         covered
             .iter()
             .filter_map(|&t| {
-                let (k, share) = self.scope_of[t]?;
+                let ScopeShare { scope: k, share } = self.scope_of[t]?;
                 self.short(k).then(|| share * (self.curve(t, cov[t] + 1) - self.curve(t, cov[t])))
             })
             .sum()
@@ -80,7 +87,7 @@ impl<'a> ScopeLevels<'a> {
         for &t in covered {
             let n = cov[t];
             let m = if up { n + 1 } else { n - 1 };
-            if let Some((k, share)) = self.scope_of[t] {
+            if let Some(ScopeShare { scope: k, share }) = self.scope_of[t] {
                 self.level[k] += share * (self.curve(t, m) - self.curve(t, n));
             }
             cov[t] = m;
@@ -165,7 +172,7 @@ pub(super) fn round_service_level_from(
         covered.iter().all(|&t| cov[t] > q.floor[t]) && {
             let mut after = levels.level.clone();
             for &t in covered {
-                if let Some((k, share)) = levels.scope_of[t] {
+                if let Some(ScopeShare { scope: k, share }) = levels.scope_of[t] {
                     after[k] += share * (levels.curve(t, cov[t] - 1) - levels.curve(t, cov[t]));
                 }
             }

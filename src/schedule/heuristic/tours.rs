@@ -20,6 +20,20 @@ use crate::schedule::config::ContractConfig;
 use crate::schedule::mip::is_feasible;
 use crate::schedule::model::{Pattern, QueueModel};
 
+/// Bounds on a contract's total paid minutes (infinite when unbounded).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct PaidBounds {
+    pub(super) lo: f64,
+    pub(super) hi: f64,
+}
+
+impl PaidBounds {
+    /// Whether `paid` minutes are within the bounds (to 1e-6).
+    pub(super) fn contain(&self, paid: f64) -> bool {
+        paid >= self.lo - 1e-6 && paid <= self.hi + 1e-6
+    }
+}
+
 /// What the windows keep with weekly tours: the number of shifts of each (contract, day) group
 /// (the contract's agents working that day), and each contract's paid minutes within bounds.
 pub(super) struct TourRules {
@@ -31,7 +45,7 @@ pub(super) struct TourRules {
     pub(super) paid: Vec<f64>,
     /// Per contract, the bounds on its units' total paid minutes (its agents times the weekly
     /// bounds; infinite when unbounded).
-    pub(super) paid_bounds: Vec<(f64, f64)>,
+    pub(super) paid_bounds: Vec<PaidBounds>,
 }
 
 impl TourRules {
@@ -110,7 +124,7 @@ pub fn round_tours(
     let agents_of = |z: &[u32], ci: usize| -> f64 {
         patterns.iter().zip(z).filter(|(p, _)| p.contract == ci).map(|(_, &n)| f64::from(n)).sum()
     };
-    let paid_bounds = |z: &[u32]| -> Vec<(f64, f64)> {
+    let paid_bounds = |z: &[u32]| -> Vec<PaidBounds> {
         contracts
             .iter()
             .enumerate()
@@ -118,7 +132,7 @@ pub fn round_tours(
                 let a = agents_of(z, ci);
                 let lo = c.min_weekly_paid_minutes.map_or(f64::NEG_INFINITY, |v| f64::from(v) * a);
                 let hi = c.max_weekly_paid_minutes.map_or(f64::INFINITY, |v| f64::from(v) * a);
-                (lo, hi)
+                PaidBounds { lo, hi }
             })
             .collect()
     };
@@ -290,7 +304,7 @@ impl<'a> Tours<'a> {
         for _ in 0..self.x.len().max(1) * 4 {
             let totals = rules.paid_totals(&self.x);
             let Some((ci, short)) = totals.iter().zip(&rules.paid_bounds).enumerate().find_map(
-                |(ci, (&p, &(lo, hi)))| {
+                |(ci, (&p, &PaidBounds { lo, hi }))| {
                     (p < lo - 1e-6).then_some((ci, true)).or((p > hi + 1e-6).then_some((ci, false)))
                 },
             ) else {
@@ -501,7 +515,7 @@ mod tests {
             group: group.clone(),
             contract: vec![0; n],
             paid,
-            paid_bounds: vec![(4800.0, 4800.0)],
+            paid_bounds: vec![PaidBounds { lo: 4800.0, hi: 4800.0 }],
         };
         assert_eq!(rules.paid_totals(&tours.x), vec![2400.0]);
         tours.fit_paid_minutes(&rules).expect("lengthening fits");

@@ -1,7 +1,9 @@
 //! The heuristics' search space: each shift column's break combinations as *units*, with
 //! the neighbour lists the moves use, and the model point of a vector of unit counts.
 
-use crate::schedule::model::QueueModel;
+use std::collections::BTreeMap;
+
+use crate::schedule::model::{BreakClass, QueueModel, ShiftColumn, ShiftType};
 
 /// The model's column values of the unit counts `x` (coverage `cov`): shift and break columns,
 /// coverage, under- and over-staffing.
@@ -141,19 +143,64 @@ impl UnitSet {
     }
 }
 
+/// A combination of break starts of one shift column and the explicit break columns they use.
+struct BreakCombo {
+    starts: Vec<usize>,
+    cols: Vec<usize>,
+}
+
+/// The break combinations of shift column `c`: its own break starts (pattern formulation), or
+/// every combination of the explicit break columns of its classes. `None` when a break start
+/// has no column or the column is neither.
+fn break_combos(
+    shift: &ShiftType,
+    c: &ShiftColumn,
+    classes: &[BreakClass],
+    break_col: &BTreeMap<(usize, usize, usize), usize>,
+) -> Option<Vec<BreakCombo>> {
+    if c.break_slots.len() == shift.classes.len() {
+        return Some(vec![BreakCombo { starts: c.break_slots.clone(), cols: Vec::new() }]);
+    }
+    if !c.break_slots.is_empty() {
+        return None;
+    }
+    let mut combos = vec![BreakCombo { starts: Vec::new(), cols: Vec::new() }];
+    for &k in &shift.classes {
+        let class = &classes[k];
+        let window: Vec<(usize, usize)> = (class.earliest_offset..=class.latest_offset)
+            .map(|o| {
+                let slot = shift.start_slot + o;
+                break_col.get(&(k, shift.start_slot, slot)).map(|&j| (slot, j))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        combos = combos
+            .into_iter()
+            .flat_map(|combo| {
+                window.iter().map(move |&(slot, j)| {
+                    let mut starts = combo.starts.clone();
+                    let mut cols = combo.cols.clone();
+                    starts.push(slot);
+                    cols.push(j);
+                    BreakCombo { starts, cols }
+                })
+            })
+            .collect();
+    }
+    Some(combos)
+}
+
 pub(super) fn build_units(model: &QueueModel, lp: &[f64]) -> Option<UnitSet> {
     let QueueModel { queue: q, mip: m, cols, types, classes } = model;
     let t_len = q.slots.len();
     // Explicit break columns by (class, shifts' start slot, break start).
-    let break_col: std::collections::BTreeMap<(usize, usize, usize), usize> = cols
+    let break_col: BTreeMap<(usize, usize, usize), usize> = cols
         .breaks
         .iter()
         .map(|b| ((b.class, b.shift_start.unwrap_or(0), b.slot), b.col))
         .collect();
-    // Each unit column: (shift column, cost, covered slots) and the break columns it uses; a
+    // Each unit: its shift column, cost and covered slots, and the break columns it uses; a
     // pattern column is one unit, an explicit-formulation shift column one unit per
-    // combination of break starts, valued at the LP's shift count times the LP's share of
-    // each break start among the shifts starting together. Neighbours by (length, start slot).
+    // combination of break starts. Neighbours by (length, start slot).
     let mut units: Vec<Unit> = Vec::new();
     let mut unit_breaks: Vec<Vec<usize>> = Vec::new();
     let mut unit_type: Vec<usize> = Vec::new();
@@ -163,46 +210,9 @@ pub(super) fn build_units(model: &QueueModel, lp: &[f64]) -> Option<UnitSet> {
         std::collections::BTreeMap::new();
     for (s, shift) in types.iter().enumerate() {
         for c in &cols.x[s] {
-            // (break starts, break columns, LP share)
-            let mut combos: Vec<(Vec<usize>, Vec<usize>, f64)> =
-                vec![(Vec::new(), Vec::new(), 1.0)];
-            if c.break_slots.len() == shift.classes.len() {
-                combos[0].0 = c.break_slots.clone();
-            } else if c.break_slots.is_empty() {
-                for &k in &shift.classes {
-                    let class = &classes[k];
-                    let window: Vec<(usize, usize)> = (class.earliest_offset..=class.latest_offset)
-                        .map(|o| {
-                            let slot = shift.start_slot + o;
-                            break_col.get(&(k, shift.start_slot, slot)).map(|&j| (slot, j))
-                        })
-                        .collect::<Option<Vec<_>>>()?;
-                    let total: f64 = window.iter().map(|&(_, j)| lp[j].max(0.0)).sum();
-                    let share = |j: usize| {
-                        if total > 1e-9 {
-                            lp[j].max(0.0) / total
-                        } else {
-                            1.0 / window.len() as f64
-                        }
-                    };
-                    combos = combos
-                        .into_iter()
-                        .flat_map(|(slots, bcols, w)| {
-                            window.iter().map(move |&(slot, j)| {
-                                let mut slots = slots.clone();
-                                let mut bcols = bcols.clone();
-                                slots.push(slot);
-                                bcols.push(j);
-                                (slots, bcols, w * share(j))
-                            })
-                        })
-                        .collect();
-                }
-            } else {
-                return None;
-            }
+            let combos = break_combos(shift, c, classes, &break_col)?;
             let first = units.len();
-            for (slots, bcols, _) in combos {
+            for BreakCombo { starts: slots, cols: bcols } in combos {
                 let mut on = vec![true; shift.len_slots];
                 for (&b, &k) in slots.iter().zip(&shift.classes) {
                     for slot in b..b + classes[k].len_slots {

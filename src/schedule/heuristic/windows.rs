@@ -1,7 +1,7 @@
 //! Fix-and-optimize windows: a window of time re-solved exactly by microlp with every unit
 //! outside it fixed.
 
-use super::{ShiftKey, SlotCost, TourRules, UnitSet};
+use super::{PaidBounds, ShiftKey, SlotCost, TourRules, UnitSet};
 use crate::schedule::mip::Mip;
 
 /// Width of a fix-and-optimize window: shifts starting (or ending) within 8 hours.
@@ -101,7 +101,7 @@ pub(super) fn polish_windows(
                 solved_at.insert((kind, w.first), clock);
                 batch.push((w, clock));
             }
-            let answers: Vec<Option<(Vec<u32>, f64)>> = batch
+            let answers: Vec<Option<WindowAnswer>> = batch
                 .par_iter()
                 .map(|(w, _)| {
                     let tours = rules.zip(paid_totals.as_deref());
@@ -109,7 +109,7 @@ pub(super) fn polish_windows(
                 })
                 .collect();
             for ((w, stamp), answer) in batch.iter().zip(answers) {
-                let Some((counts, change)) = answer else { continue };
+                let Some(WindowAnswer { counts, change }) = answer else { continue };
                 // Windows of one phase were solved from the same point: an answer that would
                 // take a contract's paid minutes out of bounds after an earlier one is skipped
                 // and its window solved again in a later pass.
@@ -118,10 +118,8 @@ pub(super) fn polish_windows(
                     for (&u, &n) in w.free.iter().zip(&counts) {
                         after[r.contract[u]] += r.paid[u] * (f64::from(n) - f64::from(x[u]));
                     }
-                    let within = after
-                        .iter()
-                        .zip(&r.paid_bounds)
-                        .all(|(&p, &(lo, hi))| p >= lo - 1e-6 && p <= hi + 1e-6);
+                    let within =
+                        after.iter().zip(&r.paid_bounds).all(|(&p, bounds)| bounds.contain(p));
                     if !within {
                         solved_at.remove(&(kind, w.first));
                         continue;
@@ -162,6 +160,12 @@ pub(super) struct Window {
     pub(super) hi: usize,
 }
 
+/// A cheaper answer of one window: the free units' new counts and the objective change.
+pub(super) struct WindowAnswer {
+    pub(super) counts: Vec<u32>,
+    pub(super) change: f64,
+}
+
 /// One window of [`polish_windows`]: the units `free` (covering slots `lo..=hi`) re-counted
 /// by microlp's branch and bound with every other unit fixed (with `tours`, the rules and each
 /// contract's paid minutes now, also keeping each (contract, day) group's count and the
@@ -177,7 +181,7 @@ pub(super) fn solve_window(
     lo: usize,
     hi: usize,
     tours: Option<(&TourRules, &[f64])>,
-) -> Option<(Vec<u32>, f64)> {
+) -> Option<WindowAnswer> {
     use crate::schedule::mip::{Limits, SolverKind};
     let units = &set.units;
     // Coverage by the fixed units, and the window's objective now.
@@ -233,7 +237,7 @@ pub(super) fn solve_window(
         for (terms, n) in groups.into_values() {
             sub.add_row(terms, n, n);
         }
-        for (c, &(lo, hi)) in rules.paid_bounds.iter().enumerate() {
+        for (c, &PaidBounds { lo, hi }) in rules.paid_bounds.iter().enumerate() {
             let mine: Vec<(usize, usize)> =
                 free.iter().copied().enumerate().filter(|&(_, u)| rules.contract[u] == c).collect();
             if mine.is_empty() || (lo == f64::NEG_INFINITY && hi == f64::INFINITY) {
@@ -252,6 +256,6 @@ pub(super) fn solve_window(
             .ok()?;
     (solution.objective < current - 1e-6).then(|| {
         let counts = solution.values[..free.len()].iter().map(|v| v.round() as u32).collect();
-        (counts, solution.objective - current)
+        WindowAnswer { counts, change: solution.objective - current }
     })
 }
