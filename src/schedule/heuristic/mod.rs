@@ -247,7 +247,7 @@ mod tests {
             let QueueModel { queue: q, mip: m, cols, .. } = model;
             let lp = vec![0.0; m.cols.len()];
             let set = super::build_units(model, &lp).unwrap();
-            let (under, over) = super::slot_prices(m, cols);
+            let super::slot_cost::SlotPrices { under, over } = super::slot_prices(m, cols);
             Bench {
                 set,
                 required: q.required.clone(),

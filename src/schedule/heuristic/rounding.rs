@@ -19,8 +19,8 @@ pub fn round(model: &QueueModel, lp: &[f64], mip_gap: f64) -> Option<Vec<f64>> {
         return None;
     }
     let set = build_units(model, lp)?;
-    let (under_cost, over_cost) = slot_prices(m, cols);
-    let slot_cost = SlotCost::of(q, &under_cost, &over_cost);
+    let prices = slot_prices(m, cols);
+    let slot_cost = SlotCost::of(q, &prices);
     let mut point = Rounding {
         set: &set,
         slots: &slot_cost,
@@ -37,7 +37,7 @@ pub fn round(model: &QueueModel, lp: &[f64], mip_gap: f64) -> Option<Vec<f64>> {
         let slots: f64 = (0..q.slots.len())
             .map(|t| {
                 let (n, r) = (f64::from(cov[t]), f64::from(q.required[t]));
-                (r - n).max(0.0) * under_cost[t].min(1e12) + (n - r).max(0.0) * over_cost[t]
+                (r - n).max(0.0) * prices.under[t].min(1e12) + (n - r).max(0.0) * prices.over[t]
             })
             .sum();
         shifts + slots

@@ -8,14 +8,21 @@ use crate::schedule::model::{Columns, QueueData};
 /// floors before anything else.
 pub(super) const FLOOR_REWARD: f64 = 1e6;
 
-/// Each slot's price per agent short (infinite without an under-staffing column: hard
-/// coverage) and per agent over (zero without an over-staffing column).
-pub(super) fn slot_prices(m: &Mip, cols: &Columns) -> (Vec<f64>, Vec<f64>) {
+/// Each slot's price per agent short and per agent over.
+pub(super) struct SlotPrices {
+    /// Infinite without an under-staffing column (hard coverage).
+    pub(super) under: Vec<f64>,
+    /// Zero without an over-staffing column.
+    pub(super) over: Vec<f64>,
+}
+
+/// The model's [`SlotPrices`].
+pub(super) fn slot_prices(m: &Mip, cols: &Columns) -> SlotPrices {
     let price = |col: &Option<usize>, none: f64| col.map_or(none, |j| m.cols[j].cost);
-    (
-        cols.under.iter().map(|u| price(u, f64::INFINITY)).collect(),
-        cols.over.iter().map(|o| price(o, 0.0)).collect(),
-    )
+    SlotPrices {
+        under: cols.under.iter().map(|u| price(u, f64::INFINITY)).collect(),
+        over: cols.over.iter().map(|o| price(o, 0.0)).collect(),
+    }
 }
 
 /// The per-slot part of the objective: a convex piecewise-linear penalty around `required`,
@@ -29,9 +36,15 @@ pub(super) struct SlotCost<'a> {
 }
 
 impl<'a> SlotCost<'a> {
-    /// The queue's requirements, floors and caps with these prices ([`slot_prices`]).
-    pub(super) fn of(q: &'a QueueData, under: &'a [f64], over: &'a [f64]) -> Self {
-        SlotCost { required: &q.required, floor: &q.floor, cap: &q.cap, under, over }
+    /// The queue's requirements, floors and caps with these prices.
+    pub(super) fn of(q: &'a QueueData, prices: &'a SlotPrices) -> Self {
+        SlotCost {
+            required: &q.required,
+            floor: &q.floor,
+            cap: &q.cap,
+            under: &prices.under,
+            over: &prices.over,
+        }
     }
 
     /// Objective change of adding a shift of `cost` covering `covered` at coverage `cov`

@@ -86,8 +86,8 @@ pub fn round_tours(
     let group: Vec<usize> =
         (0..n_units).map(|i| contract[i] * days + types[set.unit_type[i]].day).collect();
     let n_groups = contracts.len() * days;
-    let (under, over) = slot_prices(m, cols);
-    let slots = SlotCost::of(q, &under, &over);
+    let prices = slot_prices(m, cols);
+    let slots = SlotCost::of(q, &prices);
 
     // Whole agents per pattern: each contract's LP total to the nearest integer (at most its
     // `max_agents`), the patterns' LP values rounded down, then up by largest fraction.
@@ -495,8 +495,8 @@ mod tests {
         let (model, _, _) = tour_model_of(&required, schedule);
         let QueueModel { queue: q, mip: m, cols, types, .. } = &model;
         let set = build_units(&model, &vec![0.0; m.cols.len()]).unwrap();
-        let (under, over) = slot_prices(m, cols);
-        let slots = SlotCost::of(q, &under, &over);
+        let prices = slot_prices(m, cols);
+        let slots = SlotCost::of(q, &prices);
         let n = set.units.len();
         let group: Vec<usize> = set.unit_type.iter().map(|&s| types[s].day).collect();
         let mut tours = Tours::new(&set, &slots, &group, 7);
