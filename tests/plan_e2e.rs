@@ -405,10 +405,17 @@ fn service_level_mode_on_the_sample_meets_every_day_with_fewer_hours_than_full_c
         time_limit_seconds: Some(300.0),
         ..Default::default()
     };
-    let by_service_level =
-        schedule::solve(&requirements, &config, &options(Objective::ServiceLevel)).unwrap();
+    let by_service_level = schedule::solve(
+        &requirements,
+        &config.site,
+        &config.schedule,
+        &options(Objective::ServiceLevel),
+    )
+    .unwrap();
     config.schedule.hard_coverage = true;
-    let full = schedule::solve(&requirements, &config, &options(Objective::Cost)).unwrap();
+    let full =
+        schedule::solve(&requirements, &config.site, &config.schedule, &options(Objective::Cost))
+            .unwrap();
     for queue in ["voice", "chat"] {
         let of = |r: &schedule::ScheduleResult| -> f64 {
             r.shifts.iter().filter(|s| s.queue == queue).map(|s| f64::from(s.paid_minutes)).sum()

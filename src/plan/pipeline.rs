@@ -200,7 +200,8 @@ pub fn run(
         service_level: Some(Arc::new(crate::staffing::projected_service_level)),
         ..Default::default()
     };
-    let schedule = crate::schedule::solve(&requirements, config, &schedule_options)?;
+    let schedule =
+        crate::schedule::solve(&requirements, &config.site, &config.schedule, &schedule_options)?;
     timed(Stage::Schedule, progress, t.elapsed().as_secs_f64());
 
     progress(Progress::Started(Stage::Roster));
