@@ -168,7 +168,7 @@ pub fn run(
 
     progress(Progress::Started(Stage::Forecast));
     let t = Instant::now();
-    let forecast = crate::forecast::run_forecast(
+    let mut forecast = crate::forecast::run_forecast(
         &history,
         &events,
         &config.site,
@@ -176,6 +176,9 @@ pub fn run(
         start,
         days,
     )?;
+    // The next stages see forecast.csv's values, so the stages run one by one on the files
+    // reproduce the plan exactly.
+    forecast.rows = crate::io::forecast::as_written(&forecast.rows);
     timed(Stage::Forecast, progress, t.elapsed().as_secs_f64());
 
     let accuracy = if options.accuracy_folds > 0 {
