@@ -160,12 +160,17 @@ fn main() {
     let replications = 16;
     let options = SimulationOptions { replications, seed: 1, ..SimulationOptions::default() };
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let _warm =
-        simulate::run(&rows, &big, &config, &SimulationOptions { replications: 1, ..options })
-            .unwrap();
+    let _warm = simulate::run(
+        &rows,
+        &big,
+        None,
+        &config.site,
+        &SimulationOptions { replications: 1, ..options },
+    )
+    .unwrap();
     let t = Instant::now();
     let cpu = cpu_seconds();
-    let result = one.install(|| simulate::run(&rows, &big, &config, &options)).unwrap();
+    let result = one.install(|| simulate::run(&rows, &big, None, &config.site, &options)).unwrap();
     let single = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu).map(|(b, a)| b - a).filter(|c| *c > 0.0);
     let contacts = result.total.offered.mean * f64::from(replications);
@@ -182,7 +187,7 @@ fn main() {
         result.total.occupancy.unwrap().mean,
     );
     let t = Instant::now();
-    let again = simulate::run(&rows, &big, &config, &options).unwrap();
+    let again = simulate::run(&rows, &big, None, &config.site, &options).unwrap();
     let all = t.elapsed().as_secs_f64();
     assert_eq!(again, result, "thread count must not change the result");
     println!(
@@ -258,7 +263,7 @@ fn sample_data_comparison() {
         shiftcast::forecast::run_forecast(&history, &events, &config, start, 7).unwrap().rows;
     let requirement = shiftcast::staffing::staff(&forecast, &config).unwrap();
     let options = SimulationOptions { replications: 20, seed: 1, ..SimulationOptions::default() };
-    let sim = simulate::run_requirement(&requirement, &forecast, &config, &options).unwrap();
+    let sim = simulate::run_requirement(&requirement, &forecast, &config.site, &options).unwrap();
     println!(
         "sample data: week from {start}, staffed with Erlang, simulated with exactly agents_net \
          on duty, 20 replications"

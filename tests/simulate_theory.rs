@@ -134,7 +134,7 @@ fn long_run_matches_erlang_c() {
     let config = plan("service_level = 0.8\ntarget_answer_seconds = 20");
     let f = forecast(&[per_interval; 4 * 96], aht);
     let roster = agents(c as usize, 0, (4 * 24 + 1) * 60, "a");
-    let r = simulate::run(&roster, &f, &config, &options(40, 7)).unwrap();
+    let r = simulate::run(&roster, &f, None, &config.site, &options(40, 7)).unwrap();
 
     let lambda = per_interval / 900.0;
     let mu = 1.0 / aht;
@@ -163,7 +163,7 @@ fn long_run_matches_erlang_a() {
     ));
     let f = forecast(&[per_interval; 4 * 96], aht);
     let roster = agents(c as usize, 0, (4 * 24 + 1) * 60, "a");
-    let r = simulate::run(&roster, &f, &config, &options(40, 11)).unwrap();
+    let r = simulate::run(&roster, &f, None, &config.site, &options(40, 11)).unwrap();
 
     let reference = erlang_a(per_interval / 900.0, 1.0 / aht, 1.0 / patience, c);
     let q = &r.queues[0].metrics;
@@ -183,8 +183,8 @@ fn an_understaffed_interval_hurts_the_next_one() {
     let mut short = agents(15, 0, 120, "a");
     short.extend(agents(8, 15, 120, "b"));
     let opts = options(40, 3);
-    let good = simulate::run(&staffed, &f, &config, &opts).unwrap();
-    let bad = simulate::run(&short, &f, &config, &opts).unwrap();
+    let good = simulate::run(&staffed, &f, None, &config.site, &opts).unwrap();
+    let bad = simulate::run(&short, &f, None, &config.site, &opts).unwrap();
     let sl =
         |r: &simulate::SimulationResult, i: usize| r.intervals[i].metrics.service_level.unwrap();
     // Interval 0 is understaffed (the cause) ...
@@ -200,9 +200,9 @@ fn same_seed_same_result_other_seed_other_result() {
     let config = plan("service_level = 0.8\ntarget_answer_seconds = 20\npatience_seconds = 90");
     let f = forecast(&[90.0; 8], 200.0);
     let roster = agents(20, 0, 150, "a");
-    let a = simulate::run(&roster, &f, &config, &options(6, 5)).unwrap();
-    let b = simulate::run(&roster, &f, &config, &options(6, 5)).unwrap();
-    let c = simulate::run(&roster, &f, &config, &options(6, 6)).unwrap();
+    let a = simulate::run(&roster, &f, None, &config.site, &options(6, 5)).unwrap();
+    let b = simulate::run(&roster, &f, None, &config.site, &options(6, 5)).unwrap();
+    let c = simulate::run(&roster, &f, None, &config.site, &options(6, 6)).unwrap();
     assert_eq!(a, b);
     assert_ne!(a.total, c.total);
 }
@@ -218,7 +218,7 @@ fn chat_concurrency_is_erlang_c_on_slots() {
     let config = PlanConfig::parse("plan.toml", text, Path::new("")).unwrap();
     let f = forecast(&[per_interval; 4 * 96], aht);
     let roster = agents(8, 0, (4 * 24 + 1) * 60, "a");
-    let r = simulate::run(&roster, &f, &config, &options(40, 13)).unwrap();
+    let r = simulate::run(&roster, &f, None, &config.site, &options(40, 13)).unwrap();
     let (lambda, mu, slots) = (per_interval / 900.0, 1.0 / aht, 24u32);
     let a = lambda / mu;
     let pw = erlang_c(a, slots);
@@ -249,7 +249,7 @@ fn erlang_a_service_level_and_asa_match_the_staffing_stage() {
     ));
     let f = forecast(&[per_interval; 4 * 96], aht);
     let roster = agents(c as usize, 0, (4 * 24 + 1) * 60, "a");
-    let r = simulate::run(&roster, &f, &config, &options(40, 17)).unwrap();
+    let r = simulate::run(&roster, &f, None, &config.site, &options(40, 17)).unwrap();
     let m = shiftcast::staffing::ErlangA::from_contacts(per_interval, aht, 15, patience)
         .unwrap()
         .metrics(c, target);

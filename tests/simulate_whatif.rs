@@ -193,8 +193,15 @@ fn with_a_roster_the_scenario_is_simulated_against_it() {
     }];
     let s = [Scenario { name: "base".into(), ..Scenario::default() }];
     let free = whatif::run_with(&erlang_c_staff, &f, None, &plan(), &s, &options(2)).unwrap();
-    let with =
-        whatif::run_with(&erlang_c_staff, &f, Some(&roster), &plan(), &s, &options(2)).unwrap();
+    let with = whatif::run_with(
+        &erlang_c_staff,
+        &f,
+        Some(whatif::WhatifRoster { rows: &roster, skills: None }),
+        &plan(),
+        &s,
+        &options(2),
+    )
+    .unwrap();
     assert_eq!(with[0].required_agents_peak, free[0].required_agents_peak);
     assert_eq!(with[0].paid_hours, free[0].paid_hours);
     let sim = with[0].simulated.as_ref().unwrap();

@@ -208,9 +208,19 @@ pub fn run(
 
     progress(Progress::Started(Stage::Simulate));
     let t = Instant::now();
-    let mut sim_options = crate::simulate::SimulationOptions::from_config(&config.simulation)?;
+    let mut sim_options = crate::simulate::SimulationOptions::from_config(
+        &config.simulation,
+        config.staffing.shrinkage,
+    )?;
     sim_options.seed = seed;
-    let simulation = crate::simulate::run(&roster.rows, &forecast.rows, config, &sim_options)?;
+    let skills = crate::simulate::Skills::from_agents(&agents);
+    let simulation = crate::simulate::run(
+        &roster.rows,
+        &forecast.rows,
+        Some(&skills),
+        &config.site,
+        &sim_options,
+    )?;
     timed(Stage::Simulate, progress, t.elapsed().as_secs_f64());
 
     // Scenarios are read before the sweep but after the plan, so a bad scenario file is
@@ -226,7 +236,10 @@ pub fn run(
             };
             let outcomes = crate::simulate::whatif::run(
                 &forecast.rows,
-                Some(&roster.rows),
+                Some(crate::simulate::whatif::WhatifRoster {
+                    rows: &roster.rows,
+                    skills: Some(&skills),
+                }),
                 config,
                 &scenarios,
                 &whatif_options,
