@@ -376,3 +376,37 @@ pub fn fraction(
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(queues: &str) -> Result<Site, InputError> {
+        let text = "time_zone = \"UTC\"\ninterval_minutes = 15\n";
+        let section: SiteSection = toml::from_str(text).unwrap();
+        #[derive(Deserialize)]
+        struct Q {
+            queues: Vec<QueueConfig>,
+        }
+        let q: Q = toml::from_str(queues).unwrap();
+        Site::from_sections("plan.toml", &section, q.queues)
+    }
+
+    const VOICE: &str = "[[queues]]\nname = \"voice\"\nchannel = \"voice\"\n";
+
+    #[test]
+    fn priority_and_share_of_are_read_and_checked() {
+        let vip = format!("{VOICE}[[queues]]\nname = \"vip\"\nchannel = \"voice\"\npriority = 2\nshare_of = \"voice\"\nshare = 0.1\n");
+        let s = site(&vip).unwrap();
+        assert_eq!(s.queue("vip").unwrap().priority, Some(2));
+        assert_eq!(s.queue("vip").unwrap().share_of.as_deref(), Some("voice"));
+        let e = site(&vip.replace("share = 0.1", "share = 1.5")).unwrap_err().to_string();
+        assert!(e.contains("queues[1] (vip).share") && e.contains("1.5"), "{e}");
+        let e = site(&vip.replace("share = 0.1\n", "")).unwrap_err().to_string();
+        assert!(e.contains("share_of needs share"), "{e}");
+        let e = site(&vip.replace("share_of = \"voice\"", "share_of = \"sms\""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("(vip).share_of") && e.contains("\"sms\" is not a queue"), "{e}");
+    }
+}

@@ -450,6 +450,15 @@ pub fn write_outputs(
     notes.extend(plan.roster.unmet.iter().map(|u| format!("roster: {}", u.reason)));
     let mut simulation_figures = SimulationFigures::from_rows(&simulation, &targeted);
     simulation_figures.replications = Some(plan.simulation.replications);
+    simulation_figures.routing = Some(
+        match plan.simulation.routing {
+            crate::simulate::Routing::Skills => "skills",
+            crate::simulate::Routing::RosterQueue => "roster_queue",
+        }
+        .to_string(),
+    );
+    simulation_figures.absence = Some(plan.simulation.absence.unplanned_shrinkage);
+    simulation_figures.absence_day_probability = Some(plan.simulation.absence.day_probability);
 
     let summary = PlanSummary {
         site: config.site.name.clone(),
