@@ -874,6 +874,67 @@ mod tests {
     }
 
     #[test]
+    fn memory_limits_are_errors_not_swap() {
+        let c = config();
+        // A forecast cell of 1e8 contacts: more than one replication may hold.
+        let f = vec![row(at(3, 9, 0), "voice", 1e8)];
+        let e = run(&[], &f, None, &c, &opts()).unwrap_err().to_string();
+        assert!(e.contains("100000000 contacts") && e.contains("at most 10000000"), "{e}");
+        let f = vec![row(at(3, 9, 0), "voice", 1.0)];
+        let many = SimulationOptions { replications: MAX_REPLICATIONS + 1, ..opts() };
+        let e = run(&[], &f, None, &c, &many).unwrap_err().to_string();
+        assert!(e.contains("from 1 to 1000"), "{e}");
+        // A year of half-hours on two queues, 1,000 replications: 35 M cells, too many at once.
+        let year = vec![
+            row(at(3, 9, 0), "voice", 1.0),
+            row(at(3, 9, 0) + Duration::days(364), "voice", 1.0),
+        ];
+        let most = SimulationOptions { replications: MAX_REPLICATIONS, ..opts() };
+        let e = run(&[], &year, None, &c, &most).unwrap_err().to_string();
+        assert!(e.contains("interval-queue cells") && e.contains("use at most"), "{e}");
+    }
+
+    #[test]
+    fn auto_absence_is_the_shrinkage_the_breaks_do_not_take() {
+        // 8.5-hour span, 60 minutes of breaks, 480 paid: 450 on duty. Shrinkage 0.30:
+        // 1 - 0.7 * 480 / 450 = 0.25333.
+        let mut a = agent(
+            "voice",
+            at(3, 8, 0),
+            at(3, 16, 30),
+            vec![
+                (at(3, 10, 0), at(3, 10, 15)),
+                (at(3, 12, 0), at(3, 12, 30)),
+                (at(3, 15, 0), at(3, 15, 15)),
+            ],
+        );
+        a.paid_minutes = 480;
+        assert!(
+            (unplanned_shrinkage(std::slice::from_ref(&a), 0.3) - (1.0 - 0.7 * 480.0 / 450.0))
+                .abs()
+                < 1e-12
+        );
+        // Breaks that take more than the shrinkage leave no absence.
+        assert_eq!(unplanned_shrinkage(std::slice::from_ref(&a), 0.0), 0.0);
+        let options = SimulationOptions::from_config(
+            &SimulationConfig { off_queue: 0.05, ..SimulationConfig::default() },
+            0.3,
+        )
+        .unwrap();
+        let applied = options.absence.resolve(std::slice::from_ref(&a));
+        // (1 - p)(1 - 0.05) = 1 - 0.25333.
+        assert!(((1.0 - applied.day_probability) * 0.95 - 0.7 * 480.0 / 450.0).abs() < 1e-12);
+        let bad = SimulationConfig {
+            absence: AbsenceSetting::Fraction(1.0),
+            ..SimulationConfig::default()
+        };
+        assert!(SimulationOptions::from_config(&bad, 0.3)
+            .unwrap_err()
+            .to_string()
+            .contains("simulation.absence"));
+    }
+
+    #[test]
     fn email_waits_for_the_morning_and_counts_against_its_deadline() {
         // 4 emails an interval over 20:00-22:00, one agent from 08:00 next day: all answered,
         // none within the 60-minute deadline, none abandoned (deferred work does not abandon).

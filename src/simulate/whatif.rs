@@ -447,6 +447,11 @@ fn one(
 ) -> Result<ScenarioOutcome, Error> {
     let (rows, cfg) = apply(forecast, config, s);
     let horizon = super::Horizon::of_forecast(&rows, &cfg.site)?;
+    let contacts: f64 = rows.iter().map(|r| r.contacts).sum();
+    if options.simulate {
+        // Before staffing: a volume far beyond what can be simulated fails fast.
+        super::supply::check_contacts(contacts)?;
+    }
     let requirements = staff(&rows, &cfg)?;
     let Requirement { gross, net, capped_intervals } =
         Requirement::of(&requirements, &cfg, &horizon, s.headcount_cap);
@@ -460,7 +465,6 @@ fn one(
     let paid_hours = required_agent_intervals as f64 * interval_hours;
     let weeks = n as f64 * interval_hours / (7.0 * 24.0);
     let fte = paid_hours / (options.fte_hours_per_week * weeks);
-    let contacts = rows.iter().map(|r| r.contacts).sum();
     let simulated = if options.simulate {
         Some(simulate_scenario(&cfg, &rows, roster, &net, simulation, index)?)
     } else {
