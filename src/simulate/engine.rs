@@ -248,6 +248,9 @@ pub struct Workspace {
     transitions: Vec<Transition>,
     absent: Vec<bool>,
     open: Vec<f64>,
+    /// Whole intervals of staffed time as differences: `staffed_delta[q * (n + 1) + i]` agents
+    /// (slot-weighted) start covering whole intervals from `i` on (see [`Run::staffed`]).
+    staffed_delta: Vec<f64>,
     pub cells: Vec<Cell>,
 }
 
@@ -283,6 +286,7 @@ pub fn transition_order(x: &Transition, y: &Transition) -> std::cmp::Ordering {
 /// The mutable state of one replication, borrowed from the workspace.
 struct Run<'a> {
     m: &'a Model,
+    staffed_delta: &'a mut [f64],
     completions: &'a mut BinaryHeap<Reverse<u128>>,
     agents: &'a mut [AgentState],
     idle: &'a mut [VecDeque<IdleEntry>],
@@ -393,6 +397,8 @@ impl Model {
         ws.waiting.iter_mut().for_each(VecDeque::clear);
         ws.cells.clear();
         ws.cells.resize(nq * self.intervals, Cell::default());
+        ws.staffed_delta.clear();
+        ws.staffed_delta.resize(nq * (self.intervals + 1), 0.0);
         ws.next_arrival.clear();
         ws.next_interval.clear();
     }
@@ -478,12 +484,14 @@ impl Model {
             next_arrival,
             next_interval,
             transitions,
+            staffed_delta,
             cells,
             ..
         } = ws;
         let transitions: &[Transition] =
             if self.absence.is_none() { &self.transitions } else { transitions };
-        let mut run = Run { m: self, completions, agents, idle, slots, waiting, cells };
+        let mut run =
+            Run { m: self, staffed_delta, completions, agents, idle, slots, waiting, cells };
         let mut replay_cursor = 0usize;
         let mut transition_cursor = 0usize;
         loop {
@@ -548,6 +556,36 @@ impl Model {
     }
 }
 
+impl Run<'_> {
+    /// Add `weight * [start, end)` to queue `q`'s staffed time: the partial first and last
+    /// intervals directly, the whole ones between as two differences (O(1) per span instead of
+    /// one update per interval: shifts are many intervals long, and a replication has as many
+    /// duty changes as it has roster spans). [`Run::finish`] adds the differences up.
+    #[inline]
+    fn staffed(&mut self, q: usize, start: f64, end: f64, weight: f64) {
+        let m = self.m;
+        let (start, end) = (start.max(0.0), end.min(m.horizon_seconds()));
+        if end <= start {
+            return;
+        }
+        let n = m.intervals;
+        let i0 = ((start / m.interval_seconds) as usize).min(n - 1);
+        let i1 = ((end / m.interval_seconds) as usize).min(n);
+        let cells = &mut self.cells[q * n..(q + 1) * n];
+        if i0 == i1 || (i1 == i0 + 1 && i1 == n) {
+            cells[i0].staffed_slot_seconds += weight * (end - start);
+            return;
+        }
+        cells[i0].staffed_slot_seconds += weight * ((i0 + 1) as f64 * m.interval_seconds - start);
+        if i1 < n {
+            cells[i1].staffed_slot_seconds += weight * (end - i1 as f64 * m.interval_seconds);
+        }
+        let delta = &mut self.staffed_delta[q * (n + 1)..(q + 1) * (n + 1)];
+        delta[i0 + 1] += weight;
+        delta[i1] -= weight;
+    }
+}
+
 fn push_span(out: &mut Vec<Transition>, agent: u32, start: f64, end: f64) {
     out.push(Transition { seconds: start, agent, on_duty: true });
     out.push(Transition { seconds: end, agent, on_duty: false });
@@ -567,7 +605,7 @@ impl Run<'_> {
         if !s.counted_since.is_nan() {
             let cq = s.counted_queue as usize;
             let slots = f64::from(self.m.queues[cq].slots_per_agent);
-            self.m.spread(self.cells, cq, s.counted_since, now, slots, false);
+            self.staffed(cq, s.counted_since, now, slots);
         }
         let s = &mut self.agents[a];
         match queue {
@@ -797,6 +835,16 @@ impl Run<'_> {
     /// Nobody is left to answer the contacts still waiting: a caller with patience hangs up,
     /// a contact without stays unanswered.
     fn finish(&mut self) {
+        let n = self.m.intervals;
+        for q in 0..self.m.queues.len() {
+            let mut on = 0.0;
+            for i in 0..n {
+                on += self.staffed_delta[q * (n + 1) + i];
+                if on != 0.0 {
+                    self.cells[q * n + i].staffed_slot_seconds += on * self.m.interval_seconds;
+                }
+            }
+        }
         for (q, waiting) in self.waiting.iter_mut().enumerate() {
             for w in waiting.drain(..) {
                 let cell = &mut self.cells[q * self.m.intervals + w.interval as usize];

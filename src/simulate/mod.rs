@@ -556,6 +556,15 @@ fn daily(runs: &[Vec<Cell>], horizon: &Horizon, site: &Site) -> Vec<DayOutcome> 
     out
 }
 
+/// Which outcomes [`summarize`] builds besides the queues and the total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Days and intervals (simulation.csv).
+    Intervals,
+    /// Days only (a what-if sweep: a thousand scenarios' intervals would only fill memory).
+    Days,
+}
+
 /// Combine replications into the reported outcome.
 pub(crate) fn summarize(
     runs: &[Vec<Cell>],
@@ -563,9 +572,11 @@ pub(crate) fn summarize(
     site: &Site,
     options: &SimulationOptions,
     absence: AppliedAbsence,
+    detail: Detail,
 ) -> SimulationResult {
     let n = horizon.intervals;
-    let mut intervals = Vec::with_capacity(site.queues.len() * n);
+    let with_intervals = detail == Detail::Intervals;
+    let mut intervals = Vec::with_capacity(if with_intervals { site.queues.len() * n } else { 0 });
     let mut queues = Vec::with_capacity(site.queues.len());
     let mut all = vec![Cell::default(); runs.len()];
     let mut per_rep = vec![Cell::default(); runs.len()];
@@ -576,11 +587,13 @@ pub(crate) fn summarize(
                 per_rep[r] = run[q * n + i];
                 queue_total[r].add(&run[q * n + i]);
             }
-            intervals.push(IntervalOutcome {
-                interval_start: horizon.interval_start(i),
-                queue: qc.name.clone(),
-                metrics: Metrics::of(&per_rep),
-            });
+            if with_intervals {
+                intervals.push(IntervalOutcome {
+                    interval_start: horizon.interval_start(i),
+                    queue: qc.name.clone(),
+                    metrics: Metrics::of(&per_rep),
+                });
+            }
         }
         for (a, t) in all.iter_mut().zip(&queue_total) {
             a.add(t);
@@ -617,7 +630,7 @@ fn simulate(
 ) -> Result<SimulationResult, SimulateError> {
     check_memory(model, options.replications)?;
     let runs = replicate(model, options.replications, options.seed, 0);
-    Ok(summarize(&runs, horizon, site, options, absence))
+    Ok(summarize(&runs, horizon, site, options, absence, Detail::Intervals))
 }
 
 /// Simulate a roster against a forecast: Poisson arrivals at the forecast's volumes over the

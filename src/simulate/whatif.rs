@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use super::engine::Absence;
 use super::supply::{demand, model, supply_from_counts, supply_from_roster, Skills};
 use super::{
-    check_memory, replicate, summarize, AppliedAbsence, DayOutcome, Metrics, QueueOutcome,
+    check_memory, replicate, summarize, AppliedAbsence, DayOutcome, Detail, Metrics, QueueOutcome,
     SimulateError, SimulationOptions,
 };
 use crate::error::InputError;
@@ -427,10 +427,8 @@ fn simulate_scenario(
     );
     check_memory(&m, options.replications)?;
     let runs = replicate(&m, options.replications, options.seed, (index + 1) << 32);
-    let mut result =
-        summarize(&runs, &horizon, &cfg.site, &options, absence.unwrap_or(AppliedAbsence::NONE));
-    // A sweep reports queues and days; a thousand scenarios' intervals would only fill memory.
-    result.intervals = Vec::new();
+    let applied = absence.unwrap_or(AppliedAbsence::NONE);
+    let result = summarize(&runs, &horizon, &cfg.site, &options, applied, Detail::Days);
     Ok(Simulated { result, absence })
 }
 
