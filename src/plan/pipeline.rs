@@ -283,6 +283,26 @@ pub fn run(
     })
 }
 
+/// simulation.csv's sums, with the run's replications, routing and the absence it drew.
+fn simulation_figures(
+    run: &crate::simulate::SimulationResult,
+    rows: &[crate::report::summary::SimulatedInterval],
+    targeted: &[String],
+) -> SimulationFigures {
+    let mut figures = SimulationFigures::from_rows(rows, targeted);
+    figures.replications = Some(run.replications);
+    figures.routing = Some(
+        match run.routing {
+            crate::simulate::Routing::Skills => "skills",
+            crate::simulate::Routing::RosterQueue => "roster_queue",
+        }
+        .to_string(),
+    );
+    figures.absence = Some(run.absence.unplanned_shrinkage);
+    figures.absence_day_probability = Some(run.absence.day_probability);
+    figures
+}
+
 /// Rolling-origin backtest of the forecast's `auto` method over the last `folds` weeks of the
 /// history: WAPE per queue and pooled over queues (each queue's WAPE weighted by its actual
 /// contacts in the test weeks, which is exactly Σ|error| / Σ actual over all queues).
@@ -463,17 +483,7 @@ pub fn write_outputs(
         notes.push(format!("schedule: {}", status_name(status)));
     }
     notes.extend(plan.roster.unmet.iter().map(|u| format!("roster: {}", u.reason)));
-    let mut simulation_figures = SimulationFigures::from_rows(&simulation, &targeted);
-    simulation_figures.replications = Some(plan.simulation.replications);
-    simulation_figures.routing = Some(
-        match plan.simulation.routing {
-            crate::simulate::Routing::Skills => "skills",
-            crate::simulate::Routing::RosterQueue => "roster_queue",
-        }
-        .to_string(),
-    );
-    simulation_figures.absence = Some(plan.simulation.absence.unplanned_shrinkage);
-    simulation_figures.absence_day_probability = Some(plan.simulation.absence.day_probability);
+    let simulation_figures = simulation_figures(&plan.simulation, &simulation, &targeted);
 
     let summary = PlanSummary {
         site: config.site.name.clone(),
