@@ -155,11 +155,21 @@ fn simulate_table_output_and_bad_roster() {
         .args(base)
         .args(["--replications", "0"])
         .assert()
-        .code(1)
+        .code(2)
         .get_output()
         .stderr
         .clone();
     assert!(String::from_utf8(out).unwrap().contains("replications"));
+    // Above the documented limit: a data error from the library (exit 1), naming the limit.
+    let out = shiftcast(dir.path())
+        .args(base)
+        .args(["--replications", "1001"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(out).unwrap().contains("from 1 to 1000"));
 }
 
 #[test]

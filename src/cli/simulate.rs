@@ -44,8 +44,9 @@ pub struct Args {
 /// The simulation flags `simulate` and `whatif` share; each overrides plan.toml's [simulation].
 #[derive(Debug, clap::Args)]
 pub struct SimulationFlags {
-    /// Independent replications (overrides [simulation] replications; default 10); per
-    /// scenario in `whatif`.
+    /// Independent replications, 1 to 1000 (overrides [simulation] replications; default 10);
+    /// per scenario in `whatif`. A long horizon allows fewer: at most 10 million
+    /// interval-queue cells over all replications.
     #[arg(long, value_parser = values::at_least_one)]
     pub replications: Option<u32>,
     /// Random seed (overrides [simulation] seed; default 1); `whatif` scenario k uses its own
