@@ -225,9 +225,19 @@ pub fn run(
 
     progress(Progress::Started(Stage::Simulate));
     let t = Instant::now();
-    let mut sim_options = crate::simulate::SimulationOptions::from_config(&config.simulation)?;
+    let mut sim_options = crate::simulate::SimulationOptions::from_config(
+        &config.simulation,
+        config.staffing.shrinkage,
+    )?;
     sim_options.seed = seed;
-    let simulation = crate::simulate::run(&roster.rows, &forecast.rows, config, &sim_options)?;
+    let skills = crate::simulate::Skills::from_agents(&agents);
+    let simulation = crate::simulate::run(
+        &roster.rows,
+        &forecast.rows,
+        Some(&skills),
+        &config.site,
+        &sim_options,
+    )?;
     timed(Stage::Simulate, progress, t.elapsed().as_secs_f64());
 
     // Scenarios are read before the sweep but after the plan, so a bad scenario file is
@@ -243,7 +253,10 @@ pub fn run(
             };
             let outcomes = crate::simulate::whatif::run(
                 &forecast.rows,
-                Some(&roster.rows),
+                Some(crate::simulate::whatif::WhatifRoster {
+                    rows: &roster.rows,
+                    skills: Some(&skills),
+                }),
                 config,
                 &scenarios,
                 &whatif_options,
@@ -271,6 +284,26 @@ pub fn run(
         whatif,
         stage_seconds,
     })
+}
+
+/// simulation.csv's sums, with the run's replications, routing and the absence it drew.
+fn simulation_figures(
+    run: &crate::simulate::SimulationResult,
+    rows: &[crate::report::summary::SimulatedInterval],
+    targeted: &[String],
+) -> SimulationFigures {
+    let mut figures = SimulationFigures::from_rows(rows, targeted);
+    figures.replications = Some(run.replications);
+    figures.routing = Some(
+        match run.routing {
+            crate::simulate::Routing::Skills => "skills",
+            crate::simulate::Routing::RosterQueue => "roster_queue",
+        }
+        .to_string(),
+    );
+    figures.absence = Some(run.absence.unplanned_shrinkage);
+    figures.absence_day_probability = Some(run.absence.day_probability);
+    figures
 }
 
 /// Rolling-origin backtest of the forecast's `auto` method over the last `folds` weeks of the
@@ -453,8 +486,7 @@ pub fn write_outputs(
         notes.push(format!("schedule: {}", status_name(status)));
     }
     notes.extend(plan.roster.unmet.iter().map(|u| format!("roster: {}", u.reason)));
-    let mut simulation_figures = SimulationFigures::from_rows(&simulation, &targeted);
-    simulation_figures.replications = Some(plan.simulation.replications);
+    let simulation_figures = simulation_figures(&plan.simulation, &simulation, &targeted);
 
     let summary = PlanSummary {
         site: config.site.name.clone(),
