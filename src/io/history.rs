@@ -33,7 +33,7 @@ use chrono::{Datelike, Duration, LocalResult, TimeZone};
 use chrono_tz::Tz;
 
 use crate::error::{FileError, InputError};
-use crate::io::table::{fmt_num, write_csv_atomic, Table};
+use crate::io::table::{fmt_num, write_atomic, Table};
 use crate::site::Site;
 use crate::time::{self, IntervalGrid, OpeningHours, Stamp, INTERVAL_MINUTES_ALLOWED};
 
@@ -46,6 +46,13 @@ pub const HISTORY_COLUMNS: [&str; 4] = ["interval_start", "queue", "contacts", "
 /// The longest span of one queue's history the reader accepts (20 years of days): the gap scan
 /// walks every interval of the span, and no planning use needs more.
 pub const MAX_SPAN_DAYS: i64 = 7305;
+
+/// The most contacts one interval of one queue may have. Far above any contact centre, far
+/// below where sums over a week or a what-if uplift could overflow to `inf`.
+pub const MAX_CONTACTS_PER_INTERVAL: f64 = 1e9;
+
+/// The longest mean handle time accepted, in seconds (one day).
+pub const MAX_AHT_SECONDS: f64 = 86_400.0;
 
 /// One observed interval of one queue.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,9 +175,11 @@ pub fn parse_history(
             None => DEFAULT_QUEUE,
         }
         .to_string();
-        let contacts = table.non_negative(row, c_contacts)?;
+        let contacts = bounded(&table, row, c_contacts, MAX_CONTACTS_PER_INTERVAL)?;
         let aht_seconds = match c_aht {
-            Some(c) if !table.text(row, c).is_empty() => Some(table.non_negative(row, c)?),
+            Some(c) if !table.text(row, c).is_empty() => {
+                Some(bounded(&table, row, c, MAX_AHT_SECONDS)?)
+            }
             _ => None,
         };
         let next_index = queue_index.len();
@@ -258,6 +267,24 @@ pub fn parse_history(
         gaps.extend(find_gaps(name, records, &grid, options.opening_hours.as_ref()));
     }
     Ok(History { interval_minutes, queues, gaps })
+}
+
+/// A number from 0 to `max`: larger values are errors, not an `inf` later in a sum.
+fn bounded(
+    table: &Table,
+    row: &crate::io::table::Row,
+    col: usize,
+    max: f64,
+) -> Result<f64, InputError> {
+    let v = table.non_negative(row, col)?;
+    if v > max {
+        return Err(table.error(
+            row,
+            col,
+            format!("expected a number from 0 to {max:e}, found {v:e}"),
+        ));
+    }
+    Ok(v)
 }
 
 /// For a plainly written (no UTC offset) local time inside a fall-back overlap, the second of
@@ -373,6 +400,11 @@ fn weekday_slot(grid: &IntervalGrid, stamp: &Stamp, slots: usize) -> usize {
 /// Numbers keep up to 6 decimals (trailing zeros trimmed), so integers stay integers and a
 /// written file reads back to the same records.
 pub fn write_history(path: &Path, history: &History) -> Result<(), FileError> {
+    write_atomic(path, |w| write_history_to(w, history).map_err(|e| FileError::io(path, e)))
+}
+
+/// Write history CSV to any writer (stdout for `-`), in the order of [`write_history`].
+pub fn write_history_to(w: &mut dyn std::io::Write, history: &History) -> std::io::Result<()> {
     let mut all: Vec<&HistoryRecord> = history.queues.values().flatten().collect();
     all.sort_by(|a, b| a.interval_start.cmp(&b.interval_start).then_with(|| a.queue.cmp(&b.queue)));
     let rows = all.into_iter().map(|r| {
@@ -383,7 +415,13 @@ pub fn write_history(path: &Path, history: &History) -> Result<(), FileError> {
             r.aht_seconds.map(|a| fmt_num(a, 6)).unwrap_or_default(),
         ]
     });
-    write_csv_atomic(path, &HISTORY_COLUMNS, rows)
+    w.write_all(crate::io::table::csv_bom())?;
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(HISTORY_COLUMNS)?;
+    for r in rows {
+        out.write_record(r)?;
+    }
+    out.flush()
 }
 
 #[cfg(test)]
