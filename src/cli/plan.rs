@@ -74,6 +74,8 @@ pub fn run(args: Args) -> Result<()> {
             anyhow::bail!("--time-limit-seconds must be a number > 0, got {t}");
         }
     }
+    // A file where the output folder should be fails now, not after minutes of planning.
+    shiftcast::io::folder::check_output_folder(&args.out).context("--out")?;
     let started = std::time::Instant::now();
     let config = PlanConfig::read(&args.config)
         .with_context(|| format!("reading the plan {}", args.config.display()))?;
