@@ -263,10 +263,7 @@ fn presets_read_their_documented_columns() {
             "Queue,StartInterval,EndInterval,Contacts queued,Average handle time\n\
              voice,2024-11-25T00:00:00Z,2024-11-25T00:15:00Z,14,380\n",
         ),
-        (
-            "nice-iex",
-            "date|period|ctName|contactsReceived|aht\n11252024|08:00|voice|14|380\n",
-        ),
+        ("nice-iex", "date|period|ctName|contactsReceived|aht\n11252024|08:00|voice|14|380\n"),
     ];
     for (preset, text) in cases {
         let export = dir.path().join("e.csv");
