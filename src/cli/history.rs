@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use shiftcast::io::contact_log;
-use shiftcast::io::history::{self, History, ReadHistoryOptions};
+use shiftcast::io::history::{self, History, HistoryFrame, ReadHistoryOptions};
 use shiftcast::io::import::{self, ImportMap, MapFile};
 use shiftcast::plan::PlanConfig;
 use shiftcast::time::{self, IntervalGrid, OpeningHours};
@@ -196,6 +196,34 @@ fn summarise(file: String, h: &History, show_gaps: usize) -> Summary {
     Summary { file, interval_minutes: h.interval_minutes, queues, gaps }
 }
 
+/// [`summarise`] for a frame (an import), without listing the gaps.
+fn summarise_frame(file: String, h: &HistoryFrame) -> Summary {
+    let queues = h
+        .queues
+        .iter()
+        .map(|q| {
+            let (mut weight, mut weighted) = (0.0, 0.0);
+            for (c, a) in q.contacts.iter().zip(&q.aht_seconds).filter(|(_, a)| !a.is_nan()) {
+                weight += c;
+                weighted += c * a;
+            }
+            let gaps: Vec<_> = h.gaps.iter().filter(|g| g.queue == q.queue).collect();
+            let at = |t: Option<&i64>| t.map(|&t| time::format_local(&h.stamp(t)));
+            QueueSummary {
+                queue: q.queue.clone(),
+                intervals: q.starts.len(),
+                first: at(q.starts.first()).unwrap_or_default(),
+                last: at(q.starts.last()).unwrap_or_default(),
+                contacts: q.contacts.iter().sum(),
+                aht_seconds: (weight > 0.0).then(|| weighted / weight),
+                gaps: gaps.len(),
+                missing_intervals: gaps.iter().map(|g| g.intervals).sum(),
+            }
+        })
+        .collect();
+    Summary { file, interval_minutes: h.interval_minutes, queues, gaps: Vec::new() }
+}
+
 fn print_summary(s: &Summary, total_gaps: usize) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}: {}-minute intervals", s.file, s.interval_minutes)?;
@@ -318,9 +346,9 @@ fn import_export(args: ImportArgs) -> anyhow::Result<()> {
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    history::write_history(&args.out, &h)
+    history::write_history_frame(&args.out, &h)
         .with_context(|| format!("writing {}", args.out.display()))?;
-    let s = summarise(args.out.display().to_string(), &h, 0);
+    let s = summarise_frame(args.out.display().to_string(), &h);
     let to_stdout = args.out.as_os_str() != "-";
     match args.format {
         Format::Json if to_stdout => print_json(&s)?,

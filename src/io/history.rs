@@ -29,7 +29,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use chrono::{Datelike, Duration, LocalResult, TimeZone};
+use chrono::{Datelike, Duration, LocalResult, Offset, TimeZone, Timelike};
 use chrono_tz::Tz;
 
 use crate::error::{FileError, InputError};
@@ -166,6 +166,33 @@ pub struct HistoryFrame {
 }
 
 impl HistoryFrame {
+    /// A frame from validated series (sorted, on the grid, no duplicates), its gaps found with
+    /// `opening_hours` (inferred from the data when `None`).
+    pub fn new(
+        grid: IntervalGrid,
+        mut queues: Vec<QueueSeries>,
+        opening_hours: Option<&OpeningHours>,
+    ) -> HistoryFrame {
+        queues.sort_by(|a, b| a.queue.cmp(&b.queue));
+        let slots = grid.slots_per_day();
+        let mut gaps = Vec::new();
+        for q in &queues {
+            let open = match opening_hours {
+                Some(h) => Opening::Hours(h),
+                None => {
+                    let mut open = vec![false; 7 * slots];
+                    for &t in &q.starts {
+                        let s = grid.tz.timestamp_opt(t, 0).single().expect("valid");
+                        open[weekday_slot(&grid, &s, slots)] = true;
+                    }
+                    Opening::Slots(open)
+                }
+            };
+            gaps.extend(gaps_of(&q.queue, &q.starts, &grid, &open));
+        }
+        HistoryFrame { tz: grid.tz, interval_minutes: grid.interval_minutes, queues, gaps }
+    }
+
     /// Number of intervals over all queues.
     pub fn len(&self) -> usize {
         self.queues.iter().map(|q| q.starts.len()).sum()
@@ -220,8 +247,18 @@ struct Pending {
     /// NaN: none given.
     aht_seconds: f64,
     line: u32,
+    /// Local minute of the day, or `u16::MAX` when the time has seconds (never on a grid).
+    minute_of_day: u16,
+    /// Local weekday, Monday 0.
+    weekday: u8,
     /// Written without a UTC offset (so a repeated fall-back hour may be its second instant).
     plain: bool,
+}
+
+impl Pending {
+    fn on_grid(&self, interval_minutes: u32) -> bool {
+        self.minute_of_day != u16::MAX && u32::from(self.minute_of_day) % interval_minutes == 0
+    }
 }
 
 /// The columns of a history header.
@@ -298,7 +335,7 @@ pub fn parse_history_frame<R: std::io::Read>(
     let (names, pending) = read_pending(file_label, input, tz)?;
     let (interval_minutes, inferred) = match options.interval_minutes {
         Some(m) => (m, false),
-        None => (infer_interval_minutes(&pending, tz), true),
+        None => (infer_interval_minutes(&pending), true),
     };
     let grid = IntervalGrid::new(tz, interval_minutes)?;
     // Queues by name; each queue's rows sorted, checked and turned into columns in turn, so
@@ -310,8 +347,12 @@ pub fn parse_history_frame<R: std::io::Read>(
     let mut gaps = Vec::new();
     for qi in order {
         let rows = slots[qi].take().expect("each queue once");
+        let open = match &options.opening_hours {
+            Some(h) => Opening::Hours(h),
+            None => Opening::Slots(open_slots(&rows, &grid)),
+        };
         let series = queue_series(file_label, &names[qi], rows, &grid, inferred)?;
-        gaps.extend(gaps_of(&series.queue, &series.starts, &grid, options.opening_hours.as_ref()));
+        gaps.extend(gaps_of(&series.queue, &series.starts, &grid, &open));
         queues.push(series);
     }
     Ok(HistoryFrame { tz, interval_minutes, queues, gaps })
@@ -434,10 +475,27 @@ fn parse_row<'a>(
     };
     let line = u32::try_from(line)
         .map_err(|_| InputError::at_line(file, line, "expected at most 4,294,967,295 lines"))?;
-    let plain = time::parse_naive_datetime(start).is_ok();
+    // Parsed already: the plain forms are 16 or 19 characters ending in a digit; a `Z` or an
+    // offset makes any other length or ending.
+    let plain = matches!(start.len(), 16 | 19) && start.ends_with(|c: char| c.is_ascii_digit());
+    let local = stamp.naive_local();
+    let minute_of_day = if local.second() == 0 && local.nanosecond() == 0 {
+        (local.hour() * 60 + local.minute()) as u16
+    } else {
+        u16::MAX
+    };
+    let weekday = local.weekday().num_days_from_monday() as u8;
     Ok(ParsedRow {
         queue,
-        pending: Pending { unix_seconds: stamp.timestamp(), contacts, aht_seconds, line, plain },
+        pending: Pending {
+            unix_seconds: stamp.timestamp(),
+            contacts,
+            aht_seconds,
+            line,
+            minute_of_day,
+            weekday,
+            plain,
+        },
     })
 }
 
@@ -493,8 +551,8 @@ fn queue_series(
     }
     let m = grid.interval_minutes;
     for r in &rows {
-        let stamp = grid.tz.timestamp_opt(r.unix_seconds, 0).single().expect("valid");
-        if !grid.is_aligned(&stamp) {
+        if !r.on_grid(m) {
+            let stamp = grid.tz.timestamp_opt(r.unix_seconds, 0).single().expect("valid");
             let how = if inferred {
                 " (inferred from the spacing of the rows; give --interval-minutes if that is wrong)"
             } else {
@@ -548,7 +606,7 @@ fn second_instant(stamp: &Stamp) -> Option<Stamp> {
 /// The most common spacing between consecutive rows of a queue, among the allowed interval
 /// lengths; with no usable spacing (one row per queue), the longest allowed length every row is
 /// aligned to.
-fn infer_interval_minutes(queues: &[Vec<Pending>], tz: Tz) -> u32 {
+fn infer_interval_minutes(queues: &[Vec<Pending>]) -> u32 {
     let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
     for rows in queues {
         let mut stamps: Vec<i64> = rows.iter().map(|r| r.unix_seconds).collect();
@@ -568,11 +626,8 @@ fn infer_interval_minutes(queues: &[Vec<Pending>], tz: Tz) -> u32 {
     if let Some((&m, _)) = counts.iter().max_by_key(|(&m, &n)| (n, m)) {
         return m;
     }
-    let minute = |r: &Pending| {
-        time::minute_of_day(&tz.timestamp_opt(r.unix_seconds, 0).single().expect("valid"))
-    };
     for &m in INTERVAL_MINUTES_ALLOWED.iter().rev() {
-        if queues.iter().flatten().all(|r| minute(r) % m == 0) {
+        if queues.iter().flatten().all(|r| r.on_grid(m)) {
             return m;
         }
     }
@@ -589,61 +644,82 @@ pub fn find_gaps(
     opening_hours: Option<&OpeningHours>,
 ) -> Vec<Gap> {
     let starts: Vec<i64> = records.iter().map(|r| r.interval_start.timestamp()).collect();
-    gaps_of(queue, &starts, grid, opening_hours)
+    let open = match opening_hours {
+        Some(h) => Opening::Hours(h),
+        None => {
+            let slots = grid.slots_per_day();
+            let mut open = vec![false; 7 * slots];
+            for r in records {
+                open[weekday_slot(grid, &r.interval_start, slots)] = true;
+            }
+            Opening::Slots(open)
+        }
+    };
+    gaps_of(queue, &starts, grid, &open)
+}
+
+/// What counts as open when looking for gaps.
+enum Opening<'a> {
+    Hours(&'a OpeningHours),
+    /// Inferred: (weekday, slot of day) pairs that have data on some day.
+    Slots(Vec<bool>),
+}
+
+/// The (weekday, slot of day) pairs that have a row.
+fn open_slots(rows: &[Pending], grid: &IntervalGrid) -> Vec<bool> {
+    let slots = grid.slots_per_day();
+    let mut open = vec![false; 7 * slots];
+    for r in rows {
+        let minute = if r.minute_of_day == u16::MAX { 0 } else { u32::from(r.minute_of_day) };
+        let slot = ((minute / grid.interval_minutes) as usize).min(slots - 1);
+        open[usize::from(r.weekday) * slots + slot] = true;
+    }
+    open
 }
 
 /// [`find_gaps`] over sorted Unix-second interval starts.
-fn gaps_of(
-    queue: &str,
-    starts: &[i64],
-    grid: &IntervalGrid,
-    opening_hours: Option<&OpeningHours>,
-) -> Vec<Gap> {
+fn gaps_of(queue: &str, starts: &[i64], grid: &IntervalGrid, open: &Opening<'_>) -> Vec<Gap> {
     if starts.is_empty() {
         return Vec::new();
     }
     let at = |t: i64| grid.tz.timestamp_opt(t, 0).single().expect("valid");
     let slots = grid.slots_per_day();
-    // Inferred opening: (weekday, slot of day) pairs that have data on some day.
-    let inferred: Option<Vec<bool>> = match opening_hours {
-        Some(_) => None,
-        None => {
-            let mut open = vec![false; 7 * slots];
-            for &t in starts {
-                open[weekday_slot(grid, &at(t), slots)] = true;
-            }
-            Some(open)
-        }
-    };
-    let is_open = |s: &Stamp| match (&inferred, opening_hours) {
-        (Some(open), _) => open[weekday_slot(grid, s, slots)],
-        (None, Some(h)) => h.is_open(s),
-        (None, None) => true,
-    };
-    let first = at(starts[0]);
-    let last = at(starts[starts.len() - 1]);
+    let (first, last) = (starts[0], starts[starts.len() - 1]);
     let mut gaps = Vec::new();
     let mut current: Option<Gap> = None;
     let mut next_record = 0usize;
-    let mut date = first.date_naive();
-    while date <= last.date_naive() {
-        for s in grid.day_starts(date) {
-            if s < first || s > last {
+    let mut date = at(first).date_naive();
+    let last_date = at(last).date_naive();
+    while date <= last_date {
+        let day = grid.day_starts(date);
+        // On an ordinary day the n-th start is the n-th slot of the day; DST days ask the clock.
+        let ordinary = day.len() == slots;
+        let weekday = date.weekday().num_days_from_monday() as usize;
+        for (j, s) in day.iter().enumerate() {
+            let t = s.timestamp();
+            if t < first || t > last {
                 continue;
             }
-            let t = s.timestamp();
             while next_record < starts.len() && starts[next_record] < t {
                 next_record += 1;
             }
-            let present = next_record < starts.len() && starts[next_record] == t;
-            if present {
+            if next_record < starts.len() && starts[next_record] == t {
                 if let Some(g) = current.take() {
                     gaps.push(g);
                 }
-            } else if is_open(&s) {
+                continue;
+            }
+            let is_open = match open {
+                Opening::Hours(h) => h.is_open(s),
+                Opening::Slots(v) if ordinary => v[weekday * slots + j],
+                Opening::Slots(v) => v[weekday_slot(grid, s, slots)],
+            };
+            if is_open {
                 match &mut current {
                     Some(g) => g.intervals += 1,
-                    None => current = Some(Gap { queue: queue.to_string(), from: s, intervals: 1 }),
+                    None => {
+                        current = Some(Gap { queue: queue.to_string(), from: *s, intervals: 1 })
+                    }
                 }
             }
         }
@@ -665,6 +741,67 @@ fn weekday_slot(grid: &IntervalGrid, stamp: &Stamp, slots: usize) -> usize {
 /// written file reads back to the same records.
 pub fn write_history(path: &Path, history: &History) -> Result<(), FileError> {
     write_atomic(path, |w| write_history_to(w, history).map_err(|e| FileError::io(path, e)))
+}
+
+/// Write a frame as history.csv (whole or not at all; `-` is standard output), rows in time
+/// order and, within an interval, by queue — the bytes [`write_history`] writes for the same
+/// records.
+pub fn write_history_frame(path: &Path, frame: &HistoryFrame) -> Result<(), FileError> {
+    write_atomic(path, |w| write_history_frame_to(w, frame).map_err(|e| FileError::io(path, e)))
+}
+
+/// [`write_history_frame`] to any writer.
+pub fn write_history_frame_to(
+    w: &mut dyn std::io::Write,
+    frame: &HistoryFrame,
+) -> std::io::Result<()> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    w.write_all(crate::io::table::csv_bom())?;
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(HISTORY_COLUMNS)?;
+    // Merge the queues (sorted by name) by time: (start, queue index, row index).
+    let mut heap: BinaryHeap<Reverse<(i64, usize, usize)>> = frame
+        .queues
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| !q.starts.is_empty())
+        .map(|(qi, q)| Reverse((q.starts[0], qi, 0)))
+        .collect();
+    // Whether a local date has a UTC-offset change (only then can a time be ambiguous).
+    let mut day_cache: Option<(chrono::NaiveDate, bool)> = None;
+    while let Some(Reverse((t, qi, i))) = heap.pop() {
+        let q = &frame.queues[qi];
+        let stamp = frame.stamp(t);
+        let date = stamp.date_naive();
+        let changes = match day_cache {
+            Some((d, c)) if d == date => c,
+            _ => {
+                let start = time::start_of_day(date, frame.tz);
+                let end = time::start_of_day(date + Duration::days(1), frame.tz);
+                let c = start.offset().fix() != end.offset().fix()
+                    || (end - start) != Duration::days(1);
+                day_cache = Some((date, c));
+                c
+            }
+        };
+        let when = if changes {
+            time::format_local(&stamp)
+        } else {
+            stamp.format("%Y-%m-%dT%H:%M").to_string()
+        };
+        let aht = q.aht_seconds[i];
+        out.write_record([
+            when,
+            q.queue.clone(),
+            fmt_num(q.contacts[i], 6),
+            if aht.is_nan() { String::new() } else { fmt_num(aht, 6) },
+        ])?;
+        if i + 1 < q.starts.len() {
+            heap.push(Reverse((q.starts[i + 1], qi, i + 1)));
+        }
+    }
+    out.flush()
 }
 
 /// Write history CSV to any writer (stdout for `-`), in the order of [`write_history`].

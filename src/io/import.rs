@@ -15,7 +15,7 @@
 //! - times are converted from the file's zone (`time_zone`, or the offset written in the
 //!   value) to the site's zone; a local time is then floored to the site's grid.
 //!
-//! The result is a [`History`] ready for [`crate::io::history::write_history`]. Rows given twice
+//! The result is a [`HistoryFrame`] ready for [`crate::io::history::write_history_frame`]. Rows given twice
 //! (same queue and same minute) are errors naming the line, never summed; values beyond
 //! [`MAX_CONTACTS_PER_INTERVAL`] or [`MAX_AHT_SECONDS`] are errors, so an overflow can never
 //! become `inf` in an output.
@@ -30,9 +30,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::error::{FileError, InputError};
-use crate::io::history::{
-    find_gaps, History, HistoryRecord, MAX_AHT_SECONDS, MAX_CONTACTS_PER_INTERVAL,
-};
+use crate::io::history::{HistoryFrame, QueueSeries, MAX_AHT_SECONDS, MAX_CONTACTS_PER_INTERVAL};
 use crate::site::Site;
 use crate::time::{self, IntervalGrid, Stamp};
 
@@ -342,15 +340,39 @@ pub trait RowSource {
     ) -> Result<(), FileError>;
 }
 
-/// Per-interval sums while importing.
+/// Per-interval sums while importing (one queue's intervals are a vector of these).
 #[derive(Debug, Clone, Copy)]
 struct Acc {
+    /// Interval start, Unix seconds.
+    start: i64,
     contacts: f64,
     aht_weighted_seconds: f64,
     aht_contacts: f64,
     /// Minutes inside the site interval that already had a row (duplicate detection).
     minutes_seen: u64,
     first_line: u64,
+}
+
+impl Acc {
+    /// Add another part of the same interval; an error message when both have the same minute.
+    fn merge(&mut self, other: &Acc) -> Result<(), String> {
+        if self.minutes_seen & other.minutes_seen != 0 {
+            return Err(format!(
+                "given twice (an earlier row, from line {}, has the same minute)",
+                self.first_line.min(other.first_line)
+            ));
+        }
+        self.minutes_seen |= other.minutes_seen;
+        self.contacts += other.contacts;
+        self.aht_weighted_seconds += other.aht_weighted_seconds;
+        self.aht_contacts += other.aht_contacts;
+        if self.contacts > MAX_CONTACTS_PER_INTERVAL {
+            return Err(format!(
+                "the interval's contacts sum to more than {MAX_CONTACTS_PER_INTERVAL:e}"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Column positions of the mapped columns.
@@ -377,14 +399,16 @@ pub fn import_history(
     source: &mut dyn RowSource,
     map: &ImportMap,
     site: &Site,
-) -> Result<(History, ImportSummary), FileError> {
+) -> Result<(HistoryFrame, ImportSummary), FileError> {
     let grid = site.grid;
     let columns = locate_columns(file, source.headers(), map)?;
     let headers: Vec<String> = source.headers().to_vec();
     let from_tz = map.time_zone.unwrap_or(grid.tz);
     let mut queue_names: Vec<String> = Vec::new();
     let mut queue_index: HashMap<String, Option<u32>> = HashMap::new();
-    let mut sums: HashMap<(u32, i64), Acc> = HashMap::new();
+    // Per queue, intervals in file order; finer rows of one interval usually follow each other
+    // and merge into the last entry, the rest merge after sorting.
+    let mut sums: Vec<Vec<Acc>> = Vec::new();
     let mut summary = ImportSummary::default();
     let known = site.queue_names();
     let mut on_row = |line: u64, cells: &[Cell<'_>]| -> Result<(), InputError> {
@@ -432,37 +456,36 @@ pub fn import_history(
         };
         let local = instant.with_timezone(&grid.tz);
         let (start, minute) = floor_to_grid(&local, &grid);
-        let acc = sums.entry((qi, start.timestamp())).or_insert(Acc {
-            contacts: 0.0,
-            aht_weighted_seconds: 0.0,
-            aht_contacts: 0.0,
-            minutes_seen: 0,
+        let (aht_weighted_seconds, aht_contacts) = match aht {
+            Some(a) => (a * contacts, contacts),
+            None => (0.0, 0.0),
+        };
+        let part = Acc {
+            start: start.timestamp(),
+            contacts,
+            aht_weighted_seconds,
+            aht_contacts,
+            minutes_seen: 1u64 << minute,
             first_line: line,
-        });
-        if acc.minutes_seen & (1u64 << minute) != 0 {
-            return Err(err(columns.time, format!(
-                "queue {:?} at {} is given twice (an earlier row, from line {}, has the same minute)",
-                queue_names[qi as usize], local.format("%Y-%m-%dT%H:%M"), acc.first_line
-            )));
+        };
+        if sums.len() <= qi as usize {
+            sums.resize_with(qi as usize + 1, Vec::new);
         }
-        acc.minutes_seen |= 1u64 << minute;
-        acc.contacts += contacts;
-        if acc.contacts > MAX_CONTACTS_PER_INTERVAL {
-            return Err(err(
-                columns.contacts,
-                format!("the interval's contacts sum to more than {MAX_CONTACTS_PER_INTERVAL:e}"),
-            ));
-        }
-        if let Some(a) = aht {
-            acc.aht_weighted_seconds += a * contacts;
-            acc.aht_contacts += contacts;
+        let queue = &mut sums[qi as usize];
+        match queue.last_mut() {
+            Some(last) if last.start == part.start => last.merge(&part).map_err(|m| {
+                let c = if m.starts_with("given") { columns.time } else { columns.contacts };
+                let name = &queue_names[qi as usize];
+                err(c, format!("queue {name:?} at {}: {m}", local.format("%Y-%m-%dT%H:%M")))
+            })?,
+            _ => queue.push(part),
         }
         Ok(())
     };
     source.for_each_row(&mut on_row)?;
-    let history = assemble(sums, &queue_names, site);
-    summary.intervals_written = history.len();
-    Ok((history, summary))
+    let frame = assemble(file, sums, &queue_names, site)?;
+    summary.intervals_written = frame.len();
+    Ok((frame, summary))
 }
 
 fn unit_name(u: DurationUnit) -> &'static str {
@@ -582,6 +605,9 @@ enum Parsed {
 fn parse_text_time(t: &str, format: &TimeFormat) -> Result<Parsed, String> {
     match format {
         TimeFormat::Iso => {
+            if let Some(p) = parse_iso_fast(t) {
+                return Ok(p);
+            }
             if let Ok(n) = time::parse_naive_datetime(t) {
                 return Ok(Parsed::Naive(n));
             }
@@ -616,6 +642,52 @@ fn parse_text_time(t: &str, format: &TimeFormat) -> Result<Parsed, String> {
         }
         .map_err(|e| format!("expected a date-time in the format {p:?}, found {t:?} ({e})")),
         TimeFormat::EpochSeconds | TimeFormat::EpochMillis => unreachable!("handled by the caller"),
+    }
+}
+
+/// `YYYY-MM-DD[T| ]HH:MM[:SS[.fff]][Z|±HH:MM]` by hand (exports have millions of rows); `None`
+/// for anything else, which the general parsers then try.
+fn parse_iso_fast(t: &str) -> Option<Parsed> {
+    let b = t.as_bytes();
+    let num = |from: usize, len: usize| -> Option<u32> {
+        b.get(from..from + len)?
+            .iter()
+            .try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    if b.len() < 16
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b' ')
+        || b[13] != b':'
+    {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 2)?, num(8, 2)?)?;
+    let mut i = 16;
+    let mut second = 0;
+    let mut nanos = 0u32;
+    if b.get(i) == Some(&b':') {
+        second = num(17, 2)?;
+        i = 19;
+        if b.get(i) == Some(&b'.') {
+            let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 || digits > 9 {
+                return None;
+            }
+            nanos = num(i + 1, digits)? * 10u32.pow(9 - digits as u32);
+            i += 1 + digits;
+        }
+    }
+    let naive = date.and_hms_nano_opt(num(11, 2)?, num(14, 2)?, second, nanos)?;
+    match &b[i..] {
+        [] => Some(Parsed::Naive(naive)),
+        [b'Z' | b'z'] => Some(Parsed::Absolute(naive.and_utc().fixed_offset())),
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let seconds = (num(i + 1, 2)? * 3600 + num(i + 4, 2)? * 60) as i32;
+            let offset = FixedOffset::east_opt(if *sign == b'+' { seconds } else { -seconds })?;
+            Some(Parsed::Absolute(offset.from_local_datetime(&naive).single()?))
+        }
+        _ => None,
     }
 }
 
@@ -749,30 +821,46 @@ fn parse_clock_duration(t: &str, decimal_comma: bool) -> Option<f64> {
     Some((hours * 3600 + minutes * 60) as f64 + seconds)
 }
 
-/// Sums -> a history on the site's grid, queues sorted by time, gaps found with the site's
-/// opening hours.
-fn assemble(sums: HashMap<(u32, i64), Acc>, names: &[String], site: &Site) -> History {
-    let grid = site.grid;
-    let mut queues: BTreeMap<String, Vec<HistoryRecord>> = BTreeMap::new();
-    let mut entries: Vec<((u32, i64), Acc)> = sums.into_iter().collect();
-    entries.sort_unstable_by_key(|(k, _)| *k);
-    for ((qi, ts), acc) in entries {
-        let name = &names[qi as usize];
-        let stamp = grid.tz.timestamp_opt(ts, 0).single().expect("a valid instant");
-        let aht_seconds =
-            (acc.aht_contacts > 0.0).then(|| acc.aht_weighted_seconds / acc.aht_contacts);
-        queues.entry(name.clone()).or_default().push(HistoryRecord {
-            interval_start: stamp,
-            queue: name.clone(),
-            contacts: acc.contacts,
-            aht_seconds,
+/// Sums -> a frame on the site's grid: each queue sorted by time, parts of one interval that
+/// were not next to each other in the file merged, gaps found with the site's opening hours.
+fn assemble(
+    file: &str,
+    sums: Vec<Vec<Acc>>,
+    names: &[String],
+    site: &Site,
+) -> Result<HistoryFrame, InputError> {
+    let mut series = Vec::with_capacity(sums.len());
+    for (qi, mut accs) in sums.into_iter().enumerate() {
+        if !accs.is_sorted_by_key(|a| a.start) {
+            accs.sort_by_key(|a| (a.start, a.first_line));
+        }
+        let mut merged: Vec<Acc> = Vec::with_capacity(accs.len());
+        for a in accs {
+            match merged.last_mut() {
+                Some(last) if last.start == a.start => last.merge(&a).map_err(|m| {
+                    let line = last.first_line.max(a.first_line);
+                    InputError::at_line(file, line, format!("queue {:?}: interval {m}", names[qi]))
+                })?,
+                _ => merged.push(a),
+            }
+        }
+        series.push(QueueSeries {
+            queue: names[qi].clone(),
+            starts: merged.iter().map(|a| a.start).collect(),
+            contacts: merged.iter().map(|a| a.contacts).collect(),
+            aht_seconds: merged
+                .iter()
+                .map(|a| {
+                    if a.aht_contacts > 0.0 {
+                        a.aht_weighted_seconds / a.aht_contacts
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect(),
         });
     }
-    let mut gaps = Vec::new();
-    for (name, records) in &queues {
-        gaps.extend(find_gaps(name, records, &grid, Some(&site.opening_hours)));
-    }
-    History { interval_minutes: grid.interval_minutes, queues, gaps }
+    Ok(HistoryFrame::new(site.grid, series, Some(&site.opening_hours)))
 }
 
 /// A [`RowSource`] over CSV bytes from any reader (a file, stdin), read one record at a time.
@@ -864,7 +952,7 @@ pub fn import_file(
     input: &std::path::Path,
     map: &ImportMap,
     site: &Site,
-) -> Result<(History, ImportSummary), FileError> {
+) -> Result<(HistoryFrame, ImportSummary), FileError> {
     use std::io::{BufRead, BufReader, Read};
     let label =
         if input.as_os_str() == "-" { "<stdin>".to_string() } else { input.display().to_string() };
