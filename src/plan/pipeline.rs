@@ -20,6 +20,7 @@ use chrono::{Duration, NaiveDate};
 use crate::error::{FileError, InputError};
 use crate::io::agents::Agent;
 use crate::io::events::Event;
+use crate::io::folder::OutputFolder;
 use crate::io::history::History;
 use crate::io::requirements::RequirementRow;
 use crate::io::table::write_atomic;
@@ -368,7 +369,7 @@ fn backtest_accuracy(
 }
 
 /// The files a plan writes, in `out` (plus whatif.csv when scenarios were given).
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "forecast.csv",
     "requirements.csv",
     "shifts.csv",
@@ -377,16 +378,31 @@ pub const FILES: [&str; 8] = [
     "simulation.csv",
     "summary.json",
     "report.html",
+    "roster.xlsx",
 ];
 
-/// Write every stage's file into `out` (created if needed), read them back, and write
-/// summary.json and report.html computed from what was read. Returns the summary.
+/// Write every stage's file into `out`, read them back, and write summary.json and report.html
+/// computed from what was read. Returns the summary.
+///
+/// The folder is replaced as a whole ([`crate::io::folder::OutputFolder`]): the files go into a
+/// sibling staging folder that is swapped for `out` only when all are written, so a run killed
+/// or out of disk leaves the old folder as it was.
 pub fn write_outputs(
     plan: &PlanRun,
     config: &PlanConfig,
     out: &Path,
 ) -> Result<PlanSummary, Error> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let staged = OutputFolder::begin(out)?;
+    let summary = write_outputs_into(plan, config, staged.dir())?;
+    staged.commit()?;
+    Ok(summary)
+}
+
+fn write_outputs_into(
+    plan: &PlanRun,
+    config: &PlanConfig,
+    out: &Path,
+) -> Result<PlanSummary, Error> {
     let tz = config.site.time_zone();
     let path = |name: &str| out.join(name);
     crate::io::forecast::write_forecast(&path("forecast.csv"), &plan.forecast.rows)?;
@@ -394,6 +410,7 @@ pub fn write_outputs(
     crate::io::shifts::write_shifts(&path("shifts.csv"), &plan.schedule.shifts)?;
     crate::io::coverage::write_coverage(&path("coverage.csv"), &plan.schedule.coverage)?;
     crate::io::roster::write_roster(&path("roster.csv"), &plan.roster.rows)?;
+    crate::io::xlsx::write_roster_xlsx(&path("roster.xlsx"), &plan.roster.rows)?;
     crate::simulate::output::write_simulation(&path("simulation.csv"), &plan.simulation)?;
     if let Some(outcomes) = &plan.whatif {
         crate::simulate::output::write_whatif(
