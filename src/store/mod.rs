@@ -17,6 +17,7 @@
 //! fails with [`StoreError::Busy`] rather than interleaving.
 
 pub mod accuracy;
+pub mod import;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
