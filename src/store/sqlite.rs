@@ -22,7 +22,7 @@
 //! EXCLUSIVE MODE` or an advisory lock in place of SQLite's single writer, and do the import's
 //! replace with `INSERT ... ON CONFLICT DO UPDATE`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -158,6 +158,10 @@ impl SqliteStore {
         }
         self.conn.pragma_update(None, "foreign_keys", true)?;
         self.conn.pragma_update(None, "synchronous", "FULL")?;
+        // Two years of actuals are ~10 MB: a 64 MB page cache holds them and a year of
+        // published forecasts, so imports and accuracy do not go back to the file per page.
+        self.conn.pragma_update(None, "cache_size", -65536)?;
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         Ok(())
     }
 
@@ -319,26 +323,32 @@ impl Store for SqliteStore {
         )
         .map_err(err)?;
         let import_id = tx.last_insert_rowid();
-        tx.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS incoming (
-                 queue TEXT NOT NULL, interval_start INTEGER NOT NULL, contacts REAL NOT NULL,
-                 aht_seconds REAL, answered REAL, answered_within_target REAL,
-                 PRIMARY KEY (queue, interval_start)) WITHOUT ROWID;
-             DELETE FROM temp.incoming;",
-        )
-        .map_err(err)?;
-        let (mut count, mut first, mut last) = (0u64, i64::MAX, i64::MIN);
+        // The rows are taken inside the transaction: an error among them rolls it all back.
+        let rows: Vec<ActualRow> = rows.collect::<Result<_>>()?;
+        let first = rows.iter().map(|r| r.interval_start).min().unwrap_or(0);
+        let last = rows.iter().map(|r| r.interval_start).max().unwrap_or(-1);
+        let held = held_actuals(&tx, first, last).map_err(err)?;
+        let mut replaced: BTreeMap<i64, Replaced> = BTreeMap::new();
         {
             let mut insert = tx
-                .prepare(
-                    "INSERT INTO temp.incoming VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT DO UPDATE SET contacts = excluded.contacts,
-                         aht_seconds = excluded.aht_seconds, answered = excluded.answered,
-                         answered_within_target = excluded.answered_within_target",
-                )
+                .prepare("INSERT OR REPLACE INTO actuals VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
                 .map_err(err)?;
-            for row in rows {
-                let r = row?;
+            for r in &rows {
+                if let Some((earlier, values)) =
+                    held.get(r.queue.as_str()).and_then(|q| q.get(&r.interval_start))
+                {
+                    let e = replaced.entry(*earlier).or_insert_with(|| Replaced {
+                        import_id: *earlier,
+                        file: String::new(),
+                        intervals: 0,
+                        changed: 0,
+                    });
+                    e.intervals += 1;
+                    e.changed += u64::from(
+                        *values
+                            != (r.contacts, r.aht_seconds, r.answered, r.answered_within_target),
+                    );
+                }
                 insert
                     .execute(params![
                         r.queue,
@@ -346,29 +356,27 @@ impl Store for SqliteStore {
                         r.contacts,
                         r.aht_seconds,
                         r.answered,
-                        r.answered_within_target
+                        r.answered_within_target,
+                        import_id
                     ])
                     .map_err(err)?;
-                count += 1;
-                first = first.min(r.interval_start);
-                last = last.max(r.interval_start);
             }
         }
-        let replaced = replaced_by_import(&tx).map_err(err)?;
-        tx.execute(
-            "INSERT OR REPLACE INTO actuals
-             SELECT queue, interval_start, contacts, aht_seconds, answered,
-                    answered_within_target, ?1 FROM temp.incoming",
-            params![import_id],
-        )
-        .map_err(err)?;
+        let count = rows.len() as u64;
+        let mut replaced: Vec<Replaced> = replaced.into_values().collect();
+        for r in &mut replaced {
+            r.file = tx
+                .query_row("SELECT file FROM imports WHERE import_id = ?1", [r.import_id], |row| {
+                    row.get(0)
+                })
+                .map_err(err)?;
+        }
         let replaced_total: u64 = replaced.iter().map(|r| r.intervals).sum();
         tx.execute(
             "UPDATE imports SET rows = ?1, replaced = ?2 WHERE import_id = ?3",
             params![count as i64, replaced_total as i64, import_id],
         )
         .map_err(err)?;
-        tx.execute("DELETE FROM temp.incoming", []).map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(ImportSummary {
             import_id,
@@ -592,13 +600,16 @@ impl Store for SqliteStore {
         let site = self.site()?;
         let index: HashMap<String, usize> =
             site.queues.iter().enumerate().map(|(i, q)| (q.name.clone(), i)).collect();
+        // CROSS JOIN keeps the run's forecast as the outer loop (SQLite does not reorder it):
+        // one primary-key probe into the actuals per forecast interval, never a scan of them.
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT f.queue, f.interval_start, f.contacts, f.contacts_p10, f.contacts_p90,
                         a.contacts, a.answered, a.answered_within_target
                  FROM run_forecast f
-                 JOIN actuals a ON a.queue = f.queue AND a.interval_start = f.interval_start
+                 CROSS JOIN actuals a
+                     ON a.queue = f.queue AND a.interval_start = f.interval_start
                  WHERE f.run_id = ?1
                  ORDER BY f.queue, f.interval_start",
             )
@@ -680,28 +691,28 @@ impl Store for SqliteStore {
     }
 }
 
-/// Per earlier import, the intervals of `temp.incoming` already held and how many of them
-/// change value.
-fn replaced_by_import(tx: &Transaction<'_>) -> rusqlite::Result<Vec<Replaced>> {
+/// Values of one held interval: contacts, AHT, answered, answered within target.
+type Values = (f64, Option<f64>, Option<f64>, Option<f64>);
+
+/// The actuals held between two instants (inclusive), by (queue, interval start), with the
+/// import each came from.
+fn held_actuals(
+    tx: &Transaction<'_>,
+    first: i64,
+    last: i64,
+) -> rusqlite::Result<HashMap<String, HashMap<i64, (i64, Values)>>> {
     let mut stmt = tx.prepare(
-        "SELECT a.import_id, i.file, COUNT(*),
-                SUM(a.contacts IS NOT n.contacts OR a.aht_seconds IS NOT n.aht_seconds
-                    OR a.answered IS NOT n.answered
-                    OR a.answered_within_target IS NOT n.answered_within_target)
-         FROM temp.incoming n
-         JOIN actuals a ON a.queue = n.queue AND a.interval_start = n.interval_start
-         JOIN imports i ON i.import_id = a.import_id
-         GROUP BY a.import_id ORDER BY a.import_id",
+        "SELECT queue, interval_start, import_id, contacts, aht_seconds, answered,
+                answered_within_target
+         FROM actuals WHERE interval_start BETWEEN ?1 AND ?2",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Replaced {
-            import_id: r.get(0)?,
-            file: r.get(1)?,
-            intervals: r.get::<_, i64>(2)? as u64,
-            changed: r.get::<_, i64>(3)? as u64,
-        })
-    })?;
-    rows.collect()
+    let mut held: HashMap<String, HashMap<i64, (i64, Values)>> = HashMap::new();
+    let mut rows = stmt.query([first, last])?;
+    while let Some(r) = rows.next()? {
+        let values = (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        held.entry(r.get(0)?).or_default().insert(r.get(1)?, (r.get(2)?, values));
+    }
+    Ok(held)
 }
 
 fn close_version(
