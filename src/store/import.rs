@@ -37,11 +37,11 @@ pub fn import_history(store: &mut dyn Store, path: &Path) -> Result<ImportSummar
         interval_minutes: Some(site.interval_minutes),
         opening_hours: None,
     };
-    let (history_bytes, service) = split_service_columns(&label, &bytes, site.time_zone)?;
-    let history = parse_history(&label, history_bytes.as_deref().unwrap_or(&bytes), &options)?;
+    let split = split_service_columns(&label, &bytes, site.time_zone)?;
+    let history = parse_history(&label, split.history.as_deref().unwrap_or(&bytes), &options)?;
     let mut rows = actuals_of_history(&history, &site, store.location())?;
     for r in &mut rows {
-        if let Some(counts) = service.get(&(r.queue.clone(), r.interval_start)) {
+        if let Some(counts) = split.counts.get(&(r.queue.clone(), r.interval_start)) {
             r.answered = counts.answered;
             r.answered_within_target = counts.answered_within_target;
         }
@@ -106,18 +106,19 @@ struct ServiceCounts {
     answered_within_target: Option<f64>,
 }
 
-/// Counts of the service columns per (queue, interval start in UNIX seconds), and the file
-/// without them for the history reader; `None` when the file has neither column.
-#[allow(clippy::type_complexity)]
-fn split_service_columns(
-    label: &str,
-    bytes: &[u8],
-    tz: chrono_tz::Tz,
-) -> Result<(Option<Vec<u8>>, HashMap<(String, i64), ServiceCounts>)> {
+/// A history file split for the reader: the file without the service columns, and their counts.
+struct SplitFile {
+    /// The CSV without the service columns; `None` when the file has neither.
+    history: Option<Vec<u8>>,
+    /// Counts per (queue, interval start in UNIX seconds).
+    counts: HashMap<(String, i64), ServiceCounts>,
+}
+
+fn split_service_columns(label: &str, bytes: &[u8], tz: chrono_tz::Tz) -> Result<SplitFile> {
     let header_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
     let header = String::from_utf8_lossy(header_line);
     if !SERVICE_COLUMNS.iter().any(|c| header.split([',', ';']).any(|h| h.trim() == *c)) {
-        return Ok((None, HashMap::new()));
+        return Ok(SplitFile { history: None, counts: HashMap::new() });
     }
     let table = Table::parse(label, bytes).map_err(FileError::from)?;
     let keep: Vec<usize> = (0..table.headers.len())
@@ -150,5 +151,5 @@ fn split_service_columns(
     }
     let written =
         out.into_inner().map_err(|e| FileError::from(InputError::new(label, e.to_string())))?;
-    Ok((Some(written), counts))
+    Ok(SplitFile { history: Some(written), counts })
 }

@@ -334,20 +334,21 @@ impl Store for SqliteStore {
                 .prepare("INSERT OR REPLACE INTO actuals VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
                 .map_err(err)?;
             for r in &rows {
-                if let Some((earlier, values)) =
-                    held.get(r.queue.as_str()).and_then(|q| q.get(&r.interval_start))
-                {
-                    let e = replaced.entry(*earlier).or_insert_with(|| Replaced {
-                        import_id: *earlier,
+                if let Some(h) = held.get(r.queue.as_str()).and_then(|q| q.get(&r.interval_start)) {
+                    let e = replaced.entry(h.import_id).or_insert_with(|| Replaced {
+                        import_id: h.import_id,
                         file: String::new(),
                         intervals: 0,
                         changed: 0,
                     });
                     e.intervals += 1;
-                    e.changed += u64::from(
-                        *values
-                            != (r.contacts, r.aht_seconds, r.answered, r.answered_within_target),
-                    );
+                    let values = Values {
+                        contacts: r.contacts,
+                        aht_seconds: r.aht_seconds,
+                        answered: r.answered,
+                        answered_within_target: r.answered_within_target,
+                    };
+                    e.changed += u64::from(h.values != values);
                 }
                 insert
                     .execute(params![
@@ -691,26 +692,42 @@ impl Store for SqliteStore {
     }
 }
 
-/// Values of one held interval: contacts, AHT, answered, answered within target.
-type Values = (f64, Option<f64>, Option<f64>, Option<f64>);
+/// The values of one interval, to tell a replacement that changes them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Values {
+    contacts: f64,
+    aht_seconds: Option<f64>,
+    answered: Option<f64>,
+    answered_within_target: Option<f64>,
+}
+
+/// A held interval: the import it came from and its values.
+struct Held {
+    import_id: i64,
+    values: Values,
+}
+
+/// Held intervals by queue, then interval start.
+type HeldActuals = HashMap<String, HashMap<i64, Held>>;
 
 /// The actuals held between two instants (inclusive), by (queue, interval start), with the
 /// import each came from.
-fn held_actuals(
-    tx: &Transaction<'_>,
-    first: i64,
-    last: i64,
-) -> rusqlite::Result<HashMap<String, HashMap<i64, (i64, Values)>>> {
+fn held_actuals(tx: &Transaction<'_>, first: i64, last: i64) -> rusqlite::Result<HeldActuals> {
     let mut stmt = tx.prepare(
         "SELECT queue, interval_start, import_id, contacts, aht_seconds, answered,
                 answered_within_target
          FROM actuals WHERE interval_start BETWEEN ?1 AND ?2",
     )?;
-    let mut held: HashMap<String, HashMap<i64, (i64, Values)>> = HashMap::new();
+    let mut held = HeldActuals::new();
     let mut rows = stmt.query([first, last])?;
     while let Some(r) = rows.next()? {
-        let values = (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
-        held.entry(r.get(0)?).or_default().insert(r.get(1)?, (r.get(2)?, values));
+        let values = Values {
+            contacts: r.get(3)?,
+            aht_seconds: r.get(4)?,
+            answered: r.get(5)?,
+            answered_within_target: r.get(6)?,
+        };
+        held.entry(r.get(0)?).or_default().insert(r.get(1)?, Held { import_id: r.get(2)?, values });
     }
     Ok(held)
 }
