@@ -190,7 +190,14 @@ pub fn run(
 
     progress(Progress::Started(Stage::Forecast));
     let t = Instant::now();
-    let forecast = crate::forecast::run_forecast(&history, &events, config, start, days)?;
+    let forecast = crate::forecast::run_forecast(
+        &history,
+        &events,
+        &config.site,
+        &config.forecast,
+        start,
+        days,
+    )?;
     timed(Stage::Forecast, progress, t.elapsed().as_secs_f64());
 
     let accuracy = if options.accuracy_folds > 0 {
@@ -205,7 +212,7 @@ pub fn run(
 
     progress(Progress::Started(Stage::Staff));
     let t = Instant::now();
-    let requirements = crate::staffing::staff(&forecast.rows, config)?;
+    let requirements = crate::staffing::staff(&forecast.rows, &config.site, &config.staffing)?;
     timed(Stage::Staff, progress, t.elapsed().as_secs_f64());
 
     progress(Progress::Started(Stage::Schedule));
@@ -225,7 +232,13 @@ pub fn run(
     if let Some(limit) = options.time_limit_seconds {
         roster_options.time_limit_seconds = limit;
     }
-    let roster = crate::roster::solve(&schedule.shifts, &agents, config, &roster_options)?;
+    let roster = crate::roster::solve(
+        &schedule.shifts,
+        &agents,
+        &config.site,
+        &config.roster,
+        &roster_options,
+    )?;
     timed(Stage::Roster, progress, t.elapsed().as_secs_f64());
 
     progress(Progress::Started(Stage::Simulate));
@@ -289,7 +302,8 @@ fn backtest_accuracy(
     folds: u32,
 ) -> Result<Option<ForecastAccuracy>, Error> {
     let options = crate::forecast::BacktestOptions { horizon_days: 7, folds, first_origin: None };
-    let report = crate::forecast::backtest(history, events, config, &options)?;
+    let report =
+        crate::forecast::backtest(history, events, &config.site, &config.forecast, &options)?;
     let first = crate::time::parse_date(&report.first_origin)
         .map_err(|m| InputError::new("backtest", m))?;
     let from = crate::time::start_of_day(first, config.site.time_zone());

@@ -11,7 +11,9 @@ use super::charts::{
     Band, BarChart, Gantt, GanttBar, GanttRow, HeatMap, Series, Style, TimeChart, ValueFormat,
     PALETTE,
 };
-use super::summary::IntervalKey;
+use super::summary::{
+    ForecastFigures, IntervalKey, RosterFigures, ScheduleFigures, StaffingFigures,
+};
 use super::svg::escape;
 use super::{ReportData, WhatifScenario};
 use crate::io::shifts::ShiftRow;
@@ -223,7 +225,20 @@ fn overall_target(ctx: &Context<'_>) -> Option<f64> {
 fn key_figures(html: &mut String, ctx: &Context<'_>) {
     let s = &ctx.data.summary;
     html.push_str("<h2 id=\"figures\">Key figures</h2>\n<div class=\"cards\">\n");
-    let f = &s.forecast;
+    forecast_cards(html, &s.forecast);
+    staffing_card(html, &s.staffing);
+    if let Some(sc) = &s.schedule {
+        schedule_cards(html, sc);
+    }
+    if let Some(r) = &s.roster {
+        roster_cards(html, r);
+    }
+    service_cards(html, ctx);
+    html.push_str("</div>\n");
+}
+
+/// Forecast contacts and accuracy.
+fn forecast_cards(html: &mut String, f: &ForecastFigures) {
     card(
         html,
         "Forecast contacts",
@@ -256,7 +271,10 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
             card(html, "Forecast accuracy (WAPE)", "not measured", "no backtest in this plan", "")
         }
     }
-    let st = &s.staffing;
+}
+
+/// Required FTE.
+fn staffing_card(html: &mut String, st: &StaffingFigures) {
     card(
         html,
         "Required FTE",
@@ -268,77 +286,87 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
         ),
         "",
     );
-    if let Some(sc) = &s.schedule {
-        card(
-            html,
-            "Scheduled paid hours",
-            &thousands(sc.paid_hours),
-            &format!(
-                "{} shifts, {} FTE{}",
-                thousands(sc.shifts as f64),
-                fmt_num(sc.fte, 1),
-                sc.status.as_ref().map(|st| format!("; solver {st}")).unwrap_or_default()
-                    + &sc.gap.map(|g| format!(", gap {}", pct(g))).unwrap_or_default()
-            ),
-            "",
-        );
-        card(
-            html,
-            "Coverage gap",
-            &format!("{} under", thousands(sc.understaffed_agent_intervals as f64)),
-            &format!(
-                "agent-intervals short of the requirement; {} over",
-                thousands(sc.overstaffed_agent_intervals as f64)
-            ),
-            if sc.understaffed_agent_intervals > 0 { "bad" } else { "good" },
-        );
-    }
-    if let Some(r) = &s.roster {
-        card(
-            html,
-            "Rostered agents",
-            &thousands(r.agents as f64),
-            &format!(
-                "{} agent-days, {} paid hours, {} FTE",
-                thousands(r.agent_days as f64),
-                thousands(r.paid_hours),
-                fmt_num(r.fte, 1)
-            ),
-            "",
-        );
-        card(
-            html,
-            "Cost",
-            &thousands(r.cost),
-            &if r.agents_without_cost > 0 {
-                format!("paid hours × hourly cost; {} agents have no cost", r.agents_without_cost)
-            } else {
-                "paid hours × each agent's hourly cost".to_string()
-            },
-            "",
-        );
-        card(
-            html,
-            "Unfilled shifts",
-            &thousands(r.unfilled_shifts as f64),
-            &format!(
-                "{} agent-intervals of scheduled demand without an agent{}",
-                thousands(r.unmet_agent_intervals as f64),
-                match r.hard_rule_violations {
-                    Some(0) | None => String::new(),
-                    Some(v) => format!(
-                        "; {v} hard-rule violations ({})",
-                        r.violations_by_rule
-                            .iter()
-                            .map(|(k, n)| format!("{k}: {n}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                }
-            ),
-            if r.unfilled_shifts > 0 { "bad" } else { "good" },
-        );
-    }
+}
+
+/// Scheduled paid hours and the coverage gap.
+fn schedule_cards(html: &mut String, sc: &ScheduleFigures) {
+    card(
+        html,
+        "Scheduled paid hours",
+        &thousands(sc.paid_hours),
+        &format!(
+            "{} shifts, {} FTE{}",
+            thousands(sc.shifts as f64),
+            fmt_num(sc.fte, 1),
+            sc.status.as_ref().map(|st| format!("; solver {st}")).unwrap_or_default()
+                + &sc.gap.map(|g| format!(", gap {}", pct(g))).unwrap_or_default()
+        ),
+        "",
+    );
+    card(
+        html,
+        "Coverage gap",
+        &format!("{} under", thousands(sc.understaffed_agent_intervals as f64)),
+        &format!(
+            "agent-intervals short of the requirement; {} over",
+            thousands(sc.overstaffed_agent_intervals as f64)
+        ),
+        if sc.understaffed_agent_intervals > 0 { "bad" } else { "good" },
+    );
+}
+
+/// Rostered agents, cost and unfilled shifts.
+fn roster_cards(html: &mut String, r: &RosterFigures) {
+    card(
+        html,
+        "Rostered agents",
+        &thousands(r.agents as f64),
+        &format!(
+            "{} agent-days, {} paid hours, {} FTE",
+            thousands(r.agent_days as f64),
+            thousands(r.paid_hours),
+            fmt_num(r.fte, 1)
+        ),
+        "",
+    );
+    card(
+        html,
+        "Cost",
+        &thousands(r.cost),
+        &if r.agents_without_cost > 0 {
+            format!("paid hours × hourly cost; {} agents have no cost", r.agents_without_cost)
+        } else {
+            "paid hours × each agent's hourly cost".to_string()
+        },
+        "",
+    );
+    card(
+        html,
+        "Unfilled shifts",
+        &thousands(r.unfilled_shifts as f64),
+        &format!(
+            "{} agent-intervals of scheduled demand without an agent{}",
+            thousands(r.unmet_agent_intervals as f64),
+            match r.hard_rule_violations {
+                Some(0) | None => String::new(),
+                Some(v) => format!(
+                    "; {v} hard-rule violations ({})",
+                    r.violations_by_rule
+                        .iter()
+                        .map(|(k, n)| format!("{k}: {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
+        ),
+        if r.unfilled_shifts > 0 { "bad" } else { "good" },
+    );
+}
+
+/// Projected and simulated service level and simulated abandonment, coloured against the
+/// targets.
+fn service_cards(html: &mut String, ctx: &Context<'_>) {
+    let s = &ctx.data.summary;
     let target = overall_target(ctx);
     let sl_class = |v: f64| match target {
         Some(t) if v + 1e-9 < t => "bad",
@@ -394,7 +422,6 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
             );
         }
     }
-    html.push_str("</div>\n");
 }
 
 fn per_day_table(html: &mut String, ctx: &Context<'_>) {
