@@ -44,7 +44,11 @@ fn killing_an_import_leaves_the_store_as_before() {
     let week_file = dir.path().join("week.csv");
     std::fs::write(&week_file, week).unwrap();
     let run = |args: &[&std::ffi::OsStr]| {
-        let status = std::process::Command::cargo_bin("shiftcast").unwrap().args(args).status();
+        let status = std::process::Command::cargo_bin("shiftcast")
+            .unwrap()
+            .args(args)
+            .stdout(Stdio::null())
+            .status();
         assert!(status.unwrap().success());
     };
     run(&[
