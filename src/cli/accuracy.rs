@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use shiftcast::store::accuracy::{accuracy, AccuracyOptions, AccuracyRow, ALL_QUEUES};
+use shiftcast::store::accuracy::{accuracy, by_lead, AccuracyOptions, AccuracyRow};
 use shiftcast::store::SqliteStore;
 
 use crate::cli::{print_json, Format};
@@ -79,25 +79,18 @@ fn print_table(rows: &[AccuracyRow]) -> anyhow::Result<()> {
             sl
         ));
     }
-    // Over all runs, by lead time: pooled sums of the per-run rows.
-    let mut by_lead: std::collections::BTreeMap<i64, (f64, f64, f64)> = Default::default();
-    for r in rows.iter().filter(|r| r.queue == ALL_QUEUES) {
-        if let (Some(lead), Some(w)) = (r.lead_days, r.wape) {
-            let e = by_lead.entry(lead).or_default();
-            e.0 += w * r.actual;
-            e.1 += r.bias.unwrap_or(0.0) * r.actual;
-            e.2 += r.actual;
-        }
-    }
-    if !by_lead.is_empty() {
+    let leads = by_lead(rows);
+    if !leads.is_empty() {
         text.push_str(
             "\nall runs and queues, by lead time (days after the last actual a run saw):\n",
         );
-        for (lead, (abs, bias, actual)) in by_lead {
+        for l in leads {
             text.push_str(&format!(
-                "  {lead:>3} days  WAPE {:>7}  bias {:>7}\n",
-                pct((actual > 0.0).then(|| abs / actual)),
-                pct((actual > 0.0).then(|| bias / actual))
+                "  {:>3} days  {:>7} intervals  WAPE {:>7}  bias {:>7}\n",
+                l.lead_days,
+                l.intervals,
+                pct(l.wape),
+                pct(l.bias)
             ));
         }
     }

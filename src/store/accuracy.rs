@@ -147,6 +147,42 @@ fn row(run_id: i64, start: String, queue: String, lead_days: Option<i64>, s: &Su
     }
 }
 
+/// WAPE and bias of every judged run and queue together, per lead time.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct LeadAccuracy {
+    pub lead_days: i64,
+    pub intervals: u64,
+    pub actual: f64,
+    pub forecast: f64,
+    pub wape: Option<f64>,
+    pub bias: Option<f64>,
+}
+
+/// Pool the rows over runs, per lead time (from the `all`-queue rows: Σ|error| and Σ actual
+/// add up across runs, so the pooled WAPE weighs each run by its volume).
+pub fn by_lead(rows: &[AccuracyRow]) -> Vec<LeadAccuracy> {
+    let mut pooled: BTreeMap<i64, (u64, f64, f64, f64)> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.queue == ALL_QUEUES) {
+        let Some(lead) = r.lead_days else { continue };
+        let e = pooled.entry(lead).or_default();
+        e.0 += r.intervals;
+        e.1 += r.actual;
+        e.2 += r.forecast;
+        e.3 += r.wape.unwrap_or(0.0) * r.actual;
+    }
+    pooled
+        .into_iter()
+        .map(|(lead_days, (intervals, actual, forecast, abs_error))| LeadAccuracy {
+            lead_days,
+            intervals,
+            actual,
+            forecast,
+            wape: (actual > 0.0).then(|| abs_error / actual),
+            bias: (actual > 0.0).then(|| (forecast - actual) / actual),
+        })
+        .collect()
+}
+
 /// The runs `options` asks for.
 fn selected_runs(store: &dyn Store, options: &AccuracyOptions) -> Result<Vec<RunRecord>> {
     let runs = store.runs()?;
@@ -157,4 +193,41 @@ fn selected_runs(store: &dyn Store, options: &AccuracyOptions) -> Result<Vec<Run
     };
     let from = last - Duration::days(7 * i64::from(weeks));
     Ok(runs.into_iter().filter(|r| r.start > from).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_row(run_id: i64, lead: i64, actual: f64, forecast: f64, abs_error: f64) -> AccuracyRow {
+        let s = Sums {
+            intervals: 2,
+            actual,
+            forecast,
+            abs_error,
+            covered: 1,
+            offered_counted: 0.0,
+            within_target: 0.0,
+        };
+        row(run_id, "2026-11-23".into(), ALL_QUEUES.into(), Some(lead), &s)
+    }
+
+    #[test]
+    fn pooled_wape_weighs_runs_by_their_volume() {
+        // Run 1: |error| 10 of 100; run 2: 30 of 300; same lead. Pooled: 40 / 400 = 10%,
+        // bias (90 + 330 − 400) / 400 = 5%.
+        let rows = vec![all_row(1, 1, 100.0, 90.0, 10.0), all_row(2, 1, 300.0, 330.0, 30.0)];
+        let pooled = by_lead(&rows);
+        assert_eq!(pooled.len(), 1);
+        assert_eq!((pooled[0].lead_days, pooled[0].intervals), (1, 4));
+        assert!((pooled[0].wape.unwrap() - 0.10).abs() < 1e-12);
+        assert!((pooled[0].bias.unwrap() - 0.05).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_actual_volume_has_no_wape() {
+        let r = all_row(1, 3, 0.0, 5.0, 5.0);
+        assert_eq!((r.wape, r.bias), (None, None));
+        assert_eq!(r.coverage_p10_p90, 0.5);
+    }
 }
