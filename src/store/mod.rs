@@ -15,6 +15,20 @@
 //! Every write is one transaction: an import that fails or is killed half-way leaves the store
 //! as it was before it, and a second writer waits for the first (up to a busy timeout) and then
 //! fails with [`StoreError::Busy`] rather than interleaving.
+//!
+//! # A PostgreSQL back end
+//! Teams that share one database would get a `PostgresStore` implementing [`Store`] (with the
+//! `postgres` crate, blocking like the rest of the library), selected by a `--db postgres://…`
+//! URL. What it takes: the tables of [`sqlite`] with `timestamptz` for `interval_start`,
+//! `jsonb` for agent records and `bytea` for run files, plus a `site_id` column in every key
+//! (one database, many sites); migrations kept in a `schema_version` table instead of
+//! `PRAGMA user_version`; the write lock per site as `pg_advisory_xact_lock(site_id)` inside
+//! each write transaction (the busy timeout becomes `lock_timeout`, its error
+//! [`StoreError::Busy`]); imports with `COPY` into a temporary table and one
+//! `INSERT … ON CONFLICT DO UPDATE … RETURNING` to count replaced intervals; and the accuracy
+//! join ([`Store::scored_intervals`]) as one query over all runs. [`accuracy`], the importers
+//! in [`import`] and the plan's use of the store are written against the trait and stay as
+//! they are; [`StoreError::Database`] would gain a variant for the Postgres client's error.
 
 pub mod accuracy;
 pub mod import;
