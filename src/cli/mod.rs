@@ -3,8 +3,10 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod accuracy;
 pub mod agents;
 pub mod backtest;
+pub mod db;
 pub mod erlang;
 pub mod forecast;
 pub mod generate;
@@ -59,6 +61,10 @@ pub enum Command {
     Agents(agents::Args),
     /// Generate the deterministic sample data set.
     Generate(generate::Args),
+    /// The site's store of actuals, agents and published runs (SQLite file).
+    Db(db::Args),
+    /// Accuracy of the published forecasts against the actuals since, by queue and lead time.
+    Accuracy(accuracy::Args),
 }
 
 /// A flag value the command cannot use: the command line is wrong, not the data (exit 2).
@@ -103,6 +109,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::History(a) => history::run(a),
         Command::Agents(a) => agents::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Db(a) => db::run(a),
+        Command::Accuracy(a) => accuracy::run(a),
     }
 }
 

@@ -99,6 +99,16 @@ pub struct PlanOptions {
     pub accuracy_folds: u32,
     /// What-if scenario file (CSV or TOML, as `shiftcast whatif` reads); `None` skips the sweep.
     pub scenarios: Option<PathBuf>,
+    /// A history read elsewhere (the store: [`crate::plan::store::history`]) in place of
+    /// `[inputs] history`; planning starts by the same rule.
+    pub history: Option<GivenHistory>,
+}
+
+/// A history already in memory and where it came from (shown as the plan's history input).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenHistory {
+    pub source: PathBuf,
+    pub history: History,
 }
 
 impl Default for PlanOptions {
@@ -110,6 +120,7 @@ impl Default for PlanOptions {
             time_limit_seconds: None,
             accuracy_folds: 4,
             scenarios: None,
+            history: None,
         }
     }
 }
@@ -133,6 +144,8 @@ pub struct PlanRun {
     pub whatif: Option<Vec<crate::simulate::whatif::ScenarioOutcome>>,
     /// Seconds per stage, in run order.
     pub stage_seconds: Vec<(Stage, f64)>,
+    /// Earlier published forecasts against their actuals, for the report (from the store).
+    pub published_accuracy: Vec<crate::report::accuracy::PublishedAccuracy>,
 }
 
 /// Run the chain. `progress` hears each stage start and finish (the library never prints).
@@ -156,7 +169,16 @@ pub fn run(
 
     progress(Progress::Started(Stage::Inputs));
     let t = Instant::now();
-    let inputs = PlanInputs::load(config, None, Needs { history: true, agents: true })?;
+    let needs = Needs { history: true, agents: true };
+    let inputs = match &options.history {
+        Some(given) => PlanInputs::with_history(
+            config,
+            Some(given.source.clone()),
+            given.history.clone(),
+            needs,
+        )?,
+        None => PlanInputs::load(config, None, needs)?,
+    };
     let history_path = inputs.history_path.clone().unwrap_or_default();
     let PlanInputs { history, events, agents, .. } = inputs;
     let start =
@@ -284,6 +306,7 @@ pub fn run(
         simulation,
         whatif,
         stage_seconds,
+        published_accuracy: Vec::new(),
     })
 }
 
@@ -542,7 +565,7 @@ fn write_outputs_into(
         whatif,
         notes: Vec::new(),
     };
-    let html = crate::report::render(&data);
+    let html = crate::report::render_with_accuracy(&data, &plan.published_accuracy);
     let report = path("report.html");
     write_atomic(&report, |w| w.write_all(html.as_bytes()).map_err(|e| FileError::io(&report, e)))?;
     Ok(summary)

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use chrono::{Duration, NaiveDate};
 
+use super::accuracy::PublishedAccuracy;
 use super::charts::{
     Band, BarChart, Gantt, GanttBar, GanttRow, HeatMap, Series, Style, TimeChart, ValueFormat,
     PALETTE,
@@ -49,6 +50,11 @@ ul.notes{font-size:13px;color:#555}
 
 /// Render the whole report.html.
 pub fn render(data: &ReportData) -> String {
+    render_with_accuracy(data, &[])
+}
+
+/// Render report.html with a section on the published forecasts' accuracy (from the store).
+pub fn render_with_accuracy(data: &ReportData, published: &[PublishedAccuracy]) -> String {
     let ctx = Context::new(data);
     let mut html = String::new();
     let s = &data.summary;
@@ -76,6 +82,7 @@ pub fn render(data: &ReportData) -> String {
     key_figures(&mut html, &ctx);
     per_day_table(&mut html, &ctx);
     forecast_section(&mut html, &ctx);
+    super::accuracy::section(&mut html, published);
     coverage_section(&mut html, &ctx);
     service_level_section(&mut html, &ctx);
     roster_section(&mut html, &ctx);
