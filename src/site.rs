@@ -26,6 +26,8 @@ pub struct Site {
     pub week_start: Weekday,
     /// The queues, in plan.toml order.
     pub queues: Vec<QueueConfig>,
+    /// Currency of costs (`CNY`, `EUR`), shown beside them; `None` when plan.toml names none.
+    pub currency: Option<String>,
     index: HashMap<String, usize>,
 }
 
@@ -44,7 +46,7 @@ impl Site {
                 return Err(format!("queue {:?} is defined twice", q.name));
             }
         }
-        Ok(Site { name: name.into(), grid, opening_hours, week_start, queues, index })
+        Ok(Site { name: name.into(), grid, opening_hours, week_start, queues, currency: None, index })
     }
 
     /// The site's IANA time zone (the grid's).
@@ -69,7 +71,15 @@ impl Site {
 
     /// The same site with other queues (a what-if scenario or a subset).
     pub fn with_queues(&self, queues: Vec<QueueConfig>) -> Result<Site, String> {
-        Site::new(self.name.clone(), self.grid, self.opening_hours.clone(), self.week_start, queues)
+        let mut site = Site::new(
+            self.name.clone(),
+            self.grid,
+            self.opening_hours.clone(),
+            self.week_start,
+            queues,
+        )?;
+        site.currency = self.currency.clone();
+        Ok(site)
     }
 
     /// Mutable access to the queues; the index is rebuilt by [`Site::with_queues`] only, so
@@ -154,6 +164,9 @@ pub struct SiteSection {
     pub closed_dates: Vec<String>,
     #[serde(default)]
     pub week_start: Option<String>,
+    /// Currency of hourly costs, e.g. `"CNY"` (optional; shown beside costs in the report).
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 impl Site {
@@ -196,7 +209,21 @@ impl Site {
             validate_queue(file, i, q, &queues[..i])?;
         }
         let name = section.name.clone().unwrap_or_else(|| "site".to_string());
-        Site::new(name, grid, opening_hours, week_start, queues).map_err(|m| err("queues", m))
+        let mut site =
+            Site::new(name, grid, opening_hours, week_start, queues).map_err(|m| err("queues", m))?;
+        site.currency = match section.currency.as_deref().map(str::trim) {
+            None => None,
+            Some(c) if !c.is_empty() && c.len() <= 8 && c.chars().all(|ch| ch.is_alphabetic()) => {
+                Some(c.to_string())
+            }
+            Some(c) => {
+                return Err(err(
+                    "site.currency",
+                    format!("expected a currency code such as \"CNY\", found {c:?}"),
+                ))
+            }
+        };
+        Ok(site)
     }
 }
 

@@ -113,6 +113,7 @@ fn fixture() -> ReportData {
                     answered: contacts - 1.0,
                     abandoned: 1.0,
                     service_level: Some((contacts * 0.8).floor() / contacts),
+                    asa_seconds: Some(12.0),
                 });
             }
         }
@@ -153,6 +154,7 @@ fn fixture() -> ReportData {
             service_level_target: Some(0.8),
             target_answer_seconds: Some(20.0),
             max_abandon_rate: Some(0.05),
+            deadline_minutes: None,
         },
         QueueTarget {
             name: CHAT.into(),
@@ -160,6 +162,7 @@ fn fixture() -> ReportData {
             service_level_target: Some(0.8),
             target_answer_seconds: Some(30.0),
             max_abandon_rate: None,
+            deadline_minutes: None,
         },
     ];
     let targeted: Vec<String> = queues.iter().map(|q| q.to_string()).collect();

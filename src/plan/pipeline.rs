@@ -375,6 +375,7 @@ pub fn write_outputs(
             service_level_target: q.service_level,
             target_answer_seconds: q.target_answer_seconds,
             max_abandon_rate: q.max_abandon_rate,
+            deadline_minutes: q.deadline_minutes,
         })
         .collect();
     let targeted: Vec<String> = targets
@@ -411,6 +412,7 @@ pub fn write_outputs(
         interval_minutes,
         plan.days,
     );
+    roster_figures.currency = config.site.currency.clone();
     roster_figures.hard_rule_violations = Some(plan.roster.violations.len() as u64);
     roster_figures.violations_by_rule = crate::roster::violations_by_rule(&plan.roster.violations)
         .into_iter()

@@ -19,6 +19,7 @@
 //! chart is only drawn when it has something to show.
 
 pub mod charts;
+mod days;
 pub mod files;
 pub mod page;
 pub mod summary;

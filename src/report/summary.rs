@@ -61,6 +61,9 @@ pub struct QueueTarget {
     pub service_level_target: Option<f64>,
     pub target_answer_seconds: Option<f64>,
     pub max_abandon_rate: Option<f64>,
+    /// Deferred work (email, social): answered within this many minutes.
+    #[serde(default)]
+    pub deadline_minutes: Option<f64>,
 }
 
 /// forecast.csv sums.
@@ -170,6 +173,23 @@ pub struct RosterFigures {
     /// its reason; `Σ short` equals `unfilled_shifts`.
     #[serde(default)]
     pub unmet: Vec<UnmetSeats>,
+    /// Currency of `cost` (plan.toml `[site] currency`), when named.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Paid hours and cost per queue and date (the queue each roster row works); their sums
+    /// are `paid_hours` and `cost`.
+    #[serde(default)]
+    pub per_queue_day: Vec<QueueDayPaid>,
+}
+
+/// Paid hours and cost of one queue on one date, summed over roster.csv.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueDayPaid {
+    pub queue: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub paid_hours: f64,
+    pub cost: f64,
 }
 
 /// A group of unfilled seats as the rostering stage reports it.
@@ -379,9 +399,22 @@ impl RosterFigures {
         let paid_hours = paid_minutes as f64 / 60.0;
         let mut cost = 0.0;
         let mut without = std::collections::BTreeSet::new();
+        let mut per_queue_day: BTreeMap<(&str, chrono::NaiveDate), QueueDayPaid> = BTreeMap::new();
         for r in roster {
+            let hours = f64::from(r.paid_minutes) / 60.0;
+            let day = per_queue_day.entry((r.queue.as_str(), r.date)).or_insert_with(|| {
+                QueueDayPaid {
+                    queue: r.queue.clone(),
+                    date: r.date.format("%Y-%m-%d").to_string(),
+                    ..QueueDayPaid::default()
+                }
+            });
+            day.paid_hours += hours;
             match hourly_cost.get(&r.agent_id) {
-                Some(c) => cost += f64::from(r.paid_minutes) / 60.0 * c,
+                Some(c) => {
+                    cost += hours * c;
+                    day.cost += hours * c;
+                }
                 None => {
                     without.insert(r.agent_id.as_str());
                 }
@@ -407,6 +440,8 @@ impl RosterFigures {
             hard_rule_violations: None,
             violations_by_rule: BTreeMap::new(),
             unmet: Vec::new(),
+            currency: None,
+            per_queue_day: per_queue_day.into_values().collect(),
         }
     }
 }
@@ -420,8 +455,11 @@ pub struct SimulatedInterval {
     pub offered: f64,
     pub answered: f64,
     pub abandoned: f64,
-    /// Answered within the target time / offered; `None` when nothing was offered.
+    /// Answered within the target time (deferred queues: the deadline) / offered; `None`
+    /// when nothing was offered.
     pub service_level: Option<f64>,
+    /// Mean wait of the interval's answered contacts, when simulation.csv has the column.
+    pub asa_seconds: Option<f64>,
 }
 
 impl SimulationFigures {
@@ -581,6 +619,7 @@ mod tests {
             answered: offered,
             abandoned: 0.0,
             service_level: sl,
+            asa_seconds: None,
         };
         let rows = [
             row("voice", 0, 100.0, Some(0.9)),
