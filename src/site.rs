@@ -46,7 +46,15 @@ impl Site {
                 return Err(format!("queue {:?} is defined twice", q.name));
             }
         }
-        Ok(Site { name: name.into(), grid, opening_hours, week_start, queues, currency: None, index })
+        Ok(Site {
+            name: name.into(),
+            grid,
+            opening_hours,
+            week_start,
+            queues,
+            currency: None,
+            index,
+        })
     }
 
     /// The site's IANA time zone (the grid's).
@@ -209,8 +217,8 @@ impl Site {
             validate_queue(file, i, q, &queues[..i])?;
         }
         let name = section.name.clone().unwrap_or_else(|| "site".to_string());
-        let mut site =
-            Site::new(name, grid, opening_hours, week_start, queues).map_err(|m| err("queues", m))?;
+        let mut site = Site::new(name, grid, opening_hours, week_start, queues)
+            .map_err(|m| err("queues", m))?;
         site.currency = match section.currency.as_deref().map(str::trim) {
             None => None,
             Some(c) if !c.is_empty() && c.len() <= 8 && c.chars().all(|ch| ch.is_alphabetic()) => {

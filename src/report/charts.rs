@@ -205,7 +205,8 @@ impl TimeAxis {
     fn day_minute(&self, secs: i64) -> Option<(i64, f64)> {
         let local = self.tz.timestamp_opt(secs, 0).single()?.naive_local();
         let day = (local.date() - self.first_day).num_days();
-        let minute = f64::from(local.hour() * 60 + local.minute()) + f64::from(local.second()) / 60.0;
+        let minute =
+            f64::from(local.hour() * 60 + local.minute()) + f64::from(local.second()) / 60.0;
         Some((day, minute))
     }
 
@@ -390,7 +391,11 @@ impl TimeChart {
         }
         for s in &self.series {
             for p in s.points.iter().filter(|p| p.1.is_finite()) {
-                at.entry(p.0).or_default().push(format!("{} {}", s.label, self.y_format.format(p.1)));
+                at.entry(p.0).or_default().push(format!(
+                    "{} {}",
+                    s.label,
+                    self.y_format.format(p.1)
+                ));
             }
         }
         let column = VIEW_W * self.interval_seconds as f64
@@ -657,7 +662,11 @@ impl HeatMap {
             key(-extent, &format!("{} {}", signed(-extent), self.negative_label)),
             key(0.0, "0"),
             key(extent, &format!("{} {}", signed(extent), self.positive_label)),
-            LegendItem { label: "closed".into(), colour: "#eeeeee".into(), kind: LegendKind::Swatch },
+            LegendItem {
+                label: "closed".into(),
+                colour: "#eeeeee".into(),
+                kind: LegendKind::Swatch,
+            },
         ];
         let description = format!(
             "{} Over the week: {} {} {} and {} {} {}, summed over intervals.",
@@ -774,7 +783,11 @@ impl Gantt {
         let mut items: Vec<LegendItem> = self
             .legend
             .iter()
-            .map(|(l, c)| LegendItem { label: l.clone(), colour: c.clone(), kind: LegendKind::Swatch })
+            .map(|(l, c)| LegendItem {
+                label: l.clone(),
+                colour: c.clone(),
+                kind: LegendKind::Swatch,
+            })
             .collect();
         items.push(LegendItem {
             label: "white gap: break or lunch".into(),
@@ -860,7 +873,15 @@ impl BarChart {
             let y = ys.map(*value);
             let (top, h) = if y <= zero { (y, zero - y) } else { (zero, y - zero) };
             let text = self.value_format.format(*value);
-            svg.mark_rect(cx - bar_w / 2.0, top, bar_w, h, colour, *value, &format!("{label}: {text}"));
+            svg.mark_rect(
+                cx - bar_w / 2.0,
+                top,
+                bar_w,
+                h,
+                colour,
+                *value,
+                &format!("{label}: {text}"),
+            );
             let _ = write!(
                 labels,
                 "<span class=\"bv\" style=\"left:{}%;top:{}px\">{}</span>",

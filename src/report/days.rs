@@ -130,7 +130,8 @@ impl QueueDays {
             // A summary.json from before costs were kept per day: hours from roster.csv.
             None => {
                 for r in &d.roster {
-                    at(&mut figures, &r.queue, r.date).paid_hours += f64::from(r.paid_minutes) / 60.0;
+                    at(&mut figures, &r.queue, r.date).paid_hours +=
+                        f64::from(r.paid_minutes) / 60.0;
                 }
             }
         }
@@ -155,7 +156,11 @@ impl QueueDays {
 
     /// The verdict for a queue over a day (or week), the figure it rests on, and any breach of
     /// the abandonment limit.
-    fn verdict(ctx: &Context<'_>, queue: &str, f: &QueueDay) -> (Verdict, Option<f64>, Option<f64>) {
+    fn verdict(
+        ctx: &Context<'_>,
+        queue: &str,
+        f: &QueueDay,
+    ) -> (Verdict, Option<f64>, Option<f64>) {
         let q = ctx.queue(queue);
         if ctx.is_deferred(queue) {
             return match f.simulated() {
@@ -213,13 +218,18 @@ impl QueueDays {
         let _ = writeln!(
             html,
             "<h2 id=\"glance\">Target met, per queue and day</h2>\n<p class=\"note\">Each cell says whether the queue met its target that day, judged by {basis}; deferred queues by the share answered within their deadline (met at {} or more). The figure under the word is the one judged.</p>\n<div class=\"scroll\"><table class=\"glance\">",
-            pct(DEFERRED_MET)
+            short_pct(DEFERRED_MET)
         );
         html.push_str("<tr><th>queue</th>");
         for day in &self.days {
-            let _ = write!(html, "<th>{}<small>{}</small></th>", day.format("%a"), day.format("%-d %b"));
+            let _ = write!(
+                html,
+                "<th>{}<small>{}</small></th>",
+                day.format("%a"),
+                day.format("%-d %b")
+            );
         }
-        html.push_str("<th>week</th></tr>\n");
+        html.push_str("<th class=\"wk\">week</th></tr>\n");
         let (mut met, mut judged) = (0, 0);
         for (queue, _) in &ctx.queues {
             let _ = write!(
@@ -237,7 +247,8 @@ impl QueueDays {
                 }
                 html.push_str(&Self::verdict_cell(ctx, queue, &f, true));
             }
-            html.push_str(&Self::verdict_cell(ctx, queue, &self.week(queue), true));
+            let week = Self::verdict_cell(ctx, queue, &self.week(queue), true);
+            html.push_str(&week.replacen("<td", "<td data-wk", 1));
             html.push_str("</tr>\n");
         }
         let _ = writeln!(
@@ -273,10 +284,12 @@ impl QueueDays {
                 "<th>target</th><th>under-staffed agent-hours</th><th>paid hours</th><th>{}</th></tr>",
                 escape(&cost_head)
             );
-            let rows = self.days.iter().map(|d| (d.format("%a %-d %b").to_string(), self.day(queue, *d)));
+            let rows =
+                self.days.iter().map(|d| (d.format("%a %-d %b").to_string(), self.day(queue, *d)));
             for (label, f) in rows.chain([("week".to_string(), self.week(queue))]) {
                 let class = if label == "week" { " class=\"total\"" } else { "" };
-                let _ = write!(html, "<tr{class}><td>{label}</td><td>{}</td>", thousands(f.contacts));
+                let _ =
+                    write!(html, "<tr{class}><td>{label}</td><td>{}</td>", thousands(f.contacts));
                 if deferred {
                     let _ = write!(html, "<td>{}</td>", opt_pct(f.simulated()));
                 } else {
@@ -303,7 +316,13 @@ impl QueueDays {
     }
 
     /// Paid hours and cost per day, all queues together.
-    fn totals_table(&self, html: &mut String, ctx: &Context<'_>, cost_head: &str, currency: Option<&str>) {
+    fn totals_table(
+        &self,
+        html: &mut String,
+        ctx: &Context<'_>,
+        cost_head: &str,
+        currency: Option<&str>,
+    ) {
         let _ = writeln!(
             html,
             "<h3>All queues</h3>\n<div class=\"scroll\"><table>\n<tr><th>day</th><th>contacts</th><th>under-staffed agent-hours</th><th>paid hours</th><th>{}</th><th>queues met</th></tr>",
@@ -330,7 +349,11 @@ impl QueueDays {
         totals_row(html, "week", &week, (week_met, week_judged), " class=\"total\"");
         html.push_str("</table></div>\n");
         if let Some(cost) = week.cost {
-            let _ = writeln!(html, "<p class=\"note\">Rostered cost of the week: {}.</p>", money(cost, currency));
+            let _ = writeln!(
+                html,
+                "<p class=\"note\">Rostered cost of the week: {}.</p>",
+                money(cost, currency)
+            );
         }
     }
 
@@ -353,7 +376,13 @@ impl QueueDays {
     }
 }
 
-fn totals_row(html: &mut String, label: &str, f: &QueueDay, (met, judged): (u32, u32), class: &str) {
+fn totals_row(
+    html: &mut String,
+    label: &str,
+    f: &QueueDay,
+    (met, judged): (u32, u32),
+    class: &str,
+) {
     let _ = writeln!(
         html,
         "<tr{class}><td>{label}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -372,17 +401,19 @@ fn target_text(ctx: &Context<'_>, queue: &str) -> String {
     };
     if ctx.is_deferred(queue) {
         return match q.deadline_minutes {
-            Some(m) => format!("{} within {}", pct(DEFERRED_MET), minutes_text(m)),
-            None => format!("{} within the deadline", pct(DEFERRED_MET)),
+            Some(m) => format!("{} within {}", short_pct(DEFERRED_MET), minutes_text(m)),
+            None => format!("{} within the deadline", short_pct(DEFERRED_MET)),
         };
     }
     let mut text = match (q.service_level_target, q.target_answer_seconds) {
-        (Some(t), Some(s)) => format!("{} within {} s", pct(t), crate::io::table::fmt_num(s, 0)),
-        (Some(t), None) => format!("service level {}", pct(t)),
+        (Some(t), Some(s)) => {
+            format!("{} within {} s", short_pct(t), crate::io::table::fmt_num(s, 0))
+        }
+        (Some(t), None) => format!("service level {}", short_pct(t)),
         _ => "no target".into(),
     };
     if let Some(a) = abandon_limit(q) {
-        let _ = write!(text, ", abandoned ≤ {}", pct(a));
+        let _ = write!(text, ", abandoned ≤ {}", short_pct(a));
     }
     text
 }
@@ -404,6 +435,11 @@ fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// A target as written in plan.toml: `80%`, `99%`, `3.5%`.
+fn short_pct(v: f64) -> String {
+    super::charts::ValueFormat::Percent.format(v)
+}
+
 fn opt_pct(v: Option<f64>) -> String {
     v.map(pct).unwrap_or_else(|| "–".into())
 }
@@ -417,11 +453,17 @@ fn thousands(v: f64) -> String {
 /// interval's mean time to answer, so a contact arriving at `a` is waiting over `[a, a + w)`.
 /// The time integral of this estimate equals Σ offered × wait, as Little's law asks of the mean
 /// number waiting. Empty when simulation.csv has no `asa_seconds`.
-pub(super) fn backlog(sim: &[SimulatedInterval], queue: &str, interval_seconds: i64) -> Vec<(i64, f64)> {
+pub(super) fn backlog(
+    sim: &[SimulatedInterval],
+    queue: &str,
+    interval_seconds: i64,
+) -> Vec<(i64, f64)> {
     let rows: Vec<(i64, f64, f64)> = sim
         .iter()
         .filter(|r| r.queue == queue)
-        .filter_map(|r| r.asa_seconds.map(|w| (r.interval_start.timestamp(), r.offered, w.max(0.0))))
+        .filter_map(|r| {
+            r.asa_seconds.map(|w| (r.interval_start.timestamp(), r.offered, w.max(0.0)))
+        })
         .collect();
     let len = interval_seconds.max(1) as f64;
     rows.iter()

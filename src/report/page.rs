@@ -61,7 +61,7 @@ figcaption{font-weight:600;font-size:14px;margin:0 0 2px}
 .plot{position:relative;margin-bottom:24px}
 .plot.gt{margin-left:42px}.plot.gd{margin-left:52px}.plot.gn{margin-left:124px}
 .plot svg{display:block;width:100%}
-.yt,.xl,.rl,.gl,.bv{position:absolute;font-size:11px;color:#555;white-space:nowrap;line-height:1}
+.yt,.xl,.rl,.gl,.bv{position:absolute;font-size:11px;color:#555;white-space:nowrap;line-height:1;pointer-events:none}
 .yt,.rl{right:100%;margin-right:6px;transform:translateY(-50%)}
 .gl{right:100%;margin-right:4px;width:118px;height:13px;line-height:13px;font-size:10px;text-align:right;overflow:hidden;text-overflow:ellipsis}
 .xl{top:100%;margin-top:5px;transform:translateX(-50%)}
@@ -76,7 +76,8 @@ figure.zoomed .plot>.xl{display:none}
 details{font-size:13px;color:#555;margin:6px 0}
 ul.notes{font-size:13px;color:#555}
 #tip{position:fixed;z-index:10;max-width:min(380px,92vw);background:#222;color:#fff;font-size:12px;padding:4px 7px;border-radius:4px;pointer-events:none}
-@media (max-width:640px){body{padding:10px 12px}.plot.gn{margin-left:66px}.gl{width:62px}h1{font-size:19px}}
+@media (max-width:640px){body{padding:10px 12px}.plot.gn{margin-left:66px}.gl{width:62px}h1{font-size:19px}
+table.glance{font-size:12px}table.glance td,table.glance th{padding:4px 2px}table.glance td small,table.glance [data-wk],table.glance .wk{display:none}table.glance th:first-child{white-space:normal;max-width:84px}}
 "#;
 
 /// The page's one script: values under the pointer (from each hover target's `<title>`), and a
@@ -261,16 +262,12 @@ impl<'a> Context<'a> {
 /// The hours of the day that have a forecast (else a requirement), widened to whole hours; all
 /// day when there is neither. A site closed at night is drawn over its open hours only.
 fn open_minutes(data: &ReportData, interval_minutes: u32) -> (u32, u32) {
-    let starts = data
-        .forecast
-        .iter()
-        .map(|r| crate::time::minute_of_day(&r.interval_start))
-        .chain(
-            data.requirements
-                .iter()
-                .filter(|r| r.agents_net > 0)
-                .map(|r| crate::time::minute_of_day(&r.interval_start)),
-        );
+    let starts = data.forecast.iter().map(|r| crate::time::minute_of_day(&r.interval_start)).chain(
+        data.requirements
+            .iter()
+            .filter(|r| r.agents_net > 0)
+            .map(|r| crate::time::minute_of_day(&r.interval_start)),
+    );
     let (lo, hi) = starts.fold((u32::MAX, 0), |(lo, hi), m| (lo.min(m), hi.max(m)));
     if lo == u32::MAX {
         return (0, 1440);
@@ -565,13 +562,8 @@ fn forecast_section(html: &mut String, ctx: &Context<'_>) {
 /// The forecast stage's remarks on its inputs (gaps in the history, events outside the
 /// horizon), folded away: they explain the forecast, they are not the plan's findings.
 fn forecast_remarks(html: &mut String, ctx: &Context<'_>) {
-    let remarks: Vec<&str> = ctx
-        .data
-        .summary
-        .notes
-        .iter()
-        .filter_map(|n| n.strip_prefix("forecast: "))
-        .collect();
+    let remarks: Vec<&str> =
+        ctx.data.summary.notes.iter().filter_map(|n| n.strip_prefix("forecast: ")).collect();
     if remarks.is_empty() {
         return;
     }
@@ -603,7 +595,9 @@ fn coverage_section(html: &mut String, ctx: &Context<'_>) {
         let mut chart = ctx.time_chart(
             format!("chart-coverage-{i}"),
             format!("Required and scheduled agents: {queue}"),
-            &format!("Agents on the phone per interval for queue {queue}, required against scheduled,"),
+            &format!(
+                "Agents on the phone per interval for queue {queue}, required against scheduled,"
+            ),
             "agents",
             ctx.first_day,
         );
@@ -665,7 +659,7 @@ fn coverage_section(html: &mut String, ctx: &Context<'_>) {
         if !chart.has_data() {
             continue;
         }
-        let _ = writeln!(html, "<h3>{}</h3>\n{}", escape(queue), chart.render());
+        let _ = writeln!(html, "{}", chart.render());
         if cov.is_empty() {
             continue;
         }
@@ -749,7 +743,7 @@ fn service_level_section(html: &mut String, ctx: &Context<'_>) {
         });
         chart.series.retain(|s| !s.points.is_empty());
         let target = ctx.target(queue);
-        chart.reference = target.map(|t| (t, format!("target {}", pct(t))));
+        chart.reference = target.map(|t| (t, format!("target {}", ValueFormat::Percent.format(t))));
         // Service levels crowd near 1: start the axis a step below the lowest value or target.
         let lowest = chart
             .series
@@ -809,7 +803,7 @@ fn deferred_section(html: &mut String, ctx: &Context<'_>, days: &super::days::Qu
         let within = days.deadline_shares(ctx, queue);
         let _ = writeln!(
             html,
-            "<h3>{}</h3>\n<p class=\"note\">Answered within {}: {}.</p>\n{}",
+            "<h3>{}</h3>\n<p class=\"note\">Answered within the deadline of {}: {}.</p>\n{}",
             escape(queue),
             deadline.map(super::days::minutes_text).unwrap_or_else(|| "the deadline".into()),
             escape(&within),

@@ -402,13 +402,12 @@ impl RosterFigures {
         let mut per_queue_day: BTreeMap<(&str, chrono::NaiveDate), QueueDayPaid> = BTreeMap::new();
         for r in roster {
             let hours = f64::from(r.paid_minutes) / 60.0;
-            let day = per_queue_day.entry((r.queue.as_str(), r.date)).or_insert_with(|| {
-                QueueDayPaid {
+            let day =
+                per_queue_day.entry((r.queue.as_str(), r.date)).or_insert_with(|| QueueDayPaid {
                     queue: r.queue.clone(),
                     date: r.date.format("%Y-%m-%d").to_string(),
                     ..QueueDayPaid::default()
-                }
-            });
+                });
             day.paid_hours += hours;
             match hourly_cost.get(&r.agent_id) {
                 Some(c) => {
