@@ -218,17 +218,18 @@ impl TimeAxis {
     /// The x (viewBox units) of an instant, `None` outside the days or the open hours.
     pub fn x(&self, secs: i64) -> Option<f64> {
         let (day, minute) = self.day_minute(secs)?;
-        // Midnight closes the previous day when the window runs to 24:00.
-        let (day, minute) =
-            if minute == 0.0 && self.open_to_minutes == 1440 && self.open_from_minutes > 0 {
-                (day - 1, 1440.0)
-            } else {
-                (day, minute)
-            };
-        let inside = (f64::from(self.open_from_minutes)..=f64::from(self.open_to_minutes))
-            .contains(&minute)
-            && (0..self.days as i64).contains(&day);
-        inside.then(|| self.x_of(day, minute))
+        let inside = |day: i64, minute: f64| {
+            (f64::from(self.open_from_minutes)..=f64::from(self.open_to_minutes)).contains(&minute)
+                && (0..self.days as i64).contains(&day)
+        };
+        if inside(day, minute) {
+            Some(self.x_of(day, minute))
+        } else if minute == 0.0 && self.open_to_minutes == 1440 && inside(day - 1, 1440.0) {
+            // Midnight closes the day before when the window runs to 24:00.
+            Some(self.x_of(day - 1, 1440.0))
+        } else {
+            None
+        }
     }
 
     /// The x of an instant pulled into its day's open window (for shift bars).
@@ -1002,8 +1003,10 @@ mod tests {
         assert_eq!(axis.x_clamped(t(23, 7, 0)), Some(0.0));
         // A 24-hour site: midnight closes the day before.
         let all = TimeAxis::new(tz, day(23), day(24), (0, 1440));
+        assert_eq!(all.x(t(23, 0, 0)), Some(0.0));
         assert_eq!(all.x(t(24, 0, 0)), Some(500.0));
         assert_eq!(all.x(t(25, 0, 0)), Some(1000.0));
+        assert_eq!(all.x(t(25, 0, 15)), None);
     }
 
     #[test]

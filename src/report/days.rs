@@ -217,7 +217,7 @@ impl QueueDays {
         };
         let _ = writeln!(
             html,
-            "<h2 id=\"glance\">Target met, per queue and day</h2>\n<p class=\"note\">Each cell says whether the queue met its target that day, judged by {basis}; deferred queues by the share answered within their deadline (met at {} or more). The figure under the word is the one judged.</p>\n<div class=\"scroll\"><table class=\"glance\">",
+            "<h2 id=\"glance\">Target met, per queue and day</h2>\n<p class=\"note\">Each cell says whether the queue met its target that day, judged by {basis}; deferred queues by the share answered within their deadline (met at {} or more). On a wide screen the figure judged shows under the word; the tables below give every figure.</p>\n<div class=\"scroll\"><table class=\"glance\">",
             short_pct(DEFERRED_MET)
         );
         html.push_str("<tr><th>queue</th>");

@@ -971,7 +971,8 @@ fn whatif_section(html: &mut String, ctx: &Context<'_>) {
             description: "Service level of each scenario, simulated against the plan's roster:"
                 .into(),
             bars: bars(&|s| s.service_level),
-            reference: overall_target(ctx).map(|t| (t, format!("target {}", pct(t)))),
+            reference: overall_target(ctx)
+                .map(|t| (t, format!("target {}", ValueFormat::Percent.format(t)))),
             y_range: Some((0.0, 1.0)),
             value_format: ValueFormat::Percent,
             ..base.clone()
