@@ -352,3 +352,32 @@ pub fn fraction(
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(currency: &str) -> Result<Site, InputError> {
+        let section: SiteSection = toml::from_str(&format!(
+            "time_zone = \"Asia/Shanghai\"\ninterval_minutes = 15\n{currency}"
+        ))
+        .unwrap();
+        let queue: QueueConfig = toml::from_str(
+            "name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20",
+        )
+        .unwrap();
+        Site::from_sections("plan.toml", &section, vec![queue])
+    }
+
+    #[test]
+    fn currency_is_a_code_or_absent() {
+        assert_eq!(site("currency = \"CNY\"").unwrap().currency.as_deref(), Some("CNY"));
+        assert_eq!(site("").unwrap().currency, None);
+        let e = site("currency = \"12 $\"").unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("site.currency"));
+        assert!(e.message.contains("\"12 $\""), "{}", e.message);
+        // A what-if copy of the site keeps it.
+        let s = site("currency = \"EUR\"").unwrap();
+        assert_eq!(s.with_queues(s.queues.clone()).unwrap().currency.as_deref(), Some("EUR"));
+    }
+}

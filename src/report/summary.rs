@@ -557,6 +557,30 @@ mod tests {
     }
 
     #[test]
+    fn paid_hours_and_cost_are_split_by_queue_and_day() {
+        // a1 (20/h) 8 h on voice, a2 (no cost) 4 h on voice, a3 (30/h) 6 h on chat.
+        let mut chat = roster_row("a3", at(8, 0), at(14, 0), vec![]);
+        chat.queue = "chat".into();
+        let rows = vec![
+            roster_row("a1", at(9, 0), at(17, 0), vec![]),
+            roster_row("a2", at(9, 0), at(13, 0), vec![]),
+            chat,
+        ];
+        let cost = BTreeMap::from([("a1".to_string(), 20.0), ("a3".to_string(), 30.0)]);
+        let f = RosterFigures::from_rows(&rows, &[], &[], &cost, 15, 7);
+        let split: Vec<(&str, &str, f64, f64)> = f
+            .per_queue_day
+            .iter()
+            .map(|d| (d.queue.as_str(), d.date.as_str(), d.paid_hours, d.cost))
+            .collect();
+        assert_eq!(
+            split,
+            vec![("chat", "2026-11-23", 6.0, 180.0), ("voice", "2026-11-23", 12.0, 160.0)]
+        );
+        assert_eq!((f.paid_hours, f.cost, f.agents_without_cost), (18.0, 340.0, 1));
+    }
+
+    #[test]
     fn roster_figures_sum_hours_cost_and_unmet_demand() {
         let shifts = vec![
             shift("s1", at(9, 0), at(10, 0), vec![]),
