@@ -320,7 +320,7 @@ fn key_figures_are_the_hand_worked_ones() {
     assert!(html.contains("<div class=\"v \">10</div>"), "rostered agents card");
     assert!(html.contains("<div class=\"v \">8,000 EUR</div>"), "cost card, with its currency");
     // 8 agent-intervals of 15 minutes.
-    assert!(html.contains("<div class=\"v bad\">2 agent-hours</div>"), "under-staffing card");
+    assert!(html.contains("<div class=\"v bad\">2 agent-hours short</div>"), "under-staffing card");
     // The simulated service level is below the 80% target: the card says so in words.
     assert!(html.contains("missed</div>"), "service-level card names its verdict");
     assert!(html.contains("7.1%"), "forecast accuracy card");

@@ -384,7 +384,10 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
         card(
             html,
             "Under-staffing",
-            &format!("{} agent-hours", thousands(agent_hours(sc.understaffed_agent_intervals))),
+            &format!(
+                "{} agent-hours short",
+                thousands(agent_hours(sc.understaffed_agent_intervals))
+            ),
             &format!(
                 "scheduled below the requirement, all queues; {} agent-hours over",
                 thousands(agent_hours(sc.overstaffed_agent_intervals))
