@@ -15,7 +15,9 @@ use chrono::{Datelike, Duration, NaiveDate, Timelike};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
-use shiftcast::forecast::{backtest, plan_for_history, run_forecast, BacktestOptions};
+use shiftcast::forecast::{
+    backtest, run_forecast, site_for_history, BacktestOptions, ForecastConfig,
+};
 use shiftcast::io::history::{History, HistoryRecord};
 use shiftcast::time::{parse_local, IntervalGrid};
 
@@ -96,14 +98,15 @@ fn main() {
     if bank.exists() {
         let history = load_bank(&bank).expect("bank data");
         let grid = IntervalGrid::new("America/New_York".parse().expect("tz"), 5).expect("grid");
-        let plan = plan_for_history(grid);
+        let site = site_for_history(grid);
+        let plan = ForecastConfig::default();
         let options = BacktestOptions {
             horizon_days: 7,
             folds: 26,
             first_origin: NaiveDate::from_ymd_opt(2003, 4, 28),
         };
         let t0 = Instant::now();
-        let report = backtest(&history, &[], &plan, &options).expect("backtest");
+        let report = backtest(&history, &[], &site, &plan, &options).expect("backtest");
         let secs = t0.elapsed().as_secs_f64();
         if json {
             println!("{}", serde_json::to_string_pretty(&report).expect("json"));
@@ -138,10 +141,11 @@ fn main() {
         // The forecast of the week after the data, with the evidence a planner sees.
         // The bank file has no handle time: 300 s stands in so that rows can be written.
         let mut with_aht = plan.clone();
-        with_aht.forecast.default_aht_seconds = Some(300.0);
+        with_aht.default_aht_seconds = Some(300.0);
         let out = run_forecast(
             &history,
             &[],
+            &site,
             &with_aht,
             NaiveDate::from_ymd_opt(2003, 10, 27).expect("date"),
             5,
@@ -164,10 +168,10 @@ fn main() {
             let mut line = format!("  half-life {half_life:>5}:");
             for weeks in [4, 8, 12] {
                 let mut p = plan.clone();
-                p.forecast.method = "top_down".into();
-                p.forecast.half_life_days = half_life;
-                p.forecast.profile_weeks = weeks;
-                let r = backtest(&history, &[], &p, &options).expect("backtest");
+                p.method = "top_down".into();
+                p.half_life_days = half_life;
+                p.profile_weeks = weeks;
+                let r = backtest(&history, &[], &site, &p, &options).expect("backtest");
                 let m =
                     r.queues[0].models.iter().find(|m| m.model == "top_down").expect("top_down");
                 line += &format!("  {weeks:>2} wk {:.2}%", 100.0 * m.accuracy.wape);
@@ -181,10 +185,11 @@ fn main() {
     let first = NaiveDate::from_ymd_opt(2023, 3, 6).expect("date");
     let history = synthetic_history(first, 728);
     let grid = IntervalGrid::new("Europe/London".parse().expect("tz"), 15).expect("grid");
-    let plan = plan_for_history(grid);
+    let site = site_for_history(grid);
+    let plan = ForecastConfig::default();
     let start = first + Duration::days(728);
     let t0 = Instant::now();
-    let out = run_forecast(&history, &[], &plan, start, 28).expect("forecast");
+    let out = run_forecast(&history, &[], &site, &plan, start, 28).expect("forecast");
     let secs = t0.elapsed().as_secs_f64();
     println!(
         "forecast 4 queues x 28 days from 2 years of 15-min history: {} rows in {secs:.3} s",

@@ -19,7 +19,8 @@ fn run(agents: usize, weeks: u32, seed: u64, iterations_per_seat: Option<u32>) {
     if let Some(i) = iterations_per_seat {
         options.iterations_per_seat = i;
     }
-    let r = roster::solve(&inst.shifts, &inst.agents, &inst.config, &options).expect("solve");
+    let r = roster::solve(&inst.shifts, &inst.agents, &inst.site, &inst.config, &options)
+        .expect("solve");
     println!(
         "{agents:>5} agents × {weeks} weeks (seed {seed}): {} seats, {} filled, cost {:.0} \
          (labour {:.0}, unfilled {:.0}, shortfall {:.0}), bound {:.0}, gap {:.3}%, violations {}, \

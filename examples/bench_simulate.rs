@@ -254,9 +254,18 @@ fn sample_data_comparison() {
         .max()
         .unwrap();
     let start = last.succ_opt().unwrap();
-    let forecast =
-        shiftcast::forecast::run_forecast(&history, &events, &config, start, 7).unwrap().rows;
-    let requirement = shiftcast::staffing::staff(&forecast, &config).unwrap();
+    let forecast = shiftcast::forecast::run_forecast(
+        &history,
+        &events,
+        &config.site,
+        &config.forecast,
+        start,
+        7,
+    )
+    .unwrap()
+    .rows;
+    let requirement =
+        shiftcast::staffing::staff(&forecast, &config.site, &config.staffing).unwrap();
     let options = SimulationOptions { replications: 20, seed: 1, ..SimulationOptions::default() };
     let sim = simulate::run_requirement(&requirement, &forecast, &config, &options).unwrap();
     println!(

@@ -145,7 +145,7 @@ fn main() {
     let mut rows = 0;
     for _ in 0..3 {
         let start = Instant::now();
-        let r = staff(black_box(&forecast), &config).expect("staffed");
+        let r = staff(black_box(&forecast), &config.site, &config.staffing).expect("staffed");
         best = best.min(start.elapsed().as_secs_f64());
         rows = r.len();
     }

@@ -114,12 +114,12 @@ pub struct IntervalFrame<T> {
 impl<T: Clone> IntervalFrame<T> {
     /// Lay `rows` on the site's grid, from the earliest row's interval to the latest. `file`
     /// names the rows' source in errors; `key` says where a row goes and `value` what it holds.
-    pub fn from_rows<R>(
+    pub fn from_rows<'r, R>(
         site: &Site,
         file: &str,
-        rows: &[R],
-        key: impl Fn(&R) -> RowKey<'_>,
-        value: impl Fn(&R) -> T,
+        rows: &'r [R],
+        key: impl Fn(&'r R) -> RowKey<'r>,
+        value: impl Fn(&'r R) -> T,
     ) -> Result<IntervalFrame<T>, FrameError> {
         let first = rows.iter().map(|r| key(r).interval_start).min();
         let last = rows.iter().map(|r| key(r).interval_start).max();

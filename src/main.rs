@@ -22,11 +22,24 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
+            let usage = e.chain().any(|c| c.downcast_ref::<cli::UsageError>().is_some());
             eprintln!("error: {e}");
+            // A cause whose text the message before it already shows (an I/O error printed
+            // as "path: reason") is not printed a second time.
+            let mut shown = e.to_string();
             for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                let text = cause.to_string();
+                if !shown.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
+                shown = text;
             }
-            ExitCode::from(1)
+            if usage {
+                eprintln!("  (see `shiftcast help` for the command's flags)");
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

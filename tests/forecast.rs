@@ -1,6 +1,8 @@
 //! Forecast engine tests on hand-built histories: every expected value is worked out by hand
 //! from the construction of the series, never taken from the code's own earlier output.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
@@ -8,11 +10,10 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
 use shiftcast::forecast::{
-    backtest, plan_for_history, run_forecast, BacktestOptions, ForecastOutput,
+    backtest, run_forecast, site_for_history, BacktestOptions, ForecastConfig, ForecastOutput,
 };
 use shiftcast::io::events::{Event, EventKind};
 use shiftcast::io::history::{History, HistoryRecord};
-use shiftcast::plan::PlanConfig;
 use shiftcast::time::IntervalGrid;
 
 const EXACT: f64 = 1e-6;
@@ -54,10 +55,8 @@ fn history(
     }
 }
 
-fn plan(grid: IntervalGrid, method: &str) -> PlanConfig {
-    let mut p = plan_for_history(grid);
-    p.forecast.method = method.to_string();
-    p
+fn config(method: &str) -> ForecastConfig {
+    ForecastConfig { method: method.to_string(), ..ForecastConfig::default() }
 }
 
 fn value_at(out: &ForecastOutput, local: &str) -> Vec<f64> {
@@ -85,8 +84,15 @@ fn seasonal_naive_repeats_the_value_of_a_week_earlier() {
     let h = history(grid, first, 28, |d, hh, mm| {
         open(d, hh).then(|| ((d - first).num_days() * 100 + i64::from(hh * 60 + mm) / 30) as f64)
     });
-    let out = run_forecast(&h, &[], &plan(grid, "seasonal_naive"), first + Duration::days(28), 7)
-        .expect("forecast");
+    let out = run_forecast(
+        &h,
+        &[],
+        &site_for_history(grid),
+        &config("seasonal_naive"),
+        first + Duration::days(28),
+        7,
+    )
+    .expect("forecast");
     assert_eq!(out.queues[0].chosen, "seasonal_naive");
     // Tuesday 2025-02-04 10:30 = day 29, slot 21: a week earlier is day 22.
     assert_eq!(value_at(&out, "2025-02-04T10:30"), vec![2221.0]);
@@ -111,7 +117,8 @@ fn a_weekly_periodic_series_is_forecast_exactly_by_every_model() {
     let h = history(grid, first, 70, value);
     let start = first + Duration::days(70);
     for method in ["seasonal_naive", "weekday_average", "top_down", "double_seasonal", "auto"] {
-        let out = run_forecast(&h, &[], &plan(grid, method), start, 14).expect("forecast");
+        let out = run_forecast(&h, &[], &site_for_history(grid), &config(method), start, 14)
+            .expect("forecast");
         for r in &out.rows {
             let t = r.interval_start.naive_local();
             let expected = level[t.weekday().num_days_from_monday() as usize];
@@ -155,7 +162,8 @@ fn declared_promotion_uplift_and_closure_show_in_the_forecast() {
         },
     ];
     let out =
-        run_forecast(&h, &events, &plan(grid, "weekday_average"), start, 7).expect("forecast");
+        run_forecast(&h, &events, &site_for_history(grid), &config("weekday_average"), start, 7)
+            .expect("forecast");
     // Wednesday base 52: ×1.6 inside 12:00–14:00, unchanged outside.
     assert!((value_at(&out, "2025-02-19T12:00")[0] - 83.2).abs() < EXACT);
     assert!((value_at(&out, "2025-02-19T13:30")[0] - 83.2).abs() < EXACT);
@@ -201,7 +209,8 @@ fn undeclared_uplift_is_learned_from_past_events_of_the_same_name() {
     let out = run_forecast(
         &h,
         &[past, future],
-        &plan(grid, "weekday_average"),
+        &site_for_history(grid),
+        &config("weekday_average"),
         first + Duration::days(56),
         7,
     )
@@ -225,8 +234,15 @@ fn daylight_saving_days_are_keyed_by_local_time_of_day() {
     let first = date(2025, 3, 3);
     let h = history(grid, first, 56, |_, hh, _| Some(10.0 + f64::from(hh)));
     for method in ["seasonal_naive", "weekday_average"] {
-        let out = run_forecast(&h, &[], &plan(grid, method), first + Duration::days(56), 7)
-            .expect("forecast");
+        let out = run_forecast(
+            &h,
+            &[],
+            &site_for_history(grid),
+            &config(method),
+            first + Duration::days(56),
+            7,
+        )
+        .expect("forecast");
         for r in &out.rows {
             assert!(
                 (r.contacts - (10.0 + f64::from(r.interval_start.hour()))).abs() < EXACT,
@@ -238,8 +254,15 @@ fn daylight_saving_days_are_keyed_by_local_time_of_day() {
     // A forecast over the fall-back day has 25 hourly rows; both 01:00 rows keep the 01:00 value.
     let first = date(2025, 9, 1);
     let h = history(grid, first, 55, |_, hh, _| Some(10.0 + f64::from(hh)));
-    let out = run_forecast(&h, &[], &plan(grid, "weekday_average"), date(2025, 10, 26), 1)
-        .expect("forecast");
+    let out = run_forecast(
+        &h,
+        &[],
+        &site_for_history(grid),
+        &config("weekday_average"),
+        date(2025, 10, 26),
+        1,
+    )
+    .expect("forecast");
     assert_eq!(out.rows.len(), 25);
     let one_am: Vec<f64> =
         out.rows.iter().filter(|r| r.interval_start.hour() == 1).map(|r| r.contacts).collect();
@@ -247,8 +270,15 @@ fn daylight_saving_days_are_keyed_by_local_time_of_day() {
     // And a history containing the fall-back day does not double its 01:00 slot.
     let first = date(2025, 10, 6);
     let h = history(grid, first, 28, |_, hh, _| Some(10.0 + f64::from(hh)));
-    let out = run_forecast(&h, &[], &plan(grid, "seasonal_naive"), first + Duration::days(28), 7)
-        .expect("forecast");
+    let out = run_forecast(
+        &h,
+        &[],
+        &site_for_history(grid),
+        &config("seasonal_naive"),
+        first + Duration::days(28),
+        7,
+    )
+    .expect("forecast");
     assert!(out
         .rows
         .iter()
@@ -276,7 +306,8 @@ fn prediction_intervals_cover_about_80_percent_of_a_poisson_series() {
     }
     let h = history(grid, first, 140, |d, hh, mm| values.get(&(d, hh * 4 + mm / 15)).copied());
     let options = BacktestOptions { horizon_days: 7, folds: 8, first_origin: None };
-    let report = backtest(&h, &[], &plan(grid, "auto"), &options).expect("backtest");
+    let report =
+        backtest(&h, &[], &site_for_history(grid), &config("auto"), &options).expect("backtest");
     let q = &report.queues[0];
     let auto = q.models.iter().find(|m| m.model == "auto").expect("auto");
     assert!(
@@ -298,8 +329,15 @@ fn short_history_falls_back_and_says_which_model_needs_more() {
     let grid = IntervalGrid::new(tz("Europe/Paris"), 30).expect("grid");
     let first = date(2025, 1, 6);
     let h = history(grid, first, 10, |d, hh, _| open(d, hh).then_some(20.0));
-    let out = run_forecast(&h, &[], &plan(grid, "auto"), first + Duration::days(10), 7)
-        .expect("forecast");
+    let out = run_forecast(
+        &h,
+        &[],
+        &site_for_history(grid),
+        &config("auto"),
+        first + Duration::days(10),
+        7,
+    )
+    .expect("forecast");
     assert!(
         out.warnings.iter().any(|w| w.contains("top_down needs at least 14 days")),
         "{:?}",
@@ -308,8 +346,15 @@ fn short_history_falls_back_and_says_which_model_needs_more() {
     assert!(out.rows.iter().all(|r| (r.contacts - 20.0).abs() < EXACT));
     // Shorter than any model: a clear error.
     let h = history(grid, first, 3, |d, hh, _| open(d, hh).then_some(20.0));
-    let e = run_forecast(&h, &[], &plan(grid, "auto"), first + Duration::days(3), 7)
-        .expect_err("too short");
+    let e = run_forecast(
+        &h,
+        &[],
+        &site_for_history(grid),
+        &config("auto"),
+        first + Duration::days(3),
+        7,
+    )
+    .expect_err("too short");
     assert!(e.to_string().contains("needs at least 7 days"), "{e}");
 }
 
@@ -318,8 +363,15 @@ fn an_all_zero_queue_is_forecast_as_zero_with_a_warning() {
     let grid = IntervalGrid::new(tz("Europe/Paris"), 30).expect("grid");
     let first = date(2025, 1, 6);
     let h = history(grid, first, 28, |d, hh, _| open(d, hh).then_some(0.0));
-    let out = run_forecast(&h, &[], &plan(grid, "auto"), first + Duration::days(28), 7)
-        .expect("forecast");
+    let out = run_forecast(
+        &h,
+        &[],
+        &site_for_history(grid),
+        &config("auto"),
+        first + Duration::days(28),
+        7,
+    )
+    .expect("forecast");
     assert!(out.rows.iter().all(|r| r.contacts == 0.0));
     assert!(out.warnings.iter().any(|w| w.contains("every interval of the history is zero")));
 }
@@ -348,22 +400,17 @@ fn load_bank(path: &std::path::Path) -> History {
     }
 }
 
+/// 26 weekly folds on the real bank series (outside the repository): `cargo test --release
+/// --test forecast -- --ignored`. Panics, naming the paths it tried, when the file is missing.
 #[test]
+#[ignore = "needs ../shared/data"]
 fn us_bank_backtest_meets_the_wape_target() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let file = "shared/data/us_bank_calls_5min_2003.csv";
-    let Some(path) = [root.join("..").join(file), root.join("../..").join(file)]
-        .into_iter()
-        .find(|p| p.exists())
-    else {
-        eprintln!("skipping: ../shared/data/us_bank_calls_5min_2003.csv not found");
-        return;
-    };
-    let h = load_bank(&path);
+    let h = load_bank(&common::shared_data("us_bank_calls_5min_2003.csv"));
     let grid = IntervalGrid::new(tz("America/New_York"), 5).expect("grid");
     let options =
         BacktestOptions { horizon_days: 7, folds: 26, first_origin: Some(date(2003, 4, 28)) };
-    let report = backtest(&h, &[], &plan(grid, "auto"), &options).expect("backtest");
+    let report =
+        backtest(&h, &[], &site_for_history(grid), &config("auto"), &options).expect("backtest");
     let q = &report.queues[0];
     let wape = |name: &str| q.models.iter().find(|m| m.model == name).expect("model").accuracy.wape;
     // Reference figures of the data README: 11.3% (last week), 8.7% (6-week weekday average),
@@ -430,7 +477,8 @@ fn rebound_after_closures_and_holiday_dips_are_learned_from_history() {
         queue: None,
         uplift: None,
     });
-    let out = run_forecast(&h, &events, &plan(grid, "top_down"), start, 5).expect("forecast");
+    let out = run_forecast(&h, &events, &site_for_history(grid), &config("top_down"), start, 5)
+        .expect("forecast");
     let (r1, r2) = out.queues[0].rebound.expect("rebound");
     // Ridge shrinkage pulls the estimates slightly towards no effect.
     assert!((1.27..=1.30).contains(&r1), "day 1 rebound {r1}");
@@ -460,11 +508,13 @@ fn a_history_without_handle_time_needs_a_default() {
     let first = date(2025, 1, 6);
     let mut h = history(grid, first, 28, |d, hh, _| open(d, hh).then_some(20.0));
     h.queues.values_mut().flatten().for_each(|r| r.aht_seconds = None);
-    let mut p = plan(grid, "auto");
-    let e = run_forecast(&h, &[], &p, first + Duration::days(28), 7).expect_err("no handle time");
+    let mut p = config("auto");
+    let e = run_forecast(&h, &[], &site_for_history(grid), &p, first + Duration::days(28), 7)
+        .expect_err("no handle time");
     assert!(e.to_string().contains("default_aht_seconds"), "{e}");
-    p.forecast.default_aht_seconds = Some(250.0);
-    let out = run_forecast(&h, &[], &p, first + Duration::days(28), 7).expect("forecast");
+    p.default_aht_seconds = Some(250.0);
+    let out = run_forecast(&h, &[], &site_for_history(grid), &p, first + Duration::days(28), 7)
+        .expect("forecast");
     assert!(out.rows.iter().all(|r| r.aht_seconds == 250.0));
     assert!(out.warnings.iter().any(|w| w.contains("default_aht_seconds = 250")));
 }
@@ -482,8 +532,15 @@ fn a_sunday_to_thursday_week_is_learned_from_the_calendar() {
     };
     let h = history(grid, first, 63, value);
     for method in ["seasonal_naive", "weekday_average", "top_down", "double_seasonal", "auto"] {
-        let out = run_forecast(&h, &[], &plan(grid, method), first + Duration::days(63), 7)
-            .expect("forecast");
+        let out = run_forecast(
+            &h,
+            &[],
+            &site_for_history(grid),
+            &config(method),
+            first + Duration::days(63),
+            7,
+        )
+        .expect("forecast");
         assert_eq!(out.rows.len(), 5 * 8, "{method}");
         for r in &out.rows {
             let w = r.interval_start.weekday().num_days_from_monday() as usize;

@@ -43,7 +43,9 @@ fn forecast_writes_every_open_interval_with_intervals_and_handle_time() {
         .arg(&out)
         .assert()
         .success()
-        .stdout(contains("rows for 7 day(s) from 2025-02-08"));
+        // The history ends on Friday 2025-02-07; as `plan`, the forecast starts on the next
+        // week start (Monday), not on the Saturday after.
+        .stdout(contains("rows for 7 day(s) from 2025-02-10"));
     let text = std::fs::read_to_string(&out).expect("forecast.csv");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds");

@@ -2,16 +2,18 @@
 //! line and column), daylight-saving days through the history reader, and write → read
 //! round-trips.
 
+mod common;
+
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
+use common::{PlanConfig, PlanToml};
 use shiftcast::io::agents::{self, Agent, Unavailable};
 use shiftcast::io::contact_log;
 use shiftcast::io::events::{self, EventKind};
 use shiftcast::io::history::{self, ReadHistoryOptions};
-use shiftcast::plan::PlanConfig;
 use shiftcast::time::{self, IntervalGrid, OpeningHours};
 
 fn tz(name: &str) -> Tz {
@@ -589,12 +591,19 @@ fn plan_history_uses_queue_opening_hours_for_gaps() {
         "interval_start,queue,contacts\n2025-03-03T09:00,voice,1\n2025-03-03T09:30,voice,1\n2025-03-03T09:00,chat,1\n2025-03-03T09:30,chat,1\n",
     )
     .unwrap();
-    let plan = "[site]\ntime_zone = \"Asia/Shanghai\"\ninterval_minutes = 15\n[site.opening_hours]\nall = \"09:00-09:15,09:30-10:00\"\n\
-                [inputs]\nhistory = \"history.csv\"\n[staffing]\nshrinkage = 0.3\n\
-                [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nopening_hours = { all = \"24h\" }\n\
-                [[queues]]\nname = \"chat\"\nchannel = \"chat\"\n";
-    std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
-    let c = PlanConfig::read(&dir.path().join("plan.toml")).unwrap();
+    let plan = PlanToml::sample()
+        .site(
+            "time_zone = \"Asia/Shanghai\"\ninterval_minutes = 15\n\
+             opening_hours = { all = \"09:00-09:15,09:30-10:00\" }",
+        )
+        .section("inputs", "history = \"history.csv\"")
+        .shrinkage(0.3)
+        .queues(&[
+            "name = \"voice\"\nchannel = \"voice\"\nopening_hours = { all = \"24h\" }",
+            "name = \"chat\"\nchannel = \"chat\"",
+        ])
+        .write(dir.path());
+    let c = PlanConfig::read(&plan).unwrap();
     let h = shiftcast::plan::inputs::read_site_history(c.inputs.history.as_ref().unwrap(), &c.site)
         .unwrap();
     // 09:15 is closed for the site (chat) but open for voice: one voice gap only.

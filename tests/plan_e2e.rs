@@ -78,6 +78,44 @@ fn every_file_is_written_and_plans_the_week_after_the_history() {
     assert_eq!(last.format("%Y-%m-%d").to_string(), "2026-11-29");
 }
 
+/// `plan`, `forecast --config` and `whatif` (its baseline forecast) start on the same day: the
+/// first week-start day after the history. With the history cut on Wednesday 2026-11-18 that
+/// is Monday 2026-11-23, not the Thursday after.
+#[test]
+fn forecast_and_whatif_start_where_plan_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["plan.toml", "events.csv", "agents.csv"] {
+        std::fs::copy(crate_dir().join("data").join(f), dir.path().join(f)).unwrap();
+    }
+    let history = std::fs::read_to_string(crate_dir().join("data/history.csv")).unwrap();
+    let cut: String = history
+        .lines()
+        .filter(|l| l.starts_with("interval_start") || l[..10] <= *"2026-11-18")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("history.csv"), cut).unwrap();
+    let config = dir.path().join("plan.toml");
+    let out = Command::cargo_bin("shiftcast")
+        .unwrap()
+        .args(["forecast", "--days", "7", "--format", "json", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("forecast.csv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["start"].as_str(), Some("2026-11-23"));
+    let inputs = shiftcast::plan::PlanInputs::load(
+        &shiftcast::plan::PlanConfig::read(&config).unwrap(),
+        None,
+        Default::default(),
+    )
+    .unwrap();
+    let start = shiftcast::plan::planning_start(&inputs.history, chrono::Weekday::Mon, None);
+    assert_eq!(start.map(|d| d.to_string()).as_deref(), Some("2026-11-23"));
+}
+
 #[test]
 fn summary_figures_equal_the_sums_of_the_files() {
     let s = summary();
@@ -112,8 +150,13 @@ fn summary_figures_equal_the_sums_of_the_files() {
     let config = shiftcast::plan::PlanConfig::read(&crate_dir().join("data/plan.toml")).unwrap();
     let first = shiftcast::time::parse_date(&s.start).unwrap();
     let last = first + chrono::Duration::days(i64::from(s.days) - 1);
-    let violations =
-        shiftcast::roster::check_with_horizon(&roster, &agents, &config, Some((first, last)));
+    let violations = shiftcast::roster::check_with_horizon(
+        &roster,
+        &agents,
+        &config.site,
+        &config.roster,
+        Some((first, last)),
+    );
     assert_eq!(r.hard_rule_violations, Some(violations.len() as u64));
     let by_rule: u64 = r.violations_by_rule.values().sum();
     assert_eq!(by_rule, violations.len() as u64);
@@ -350,18 +393,29 @@ fn service_level_mode_on_the_sample_meets_every_day_with_fewer_hours_than_full_c
         .filter(|r| r.queue == "voice" || r.queue == "chat")
         .collect();
     let mut config = PlanConfig::read(&crate_dir().join("data/plan.toml")).unwrap();
+    // The searches stop on a node budget, not the clock, so the schedules checked are the same
+    // under any machine load (a 10 s limit left a loaded machine without even the LP); the time
+    // limit is only a safety net.
+    config.schedule.node_limit = 100;
     let sl: std::sync::Arc<schedule::ServiceLevelFn> =
         std::sync::Arc::new(shiftcast::staffing::projected_service_level);
     let options = |objective| SolveOptions {
         objective,
         service_level: Some(sl.clone()),
-        time_limit_seconds: Some(10.0),
+        time_limit_seconds: Some(300.0),
         ..Default::default()
     };
-    let by_service_level =
-        schedule::solve(&requirements, &config, &options(Objective::ServiceLevel)).unwrap();
+    let by_service_level = schedule::solve(
+        &requirements,
+        &config.site,
+        &config.schedule,
+        &options(Objective::ServiceLevel),
+    )
+    .unwrap();
     config.schedule.hard_coverage = true;
-    let full = schedule::solve(&requirements, &config, &options(Objective::Cost)).unwrap();
+    let full =
+        schedule::solve(&requirements, &config.site, &config.schedule, &options(Objective::Cost))
+            .unwrap();
     for queue in ["voice", "chat"] {
         let of = |r: &schedule::ScheduleResult| -> f64 {
             r.shifts.iter().filter(|s| s.queue == queue).map(|s| f64::from(s.paid_minutes)).sum()

@@ -1,33 +1,30 @@
 //! Rostering on hand-built cases whose right answer is known, and `check` on rosters with one
 //! planted violation per rule.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
+use common::{PlanConfig, PlanToml};
 use shiftcast::io::agents::{Agent, Unavailable};
-use shiftcast::plan::PlanConfig;
 use shiftcast::roster::{self, check, generate, RosterOptions, RosterRow, ShiftRow};
 use shiftcast::time::parse_local;
 
-const PLAN: &str = r#"
-[site]
-time_zone = "Europe/London"
-interval_minutes = 30
-[staffing]
-shrinkage = 0.3
-[[queues]]
-name = "voice"
-channel = "voice"
-[[queues]]
-name = "chat"
-channel = "chat"
-"#;
+/// A London site of 30-minute intervals with queues voice and chat, and `roster_section` as its
+/// `[roster]`.
+fn plan(roster_section: &str) -> PlanToml {
+    PlanToml::sample()
+        .site("time_zone = \"Europe/London\"\ninterval_minutes = 30")
+        .shrinkage(0.3)
+        .queues(&["name = \"voice\"\nchannel = \"voice\"", "name = \"chat\"\nchannel = \"chat\""])
+        .section("roster", roster_section)
+}
 
 fn config(roster_section: &str) -> PlanConfig {
-    let text = format!("{PLAN}\n[roster]\n{roster_section}\n");
-    PlanConfig::parse("plan.toml", &text, std::path::Path::new("")).unwrap()
+    plan(roster_section).config()
 }
 
 fn tz() -> Tz {
@@ -104,7 +101,7 @@ fn assignment(rows: &[RosterRow]) -> Vec<(String, NaiveDate, String)> {
 }
 
 fn solve(shifts: &[ShiftRow], agents: &[Agent], config: &PlanConfig) -> roster::RosterResult {
-    roster::solve(shifts, agents, config, &RosterOptions::default()).unwrap()
+    roster::solve(shifts, agents, &config.site, &config.roster, &RosterOptions::default()).unwrap()
 }
 
 #[test]
@@ -137,7 +134,7 @@ fn three_agents_five_shifts_have_one_feasible_assignment() {
     assert_eq!(assignment(&r.rows), want);
     assert_eq!(r.shifts_unfilled, 0);
     assert!(r.violations.is_empty(), "{:?}", r.violations);
-    assert!(check(&r.rows, &[a, b, c], &cfg).is_empty());
+    assert!(check(&r.rows, &[a, b, c], &cfg.site, &cfg.roster).is_empty());
     // Cost by hand: 16 h × 20 + 8 h × 25 + 16 h × 30 = 1000; every hour is forced, so the LP
     // bound (contract minima sum to the 40 hours of demand) is 1000 too.
     assert!((r.cost.total - 1000.0).abs() < 1e-9, "{:?}", r.cost);
@@ -165,7 +162,7 @@ fn rest_rule_forces_the_late_worker_onto_the_next_late_shift() {
         let same: Vec<_> = r.rows.iter().filter(|x| x.agent_id == late1.agent_id).collect();
         assert_eq!(same.len(), 2, "{d1}");
         assert_eq!(same[1].shift_start.format("%H:%M").to_string(), "14:00", "{d1}");
-        assert!(check(&r.rows, &agents, &cfg).is_empty());
+        assert!(check(&r.rows, &agents, &cfg.site, &cfg.roster).is_empty());
     }
 }
 
@@ -213,11 +210,12 @@ fn a_weekly_day_limit_leaves_a_seat_empty_and_says_why() {
 fn generated_rosters_break_no_hard_rule_and_repeat_with_the_seed() {
     let inst = generate::instance(60, 2, 7);
     let options = RosterOptions { seed: 3, ..RosterOptions::default() };
-    let r = roster::solve(&inst.shifts, &inst.agents, &inst.config, &options).unwrap();
+    let r = roster::solve(&inst.shifts, &inst.agents, &inst.site, &inst.config, &options).unwrap();
     assert_eq!(r.shifts_unfilled, 0, "{:?}", r.unmet);
     let v = roster::check_with_horizon(
         &r.rows,
         &inst.agents,
+        &inst.site,
         &inst.config,
         Some((r.first_date, r.last_date)),
     );
@@ -225,7 +223,8 @@ fn generated_rosters_break_no_hard_rule_and_repeat_with_the_seed() {
     assert!(r.violations.is_empty());
     assert!(r.lower_bound <= r.cost.total + 1e-6);
     assert!(r.gap < 0.02, "gap {}", r.gap);
-    let again = roster::solve(&inst.shifts, &inst.agents, &inst.config, &options).unwrap();
+    let again =
+        roster::solve(&inst.shifts, &inst.agents, &inst.site, &inst.config, &options).unwrap();
     assert_eq!(again.rows, r.rows);
     // Every seat is used once: the roster's rows are exactly the shift instances.
     let mut seats: Vec<_> =
@@ -239,7 +238,7 @@ fn generated_rosters_break_no_hard_rule_and_repeat_with_the_seed() {
 
 /// Rules found by `check` on `rows`.
 fn rules(rows: &[RosterRow], agents: &[Agent], cfg: &PlanConfig) -> BTreeSet<String> {
-    check(rows, agents, cfg).iter().map(|v| v.rule.to_string()).collect()
+    check(rows, agents, &cfg.site, &cfg.roster).iter().map(|v| v.rule.to_string()).collect()
 }
 
 #[test]
@@ -312,7 +311,7 @@ fn check_finds_each_planted_violation() {
     only(base[..1].to_vec(), base_agent.clone(), "min_hours_week");
     // An agent with a contract minimum and no row at all is held to it in the roster's weeks.
     let idle = agent("B2", &["voice"], 10.0, 40.0, 20.0);
-    let v = check(&base, &[base_agent.clone(), idle], &cfg);
+    let v = check(&base, &[base_agent.clone(), idle], &cfg.site, &cfg.roster);
     assert_eq!(v.len(), 1);
     assert_eq!((v[0].agent_id.as_str(), v[0].rule.to_string().as_str()), ("B2", "min_hours_week"));
 }
@@ -326,7 +325,7 @@ fn consecutive_days_and_rest_are_checked_across_week_boundaries() {
         .iter()
         .map(|d| row("A1", "voice", d, "09:00", "17:00"))
         .collect();
-    let v = check(&rows, std::slice::from_ref(&a), &cfg);
+    let v = check(&rows, std::slice::from_ref(&a), &cfg.site, &cfg.roster);
     assert_eq!(v.len(), 1);
     assert_eq!(
         (v[0].rule.to_string(), v[0].date),
@@ -337,7 +336,7 @@ fn consecutive_days_and_rest_are_checked_across_week_boundaries() {
         row("A1", "voice", "2025-03-09", "14:00", "22:00"),
         row("A1", "voice", "2025-03-10", "07:00", "15:00"),
     ];
-    let v = check(&rows, &[a], &cfg);
+    let v = check(&rows, &[a], &cfg.site, &cfg.roster);
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].rule.to_string(), "min_rest");
     assert!(v[0].detail.starts_with("9.0 h rest"), "{}", v[0].detail);
@@ -345,23 +344,20 @@ fn consecutive_days_and_rest_are_checked_across_week_boundaries() {
 
 #[test]
 fn bad_roster_settings_are_rejected() {
-    let text = format!("{PLAN}\n[roster]\nmin_rest_hour = 11\n");
-    let e =
-        PlanConfig::parse("plan.toml", &text, std::path::Path::new("")).unwrap_err().to_string();
+    let e = plan("min_rest_hour = 11").parse().unwrap_err().to_string();
     assert!(e.contains("min_rest_hour"), "{e}");
     let cfg = config("max_consecutive_days = 0");
     let e = roster::solve(
         &[shift("a", "voice", "2025-03-03", "09:00", "17:00")],
         &[],
-        &cfg,
+        &cfg.site,
+        &cfg.roster,
         &RosterOptions::default(),
     )
     .unwrap_err()
     .to_string();
     assert!(e.contains("max_consecutive_days"), "{e}");
-    let text = format!("{PLAN}\n[roster]\nevening_after = \"8pm\"\n");
-    let e =
-        PlanConfig::parse("plan.toml", &text, std::path::Path::new("")).unwrap_err().to_string();
+    let e = plan("evening_after = \"8pm\"").parse().unwrap_err().to_string();
     assert!(e.contains("8pm"), "{e}");
 }
 
@@ -375,7 +371,7 @@ fn rest_is_measured_in_real_time_across_a_clock_change() {
         row("A1", "voice", "2025-03-29", "14:00", "22:00"),
         row("A1", "voice", "2025-03-30", "08:00", "16:00"),
     ];
-    let v = check(&rows, std::slice::from_ref(&a), &cfg);
+    let v = check(&rows, std::slice::from_ref(&a), &cfg.site, &cfg.roster);
     assert_eq!(v.len(), 1, "{v:?}");
     assert!(v[0].detail.starts_with("9.0 h rest"), "{}", v[0].detail);
     // The solver sees the same: one agent cannot take both, so one seat stays empty.
@@ -409,17 +405,17 @@ mod properties {
             let mut inst = generate::instance(agents, weeks, seed);
             // A tiny instance may draw no shifts at all, which `solve` rightly refuses.
             prop_assume!(!inst.shifts.is_empty());
-            inst.config.roster.min_rest_hours = rest;
-            inst.config.roster.max_consecutive_days = consecutive;
+            inst.config.min_rest_hours = rest;
+            inst.config.max_consecutive_days = consecutive;
             let options = RosterOptions { seed, iterations_per_seat: 200, ..RosterOptions::default() };
-            let r = roster::solve(&inst.shifts, &inst.agents, &inst.config, &options).unwrap();
-            let v = roster::check_with_horizon(&r.rows, &inst.agents, &inst.config, Some((r.first_date, r.last_date)));
+            let r = roster::solve(&inst.shifts, &inst.agents, &inst.site, &inst.config, &options).unwrap();
+            let v = roster::check_with_horizon(&r.rows, &inst.agents, &inst.site, &inst.config, Some((r.first_date, r.last_date)));
             prop_assert!(v.iter().all(|x| x.rule.to_string() == "min_hours_week"), "{:?}", v);
             prop_assert_eq!(v.len(), r.violations.len());
             let below: usize = r.hours.iter().zip(&inst.agents)
                 .map(|(h, a)| h.hours_per_week.iter().enumerate().filter(|(w, &x)| {
                     let first = r.first_date + chrono::Duration::days(7 * *w as i64);
-                    x * 60.0 + 1e-6 < f64::from(roster::min_minutes_in_week(a, first, &inst.config.roster))
+                    x * 60.0 + 1e-6 < f64::from(roster::min_minutes_in_week(a, first, &inst.config))
                 }).count())
                 .sum();
             prop_assert_eq!(below, v.len());
@@ -466,9 +462,9 @@ fn unavailable_dates_count_toward_the_weekly_minimum_at_the_daily_share() {
         row("A1", "voice", "2025-03-07", "09:00", "16:30"),
     ];
     a.unavailable.truncate(3);
-    assert!(check(&rows, std::slice::from_ref(&a), &cfg).is_empty());
+    assert!(check(&rows, std::slice::from_ref(&a), &cfg.site, &cfg.roster).is_empty());
     a.unavailable.remove(0);
-    let v = check(&rows, std::slice::from_ref(&a), &cfg);
+    let v = check(&rows, std::slice::from_ref(&a), &cfg.site, &cfg.roster);
     assert_eq!(v.len(), 1);
     assert_eq!(
         v[0].detail,
@@ -504,10 +500,10 @@ fn weekend_seat_is_filled_by_a_two_deep_chain_when_a_full_assignment_exists() {
     let agents = vec![x, y, z];
     // Without local search, so the construction and its repair are what is tested.
     let options = RosterOptions { iterations_per_seat: 0, ..RosterOptions::default() };
-    let r = roster::solve(&shifts, &agents, &cfg, &options).unwrap();
+    let r = roster::solve(&shifts, &agents, &cfg.site, &cfg.roster, &options).unwrap();
     assert_eq!(r.shifts_unfilled, 0, "unmet: {:?}", r.unmet);
     assert!(r.violations.is_empty());
-    assert!(check(&r.rows, &agents, &cfg).is_empty());
+    assert!(check(&r.rows, &agents, &cfg.site, &cfg.roster).is_empty());
     // X must hold Saturday (the only voice agent), so X works exactly one weekday chat shift.
     let a = assignment(&r.rows);
     assert!(a.contains(&("X".to_string(), date("2025-03-08"), "09:00".to_string())));

@@ -1,26 +1,21 @@
 //! `shiftcast roster` and `shiftcast roster check` end to end on hand-written files.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
+use common::PlanToml;
 use predicates::str::contains;
 
-const PLAN: &str = r#"
-[site]
-time_zone = "Europe/London"
-interval_minutes = 30
-[staffing]
-shrinkage = 0.3
-[[queues]]
-name = "voice"
-channel = "voice"
-[[queues]]
-name = "chat"
-channel = "chat"
-[roster]
-min_rest_hours = 11
-max_consecutive_days = 6
-"#;
+/// A London site of 30-minute intervals with queues voice and chat.
+fn plan() -> PlanToml {
+    PlanToml::sample()
+        .site("time_zone = \"Europe/London\"\ninterval_minutes = 30")
+        .shrinkage(0.3)
+        .queues(&["name = \"voice\"\nchannel = \"voice\"", "name = \"chat\"\nchannel = \"chat\""])
+        .section("roster", "min_rest_hours = 11\nmax_consecutive_days = 6")
+}
 
 const AGENTS: &str = "agent_id,name,skills,min_hours_week,max_hours_week,max_days_week,earliest_start,latest_end,unavailable,hourly_cost\n\
 A,Ann,voice,16,40,5,,17:00,,20\n\
@@ -43,7 +38,7 @@ C,Cai,2025-03-04,chat,2025-03-04T12:00,2025-03-04T20:00,480,\n\
 C,Cai,2025-03-05,voice,2025-03-05T12:00,2025-03-05T20:00,480,\n";
 
 fn setup(dir: &Path) {
-    std::fs::write(dir.join("plan.toml"), PLAN).unwrap();
+    plan().write(dir);
     std::fs::write(dir.join("agents.csv"), AGENTS).unwrap();
     std::fs::write(dir.join("shifts.csv"), SHIFTS).unwrap();
 }
@@ -147,11 +142,7 @@ fn bad_cells_are_reported_with_file_line_and_column() {
 fn the_agents_file_defaults_to_the_plan_inputs() {
     let dir = tempfile::tempdir().unwrap();
     setup(dir.path());
-    std::fs::write(
-        dir.path().join("plan.toml"),
-        format!("[inputs]\nagents = \"agents.csv\"\n{PLAN}"),
-    )
-    .unwrap();
+    plan().section("inputs", "agents = \"agents.csv\"").write(dir.path());
     shiftcast(dir.path())
         .args(["roster", "--shifts", "shifts.csv", "--config", "plan.toml", "--out", "r.csv"])
         .assert()

@@ -2,7 +2,10 @@
 //! coverage.csv whose coverage recomputes from the shifts; an infeasible rule exits 1 and writes
 //! nothing.
 
+mod common;
+
 use assert_cmd::Command;
+use common::PlanToml;
 use shiftcast::io::coverage::read_coverage;
 use shiftcast::io::requirements::{write_requirements, RequirementRow};
 use shiftcast::io::shifts::read_shifts;
@@ -29,14 +32,19 @@ fn setup(dir: &std::path::Path, schedule: &str) {
         });
     }
     write_requirements(&dir.join("requirements.csv"), &rows).unwrap();
-    let plan = format!(
-        "[site]\ntime_zone = \"Europe/London\"\ninterval_minutes = 60\n[site.opening_hours]\nall = \"08:00-18:00\"\n\
-         [staffing]\nshrinkage = 0.3\n[[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\n\
-         target_answer_seconds = 20\n[schedule]\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\n\
-         hard_coverage = true\n{schedule}\n[[schedule.breaks]]\nname = \"lunch\"\nlength_minutes = 60\npaid = false\n\
-         earliest_start_minutes = 180\nlatest_start_minutes = 300\nmin_shift_minutes = 480\n"
-    );
-    std::fs::write(dir.join("plan.toml"), plan).unwrap();
+    PlanToml::sample()
+        .site("time_zone = \"Europe/London\"\ninterval_minutes = 60\nopening_hours = { all = \"08:00-18:00\" }")
+        .shrinkage(0.3)
+        .queues(&["name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20"])
+        .section(
+            "schedule",
+            &format!(
+                "start_step_minutes = 60\nshift_lengths_minutes = [240, 480]\nhard_coverage = true\n{schedule}\n\
+                 [[schedule.breaks]]\nname = \"lunch\"\nlength_minutes = 60\npaid = false\n\
+                 earliest_start_minutes = 180\nlatest_start_minutes = 300\nmin_shift_minutes = 480"
+            ),
+        )
+        .write(dir);
 }
 
 #[test]

@@ -1,31 +1,22 @@
-//! The proven optima of /work/shared/data/scheduling_week_fixtures.json (OR-Tools CP-SAT and
-//! HiGHS agree on them), reproduced through `schedule::solve` on every back end of the build
-//! (microlp always; HiGHS and CBC with `--features highs,cbc`, as `.ci/run` tests them). Skips
-//! when the data folder is absent.
+//! The proven optima of the scheduling week fixtures (tests/data/scheduling_week_fixtures.json;
+//! OR-Tools CP-SAT and HiGHS agree on them), reproduced through `schedule::solve` on every back
+//! end of the build (microlp always; HiGHS and CBC with `--features highs,cbc`, as `.ci/run`
+//! tests them).
 
-use std::path::Path;
+mod common;
 
+use common::{test_data, PlanConfig, PlanToml};
 use serde_json::Value;
 use shiftcast::io::requirements::RequirementRow;
-use shiftcast::plan::PlanConfig;
 use shiftcast::schedule::{self, SolveOptions, SolverKind, Status};
 use shiftcast::time;
 
-/// `../shared/data/` from the main checkout; `../../shared/data/` from a worktree in `wt/`.
-const FIXTURES: [&str; 2] = [
-    "../shared/data/scheduling_week_fixtures.json",
-    "../../shared/data/scheduling_week_fixtures.json",
-];
-
-fn fixtures() -> Option<Value> {
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for candidate in FIXTURES {
-        if let Ok(text) = std::fs::read_to_string(crate_dir.join(candidate)) {
-            return Some(serde_json::from_str(&text).expect("fixture JSON"));
-        }
-    }
-    eprintln!("skipping: scheduling_week_fixtures.json not found under ../shared/data/");
-    None
+/// The fixture file: two weeks (30- and 15-minute intervals) of required agents and four shift
+/// menus. Its optima are listed in tests/data/README.md.
+fn fixtures() -> Value {
+    let path = test_data("scheduling_week_fixtures.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("fixture JSON")
 }
 
 /// Requirement rows of a fixture week (Mon 2025-03-03 .. Sun, UTC).
@@ -58,21 +49,24 @@ fn requirements(week: &Value) -> (u32, Vec<RequirementRow>) {
 }
 
 fn plan(period: u32, menu: &Value, schedule: &str) -> PlanConfig {
-    let mut text = format!(
-        "[site]\ntime_zone = \"UTC\"\ninterval_minutes = {period}\nopening_hours = {{ all = \"07:00-23:00\" }}\n\
-         [staffing]\nshrinkage = 0.3\n[[queues]]\nname = \"voice\"\nchannel = \"voice\"\n\
-         service_level = 0.8\ntarget_answer_seconds = 20\n[schedule]\n{schedule}\n"
-    );
+    let mut schedule = format!("{schedule}\n");
     for (i, s) in menu.as_array().unwrap().iter().enumerate() {
         let start = s[0].as_u64().unwrap();
         let len = s[1].as_u64().unwrap();
-        text += &format!(
+        schedule += &format!(
             "[[schedule.shifts]]\nname = \"t{i}\"\nstart = \"{:02}:{:02}\"\nlength_minutes = {len}\n",
             start / 60,
             start % 60
         );
     }
-    PlanConfig::parse("plan.toml", &text, Path::new("")).expect("fixture plan")
+    PlanToml::sample()
+        .site(&format!(
+            "time_zone = \"UTC\"\ninterval_minutes = {period}\nopening_hours = {{ all = \"07:00-23:00\" }}"
+        ))
+        .shrinkage(0.3)
+        .queues(&["name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20"])
+        .section("schedule", &schedule)
+        .config()
 }
 
 const FEWEST_SHIFTS: &str = "cost_per_shift = 1.0\ncost_per_paid_hour = 0.0\nover_staffing_cost_per_agent_hour = 0.0\nhard_coverage = true\ntime_limit_seconds = 60\nmip_gap = 0.0";
@@ -80,18 +74,15 @@ const LEAST_ABS: &str = "cost_per_shift = 0.0\ncost_per_paid_hour = 0.0\nunder_s
 const LEAST_HOURS: &str = "cost_per_paid_hour = 1.0\nover_staffing_cost_per_agent_hour = 0.0\nhard_coverage = true\ntime_limit_seconds = 60\nmip_gap = 0.0";
 
 /// The fixture solved by each compiled back end.
-fn run(
-    week: &str,
-    menu: &str,
-    schedule: &str,
-) -> Option<Vec<(SolverKind, schedule::ScheduleResult)>> {
-    let f = fixtures()?;
+fn run(week: &str, menu: &str, schedule: &str) -> Vec<(SolverKind, schedule::ScheduleResult)> {
+    let f = fixtures();
     let (period, rows) = requirements(&f["weeks"][week]);
     let config = plan(period, &f["shift_menus"][menu], schedule);
     let mut out = Vec::new();
     for solver in SolverKind::compiled() {
         let options = SolveOptions { solver, ..Default::default() };
-        let result = schedule::solve(&rows, &config, &options).expect("solve");
+        let result =
+            schedule::solve(&rows, &config.site, &config.schedule, &options).expect("solve");
         assert_eq!(result.summary.solver, solver);
         assert_eq!(result.summary.status, Status::Optimal, "{solver:?}: {:?}", result.summary);
         // Every interval meets its floor when coverage is hard.
@@ -100,12 +91,12 @@ fn run(
         }
         out.push((solver, result));
     }
-    Some(out)
+    out
 }
 
 #[test]
 fn fewest_shifts_30_min_is_412() {
-    let Some(results) = run("30min", "ft_every_30_plus_pt", FEWEST_SHIFTS) else { return };
+    let results = run("30min", "ft_every_30_plus_pt", FEWEST_SHIFTS);
     for (solver, r) in results {
         assert_eq!(r.shifts.len(), 412, "{solver:?}");
         assert_eq!(r.summary.objective, 412.0, "{solver:?}");
@@ -114,7 +105,7 @@ fn fewest_shifts_30_min_is_412() {
 
 #[test]
 fn least_absolute_difference_30_min_is_679() {
-    let Some(results) = run("30min", "ft_every_30_plus_pt", LEAST_ABS) else { return };
+    let results = run("30min", "ft_every_30_plus_pt", LEAST_ABS);
     for (solver, r) in results {
         let abs: i64 = r.coverage.iter().map(|c| c.difference.abs()).sum();
         assert_eq!(abs, 679, "{solver:?}");
@@ -126,7 +117,7 @@ fn least_absolute_difference_30_min_is_679() {
 #[test]
 fn fewest_shifts_15_min_is_418_for_both_menus() {
     for menu in ["ft_every_30_plus_pt", "ft_every_15_plus_pt"] {
-        let Some(results) = run("15min", menu, FEWEST_SHIFTS) else { return };
+        let results = run("15min", menu, FEWEST_SHIFTS);
         for (solver, r) in results {
             assert_eq!(r.shifts.len(), 418, "{menu} {solver:?}");
         }
@@ -136,7 +127,7 @@ fn fewest_shifts_15_min_is_418_for_both_menus() {
 #[test]
 fn least_absolute_difference_15_min_is_1312_and_1306() {
     for (menu, want) in [("ft_every_30_plus_pt", 1312), ("ft_every_15_plus_pt", 1306)] {
-        let Some(results) = run("15min", menu, LEAST_ABS) else { return };
+        let results = run("15min", menu, LEAST_ABS);
         for (solver, r) in results {
             let abs: i64 = r.coverage.iter().map(|c| c.difference.abs()).sum();
             assert_eq!(abs, want, "{menu} {solver:?}");
@@ -146,7 +137,7 @@ fn least_absolute_difference_15_min_is_1312_and_1306() {
 
 #[test]
 fn least_paid_hours_flexible_lengths_is_2528() {
-    let Some(results) = run("30min", "flex_4_6_8h_every_30", LEAST_HOURS) else { return };
+    let results = run("30min", "flex_4_6_8h_every_30", LEAST_HOURS);
     for (solver, r) in results {
         assert!(
             (r.summary.paid_hours - 2528.0).abs() < 1e-9,
@@ -159,10 +150,7 @@ fn least_paid_hours_flexible_lengths_is_2528() {
 #[test]
 fn fewest_shifts_with_a_fixed_lunch_is_467() {
     let lunch = "[[schedule.breaks]]\nname = \"lunch\"\nlength_minutes = 30\npaid = false\nearliest_start_minutes = 240\nlatest_start_minutes = 240\n";
-    let Some(results) = run("15min", "lunch_break_every_15", &format!("{FEWEST_SHIFTS}\n{lunch}"))
-    else {
-        return;
-    };
+    let results = run("15min", "lunch_break_every_15", &format!("{FEWEST_SHIFTS}\n{lunch}"));
     for (solver, r) in results {
         assert_eq!(r.shifts.len(), 467, "{solver:?}");
         for s in &r.shifts {
@@ -177,8 +165,8 @@ const TOURS: &str = "cost_per_shift = 0.0\ncost_per_paid_hour = 0.0\ncost_per_ag
 [[schedule.contracts]]\nname = \"ft\"\nshift_lengths_minutes = [480]\ndays_per_week = 5\nconsecutive_days_off = true\n";
 
 /// Full-time 8-hour shifts of the menu, 5 days on with 2 consecutive days off, on each back end.
-fn tours(week: &str, menu: &str) -> Option<Vec<(SolverKind, schedule::ScheduleResult)>> {
-    let f = fixtures()?;
+fn tours(week: &str, menu: &str) -> Vec<(SolverKind, schedule::ScheduleResult)> {
+    let f = fixtures();
     let (period, rows) = requirements(&f["weeks"][week]);
     let full_time: Vec<Value> = f["shift_menus"][menu]
         .as_array()
@@ -191,17 +179,18 @@ fn tours(week: &str, menu: &str) -> Option<Vec<(SolverKind, schedule::ScheduleRe
     let mut out = Vec::new();
     for solver in SolverKind::compiled() {
         let options = SolveOptions { solver, ..Default::default() };
-        let result = schedule::solve(&rows, &config, &options).expect("solve");
+        let result =
+            schedule::solve(&rows, &config.site, &config.schedule, &options).expect("solve");
         assert_eq!(result.summary.status, Status::Optimal, "{solver:?}: {:?}", result.summary);
         assert!(result.coverage.iter().all(|c| c.scheduled >= c.required), "{solver:?}");
         out.push((solver, result));
     }
-    Some(out)
+    out
 }
 
 #[test]
 fn weekly_tours_need_84_agents_at_30_minutes() {
-    let Some(results) = tours("30min", "ft_every_30_plus_pt") else { return };
+    let results = tours("30min", "ft_every_30_plus_pt");
     for (solver, r) in results {
         assert_eq!(r.summary.agents, Some(84), "{solver:?}");
         lines_are_weeks_of_five_days(&r);
@@ -210,7 +199,7 @@ fn weekly_tours_need_84_agents_at_30_minutes() {
 
 #[test]
 fn weekly_tours_need_86_agents_at_15_minutes_above_the_lp_bound() {
-    let Some(results) = tours("15min", "ft_every_15_plus_pt") else { return };
+    let results = tours("15min", "ft_every_15_plus_pt");
     for (solver, r) in results {
         assert_eq!(r.summary.agents, Some(86), "{solver:?}");
         let bound = r.summary.lp_bound.unwrap();

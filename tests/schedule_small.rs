@@ -3,14 +3,15 @@
 //! hand-worked optima are checked on every back end of the build (microlp always; HiGHS and CBC
 //! with `--features highs,cbc`, as `.ci/run` tests them).
 
-use std::path::Path;
+mod common;
+
 use std::sync::Arc;
 
+use common::{PlanConfig, PlanToml};
 use proptest::prelude::*;
 use shiftcast::io::coverage::{read_coverage, write_coverage};
 use shiftcast::io::requirements::RequirementRow;
 use shiftcast::io::shifts::{read_shifts, write_shifts, ShiftRow};
-use shiftcast::plan::PlanConfig;
 use shiftcast::schedule::{self, Objective, SolveOptions, SolverKind, Status};
 use shiftcast::time::{self, Stamp};
 
@@ -42,13 +43,15 @@ fn rows(required: &[Vec<u32>], contacts_per_agent: f64) -> Vec<RequirementRow> {
     out
 }
 
-fn plan(interval: u32, extra_queue: &str, schedule: &str) -> PlanConfig {
-    let text = format!(
-        "[site]\ntime_zone = \"UTC\"\ninterval_minutes = {interval}\n[staffing]\nshrinkage = 0.3\n\
-         [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n{extra_queue}\n\
-         [schedule]\ntime_limit_seconds = 30\nmip_gap = 0.0\n{schedule}\n"
-    );
-    PlanConfig::parse("plan.toml", &text, Path::new("")).expect("test plan")
+/// A UTC site open 24x7 with one voice queue (80/20), solved to optimality (`mip_gap = 0`)
+/// under the `[schedule]` keys given.
+fn plan(interval: u32, schedule: &str) -> PlanConfig {
+    PlanToml::sample()
+        .site(&format!("time_zone = \"UTC\"\ninterval_minutes = {interval}"))
+        .shrinkage(0.3)
+        .queues(&["name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20"])
+        .section("schedule", &format!("time_limit_seconds = 30\nmip_gap = 0.0\n{schedule}"))
+        .config()
 }
 
 /// A day of 24 hourly requirements: `value` from `from` to `to` (exclusive), 0 elsewhere.
@@ -57,7 +60,7 @@ fn day(from: usize, to: usize, value: u32) -> Vec<u32> {
 }
 
 fn solve(req: &[RequirementRow], config: &PlanConfig) -> schedule::ScheduleResult {
-    schedule::solve(req, config, &SolveOptions::default()).expect("solve")
+    schedule::solve(req, &config.site, &config.schedule, &SolveOptions::default()).expect("solve")
 }
 
 /// `req` scheduled by each compiled back end.
@@ -69,7 +72,7 @@ fn solve_each(
         .into_iter()
         .map(|solver| {
             let options = SolveOptions { solver, ..Default::default() };
-            let r = schedule::solve(req, config, &options).expect("solve");
+            let r = schedule::solve(req, &config.site, &config.schedule, &options).expect("solve");
             assert_eq!(r.summary.solver, solver);
             (solver, r)
         })
@@ -86,7 +89,7 @@ fn coverage_of(shifts: &[ShiftRow], at: &Stamp) -> u32 {
 #[test]
 fn two_four_hour_shifts_cover_an_eight_hour_day_and_cost_eight_hours() {
     // 09:00-17:00 needs 1 agent; 4-hour shifts starting 09:00 or 13:00 (every 4 h from 09:00).
-    let config = plan(60, "", "earliest_start = \"09:00\"\nlatest_start = \"13:00\"\nstart_step_minutes = 240\nshift_lengths_minutes = [240]\nhard_coverage = true");
+    let config = plan(60, "earliest_start = \"09:00\"\nlatest_start = \"13:00\"\nstart_step_minutes = 240\nshift_lengths_minutes = [240]\nhard_coverage = true");
     for (solver, r) in solve_each(&rows(&[day(9, 17, 1)], 0.0), &config) {
         assert_eq!(r.summary.status, Status::Optimal, "{solver:?}");
         assert_eq!(r.shifts.len(), 2, "{solver:?}");
@@ -103,7 +106,7 @@ fn a_peak_is_covered_by_a_short_shift_not_a_second_long_one() {
     for v in &mut d[10..14] {
         *v = 2;
     }
-    let config = plan(60, "", "earliest_start = \"06:00\"\nlatest_start = \"16:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\nhard_coverage = true\nover_staffing_cost_per_agent_hour = 0.0");
+    let config = plan(60, "earliest_start = \"06:00\"\nlatest_start = \"16:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\nhard_coverage = true\nover_staffing_cost_per_agent_hour = 0.0");
     for (solver, r) in solve_each(&rows(&[d], 0.0), &config) {
         assert_eq!(r.summary.status, Status::Optimal, "{solver:?}");
         assert_eq!(r.summary.paid_hours, 12.0, "{solver:?}");
@@ -114,7 +117,7 @@ fn a_peak_is_covered_by_a_short_shift_not_a_second_long_one() {
 fn under_staffing_is_cheaper_than_a_shift_when_the_penalty_is_low() {
     // 1 agent needed for 1 hour only; shifts are 4 hours at cost 1/h; the under-staffing
     // penalty of 3 per agent-hour is below 4, so the optimum leaves the hour short: cost 3.
-    let config = plan(60, "", "earliest_start = \"08:00\"\nlatest_start = \"12:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240]\nunder_staffing_cost_per_agent_hour = 3.0");
+    let config = plan(60, "earliest_start = \"08:00\"\nlatest_start = \"12:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240]\nunder_staffing_cost_per_agent_hour = 3.0");
     for (solver, r) in solve_each(&rows(&[day(10, 11, 1)], 0.0), &config) {
         assert_eq!(r.shifts.len(), 0, "{solver:?}");
         assert!((r.summary.objective - 3.0).abs() < 1e-9, "{solver:?}");
@@ -152,7 +155,6 @@ fn breaks_are_staggered_so_coverage_holds() {
     for formulation in ["pattern", "explicit", "implicit"] {
         let config = plan(
             30,
-            "",
             &format!("earliest_start = \"09:00\"\nlatest_start = \"09:00\"\nshift_lengths_minutes = [240]\nhard_coverage = true\ncost_per_shift = 1\ncost_per_paid_hour = 0\nover_staffing_cost_per_agent_hour = 0\nbreak_formulation = \"{formulation}\"\n{brk}"),
         );
         for (solver, r) in solve_each(&req, &config) {
@@ -175,7 +177,7 @@ fn breaks_are_staggered_so_coverage_holds() {
 fn tours_of_five_days_need_two_agents_for_one_daily_shift() {
     // One agent 09-17 every day of the week: 7 shifts, 5 per agent → 2 agents (LP bound 1.4).
     let week: Vec<Vec<u32>> = (0..7).map(|_| day(9, 17, 1)).collect();
-    let config = plan(60, "", "earliest_start = \"09:00\"\nlatest_start = \"09:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [480]\nhard_coverage = true\ncost_per_paid_hour = 0\ncost_per_agent = 1\nover_staffing_cost_per_agent_hour = 0\n[[schedule.contracts]]\nname = \"ft\"\nshift_lengths_minutes = [480]\ndays_per_week = 5\n");
+    let config = plan(60, "earliest_start = \"09:00\"\nlatest_start = \"09:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [480]\nhard_coverage = true\ncost_per_paid_hour = 0\ncost_per_agent = 1\nover_staffing_cost_per_agent_hour = 0\n[[schedule.contracts]]\nname = \"ft\"\nshift_lengths_minutes = [480]\ndays_per_week = 5\n");
     for (solver, r) in solve_each(&rows(&week, 0.0), &config) {
         assert_eq!(r.summary.agents, Some(2), "{solver:?}");
         let bound = r.summary.lp_bound.unwrap();
@@ -189,10 +191,12 @@ fn tours_of_five_days_need_two_agents_for_one_daily_shift() {
 #[test]
 fn a_back_end_not_compiled_in_is_refused_naming_its_feature() {
     // In the default build (`cargo test --release`) this covers HiGHS and CBC.
-    let config = plan(60, "", "earliest_start = \"09:00\"\nlatest_start = \"13:00\"\nstart_step_minutes = 240\nshift_lengths_minutes = [240]");
+    let config = plan(60, "earliest_start = \"09:00\"\nlatest_start = \"13:00\"\nstart_step_minutes = 240\nshift_lengths_minutes = [240]");
     for solver in SolverKind::ALL.into_iter().filter(|s| !s.is_compiled()) {
         let options = SolveOptions { solver, ..Default::default() };
-        let err = schedule::solve(&rows(&[day(9, 17, 1)], 0.0), &config, &options).unwrap_err();
+        let err =
+            schedule::solve(&rows(&[day(9, 17, 1)], 0.0), &config.site, &config.schedule, &options)
+                .unwrap_err();
         let message = err.to_string();
         assert!(message.contains(&format!("--features {}", solver.as_str())), "{message}");
     }
@@ -203,7 +207,7 @@ fn an_interval_no_template_covers_is_reported_with_its_rule() {
     // Hard coverage at 03:00 but shifts start 08:00-12:00 only.
     let mut d = day(9, 13, 1);
     d[3] = 1;
-    let config = plan(60, "", "earliest_start = \"08:00\"\nlatest_start = \"12:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240]\nhard_coverage = true");
+    let config = plan(60, "earliest_start = \"08:00\"\nlatest_start = \"12:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240]\nhard_coverage = true");
     let r = solve(&rows(&[d], 0.0), &config);
     match &r.summary.status {
         Status::Infeasible { rule, intervals, .. } => {
@@ -217,7 +221,7 @@ fn an_interval_no_template_covers_is_reported_with_its_rule() {
 
 #[test]
 fn a_cap_below_the_requirement_is_reported() {
-    let config = plan(60, "", "earliest_start = \"08:00\"\nlatest_start = \"12:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240]\nhard_coverage = true\nmax_agents_per_interval = 2");
+    let config = plan(60, "earliest_start = \"08:00\"\nlatest_start = \"12:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240]\nhard_coverage = true\nmax_agents_per_interval = 2");
     let r = solve(&rows(&[day(9, 11, 3)], 0.0), &config);
     match &r.summary.status {
         Status::Infeasible { rule, intervals, .. } => {
@@ -276,14 +280,15 @@ fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage
             erlang_c_sl(contacts * aht / (f64::from(minutes) * 60.0), n, 20.0, aht)
         });
     for solver in SolverKind::compiled() {
-        let hard = plan(60, "", &format!("{rules}\nhard_coverage = true"));
+        let hard = plan(60, &format!("{rules}\nhard_coverage = true"));
         let cost = schedule::solve(
             &req,
-            &hard,
+            &hard.site,
+            &hard.schedule,
             &SolveOptions { service_level: Some(sl.clone()), solver, ..Default::default() },
         )
         .unwrap();
-        let config = plan(60, "", rules);
+        let config = plan(60, rules);
         // A 1% gap: the proof of optimality is not what this test is about.
         let options = SolveOptions {
             objective: Objective::ServiceLevel,
@@ -292,7 +297,7 @@ fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage
             solver,
             ..Default::default()
         };
-        let r = schedule::solve(&req, &config, &options).unwrap();
+        let r = schedule::solve(&req, &config.site, &config.schedule, &options).unwrap();
         let achieved = r.summary.queues[0].service_level_by_day[0].service_level;
         // The day's contact-weighted SL recomputed from coverage with the closed form.
         let mut num = 0.0;
@@ -323,7 +328,6 @@ fn written_files_read_back_and_coverage_recomputes_from_shifts() {
         .collect();
     let config = plan(
         60,
-        "",
         &format!(
             "start_step_minutes = 60\nshift_lengths_minutes = [480]\nhard_coverage = true\n{brk}"
         ),
@@ -359,7 +363,7 @@ proptest! {
     #[test]
     fn coverage_equals_the_sum_of_shifts(req in proptest::collection::vec(0u32..4, 24)) {
         let brk = "[[schedule.breaks]]\nname = \"break\"\nlength_minutes = 60\nearliest_start_minutes = 60\nlatest_start_minutes = 120\n";
-        let config = plan(60, "", &format!("start_step_minutes = 60\nshift_lengths_minutes = [240, 360]\n{brk}"));
+        let config = plan(60, &format!("start_step_minutes = 60\nshift_lengths_minutes = [240, 360]\n{brk}"));
         let r = solve(&rows(&[req], 0.0), &config);
         for c in &r.coverage {
             prop_assert_eq!(c.scheduled, coverage_of(&r.shifts, &c.interval_start));

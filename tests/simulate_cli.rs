@@ -1,17 +1,23 @@
 //! `shiftcast simulate` and `shiftcast whatif` end to end, on small files written here.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
-
-const PLAN: &str = "[site]\ntime_zone = \"Asia/Shanghai\"\ninterval_minutes = 15\n\
-[staffing]\nshrinkage = 0.3\n\
-[[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n\
-patience_seconds = 120\n\
-[[queues]]\nname = \"email\"\nchannel = \"email\"\ndeadline_minutes = 60\n";
+use common::PlanToml;
 
 fn write_inputs(dir: &Path) {
-    std::fs::write(dir.join("plan.toml"), PLAN).unwrap();
+    // The sample's zone and intervals, open 24x7; voice with abandonment and a 1-hour email.
+    PlanToml::sample()
+        .site("time_zone = \"Asia/Shanghai\"\ninterval_minutes = 15")
+        .shrinkage(0.3)
+        .queues(&[
+            "name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n\
+             patience_seconds = 120",
+            "name = \"email\"\nchannel = \"email\"\ndeadline_minutes = 60",
+        ])
+        .write(dir);
     let mut f =
         String::from("interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds\n");
     for k in 0..8 {

@@ -1,24 +1,25 @@
 //! Invariants of the simulation and the scenario reader, as property tests.
 
-use std::path::Path;
+mod common;
 
 use chrono::{Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
+use common::{PlanConfig, PlanToml};
 use proptest::prelude::*;
 use shiftcast::io::forecast::ForecastRow;
 use shiftcast::io::roster::RosterRow;
-use shiftcast::plan::config::PlanConfig;
 use shiftcast::simulate::{self, SimulationOptions};
 use shiftcast::time::Stamp;
 
 fn plan(patience: Option<f64>) -> PlanConfig {
     let p = patience.map(|p| format!("patience_seconds = {p}\n")).unwrap_or_default();
-    let text = format!(
-        "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n\
-         [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\n\
-         target_answer_seconds = 20\n{p}"
-    );
-    PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap()
+    PlanToml::sample()
+        .site("time_zone = \"UTC\"\ninterval_minutes = 15")
+        .shrinkage(0.3)
+        .queues(&[&format!(
+            "name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n{p}"
+        )])
+        .config()
 }
 
 fn origin() -> Stamp {

@@ -17,22 +17,27 @@
 //! system biases occupancy by less than 0.001); agents stay on an hour past the last arrival so
 //! the final queue drains instead of counting as unanswered.
 
-use std::path::Path;
+mod common;
 
 use chrono::{Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
+use common::{PlanConfig, PlanToml};
 use shiftcast::io::forecast::ForecastRow;
 use shiftcast::io::roster::RosterRow;
-use shiftcast::plan::config::PlanConfig;
 use shiftcast::simulate::{self, Estimate, SimulationOptions};
 use shiftcast::time::Stamp;
 
 fn plan(queue: &str) -> PlanConfig {
-    let text = format!(
-        "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n\
-         [[queues]]\nname = \"voice\"\nchannel = \"voice\"\n{queue}\n"
-    );
-    PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap()
+    plan_with_queue(&format!("name = \"voice\"\nchannel = \"voice\"\n{queue}"))
+}
+
+/// A UTC site open 24x7, 15-minute intervals, with the one queue given.
+fn plan_with_queue(queue: &str) -> PlanConfig {
+    PlanToml::sample()
+        .site("time_zone = \"UTC\"\ninterval_minutes = 15")
+        .shrinkage(0.3)
+        .queues(&[queue])
+        .config()
 }
 
 fn origin() -> Stamp {
@@ -212,10 +217,10 @@ fn chat_concurrency_is_erlang_c_on_slots() {
     // Chat agents holding 3 chats each with exponential chat durations: 8 agents are 24 slots,
     // an M/M/24 queue. 120 chats per quarter-hour × 150 s = 20 erlangs.
     let (per_interval, aht, target) = (120.0, 150.0, 30.0);
-    let text = "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n\
-                [[queues]]\nname = \"voice\"\nchannel = \"chat\"\nservice_level = 0.8\n\
-                target_answer_seconds = 30\nconcurrency = 3\n";
-    let config = PlanConfig::parse("plan.toml", text, Path::new("")).unwrap();
+    let config = plan_with_queue(
+        "name = \"voice\"\nchannel = \"chat\"\nservice_level = 0.8\n\
+         target_answer_seconds = 30\nconcurrency = 3",
+    );
     let f = forecast(&[per_interval; 4 * 96], aht);
     let roster = agents(8, 0, (4 * 24 + 1) * 60, "a");
     let r = simulate::run(&roster, &f, &config, &options(40, 13)).unwrap();

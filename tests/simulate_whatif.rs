@@ -1,22 +1,23 @@
 //! What-if sweeps checked by hand-worked arithmetic and by Erlang C computed here (the staffing
 //! rule is passed in, so these tests do not depend on the staffing stage's code).
 
-use std::path::Path;
+mod common;
 
 use chrono::{Duration, TimeZone};
 use chrono_tz::Tz;
+use common::{PlanConfig, PlanToml};
 use shiftcast::io::forecast::ForecastRow;
 use shiftcast::io::requirements::RequirementRow;
-use shiftcast::plan::config::PlanConfig;
 use shiftcast::simulate::whatif::{self, Scenario, WhatifOptions};
 use shiftcast::simulate::SimulationOptions;
 use shiftcast::time::Stamp;
 
 fn plan() -> PlanConfig {
-    let text = "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.2\n\
-                [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\n\
-                target_answer_seconds = 20\n";
-    PlanConfig::parse("plan.toml", text, Path::new("")).unwrap()
+    PlanToml::sample()
+        .site("time_zone = \"UTC\"\ninterval_minutes = 15")
+        .shrinkage(0.2)
+        .queues(&["name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20"])
+        .config()
 }
 
 fn origin() -> Stamp {

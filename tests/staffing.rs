@@ -1,17 +1,17 @@
 //! Staffing end to end: simulation cross-checks of Erlang C/A and the chat model, properties,
 //! `staff` over a plan and a forecast (closed hours, DST, deferred email), and the CLI.
 
-use std::path::Path;
+mod common;
 
 use assert_cmd::Command;
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
+use common::{PlanConfig, PlanToml};
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use shiftcast::io::forecast::{write_forecast, ForecastRow};
 use shiftcast::io::requirements::read_requirements;
-use shiftcast::plan::PlanConfig;
 use shiftcast::staffing::{
     projected_service_level, required_agents, staff, staff_plan, ErlangA, ErlangC, QueueModel,
     Targets,
@@ -225,45 +225,27 @@ proptest! {
 // staff(): plan + forecast → requirements.
 // ---------------------------------------------------------------------------------------------
 
-fn plan_text(interval_minutes: u32) -> String {
-    format!(
-        r#"
-[site]
-time_zone = "Europe/London"
-interval_minutes = {interval_minutes}
-opening_hours = {{ all = "08:00-20:00" }}
+const VOICE: &str = "name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\n\
+                     target_answer_seconds = 20\nmax_occupancy = 0.85\nmin_agents = 2";
+const EMAIL: &str =
+    "name = \"email\"\nchannel = \"email\"\ndeadline_minutes = 120\nmax_occupancy = 0.9";
+const CHAT: &str = "name = \"chat\"\nchannel = \"chat\"\nservice_level = 0.8\n\
+                    target_answer_seconds = 30\nconcurrency = 3\npatience_seconds = 240\n\
+                    max_abandon_rate = 0.05";
 
-[staffing]
-shrinkage = 0.3
-
-[[queues]]
-name = "voice"
-channel = "voice"
-service_level = 0.8
-target_answer_seconds = 20
-max_occupancy = 0.85
-min_agents = 2
-
-[[queues]]
-name = "email"
-channel = "email"
-deadline_minutes = 120
-max_occupancy = 0.9
-
-[[queues]]
-name = "chat"
-channel = "chat"
-service_level = 0.8
-target_answer_seconds = 30
-concurrency = 3
-patience_seconds = 240
-max_abandon_rate = 0.05
-"#
-    )
+/// A London site open 08:00-20:00 with queues voice, email and chat.
+fn plan_toml(interval_minutes: u32) -> PlanToml {
+    PlanToml::sample()
+        .site(&format!(
+            "time_zone = \"Europe/London\"\ninterval_minutes = {interval_minutes}\n\
+             opening_hours = {{ all = \"08:00-20:00\" }}"
+        ))
+        .shrinkage(0.3)
+        .queues(&[VOICE, EMAIL, CHAT])
 }
 
 fn plan(interval_minutes: u32) -> PlanConfig {
-    PlanConfig::parse("plan.toml", &plan_text(interval_minutes), Path::new("")).unwrap()
+    plan_toml(interval_minutes).config()
 }
 
 fn london() -> Tz {
@@ -299,7 +281,7 @@ fn forecast(first: NaiveDate, days: u32) -> Vec<ForecastRow> {
 fn staff_meets_targets_and_closes_closed_hours() {
     let config = plan(30);
     let day = NaiveDate::from_ymd_opt(2025, 3, 4).unwrap();
-    let result = staff_plan(&forecast(day, 2), &config).unwrap();
+    let result = staff_plan(&forecast(day, 2), &config.site, &config.staffing).unwrap();
     let rows = &result.rows;
     assert_eq!(rows.len(), 2 * 48 * 3);
     // (interval_start, queue name) order.
@@ -352,7 +334,7 @@ fn staff_covers_a_dst_day_and_names_missing_intervals() {
     // 2025-03-30 in London has 23 hours: 46 half-hour intervals.
     let config = plan(30);
     let day = NaiveDate::from_ymd_opt(2025, 3, 30).unwrap();
-    let rows = staff(&forecast(day, 1), &config).unwrap();
+    let rows = staff(&forecast(day, 1), &config.site, &config.staffing).unwrap();
     assert_eq!(rows.len(), 46 * 3);
 
     let mut f = forecast(day, 1);
@@ -363,29 +345,30 @@ fn staff_covers_a_dst_day_and_names_missing_intervals() {
         })
         .unwrap();
     f.remove(at_ten);
-    let e = staff(&f, &config).unwrap_err().to_string();
+    let e = staff(&f, &config.site, &config.staffing).unwrap_err().to_string();
     assert!(e.contains("\"voice\"") && e.contains("2025-03-30T10:00") && e.contains("open"), "{e}");
 
     let mut f = forecast(day, 1);
     f[0].queue = "fax".into();
-    let e = staff(&f, &config).unwrap_err().to_string();
+    let e = staff(&f, &config.site, &config.staffing).unwrap_err().to_string();
     assert!(e.contains("fax"), "{e}");
 
     let mut f = forecast(day, 1);
     f[5].interval_start += Duration::minutes(10);
-    assert!(staff(&f, &config).unwrap_err().to_string().contains("grid"));
+    assert!(staff(&f, &config.site, &config.staffing).unwrap_err().to_string().contains("grid"));
 }
 
 #[test]
 fn staff_with_an_impossible_target_names_the_queue() {
-    let text = plan_text(30).replace(
-        "service_level = 0.8\ntarget_answer_seconds = 20",
-        "service_level = 1.0\ntarget_answer_seconds = 20",
-    );
-    let config = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap();
-    let e = staff(&forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1), &config)
-        .unwrap_err()
-        .to_string();
+    let voice = VOICE.replace("service_level = 0.8", "service_level = 1.0");
+    let config = plan_toml(30).queues(&[&voice, EMAIL, CHAT]).config();
+    let e = staff(
+        &forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1),
+        &config.site,
+        &config.staffing,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("voice") && e.contains("service_level 1.0"), "{e}");
 }
 
@@ -523,8 +506,7 @@ fn cli_erlang_bad_flags_are_named() {
 #[test]
 fn cli_staff_writes_requirements_and_json_summary() {
     let dir = tempfile::tempdir().unwrap();
-    let plan_path = dir.path().join("plan.toml");
-    std::fs::write(&plan_path, plan_text(30)).unwrap();
+    let plan_path = plan_toml(30).write(dir.path());
     let forecast_path = dir.path().join("forecast.csv");
     write_forecast(&forecast_path, &forecast(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(), 1))
         .unwrap();

@@ -7,17 +7,17 @@ use shiftcast::forecast::{backtest, BacktestOptions};
 use shiftcast::time::parse_date;
 
 use crate::cli::forecast::InputArgs;
-use crate::cli::{print_json, Format};
+use crate::cli::{print_json, values, Format};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
     /// Days forecast from each origin (origins are this many days apart).
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = 7, value_parser = values::horizon_days)]
     pub horizon_days: u32,
     /// Number of folds (origins).
-    #[arg(long, default_value_t = 26)]
+    #[arg(long, default_value_t = 26, value_parser = values::at_least_one)]
     pub folds: u32,
     /// First origin (YYYY-MM-DD); default: the latest that fits all folds in the history.
     #[arg(long)]
@@ -36,7 +36,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let options =
         BacktestOptions { horizon_days: args.horizon_days, folds: args.folds, first_origin };
     let report =
-        backtest(&inputs.history, &inputs.events, &inputs.plan, &options).context("backtesting")?;
+        backtest(&inputs.history, &inputs.events, &inputs.site, &inputs.forecast, &options)
+            .context("backtesting")?;
     match args.format {
         Format::Json => print_json(&report)?,
         Format::Table => {

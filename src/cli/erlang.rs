@@ -1,14 +1,14 @@
 //! `shiftcast erlang`: Erlang C / Erlang A for one interval — the required agents for a set of
 //! targets, or (with `--agents N`) the measures at a given head-count.
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use serde::Serialize;
 use shiftcast::staffing::{
     agents_gross, required_agents, Binding, ErlangA, ErlangC, Metrics, QueueModel, StaffingError,
     Targets,
 };
 
-use crate::cli::{print_json, Format};
+use crate::cli::{print_json, Format, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -82,7 +82,8 @@ struct Output {
 fn flag_error(e: StaffingError) -> anyhow::Error {
     match e {
         StaffingError::InvalidParameter { name, value, expected } => {
-            anyhow!("--{} must be {expected}, got {value}", name.replace('_', "-"))
+            let flag = format!("--{}", name.replace('_', "-"));
+            UsageError::new(flag, format!("must be {expected}, got {value}")).into()
         }
         other => anyhow!(other),
     }
@@ -90,10 +91,10 @@ fn flag_error(e: StaffingError) -> anyhow::Error {
 
 pub fn run(args: Args) -> Result<()> {
     if args.interval_minutes == 0 {
-        bail!("--interval-minutes must be an integer > 0, got 0");
+        return Err(UsageError::new("--interval-minutes", "must be an integer > 0, got 0").into());
     }
     if args.concurrency == 0 {
-        bail!("--concurrency must be an integer >= 1, got 0");
+        return Err(UsageError::new("--concurrency", "must be an integer >= 1, got 0").into());
     }
     let model = match args.patience_seconds {
         Some(p) => QueueModel::A(

@@ -4,15 +4,18 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use shiftcast::forecast::{plan_for_history, run_forecast, ForecastOutput, QueueReport};
+use shiftcast::forecast::{
+    run_forecast, site_for_history, ForecastConfig, ForecastOutput, QueueReport,
+};
 use shiftcast::io::events::{read_events, Event};
 use shiftcast::io::forecast::write_forecast;
 use shiftcast::io::history::{read_history, History, ReadHistoryOptions};
 use shiftcast::plan::inputs::{planning_start, Needs, PlanInputs};
 use shiftcast::plan::PlanConfig;
+use shiftcast::site::Site;
 use shiftcast::time::{parse_date, parse_time_zone};
 
-use crate::cli::{print_json, Format};
+use crate::cli::{print_json, values, Format};
 
 /// Input flags shared by `forecast` and `backtest`.
 #[derive(Debug, clap::Args)]
@@ -40,7 +43,9 @@ pub struct InputArgs {
 pub struct Inputs {
     pub history: History,
     pub events: Vec<Event>,
-    pub plan: PlanConfig,
+    /// The site to forecast for: plan.toml's, or one on the history's own grid.
+    pub site: Site,
+    pub forecast: ForecastConfig,
 }
 
 impl InputArgs {
@@ -90,20 +95,15 @@ impl InputArgs {
             Some(p) => read_events(p).with_context(|| format!("reading {}", p.display()))?,
             None => Vec::new(),
         };
-        let plan = match config {
+        let grid = shiftcast::time::IntervalGrid::new(tz, history.interval_minutes)?;
+        let (site, forecast) = match config {
             Some(mut c) => {
-                if c.site.grid.interval_minutes != history.interval_minutes
-                    || c.site.time_zone() != tz
-                {
-                    c.site.grid = shiftcast::time::IntervalGrid::new(tz, history.interval_minutes)?;
-                }
-                c
+                c.site.grid = grid;
+                (c.site, c.forecast)
             }
-            None => {
-                plan_for_history(shiftcast::time::IntervalGrid::new(tz, history.interval_minutes)?)
-            }
+            None => (site_for_history(grid), ForecastConfig::default()),
         };
-        Ok(Inputs { history, events, plan })
+        Ok(Inputs { history, events, site, forecast })
     }
 }
 
@@ -116,7 +116,7 @@ pub struct Args {
     #[arg(long)]
     pub start: Option<String>,
     /// Number of days to forecast.
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = 7, value_parser = values::horizon_days)]
     pub days: u32,
     /// forecast.csv to write (`interval_start,queue,contacts,contacts_p10,contacts_p90,aht_seconds`).
     #[arg(long)]
@@ -147,17 +147,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             v.is_finite() && v > 0.0,
             "--default-aht-seconds: expected a number > 0, got {v}"
         );
-        inputs.plan.forecast.default_aht_seconds = Some(v);
+        inputs.forecast.default_aht_seconds = Some(v);
     }
     let explicit = match &args.start {
         Some(s) => Some(parse_date(s).map_err(anyhow::Error::msg).context("--start")?),
         None => None,
     };
-    let start = planning_start(&inputs.history, inputs.plan.site.week_start, explicit)
+    let start = planning_start(&inputs.history, inputs.site.week_start, explicit)
         .context("the history has no rows")?;
-    let out: ForecastOutput =
-        run_forecast(&inputs.history, &inputs.events, &inputs.plan, start, args.days)
-            .context("forecasting")?;
+    let out: ForecastOutput = run_forecast(
+        &inputs.history,
+        &inputs.events,
+        &inputs.site,
+        &inputs.forecast,
+        start,
+        args.days,
+    )
+    .context("forecasting")?;
     write_forecast(&args.out, &out.rows)
         .with_context(|| format!("writing {}", args.out.display()))?;
     let summary = Summary {

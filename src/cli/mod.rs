@@ -15,6 +15,7 @@ pub mod roster;
 pub mod schedule;
 pub mod simulate;
 pub mod staff;
+pub mod values;
 pub mod whatif;
 
 /// shiftcast: forecast contacts, staff with Erlang C/A, schedule shifts, roster agents,
@@ -54,6 +55,22 @@ pub enum Command {
     Agents(agents::Args),
     /// Generate the deterministic sample data set.
     Generate(generate::Args),
+}
+
+/// A flag value the command cannot use: the command line is wrong, not the data (exit 2).
+/// Range checks that need no data are clap value parsers ([`values`]); this is for the checks
+/// that do (a flag that contradicts another, a value the library refuses).
+#[derive(Debug, thiserror::Error)]
+#[error("{flag}: {message}")]
+pub struct UsageError {
+    pub flag: String,
+    pub message: String,
+}
+
+impl UsageError {
+    pub fn new(flag: impl Into<String>, message: impl Into<String>) -> Self {
+        UsageError { flag: flag.into(), message: message.into() }
+    }
 }
 
 /// How a command prints its result.

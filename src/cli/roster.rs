@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Subcommand;
 
-use crate::cli::{print_json, Format};
+use crate::cli::{print_json, values, Format, UsageError};
 use shiftcast::plan::PlanConfig;
 use shiftcast::roster::{self, RosterOptions, Violation};
 
@@ -41,10 +41,10 @@ pub struct SolveArgs {
     #[arg(long, required = true)]
     pub out: Option<PathBuf>,
     /// Roster only the first N planning weeks of the shifts (1–6).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=6))]
     pub weeks: Option<u32>,
     /// Safety limit on the search time, seconds (the iteration budget normally ends it first).
-    #[arg(long, default_value_t = 120.0)]
+    #[arg(long, default_value_t = 120.0, allow_negative_numbers = true, value_parser = values::positive)]
     pub time_limit_seconds: f64,
     /// Seed of the local search: same inputs and seed give the same roster.
     #[arg(long, default_value_t = 1)]
@@ -92,11 +92,8 @@ fn read_agents(path: &Path, queues: &[String]) -> anyhow::Result<Vec<roster::Age
 
 fn run_solve(a: SolveArgs) -> anyhow::Result<()> {
     let (Some(shifts_path), Some(config_path), Some(out)) = (a.shifts, a.config, a.out) else {
-        anyhow::bail!("--shifts, --config and --out are required");
+        return Err(UsageError::new("roster", "--shifts, --config and --out are required").into());
     };
-    if !(a.time_limit_seconds.is_finite() && a.time_limit_seconds > 0.0) {
-        anyhow::bail!("--time-limit-seconds must be a number > 0, got {}", a.time_limit_seconds);
-    }
     let config = read_config(&config_path)?;
     let agents_path = agents_path(a.agents, &config)?;
     let queues: Vec<String> = config.site.queues.iter().map(|q| q.name.clone()).collect();
@@ -110,7 +107,8 @@ fn run_solve(a: SolveArgs) -> anyhow::Result<()> {
         time_limit_seconds: a.time_limit_seconds,
         ..RosterOptions::default()
     };
-    let result = roster::solve(&shifts, &agents, &config, &options).context("rostering failed")?;
+    let result = roster::solve(&shifts, &agents, &config.site, &config.roster, &options)
+        .context("rostering failed")?;
     shiftcast::io::roster::write_roster(&out, &result.rows)
         .with_context(|| format!("writing the roster {}", out.display()))?;
     match a.format {
@@ -203,7 +201,7 @@ fn run_check(a: CheckArgs) -> anyhow::Result<()> {
     let rows = shiftcast::io::roster::read_roster(&a.roster, config.site.time_zone())
         .with_context(|| format!("reading the roster {}", a.roster.display()))?;
     config.roster.validate().with_context(|| format!("in {}", a.config.display()))?;
-    let violations: Vec<Violation> = roster::check(&rows, &agents, &config);
+    let violations: Vec<Violation> = roster::check(&rows, &agents, &config.site, &config.roster);
     match a.format {
         Format::Json => print_json(&serde_json::json!({
             "rows": rows.len(),

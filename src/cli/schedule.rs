@@ -12,7 +12,7 @@ use shiftcast::io::shifts::write_shifts;
 use shiftcast::plan::PlanConfig;
 use shiftcast::schedule::{self, Objective, SolveOptions, SolverKind, Status};
 
-use crate::cli::{print_json, Format};
+use crate::cli::{print_json, values, Format};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ObjectiveArg {
@@ -53,10 +53,10 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = SolverArg::Microlp)]
     pub solver: SolverArg,
     /// Solver time limit for the whole run (default: [schedule] time_limit_seconds, 30).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = values::positive)]
     pub time_limit_seconds: Option<f64>,
     /// Relative MIP gap at which to stop (default: [schedule] mip_gap, 0.0001).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = values::non_negative)]
     pub mip_gap: Option<f64>,
     /// Also write each queue's integer program as MPS into this folder (`<queue>.mps`), to
     /// inspect it or solve it with another solver.
@@ -68,16 +68,6 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    if let Some(t) = args.time_limit_seconds {
-        if !(t.is_finite() && t > 0.0) {
-            bail!("--time-limit-seconds must be a number > 0, got {t}");
-        }
-    }
-    if let Some(g) = args.mip_gap {
-        if !(g.is_finite() && g >= 0.0) {
-            bail!("--mip-gap must be a number >= 0, got {g}");
-        }
-    }
     let config = PlanConfig::read(&args.config)
         .with_context(|| format!("reading the plan {}", args.config.display()))?;
     let requirements = read_requirements(&args.requirements, config.site.grid.tz)
@@ -97,9 +87,10 @@ pub fn run(args: Args) -> Result<()> {
         service_level: Some(Arc::new(shiftcast::staffing::projected_service_level)),
         write_model: args.write_model.clone(),
     };
-    let result = schedule::solve(&requirements, &config, &options).with_context(|| {
-        format!("scheduling {} with {}", args.requirements.display(), args.config.display())
-    })?;
+    let result = schedule::solve(&requirements, &config.site, &config.schedule, &options)
+        .with_context(|| {
+            format!("scheduling {} with {}", args.requirements.display(), args.config.display())
+        })?;
     let summary = &result.summary;
     if let Some(q) = summary.queues.iter().find(|q| q.status.is_infeasible()) {
         if args.format == Format::Json {

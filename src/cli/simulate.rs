@@ -6,7 +6,7 @@ use anyhow::Context;
 use shiftcast::plan::config::PlanConfig;
 use shiftcast::simulate::{self, Estimate, HandleTimeDistribution, Metrics, SimulationOptions};
 
-use crate::cli::Format;
+use crate::cli::{values, Format};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -39,7 +39,7 @@ pub struct Args {
 pub struct SimulationFlags {
     /// Independent replications (overrides [simulation] replications; default 10); per
     /// scenario in `whatif`.
-    #[arg(long)]
+    #[arg(long, value_parser = values::at_least_one)]
     pub replications: Option<u32>,
     /// Random seed (overrides [simulation] seed; default 1); `whatif` scenario k uses its own
     /// streams of it.
@@ -49,7 +49,7 @@ pub struct SimulationFlags {
     #[arg(long, value_enum)]
     pub handle_time: Option<HandleTimeArg>,
     /// Coefficient of variation of a log-normal handle time (overrides [simulation] handle_time_cv).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = values::positive)]
     pub handle_time_cv: Option<f64>,
 }
 

@@ -58,7 +58,7 @@ pub fn run(args: Args) -> Result<()> {
         .with_context(|| format!("reading the plan {}", args.config.display()))?;
     let forecast = read_forecast(&args.forecast, config.site.time_zone())
         .with_context(|| format!("reading the forecast {}", args.forecast.display()))?;
-    let plan = staff_plan(&forecast, &config).with_context(|| {
+    let plan = staff_plan(&forecast, &config.site, &config.staffing).with_context(|| {
         format!("staffing {} with {}", args.forecast.display(), args.config.display())
     })?;
     write_requirements(&args.out, &plan.rows)

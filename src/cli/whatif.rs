@@ -10,7 +10,7 @@ use shiftcast::simulate::whatif::{
 };
 
 use crate::cli::simulate::{options, show, SimulationFlags};
-use crate::cli::Format;
+use crate::cli::{values, Format};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,7 +30,7 @@ pub struct Args {
     #[arg(long)]
     pub start: Option<String>,
     /// Without --forecast: days of baseline forecast.
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = 7, value_parser = values::horizon_days)]
     pub days: u32,
     /// Simulate every scenario against this roster instead of against exactly its required
     /// agents.
@@ -39,7 +39,7 @@ pub struct Args {
     #[command(flatten)]
     pub simulation: SimulationFlags,
     /// Hours of one full-time equivalent per week, for the FTE column.
-    #[arg(long, default_value_t = DEFAULT_FTE_HOURS_PER_WEEK)]
+    #[arg(long, default_value_t = DEFAULT_FTE_HOURS_PER_WEEK, allow_negative_numbers = true, value_parser = values::positive)]
     pub fte_hours_per_week: f64,
     /// Requirement and cost only: skip the simulation.
     #[arg(long)]
@@ -125,11 +125,15 @@ fn baseline_forecast(
     };
     let start = planning_start(&inputs.history, config.site.week_start, explicit)
         .context("the history has no rows")?;
-    let output =
-        shiftcast::forecast::run_forecast(&inputs.history, &inputs.events, config, start, days)
-            .with_context(|| {
-                format!("forecasting from the [inputs] of {}", config.path.display())
-            })?;
+    let output = shiftcast::forecast::run_forecast(
+        &inputs.history,
+        &inputs.events,
+        &config.site,
+        &config.forecast,
+        start,
+        days,
+    )
+    .with_context(|| format!("forecasting from the [inputs] of {}", config.path.display()))?;
     Ok(output.rows)
 }
 

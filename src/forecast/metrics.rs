@@ -13,6 +13,8 @@
 //! *Univariate Discrete Distributions*, 3rd ed., §4.3), so the floor is `Σ E|Y−λ| / Σ λ`, taken
 //! with the plug-in `λ = y`. No forecast beats it on average.
 
+use statrs::function::gamma::ln_gamma;
+
 /// One scored interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scored {
@@ -55,34 +57,6 @@ pub fn accuracy(scored: &[Scored], mase_scale: f64) -> Accuracy {
         coverage_p10_p90: if n > 0 { covered as f64 / n as f64 } else { f64::NAN },
         intervals: n,
     }
-}
-
-/// `ln Γ(x)` for `x > 0` (Lanczos approximation, g = 7, n = 9; Press et al., *Numerical
-/// Recipes* 3rd ed. §6.1), accurate to about 1e-15 relative.
-pub fn ln_gamma(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Reflection: Γ(x)Γ(1−x) = π / sin(πx).
-        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = C[0];
-    let t = x + G + 0.5;
-    for (i, c) in C.iter().enumerate().skip(1) {
-        a += c / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
 /// Mean absolute deviation of a Poisson(λ) variable: `2 e^{−λ} λ^{⌊λ⌋+1} / ⌊λ⌋!`.
@@ -128,14 +102,6 @@ mod tests {
         // bias: Σ(f−y) = 2−5+1+0 = −2.
         assert!((a.bias + 2.0 / 60.0).abs() < TOL);
         assert!((a.coverage_p10_p90 - 0.5).abs() < TOL);
-    }
-
-    #[test]
-    fn ln_gamma_matches_factorials() {
-        for (n, fact) in [(1.0, 1.0f64), (2.0, 1.0), (5.0, 24.0), (11.0, 3_628_800.0)] {
-            assert!((ln_gamma(n) - fact.ln()).abs() < 1e-12, "n = {n}");
-        }
-        assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-12);
     }
 
     #[test]

@@ -32,7 +32,7 @@
 //! empirical 10% and 90% quantiles of the standardised residuals `(y − f)/√(f + k_h f²)` give
 //! `P10 = f + z₁₀√(f + k_h f²)` and `P90 = f + z₉₀√(f + k_h f²)`; days beyond the validation
 //! horizon use the last day's `k`. Without validation residuals the interval is Poisson only
-//! (`z = ∓1.2816`) and a warning says so.
+//! (`z = ∓1.2816`, the standard normal's 10%/90% quantiles) and a warning says so.
 //!
 //! **Handle time** per interval: the contact-weighted mean handle time of the same weekday and
 //! slot over the last `profile_weeks` weeks, smoothed over neighbouring slots and shrunk towards
@@ -47,11 +47,14 @@ use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rayon::prelude::*;
+use statrs::distribution::{ContinuousCDF, Normal};
 
+use crate::error::InputError;
 use crate::io::events::{Event, EventKind};
 use crate::io::forecast::ForecastRow;
 use crate::io::history::History;
-use crate::plan::PlanConfig;
+use crate::site::Site;
+use crate::time::TimeError;
 use crate::time::{IntervalGrid, OpeningHours};
 use metrics::{accuracy, poisson_noise_floor, Accuracy, Scored};
 use models::{DoubleSeasonal, Fitted, Model, SeasonalNaive, TopDown, WeekdayAverage};
@@ -158,6 +161,10 @@ pub enum ForecastError {
     EmptyHistory,
     #[error("queue {queue:?}: no model could be fitted ({reasons})")]
     NoModel { queue: String, reasons: String },
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Time(#[from] TimeError),
     #[error("queue {queue:?}: the history has no aht_seconds; give default_aht_seconds in its [[queues]] entry or in [forecast] (or --default-aht-seconds)")]
     NoHandleTime { queue: String },
 }
@@ -229,12 +236,16 @@ struct Calibration {
 type Residual = (f64, f64, usize);
 
 impl Calibration {
-    const POISSON: Calibration = Calibration {
-        k: [0.0; HORIZON_BUCKETS],
-        z10: -1.281_551_565_5,
-        z90: 1.281_551_565_5,
-        residuals: 0,
-    };
+    /// Poisson noise only: `k = 0` and the standard normal's 10%/90% quantiles.
+    fn poisson() -> Calibration {
+        let normal = Normal::standard();
+        Calibration {
+            k: [0.0; HORIZON_BUCKETS],
+            z10: normal.inverse_cdf(0.1),
+            z90: normal.inverse_cdf(0.9),
+            residuals: 0,
+        }
+    }
 
     /// Method-of-moments `k = Σ((y−f)² − f) / Σf²` (clamped at 0) per horizon bucket with at
     /// least 50 residuals, else over all; then the empirical 10%/90% quantiles of
@@ -242,7 +253,7 @@ impl Calibration {
     fn from_pairs(pairs: &[Residual]) -> Calibration {
         let usable: Vec<Residual> = pairs.iter().copied().filter(|&(_, f, _)| f > 0.0).collect();
         if usable.len() < 50 {
-            return Calibration::POISSON;
+            return Calibration::poisson();
         }
         let moments = |sel: &dyn Fn(usize) -> bool| -> (f64, usize) {
             let (mut num, mut den, mut n) = (0.0, 0.0, 0);
@@ -485,6 +496,36 @@ struct QueueRun {
     warnings: Vec<String>,
 }
 
+/// Every model's forecasts at the inner validation folds (weekly origins before the origin).
+struct Validation {
+    /// Origins of the inner folds, the most recent first.
+    folds: Vec<usize>,
+    /// `forecasts[m][i]`: the days model `m` forecast from fold `i` (None: it could not).
+    forecasts: Vec<Vec<Option<DayForecasts>>>,
+}
+
+/// A model's forecast from the origin itself and its fit.
+type FinalFit = (DayForecasts, Box<dyn Fitted>);
+
+/// The validation evidence of every candidate: the models, then (with two or more validated
+/// models) their combination.
+struct Scoring {
+    /// Validation residuals of each model over all its folds.
+    model_pairs: Vec<Vec<Residual>>,
+    /// One score per model, then the combination's if there is one.
+    scores: Vec<CandidateScore>,
+    /// `(model, 1/WAPE²)` of the models in the combination.
+    weighted: Vec<(usize, f64)>,
+    weight_sum: f64,
+    /// Per candidate and fold: the WAPE (None where it has no forecast for that fold).
+    fold_wape: Vec<Vec<Option<f64>>>,
+    /// Validation residuals of the combination over the folds all its models share.
+    combo_pairs: Vec<Residual>,
+}
+
+/// The week between two inner validation origins.
+const FOLD_STEP_DAYS: usize = 7;
+
 /// Validate every model on the weeks before `origin`, choose, and forecast `horizon` days.
 fn run_queue(
     series: &QueueSeries,
@@ -494,36 +535,109 @@ fn run_queue(
     horizon: usize,
 ) -> Result<QueueRun, ForecastError> {
     let models = config.models();
-    let mut warnings = Vec::new();
     let n_models = models.len();
-    let step = 7usize;
-    let inner: Vec<usize> =
-        (1..=config.validation_folds).filter_map(|k| origin.checked_sub(k * step)).collect();
+    let mut warnings = Vec::new();
     let mut seconds = vec![0.0; n_models];
-    // validation[m][fold] = forecast days of model m at inner fold
-    let mut validation: Vec<Vec<Option<Vec<Vec<f64>>>>> = vec![vec![None; inner.len()]; n_models];
-    let inner_factors: Vec<Vec<f64>> =
-        inner.iter().map(|&o| event_factors(series, events, o).0).collect();
+    let validation = validate_models(series, events, &models, config, origin, &mut seconds);
+    let (factors, effects) = event_factors(series, events, origin);
+    let finals =
+        fit_finals(series, &models, &factors, origin, horizon, &mut seconds, &mut warnings)?;
+    let scoring = score_candidates(series, &models, &validation, &finals);
+    let per_model: Vec<Option<(DayForecasts, Calibration)>> = (0..n_models)
+        .map(|m| {
+            finals[m].as_ref().map(|(d, _)| {
+                let cal = Calibration::from_pairs(&scoring.model_pairs[m]);
+                (d.clone(), cal)
+            })
+        })
+        .collect();
+    let choice = choose_candidate(series, &models, config, &scoring, &finals, &mut warnings);
+    let (weighted, weight_sum) = (&scoring.weighted, scoring.weight_sum);
+    let (chosen, weights) = if choice == n_models {
+        let days =
+            combine(weighted, weight_sum, |m| &finals[m].as_ref().expect("validated models fit").0);
+        let w =
+            weighted.iter().map(|&(m, x)| (models[m].name().to_string(), x / weight_sum)).collect();
+        ((days, Calibration::from_pairs(&scoring.combo_pairs)), w)
+    } else {
+        (per_model[choice].clone().expect("chosen model fits"), BTreeMap::new())
+    };
+    if chosen.1.residuals == 0 {
+        warnings.push(format!(
+            "queue {:?}: no validation residuals; prediction intervals assume Poisson noise only",
+            series.queue
+        ));
+    }
+    let chosen_name = if choice == n_models {
+        "combination".to_string()
+    } else {
+        models[choice].name().to_string()
+    };
+    let report = QueueReport {
+        queue: series.queue.clone(),
+        chosen: chosen_name,
+        weights,
+        validation: scoring.scores,
+        rebound: TopDown { half_life_days: config.half_life_days, ..TopDown::default() }
+            .rebound(series, origin),
+        interval_k_by_day: chosen.1.k.to_vec(),
+        interval_z10: chosen.1.z10,
+        interval_z90: chosen.1.z90,
+        interval_residuals: chosen.1.residuals,
+        events: effects,
+    };
+    Ok(QueueRun { per_model, chosen, report, seconds, warnings })
+}
+
+/// Forecast a week (or up to the origin) from each inner fold with every model, adding the
+/// time spent to `seconds`.
+fn validate_models(
+    series: &QueueSeries,
+    events: &[&Event],
+    models: &[Box<dyn Model>],
+    config: &ForecastConfig,
+    origin: usize,
+    seconds: &mut [f64],
+) -> Validation {
+    let step = FOLD_STEP_DAYS;
+    let folds: Vec<usize> =
+        (1..=config.validation_folds).filter_map(|k| origin.checked_sub(k * step)).collect();
+    let mut forecasts: Vec<Vec<Option<DayForecasts>>> = vec![vec![None; folds.len()]; models.len()];
+    let fold_factors: Vec<Vec<f64>> =
+        folds.iter().map(|&o| event_factors(series, events, o).0).collect();
     for (m, model) in models.iter().enumerate() {
         let t0 = Instant::now();
-        for (i, &o) in inner.iter().enumerate() {
+        for (i, &o) in folds.iter().enumerate() {
             if o < model.min_history_days() {
                 continue;
             }
             if let Ok((days, _)) =
-                model_forecast(model.as_ref(), series, &inner_factors[i], o, step.min(origin - o))
+                model_forecast(model.as_ref(), series, &fold_factors[i], o, step.min(origin - o))
             {
-                validation[m][i] = Some(days);
+                forecasts[m][i] = Some(days);
             }
         }
         seconds[m] += t0.elapsed().as_secs_f64();
     }
-    let (factors, effects) = event_factors(series, events, origin);
-    let mut finals: Vec<Option<(DayForecasts, Box<dyn Fitted>)>> = Vec::with_capacity(n_models);
+    Validation { folds, forecasts }
+}
+
+/// Fit every model at the origin and forecast `horizon` days; a model that cannot be fitted is
+/// left out with a warning, and it is an error if none can.
+fn fit_finals(
+    series: &QueueSeries,
+    models: &[Box<dyn Model>],
+    factors: &[f64],
+    origin: usize,
+    horizon: usize,
+    seconds: &mut [f64],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Option<FinalFit>>, ForecastError> {
+    let mut finals: Vec<Option<FinalFit>> = Vec::with_capacity(models.len());
     let mut reasons = Vec::new();
     for (m, model) in models.iter().enumerate() {
         let t0 = Instant::now();
-        match model_forecast(model.as_ref(), series, &factors, origin, horizon) {
+        match model_forecast(model.as_ref(), series, factors, origin, horizon) {
             Ok(f) => finals.push(Some(f)),
             Err(e) => {
                 reasons.push(e.to_string());
@@ -541,13 +655,25 @@ fn run_queue(
     for r in &reasons {
         warnings.push(format!("queue {:?}: {r}; that model is left out", series.queue));
     }
-    // Validation pairs per model and WAPE.
+    Ok(finals)
+}
+
+/// Validation residuals and WAPE of every model, and of the inverse-squared-WAPE combination
+/// over the models validated on the same folds.
+fn score_candidates(
+    series: &QueueSeries,
+    models: &[Box<dyn Model>],
+    validation: &Validation,
+    finals: &[Option<FinalFit>],
+) -> Scoring {
+    let n_models = models.len();
+    let (folds, forecasts) = (&validation.folds, &validation.forecasts);
     let model_pairs: Vec<Vec<Residual>> = (0..n_models)
         .map(|m| {
-            inner
+            folds
                 .iter()
                 .enumerate()
-                .filter_map(|(i, &o)| validation[m][i].as_ref().map(|d| pairs(series, o, d)))
+                .filter_map(|(i, &o)| forecasts[m][i].as_ref().map(|d| pairs(series, o, d)))
                 .flatten()
                 .collect()
         })
@@ -558,34 +684,32 @@ fn run_queue(
         .map(|(m, model)| CandidateScore {
             candidate: model.name().into(),
             wape: if finals[m].is_some() { wape_of(&model_pairs[m]) } else { None },
-            folds: validation[m].iter().filter(|v| v.is_some()).count(),
+            folds: forecasts[m].iter().filter(|v| v.is_some()).count(),
         })
         .collect();
-    // Inverse-squared-WAPE combination over models validated on the same folds.
     let weighted: Vec<(usize, f64)> = (0..n_models)
         .filter_map(|m| scores[m].wape.filter(|&w| w > 0.0).map(|w| (m, 1.0 / (w * w))))
         .collect();
     let weight_sum: f64 = weighted.iter().map(|x| x.1).sum();
-    let common_folds: Vec<usize> = (0..inner.len())
-        .filter(|&i| weighted.iter().all(|&(m, _)| validation[m][i].is_some()))
+    let common_folds: Vec<usize> = (0..folds.len())
+        .filter(|&i| weighted.iter().all(|&(m, _)| forecasts[m][i].is_some()))
         .collect();
-    // Per-fold WAPE of every candidate (None where it has no forecast for that fold).
     let mut fold_wape: Vec<Vec<Option<f64>>> = (0..n_models)
         .map(|m| {
-            (0..inner.len())
+            (0..folds.len())
                 .map(|i| {
-                    validation[m][i].as_ref().and_then(|d| wape_of(&pairs(series, inner[i], d)))
+                    forecasts[m][i].as_ref().and_then(|d| wape_of(&pairs(series, folds[i], d)))
                 })
                 .collect()
         })
         .collect();
     let mut combo_pairs = Vec::new();
     if weighted.len() >= 2 {
-        let mut per_fold = vec![None; inner.len()];
+        let mut per_fold = vec![None; folds.len()];
         for &i in &common_folds {
             let days =
-                combine(&weighted, weight_sum, |m| validation[m][i].as_ref().expect("common fold"));
-            let p = pairs(series, inner[i], &days);
+                combine(&weighted, weight_sum, |m| forecasts[m][i].as_ref().expect("common fold"));
+            let p = pairs(series, folds[i], &days);
             per_fold[i] = wape_of(&p);
             combo_pairs.extend(p);
         }
@@ -596,15 +720,21 @@ fn run_queue(
             folds: common_folds.len(),
         });
     }
-    let per_model: Vec<Option<(Vec<Vec<f64>>, Calibration)>> = (0..n_models)
-        .map(|m| {
-            finals[m].as_ref().map(|(d, _)| {
-                let cal = Calibration::from_pairs(&model_pairs[m]);
-                (d.clone(), cal)
-            })
-        })
-        .collect();
-    // Choose: forced method, else the lowest validation WAPE, else the most elaborate model that fits.
+    Scoring { model_pairs, scores, weighted, weight_sum, fold_wape, combo_pairs }
+}
+
+/// The candidate to use (index into the scores; `models.len()` is the combination): the forced
+/// method, else the lowest validation WAPE under the stability rule, else the most elaborate
+/// model that fits.
+fn choose_candidate(
+    series: &QueueSeries,
+    models: &[Box<dyn Model>],
+    config: &ForecastConfig,
+    scoring: &Scoring,
+    finals: &[Option<FinalFit>],
+    warnings: &mut Vec<String>,
+) -> usize {
+    let (scores, fold_wape) = (&scoring.scores, &scoring.fold_wape);
     let forced = (config.method != "auto")
         .then(|| models.iter().position(|m| m.name() == config.method))
         .flatten();
@@ -636,7 +766,7 @@ fn run_queue(
         _ => lowest,
     };
     let preference = [2usize, 1, 0, 3];
-    let choice = match (forced, best) {
+    match (forced, best) {
         (Some(m), _) if finals[m].is_some() => m,
         (Some(m), _) => {
             warnings.push(format!(
@@ -658,42 +788,7 @@ fn run_queue(
             ));
             m
         }
-    };
-    let (chosen, weights) = if choice == n_models {
-        let days = combine(&weighted, weight_sum, |m| {
-            &finals[m].as_ref().expect("validated models fit").0
-        });
-        let w =
-            weighted.iter().map(|&(m, x)| (models[m].name().to_string(), x / weight_sum)).collect();
-        ((days, Calibration::from_pairs(&combo_pairs)), w)
-    } else {
-        (per_model[choice].clone().expect("chosen model fits"), BTreeMap::new())
-    };
-    if chosen.1.residuals == 0 {
-        warnings.push(format!(
-            "queue {:?}: no validation residuals; prediction intervals assume Poisson noise only",
-            series.queue
-        ));
     }
-    let chosen_name = if choice == n_models {
-        "combination".to_string()
-    } else {
-        models[choice].name().to_string()
-    };
-    let report = QueueReport {
-        queue: series.queue.clone(),
-        chosen: chosen_name,
-        weights,
-        validation: scores,
-        rebound: TopDown { half_life_days: config.half_life_days, ..TopDown::default() }
-            .rebound(series, origin),
-        interval_k_by_day: chosen.1.k.to_vec(),
-        interval_z10: chosen.1.z10,
-        interval_z90: chosen.1.z90,
-        interval_residuals: chosen.1.residuals,
-        events: effects,
-    };
-    Ok(QueueRun { per_model, chosen, report, seconds, warnings })
 }
 
 /// Weighted combination of model forecasts.
@@ -717,23 +812,21 @@ fn queue_series(
     queue: &str,
     history: &History,
     events: &[&Event],
-    config: &PlanConfig,
+    site: &Site,
     grid: IntervalGrid,
     last: NaiveDate,
     history_end: NaiveDate,
-) -> Result<QueueSeries, crate::Error> {
+) -> Result<QueueSeries, ForecastError> {
     let records = &history.queues[queue];
     let first =
         records.first().map(|r| r.interval_start.naive_local().date()).unwrap_or(history_end);
-    let hours: Option<OpeningHours> = match config.site.queue(queue) {
-        Some(q) => Some(q.opening_hours(&config.site)?),
-        None if !config.site.opening_hours.is_always_open() => {
-            Some(config.site.opening_hours.clone())
-        }
+    let hours: Option<OpeningHours> = match site.queue(queue) {
+        Some(q) => Some(q.opening_hours(site)?),
+        None if !site.opening_hours.is_always_open() => Some(site.opening_hours.clone()),
         None => None,
     };
     let mut closed_dates: Vec<NaiveDate> =
-        config.site.opening_hours.closed_dates.iter().copied().collect();
+        site.opening_hours.closed_dates.iter().copied().collect();
     let mut holiday_dates = Vec::new();
     let mut event_dates = Vec::new();
     for e in events {
@@ -774,14 +867,14 @@ fn queue_series(
 }
 
 /// The site grid: the history's interval and the time zone its stamps carry (else the config's).
-fn history_grid(history: &History, config: &PlanConfig) -> Result<IntervalGrid, crate::Error> {
+fn history_grid(history: &History, site: &Site) -> Result<IntervalGrid, ForecastError> {
     let tz = history
         .queues
         .values()
         .flat_map(|r| r.first())
         .map(|r| r.interval_start.timezone())
         .next()
-        .unwrap_or(config.site.time_zone());
+        .unwrap_or(site.time_zone());
     Ok(IntervalGrid::new(tz, history.interval_minutes)?)
 }
 
@@ -798,16 +891,17 @@ fn history_last_date(history: &History) -> Option<NaiveDate> {
 pub fn run_forecast(
     history: &History,
     events: &[Event],
-    config: &PlanConfig,
+    site: &Site,
+    config: &ForecastConfig,
     start: NaiveDate,
     days: u32,
-) -> Result<ForecastOutput, crate::Error> {
-    config.forecast.validate()?;
+) -> Result<ForecastOutput, ForecastError> {
+    config.validate()?;
     if days == 0 {
-        return Err(ForecastError::Invalid("days must be at least 1".into()).into());
+        return Err(ForecastError::Invalid("days must be at least 1".into()));
     }
     let last_history = history_last_date(history).ok_or(ForecastError::EmptyHistory)?;
-    let grid = history_grid(history, config)?;
+    let grid = history_grid(history, site)?;
     let mut warnings = Vec::new();
     if start <= last_history {
         warnings.push(format!(
@@ -860,79 +954,10 @@ pub fn run_forecast(
         warnings
             .push(format!("{later} event(s) start after the forecast period ({last}); not used"));
     }
+    let period = ForecastPeriod { history, events, site, config, grid, start, last, days };
     let names: Vec<&String> = history.queues.keys().collect();
-    let results: Vec<Result<QueueForecast, crate::Error>> = names
-        .par_iter()
-        .map(|queue| {
-            let qe = queue_events(events, queue);
-            let series = queue_series(queue, history, &qe, config, grid, last, start)?;
-            let origin = series.day_index(start).ok_or_else(|| {
-                ForecastError::Invalid(format!("queue {queue:?}: no history before {start}"))
-            })?;
-            let mut warnings = Vec::new();
-            let total: f64 =
-                (0..series.history_days.min(origin)).map(|d| series.day_total(d)).sum();
-            let aht = aht_profile(&series, origin, config, &mut warnings)?;
-            let (forecast, report) = if total <= 0.0 {
-                warnings.push(format!(
-                    "queue {queue:?}: every interval of the history is zero; forecasting zero"
-                ));
-                let zero = (origin..series.days.len()).map(|_| vec![0.0; series.slots]).collect();
-                let report = QueueReport {
-                    queue: queue.to_string(),
-                    chosen: "zero".into(),
-                    weights: BTreeMap::new(),
-                    validation: Vec::new(),
-                    rebound: None,
-                    interval_k_by_day: Vec::new(),
-                    interval_z10: 0.0,
-                    interval_z90: 0.0,
-                    interval_residuals: 0,
-                    events: Vec::new(),
-                };
-                (
-                    (
-                        zero,
-                        Calibration { k: [0.0; HORIZON_BUCKETS], z10: 0.0, z90: 0.0, residuals: 0 },
-                    ),
-                    report,
-                )
-            } else {
-                let run = run_queue(&series, &qe, &config.forecast, origin, days as usize)?;
-                warnings.extend(run.warnings);
-                (run.chosen, run.report)
-            };
-            let (days_f, cal) = forecast;
-            let mut rows = Vec::new();
-            for (k, f) in days_f.iter().enumerate() {
-                let d = origin + k;
-                let info = &series.days[d];
-                if !info.open && !info.closed {
-                    continue;
-                }
-                if config.site.opening_hours.closed_dates.contains(&info.date) {
-                    continue;
-                }
-                for stamp in grid.day_starts(info.date) {
-                    let s = grid.slot_of_day(&stamp);
-                    if !series.open_slots[info.weekday][s] {
-                        continue;
-                    }
-                    let c = if info.open { f[s] } else { 0.0 };
-                    let (p10, p90) = cal.bounds(c, k);
-                    rows.push(ForecastRow {
-                        interval_start: stamp,
-                        queue: queue.to_string(),
-                        contacts: c,
-                        contacts_p10: p10,
-                        contacts_p90: p90,
-                        aht_seconds: aht[info.weekday][s],
-                    });
-                }
-            }
-            Ok((rows, report, warnings))
-        })
-        .collect();
+    let results: Vec<Result<QueueForecast, ForecastError>> =
+        names.par_iter().map(|queue| forecast_queue(queue, &period)).collect();
     let mut rows = Vec::new();
     let mut queues = Vec::new();
     for r in results {
@@ -947,15 +972,111 @@ pub fn run_forecast(
     Ok(ForecastOutput { rows, queues, warnings })
 }
 
+/// What every queue's forecast shares: the inputs and the forecast days `start..=last`.
+struct ForecastPeriod<'a> {
+    history: &'a History,
+    events: &'a [Event],
+    site: &'a Site,
+    config: &'a ForecastConfig,
+    grid: IntervalGrid,
+    start: NaiveDate,
+    last: NaiveDate,
+    days: u32,
+}
+
+/// Forecast one queue: its series, handle times, the model run (or zeros for an all-zero
+/// history), and the rows of its open intervals.
+fn forecast_queue(queue: &str, period: &ForecastPeriod) -> Result<QueueForecast, ForecastError> {
+    let ForecastPeriod { history, events, site, config, grid, start, last, days } = *period;
+    let qe = queue_events(events, queue);
+    let series = queue_series(queue, history, &qe, site, grid, last, start)?;
+    let origin = series.day_index(start).ok_or_else(|| {
+        ForecastError::Invalid(format!("queue {queue:?}: no history before {start}"))
+    })?;
+    let mut warnings = Vec::new();
+    let total: f64 = (0..series.history_days.min(origin)).map(|d| series.day_total(d)).sum();
+    let aht = aht_profile(&series, origin, site, config, &mut warnings)?;
+    let (forecast, report) = if total <= 0.0 {
+        warnings.push(format!(
+            "queue {queue:?}: every interval of the history is zero; forecasting zero"
+        ));
+        let zero = (origin..series.days.len()).map(|_| vec![0.0; series.slots]).collect();
+        let report = QueueReport {
+            queue: queue.to_string(),
+            chosen: "zero".into(),
+            weights: BTreeMap::new(),
+            validation: Vec::new(),
+            rebound: None,
+            interval_k_by_day: Vec::new(),
+            interval_z10: 0.0,
+            interval_z90: 0.0,
+            interval_residuals: 0,
+            events: Vec::new(),
+        };
+        (
+            (zero, Calibration { k: [0.0; HORIZON_BUCKETS], z10: 0.0, z90: 0.0, residuals: 0 }),
+            report,
+        )
+    } else {
+        let run = run_queue(&series, &qe, config, origin, days as usize)?;
+        warnings.extend(run.warnings);
+        (run.chosen, run.report)
+    };
+    let (days_f, cal) = forecast;
+    let rows = forecast_rows(&series, site, grid, origin, &days_f, &cal, &aht);
+    Ok((rows, report, warnings))
+}
+
+/// The rows of every open interval of the forecast days (closed days' open intervals as 0).
+fn forecast_rows(
+    series: &QueueSeries,
+    site: &Site,
+    grid: IntervalGrid,
+    origin: usize,
+    days_f: &[Vec<f64>],
+    cal: &Calibration,
+    aht: &[Vec<f64>; 7],
+) -> Vec<ForecastRow> {
+    let mut rows = Vec::new();
+    for (k, f) in days_f.iter().enumerate() {
+        let d = origin + k;
+        let info = &series.days[d];
+        if !info.open && !info.closed {
+            continue;
+        }
+        if site.opening_hours.closed_dates.contains(&info.date) {
+            continue;
+        }
+        for stamp in grid.day_starts(info.date) {
+            let s = grid.slot_of_day(&stamp);
+            if !series.open_slots[info.weekday][s] {
+                continue;
+            }
+            let c = if info.open { f[s] } else { 0.0 };
+            let (p10, p90) = cal.bounds(c, k);
+            rows.push(ForecastRow {
+                interval_start: stamp,
+                queue: series.queue.clone(),
+                contacts: c,
+                contacts_p10: p10,
+                contacts_p90: p90,
+                aht_seconds: aht[info.weekday][s],
+            });
+        }
+    }
+    rows
+}
+
 /// Handle-time profile per weekday and slot (see the module docs).
 fn aht_profile(
     series: &QueueSeries,
     origin: usize,
-    config: &PlanConfig,
+    site: &Site,
+    config: &ForecastConfig,
     warnings: &mut Vec<String>,
-) -> Result<[Vec<f64>; 7], crate::Error> {
+) -> Result<[Vec<f64>; 7], ForecastError> {
     let slots = series.slots;
-    let start = origin.saturating_sub(config.forecast.profile_weeks * 7);
+    let start = origin.saturating_sub(config.profile_weeks * 7);
     let mut num = [(); 7].map(|_| vec![0.0; slots]);
     let mut den = [(); 7].map(|_| vec![0.0; slots]);
     let mut any = false;
@@ -974,11 +1095,10 @@ fn aht_profile(
         }
     }
     if !any {
-        let default = config
-            .site
+        let default = site
             .queue(&series.queue)
             .and_then(|q| q.default_aht_seconds)
-            .or(config.forecast.default_aht_seconds);
+            .or(config.default_aht_seconds);
         return match default {
             Some(v) => {
                 warnings.push(format!(
@@ -987,7 +1107,7 @@ fn aht_profile(
                 ));
                 Ok([(); 7].map(|_| vec![v; slots]))
             }
-            None => Err(ForecastError::NoHandleTime { queue: series.queue.clone() }.into()),
+            None => Err(ForecastError::NoHandleTime { queue: series.queue.clone() }),
         };
     }
     // All-weekday value per slot, then the overall mean for slots never seen.
@@ -1009,26 +1129,11 @@ fn aht_profile(
     }))
 }
 
-/// A plan for a history without a plan.toml: the site grid of the history, opening hours
-/// inferred from the data (no `[[queues]]`), default `[forecast]` settings.
-pub fn plan_for_history(grid: IntervalGrid) -> PlanConfig {
-    PlanConfig {
-        path: std::path::PathBuf::from("(no plan.toml)"),
-        site: crate::site::Site::new(
-            "site",
-            grid,
-            OpeningHours::always(),
-            chrono::Weekday::Mon,
-            Vec::new(),
-        )
-        .expect("no queues, no duplicate names"),
-        inputs: crate::plan::config::Inputs::default(),
-        staffing: crate::staffing::StaffingConfig { shrinkage: 0.0 },
-        forecast: ForecastConfig::default(),
-        schedule: Default::default(),
-        roster: Default::default(),
-        simulation: Default::default(),
-    }
+/// A site for a history without a plan.toml: the grid of the history, always open (the
+/// forecast infers each queue's hours from the data), no `[[queues]]`.
+pub fn site_for_history(grid: IntervalGrid) -> Site {
+    Site::new("site", grid, OpeningHours::always(), chrono::Weekday::Mon, Vec::new())
+        .expect("a site without queues has no duplicate names")
 }
 
 /// Options of [`backtest`].
@@ -1083,15 +1188,14 @@ pub struct BacktestReport {
 pub fn backtest(
     history: &History,
     events: &[Event],
-    config: &PlanConfig,
+    site: &Site,
+    config: &ForecastConfig,
     options: &BacktestOptions,
-) -> Result<BacktestReport, crate::Error> {
+) -> Result<BacktestReport, ForecastError> {
     let t_all = Instant::now();
-    config.forecast.validate()?;
+    config.validate()?;
     if options.horizon_days == 0 || options.folds == 0 {
-        return Err(
-            ForecastError::Invalid("horizon_days and folds must be at least 1".into()).into()
-        );
+        return Err(ForecastError::Invalid("horizon_days and folds must be at least 1".into()));
     }
     let last_history = history_last_date(history).ok_or(ForecastError::EmptyHistory)?;
     let first_history = history
@@ -1110,8 +1214,7 @@ pub fn backtest(
             model: "backtest".into(),
             need_days: min_days as usize + span as usize,
             have_days: ((last_history - first_history).num_days() + 1).max(0) as usize,
-        }
-        .into());
+        });
     }
     let mut warnings = Vec::new();
     let end = first_origin + Duration::days(span);
@@ -1121,25 +1224,22 @@ pub fn backtest(
             end - Duration::days(1)
         ));
     }
-    let grid = history_grid(history, config)?;
+    let grid = history_grid(history, site)?;
     let mut queues = Vec::new();
     for queue in history.queues.keys() {
         let qe = queue_events(events, queue);
         let history_end = last_history + Duration::days(1);
         let last = end.max(history_end);
-        let series = queue_series(queue, history, &qe, config, grid, last, history_end)?;
+        let series = queue_series(queue, history, &qe, site, grid, last, history_end)?;
         let origins: Vec<usize> = (0..options.folds as i64)
             .filter_map(|k| {
                 series.day_index(first_origin + Duration::days(k * i64::from(options.horizon_days)))
             })
             .collect();
         let horizon = options.horizon_days as usize;
-        let runs: Vec<(usize, Result<QueueRun, ForecastError>)> = origins
-            .par_iter()
-            .map(|&o| (o, run_queue(&series, &qe, &config.forecast, o, horizon)))
-            .collect();
-        let names: Vec<String> =
-            config.forecast.models().iter().map(|m| m.name().to_string()).collect();
+        let runs: Vec<(usize, Result<QueueRun, ForecastError>)> =
+            origins.par_iter().map(|&o| (o, run_queue(&series, &qe, config, o, horizon))).collect();
+        let names: Vec<String> = config.models().iter().map(|m| m.name().to_string()).collect();
         let n = names.len();
         let mut scored: Vec<Vec<Scored>> = vec![Vec::new(); n + 1];
         let mut daily: Vec<(f64, f64)> = vec![(0.0, 0.0); n + 1];

@@ -28,7 +28,7 @@
 //! 253–265; R. J. Hyndman & G. Athanasopoulos, *Forecasting: Principles and Practice* (3rd ed.),
 //! ch. 5 (benchmarks), 7 (regression), 12.1 (complex seasonality).
 
-use ndarray::{Array1, Array2};
+use ndarray::{s, Array1, Array2, Axis};
 
 use super::series::{smooth_open, QueueSeries};
 use super::ForecastError;
@@ -225,16 +225,15 @@ fn day_features(series: &QueueSeries, day: usize, origin: usize) -> [f64; N_FEAT
     x
 }
 
-/// Solve the symmetric positive definite system `a x = b` by Cholesky decomposition.
+/// Solve the symmetric positive definite system `a x = b` by Cholesky decomposition
+/// `a = L Lᵀ`, then `L y = b` forwards and `Lᵀ x = y` backwards (Golub & Van Loan, *Matrix
+/// Computations* 4th ed., §4.2); `None` if `a` is not positive definite.
 fn solve_spd(a: &Array2<f64>, b: &Array1<f64>) -> Option<Array1<f64>> {
     let n = b.len();
     let mut l = Array2::<f64>::zeros((n, n));
     for i in 0..n {
         for j in 0..=i {
-            let mut s = a[[i, j]];
-            for k in 0..j {
-                s -= l[[i, k]] * l[[j, k]];
-            }
+            let s = a[[i, j]] - l.slice(s![i, ..j]).dot(&l.slice(s![j, ..j]));
             if i == j {
                 if s <= 0.0 {
                     return None;
@@ -247,15 +246,23 @@ fn solve_spd(a: &Array2<f64>, b: &Array1<f64>) -> Option<Array1<f64>> {
     }
     let mut y = Array1::<f64>::zeros(n);
     for i in 0..n {
-        let s: f64 = (0..i).map(|k| l[[i, k]] * y[k]).sum();
-        y[i] = (b[i] - s) / l[[i, i]];
+        y[i] = (b[i] - l.slice(s![i, ..i]).dot(&y.slice(s![..i]))) / l[[i, i]];
     }
     let mut x = Array1::<f64>::zeros(n);
     for i in (0..n).rev() {
-        let s: f64 = (i + 1..n).map(|k| l[[k, i]] * x[k]).sum();
-        x[i] = (y[i] - s) / l[[i, i]];
+        x[i] = (y[i] - l.slice(s![i + 1.., i]).dot(&x.slice(s![i + 1..]))) / l[[i, i]];
     }
     Some(x)
+}
+
+/// The weighted least-squares problem of the daily regression: one row per usable history day.
+struct DailyDesign {
+    /// Feature rows (see [`day_features`]), days × [`N_FEATURES`].
+    features: Array2<f64>,
+    /// ln of each day's total volume.
+    log_totals: Array1<f64>,
+    /// Each day's weight `2^(−age / half_life)`.
+    weights: Array1<f64>,
 }
 
 /// Fitted daily-regression coefficients and weekday profiles.
@@ -289,7 +296,7 @@ impl TopDown {
         series: &QueueSeries,
         origin: usize,
     ) -> Result<[f64; N_FEATURES], ForecastError> {
-        let mut rows: Vec<([f64; N_FEATURES], f64, f64)> = Vec::new();
+        let (mut features, mut log_totals, mut weights) = (Vec::new(), Vec::new(), Vec::new());
         let mut weekday_weight = [0.0; 7];
         let start = origin.saturating_sub(self.window_days);
         for d in start..origin.min(series.history_days) {
@@ -301,13 +308,21 @@ impl TopDown {
                 continue;
             }
             let w = (-((origin - d) as f64) / self.half_life_days * std::f64::consts::LN_2).exp();
-            rows.push((day_features(series, d, origin), total.ln(), w));
+            features.extend(day_features(series, d, origin));
+            log_totals.push(total.ln());
+            weights.push(w);
             weekday_weight[info.weekday] += w;
         }
         if weekday_weight.iter().all(|&w| w == 0.0) {
             return Err(ForecastError::NoUsableDays { model: "top_down".into() });
         }
-        let beta = self.solve_weighted(&rows)?;
+        let design = DailyDesign {
+            features: Array2::from_shape_vec((weights.len(), N_FEATURES), features)
+                .expect("N_FEATURES values per day"),
+            log_totals: Array1::from(log_totals),
+            weights: Array1::from(weights),
+        };
+        let beta = self.solve_weighted(&design)?;
         let mut out = [0.0; N_FEATURES];
         out.iter_mut().zip(beta.iter()).for_each(|(o, b)| *o = *b);
         // A weekday open in the forecast but never seen: the mean of the seen weekdays.
@@ -321,24 +336,11 @@ impl TopDown {
         Ok(out)
     }
 
-    /// Normal equations `(XᵀWX + Λ) β = XᵀW y` over rows `(x, y, w)`.
-    fn solve_weighted(
-        &self,
-        rows: &[([f64; N_FEATURES], f64, f64)],
-    ) -> Result<Array1<f64>, ForecastError> {
-        let mut xtx = Array2::<f64>::zeros((N_FEATURES, N_FEATURES));
-        let mut xty = Array1::<f64>::zeros(N_FEATURES);
-        for &(x, y, w) in rows {
-            for i in 0..N_FEATURES {
-                if x[i] == 0.0 {
-                    continue;
-                }
-                xty[i] += w * x[i] * y;
-                for j in 0..N_FEATURES {
-                    xtx[[i, j]] += w * x[i] * x[j];
-                }
-            }
-        }
+    /// Normal equations `(XᵀWX + Λ) β = XᵀW y` of the design.
+    fn solve_weighted(&self, design: &DailyDesign) -> Result<Array1<f64>, ForecastError> {
+        let weighted = &design.features * &design.weights.view().insert_axis(Axis(1));
+        let mut xtx = weighted.t().dot(&design.features);
+        let xty = weighted.t().dot(&design.log_totals);
         for i in 0..N_FEATURES {
             xtx[[i, i]] += match i {
                 0..=6 => 1e-9,

@@ -143,87 +143,184 @@ pub fn build_series(input: SeriesInput<'_>) -> QueueSeries {
     let n_days = ((input.last - input.first).num_days() + 1).max(0) as usize;
     let history_days =
         ((input.history_end - input.first).num_days()).clamp(0, n_days as i64) as usize;
-    let mut contacts = vec![f64::NAN; n_days * slots];
-    let mut aht = vec![f64::NAN; n_days * slots];
-    let mut counts = vec![0u8; n_days * slots];
-    let mut aht_weight = vec![0.0f64; n_days * slots];
-    for (stamp, c, a) in &input.observations {
-        let date = stamp.naive_local().date();
-        let d = (date - input.first).num_days();
-        if d < 0 || d as usize >= history_days {
-            continue;
-        }
-        let k = d as usize * slots + grid.slot_of_day(stamp);
-        // The repeated hour of a fall-back day: average the two observations.
-        counts[k] += 1;
-        contacts[k] = if counts[k] == 1 {
-            *c
-        } else {
-            contacts[k] + (c - contacts[k]) / f64::from(counts[k])
-        };
-        if let Some(a) = a {
-            let w = c.max(1e-9);
-            let prev = if aht[k].is_nan() { 0.0 } else { aht[k] * aht_weight[k] };
-            aht_weight[k] += w;
-            aht[k] = (prev + a * w) / aht_weight[k];
-        }
+    let calendar = Calendar { first: input.first, slots, n_days, history_days };
+    let Observed { contacts, aht_seconds } = calendar.lay_observations(&input);
+    let open_slots = match input.opening_hours {
+        Some(hours) => declared_open_slots(hours, grid),
+        None => calendar.observed_open_slots(&contacts),
+    };
+    let mut days = calendar.day_facts(&input, &contacts, &open_slots);
+    mark_rebounds(&mut days);
+    index_business_days(&mut days, &open_slots);
+    calendar.mark_outliers(&mut days, &contacts);
+    QueueSeries {
+        queue: input.queue.to_string(),
+        grid,
+        slots,
+        first: input.first,
+        history_days,
+        contacts,
+        aht_seconds,
+        open_slots,
+        days,
+        event_factor: vec![1.0; n_days * slots],
     }
-    let open_slots: [Vec<bool>; 7] = match input.opening_hours {
-        Some(hours) => std::array::from_fn(|w| {
-            // Any reference date with this weekday; closed dates are handled per day.
-            let date = NaiveDate::from_isoywd_opt(2001, 10, chrono::Weekday::Mon).expect("valid")
-                + Duration::days(w as i64);
-            (0..slots)
-                .map(|s| {
-                    let minute = s as u32 * grid.interval_minutes;
-                    let local = date.and_hms_opt(minute / 60, minute % 60, 0).expect("valid");
-                    let mut probe = hours.clone();
-                    probe.closed_dates.clear();
-                    probe.is_open_local(local)
-                })
-                .collect()
-        }),
-        None => {
-            let mut open: [Vec<bool>; 7] = std::array::from_fn(|_| vec![false; slots]);
-            for d in 0..history_days {
-                let w = (input.first + Duration::days(d as i64)).weekday().num_days_from_monday()
-                    as usize;
-                for s in 0..slots {
-                    if !contacts[d * slots + s].is_nan() {
-                        open[w][s] = true;
-                    }
+}
+
+/// The days a series covers: `n_days` from `first`, the first `history_days` with history.
+#[derive(Clone, Copy)]
+struct Calendar {
+    first: NaiveDate,
+    slots: usize,
+    n_days: usize,
+    history_days: usize,
+}
+
+/// Observations laid on the calendar, `n_days × slots`, NaN where there is none.
+struct Observed {
+    contacts: Vec<f64>,
+    aht_seconds: Vec<f64>,
+}
+
+impl Calendar {
+    /// Each history observation in its day and slot; the repeated hour of a fall-back day
+    /// averages its two observations (handle time weighted by contacts).
+    fn lay_observations(&self, input: &SeriesInput<'_>) -> Observed {
+        let (slots, cells) = (self.slots, self.n_days * self.slots);
+        let mut contacts = vec![f64::NAN; cells];
+        let mut aht = vec![f64::NAN; cells];
+        let mut counts = vec![0u8; cells];
+        let mut aht_weight = vec![0.0f64; cells];
+        for (stamp, c, a) in &input.observations {
+            let date = stamp.naive_local().date();
+            let d = (date - self.first).num_days();
+            if d < 0 || d as usize >= self.history_days {
+                continue;
+            }
+            let k = d as usize * slots + input.grid.slot_of_day(stamp);
+            // The repeated hour of a fall-back day: average the two observations.
+            counts[k] += 1;
+            contacts[k] = if counts[k] == 1 {
+                *c
+            } else {
+                contacts[k] + (c - contacts[k]) / f64::from(counts[k])
+            };
+            if let Some(a) = a {
+                let w = c.max(1e-9);
+                let prev = if aht[k].is_nan() { 0.0 } else { aht[k] * aht_weight[k] };
+                aht_weight[k] += w;
+                aht[k] = (prev + a * w) / aht_weight[k];
+            }
+        }
+        Observed { contacts, aht_seconds: aht }
+    }
+
+    /// Without declared hours: a weekday's slot is open if any history day has data there.
+    fn observed_open_slots(&self, contacts: &[f64]) -> [Vec<bool>; 7] {
+        let slots = self.slots;
+        let mut open: [Vec<bool>; 7] = std::array::from_fn(|_| vec![false; slots]);
+        for d in 0..self.history_days {
+            let w =
+                (self.first + Duration::days(d as i64)).weekday().num_days_from_monday() as usize;
+            for s in 0..slots {
+                if !contacts[d * slots + s].is_nan() {
+                    open[w][s] = true;
                 }
             }
-            open
         }
-    };
-    let mut days: Vec<DayInfo> = (0..n_days)
-        .map(|d| {
-            let date = input.first + Duration::days(d as i64);
-            let weekday = date.weekday().num_days_from_monday() as usize;
-            let pattern_open = open_slots[weekday].iter().any(|&o| o);
-            let declared_closed = input.closed_dates.contains(&date);
-            let has_data =
-                d < history_days && (0..slots).any(|s| !contacts[d * slots + s].is_nan());
-            let inferred = input.infer_closures
-                && pattern_open
-                && !declared_closed
-                && !has_data
-                && d < history_days;
-            let closed = pattern_open && (declared_closed || inferred);
-            DayInfo {
-                date,
-                weekday,
-                open: pattern_open && !closed,
-                closed,
-                inferred_closed: inferred,
-                event: input.event_dates.contains(&date),
-                holiday: input.holiday_dates.contains(&date),
-                ..DayInfo::default()
+        open
+    }
+
+    /// Date, weekday, open/closed (declared or inferred), event and holiday of every day.
+    fn day_facts(
+        &self,
+        input: &SeriesInput<'_>,
+        contacts: &[f64],
+        open_slots: &[Vec<bool>; 7],
+    ) -> Vec<DayInfo> {
+        let (slots, history_days) = (self.slots, self.history_days);
+        (0..self.n_days)
+            .map(|d| {
+                let date = self.first + Duration::days(d as i64);
+                let weekday = date.weekday().num_days_from_monday() as usize;
+                let pattern_open = open_slots[weekday].iter().any(|&o| o);
+                let declared_closed = input.closed_dates.contains(&date);
+                let has_data =
+                    d < history_days && (0..slots).any(|s| !contacts[d * slots + s].is_nan());
+                let inferred = input.infer_closures
+                    && pattern_open
+                    && !declared_closed
+                    && !has_data
+                    && d < history_days;
+                let closed = pattern_open && (declared_closed || inferred);
+                DayInfo {
+                    date,
+                    weekday,
+                    open: pattern_open && !closed,
+                    closed,
+                    inferred_closed: inferred,
+                    event: input.event_dates.contains(&date),
+                    holiday: input.holiday_dates.contains(&date),
+                    ..DayInfo::default()
+                }
+            })
+            .collect()
+    }
+
+    /// Outliers: an open, complete day far below the median of nearby same-weekday days (an
+    /// outage or half day nobody declared). Kept out of levels and profiles.
+    fn mark_outliers(&self, days: &mut [DayInfo], contacts: &[f64]) {
+        let (slots, history_days) = (self.slots, self.history_days);
+        let totals: Vec<f64> = (0..self.n_days)
+            .map(|d| (0..slots).map(|s| contacts[d * slots + s]).filter(|x| !x.is_nan()).sum())
+            .collect();
+        for d in 0..history_days {
+            if !days[d].open || days[d].event {
+                continue;
             }
-        })
-        .collect();
-    // Rebound flags: first and second open day after a closed day or a holiday.
+            // Past neighbours only, so a backtest never judges a day with data from after it.
+            let mut near: Vec<f64> = (1..=4)
+                .map(|k| d as i64 - 7 * k)
+                .filter(|&j| {
+                    j >= 0
+                        && (j as usize) < history_days
+                        && days[j as usize].open
+                        && !days[j as usize].event
+                })
+                .map(|j| totals[j as usize])
+                .collect();
+            if near.len() < 2 {
+                continue;
+            }
+            let m = median(&mut near);
+            if m > 0.0 && totals[d] < OUTLIER_FRACTION * m {
+                days[d].outlier = true;
+            }
+        }
+    }
+}
+
+/// The weekly open pattern of declared opening hours (closed dates are handled per day).
+fn declared_open_slots(hours: &OpeningHours, grid: IntervalGrid) -> [Vec<bool>; 7] {
+    let slots = grid.slots_per_day();
+    std::array::from_fn(|w| {
+        // Any reference date with this weekday; closed dates are handled per day.
+        let date = NaiveDate::from_isoywd_opt(2001, 10, chrono::Weekday::Mon).expect("valid")
+            + Duration::days(w as i64);
+        (0..slots)
+            .map(|s| {
+                let minute = s as u32 * grid.interval_minutes;
+                let local = date.and_hms_opt(minute / 60, minute % 60, 0).expect("valid");
+                let mut probe = hours.clone();
+                probe.closed_dates.clear();
+                probe.is_open_local(local)
+            })
+            .collect()
+    })
+}
+
+/// Rebound flags: first and second open day after a closed day or a holiday.
+fn mark_rebounds(days: &mut [DayInfo]) {
     let mut since_closure: Option<usize> = None;
     for day in days.iter_mut() {
         if day.closed || day.holiday {
@@ -239,7 +336,11 @@ pub fn build_series(input: SeriesInput<'_>) -> QueueSeries {
             since_closure = if k >= 1 { None } else { Some(k + 1) };
         }
     }
-    // Business-day index within each month.
+}
+
+/// Business-day index of every open day within its month, from the start and from the end.
+fn index_business_days(days: &mut [DayInfo], open_slots: &[Vec<bool>; 7]) {
+    let n_days = days.len();
     let mut d = 0;
     while d < n_days {
         let month = (days[d].date.year(), days[d].date.month());
@@ -274,46 +375,6 @@ pub fn build_series(input: SeriesInput<'_>) -> QueueSeries {
             days[i].business_day_from_end = after + n - 1 - k;
         }
         d = e;
-    }
-    // Outliers: an open, complete day far below the median of nearby same-weekday days (an
-    // outage or half day nobody declared). Kept out of levels and profiles.
-    let totals: Vec<f64> = (0..n_days)
-        .map(|d| (0..slots).map(|s| contacts[d * slots + s]).filter(|x| !x.is_nan()).sum())
-        .collect();
-    for d in 0..history_days {
-        if !days[d].open || days[d].event {
-            continue;
-        }
-        // Past neighbours only, so a backtest never judges a day with data from after it.
-        let mut near: Vec<f64> = (1..=4)
-            .map(|k| d as i64 - 7 * k)
-            .filter(|&j| {
-                j >= 0
-                    && (j as usize) < history_days
-                    && days[j as usize].open
-                    && !days[j as usize].event
-            })
-            .map(|j| totals[j as usize])
-            .collect();
-        if near.len() < 2 {
-            continue;
-        }
-        let m = median(&mut near);
-        if m > 0.0 && totals[d] < OUTLIER_FRACTION * m {
-            days[d].outlier = true;
-        }
-    }
-    QueueSeries {
-        queue: input.queue.to_string(),
-        grid,
-        slots,
-        first: input.first,
-        history_days,
-        contacts,
-        aht_seconds: aht,
-        open_slots,
-        days,
-        event_factor: vec![1.0; n_days * slots],
     }
 }
 

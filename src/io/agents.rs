@@ -20,7 +20,7 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::Serialize;
 
 use crate::error::{FileError, InputError};
-use crate::io::table::{fmt_num, write_csv_atomic, Table};
+use crate::io::table::{fmt_num, write_csv_atomic, Row, Table};
 use crate::time;
 
 /// Columns of agents.csv, in the order the writer uses.
@@ -112,134 +112,98 @@ pub fn parse_agents_checked(
 ) -> Result<Vec<Agent>, InputError> {
     let table = Table::parse(file_label, bytes)?;
     table.reject_unknown(&AGENT_COLUMNS)?;
-    let c_id = table.require("agent_id")?;
-    let c_name = table.require("name")?;
-    let c_skills = table.require("skills")?;
-    let c_min = table.require("min_hours_week")?;
-    let c_max = table.require("max_hours_week")?;
-    let col = |n: &str| table.column(n);
-    let (c_contract, c_days, c_earliest, c_latest) =
-        (col("contract"), col("max_days_week"), col("earliest_start"), col("latest_end"));
-    let (c_unavailable, c_off, c_cost, c_site) =
-        (col("unavailable"), col("preferred_days_off"), col("hourly_cost"), col("site"));
-
+    let reader = AgentReader { columns: AgentColumns::of(&table)?, table: &table, queues };
     let mut first_line: BTreeMap<String, u64> = BTreeMap::new();
     let mut out = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
-        let agent_id = table.nonempty(row, c_id)?.to_string();
+        let agent_id = table.nonempty(row, reader.columns.id)?.to_string();
         if let Some(first) = first_line.get(&agent_id) {
             return Err(table.error(
                 row,
-                c_id,
+                reader.columns.id,
                 format!("duplicate agent_id {agent_id:?}: already used on line {first}"),
             ));
         }
         first_line.insert(agent_id.clone(), row.line);
-        let name = table.nonempty(row, c_name)?.to_string();
+        out.push(reader.agent(row, agent_id)?);
+    }
+    Ok(out)
+}
 
-        let mut skills: Vec<String> = Vec::new();
-        for s in split_list(table.text(row, c_skills)) {
-            if skills.iter().any(|k| k == s) {
-                return Err(table.error(row, c_skills, format!("skill {s:?} is listed twice")));
-            }
-            if let Some(q) = queues {
-                if !q.iter().any(|k| k == s) {
-                    return Err(table.error(
-                        row,
-                        c_skills,
-                        format!(
-                            "unknown skill {s:?}: expected queue names of the plan ({})",
-                            q.join(", ")
-                        ),
-                    ));
-                }
-            }
-            skills.push(s.to_string());
-        }
-        if skills.is_empty() {
-            return Err(table.error(
-                row,
-                c_skills,
-                "expected at least one queue name (several separated by ';'), found none",
-            ));
-        }
+/// Column indices of the agents file (required ones, then optional ones).
+struct AgentColumns {
+    id: usize,
+    name: usize,
+    skills: usize,
+    min_hours: usize,
+    max_hours: usize,
+    contract: Option<usize>,
+    max_days: Option<usize>,
+    earliest: Option<usize>,
+    latest: Option<usize>,
+    unavailable: Option<usize>,
+    preferred_off: Option<usize>,
+    cost: Option<usize>,
+    site: Option<usize>,
+}
 
-        let hours = |c: usize| -> Result<f64, InputError> {
-            let v = table.non_negative(row, c)?;
-            if v > 168.0 {
-                return Err(table.error(
-                    row,
-                    c,
-                    format!("expected hours in a week (0 to 168), found {v}"),
-                ));
-            }
-            Ok(v)
-        };
-        let min_hours_week = hours(c_min)?;
-        let max_hours_week = hours(c_max)?;
-        if min_hours_week > max_hours_week {
-            return Err(table.error(
-                row,
-                c_max,
-                format!("max_hours_week {max_hours_week} is below min_hours_week {min_hours_week}"),
-            ));
-        }
+impl AgentColumns {
+    fn of(table: &Table) -> Result<AgentColumns, InputError> {
+        Ok(AgentColumns {
+            id: table.require("agent_id")?,
+            name: table.require("name")?,
+            skills: table.require("skills")?,
+            min_hours: table.require("min_hours_week")?,
+            max_hours: table.require("max_hours_week")?,
+            contract: table.column("contract"),
+            max_days: table.column("max_days_week"),
+            earliest: table.column("earliest_start"),
+            latest: table.column("latest_end"),
+            unavailable: table.column("unavailable"),
+            preferred_off: table.column("preferred_days_off"),
+            cost: table.column("hourly_cost"),
+            site: table.column("site"),
+        })
+    }
+}
 
-        let contract = table.optional(row, c_contract).map(str::to_string);
-        let max_days_week = match (table.optional(row, c_days), c_days) {
-            (Some(t), Some(c)) => match t.parse::<u32>() {
+/// Reads one agent per row, each field checked with the row and column in the error.
+struct AgentReader<'a> {
+    table: &'a Table,
+    columns: AgentColumns,
+    /// The plan's queue names, when skills are to be checked against them.
+    queues: Option<&'a [String]>,
+}
+
+impl AgentReader<'_> {
+    /// The agent of a row whose `agent_id` was already read.
+    fn agent(&self, row: &Row, agent_id: String) -> Result<Agent, InputError> {
+        let (table, c) = (self.table, &self.columns);
+        let name = table.nonempty(row, c.name)?.to_string();
+        let skills = self.skills(row)?;
+        let (min_hours_week, max_hours_week) = self.weekly_hours(row)?;
+        let contract = table.optional(row, c.contract).map(str::to_string);
+        let max_days_week = match (table.optional(row, c.max_days), c.max_days) {
+            (Some(t), Some(col)) => match t.parse::<u32>() {
                 Ok(v) if (1..=7).contains(&v) => Some(v),
                 _ => {
                     return Err(table.error(
                         row,
-                        c,
+                        col,
                         format!("expected a whole number of days 1 to 7, found {t:?}"),
                     ))
                 }
             },
             _ => None,
         };
-        let clock = |c: Option<usize>| -> Result<Option<NaiveTime>, InputError> {
-            match (table.optional(row, c), c) {
-                (Some(t), Some(c)) => {
-                    time::parse_clock(t).map(Some).map_err(|m| table.error(row, c, m))
-                }
-                _ => Ok(None),
-            }
-        };
-        let earliest_start = clock(c_earliest)?;
-        let latest_end = clock(c_latest)?;
-        if let (Some(a), Some(b), Some(c)) = (earliest_start, latest_end, c_latest) {
-            if a == b {
-                return Err(table.error(
-                    row,
-                    c,
-                    "latest_end equals earliest_start: expected a window of working time",
-                ));
-            }
-        }
-
-        let mut unavailable = Vec::new();
-        if let (Some(text), Some(c)) = (table.optional(row, c_unavailable), c_unavailable) {
-            for item in split_list(text) {
-                parse_unavailable(item, &mut unavailable).map_err(|m| table.error(row, c, m))?;
-            }
-        }
-        let mut preferred_days_off = Vec::new();
-        if let (Some(text), Some(c)) = (table.optional(row, c_off), c_off) {
-            for item in split_list(text) {
-                let d = time::parse_weekday(item).map_err(|m| table.error(row, c, m))?;
-                if !preferred_days_off.contains(&d) {
-                    preferred_days_off.push(d);
-                }
-            }
-        }
-        let hourly_cost = match c_cost {
-            Some(c) if !table.text(row, c).is_empty() => Some(table.non_negative(row, c)?),
+        let (earliest_start, latest_end) = self.working_window(row)?;
+        let (unavailable, preferred_days_off) = self.days_off(row)?;
+        let hourly_cost = match c.cost {
+            Some(col) if !table.text(row, col).is_empty() => Some(table.non_negative(row, col)?),
             _ => None,
         };
-        let site = table.optional(row, c_site).map(str::to_string);
-        out.push(Agent {
+        let site = table.optional(row, c.site).map(str::to_string);
+        Ok(Agent {
             agent_id,
             name,
             skills,
@@ -253,9 +217,119 @@ pub fn parse_agents_checked(
             preferred_days_off,
             hourly_cost,
             site,
-        });
+        })
     }
-    Ok(out)
+
+    /// At least one skill, none twice, each a queue of the plan when those are known.
+    fn skills(&self, row: &Row) -> Result<Vec<String>, InputError> {
+        let (table, col) = (self.table, self.columns.skills);
+        let mut skills: Vec<String> = Vec::new();
+        for s in split_list(table.text(row, col)) {
+            if skills.iter().any(|k| k == s) {
+                return Err(table.error(row, col, format!("skill {s:?} is listed twice")));
+            }
+            if let Some(q) = self.queues {
+                if !q.iter().any(|k| k == s) {
+                    return Err(table.error(
+                        row,
+                        col,
+                        format!(
+                            "unknown skill {s:?}: expected queue names of the plan ({})",
+                            q.join(", ")
+                        ),
+                    ));
+                }
+            }
+            skills.push(s.to_string());
+        }
+        if skills.is_empty() {
+            return Err(table.error(
+                row,
+                col,
+                "expected at least one queue name (several separated by ';'), found none",
+            ));
+        }
+        Ok(skills)
+    }
+
+    /// `(min_hours_week, max_hours_week)`, each 0 to 168 and min <= max.
+    fn weekly_hours(&self, row: &Row) -> Result<(f64, f64), InputError> {
+        let table = self.table;
+        let hours = |c: usize| -> Result<f64, InputError> {
+            let v = table.non_negative(row, c)?;
+            if v > 168.0 {
+                return Err(table.error(
+                    row,
+                    c,
+                    format!("expected hours in a week (0 to 168), found {v}"),
+                ));
+            }
+            Ok(v)
+        };
+        let min_hours_week = hours(self.columns.min_hours)?;
+        let max_hours_week = hours(self.columns.max_hours)?;
+        if min_hours_week > max_hours_week {
+            return Err(table.error(
+                row,
+                self.columns.max_hours,
+                format!("max_hours_week {max_hours_week} is below min_hours_week {min_hours_week}"),
+            ));
+        }
+        Ok((min_hours_week, max_hours_week))
+    }
+
+    /// `(earliest_start, latest_end)`; both given must differ.
+    fn working_window(
+        &self,
+        row: &Row,
+    ) -> Result<(Option<NaiveTime>, Option<NaiveTime>), InputError> {
+        let table = self.table;
+        let clock = |c: Option<usize>| -> Result<Option<NaiveTime>, InputError> {
+            match (table.optional(row, c), c) {
+                (Some(t), Some(c)) => {
+                    time::parse_clock(t).map(Some).map_err(|m| table.error(row, c, m))
+                }
+                _ => Ok(None),
+            }
+        };
+        let earliest_start = clock(self.columns.earliest)?;
+        let latest_end = clock(self.columns.latest)?;
+        if let (Some(a), Some(b), Some(c)) = (earliest_start, latest_end, self.columns.latest) {
+            if a == b {
+                return Err(table.error(
+                    row,
+                    c,
+                    "latest_end equals earliest_start: expected a window of working time",
+                ));
+            }
+        }
+        Ok((earliest_start, latest_end))
+    }
+
+    /// `(unavailable, preferred_days_off)` (the latter without repeats).
+    fn days_off(&self, row: &Row) -> Result<(Vec<Unavailable>, Vec<Weekday>), InputError> {
+        let table = self.table;
+        let mut unavailable = Vec::new();
+        if let (Some(text), Some(c)) =
+            (table.optional(row, self.columns.unavailable), self.columns.unavailable)
+        {
+            for item in split_list(text) {
+                parse_unavailable(item, &mut unavailable).map_err(|m| table.error(row, c, m))?;
+            }
+        }
+        let mut preferred_days_off = Vec::new();
+        if let (Some(text), Some(c)) =
+            (table.optional(row, self.columns.preferred_off), self.columns.preferred_off)
+        {
+            for item in split_list(text) {
+                let d = time::parse_weekday(item).map_err(|m| table.error(row, c, m))?;
+                if !preferred_days_off.contains(&d) {
+                    preferred_days_off.push(d);
+                }
+            }
+        }
+        Ok((unavailable, preferred_days_off))
+    }
 }
 
 /// One `unavailable` item: a date, an inclusive date range `A..B`, or a weekday.

@@ -168,7 +168,14 @@ pub fn run(
 
     progress(Progress::Started(Stage::Forecast));
     let t = Instant::now();
-    let forecast = crate::forecast::run_forecast(&history, &events, config, start, days)?;
+    let forecast = crate::forecast::run_forecast(
+        &history,
+        &events,
+        &config.site,
+        &config.forecast,
+        start,
+        days,
+    )?;
     timed(Stage::Forecast, progress, t.elapsed().as_secs_f64());
 
     let accuracy = if options.accuracy_folds > 0 {
@@ -183,7 +190,7 @@ pub fn run(
 
     progress(Progress::Started(Stage::Staff));
     let t = Instant::now();
-    let requirements = crate::staffing::staff(&forecast.rows, config)?;
+    let requirements = crate::staffing::staff(&forecast.rows, &config.site, &config.staffing)?;
     timed(Stage::Staff, progress, t.elapsed().as_secs_f64());
 
     progress(Progress::Started(Stage::Schedule));
@@ -193,7 +200,8 @@ pub fn run(
         service_level: Some(Arc::new(crate::staffing::projected_service_level)),
         ..Default::default()
     };
-    let schedule = crate::schedule::solve(&requirements, config, &schedule_options)?;
+    let schedule =
+        crate::schedule::solve(&requirements, &config.site, &config.schedule, &schedule_options)?;
     timed(Stage::Schedule, progress, t.elapsed().as_secs_f64());
 
     progress(Progress::Started(Stage::Roster));
@@ -203,7 +211,13 @@ pub fn run(
     if let Some(limit) = options.time_limit_seconds {
         roster_options.time_limit_seconds = limit;
     }
-    let roster = crate::roster::solve(&schedule.shifts, &agents, config, &roster_options)?;
+    let roster = crate::roster::solve(
+        &schedule.shifts,
+        &agents,
+        &config.site,
+        &config.roster,
+        &roster_options,
+    )?;
     timed(Stage::Roster, progress, t.elapsed().as_secs_f64());
 
     progress(Progress::Started(Stage::Simulate));
@@ -266,7 +280,8 @@ fn backtest_accuracy(
     folds: u32,
 ) -> Result<Option<ForecastAccuracy>, Error> {
     let options = crate::forecast::BacktestOptions { horizon_days: 7, folds, first_origin: None };
-    let report = crate::forecast::backtest(history, events, config, &options)?;
+    let report =
+        crate::forecast::backtest(history, events, &config.site, &config.forecast, &options)?;
     let first = crate::time::parse_date(&report.first_origin)
         .map_err(|m| InputError::new("backtest", m))?;
     let from = crate::time::start_of_day(first, config.site.time_zone());
@@ -365,19 +380,7 @@ pub fn write_outputs(
     };
 
     let interval_minutes = config.site.grid.interval_minutes;
-    let targets: Vec<QueueTarget> = config
-        .site
-        .queues
-        .iter()
-        .map(|q| QueueTarget {
-            name: q.name.clone(),
-            channel: q.channel.as_str().into(),
-            service_level_target: q.service_level,
-            target_answer_seconds: q.target_answer_seconds,
-            max_abandon_rate: q.max_abandon_rate,
-            deadline_minutes: q.deadline_minutes,
-        })
-        .collect();
+    let targets: Vec<QueueTarget> = config.site.queues.iter().map(QueueTarget::of).collect();
     let targeted: Vec<String> = targets
         .iter()
         .filter(|q| q.service_level_target.is_some())

@@ -14,7 +14,9 @@ use super::charts::{
     Band, BarChart, Gantt, GanttBar, GanttRow, HeatMap, Series, Style, TimeAxis, TimeChart,
     ValueFormat, PALETTE,
 };
-use super::summary::{IntervalKey, QueueTarget};
+use super::summary::{
+    ForecastFigures, IntervalKey, QueueTarget, RosterFigures, ScheduleFigures, StaffingFigures,
+};
 use super::svg::escape;
 use super::{ReportData, WhatifScenario};
 use crate::io::shifts::ShiftRow;
@@ -321,7 +323,20 @@ fn overall_target(ctx: &Context<'_>) -> Option<f64> {
 fn key_figures(html: &mut String, ctx: &Context<'_>) {
     let s = &ctx.data.summary;
     html.push_str("<h2 id=\"figures\">Key figures</h2>\n<div class=\"cards\">\n");
-    let f = &s.forecast;
+    forecast_cards(html, &s.forecast);
+    staffing_card(html, &s.staffing);
+    if let Some(sc) = &s.schedule {
+        schedule_cards(html, sc, ctx.grid.interval_minutes);
+    }
+    if let Some(r) = &s.roster {
+        roster_cards(html, r);
+    }
+    service_cards(html, ctx);
+    html.push_str("</div>\n");
+}
+
+/// Forecast contacts and accuracy.
+fn forecast_cards(html: &mut String, f: &ForecastFigures) {
     card(
         html,
         "Forecast contacts",
@@ -354,7 +369,10 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
             card(html, "Forecast accuracy (WAPE)", "not measured", "no backtest in this plan", "")
         }
     }
-    let st = &s.staffing;
+}
+
+/// Required FTE.
+fn staffing_card(html: &mut String, st: &StaffingFigures) {
     card(
         html,
         "Required FTE",
@@ -366,81 +384,88 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
         ),
         "",
     );
-    if let Some(sc) = &s.schedule {
-        card(
-            html,
-            "Scheduled paid hours",
-            &thousands(sc.paid_hours),
-            &format!(
-                "{} shifts, {} FTE{}",
-                thousands(sc.shifts as f64),
-                fmt_num(sc.fte, 1),
-                sc.status.as_ref().map(|st| format!("; solver {st}")).unwrap_or_default()
-                    + &sc.gap.map(|g| format!(", gap {}", pct(g))).unwrap_or_default()
-            ),
-            "",
-        );
-        let agent_hours = |n: u64| n as f64 * f64::from(ctx.grid.interval_minutes) / 60.0;
-        card(
-            html,
-            "Under-staffing",
-            &format!(
-                "{} agent-hours short",
-                thousands(agent_hours(sc.understaffed_agent_intervals))
-            ),
-            &format!(
-                "scheduled below the requirement, all queues; {} agent-hours over",
-                thousands(agent_hours(sc.overstaffed_agent_intervals))
-            ),
-            if sc.understaffed_agent_intervals > 0 { "bad" } else { "good" },
-        );
-    }
-    if let Some(r) = &s.roster {
-        card(
-            html,
-            "Rostered agents",
-            &thousands(r.agents as f64),
-            &format!(
-                "{} agent-days, {} paid hours, {} FTE",
-                thousands(r.agent_days as f64),
-                thousands(r.paid_hours),
-                fmt_num(r.fte, 1)
-            ),
-            "",
-        );
-        card(
-            html,
-            "Cost",
-            &money(r.cost, r.currency.as_deref()),
-            &if r.agents_without_cost > 0 {
-                format!("paid hours × hourly cost; {} agents have no cost", r.agents_without_cost)
-            } else {
-                "paid hours × each agent's hourly cost".to_string()
-            },
-            "",
-        );
-        card(
-            html,
-            "Unfilled shifts",
-            &thousands(r.unfilled_shifts as f64),
-            &format!(
-                "{} agent-intervals of scheduled demand without an agent{}",
-                thousands(r.unmet_agent_intervals as f64),
-                match r.hard_rule_violations {
-                    Some(0) | None => String::new(),
-                    Some(v) => format!(
-                        "; {v} hard-rule violations ({})",
-                        r.violations_by_rule
-                            .iter()
-                            .map(|(k, n)| format!("{k}: {n}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                }
-            ),
-            if r.unfilled_shifts > 0 { "bad" } else { "good" },
-        );
-    }
+}
+
+/// Scheduled paid hours and under-staffing in agent-hours.
+fn schedule_cards(html: &mut String, sc: &ScheduleFigures, interval_minutes: u32) {
+    card(
+        html,
+        "Scheduled paid hours",
+        &thousands(sc.paid_hours),
+        &format!(
+            "{} shifts, {} FTE{}",
+            thousands(sc.shifts as f64),
+            fmt_num(sc.fte, 1),
+            sc.status.as_ref().map(|st| format!("; solver {st}")).unwrap_or_default()
+                + &sc.gap.map(|g| format!(", gap {}", pct(g))).unwrap_or_default()
+        ),
+        "",
+    );
+    let agent_hours = |n: u64| n as f64 * f64::from(interval_minutes) / 60.0;
+    card(
+        html,
+        "Under-staffing",
+        &format!("{} agent-hours short", thousands(agent_hours(sc.understaffed_agent_intervals))),
+        &format!(
+            "scheduled below the requirement, all queues; {} agent-hours over",
+            thousands(agent_hours(sc.overstaffed_agent_intervals))
+        ),
+        if sc.understaffed_agent_intervals > 0 { "bad" } else { "good" },
+    );
+}
+
+/// Rostered agents, cost and unfilled shifts.
+fn roster_cards(html: &mut String, r: &RosterFigures) {
+    card(
+        html,
+        "Rostered agents",
+        &thousands(r.agents as f64),
+        &format!(
+            "{} agent-days, {} paid hours, {} FTE",
+            thousands(r.agent_days as f64),
+            thousands(r.paid_hours),
+            fmt_num(r.fte, 1)
+        ),
+        "",
+    );
+    card(
+        html,
+        "Cost",
+        &money(r.cost, r.currency.as_deref()),
+        &if r.agents_without_cost > 0 {
+            format!("paid hours × hourly cost; {} agents have no cost", r.agents_without_cost)
+        } else {
+            "paid hours × each agent's hourly cost".to_string()
+        },
+        "",
+    );
+    card(
+        html,
+        "Unfilled shifts",
+        &thousands(r.unfilled_shifts as f64),
+        &format!(
+            "{} agent-intervals of scheduled demand without an agent{}",
+            thousands(r.unmet_agent_intervals as f64),
+            match r.hard_rule_violations {
+                Some(0) | None => String::new(),
+                Some(v) => format!(
+                    "; {v} hard-rule violations ({})",
+                    r.violations_by_rule
+                        .iter()
+                        .map(|(k, n)| format!("{k}: {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
+        ),
+        if r.unfilled_shifts > 0 { "bad" } else { "good" },
+    );
+}
+
+/// Projected and simulated service level and simulated abandonment against the targets, with
+/// "met" or "missed" in words.
+fn service_cards(html: &mut String, ctx: &Context<'_>) {
+    let s = &ctx.data.summary;
     let target = overall_target(ctx);
     let sl_class = |v: f64| match target {
         Some(t) if v + 1e-9 < t => "bad",
@@ -502,7 +527,6 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
             );
         }
     }
-    html.push_str("</div>\n");
 }
 
 fn forecast_section(html: &mut String, ctx: &Context<'_>) {

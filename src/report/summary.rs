@@ -66,6 +66,20 @@ pub struct QueueTarget {
     pub deadline_minutes: Option<f64>,
 }
 
+impl QueueTarget {
+    /// The targets of a `[[queues]]` entry.
+    pub fn of(q: &crate::site::QueueConfig) -> QueueTarget {
+        QueueTarget {
+            name: q.name.clone(),
+            channel: q.channel.as_str().into(),
+            service_level_target: q.service_level,
+            target_answer_seconds: q.target_answer_seconds,
+            max_abandon_rate: q.max_abandon_rate,
+            deadline_minutes: q.deadline_minutes,
+        }
+    }
+}
+
 /// forecast.csv sums.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ForecastFigures {

@@ -6,13 +6,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Duration, NaiveDate, Timelike};
+use chrono::{Datelike, Duration, NaiveDate, Timelike, Weekday};
 use serde::Serialize;
 
 use super::model::{minutes_from, week_start_of};
+use super::RosterConfig;
 use super::{Agent, RosterRow};
 use crate::io::agents::Unavailable;
-use crate::plan::PlanConfig;
+use crate::site::Site;
 
 /// The hard rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -83,8 +84,13 @@ pub fn min_minutes_in_week(
 /// Check a roster against every hard rule. The planning weeks are those from the week of the
 /// earliest row to the week of the latest; weekly minimum hours are checked for every agent in
 /// `agents` in each of them.
-pub fn check(roster: &[RosterRow], agents: &[Agent], config: &PlanConfig) -> Vec<Violation> {
-    check_with_horizon(roster, agents, config, None)
+pub fn check(
+    roster: &[RosterRow],
+    agents: &[Agent],
+    site: &Site,
+    config: &RosterConfig,
+) -> Vec<Violation> {
+    check_with_horizon(roster, agents, site, config, None)
 }
 
 /// [`check`] with an explicit horizon `(first, last)` date (weeks from the week of `first` to
@@ -93,127 +99,181 @@ pub fn check(roster: &[RosterRow], agents: &[Agent], config: &PlanConfig) -> Vec
 pub fn check_with_horizon(
     roster: &[RosterRow],
     agents: &[Agent],
-    config: &PlanConfig,
+    site: &Site,
+    config: &RosterConfig,
     horizon: Option<(NaiveDate, NaiveDate)>,
 ) -> Vec<Violation> {
-    let rc = &config.roster;
-    let week_start = config.site.week_start;
+    let rc = config;
+    let week_start = site.week_start;
     let mut out = Vec::new();
     let by_id: BTreeMap<&str, &Agent> = agents.iter().map(|a| (a.agent_id.as_str(), a)).collect();
     let mut rows_of: BTreeMap<&str, Vec<&RosterRow>> = BTreeMap::new();
     for r in roster {
         rows_of.entry(r.agent_id.as_str()).or_default().push(r);
     }
+    let weeks = planning_weeks(roster, horizon, week_start);
+    for (id, rows) in &mut rows_of {
+        let Some(agent) = by_id.get(id) else {
+            for r in rows.iter() {
+                out.push(Violation {
+                    agent_id: id.to_string(),
+                    date: r.date,
+                    rule: Rule::UnknownAgent,
+                    detail: format!("agent {id:?} is not in the agents file"),
+                });
+            }
+            continue;
+        };
+        rows.sort_by_key(|r| (r.shift_start, r.date));
+        let mut checker = AgentChecker { agent, rc, week_start, out: &mut out };
+        for r in rows.iter() {
+            checker.check_row(r);
+        }
+        let dates = checker.check_days(rows);
+        checker.check_weekly_limits(rows, &dates);
+    }
+    // Weekly minimum, for every agent (also those without a single row).
+    for agent in agents {
+        for w in &weeks {
+            let rows = rows_of.get(agent.agent_id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            out.extend(min_hours_violation(agent, *w, rows, rc, week_start));
+        }
+    }
+    out.sort_by(|a, b| (&a.agent_id, a.date, a.rule).cmp(&(&b.agent_id, b.date, b.rule)));
+    out
+}
+
+/// First days of the planning weeks from the week of the horizon's (else the roster's) first
+/// date to the week of its last.
+fn planning_weeks(
+    roster: &[RosterRow],
+    horizon: Option<(NaiveDate, NaiveDate)>,
+    week_start: Weekday,
+) -> Vec<NaiveDate> {
     let span = horizon.or_else(|| {
         let lo = roster.iter().map(|r| r.date).min()?;
         let hi = roster.iter().map(|r| r.date).max()?;
         Some((lo, hi))
     });
-    let weeks: Vec<NaiveDate> = match span {
+    match span {
         None => Vec::new(),
         Some((lo, hi)) => {
             let first = week_start_of(lo, week_start);
             let last = week_start_of(hi, week_start);
             (0..=(last - first).num_days() / 7).map(|i| first + Duration::days(7 * i)).collect()
         }
-    };
-    let rest = Duration::minutes((rc.min_rest_hours * 60.0).round() as i64);
-    let hm = |m: i32| format!("{:02}:{:02}", m.rem_euclid(1440) / 60, m.rem_euclid(1440) % 60);
+    }
+}
 
-    for (id, rows) in &mut rows_of {
-        let mut push = |date: NaiveDate, rule: Rule, detail: String| {
-            out.push(Violation { agent_id: id.to_string(), date, rule, detail })
-        };
-        let Some(agent) = by_id.get(id) else {
-            for r in rows.iter() {
-                push(r.date, Rule::UnknownAgent, format!("agent {id:?} is not in the agents file"));
-            }
-            continue;
-        };
-        rows.sort_by_key(|r| (r.shift_start, r.date));
-        for r in rows.iter() {
-            let start = minutes_from(r.date, &r.shift_start);
-            let end = minutes_from(r.date, &r.shift_end);
-            let length = (r.shift_end - r.shift_start).num_minutes();
-            if !(0..1440).contains(&start) {
-                push(
-                    r.date,
-                    Rule::ShiftTimes,
-                    format!(
-                        "shift starts {} but the row's date is {}",
-                        r.shift_start.format("%Y-%m-%d %H:%M"),
-                        r.date
-                    ),
-                );
-            }
-            if i64::from(r.paid_minutes) > length {
-                push(
-                    r.date,
-                    Rule::ShiftTimes,
-                    format!(
-                        "paid_minutes {} exceed the shift length of {length} minutes",
-                        r.paid_minutes
-                    ),
-                );
-            }
-            if !agent.skills.contains(&r.queue) {
-                push(
-                    r.date,
-                    Rule::Skill,
-                    format!("queue {} is not among the skills {}", r.queue, agent.skills.join(";")),
-                );
-            }
-            for u in &agent.unavailable {
-                match u {
-                    Unavailable::Date(d) if *d == r.date => {
-                        push(r.date, Rule::UnavailableDate, format!("unavailable on {d}"));
-                    }
-                    Unavailable::Weekday(w) if *w == r.date.weekday() => {
-                        push(r.date, Rule::UnavailableWeekday, format!("unavailable on {w}s"));
-                    }
-                    _ => {}
+/// Minutes after midnight as `HH:MM` (of the day they fall in).
+fn clock(m: i32) -> String {
+    format!("{:02}:{:02}", m.rem_euclid(1440) / 60, m.rem_euclid(1440) % 60)
+}
+
+/// The rules of one known agent's rows, collecting violations into `out`.
+struct AgentChecker<'a> {
+    agent: &'a Agent,
+    rc: &'a super::RosterConfig,
+    week_start: Weekday,
+    out: &'a mut Vec<Violation>,
+}
+
+impl AgentChecker<'_> {
+    fn push(&mut self, date: NaiveDate, rule: Rule, detail: String) {
+        self.out.push(Violation { agent_id: self.agent.agent_id.clone(), date, rule, detail });
+    }
+
+    /// The rules of a single row: shift times, skill, unavailability, earliest start and
+    /// latest end.
+    fn check_row(&mut self, r: &RosterRow) {
+        let agent = self.agent;
+        let start = minutes_from(r.date, &r.shift_start);
+        let end = minutes_from(r.date, &r.shift_end);
+        let length = (r.shift_end - r.shift_start).num_minutes();
+        if !(0..1440).contains(&start) {
+            self.push(
+                r.date,
+                Rule::ShiftTimes,
+                format!(
+                    "shift starts {} but the row's date is {}",
+                    r.shift_start.format("%Y-%m-%d %H:%M"),
+                    r.date
+                ),
+            );
+        }
+        if i64::from(r.paid_minutes) > length {
+            self.push(
+                r.date,
+                Rule::ShiftTimes,
+                format!(
+                    "paid_minutes {} exceed the shift length of {length} minutes",
+                    r.paid_minutes
+                ),
+            );
+        }
+        if !agent.skills.contains(&r.queue) {
+            self.push(
+                r.date,
+                Rule::Skill,
+                format!("queue {} is not among the skills {}", r.queue, agent.skills.join(";")),
+            );
+        }
+        for u in &agent.unavailable {
+            match u {
+                Unavailable::Date(d) if *d == r.date => {
+                    self.push(r.date, Rule::UnavailableDate, format!("unavailable on {d}"));
                 }
-            }
-            if let Some(e) = agent.earliest_start {
-                let e_min = (e.hour() * 60 + e.minute()) as i32;
-                if start < e_min {
-                    push(
-                        r.date,
-                        Rule::EarliestStart,
-                        format!("starts {} before earliest_start {}", hm(start), e.format("%H:%M")),
-                    );
+                Unavailable::Weekday(w) if *w == r.date.weekday() => {
+                    self.push(r.date, Rule::UnavailableWeekday, format!("unavailable on {w}s"));
                 }
-            }
-            if let Some(l) = agent.latest_end {
-                let mut l_min = (l.hour() * 60 + l.minute()) as i32;
-                if l_min == 0 {
-                    l_min = 1440;
-                }
-                if end > l_min {
-                    let next = if end > 1440 { " next day" } else { "" };
-                    push(
-                        r.date,
-                        Rule::LatestEnd,
-                        format!("ends {}{next} after latest_end {}", hm(end), l.format("%H:%M")),
-                    );
-                }
+                _ => {}
             }
         }
-        // One shift per date.
+        if let Some(e) = agent.earliest_start {
+            let e_min = (e.hour() * 60 + e.minute()) as i32;
+            if start < e_min {
+                self.push(
+                    r.date,
+                    Rule::EarliestStart,
+                    format!("starts {} before earliest_start {}", clock(start), e.format("%H:%M")),
+                );
+            }
+        }
+        if let Some(l) = agent.latest_end {
+            let mut l_min = (l.hour() * 60 + l.minute()) as i32;
+            if l_min == 0 {
+                l_min = 1440;
+            }
+            if end > l_min {
+                let next = if end > 1440 { " next day" } else { "" };
+                self.push(
+                    r.date,
+                    Rule::LatestEnd,
+                    format!("ends {}{next} after latest_end {}", clock(end), l.format("%H:%M")),
+                );
+            }
+        }
+    }
+
+    /// The rules between days of the rows (sorted by start): one shift per date, minimum rest
+    /// and consecutive working dates. Returns the working dates in order.
+    fn check_days(&mut self, rows: &[&RosterRow]) -> Vec<NaiveDate> {
+        let rc = self.rc;
         let mut per_date: BTreeMap<NaiveDate, u32> = BTreeMap::new();
-        for r in rows.iter() {
+        for r in rows {
             *per_date.entry(r.date).or_insert(0) += 1;
         }
         for (d, n) in &per_date {
             if *n > 1 {
-                push(*d, Rule::OneShiftPerDay, format!("{n} shifts on one date"));
+                self.push(*d, Rule::OneShiftPerDay, format!("{n} shifts on one date"));
             }
         }
         // Rest between consecutive shifts (also catches overlaps), in real elapsed time.
+        let rest = Duration::minutes((rc.min_rest_hours * 60.0).round() as i64);
         for pair in rows.windows(2) {
             let gap = pair[1].shift_start - pair[0].shift_end;
             if gap < rest {
-                push(
+                self.push(
                     pair[1].date,
                     Rule::MinRest,
                     format!(
@@ -231,26 +291,33 @@ pub fn check_with_horizon(
         for i in 1..dates.len() {
             run = if dates[i] - dates[i - 1] == Duration::days(1) { run + 1 } else { 1 };
             if run == rc.max_consecutive_days + 1 {
-                push(
+                self.push(
                     dates[i],
                     Rule::MaxConsecutiveDays,
                     format!("day {run} in a row (maximum {})", rc.max_consecutive_days),
                 );
             }
         }
-        // Weekly limits on rows.
-        let max_days = agent.max_days_week.unwrap_or(rc.default_max_days_week);
+        dates
+    }
+
+    /// Maximum days and paid hours in each planning week that has rows.
+    fn check_weekly_limits(&mut self, rows: &[&RosterRow], dates: &[NaiveDate]) {
+        let agent = self.agent;
+        let week_start = self.week_start;
+        let max_days = agent.max_days_week.unwrap_or(self.rc.default_max_days_week);
+        // (working days, paid minutes) per week.
         let mut per_week: BTreeMap<NaiveDate, (u32, u32)> = BTreeMap::new();
-        for r in rows.iter() {
+        for r in rows {
             let e = per_week.entry(week_start_of(r.date, week_start)).or_insert((0, 0));
             e.1 += r.paid_minutes;
         }
-        for d in &dates {
+        for d in dates {
             per_week.entry(week_start_of(*d, week_start)).or_insert((0, 0)).0 += 1;
         }
         for (w, (days, minutes)) in &per_week {
             if *days > max_days {
-                push(
+                self.push(
                     *w,
                     Rule::MaxDaysWeek,
                     format!("{days} days in the week of {w} (maximum {max_days})"),
@@ -258,7 +325,7 @@ pub fn check_with_horizon(
             }
             let max_minutes = (agent.max_hours_week * 60.0).round() as u32;
             if *minutes > max_minutes {
-                push(
+                self.push(
                     *w,
                     Rule::MaxHoursWeek,
                     format!(
@@ -270,41 +337,41 @@ pub fn check_with_horizon(
             }
         }
     }
-    // Weekly minimum, for every agent (also those without a single row).
-    for agent in agents {
-        for w in &weeks {
-            let min_minutes = min_minutes_in_week(agent, *w, rc);
-            if min_minutes == 0 {
-                continue;
-            }
-            let minutes: u32 = rows_of
-                .get(agent.agent_id.as_str())
-                .map(|rows| {
-                    rows.iter()
-                        .filter(|r| week_start_of(r.date, week_start) == *w)
-                        .map(|r| r.paid_minutes)
-                        .sum()
-                })
-                .unwrap_or(0);
-            if minutes < min_minutes {
-                let credit = if (agent.min_hours_week * 60.0).round() as u32 == min_minutes {
-                    String::new()
-                } else {
-                    format!(", {} after unavailable dates", f64::from(min_minutes) / 60.0)
-                };
-                out.push(Violation {
-                    agent_id: agent.agent_id.clone(),
-                    date: *w,
-                    rule: Rule::MinHoursWeek,
-                    detail: format!(
-                        "{} paid hours in the week of {w} (minimum {}{credit})",
-                        minutes as f64 / 60.0,
-                        agent.min_hours_week
-                    ),
-                });
-            }
-        }
+}
+
+/// The weekly-minimum violation of `agent` in the week starting `week`, given its rows.
+fn min_hours_violation(
+    agent: &Agent,
+    week: NaiveDate,
+    rows: &[&RosterRow],
+    rc: &super::RosterConfig,
+    week_start: Weekday,
+) -> Option<Violation> {
+    let min_minutes = min_minutes_in_week(agent, week, rc);
+    if min_minutes == 0 {
+        return None;
     }
-    out.sort_by(|a, b| (&a.agent_id, a.date, a.rule).cmp(&(&b.agent_id, b.date, b.rule)));
-    out
+    let minutes: u32 = rows
+        .iter()
+        .filter(|r| week_start_of(r.date, week_start) == week)
+        .map(|r| r.paid_minutes)
+        .sum();
+    if minutes >= min_minutes {
+        return None;
+    }
+    let credit = if (agent.min_hours_week * 60.0).round() as u32 == min_minutes {
+        String::new()
+    } else {
+        format!(", {} after unavailable dates", f64::from(min_minutes) / 60.0)
+    };
+    Some(Violation {
+        agent_id: agent.agent_id.clone(),
+        date: week,
+        rule: Rule::MinHoursWeek,
+        detail: format!(
+            "{} paid hours in the week of {week} (minimum {}{credit})",
+            minutes as f64 / 60.0,
+            agent.min_hours_week
+        ),
+    })
 }

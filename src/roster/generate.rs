@@ -14,9 +14,10 @@ use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::RosterConfig;
 use super::{Agent, ShiftRow};
 use crate::io::agents::Unavailable;
-use crate::plan::PlanConfig;
+use crate::site::{QueueConfig, Site, SiteSection};
 use crate::time::{self, Stamp};
 
 /// A generated instance.
@@ -24,16 +25,16 @@ use crate::time::{self, Stamp};
 pub struct Instance {
     pub shifts: Vec<ShiftRow>,
     pub agents: Vec<Agent>,
-    pub config: PlanConfig,
+    pub site: Site,
+    /// `[roster]` rules: the defaults.
+    pub config: RosterConfig,
 }
 
-/// The plan.toml of generated instances (default `[roster]` rules).
-pub const PLAN_TOML: &str = r#"
+/// The `[site]` and `[[queues]]` of generated instances, as plan.toml writes them.
+pub const SITE_TOML: &str = r#"
 [site]
 time_zone = "Europe/London"
 interval_minutes = 30
-[staffing]
-shrinkage = 0.3
 [[queues]]
 name = "voice"
 channel = "voice"
@@ -62,11 +63,22 @@ const WEEKDAYS: [Weekday; 7] = [
     Weekday::Sun,
 ];
 
+/// The site of [`SITE_TOML`].
+fn generated_site() -> Site {
+    #[derive(serde::Deserialize)]
+    struct Sections {
+        site: SiteSection,
+        queues: Vec<QueueConfig>,
+    }
+    let sections: Sections = toml::from_str(SITE_TOML).expect("the built-in site parses");
+    Site::from_sections("generated plan.toml", &sections.site, sections.queues)
+        .expect("the built-in site is valid")
+}
+
 /// Generate `agents` agents and `weeks` weeks of shifts from `seed`.
 pub fn instance(agents: usize, weeks: u32, seed: u64) -> Instance {
-    let config = PlanConfig::parse("generated plan.toml", PLAN_TOML, std::path::Path::new(""))
-        .expect("the built-in plan parses");
-    let tz = config.site.time_zone();
+    let site = generated_site();
+    let tz = site.time_zone();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let first = NaiveDate::from_ymd_opt(2025, 1, 6).expect("valid date");
     let days = weeks as i64 * 7;
@@ -190,5 +202,5 @@ pub fn instance(agents: usize, weeks: u32, seed: u64) -> Instance {
             }
         }
     }
-    Instance { shifts, agents: out_agents, config }
+    Instance { shifts, agents: out_agents, site, config: RosterConfig::default() }
 }

@@ -58,7 +58,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 pub use crate::io::agents::Agent;
 pub use crate::io::roster::RosterRow;
 pub use crate::io::shifts::ShiftRow;
-use crate::plan::PlanConfig;
+use crate::site::Site;
 pub use check::{check, check_with_horizon, min_minutes_in_week, Violation};
 pub use summary::{AgentHours, Fairness, FairnessKind, PreferenceSatisfaction, Unmet};
 
@@ -287,23 +287,25 @@ pub struct RosterResult {
 pub fn solve(
     shifts: &[ShiftRow],
     agents: &[Agent],
-    config: &PlanConfig,
+    site: &Site,
+    config: &RosterConfig,
     options: &RosterOptions,
-) -> Result<RosterResult, crate::Error> {
+) -> Result<RosterResult, RosterError> {
     let started = std::time::Instant::now();
-    config.roster.validate()?;
+    config.validate()?;
     if let Some(w) = options.weeks {
         if !(1..=6).contains(&w) {
-            return Err(RosterError::Invalid(format!("weeks must be 1..=6, got {w}")).into());
+            return Err(RosterError::Invalid(format!("weeks must be 1..=6, got {w}")));
         }
     }
-    let problem = model::Problem::build(shifts, agents, config, options.weeks)?;
+    let problem = model::Problem::build(shifts, agents, site, config, options.weeks)?;
     let lower_bound = bound::lower_bound(&problem)?;
     let outcome = search::run(&problem, options, started);
     let rows = outcome.rows(&problem, shifts, agents);
     let violations = check::check_with_horizon(
         &rows,
         agents,
+        site,
         config,
         Some((problem.first_day, problem.last_day)),
     );

@@ -14,7 +14,7 @@ use chrono::{Datelike, Duration, NaiveDate, Timelike, Weekday};
 
 use super::{Agent, RosterConfig, RosterError, ShiftRow};
 use crate::io::agents::Unavailable;
-use crate::plan::PlanConfig;
+use crate::site::Site;
 
 /// No seat on that day / no agent on that seat.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -137,15 +137,21 @@ pub(crate) fn shift_kinds(
     [weekend, evening, night]
 }
 
-impl Problem {
-    pub fn build(
+/// The planning weeks a roster covers: whole weeks from the week of the first shift.
+#[derive(Debug, Clone, Copy)]
+struct RosterSpan {
+    first_day: NaiveDate,
+    weeks: usize,
+}
+
+impl RosterSpan {
+    /// From the week of the first shift to the week of the last, at most `weeks` (without a
+    /// limit, at most 6).
+    fn of(
         shifts: &[ShiftRow],
-        agents: &[Agent],
-        config: &PlanConfig,
+        week_start: Weekday,
         weeks: Option<u32>,
-    ) -> Result<Problem, RosterError> {
-        let rc = &config.roster;
-        let week_start = config.site.week_start;
+    ) -> Result<RosterSpan, RosterError> {
         let Some(min_date) = shifts.iter().map(|s| s.date).min() else {
             return Err(RosterError::Invalid("there are no shifts to roster".into()));
         };
@@ -160,133 +166,181 @@ impl Problem {
                  (use --weeks)"
             )));
         }
-        let days = n_weeks * 7;
+        Ok(RosterSpan { first_day, weeks: n_weeks })
+    }
+
+    fn days(&self) -> usize {
+        self.weeks * 7
+    }
+
+    fn date(&self, day: usize) -> NaiveDate {
+        self.first_day + Duration::days(day as i64)
+    }
+}
+
+/// The seats of the shifts inside the span and their groups of identical seats.
+struct SeatLayout {
+    seats: Vec<Seat>,
+    groups: Vec<Group>,
+    groups_by_day: Vec<Vec<u32>>,
+}
+
+/// One seat per shift row inside the span (rows after it are left out), checked for sane
+/// times; seats with the same day, queue, times and paid minutes form a group.
+fn lay_seats(
+    shifts: &[ShiftRow],
+    rc: &RosterConfig,
+    span: RosterSpan,
+    queues: &[String],
+) -> Result<SeatLayout, RosterError> {
+    let days = span.days();
+    let queue_index: BTreeMap<&str, u16> =
+        queues.iter().enumerate().map(|(i, q)| (q.as_str(), i as u16)).collect();
+    let mut seats = Vec::new();
+    let mut group_of: BTreeMap<(u32, u16, i64, i64, u32), u32> = BTreeMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    for (row, s) in shifts.iter().enumerate() {
+        let day = (s.date - span.first_day).num_days();
+        if day >= days as i64 {
+            continue;
+        }
+        let bad = |message: String| RosterError::Shift {
+            shift_id: s.shift_id.clone(),
+            date: s.date,
+            message,
+        };
+        if s.shift_end <= s.shift_start {
+            return Err(bad("shift_end is not after shift_start".into()));
+        }
+        let local_start = minutes_from(s.date, &s.shift_start);
+        let local_end = minutes_from(s.date, &s.shift_end);
+        if !(0..1440).contains(&local_start) {
+            return Err(bad("shift_start is not on the shift's date".into()));
+        }
+        let length = (s.shift_end - s.shift_start).num_minutes();
+        if length > 1440 || i64::from(s.paid_minutes) > length {
+            return Err(bad(format!(
+                "paid_minutes {} exceed the shift length of {length} minutes (or it is over 24 h)",
+                s.paid_minutes
+            )));
+        }
+        let queue = queue_index[s.queue.as_str()];
+        let start_abs = s.shift_start.timestamp().div_euclid(60);
+        let end_abs = s.shift_end.timestamp().div_euclid(60);
+        let key = (day as u32, queue, start_abs, end_abs, s.paid_minutes);
+        let seat_index = seats.len() as u32;
+        let group = *group_of.entry(key).or_insert_with(|| {
+            groups.push(Group { day: day as u32, queue, seats: Vec::new() });
+            (groups.len() - 1) as u32
+        });
+        groups[group as usize].seats.push(seat_index);
+        seats.push(Seat {
+            row,
+            day: day as u32,
+            week: (day / 7) as u32,
+            queue,
+            start_abs,
+            end_abs,
+            local_start,
+            local_end,
+            paid_minutes: s.paid_minutes,
+            kinds: shift_kinds(rc, s.date, local_start, local_end),
+        });
+    }
+    let mut groups_by_day = vec![Vec::new(); days];
+    for (g, group) in groups.iter().enumerate() {
+        groups_by_day[group.day as usize].push(g as u32);
+    }
+    Ok(SeatLayout { seats, groups, groups_by_day })
+}
+
+/// An agent's contract and availability over the span, checked for sane hours and cost.
+fn agent_rule(
+    a: &Agent,
+    rc: &RosterConfig,
+    span: RosterSpan,
+    queues: &[String],
+) -> Result<AgentRule, RosterError> {
+    let bad = |message: String| RosterError::Agent { agent_id: a.agent_id.clone(), message };
+    if !(a.min_hours_week.is_finite() && a.max_hours_week.is_finite())
+        || a.min_hours_week < 0.0
+        || a.min_hours_week > a.max_hours_week
+    {
+        return Err(bad(format!(
+            "min_hours_week {} and max_hours_week {} must satisfy 0 <= min <= max",
+            a.min_hours_week, a.max_hours_week
+        )));
+    }
+    let rate = a.hourly_cost.unwrap_or(rc.default_hourly_cost);
+    if !(rate.is_finite() && rate >= 0.0) {
+        return Err(bad(format!("hourly_cost must be >= 0, got {rate}")));
+    }
+    if rate >= rc.unfilled_cost_per_hour {
+        return Err(bad(format!(
+            "hourly_cost {rate} is not below [roster] unfilled_cost_per_hour {}: an empty seat \
+             would be cheaper than this agent",
+            rc.unfilled_cost_per_hour
+        )));
+    }
+    let days = span.days();
+    let mut unavailable = vec![false; days];
+    for u in &a.unavailable {
+        for (d, slot) in unavailable.iter_mut().enumerate() {
+            let date = span.date(d);
+            match u {
+                Unavailable::Date(x) if *x == date => *slot = true,
+                Unavailable::Weekday(w) if *w == date.weekday() => *slot = true,
+                _ => {}
+            }
+        }
+    }
+    let preferred_off =
+        (0..days).map(|d| a.preferred_days_off.contains(&span.date(d).weekday())).collect();
+    Ok(AgentRule {
+        skills: queues.iter().map(|q| a.skills.iter().any(|s| s == q)).collect(),
+        rate_per_minute: rate / 60.0,
+        min_minutes_week: (0..span.weeks)
+            .map(|w| super::min_minutes_in_week(a, span.date(7 * w), rc))
+            .collect(),
+        max_minutes_week: (a.max_hours_week * 60.0).round() as u32,
+        max_days_week: a.max_days_week.unwrap_or(rc.default_max_days_week).min(7),
+        earliest: a.earliest_start.map(clock_minutes),
+        latest: a.latest_end.map(|t| match clock_minutes(t) {
+            0 => 1440,
+            m => m,
+        }),
+        unavailable,
+        preferred_off,
+    })
+}
+
+impl Problem {
+    pub fn build(
+        shifts: &[ShiftRow],
+        agents: &[Agent],
+        site: &Site,
+        rc: &RosterConfig,
+        weeks: Option<u32>,
+    ) -> Result<Problem, RosterError> {
+        let span = RosterSpan::of(shifts, site.week_start, weeks)?;
+        let (first_day, n_weeks, days) = (span.first_day, span.weeks, span.days());
         let last_day = first_day + Duration::days(days as i64 - 1);
 
         let mut queues: Vec<String> = shifts.iter().map(|s| s.queue.clone()).collect();
         queues.sort();
         queues.dedup();
-        let queue_index: BTreeMap<&str, u16> =
-            queues.iter().enumerate().map(|(i, q)| (q.as_str(), i as u16)).collect();
-
-        let mut seats = Vec::new();
-        let mut group_of: BTreeMap<(u32, u16, i64, i64, u32), u32> = BTreeMap::new();
-        let mut groups: Vec<Group> = Vec::new();
-        for (row, s) in shifts.iter().enumerate() {
-            let day = (s.date - first_day).num_days();
-            if day >= days as i64 {
-                continue;
-            }
-            let bad = |message: String| RosterError::Shift {
-                shift_id: s.shift_id.clone(),
-                date: s.date,
-                message,
-            };
-            if s.shift_end <= s.shift_start {
-                return Err(bad("shift_end is not after shift_start".into()));
-            }
-            let local_start = minutes_from(s.date, &s.shift_start);
-            let local_end = minutes_from(s.date, &s.shift_end);
-            if !(0..1440).contains(&local_start) {
-                return Err(bad("shift_start is not on the shift's date".into()));
-            }
-            let length = (s.shift_end - s.shift_start).num_minutes();
-            if length > 1440 || i64::from(s.paid_minutes) > length {
-                return Err(bad(format!(
-                    "paid_minutes {} exceed the shift length of {length} minutes (or it is over 24 h)",
-                    s.paid_minutes
-                )));
-            }
-            let queue = queue_index[s.queue.as_str()];
-            let start_abs = s.shift_start.timestamp().div_euclid(60);
-            let end_abs = s.shift_end.timestamp().div_euclid(60);
-            let key = (day as u32, queue, start_abs, end_abs, s.paid_minutes);
-            let seat_index = seats.len() as u32;
-            let group = *group_of.entry(key).or_insert_with(|| {
-                groups.push(Group { day: day as u32, queue, seats: Vec::new() });
-                (groups.len() - 1) as u32
-            });
-            groups[group as usize].seats.push(seat_index);
-            seats.push(Seat {
-                row,
-                day: day as u32,
-                week: (day / 7) as u32,
-                queue,
-                start_abs,
-                end_abs,
-                local_start,
-                local_end,
-                paid_minutes: s.paid_minutes,
-                kinds: shift_kinds(rc, s.date, local_start, local_end),
-            });
-        }
-        let mut groups_by_day = vec![Vec::new(); days];
-        for (g, group) in groups.iter().enumerate() {
-            groups_by_day[group.day as usize].push(g as u32);
-        }
+        let SeatLayout { seats, groups, groups_by_day } = lay_seats(shifts, rc, span, &queues)?;
 
         let mut rules = Vec::with_capacity(agents.len());
         let mut seen = BTreeMap::new();
         for a in agents {
-            let bad =
-                |message: String| RosterError::Agent { agent_id: a.agent_id.clone(), message };
             if seen.insert(a.agent_id.as_str(), ()).is_some() {
-                return Err(bad("appears twice in the agents file".into()));
+                return Err(RosterError::Agent {
+                    agent_id: a.agent_id.clone(),
+                    message: "appears twice in the agents file".into(),
+                });
             }
-            if !(a.min_hours_week.is_finite() && a.max_hours_week.is_finite())
-                || a.min_hours_week < 0.0
-                || a.min_hours_week > a.max_hours_week
-            {
-                return Err(bad(format!(
-                    "min_hours_week {} and max_hours_week {} must satisfy 0 <= min <= max",
-                    a.min_hours_week, a.max_hours_week
-                )));
-            }
-            let rate = a.hourly_cost.unwrap_or(rc.default_hourly_cost);
-            if !(rate.is_finite() && rate >= 0.0) {
-                return Err(bad(format!("hourly_cost must be >= 0, got {rate}")));
-            }
-            if rate >= rc.unfilled_cost_per_hour {
-                return Err(bad(format!(
-                    "hourly_cost {rate} is not below [roster] unfilled_cost_per_hour {}: an empty seat \
-                     would be cheaper than this agent",
-                    rc.unfilled_cost_per_hour
-                )));
-            }
-            let mut unavailable = vec![false; days];
-            for u in &a.unavailable {
-                for (d, slot) in unavailable.iter_mut().enumerate() {
-                    let date = first_day + Duration::days(d as i64);
-                    match u {
-                        Unavailable::Date(x) if *x == date => *slot = true,
-                        Unavailable::Weekday(w) if *w == date.weekday() => *slot = true,
-                        _ => {}
-                    }
-                }
-            }
-            let preferred_off = (0..days)
-                .map(|d| {
-                    a.preferred_days_off.contains(&(first_day + Duration::days(d as i64)).weekday())
-                })
-                .collect();
-            rules.push(AgentRule {
-                skills: queues.iter().map(|q| a.skills.iter().any(|s| s == q)).collect(),
-                rate_per_minute: rate / 60.0,
-                min_minutes_week: (0..n_weeks)
-                    .map(|w| {
-                        super::min_minutes_in_week(a, first_day + Duration::days(7 * w as i64), rc)
-                    })
-                    .collect(),
-                max_minutes_week: (a.max_hours_week * 60.0).round() as u32,
-                max_days_week: a.max_days_week.unwrap_or(rc.default_max_days_week).min(7),
-                earliest: a.earliest_start.map(clock_minutes),
-                latest: a.latest_end.map(|t| match clock_minutes(t) {
-                    0 => 1440,
-                    m => m,
-                }),
-                unavailable,
-                preferred_off,
-            });
+            rules.push(agent_rule(a, rc, span, &queues)?);
         }
         let pool = (0..queues.len())
             .map(|q| (0..rules.len() as u32).filter(|&a| rules[a as usize].skills[q]).collect())

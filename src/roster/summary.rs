@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::Duration;
 use serde::Serialize;
 
-use super::model::{Problem, KINDS, NONE};
+use super::model::{Group, Problem, KINDS, NONE};
 use super::search::Outcome;
 use super::Agent;
 
@@ -108,8 +108,6 @@ pub fn gini(values: &[u32]) -> f64 {
 }
 
 pub(crate) fn summarise(p: &Problem, out: &Outcome, agents: &[Agent]) -> Summary {
-    let days = p.days;
-    let row = |a: usize| &out.plan[a * days..(a + 1) * days];
     let filled = out.holder.iter().filter(|&&h| h != NONE).count();
     let minutes = |pred: &dyn Fn(usize) -> bool| -> f64 {
         p.seats
@@ -122,70 +120,112 @@ pub(crate) fn summarise(p: &Problem, out: &Outcome, agents: &[Agent]) -> Summary
     };
     let hours_required = minutes(&|_| true);
     let hours_filled = minutes(&|i| out.holder[i] != NONE);
-
-    // Unmet demand by group.
-    let mut unmet = Vec::new();
-    for group in &p.groups {
-        let short = group.seats.iter().filter(|&&s| out.holder[s as usize] == NONE).count();
-        if short == 0 {
-            continue;
-        }
-        let seat0 = group.seats[0] as usize;
-        let s = &p.seats[seat0];
-        let pool = &p.pool[group.queue as usize];
-        let available: Vec<u32> =
-            pool.iter().copied().filter(|&a| p.eligible(a as usize, seat0)).collect();
-        let mut blocked: BTreeMap<String, usize> = BTreeMap::new();
-        for &a in &available {
-            let r = row(a as usize);
-            let on_group = group.seats.iter().any(|&x| r[s.day as usize] == x);
-            if on_group {
-                continue;
-            }
-            let why = p.blocking_rule(a as usize, r, seat0).unwrap_or("free but not assigned");
-            *blocked.entry(why.to_string()).or_insert(0) += 1;
-        }
-        let date = p.first_day + Duration::days(i64::from(s.day));
-        let hm = |m: i32| format!("{:02}:{:02}", m.rem_euclid(1440) / 60, m.rem_euclid(1440) % 60);
-        let queue = p.queues[group.queue as usize].clone();
-        let need = group.seats.len();
-        let why: Vec<String> = blocked.iter().map(|(k, v)| format!("{v} {k}")).collect();
-        let reason = format!(
-            "{queue}, {} {} {}–{}: need {need}, filled {}; {} agents with skill {queue}, {} available then{}",
-            date.format("%a"),
-            date,
-            hm(s.local_start),
-            hm(s.local_end),
-            need - short,
-            pool.len(),
-            available.len(),
-            if why.is_empty() { String::new() } else { format!(" ({})", why.join(", ")) }
-        );
-        unmet.push(Unmet {
-            queue,
-            date,
-            start: hm(s.local_start),
-            end: hm(s.local_end),
-            need,
-            filled: need - short,
-            short,
-            agents_with_skill: pool.len(),
-            agents_available: available.len(),
-            blocked,
-            reason,
-        });
-    }
+    let mut unmet: Vec<Unmet> = p.groups.iter().filter_map(|g| unmet_of(p, out, g)).collect();
     unmet.sort_by(|a, b| (a.date, &a.start, &a.queue).cmp(&(b.date, &b.start, &b.queue)));
 
     // Hours, kinds and preferences per agent.
     let mut hours = Vec::with_capacity(agents.len());
     let mut counts: Vec<[u32; KINDS]> = Vec::with_capacity(agents.len());
     let mut worked_any = Vec::with_capacity(agents.len());
-    let mut pref = PreferenceSatisfaction::default();
-    let (mut pair_weeks, mut all_weeks) = (0u64, 0u64);
-    let (mut change_minutes, mut changes) = (0i64, 0u64);
+    let mut tally = PreferenceTally::default();
     for (a, agent) in agents.iter().enumerate() {
-        let r = row(a);
+        let (agent_hours, kinds) = tally.agent(p, out, a, agent);
+        worked_any.push(agent_hours.shifts > 0);
+        hours.push(agent_hours);
+        counts.push(kinds);
+    }
+    Summary {
+        filled,
+        hours_required,
+        hours_filled,
+        unmet,
+        hours,
+        preferences: tally.satisfaction(),
+        fairness: fairness(&counts, &worked_any),
+    }
+}
+
+/// `HH:MM` of minutes after midnight (of the day they fall in).
+fn clock(m: i32) -> String {
+    format!("{:02}:{:02}", m.rem_euclid(1440) / 60, m.rem_euclid(1440) % 60)
+}
+
+/// The empty seats of a group, if any, with the count of agents each rule kept away.
+fn unmet_of(p: &Problem, out: &Outcome, group: &Group) -> Option<Unmet> {
+    let days = p.days;
+    let short = group.seats.iter().filter(|&&s| out.holder[s as usize] == NONE).count();
+    if short == 0 {
+        return None;
+    }
+    let seat0 = group.seats[0] as usize;
+    let s = &p.seats[seat0];
+    let pool = &p.pool[group.queue as usize];
+    let available: Vec<u32> =
+        pool.iter().copied().filter(|&a| p.eligible(a as usize, seat0)).collect();
+    let mut blocked: BTreeMap<String, usize> = BTreeMap::new();
+    for &a in &available {
+        let r = &out.plan[a as usize * days..(a as usize + 1) * days];
+        let on_group = group.seats.iter().any(|&x| r[s.day as usize] == x);
+        if on_group {
+            continue;
+        }
+        let why = p.blocking_rule(a as usize, r, seat0).unwrap_or("free but not assigned");
+        *blocked.entry(why.to_string()).or_insert(0) += 1;
+    }
+    let date = p.first_day + Duration::days(i64::from(s.day));
+    let queue = p.queues[group.queue as usize].clone();
+    let need = group.seats.len();
+    let why: Vec<String> = blocked.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let reason = format!(
+        "{queue}, {} {} {}–{}: need {need}, filled {}; {} agents with skill {queue}, {} available then{}",
+        date.format("%a"),
+        date,
+        clock(s.local_start),
+        clock(s.local_end),
+        need - short,
+        pool.len(),
+        available.len(),
+        if why.is_empty() { String::new() } else { format!(" ({})", why.join(", ")) }
+    );
+    Some(Unmet {
+        queue,
+        date,
+        start: clock(s.local_start),
+        end: clock(s.local_end),
+        need,
+        filled: need - short,
+        short,
+        agents_with_skill: pool.len(),
+        agents_available: available.len(),
+        blocked,
+        reason,
+    })
+}
+
+/// Preference counts summed over agents.
+#[derive(Default)]
+struct PreferenceTally {
+    preferred_days_off: u64,
+    preferred_days_off_kept: u64,
+    /// Agent-weeks with two consecutive days off, and all agent-weeks.
+    pair_weeks: u64,
+    all_weeks: u64,
+    /// Summed absolute start changes between consecutive working days of a week, and their count.
+    change_minutes: i64,
+    changes: u64,
+}
+
+impl PreferenceTally {
+    /// One agent's hours and shift kinds; its preference counts are added to the tally.
+    fn agent(
+        &mut self,
+        p: &Problem,
+        out: &Outcome,
+        a: usize,
+        agent: &Agent,
+    ) -> (AgentHours, [u32; KINDS]) {
+        let days = p.days;
+        let r = &out.plan[a * days..(a + 1) * days];
         let rule = &p.agents[a];
         let mut per_week = vec![0.0; p.weeks];
         let mut kinds = [0u32; KINDS];
@@ -193,12 +233,12 @@ pub(crate) fn summarise(p: &Problem, out: &Outcome, agents: &[Agent]) -> Summary
         let mut pref_worked = 0;
         for d in 0..days {
             if rule.preferred_off[d] {
-                pref.preferred_days_off += 1;
+                self.preferred_days_off += 1;
             }
             let seat = r[d];
             if seat == NONE {
                 if rule.preferred_off[d] {
-                    pref.preferred_days_off_kept += 1;
+                    self.preferred_days_off_kept += 1;
                 }
                 continue;
             }
@@ -210,16 +250,17 @@ pub(crate) fn summarise(p: &Problem, out: &Outcome, agents: &[Agent]) -> Summary
             }
             pref_worked += u32::from(rule.preferred_off[d]);
             if d % 7 > 0 && r[d - 1] != NONE {
-                change_minutes +=
+                self.change_minutes +=
                     i64::from((s.local_start - p.seats[r[d - 1] as usize].local_start).abs());
-                changes += 1;
+                self.changes += 1;
             }
         }
         for w in 0..p.weeks {
-            all_weeks += 1;
-            pair_weeks += u64::from((w * 7..w * 7 + 6).any(|d| r[d] == NONE && r[d + 1] == NONE));
+            self.all_weeks += 1;
+            self.pair_weeks +=
+                u64::from((w * 7..w * 7 + 6).any(|d| r[d] == NONE && r[d + 1] == NONE));
         }
-        hours.push(AgentHours {
+        let hours = AgentHours {
             agent_id: agent.agent_id.clone(),
             hours_per_week: per_week,
             min_hours_week: agent.min_hours_week,
@@ -229,26 +270,41 @@ pub(crate) fn summarise(p: &Problem, out: &Outcome, agents: &[Agent]) -> Summary
             evening_shifts: kinds[1],
             night_shifts: kinds[2],
             preferred_days_off_worked: pref_worked,
-        });
-        counts.push(kinds);
-        worked_any.push(shifts > 0);
+        };
+        (hours, kinds)
     }
-    pref.preferred_days_off_fraction = if pref.preferred_days_off == 0 {
-        1.0
-    } else {
-        pref.preferred_days_off_kept as f64 / pref.preferred_days_off as f64
-    };
-    pref.weeks_with_two_consecutive_days_off_fraction =
-        if all_weeks == 0 { 1.0 } else { pair_weeks as f64 / all_weeks as f64 };
-    pref.mean_start_change_hours =
-        if changes == 0 { 0.0 } else { change_minutes as f64 / changes as f64 / 60.0 };
 
-    let fairness = [FairnessKind::Weekend, FairnessKind::Evening, FairnessKind::Night]
+    fn satisfaction(&self) -> PreferenceSatisfaction {
+        PreferenceSatisfaction {
+            preferred_days_off: self.preferred_days_off,
+            preferred_days_off_kept: self.preferred_days_off_kept,
+            preferred_days_off_fraction: if self.preferred_days_off == 0 {
+                1.0
+            } else {
+                self.preferred_days_off_kept as f64 / self.preferred_days_off as f64
+            },
+            weeks_with_two_consecutive_days_off_fraction: if self.all_weeks == 0 {
+                1.0
+            } else {
+                self.pair_weeks as f64 / self.all_weeks as f64
+            },
+            mean_start_change_hours: if self.changes == 0 {
+                0.0
+            } else {
+                self.change_minutes as f64 / self.changes as f64 / 60.0
+            },
+        }
+    }
+}
+
+/// Weekend, evening and night shift counts over the agents who worked at all.
+fn fairness(counts: &[[u32; KINDS]], worked_any: &[bool]) -> Vec<Fairness> {
+    [FairnessKind::Weekend, FairnessKind::Evening, FairnessKind::Night]
         .into_iter()
         .enumerate()
         .map(|(k, kind)| {
             let values: Vec<u32> =
-                counts.iter().zip(&worked_any).filter(|(_, w)| **w).map(|(c, _)| c[k]).collect();
+                counts.iter().zip(worked_any).filter(|(_, w)| **w).map(|(c, _)| c[k]).collect();
             let min = values.iter().copied().min().unwrap_or(0);
             let max = values.iter().copied().max().unwrap_or(0);
             Fairness {
@@ -261,8 +317,7 @@ pub(crate) fn summarise(p: &Problem, out: &Outcome, agents: &[Agent]) -> Summary
                 gini: gini(&values),
             }
         })
-        .collect();
-    Summary { filled, hours_required, hours_filled, unmet, hours, preferences: pref, fairness }
+        .collect()
 }
 
 #[cfg(test)]

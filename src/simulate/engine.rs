@@ -260,6 +260,74 @@ impl Model {
 
     /// Run one replication; the per-queue, per-interval totals are left in `ws.cells`.
     pub fn replicate(&self, rng: &mut ChaCha8Rng, ws: &mut Workspace) {
+        self.reset(ws);
+        let replay: &[ReplayContact] = match &self.arrivals {
+            ArrivalSource::Poisson => {
+                for q in 0..self.queues.len() {
+                    let (t, i) = self.next_poisson(q, 0.0, 0, rng);
+                    ws.next_arrival.push(t);
+                    ws.next_interval.push(i);
+                }
+                &[]
+            }
+            ArrivalSource::Replay(contacts) => contacts,
+        };
+        let mut replay_cursor = 0usize;
+        let mut transition_cursor = 0usize;
+        loop {
+            // The earliest pending arrival.
+            let (mut arrival_t, mut arrival_q) = (f64::INFINITY, usize::MAX);
+            if replay.is_empty() {
+                for (q, &t) in ws.next_arrival.iter().enumerate() {
+                    if t < arrival_t {
+                        arrival_t = t;
+                        arrival_q = q;
+                    }
+                }
+            } else if let Some(c) = replay.get(replay_cursor) {
+                arrival_t = c.arrival_seconds;
+                arrival_q = c.queue as usize;
+            }
+            let completion_t = ws
+                .completions
+                .peek()
+                .map_or(f64::INFINITY, |Reverse(k)| f64::from_bits((*k >> 32) as u64));
+            let transition_t =
+                self.transitions.get(transition_cursor).map_or(f64::INFINITY, |tr| tr.seconds);
+
+            if completion_t <= transition_t && completion_t <= arrival_t {
+                if completion_t == f64::INFINITY {
+                    break;
+                }
+                self.complete(completion_t, ws);
+            } else if transition_t <= arrival_t {
+                let tr = self.transitions[transition_cursor];
+                transition_cursor += 1;
+                self.transition(tr, ws);
+            } else {
+                let replayed = (!replay.is_empty()).then(|| &replay[replay_cursor]);
+                self.arrive(arrival_t, arrival_q, replayed, rng, ws);
+                replay_cursor += usize::from(replayed.is_some());
+            }
+        }
+        // Nobody is left to answer the contacts still waiting: a caller with patience hangs up,
+        // a contact without stays unanswered.
+        let Workspace { waiting, cells, .. } = ws;
+        for (q, waiting) in waiting.iter_mut().enumerate() {
+            for w in waiting.drain(..) {
+                let cell = &mut cells[q * self.intervals + w.interval as usize];
+                if w.gives_up.is_finite() {
+                    cell.abandoned += 1.0;
+                } else {
+                    cell.unanswered += 1.0;
+                }
+            }
+        }
+    }
+
+    /// Empty the workspace for a replication: agents off duty and idle, no queue, the cells
+    /// holding only the scheduled seat time, no arrival pending.
+    fn reset(&self, ws: &mut Workspace) {
         let nq = self.queues.len();
         ws.completions.clear();
         ws.agents.clear();
@@ -282,137 +350,96 @@ impl Model {
         }
         ws.next_arrival.clear();
         ws.next_interval.clear();
-        let mut replay_cursor = 0usize;
-        let replay: &[ReplayContact] = match &self.arrivals {
-            ArrivalSource::Poisson => {
-                for q in 0..nq {
-                    let (t, i) = self.next_poisson(q, 0.0, 0, rng);
-                    ws.next_arrival.push(t);
-                    ws.next_interval.push(i);
-                }
-                &[]
-            }
-            ArrivalSource::Replay(contacts) => contacts,
-        };
+    }
 
-        let Workspace { completions, agents, free, waiting, next_arrival, next_interval, cells } =
-            ws;
-        let mut transition_cursor = 0usize;
-        loop {
-            // The earliest pending arrival.
-            let (mut arrival_t, mut arrival_q) = (f64::INFINITY, usize::MAX);
-            if replay.is_empty() {
-                for (q, &t) in next_arrival.iter().enumerate() {
-                    if t < arrival_t {
-                        arrival_t = t;
-                        arrival_q = q;
-                    }
-                }
-            } else if let Some(c) = replay.get(replay_cursor) {
-                arrival_t = c.arrival_seconds;
-                arrival_q = c.queue as usize;
-            }
-            let completion_t = completions
-                .peek()
-                .map_or(f64::INFINITY, |Reverse(k)| f64::from_bits((*k >> 32) as u64));
-            let transition_t =
-                self.transitions.get(transition_cursor).map_or(f64::INFINITY, |tr| tr.seconds);
+    /// The earliest completion, at `now`: the agent's slot takes the next contact, or, off
+    /// duty and now idle, its overrun past the shift end is booked as staffed time.
+    #[inline]
+    fn complete(&self, now: f64, ws: &mut Workspace) {
+        let Workspace { completions, agents, free, waiting, cells, .. } = ws;
+        let Reverse(k) = completions.pop().expect("peeked");
+        let a = k as u32 as usize;
+        let q = self.agent_queue[a] as usize;
+        agents[a].busy -= 1;
+        if agents[a].on_duty {
+            self.take_next(now, a, q, agents, free, waiting, completions, cells);
+        } else if agents[a].busy == 0 && !agents[a].overrun_since.is_nan() {
+            let slots = f64::from(self.queues[q].slots_per_agent);
+            self.spread(cells, q, agents[a].overrun_since, now, slots, false);
+            agents[a].overrun_since = f64::NAN;
+        }
+    }
 
-            if completion_t <= transition_t && completion_t <= arrival_t {
-                if completion_t == f64::INFINITY {
-                    break;
-                }
-                let Reverse(k) = completions.pop().expect("peeked");
-                let a = k as u32;
-                let now = completion_t;
-                let a = a as usize;
-                let q = self.agent_queue[a] as usize;
-                agents[a].busy -= 1;
-                if agents[a].on_duty {
-                    self.take_next(now, a, q, agents, free, waiting, completions, cells);
-                } else if agents[a].busy == 0 && !agents[a].overrun_since.is_nan() {
-                    let slots = f64::from(self.queues[q].slots_per_agent);
-                    self.spread(cells, q, agents[a].overrun_since, now, slots, false);
-                    agents[a].overrun_since = f64::NAN;
-                }
-            } else if transition_t <= arrival_t {
-                let tr = self.transitions[transition_cursor];
-                transition_cursor += 1;
-                let now = tr.seconds;
-                let a = tr.agent as usize;
-                let q = self.agent_queue[a] as usize;
-                if tr.on_duty {
-                    if agents[a].on_duty {
-                        continue;
-                    }
-                    agents[a].on_duty = true;
-                    if !agents[a].overrun_since.is_nan() {
-                        let slots = f64::from(self.queues[q].slots_per_agent);
-                        self.spread(cells, q, agents[a].overrun_since, now, slots, false);
-                        agents[a].overrun_since = f64::NAN;
-                    }
-                    let idle = self.queues[q].slots_per_agent.saturating_sub(agents[a].busy);
-                    for _ in 0..idle {
-                        self.take_next(now, a, q, agents, free, waiting, completions, cells);
-                    }
-                } else if agents[a].on_duty {
-                    agents[a].on_duty = false;
-                    agents[a].epoch = agents[a].epoch.wrapping_add(1);
-                    if agents[a].busy > 0 {
-                        agents[a].overrun_since = now;
-                    }
-                }
-            } else {
-                let now = arrival_t;
-                let q = arrival_q;
-                let i = if replay.is_empty() { next_interval[q] } else { self.interval_of(now) };
-                let queue = &self.queues[q];
-                let handle = if replay.is_empty() {
-                    self.draw_handle(queue.mean_handle_seconds[i], rng)
-                } else {
-                    match replay[replay_cursor].handle_seconds {
-                        Some(h) => h,
-                        None => self.draw_handle(queue.mean_handle_seconds[i], rng),
-                    }
-                };
-                let gives_up = match queue.patience_seconds {
-                    Some(p) => now + p * exp1(rng),
-                    None => f64::INFINITY,
-                };
-                if replay.is_empty() {
-                    let (t, ni) = self.next_poisson(q, now, i, rng);
-                    next_arrival[q] = t;
-                    next_interval[q] = ni;
-                } else {
-                    replay_cursor += 1;
-                }
-                let cell = &mut cells[q * self.intervals + i];
-                cell.offered += 1.0;
-                match pop_free(&mut free[q], agents) {
-                    Some(a) => {
-                        cell.answered += 1.0;
-                        cell.answered_within_target += 1.0;
-                        self.start(now, handle, a, q, agents, completions, cells);
-                    }
-                    None => waiting[q].push_back(Waiting {
-                        arrival: now,
-                        interval: i as u32,
-                        gives_up,
-                        handle,
-                    }),
-                }
+    /// An agent going on duty (its idle slots take waiting contacts) or off duty (contacts in
+    /// hand are finished as overrun).
+    #[inline]
+    fn transition(&self, tr: Transition, ws: &mut Workspace) {
+        let Workspace { completions, agents, free, waiting, cells, .. } = ws;
+        let now = tr.seconds;
+        let a = tr.agent as usize;
+        let q = self.agent_queue[a] as usize;
+        if tr.on_duty {
+            if agents[a].on_duty {
+                return;
+            }
+            agents[a].on_duty = true;
+            if !agents[a].overrun_since.is_nan() {
+                let slots = f64::from(self.queues[q].slots_per_agent);
+                self.spread(cells, q, agents[a].overrun_since, now, slots, false);
+                agents[a].overrun_since = f64::NAN;
+            }
+            let idle = self.queues[q].slots_per_agent.saturating_sub(agents[a].busy);
+            for _ in 0..idle {
+                self.take_next(now, a, q, agents, free, waiting, completions, cells);
+            }
+        } else if agents[a].on_duty {
+            agents[a].on_duty = false;
+            agents[a].epoch = agents[a].epoch.wrapping_add(1);
+            if agents[a].busy > 0 {
+                agents[a].overrun_since = now;
             }
         }
-        // Nobody is left to answer the contacts still waiting: a caller with patience hangs up,
-        // a contact without stays unanswered.
-        for q in 0..nq {
-            for w in waiting[q].drain(..) {
-                let cell = &mut cells[q * self.intervals + w.interval as usize];
-                if w.gives_up.is_finite() {
-                    cell.abandoned += 1.0;
-                } else {
-                    cell.unanswered += 1.0;
-                }
+    }
+
+    /// A contact arriving at queue `q` at `now` (`replayed` when it comes from a contact log):
+    /// draw its handle time and patience (in that order), schedule the queue's next Poisson
+    /// arrival, and answer it at once or put it in the queue.
+    #[inline]
+    fn arrive(
+        &self,
+        now: f64,
+        q: usize,
+        replayed: Option<&ReplayContact>,
+        rng: &mut ChaCha8Rng,
+        ws: &mut Workspace,
+    ) {
+        let Workspace { completions, agents, free, waiting, next_arrival, next_interval, cells } =
+            ws;
+        let i = if replayed.is_none() { next_interval[q] } else { self.interval_of(now) };
+        let queue = &self.queues[q];
+        let handle = match replayed.and_then(|c| c.handle_seconds) {
+            Some(h) => h,
+            None => self.draw_handle(queue.mean_handle_seconds[i], rng),
+        };
+        let gives_up = match queue.patience_seconds {
+            Some(p) => now + p * exp1(rng),
+            None => f64::INFINITY,
+        };
+        if replayed.is_none() {
+            let (t, ni) = self.next_poisson(q, now, i, rng);
+            next_arrival[q] = t;
+            next_interval[q] = ni;
+        }
+        let cell = &mut cells[q * self.intervals + i];
+        cell.offered += 1.0;
+        match pop_free(&mut free[q], agents) {
+            Some(a) => {
+                cell.answered += 1.0;
+                cell.answered_within_target += 1.0;
+                self.start(now, handle, a, q, agents, completions, cells);
+            }
+            None => {
+                waiting[q].push_back(Waiting { arrival: now, interval: i as u32, gives_up, handle })
             }
         }
     }

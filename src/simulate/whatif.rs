@@ -129,7 +129,10 @@ pub fn run(
     scenarios: &[Scenario],
     options: &WhatifOptions,
 ) -> Result<Vec<ScenarioOutcome>, Error> {
-    run_with(&crate::staffing::staff, forecast, roster, config, scenarios, options)
+    let staff = |rows: &[ForecastRow], c: &PlanConfig| {
+        crate::staffing::staff(rows, &c.site, &c.staffing).map_err(Error::from)
+    };
+    run_with(&staff, forecast, roster, config, scenarios, options)
 }
 
 /// Run a sweep with a given staffing function (for tests and alternative staffing rules).

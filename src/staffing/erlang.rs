@@ -53,6 +53,9 @@
 //! they abandoned before t. Contacts answered at once count as answered within t.
 
 use super::StaffingError;
+// ln Γ (Lanczos, Pugh 2004) and ψ (asymptotic series, A&S 6.3.18): only reached for the
+// far-out queue positions below.
+use statrs::function::gamma::{digamma, ln_gamma};
 
 /// Cut series when a term falls below this fraction of the running sum.
 const SERIES_EPSILON: f64 = 1e-20;
@@ -522,38 +525,6 @@ fn harmonic_queue_sum(count: u64, n: f64, r: f64) -> f64 {
         h += 1.0 / (n + i as f64 * r);
     }
     h
-}
-
-/// ln Γ(x) for x > 0: Stirling's series (Abramowitz & Stegun 6.1.41) after shifting x to >= 15,
-/// relative error below 1e−15 there.
-fn ln_gamma(x: f64) -> f64 {
-    let mut shift = 0.0;
-    let mut x = x;
-    while x < 15.0 {
-        shift += x.ln();
-        x += 1.0;
-    }
-    let inv = 1.0 / x;
-    let inv2 = inv * inv;
-    let series = inv
-        * (1.0 / 12.0
-            - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 * (1.0 / 1680.0 - inv2 / 1188.0))));
-    (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + series - shift
-}
-
-/// ψ(x) for x > 0: asymptotic series (A&S 6.3.18) after the recurrence ψ(x) = ψ(x+1) − 1/x.
-fn digamma(x: f64) -> f64 {
-    let mut shift = 0.0;
-    let mut x = x;
-    while x < 15.0 {
-        shift += 1.0 / x;
-        x += 1.0;
-    }
-    let inv2 = 1.0 / (x * x);
-    let series = inv2
-        * (1.0 / 12.0
-            - inv2 * (1.0 / 120.0 - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 / 132.0))));
-    x.ln() - 0.5 / x - series - shift
 }
 
 /// Upper tail P(N > j) of a negative binomial N with pmf C(s+k, k)·q^{s+1}·u^k (q = 1 − u =

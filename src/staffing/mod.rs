@@ -39,16 +39,16 @@ pub mod deferred;
 pub mod erlang;
 pub mod search;
 
-use chrono::Duration;
 use rayon::prelude::*;
 
 pub use deferred::{deferred_service_level, staff_deferred, DeferredInterval, DeferredTargets};
 pub use erlang::{erlang_b, traffic_erlangs, ErlangA, ErlangB, ErlangC, Metrics};
 pub use search::{agents_gross, required_agents, Binding, QueueModel, Requirement, Targets};
 
+use crate::frame::{FrameError, IntervalFrame, RowKey};
 use crate::io::forecast::ForecastRow;
 use crate::io::requirements::RequirementRow;
-use crate::plan::PlanConfig;
+use crate::site::Site;
 use crate::site::{Channel, QueueConfig};
 use crate::time::{format_local, Stamp};
 
@@ -78,6 +78,12 @@ pub enum StaffingError {
     /// Anything else, said in words.
     #[error("{0}")]
     Invalid(String),
+    /// Forecast rows that do not fit the site's queues and grid.
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// Opening hours that the calendar cannot hold.
+    #[error(transparent)]
+    Time(#[from] crate::time::TimeError),
 }
 
 /// Targets of a voice or chat queue as the search takes them.
@@ -217,202 +223,60 @@ pub struct StaffingPlan {
 /// Required agents for every interval and queue of a forecast; see [`staff_plan`].
 pub fn staff(
     forecast: &[ForecastRow],
-    config: &PlanConfig,
-) -> Result<Vec<RequirementRow>, crate::Error> {
-    staff_plan(forecast, config).map(|p| p.rows)
+    site: &Site,
+    config: &StaffingConfig,
+) -> Result<Vec<RequirementRow>, StaffingError> {
+    staff_plan(forecast, site, config).map(|p| p.rows)
 }
 
 /// Required agents for every interval from the first to the last interval start in the forecast
-/// (the horizon), for every queue of the plan, in (interval_start, queue name) order.
+/// (the horizon), for every queue of the site, in (interval_start, queue name) order.
 ///
 /// Every open interval of every queue must have a forecast row; closed intervals may have one or
 /// not and get 0 agents (their contacts, if any, are unanswered for voice/chat and carried to the
 /// next open time for email/social). Forecast rows must lie on the site's interval grid, name a
-/// queue of the plan, and not repeat.
+/// queue of the site, and not repeat ([`IntervalFrame::from_rows`] checks them).
 pub fn staff_plan(
     forecast: &[ForecastRow],
-    config: &PlanConfig,
-) -> Result<StaffingPlan, crate::Error> {
-    let grid = config.site.grid;
-    let interval_minutes = grid.interval_minutes;
-    let shrinkage = config.staffing.shrinkage;
+    site: &Site,
+    config: &StaffingConfig,
+) -> Result<StaffingPlan, StaffingError> {
+    let grid = site.grid;
+    let shrinkage = config.shrinkage;
     agents_gross(0, shrinkage)?;
-    let mut queues: Vec<&QueueConfig> = config.site.queues.iter().collect();
+    let mut queues: Vec<&QueueConfig> = site.queues.iter().collect();
     queues.sort_by(|a, b| a.name.cmp(&b.name));
     if forecast.is_empty() {
         return Ok(StaffingPlan { rows: Vec::new(), carried_out: Vec::new() });
     }
-    let start = forecast.iter().map(|r| r.interval_start).min().expect("non-empty");
-    let end = forecast.iter().map(|r| r.interval_start).max().expect("non-empty");
-    let step_seconds = i64::from(interval_minutes) * 60;
-    let span = (end - start).num_seconds();
-    let slots = span / step_seconds + 1;
-    if slots > 5_000_000 {
-        return Err(StaffingError::Invalid(format!(
-            "the forecast spans {} to {}: more than 5 million intervals",
-            format_local(&start),
-            format_local(&end)
-        ))
-        .into());
-    }
-    let slots = slots as usize;
-    let stamps: Vec<Stamp> =
-        (0..slots).map(|i| start + Duration::seconds(i as i64 * step_seconds)).collect();
-
-    // Forecast rows by queue and slot.
-    let mut cells: Vec<Vec<Option<&ForecastRow>>> = vec![vec![None; slots]; queues.len()];
-    for row in forecast {
-        let q = queues.iter().position(|q| q.name == row.queue).ok_or_else(|| {
-            StaffingError::Invalid(format!(
-                "forecast row at {} names queue {:?}, which plan.toml does not define (queues: {})",
-                format_local(&row.interval_start),
-                row.queue,
-                queues.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-        })?;
-        let offset = (row.interval_start - start).num_seconds();
-        if offset % step_seconds != 0 || !grid.is_aligned(&row.interval_start) {
-            return Err(StaffingError::Invalid(format!(
-                "forecast row for queue {:?} at {} is not on the {}-minute interval grid",
-                row.queue,
-                format_local(&row.interval_start),
-                interval_minutes
-            ))
-            .into());
-        }
-        let slot = (offset / step_seconds) as usize;
-        if cells[q][slot].is_some() {
-            return Err(StaffingError::Invalid(format!(
-                "forecast has two rows for queue {:?} at {}",
-                row.queue,
-                format_local(&row.interval_start)
-            ))
-            .into());
-        }
-        cells[q][slot] = Some(row);
-    }
-
+    let frame = IntervalFrame::from_rows(
+        site,
+        "forecast",
+        forecast,
+        |r| RowKey { queue: &r.queue, interval_start: r.interval_start, line: None },
+        |r| r,
+    )?;
+    let stamps = frame.axis.stamps();
+    let slots = stamps.len();
     let mut per_queue: Vec<Vec<RequirementRow>> = Vec::with_capacity(queues.len());
     let mut carried_out = Vec::new();
-    for (qi, queue) in queues.iter().enumerate() {
-        let hours = queue.opening_hours(&config.site)?;
-        let open: Vec<bool> = stamps.iter().map(|s| hours.is_open(s)).collect();
-        for slot in 0..slots {
-            if open[slot] && cells[qi][slot].is_none() {
-                return Err(StaffingError::Invalid(format!(
-                    "forecast has no row for queue {:?} at {}, an open interval",
-                    queue.name,
-                    format_local(&stamps[slot])
-                ))
-                .into());
-            }
-        }
-        let input = |slot: usize| {
-            cells[qi][slot].map(|r| (r.contacts, r.aht_seconds)).unwrap_or((0.0, 0.0))
+    for queue in &queues {
+        let row = frame.cells.row(site.queue_index(&queue.name).expect("a queue of the site"));
+        let hours = queue.opening_hours(site)?;
+        let horizon = QueueHorizon {
+            queue,
+            stamps: &stamps,
+            open: stamps.iter().map(|s| hours.is_open(s)).collect(),
+            cells: row.as_slice().expect("frame rows are contiguous"),
+            interval_minutes: grid.interval_minutes,
+            shrinkage,
         };
-        let at = |slot: usize, e: StaffingError| StaffingError::Interval {
-            queue: queue.name.clone(),
-            interval: format_local(&stamps[slot]),
-            source: Box::new(e),
-        };
+        horizon.check_open_intervals_forecast()?;
         let rows = match queue.channel {
-            Channel::Voice | Channel::Chat => {
-                let targets = queue_targets(queue);
-                let queue_err = |e: StaffingError| StaffingError::Queue {
-                    queue: queue.name.clone(),
-                    source: Box::new(e),
-                };
-                targets.validate().map_err(queue_err)?;
-                if targets.max_abandon_rate.is_some() && queue.patience_seconds.is_none() {
-                    return Err(queue_err(StaffingError::Invalid(
-                        "max_abandon_rate needs patience_seconds (Erlang A)".into(),
-                    ))
-                    .into());
-                }
-                (0..slots)
-                    .into_par_iter()
-                    .map(|slot| {
-                        let (contacts, aht) = input(slot);
-                        let base = RequirementRow {
-                            interval_start: stamps[slot],
-                            queue: queue.name.clone(),
-                            contacts,
-                            aht_seconds: aht,
-                            traffic_erlangs: if contacts > 0.0 {
-                                traffic_erlangs(contacts, aht, interval_minutes)
-                            } else {
-                                0.0
-                            },
-                            agents_net: 0,
-                            agents_gross: 0,
-                            service_level: if contacts > 0.0 { 0.0 } else { 1.0 },
-                            asa_seconds: 0.0,
-                            occupancy: 0.0,
-                            abandon_rate: None,
-                        };
-                        if !open[slot] {
-                            return Ok(base);
-                        }
-                        let model = queue_model(queue, contacts, aht, interval_minutes)
-                            .map_err(|e| at(slot, e))?;
-                        let req = required_agents(&model, &targets, concurrency(queue))
-                            .map_err(|e| at(slot, e))?;
-                        let metrics = req.metrics;
-                        Ok(RequirementRow {
-                            agents_net: req.agents_net,
-                            agents_gross: agents_gross(req.agents_net, shrinkage)?,
-                            service_level: metrics.service_level,
-                            asa_seconds: metrics.asa_seconds,
-                            occupancy: metrics.occupancy,
-                            abandon_rate: metrics.abandon_rate,
-                            ..base
-                        })
-                    })
-                    .collect::<Result<Vec<_>, StaffingError>>()?
-            }
+            Channel::Voice | Channel::Chat => horizon.staff_immediate()?,
             Channel::Email | Channel::Social => {
-                let targets = DeferredTargets {
-                    deadline_minutes: deadline_minutes(queue)?,
-                    interval_minutes,
-                    max_occupancy: queue.max_occupancy.unwrap_or(1.0),
-                    min_agents: queue.min_agents.unwrap_or(0),
-                };
-                let intervals: Vec<DeferredInterval> = (0..slots)
-                    .map(|slot| {
-                        let (contacts, aht_seconds) = input(slot);
-                        DeferredInterval { open: open[slot], contacts, aht_seconds }
-                    })
-                    .collect();
-                let schedule = staff_deferred(&intervals, &targets).map_err(|e| {
-                    StaffingError::Queue { queue: queue.name.clone(), source: Box::new(e) }
-                })?;
-                if schedule.carried_out_contacts > 0.0 {
-                    carried_out.push(CarriedOut {
-                        queue: queue.name.clone(),
-                        contacts: schedule.carried_out_contacts,
-                    });
-                }
-                let mut rows = Vec::with_capacity(slots);
-                for (slot, r) in schedule.intervals.iter().enumerate() {
-                    let (contacts, aht) = input(slot);
-                    rows.push(RequirementRow {
-                        interval_start: stamps[slot],
-                        queue: queue.name.clone(),
-                        contacts,
-                        aht_seconds: aht,
-                        traffic_erlangs: if contacts > 0.0 {
-                            traffic_erlangs(contacts, aht, interval_minutes)
-                        } else {
-                            0.0
-                        },
-                        agents_net: r.agents_net,
-                        agents_gross: agents_gross(r.agents_net, shrinkage)?,
-                        service_level: r.service_level,
-                        asa_seconds: r.asa_seconds,
-                        occupancy: r.occupancy,
-                        abandon_rate: None,
-                    });
-                }
+                let (rows, carried) = horizon.staff_deferred()?;
+                carried_out.extend(carried);
                 rows
             }
         };
@@ -426,4 +290,141 @@ pub fn staff_plan(
         }
     }
     Ok(StaffingPlan { rows, carried_out })
+}
+
+/// One queue over the horizon: its opening and forecast per slot.
+struct QueueHorizon<'a> {
+    queue: &'a QueueConfig,
+    stamps: &'a [Stamp],
+    /// Whether the queue is open in each slot.
+    open: Vec<bool>,
+    /// The forecast row of each slot, if any.
+    cells: &'a [Option<&'a ForecastRow>],
+    interval_minutes: u32,
+    shrinkage: f64,
+}
+
+impl QueueHorizon<'_> {
+    /// Every open interval must have a forecast row.
+    fn check_open_intervals_forecast(&self) -> Result<(), StaffingError> {
+        for (slot, open) in self.open.iter().enumerate() {
+            if *open && self.cells[slot].is_none() {
+                return Err(StaffingError::Invalid(format!(
+                    "forecast has no row for queue {:?} at {}, an open interval",
+                    self.queue.name,
+                    format_local(&self.stamps[slot])
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// (contacts, aht_seconds) of a slot, zeros without a forecast row.
+    fn input(&self, slot: usize) -> (f64, f64) {
+        self.cells[slot].map(|r| (r.contacts, r.aht_seconds)).unwrap_or((0.0, 0.0))
+    }
+
+    /// The row of a slot with its demand and no agents (the row of a closed interval).
+    fn demand_row(&self, slot: usize) -> RequirementRow {
+        let (contacts, aht) = self.input(slot);
+        RequirementRow {
+            interval_start: self.stamps[slot],
+            queue: self.queue.name.clone(),
+            contacts,
+            aht_seconds: aht,
+            traffic_erlangs: if contacts > 0.0 {
+                traffic_erlangs(contacts, aht, self.interval_minutes)
+            } else {
+                0.0
+            },
+            agents_net: 0,
+            agents_gross: 0,
+            service_level: if contacts > 0.0 { 0.0 } else { 1.0 },
+            asa_seconds: 0.0,
+            occupancy: 0.0,
+            abandon_rate: None,
+        }
+    }
+
+    /// Voice and chat: each open interval staffed on its own (Erlang C/A), in parallel.
+    fn staff_immediate(&self) -> Result<Vec<RequirementRow>, StaffingError> {
+        let queue = self.queue;
+        let targets = queue_targets(queue);
+        let queue_err = |e: StaffingError| StaffingError::Queue {
+            queue: queue.name.clone(),
+            source: Box::new(e),
+        };
+        targets.validate().map_err(queue_err)?;
+        if targets.max_abandon_rate.is_some() && queue.patience_seconds.is_none() {
+            return Err(queue_err(StaffingError::Invalid(
+                "max_abandon_rate needs patience_seconds (Erlang A)".into(),
+            )));
+        }
+        let at = |slot: usize, e: StaffingError| StaffingError::Interval {
+            queue: queue.name.clone(),
+            interval: format_local(&self.stamps[slot]),
+            source: Box::new(e),
+        };
+        (0..self.stamps.len())
+            .into_par_iter()
+            .map(|slot| {
+                let base = self.demand_row(slot);
+                if !self.open[slot] {
+                    return Ok(base);
+                }
+                let model =
+                    queue_model(queue, base.contacts, base.aht_seconds, self.interval_minutes)
+                        .map_err(|e| at(slot, e))?;
+                let req = required_agents(&model, &targets, concurrency(queue))
+                    .map_err(|e| at(slot, e))?;
+                let metrics = req.metrics;
+                Ok(RequirementRow {
+                    agents_net: req.agents_net,
+                    agents_gross: agents_gross(req.agents_net, self.shrinkage)?,
+                    service_level: metrics.service_level,
+                    asa_seconds: metrics.asa_seconds,
+                    occupancy: metrics.occupancy,
+                    abandon_rate: metrics.abandon_rate,
+                    ..base
+                })
+            })
+            .collect()
+    }
+
+    /// Email and social: the backlog staffed across the horizon to its deadline; also the
+    /// contacts still in the backlog at the end, if any.
+    fn staff_deferred(&self) -> Result<(Vec<RequirementRow>, Option<CarriedOut>), StaffingError> {
+        let queue = self.queue;
+        let targets = DeferredTargets {
+            deadline_minutes: deadline_minutes(queue)?,
+            interval_minutes: self.interval_minutes,
+            max_occupancy: queue.max_occupancy.unwrap_or(1.0),
+            min_agents: queue.min_agents.unwrap_or(0),
+        };
+        let intervals: Vec<DeferredInterval> = (0..self.stamps.len())
+            .map(|slot| {
+                let (contacts, aht_seconds) = self.input(slot);
+                DeferredInterval { open: self.open[slot], contacts, aht_seconds }
+            })
+            .collect();
+        let schedule = staff_deferred(&intervals, &targets)
+            .map_err(|e| StaffingError::Queue { queue: queue.name.clone(), source: Box::new(e) })?;
+        let carried = (schedule.carried_out_contacts > 0.0).then(|| CarriedOut {
+            queue: queue.name.clone(),
+            contacts: schedule.carried_out_contacts,
+        });
+        let mut rows = Vec::with_capacity(self.stamps.len());
+        for (slot, r) in schedule.intervals.iter().enumerate() {
+            rows.push(RequirementRow {
+                agents_net: r.agents_net,
+                agents_gross: agents_gross(r.agents_net, self.shrinkage)?,
+                service_level: r.service_level,
+                asa_seconds: r.asa_seconds,
+                occupancy: r.occupancy,
+                abandon_rate: None,
+                ..self.demand_row(slot)
+            });
+        }
+        Ok((rows, carried))
+    }
 }
