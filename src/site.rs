@@ -26,6 +26,8 @@ pub struct Site {
     pub week_start: Weekday,
     /// The queues, in plan.toml order.
     pub queues: Vec<QueueConfig>,
+    /// Currency of costs (`CNY`, `EUR`), shown beside them; `None` when plan.toml names none.
+    pub currency: Option<String>,
     index: HashMap<String, usize>,
 }
 
@@ -44,7 +46,15 @@ impl Site {
                 return Err(format!("queue {:?} is defined twice", q.name));
             }
         }
-        Ok(Site { name: name.into(), grid, opening_hours, week_start, queues, index })
+        Ok(Site {
+            name: name.into(),
+            grid,
+            opening_hours,
+            week_start,
+            queues,
+            currency: None,
+            index,
+        })
     }
 
     /// The site's IANA time zone (the grid's).
@@ -69,7 +79,15 @@ impl Site {
 
     /// The same site with other queues (a what-if scenario or a subset).
     pub fn with_queues(&self, queues: Vec<QueueConfig>) -> Result<Site, String> {
-        Site::new(self.name.clone(), self.grid, self.opening_hours.clone(), self.week_start, queues)
+        let mut site = Site::new(
+            self.name.clone(),
+            self.grid,
+            self.opening_hours.clone(),
+            self.week_start,
+            queues,
+        )?;
+        site.currency = self.currency.clone();
+        Ok(site)
     }
 
     /// Mutable access to the queues; the index is rebuilt by [`Site::with_queues`] only, so
@@ -165,6 +183,9 @@ pub struct SiteSection {
     pub closed_dates: Vec<String>,
     #[serde(default)]
     pub week_start: Option<String>,
+    /// Currency of hourly costs, e.g. `"CNY"` (optional; shown beside costs in the report).
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 impl Site {
@@ -208,7 +229,21 @@ impl Site {
         }
         validate_shares(file, &queues)?;
         let name = section.name.clone().unwrap_or_else(|| "site".to_string());
-        Site::new(name, grid, opening_hours, week_start, queues).map_err(|m| err("queues", m))
+        let mut site = Site::new(name, grid, opening_hours, week_start, queues)
+            .map_err(|m| err("queues", m))?;
+        site.currency = match section.currency.as_deref().map(str::trim) {
+            None => None,
+            Some(c) if !c.is_empty() && c.len() <= 8 && c.chars().all(|ch| ch.is_alphabetic()) => {
+                Some(c.to_string())
+            }
+            Some(c) => {
+                return Err(err(
+                    "site.currency",
+                    format!("expected a currency code such as \"CNY\", found {c:?}"),
+                ))
+            }
+        };
+        Ok(site)
     }
 }
 
@@ -408,5 +443,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("(vip).share_of") && e.contains("\"sms\" is not a queue"), "{e}");
+    }
+
+    fn site_with(currency: &str) -> Result<Site, InputError> {
+        let section: SiteSection = toml::from_str(&format!(
+            "time_zone = \"Asia/Shanghai\"\ninterval_minutes = 15\n{currency}"
+        ))
+        .unwrap();
+        let queue: QueueConfig = toml::from_str(
+            "name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20",
+        )
+        .unwrap();
+        Site::from_sections("plan.toml", &section, vec![queue])
+    }
+
+    #[test]
+    fn currency_is_a_code_or_absent() {
+        assert_eq!(site_with("currency = \"CNY\"").unwrap().currency.as_deref(), Some("CNY"));
+        assert_eq!(site_with("").unwrap().currency, None);
+        let e = site_with("currency = \"12 $\"").unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("site.currency"));
+        assert!(e.message.contains("\"12 $\""), "{}", e.message);
+        // A what-if copy of the site keeps it.
+        let s = site_with("currency = \"EUR\"").unwrap();
+        assert_eq!(s.with_queues(s.queues.clone()).unwrap().currency.as_deref(), Some("EUR"));
     }
 }

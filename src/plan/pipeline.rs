@@ -456,18 +456,7 @@ fn write_outputs_into(
     };
 
     let interval_minutes = config.site.grid.interval_minutes;
-    let targets: Vec<QueueTarget> = config
-        .site
-        .queues
-        .iter()
-        .map(|q| QueueTarget {
-            name: q.name.clone(),
-            channel: q.channel.as_str().into(),
-            service_level_target: q.service_level,
-            target_answer_seconds: q.target_answer_seconds,
-            max_abandon_rate: q.max_abandon_rate,
-        })
-        .collect();
+    let targets: Vec<QueueTarget> = config.site.queues.iter().map(QueueTarget::of).collect();
     let targeted: Vec<String> = targets
         .iter()
         .filter(|q| q.service_level_target.is_some())
@@ -502,6 +491,7 @@ fn write_outputs_into(
         interval_minutes,
         plan.days,
     );
+    roster_figures.currency = config.site.currency.clone();
     roster_figures.hard_rule_violations = Some(plan.roster.violations.len() as u64);
     roster_figures.violations_by_rule = crate::roster::violations_by_rule(&plan.roster.violations)
         .into_iter()
