@@ -9,7 +9,7 @@ use shiftcast::simulate::{
     Skills,
 };
 
-use crate::cli::{values, Format};
+use crate::cli::{values, Format, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -116,7 +116,10 @@ pub fn options(config: &PlanConfig, flags: &SimulationFlags) -> anyhow::Result<S
         s.absence = match a.trim() {
             "auto" => AbsenceSetting::Auto,
             v => AbsenceSetting::Fraction(v.parse().map_err(|_| {
-                anyhow::anyhow!("--absence: expected \"auto\" or a fraction in [0, 1), found {v:?}")
+                UsageError::new(
+                    "--absence",
+                    format!("expected \"auto\" or a fraction in [0, 1), found {v:?}"),
+                )
             })?),
         };
     }
