@@ -249,7 +249,7 @@ fn with_a_roster_each_queue_and_day_is_reported_with_absence_and_the_rosters_own
     let figures = r.roster.as_ref().unwrap();
     assert_eq!((figures.agents, figures.shifts), (30, 60));
     assert!((figures.paid_hours - 60.0 * 24.0).abs() < 1e-9);
-    assert_eq!(figures.on_duty_agents_peak, 30);
+    assert_eq!(figures.scheduled_agents_peak, 30);
     // Auto absence with no breaks: the whole shrinkage of the scenario's plan (0.2).
     let a = r.absence.unwrap();
     assert!((a.day_probability - 0.2).abs() < 1e-12, "{a:?}");

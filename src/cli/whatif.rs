@@ -137,12 +137,12 @@ fn print_roster_check(
         if let Some(r) = &o.roster {
             writeln!(
                 out,
-                "  roster: {} agents, {} shifts, {:.1} paid hours, at most {} on duty at once; \
+                "  roster: {} agents, {} shifts, {:.1} paid hours, {} scheduled at the peak; \
                  the scenario requires {:.1} paid hours, {} scheduled at the peak",
                 r.agents,
                 r.shifts,
                 r.paid_hours,
-                r.on_duty_agents_peak,
+                r.scheduled_agents_peak,
                 o.paid_hours,
                 o.required_agents_peak
             )?;

@@ -43,6 +43,13 @@ impl PlanInputs {
         needs: Needs,
     ) -> Result<PlanInputs, Error> {
         let history_path = history.map(Path::to_path_buf).or_else(|| config.inputs.history.clone());
+        // Every missing input is named before any file is read.
+        if needs.history && history_path.is_none() {
+            return Err(missing_input(config, "history"));
+        }
+        if needs.agents && config.inputs.agents.is_none() {
+            return Err(missing_input(config, "agents"));
+        }
         let history = match &history_path {
             Some(path) => read_site_history(path, &config.site)?,
             None if needs.history => return Err(missing_input(config, "history")),

@@ -17,7 +17,7 @@
 //!
 //! ```text
 //! name,contacts,required_agents_peak,required_agent_intervals,on_duty_agents_peak,paid_hours,fte,
-//! cost,capped_intervals,roster_agents,roster_shifts,roster_paid_hours,roster_on_duty_peak,
+//! cost,capped_intervals,roster_agents,roster_shifts,roster_paid_hours,roster_scheduled_peak,
 //! service_level,abandon_rate,asa_seconds,occupancy
 //! ```
 //!
@@ -122,7 +122,7 @@ const WHATIF_COLUMNS: [&str; 13] = [
     "roster_agents",
     "roster_shifts",
     "roster_paid_hours",
-    "roster_on_duty_peak",
+    "roster_scheduled_peak",
 ];
 
 /// Simulated columns of whatif.csv (all queues together), with decimals.
@@ -163,7 +163,7 @@ pub fn whatif_records(
                 o.roster.as_ref().map(|r| r.agents.to_string()).unwrap_or_default(),
                 o.roster.as_ref().map(|r| r.shifts.to_string()).unwrap_or_default(),
                 o.roster.as_ref().map(|r| fmt_num(r.paid_hours, 2)).unwrap_or_default(),
-                o.roster.as_ref().map(|r| r.on_duty_agents_peak.to_string()).unwrap_or_default(),
+                o.roster.as_ref().map(|r| r.scheduled_agents_peak.to_string()).unwrap_or_default(),
             ];
             let sim = o.simulated.as_ref();
             let values = [

@@ -136,8 +136,9 @@ pub struct RosterFigures {
     pub shifts: u32,
     /// Σ paid minutes / 60 (the shift's length for a row without paid minutes).
     pub paid_hours: f64,
-    /// Most roster agents on duty at once (shift minus breaks, before absence).
-    pub on_duty_agents_peak: u32,
+    /// Most roster agents scheduled at once (whole shifts, breaks included, before absence):
+    /// to compare with the scenario's `required_agents_peak`.
+    pub scheduled_agents_peak: u32,
 }
 
 /// The roster a sweep simulates every scenario against, with the agents' skills.
@@ -357,26 +358,16 @@ fn roster_figures(rows: &[RosterRow], horizon: &super::Horizon) -> RosterFigures
             }
         })
         .sum();
-    // On duty per interval: +1 at each span's start, -1 at its end, on the interval grid.
+    // Scheduled per interval (the whole shift, breaks included, as the requirement's gross
+    // agents count): +1 at each shift's first whole interval, -1 after its last.
     let mut delta = vec![0i64; horizon.intervals + 1];
     for r in rows {
-        let mut on = r.shift_start;
-        let mut breaks = r.breaks.clone();
-        breaks.sort();
-        let mut spans: Vec<(Stamp, Stamp)> = Vec::with_capacity(breaks.len() + 1);
-        for &(b0, b1) in &breaks {
-            spans.push((on, b0));
-            on = b1;
-        }
-        spans.push((on, r.shift_end));
-        for (s, e) in spans {
-            let i0 = (horizon.seconds_of(&s) / horizon.interval_seconds).ceil().max(0.0) as usize;
-            let i1 = (horizon.seconds_of(&e) / horizon.interval_seconds).floor().max(0.0) as usize;
-            let (i0, i1) = (i0.min(horizon.intervals), i1.min(horizon.intervals));
-            if i1 > i0 {
-                delta[i0] += 1;
-                delta[i1] -= 1;
-            }
+        let i0 = (horizon.seconds_of(&r.shift_start) / horizon.interval_seconds).ceil().max(0.0);
+        let i1 = (horizon.seconds_of(&r.shift_end) / horizon.interval_seconds).floor().max(0.0);
+        let (i0, i1) = ((i0 as usize).min(horizon.intervals), (i1 as usize).min(horizon.intervals));
+        if i1 > i0 {
+            delta[i0] += 1;
+            delta[i1] -= 1;
         }
     }
     let mut on_duty = 0i64;
@@ -389,7 +380,7 @@ fn roster_figures(rows: &[RosterRow], horizon: &super::Horizon) -> RosterFigures
         agents: ids.len() as u32,
         shifts: rows.len() as u32,
         paid_hours: paid_minutes / 60.0,
-        on_duty_agents_peak: peak as u32,
+        scheduled_agents_peak: peak as u32,
     }
 }
 
