@@ -229,7 +229,7 @@ fn main() {
     };
     let t = Instant::now();
     let cpu = cpu_seconds();
-    let out = whatif::run(&base, None, &config, &scenarios, &options).unwrap();
+    let out = whatif::run(&base, None, &config.whatif_plan(), &scenarios, &options).unwrap();
     let secs = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu).map(|(b, a)| b - a);
     let simulated: f64 =

@@ -5,19 +5,20 @@ mod common;
 
 use chrono::{Duration, TimeZone};
 use chrono_tz::Tz;
-use common::{PlanConfig, PlanToml};
+use common::PlanToml;
 use shiftcast::io::forecast::ForecastRow;
 use shiftcast::io::requirements::RequirementRow;
-use shiftcast::simulate::whatif::{self, Scenario, WhatifOptions};
-use shiftcast::simulate::SimulationOptions;
+use shiftcast::simulate::whatif::{self, Scenario, WhatifOptions, WhatifPlan};
+use shiftcast::simulate::{SimulateError, SimulationOptions};
 use shiftcast::time::Stamp;
 
-fn plan() -> PlanConfig {
+fn plan() -> WhatifPlan {
     PlanToml::sample()
         .site("time_zone = \"UTC\"\ninterval_minutes = 15")
         .shrinkage(0.2)
         .queues(&["name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20"])
         .config()
+        .whatif_plan()
 }
 
 fn origin() -> Stamp {
@@ -55,8 +56,8 @@ fn erlang_c_sl(a: f64, c: u32, target: f64, aht: f64) -> f64 {
 /// Fewest agents meeting the queue's service level by Erlang C; gross = ceil(net / (1 - s)).
 fn erlang_c_staff(
     rows: &[ForecastRow],
-    cfg: &PlanConfig,
-) -> shiftcast::Result<Vec<RequirementRow>> {
+    cfg: &WhatifPlan,
+) -> Result<Vec<RequirementRow>, SimulateError> {
     let q = &cfg.site.queues[0];
     Ok(rows
         .iter()

@@ -96,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => None,
     };
     let under_test = roster.as_deref().map(|rows| WhatifRoster { rows, skills: skills.as_ref() });
-    let outcomes = whatif::run(&forecast, under_test, &config, &scenarios, &options)
+    let outcomes = whatif::run(&forecast, under_test, &config.whatif_plan(), &scenarios, &options)
         .with_context(|| format!("running the scenarios of {}", args.scenarios.display()))?;
     if let Some(out) = &args.out {
         shiftcast::simulate::output::write_whatif(out, &outcomes, simulation.replications)

@@ -139,6 +139,14 @@ impl PlanConfig {
         })
     }
 
+    /// The site and `[staffing]`, as a what-if sweep takes them.
+    pub fn whatif_plan(&self) -> crate::simulate::whatif::WhatifPlan {
+        crate::simulate::whatif::WhatifPlan {
+            site: self.site.clone(),
+            staffing: self.staffing.clone(),
+        }
+    }
+
     fn parse_unlocated(file: &str, text: &str, base: &Path) -> Result<PlanConfig, FileError> {
         let raw: RawPlan = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| {

@@ -280,7 +280,7 @@ pub fn run(
                     rows: &roster.rows,
                     skills: Some(&skills),
                 }),
-                config,
+                &config.whatif_plan(),
                 &scenarios,
                 &whatif_options,
             )?;

@@ -58,6 +58,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::error::InputError;
 use crate::io::contact_log::ContactRecord;
 use crate::io::forecast::ForecastRow;
 use crate::io::requirements::RequirementRow;
@@ -194,6 +195,15 @@ pub enum SimulateError {
     Roster { agent_id: String, date: String, message: String },
     #[error("forecast row {interval_start} queue {queue}: {message}")]
     Forecast { interval_start: String, queue: String, message: String },
+    /// A what-if scenario's requirement that staffing refused.
+    #[error(transparent)]
+    Staffing(#[from] crate::staffing::StaffingError),
+    /// A bad value in a scenario file.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A scenario file that could not be read.
+    #[error("{path}: {message}")]
+    Read { path: String, message: String },
 }
 
 /// Unplanned absence of a run, before a roster resolves `"auto"`.

@@ -45,9 +45,9 @@ use crate::io::forecast::ForecastRow;
 use crate::io::requirements::RequirementRow;
 use crate::io::roster::RosterRow;
 use crate::io::table::Table;
-use crate::plan::config::PlanConfig;
-use crate::plan::Error;
 use crate::simulate::engine::ArrivalSource;
+use crate::site::Site;
+use crate::staffing::StaffingConfig;
 use crate::time::{self, Stamp};
 
 /// Hours of one full-time equivalent per week, when the caller does not say.
@@ -149,20 +149,28 @@ pub struct WhatifRoster<'a> {
     pub skills: Option<&'a Skills>,
 }
 
+/// What a what-if sweep reads of a plan: the site (queues and targets) and `[staffing]`; a
+/// scenario changes both.
+#[derive(Debug, Clone)]
+pub struct WhatifPlan {
+    pub site: Site,
+    pub staffing: StaffingConfig,
+}
+
 /// Staffing function used by the sweep: forecast rows and a plan in, requirement rows out.
 pub type StaffFn<'a> =
-    dyn Fn(&[ForecastRow], &PlanConfig) -> Result<Vec<RequirementRow>, Error> + Sync + 'a;
+    dyn Fn(&[ForecastRow], &WhatifPlan) -> Result<Vec<RequirementRow>, SimulateError> + Sync + 'a;
 
 /// Run a sweep with the `staffing` stage's Erlang requirement.
 pub fn run(
     forecast: &[ForecastRow],
     roster: Option<WhatifRoster<'_>>,
-    config: &PlanConfig,
+    config: &WhatifPlan,
     scenarios: &[Scenario],
     options: &WhatifOptions,
-) -> Result<Vec<ScenarioOutcome>, Error> {
-    let staff = |rows: &[ForecastRow], c: &PlanConfig| {
-        crate::staffing::staff(rows, &c.site, &c.staffing).map_err(Error::from)
+) -> Result<Vec<ScenarioOutcome>, SimulateError> {
+    let staff = |rows: &[ForecastRow], c: &WhatifPlan| {
+        crate::staffing::staff(rows, &c.site, &c.staffing).map_err(SimulateError::from)
     };
     run_with(&staff, forecast, roster, config, scenarios, options)
 }
@@ -172,17 +180,16 @@ pub fn run_with(
     staff: &StaffFn<'_>,
     forecast: &[ForecastRow],
     roster: Option<WhatifRoster<'_>>,
-    config: &PlanConfig,
+    config: &WhatifPlan,
     scenarios: &[Scenario],
     options: &WhatifOptions,
-) -> Result<Vec<ScenarioOutcome>, Error> {
+) -> Result<Vec<ScenarioOutcome>, SimulateError> {
     let simulation = options.simulation.validated()?;
     if !(options.fte_hours_per_week.is_finite() && options.fte_hours_per_week > 0.0) {
         return Err(SimulateError::Invalid(format!(
             "FTE hours per week must be > 0, got {}",
             options.fte_hours_per_week
-        ))
-        .into());
+        )));
     }
     for s in scenarios {
         if let Some(q) = &s.queue {
@@ -190,8 +197,7 @@ pub fn run_with(
                 return Err(SimulateError::Invalid(format!(
                     "scenario {:?}: queue {q:?} is not in plan.toml",
                     s.name
-                ))
-                .into());
+                )));
             }
         }
         check_dates(s, forecast)?;
@@ -202,8 +208,8 @@ pub fn run_with(
         .map(|(k, s)| {
             one(staff, forecast, roster, config, s, options, &simulation, k as u64).map_err(|e| {
                 match e {
-                    Error::Simulate(SimulateError::Invalid(m)) => {
-                        SimulateError::Invalid(format!("scenario {:?}: {m}", s.name)).into()
+                    SimulateError::Invalid(m) => {
+                        SimulateError::Invalid(format!("scenario {:?}: {m}", s.name))
                     }
                     other => other,
                 }
@@ -243,9 +249,9 @@ fn check_dates(s: &Scenario, forecast: &[ForecastRow]) -> Result<(), SimulateErr
 /// The scenario's forecast and plan.
 pub fn apply(
     forecast: &[ForecastRow],
-    config: &PlanConfig,
+    config: &WhatifPlan,
     s: &Scenario,
-) -> (Vec<ForecastRow>, PlanConfig) {
+) -> (Vec<ForecastRow>, WhatifPlan) {
     let mut cfg = config.clone();
     if let Some(v) = s.shrinkage {
         cfg.staffing.shrinkage = v;
@@ -301,7 +307,7 @@ struct Requirement {
 impl Requirement {
     fn of(
         requirements: &[RequirementRow],
-        cfg: &PlanConfig,
+        cfg: &WhatifPlan,
         horizon: &super::Horizon,
         cap: Option<u32>,
     ) -> Requirement {
@@ -393,13 +399,13 @@ struct Simulated {
 /// Simulate a scenario's demand against the roster (with its absence, resolved with the
 /// scenario's shrinkage) or against exactly its net agents (no absence).
 fn simulate_scenario(
-    cfg: &PlanConfig,
+    cfg: &WhatifPlan,
     rows: &[ForecastRow],
     roster: Option<WhatifRoster<'_>>,
     net: &[Vec<u32>],
     simulation: &SimulationOptions,
     index: u64,
-) -> Result<Simulated, Error> {
+) -> Result<Simulated, SimulateError> {
     let (horizon, queues) = demand(rows, &cfg.site)?;
     let mut options = *simulation;
     options.absence.shrinkage = cfg.staffing.shrinkage;
@@ -431,12 +437,12 @@ fn one(
     staff: &StaffFn<'_>,
     forecast: &[ForecastRow],
     roster: Option<WhatifRoster<'_>>,
-    config: &PlanConfig,
+    config: &WhatifPlan,
     s: &Scenario,
     options: &WhatifOptions,
     simulation: &SimulationOptions,
     index: u64,
-) -> Result<ScenarioOutcome, Error> {
+) -> Result<ScenarioOutcome, SimulateError> {
     let (rows, cfg) = apply(forecast, config, s);
     let horizon = super::Horizon::of_forecast(&rows, &cfg.site)?;
     let contacts: f64 = rows.iter().map(|r| r.contacts).sum();
@@ -532,8 +538,11 @@ pub const SCENARIO_COLUMNS: [&str; 12] = [
 /// Read scenarios from a `.toml` file (`[[scenarios]]` tables) or any other file as CSV.
 /// `start`/`end` are local dates (`2025-11-10`; `end` is inclusive: to the end of that day) or
 /// local date-times (`2025-11-11T09:00`; `end` exclusive) in the site's time zone `tz`.
-pub fn read_scenarios(path: &Path, tz: Tz) -> Result<Vec<Scenario>, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+pub fn read_scenarios(path: &Path, tz: Tz) -> Result<Vec<Scenario>, SimulateError> {
+    let bytes = std::fs::read(path).map_err(|e| SimulateError::Read {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     let file = path.display().to_string();
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
         let text = String::from_utf8(bytes)
@@ -560,7 +569,11 @@ pub fn read_scenarios(path: &Path, tz: Tz) -> Result<Vec<Scenario>, Error> {
 ///     "scenarios.csv line 2, column shrinkage: expected a number >= 0 and < 1, found \"1.5\""
 /// );
 /// ```
-pub fn parse_scenarios_csv(file: &str, bytes: &[u8], tz: Tz) -> Result<Vec<Scenario>, Error> {
+pub fn parse_scenarios_csv(
+    file: &str,
+    bytes: &[u8],
+    tz: Tz,
+) -> Result<Vec<Scenario>, SimulateError> {
     let t = Table::parse(file, bytes)?;
     t.reject_unknown(&SCENARIO_COLUMNS)?;
     let name_col = t.require("name")?;
@@ -603,7 +616,11 @@ struct TomlFile {
 
 /// Parse a TOML scenario file: `[[scenarios]]` tables with the CSV's keys (numbers as numbers,
 /// dates and names as strings).
-pub fn parse_scenarios_toml(file: &str, text: &str, tz: Tz) -> Result<Vec<Scenario>, Error> {
+pub fn parse_scenarios_toml(
+    file: &str,
+    text: &str,
+    tz: Tz,
+) -> Result<Vec<Scenario>, SimulateError> {
     let line_of = |span: Option<std::ops::Range<usize>>| {
         span.map(|s| {
             text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count()
