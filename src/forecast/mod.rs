@@ -45,9 +45,12 @@
 //! exactly so: the history before its origin and the events file, nothing of the test week (a
 //! day without data there is a closure only when the events file declares it).
 
+pub mod intraday;
 pub mod metrics;
 pub mod models;
 pub mod series;
+
+pub use intraday::{backtest_intraday, run_intraday, IntradayBacktest, IntradayScore};
 
 use std::collections::BTreeMap;
 use std::time::Instant;
