@@ -10,7 +10,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
 use shiftcast::forecast::{
-    backtest, run_forecast, site_for_history, BacktestOptions, ForecastConfig, ForecastOutput,
+    backtest, backtest_intraday, run_forecast, run_intraday, site_for_history, BacktestOptions,
+    ForecastConfig, ForecastOutput,
 };
 use shiftcast::io::events::{Event, EventKind};
 use shiftcast::io::history::{History, HistoryRecord};
@@ -745,4 +746,71 @@ fn a_sunday_to_thursday_week_is_learned_from_the_calendar() {
             );
         }
     }
+}
+
+#[test]
+fn an_as_of_forecast_rescales_the_rest_of_the_day_by_how_it_is_running() {
+    // 8 weeks of 20 contacts per half hour on weekdays 08:00–18:00; on the as-of Monday the
+    // history holds 30 per half hour from 08:00 to 10:30. Day-ahead forecast: 20. The last two
+    // hours (09:00–10:30, four intervals): A = 120, F = 80, κ = 1/0.06² = 277.78, posterior ratio
+    // (120 + κ)/(80 + κ) = 1.111801, half its log kept: r = √1.111801 = 1.054420. The rest of the
+    // day is 20·r from 11:00; Tuesday keeps half the correction, 20·(1 + 0.5·(r − 1)).
+    let grid = IntervalGrid::new(tz("Europe/Paris"), 30).expect("grid");
+    let first = date(2025, 1, 6);
+    let monday = first + Duration::days(56);
+    let h = history(grid, first, 57, |d, hh, _| {
+        if d == monday {
+            (open(d, hh) && hh < 11).then_some(30.0)
+        } else {
+            open(d, hh).then_some(20.0)
+        }
+    });
+    let as_of = monday.and_hms_opt(11, 0, 0).expect("time");
+    let out = run_intraday(&h, &[], &site_for_history(grid), &config("top_down"), as_of, 2)
+        .expect("re-forecast");
+    let kappa = 1.0 / (0.06f64 * 0.06);
+    let r = ((120.0 + kappa) / (80.0 + kappa)).sqrt();
+    let first_row = out.rows.first().expect("rows");
+    assert_eq!(first_row.interval_start.naive_local(), as_of);
+    let day = monday.format("%Y-%m-%d");
+    let next = (monday + Duration::days(1)).format("%Y-%m-%d");
+    let at = |t: &str| value_at(&out, t)[0];
+    assert!(
+        (at(&format!("{day}T11:00")) - 20.0 * r).abs() < 1e-3,
+        "{}",
+        at(&format!("{day}T11:00"))
+    );
+    assert!((at(&format!("{day}T17:30")) - 20.0 * r).abs() < 1e-3);
+    let damped = 20.0 * (1.0 + 0.5 * (r - 1.0));
+    assert!(
+        (at(&format!("{next}T09:00")) - damped).abs() < 1e-3,
+        "{}",
+        at(&format!("{next}T09:00"))
+    );
+    assert!(value_at(&out, &format!("{day}T10:30")).is_empty());
+    // P10 and P90 are scaled with the forecast (a flat history has a zero-width interval).
+    assert!(out.rows.iter().all(|r| r.contacts_p10 <= r.contacts_p90));
+}
+
+/// At 11:00 the re-forecast of the rest of the day beats the day-ahead forecast on at least 70%
+/// of the bank folds' days (history before each day only).
+#[test]
+#[ignore = "needs ../shared/data"]
+fn us_bank_as_of_eleven_beats_the_day_ahead_forecast_on_most_days() {
+    let h = load_bank(&common::shared_data("us_bank_calls_5min_2003.csv"));
+    let grid = IntervalGrid::new(tz("America/New_York"), 5).expect("grid");
+    let times = [chrono::NaiveTime::from_hms_opt(11, 0, 0).expect("time")];
+    let report = backtest_intraday(
+        &h,
+        &[],
+        &site_for_history(grid),
+        &config("auto"),
+        &bank_options(),
+        &times,
+    )
+    .expect("intraday backtest");
+    let s = &report.scores[0];
+    assert!(s.days >= 120, "{} days", s.days);
+    assert!(s.days_better as f64 >= 0.7 * s.days as f64, "{} of {}", s.days_better, s.days);
+    assert!(s.wape_as_of < s.wape_day_ahead, "{} vs {}", s.wape_as_of, s.wape_day_ahead);
 }

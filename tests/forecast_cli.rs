@@ -120,3 +120,35 @@ fn backtest_reports_every_model_as_json() {
     // A constant weekly pattern is forecast exactly by the weekday average.
     assert!(report["queues"][0]["models"][1]["wape"].as_f64().expect("wape") < 1e-9);
 }
+
+#[test]
+fn forecast_as_of_covers_the_rest_of_the_day_and_backtest_scores_it() {
+    // The history's last Friday runs exactly as forecast (10 + hour), so at 11:00 the rest of the
+    // day (one open hour) is the day-ahead value 21 unchanged.
+    let dir = tempfile::tempdir().expect("tmp");
+    let history = write_history(dir.path());
+    let out = dir.path().join("forecast.csv");
+    Command::cargo_bin("shiftcast")
+        .expect("binary")
+        .args(["forecast", "--history"])
+        .arg(&history)
+        .args(["--time-zone", "Europe/Madrid", "--as-of", "2025-02-07T11:00", "--days", "1"])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).expect("forecast.csv");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].starts_with("2025-02-07T11:00,sales,"), "{}", lines[1]);
+    let contacts: f64 = lines[1].split(',').nth(2).expect("contacts").parse().expect("number");
+    assert!((contacts - 21.0).abs() < 1e-3, "{contacts}");
+    Command::cargo_bin("shiftcast")
+        .expect("binary")
+        .args(["backtest", "--history"])
+        .arg(&history)
+        .args(["--time-zone", "Europe/Madrid", "--folds", "1", "--as-of-times", "10:00,11:00"])
+        .assert()
+        .success()
+        .stdout(contains("day-ahead WAPE%"));
+}

@@ -3,7 +3,7 @@
 //! noise floor per queue.
 
 use anyhow::Context;
-use shiftcast::forecast::{backtest, BacktestOptions};
+use shiftcast::forecast::{backtest, backtest_intraday, BacktestOptions};
 use shiftcast::time::parse_date;
 
 use crate::cli::forecast::InputArgs;
@@ -22,6 +22,10 @@ pub struct Args {
     /// First origin (YYYY-MM-DD); default: the latest that fits all folds in the history.
     #[arg(long)]
     pub first_origin: Option<String>,
+    /// Backtest the intraday re-forecast instead: at these local times of day (`11:00,14:00`),
+    /// each test day's re-forecast of the rest of the day against its day-ahead forecast.
+    #[arg(long, value_delimiter = ',')]
+    pub as_of_times: Vec<String>,
     /// How to print the report.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -35,6 +39,49 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let options =
         BacktestOptions { horizon_days: args.horizon_days, folds: args.folds, first_origin };
+    if !args.as_of_times.is_empty() {
+        let times = args
+            .as_of_times
+            .iter()
+            .map(|t| {
+                chrono::NaiveTime::parse_from_str(t, "%H:%M")
+                    .map_err(|e| anyhow::anyhow!("--as-of-times: expected HH:MM, got {t:?} ({e})"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let report = backtest_intraday(
+            &inputs.history,
+            &inputs.events,
+            &inputs.site,
+            &inputs.forecast,
+            &options,
+            &times,
+        )
+        .context("backtesting the intraday re-forecast")?;
+        match args.format {
+            Format::Json => print_json(&report)?,
+            Format::Table => {
+                println!(
+                    "{} folds of {} day(s) from {}: rest of each day, all queues",
+                    report.folds, args.horizon_days, report.first_origin
+                );
+                println!(
+                    "{:<6} {:>14} {:>10} {:>16}",
+                    "as of", "day-ahead WAPE%", "as-of WAPE%", "better days"
+                );
+                for s in &report.scores {
+                    println!(
+                        "{:<6} {:>14.2} {:>10.2} {:>10} of {}",
+                        s.as_of,
+                        100.0 * s.wape_day_ahead,
+                        100.0 * s.wape_as_of,
+                        s.days_better,
+                        s.days
+                    );
+                }
+            }
+        }
+        return Ok(());
+    }
     let report =
         backtest(&inputs.history, &inputs.events, &inputs.site, &inputs.forecast, &options)
             .context("backtesting")?;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use shiftcast::forecast::{
-    run_forecast, site_for_history, ForecastConfig, ForecastOutput, QueueReport,
+    run_forecast, run_intraday, site_for_history, ForecastConfig, ForecastOutput, QueueReport,
 };
 use shiftcast::io::events::{read_events, Event};
 use shiftcast::io::forecast::write_forecast;
@@ -113,8 +113,14 @@ pub struct Args {
     pub input: InputArgs,
     /// First forecast day (YYYY-MM-DD); default: as `plan`, the first `[site] week_start` day
     /// (Monday without --config) after the history ends.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "as_of")]
     pub start: Option<String>,
+    /// Re-forecast the rest of a day from its actuals so far (local `YYYY-MM-DDTHH:MM`): the
+    /// history may hold that day up to this time; the day-ahead forecast of the rest of the day
+    /// (and of the next --days − 1 days, the correction damped) is rescaled by how the day is
+    /// running.
+    #[arg(long)]
+    pub as_of: Option<String>,
     /// Number of days to forecast.
     #[arg(long, default_value_t = 7, value_parser = values::horizon_days)]
     pub days: u32,
@@ -153,17 +159,40 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(s) => Some(parse_date(s).map_err(anyhow::Error::msg).context("--start")?),
         None => None,
     };
-    let start = planning_start(&inputs.history, inputs.site.week_start, explicit)
-        .context("the history has no rows")?;
-    let out: ForecastOutput = run_forecast(
-        &inputs.history,
-        &inputs.events,
-        &inputs.site,
-        &inputs.forecast,
-        start,
-        args.days,
-    )
-    .context("forecasting")?;
+    let as_of = match &args.as_of {
+        Some(s) => {
+            Some(chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").map_err(|e| {
+                anyhow::anyhow!("--as-of: expected YYYY-MM-DDTHH:MM, got {s:?} ({e})")
+            })?)
+        }
+        None => None,
+    };
+    let out: ForecastOutput;
+    let start;
+    if let Some(t) = as_of {
+        start = t.date();
+        out = run_intraday(
+            &inputs.history,
+            &inputs.events,
+            &inputs.site,
+            &inputs.forecast,
+            t,
+            args.days,
+        )
+        .context("re-forecasting")?;
+    } else {
+        start = planning_start(&inputs.history, inputs.site.week_start, explicit)
+            .context("the history has no rows")?;
+        out = run_forecast(
+            &inputs.history,
+            &inputs.events,
+            &inputs.site,
+            &inputs.forecast,
+            start,
+            args.days,
+        )
+        .context("forecasting")?;
+    }
     write_forecast(&args.out, &out.rows)
         .with_context(|| format!("writing {}", args.out.display()))?;
     let summary = Summary {

@@ -45,9 +45,12 @@
 //! exactly so: the history before its origin and the events file, nothing of the test week (a
 //! day without data there is a closure only when the events file declares it).
 
+pub mod intraday;
 pub mod metrics;
 pub mod models;
 pub mod series;
+
+pub use intraday::{backtest_intraday, run_intraday, IntradayBacktest, IntradayScore};
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -1325,19 +1328,9 @@ pub fn backtest(
             })
             .collect();
         let horizon = options.horizon_days as usize;
-        // Each fold sees what a forecast made at its origin would: the history before the origin
-        // and the events file. A day of the test week without data is not a closure the fold
-        // knows of (its rebound neither) unless the events file declares it. The fold's series
-        // is the one `run_forecast` builds for a start at the origin, so the figures equal
-        // forecasting at each origin.
-        let fold_run = |o: usize| -> Result<QueueRun, ForecastError> {
-            let origin_date = series.days[o].date;
-            let fold_last = origin_date + Duration::days(horizon as i64 - 1);
-            let fold = queue_series(queue, history, &qe, site, grid, fold_last, origin_date)?;
-            run_queue(&fold, &qe, config, o, horizon)
-        };
+        let fold = Fold { queue, history, events: &qe, site, grid, config, horizon };
         let runs: Vec<(usize, Result<QueueRun, ForecastError>)> =
-            origins.par_iter().map(|&o| (o, fold_run(o))).collect();
+            origins.par_iter().map(|&o| (o, fold.run(series.days[o].date, o))).collect();
         let names: Vec<String> = config.models().iter().map(|m| m.name().to_string()).collect();
         let n = names.len();
         let mut scored: Vec<Vec<Scored>> = vec![Vec::new(); n + 1];
@@ -1422,6 +1415,38 @@ pub fn backtest(
         warnings,
         run_time_seconds: t_all.elapsed().as_secs_f64(),
     })
+}
+
+/// One queue's backtest fold inputs.
+struct Fold<'a> {
+    queue: &'a str,
+    history: &'a History,
+    events: &'a [&'a Event],
+    site: &'a Site,
+    grid: IntervalGrid,
+    config: &'a ForecastConfig,
+    horizon: usize,
+}
+
+impl Fold<'_> {
+    /// The fold at `origin` (day index `o`) sees what a forecast made at its origin would: the
+    /// history before the origin and the events file. A day of the test week without data is
+    /// not a closure the fold knows of (nor its rebound) unless the events file declares it.
+    /// The fold's series is the one `run_forecast` builds for a start at the origin, so the
+    /// figures equal forecasting at each origin.
+    fn run(&self, origin: NaiveDate, o: usize) -> Result<QueueRun, ForecastError> {
+        let last = origin + Duration::days(self.horizon as i64 - 1);
+        let series = queue_series(
+            self.queue,
+            self.history,
+            self.events,
+            self.site,
+            self.grid,
+            last,
+            origin,
+        )?;
+        run_queue(&series, self.events, self.config, o, self.horizon)
+    }
 }
 
 /// Mean absolute error of the weekly seasonal naive forecast before `origin` (MASE scale).
