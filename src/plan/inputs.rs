@@ -43,6 +43,10 @@ impl PlanInputs {
         needs: Needs,
     ) -> Result<PlanInputs, Error> {
         let history_path = history.map(Path::to_path_buf).or_else(|| config.inputs.history.clone());
+        // A needed input that is not set is refused before any file is read.
+        if needs.agents && config.inputs.agents.is_none() {
+            return Err(missing_input(config, "agents"));
+        }
         let history = match &history_path {
             Some(path) => read_site_history(path, &config.site)?,
             None if needs.history => return Err(missing_input(config, "history")),
@@ -59,6 +63,9 @@ impl PlanInputs {
         history: History,
         needs: Needs,
     ) -> Result<PlanInputs, Error> {
+        if needs.agents && config.inputs.agents.is_none() {
+            return Err(missing_input(config, "agents"));
+        }
         let events = match &config.inputs.events {
             Some(p) => read_events(p)?,
             None => Vec::new(),
