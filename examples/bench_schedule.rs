@@ -181,7 +181,7 @@ fn main() {
         let rows: Vec<RequirementRow> =
             queues.iter().flat_map(|q| requirements(q, volume, days)).collect();
         let started = Instant::now();
-        let r = match schedule::solve(&rows, &config, &options) {
+        let r = match schedule::solve(&rows, &config.site, &config.schedule, &options) {
             Ok(r) => r,
             Err(e) => {
                 println!("| {label} | {} | error: {e} |", solver.as_str());

@@ -113,6 +113,7 @@ fn fixture() -> ReportData {
                     answered: contacts - 1.0,
                     abandoned: 1.0,
                     service_level: Some((contacts * 0.8).floor() / contacts),
+                    asa_seconds: Some(12.0),
                 });
             }
         }
@@ -153,6 +154,7 @@ fn fixture() -> ReportData {
             service_level_target: Some(0.8),
             target_answer_seconds: Some(20.0),
             max_abandon_rate: Some(0.05),
+            deadline_minutes: None,
         },
         QueueTarget {
             name: CHAT.into(),
@@ -160,6 +162,7 @@ fn fixture() -> ReportData {
             service_level_target: Some(0.8),
             target_answer_seconds: Some(30.0),
             max_abandon_rate: None,
+            deadline_minutes: None,
         },
     ];
     let targeted: Vec<String> = queues.iter().map(|q| q.to_string()).collect();
@@ -190,7 +193,10 @@ fn fixture() -> ReportData {
         forecast: forecast_figures,
         staffing: StaffingFigures::from_rows(&requirements, 15, 7),
         schedule: Some(ScheduleFigures::from_rows(&shifts, &coverage, &contacts, &targeted, 15, 7)),
-        roster: Some(RosterFigures::from_rows(&roster, &shifts, &coverage, &cost, 15, 7)),
+        roster: Some(RosterFigures {
+            currency: Some("EUR".into()),
+            ..RosterFigures::from_rows(&roster, &shifts, &coverage, &cost, 15, 7)
+        }),
         simulation: Some(SimulationFigures::from_rows(&simulation, &targeted)),
         notes: vec![],
     };
@@ -285,8 +291,10 @@ fn names_are_escaped_and_nothing_loads_from_a_network() {
     for raw in ["<Ann>", "<phone>", "<Site>", "<peak>"] {
         assert!(!html.contains(raw), "{raw} is not escaped");
     }
-    assert!(!html.contains("<script"));
-    assert!(!html.contains("<link"));
+    // One inline script (hover values, zoom), loading nothing.
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(html.contains("<script>") && !html.contains("<script src"));
+    assert!(!html.contains("<link") && !html.contains("<img"));
     assert!(!html.contains("@import") && !html.contains("url("));
     let without_namespace = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
     assert!(!without_namespace.contains("http://") && !without_namespace.contains("https://"));
@@ -310,8 +318,11 @@ fn key_figures_are_the_hand_worked_ones() {
     assert_eq!(sc.overstaffed_agent_intervals, 96);
     let html = render(&data);
     assert!(html.contains("<div class=\"v \">10</div>"), "rostered agents card");
-    assert!(html.contains("<div class=\"v \">8,000</div>"), "cost card");
-    assert!(html.contains("<div class=\"v bad\">8 under</div>"), "coverage gap card");
+    assert!(html.contains("<div class=\"v \">8,000 EUR</div>"), "cost card, with its currency");
+    // 8 agent-intervals of 15 minutes.
+    assert!(html.contains("<div class=\"v bad\">2 agent-hours short</div>"), "under-staffing card");
+    // The simulated service level is below the 80% target: the card says so in words.
+    assert!(html.contains("missed</div>"), "service-level card names its verdict");
     assert!(html.contains("7.1%"), "forecast accuracy card");
 }
 
@@ -325,4 +336,102 @@ fn a_seat_nobody_works_is_drawn_as_an_unfilled_bar() {
     assert_eq!(gantt.1, 50);
     let tip = format!("unfilled {} seat", shiftcast::report::svg::escape(&removed.queue));
     assert!(html.contains(&tip), "no bar titled {tip:?}");
+}
+
+/// The words of the glance table's row for `queue`, one per day then the week.
+fn glance_row(html: &str, queue: &str) -> Vec<String> {
+    let table = &html[html.find("<table class=\"glance\">").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let row = table
+        .split("<tr>")
+        .find(|r| r.starts_with(&format!("<th scope=\"row\">{queue}<")))
+        .unwrap_or_else(|| panic!("no glance row for {queue}"));
+    row.split("<td")
+        .skip(1)
+        .map(|cell| {
+            let text = &cell[cell.find('>').unwrap() + 1..];
+            text[..text.find(['<']).unwrap()].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_top_of_the_page_says_met_or_missed_per_queue_and_day() {
+    let mut data = fixture();
+    // Chat answers 90% in time on Monday; every other simulated interval floor(0.8 n) / n of
+    // its n contacts, below the 80% target whenever 0.8 n is not whole.
+    for r in data.simulation.iter_mut() {
+        if r.queue == CHAT && r.interval_start.date_naive() == monday() {
+            r.service_level = Some(0.9);
+        }
+    }
+    let html = render(&data);
+    let glance = html.find("id=\"glance\"").expect("the verdicts are on the page");
+    assert!(glance < html.find("id=\"figures\"").unwrap(), "verdicts come before the figures");
+    let chat = glance_row(&html, CHAT);
+    assert_eq!(chat.len(), 8, "seven days and the week: {chat:?}");
+    assert_eq!(chat[0], "met");
+    assert!(chat[1..].iter().all(|w| w == "missed"), "{chat:?}");
+    // Voice: every day below target, and abandonment (1 of n) above its 5% limit on most.
+    let voice = glance_row(&html, "voice &amp; &lt;phone&gt;");
+    assert!(voice.iter().all(|w| w == "missed"), "{voice:?}");
+    assert!(html.contains("1 of 14</b> queue-days met"), "the count of queue-days met");
+}
+
+#[test]
+fn deferred_queues_show_the_deadline_and_backlog_not_a_service_level() {
+    let mut data = fixture();
+    data.summary.queues.push(QueueTarget {
+        name: "email".into(),
+        channel: "email".into(),
+        service_level_target: None,
+        target_answer_seconds: None,
+        max_abandon_rate: None,
+        deadline_minutes: Some(120.0),
+    });
+    for day in 0..7 {
+        let date = monday() + Duration::days(day);
+        for m in (8 * 60..20 * 60).step_by(15) {
+            data.simulation.push(SimulatedInterval {
+                interval_start: at(date, m),
+                queue: "email".into(),
+                offered: 10.0,
+                answered: 10.0,
+                abandoned: 0.0,
+                // Tuesday: half the e-mails late.
+                service_level: Some(if day == 1 { 0.5 } else { 1.0 }),
+                asa_seconds: Some(1800.0),
+            });
+        }
+    }
+    let html = render(&data);
+    let ids: Vec<String> = charts(&html).into_iter().map(|c| c.0).collect();
+    assert!(ids.contains(&"chart-backlog-2".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"chart-sl-2".to_string()), "no per-interval service level: {ids:?}");
+    let email = glance_row(&html, "email");
+    assert_eq!(email[..3], ["met", "missed", "met"]);
+    assert!(html.contains("99% within 2 h"), "the deadline is named");
+    // 10 e-mails a quarter-hour waiting 30 minutes: 20 waiting once the day is under way.
+    assert!(html.contains("waiting (estimated) 20</title>"), "backlog hover values");
+}
+
+#[test]
+fn the_page_fits_any_width_and_every_chart_has_hover_values() {
+    let html = render(&fixture());
+    assert!(
+        html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+    );
+    for chunk in html.split("<svg ").skip(1) {
+        let body = &chunk[..chunk.find("</svg>").unwrap()];
+        let tag = &body[..body.find('>').unwrap()];
+        assert!(tag.contains("width=\"100%\""), "a chart of fixed width: {tag}");
+        let titled =
+            body.matches("class=\"hover\"").count() + body.matches("</title></rect>").count();
+        assert!(titled > 0, "nothing to hover in {tag}");
+    }
+    // Each chart has a description for screen readers, tied to it.
+    for (id, _) in charts(&html) {
+        assert!(html.contains(&format!("aria-describedby=\"{id}-desc\"")), "{id}");
+        assert!(html.contains(&format!("<p class=\"sr\" id=\"{id}-desc\">")), "{id}");
+    }
 }

@@ -81,7 +81,8 @@ fn run(week: &str, menu: &str, schedule: &str) -> Vec<(SolverKind, schedule::Sch
     let mut out = Vec::new();
     for solver in SolverKind::compiled() {
         let options = SolveOptions { solver, ..Default::default() };
-        let result = schedule::solve(&rows, &config, &options).expect("solve");
+        let result =
+            schedule::solve(&rows, &config.site, &config.schedule, &options).expect("solve");
         assert_eq!(result.summary.solver, solver);
         assert_eq!(result.summary.status, Status::Optimal, "{solver:?}: {:?}", result.summary);
         // Every interval meets its floor when coverage is hard.
@@ -178,7 +179,8 @@ fn tours(week: &str, menu: &str) -> Vec<(SolverKind, schedule::ScheduleResult)> 
     let mut out = Vec::new();
     for solver in SolverKind::compiled() {
         let options = SolveOptions { solver, ..Default::default() };
-        let result = schedule::solve(&rows, &config, &options).expect("solve");
+        let result =
+            schedule::solve(&rows, &config.site, &config.schedule, &options).expect("solve");
         assert_eq!(result.summary.status, Status::Optimal, "{solver:?}: {:?}", result.summary);
         assert!(result.coverage.iter().all(|c| c.scheduled >= c.required), "{solver:?}");
         out.push((solver, result));

@@ -60,7 +60,7 @@ fn day(from: usize, to: usize, value: u32) -> Vec<u32> {
 }
 
 fn solve(req: &[RequirementRow], config: &PlanConfig) -> schedule::ScheduleResult {
-    schedule::solve(req, config, &SolveOptions::default()).expect("solve")
+    schedule::solve(req, &config.site, &config.schedule, &SolveOptions::default()).expect("solve")
 }
 
 /// `req` scheduled by each compiled back end.
@@ -72,7 +72,7 @@ fn solve_each(
         .into_iter()
         .map(|solver| {
             let options = SolveOptions { solver, ..Default::default() };
-            let r = schedule::solve(req, config, &options).expect("solve");
+            let r = schedule::solve(req, &config.site, &config.schedule, &options).expect("solve");
             assert_eq!(r.summary.solver, solver);
             (solver, r)
         })
@@ -194,7 +194,9 @@ fn a_back_end_not_compiled_in_is_refused_naming_its_feature() {
     let config = plan(60, "earliest_start = \"09:00\"\nlatest_start = \"13:00\"\nstart_step_minutes = 240\nshift_lengths_minutes = [240]");
     for solver in SolverKind::ALL.into_iter().filter(|s| !s.is_compiled()) {
         let options = SolveOptions { solver, ..Default::default() };
-        let err = schedule::solve(&rows(&[day(9, 17, 1)], 0.0), &config, &options).unwrap_err();
+        let err =
+            schedule::solve(&rows(&[day(9, 17, 1)], 0.0), &config.site, &config.schedule, &options)
+                .unwrap_err();
         let message = err.to_string();
         assert!(message.contains(&format!("--features {}", solver.as_str())), "{message}");
     }
@@ -281,7 +283,8 @@ fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage
         let hard = plan(60, &format!("{rules}\nhard_coverage = true"));
         let cost = schedule::solve(
             &req,
-            &hard,
+            &hard.site,
+            &hard.schedule,
             &SolveOptions { service_level: Some(sl.clone()), solver, ..Default::default() },
         )
         .unwrap();
@@ -294,7 +297,7 @@ fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage
             solver,
             ..Default::default()
         };
-        let r = schedule::solve(&req, &config, &options).unwrap();
+        let r = schedule::solve(&req, &config.site, &config.schedule, &options).unwrap();
         let achieved = r.summary.queues[0].service_level_by_day[0].service_level;
         // The day's contact-weighted SL recomputed from coverage with the closed form.
         let mut num = 0.0;

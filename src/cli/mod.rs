@@ -27,6 +27,10 @@ pub mod whatif;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Start every CSV written with a UTF-8 byte-order mark, so Excel on Windows reads
+    /// non-ASCII names (Chinese, accented) correctly.
+    #[arg(long, global = true)]
+    pub bom: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +94,7 @@ pub enum Format {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    shiftcast::io::table::set_csv_bom(cli.bom);
     match cli.command {
         Command::Plan(a) => plan::run(a),
         Command::Forecast(a) => forecast::run(a),

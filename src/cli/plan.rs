@@ -15,7 +15,7 @@ use shiftcast::plan::PlanConfig;
 use shiftcast::report::PlanSummary;
 use shiftcast::store::Store;
 
-use crate::cli::{print_json, values, Format};
+use crate::cli::{print_json, values, Format, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -81,6 +81,9 @@ struct Printed<'a> {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    // A file where the output folder should be fails now, not after minutes of planning.
+    shiftcast::io::folder::check_output_folder(&args.out)
+        .map_err(|e| UsageError::new("--out", e.to_string()))?;
     let started = std::time::Instant::now();
     let config = PlanConfig::read(&args.config)
         .with_context(|| format!("reading the plan {}", args.config.display()))?;

@@ -87,9 +87,10 @@ pub fn run(args: Args) -> Result<()> {
         service_level: Some(Arc::new(shiftcast::staffing::projected_service_level)),
         write_model: args.write_model.clone(),
     };
-    let result = schedule::solve(&requirements, &config, &options).with_context(|| {
-        format!("scheduling {} with {}", args.requirements.display(), args.config.display())
-    })?;
+    let result = schedule::solve(&requirements, &config.site, &config.schedule, &options)
+        .with_context(|| {
+            format!("scheduling {} with {}", args.requirements.display(), args.config.display())
+        })?;
     let summary = &result.summary;
     if let Some(q) = summary.queues.iter().find(|q| q.status.is_infeasible()) {
         if args.format == Format::Json {

@@ -35,8 +35,15 @@
 //! (`z = ∓1.2816`, the standard normal's 10%/90% quantiles) and a warning says so.
 //!
 //! **Handle time** per interval: the contact-weighted mean handle time of the same weekday and
-//! slot over the last `profile_weeks` weeks, smoothed over neighbouring slots and shrunk towards
-//! the all-weekday value of the slot when few contacts back it.
+//! slot over the last `profile_weeks` weeks of the history, smoothed over neighbouring slots and
+//! shrunk, when few contacts back it, towards the all-weekday value of the slot scaled by the
+//! weekday's own level (weekend handle time runs longer). The same profile serves any horizon.
+//!
+//! **Origin.** A forecast is made at `min(start, day after the history)`: a start months after
+//! the history is forecast from the history's end (the days between are forecast, not written),
+//! and a start inside the history uses only the history before it. [`backtest`] builds each fold
+//! exactly so: the history before its origin and the events file, nothing of the test week (a
+//! day without data there is a closure only when the events file declares it).
 
 pub mod metrics;
 pub mod models;
@@ -909,7 +916,8 @@ pub fn run_forecast(
         ));
     } else if (start - last_history).num_days() > 1 {
         warnings.push(format!(
-            "the forecast starts {start}, {} days after the history ends ({last_history}); the days between are forecast-free",
+            "the forecast starts {start}, {} days after the history ends ({last_history}); it is forecast from the end of the history, {} days ahead",
+            (start - last_history).num_days() - 1,
             (start - last_history).num_days() - 1
         ));
     }
@@ -954,8 +962,15 @@ pub fn run_forecast(
         warnings
             .push(format!("{later} event(s) start after the forecast period ({last}); not used"));
     }
-    let period = ForecastPeriod { history, events, site, config, grid, start, last, days };
-    let names: Vec<&String> = history.queues.keys().collect();
+    let history_end = start.min(last_history + Duration::days(1));
+    let period =
+        ForecastPeriod { history, events, site, config, grid, start, last, days, history_end };
+    // A queue forecast as a share of another ignores any history of its own.
+    let names: Vec<&String> = history
+        .queues
+        .keys()
+        .filter(|q| site.queue(q).is_none_or(|c| c.share_of.is_none()))
+        .collect();
     let results: Vec<Result<QueueForecast, ForecastError>> =
         names.par_iter().map(|queue| forecast_queue(queue, &period)).collect();
     let mut rows = Vec::new();
@@ -966,10 +981,56 @@ pub fn run_forecast(
         queues.push(q);
         warnings.extend(w);
     }
+    add_shares(&mut rows, &mut queues, &mut warnings, site);
     rows.sort_by(|a, b| {
         a.interval_start.cmp(&b.interval_start).then_with(|| a.queue.cmp(&b.queue))
     });
     Ok(ForecastOutput { rows, queues, warnings })
+}
+
+/// Queues with `share_of = "other"`, `share = s`: every forecast row of `other` times `s`
+/// (contacts and their P10/P90; the same handle time), e.g. a VIP line without its own
+/// history as 10% of voice. `other`'s own forecast is unchanged.
+fn add_shares(
+    rows: &mut Vec<ForecastRow>,
+    queues: &mut Vec<QueueReport>,
+    warnings: &mut Vec<String>,
+    site: &crate::site::Site,
+) {
+    for q in &site.queues {
+        let (Some(other), Some(share)) = (&q.share_of, q.share) else { continue };
+        let shared: Vec<ForecastRow> = rows
+            .iter()
+            .filter(|r| r.queue == *other)
+            .map(|r| ForecastRow {
+                interval_start: r.interval_start,
+                queue: q.name.clone(),
+                contacts: r.contacts * share,
+                contacts_p10: r.contacts_p10 * share,
+                contacts_p90: r.contacts_p90 * share,
+                aht_seconds: r.aht_seconds,
+            })
+            .collect();
+        if shared.is_empty() {
+            warnings.push(format!(
+                "queue {:?} is a share of {other:?}, which has no forecast (no history); it has none either",
+                q.name
+            ));
+        }
+        rows.extend(shared);
+        queues.push(QueueReport {
+            queue: q.name.clone(),
+            chosen: format!("share_of {other} x {share}"),
+            weights: BTreeMap::new(),
+            validation: Vec::new(),
+            rebound: None,
+            interval_k_by_day: Vec::new(),
+            interval_z10: 0.0,
+            interval_z90: 0.0,
+            interval_residuals: 0,
+            events: Vec::new(),
+        });
+    }
 }
 
 /// What every queue's forecast shares: the inputs and the forecast days `start..=last`.
@@ -982,17 +1043,23 @@ struct ForecastPeriod<'a> {
     start: NaiveDate,
     last: NaiveDate,
     days: u32,
+    /// The forecast origin: the first day without history, `min(start, day after the history)`.
+    /// A start weeks or months after the history is forecast from here, `lead` days ahead.
+    history_end: NaiveDate,
 }
 
 /// Forecast one queue: its series, handle times, the model run (or zeros for an all-zero
 /// history), and the rows of its open intervals.
 fn forecast_queue(queue: &str, period: &ForecastPeriod) -> Result<QueueForecast, ForecastError> {
-    let ForecastPeriod { history, events, site, config, grid, start, last, days } = *period;
+    let ForecastPeriod { history, events, site, config, grid, start, last, days, history_end } =
+        *period;
     let qe = queue_events(events, queue);
-    let series = queue_series(queue, history, &qe, site, grid, last, start)?;
-    let origin = series.day_index(start).ok_or_else(|| {
+    let series = queue_series(queue, history, &qe, site, grid, last, history_end)?;
+    let origin = series.day_index(history_end).ok_or_else(|| {
         ForecastError::Invalid(format!("queue {queue:?}: no history before {start}"))
     })?;
+    // Days between the origin and the start are forecast too (the model's horizon), not output.
+    let lead = (start - history_end).num_days().max(0) as usize;
     let mut warnings = Vec::new();
     let total: f64 = (0..series.history_days.min(origin)).map(|d| series.day_total(d)).sum();
     let aht = aht_profile(&series, origin, site, config, &mut warnings)?;
@@ -1018,13 +1085,22 @@ fn forecast_queue(queue: &str, period: &ForecastPeriod) -> Result<QueueForecast,
             report,
         )
     } else {
-        let run = run_queue(&series, &qe, config, origin, days as usize)?;
+        let run = run_queue(&series, &qe, config, origin, lead + days as usize)?;
         warnings.extend(run.warnings);
         (run.chosen, run.report)
     };
     let (days_f, cal) = forecast;
-    let rows = forecast_rows(&series, site, grid, origin, &days_f, &cal, &aht);
+    let window = ForecastWindow { first_day: origin + lead, lead };
+    let rows =
+        forecast_rows(&series, site, grid, window, &days_f[lead.min(days_f.len())..], &cal, &aht);
     Ok((rows, report, warnings))
+}
+
+/// Where the output days sit: the first output day's index and its days ahead of the origin.
+#[derive(Debug, Clone, Copy)]
+struct ForecastWindow {
+    first_day: usize,
+    lead: usize,
 }
 
 /// The rows of every open interval of the forecast days (closed days' open intervals as 0).
@@ -1032,14 +1108,14 @@ fn forecast_rows(
     series: &QueueSeries,
     site: &Site,
     grid: IntervalGrid,
-    origin: usize,
+    window: ForecastWindow,
     days_f: &[Vec<f64>],
     cal: &Calibration,
     aht: &[Vec<f64>; 7],
 ) -> Vec<ForecastRow> {
     let mut rows = Vec::new();
     for (k, f) in days_f.iter().enumerate() {
-        let d = origin + k;
+        let d = window.first_day + k;
         let info = &series.days[d];
         if !info.open && !info.closed {
             continue;
@@ -1053,7 +1129,7 @@ fn forecast_rows(
                 continue;
             }
             let c = if info.open { f[s] } else { 0.0 };
-            let (p10, p90) = cal.bounds(c, k);
+            let (p10, p90) = cal.bounds(c, window.lead + k);
             rows.push(ForecastRow {
                 interval_start: stamp,
                 queue: series.queue.clone(),
@@ -1121,9 +1197,19 @@ fn aht_profile(
         .collect();
     let everywhere = vec![true; slots];
     let pooled = smooth_open(&pooled, &everywhere, 2);
+    // Each weekday's own level relative to all days (weekend handle time runs longer): the prior
+    // of a weekday's slot is the pooled slot value scaled by it, so shrinking a thinly backed
+    // slot keeps its weekday's level and borrows only the shape.
+    let weekday_level: [f64; 7] = std::array::from_fn(|w| {
+        let (n, d) = (num[w].iter().sum::<f64>(), den[w].iter().sum::<f64>());
+        (n + PRIOR_CONTACTS * overall) / (d + PRIOR_CONTACTS) / overall
+    });
     Ok(std::array::from_fn(|w| {
         let raw: Vec<f64> = (0..slots)
-            .map(|s| (num[w][s] + PRIOR_CONTACTS * pooled[s]) / (den[w][s] + PRIOR_CONTACTS))
+            .map(|s| {
+                let prior = pooled[s] * weekday_level[w];
+                (num[w][s] + PRIOR_CONTACTS * prior) / (den[w][s] + PRIOR_CONTACTS)
+            })
             .collect();
         smooth_open(&raw, &everywhere, 2)
     }))
@@ -1183,8 +1269,9 @@ pub struct BacktestReport {
 
 /// Rolling-origin backtest: for each fold, forecast `horizon_days` from origin
 /// `first_origin + fold × horizon_days` with history before the origin only, and score every
-/// model and the `auto` choice on the observed open intervals. Days of the test window without
-/// any data are read as closures known in advance (as a planner knows public holidays).
+/// model and the `auto` choice on the observed open intervals. A fold knows only what a forecast
+/// made at its origin would: the history before the origin and the events file (closures in the
+/// test window count only when the events file declares them).
 pub fn backtest(
     history: &History,
     events: &[Event],
@@ -1230,6 +1317,7 @@ pub fn backtest(
         let qe = queue_events(events, queue);
         let history_end = last_history + Duration::days(1);
         let last = end.max(history_end);
+        // The whole history: the actuals each fold is scored on.
         let series = queue_series(queue, history, &qe, site, grid, last, history_end)?;
         let origins: Vec<usize> = (0..options.folds as i64)
             .filter_map(|k| {
@@ -1237,8 +1325,19 @@ pub fn backtest(
             })
             .collect();
         let horizon = options.horizon_days as usize;
+        // Each fold sees what a forecast made at its origin would: the history before the origin
+        // and the events file. A day of the test week without data is not a closure the fold
+        // knows of (its rebound neither) unless the events file declares it. The fold's series
+        // is the one `run_forecast` builds for a start at the origin, so the figures equal
+        // forecasting at each origin.
+        let fold_run = |o: usize| -> Result<QueueRun, ForecastError> {
+            let origin_date = series.days[o].date;
+            let fold_last = origin_date + Duration::days(horizon as i64 - 1);
+            let fold = queue_series(queue, history, &qe, site, grid, fold_last, origin_date)?;
+            run_queue(&fold, &qe, config, o, horizon)
+        };
         let runs: Vec<(usize, Result<QueueRun, ForecastError>)> =
-            origins.par_iter().map(|&o| (o, run_queue(&series, &qe, config, o, horizon))).collect();
+            origins.par_iter().map(|&o| (o, fold_run(o))).collect();
         let names: Vec<String> = config.models().iter().map(|m| m.name().to_string()).collect();
         let n = names.len();
         let mut scored: Vec<Vec<Scored>> = vec![Vec::new(); n + 1];
@@ -1341,5 +1440,40 @@ fn mase_scale(series: &QueueSeries, origin: usize) -> f64 {
         sum / n as f64
     } else {
         f64::NAN
+    }
+}
+
+#[cfg(test)]
+mod share_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_share_queue_is_that_fraction_of_the_other() {
+        let text =
+            "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n\
+            [[queues]]\nname = \"voice\"\nchannel = \"voice\"\n\
+            [[queues]]\nname = \"voice_vip\"\nchannel = \"voice\"\nservice_level = 0.9\n\
+            target_answer_seconds = 15\npriority = 1\nshare_of = \"voice\"\nshare = 0.1\n";
+        let config =
+            crate::plan::PlanConfig::parse("plan.toml", text, std::path::Path::new("")).unwrap();
+        let t = chrono_tz::Tz::UTC.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).unwrap();
+        let mut rows = vec![ForecastRow {
+            interval_start: t,
+            queue: "voice".into(),
+            contacts: 120.0,
+            contacts_p10: 100.0,
+            contacts_p90: 140.0,
+            aht_seconds: 300.0,
+        }];
+        let (mut queues, mut warnings) = (Vec::new(), Vec::new());
+        add_shares(&mut rows, &mut queues, &mut warnings, &config.site);
+        assert_eq!(rows.len(), 2);
+        let vip = &rows[1];
+        assert_eq!((vip.queue.as_str(), vip.aht_seconds), ("voice_vip", 300.0));
+        assert!((vip.contacts - 12.0).abs() < 1e-12 && (vip.contacts_p90 - 14.0).abs() < 1e-12);
+        assert_eq!(rows[0].contacts, 120.0);
+        assert_eq!(queues[0].chosen, "share_of voice x 0.1");
+        assert!(warnings.is_empty());
     }
 }

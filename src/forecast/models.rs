@@ -12,7 +12,12 @@
 //!   least squares on log volume, ndarray) on weekday, business day of the month (first, 2nd–3rd,
 //!   4th–5th, last, 2nd–3rd last), the first and second open day after a closure or holiday
 //!   (the rebound) and a log-linear growth trend, with exponentially decaying weights so the level
-//!   follows the recent past. The daily total is spread over the day by a weekday intraday
+//!   follows the recent past. Beyond the origin the trend is damped (half-life 365 days), so
+//!   forecasts up to 18 months ahead flatten instead of compounding. With a year of history or
+//!   more, each day is multiplied by the *yearly correction*: over last year's normal days within
+//!   two weeks of the same weekday 52 weeks earlier, actual ÷ what the same model fitted 52 weeks
+//!   before the origin predicted for them at the same horizon — the yearly season and the lag a
+//!   regression on the recent past shows in a rising season, measured where it happened. The daily total is spread over the day by a weekday intraday
 //!   profile: the smoothed share profile of recent normal days with the same opening pattern, reshaped by the (more heavily smoothed)
 //!   ratio of this weekday's own profile to the pooled one. Anomalous days (events, outliers, days
 //!   after closures) are kept out of the profile.
@@ -187,6 +192,12 @@ pub struct TopDown {
     pub weekday_shape_smoothing_minutes: u32,
     /// Ridge penalty on the log-linear trend (per year).
     pub trend_penalty: f64,
+    /// Half-life of the growth trend beyond the origin, days: the trend's daily step is damped
+    /// by `φ = 2^(−1/half_life)` per day ahead (Gardner & McKenzie's damped trend), so growth
+    /// flattens instead of compounding over long horizons.
+    pub trend_damping_half_life_days: f64,
+    /// Half-width of the window of last year's days the yearly correction is measured on, days.
+    pub yearly_window_days: usize,
 }
 
 impl Default for TopDown {
@@ -200,15 +211,42 @@ impl Default for TopDown {
             profile_smoothing_minutes: 10,
             weekday_shape_smoothing_minutes: 30,
             trend_penalty: 1.0,
+            trend_damping_half_life_days: 365.0,
+            yearly_window_days: 14,
         }
     }
 }
 
-/// Number of regression features: 7 weekdays, 2 rebound days, 5 business-day-of-month effects.
+/// Days of one seasonal year on the weekly grid (52 weeks), so weekdays line up.
+pub const YEAR_DAYS: usize = 364;
+
+/// Damped years ahead of a day `h` days after the origin: `Σ_{i=1..h} φ^i / 365.25` with
+/// `φ = 2^(−1/half_life)`, i.e. `φ(1 − φ^h)/(1 − φ) / 365.25` (Gardner & McKenzie 1985; FPP3
+/// §8.2). Days before the origin keep their plain age in years, as in the fit.
+fn damped_years(days_ahead: f64, half_life_days: f64) -> f64 {
+    if days_ahead <= 0.0 || !half_life_days.is_finite() {
+        return days_ahead / 365.25;
+    }
+    let phi = (-std::f64::consts::LN_2 / half_life_days).exp();
+    phi * (1.0 - phi.powf(days_ahead)) / (1.0 - phi) / 365.25
+}
+
+/// Number of regression features: 7 weekdays, 2 rebound days, 5 business-day-of-month effects,
+/// the trend.
 const N_FEATURES: usize = 15;
 
 /// Feature vector of a day for the daily regression.
 fn day_features(series: &QueueSeries, day: usize, origin: usize) -> [f64; N_FEATURES] {
+    day_features_damped(series, day, origin, f64::INFINITY)
+}
+
+/// [`day_features`] with the trend damped beyond the origin (see [`damped_years`]).
+fn day_features_damped(
+    series: &QueueSeries,
+    day: usize,
+    origin: usize,
+    damping_half_life_days: f64,
+) -> [f64; N_FEATURES] {
     let info = &series.days[day];
     let mut x = [0.0; N_FEATURES];
     x[info.weekday] = 1.0;
@@ -221,7 +259,7 @@ fn day_features(series: &QueueSeries, day: usize, origin: usize) -> [f64; N_FEAT
     x[12] = f64::from(u8::from(j == 0));
     x[13] = f64::from(u8::from((1..=2).contains(&j)));
     // Growth: log-linear trend in years from the origin (the weekday terms are the level there).
-    x[14] = (day as f64 - origin as f64) / 365.25;
+    x[14] = damped_years(day as f64 - origin as f64, damping_half_life_days);
     x
 }
 
@@ -273,6 +311,68 @@ pub struct TopDownFit {
     pub profiles: [Vec<f64>; 7],
     /// Day index of the origin (trend is measured from it).
     pub origin: usize,
+    /// Half-life of the trend beyond the origin, days.
+    pub damping_half_life_days: f64,
+    /// The same model fitted a year (or two) before the origin, whose errors on last year's
+    /// days give the yearly correction; `None` when the history is shorter than a year.
+    pub year_ago: Vec<YearAgo>,
+    /// Half-width of the yearly correction's window, days.
+    pub yearly_window_days: usize,
+}
+
+/// The daily model fitted `years × 364` days before the origin.
+pub struct YearAgo {
+    pub years: usize,
+    pub coefficients: [f64; N_FEATURES],
+    pub origin: usize,
+}
+
+impl TopDownFit {
+    /// Daily total the regression gives a day (before the yearly correction).
+    fn regression_level(
+        series: &QueueSeries,
+        coefficients: &[f64; N_FEATURES],
+        day: usize,
+        origin: usize,
+        damping: f64,
+    ) -> f64 {
+        let x = day_features_damped(series, day, origin, damping);
+        x.iter().zip(coefficients).map(|(a, b)| a * b).sum::<f64>().exp()
+    }
+
+    /// Yearly correction of a day: over last year's normal, complete days within
+    /// `yearly_window_days` of the same weekday 52 weeks earlier (104 when the window a year back
+    /// is not yet history), actual ÷ what the model fitted a year earlier predicted for them at the
+    /// same horizon. It carries the yearly season and the model's seasonal lag (a regression on
+    /// the recent past trails a rising season); 1 without a year of history.
+    pub fn yearly_factor(&self, series: &QueueSeries, day: usize) -> f64 {
+        for ago in &self.year_ago {
+            let back = ago.years * YEAR_DAYS;
+            let Some(centre) = day.checked_sub(back) else { continue };
+            let lo = centre.saturating_sub(self.yearly_window_days);
+            let hi = (centre + self.yearly_window_days).min(self.origin.saturating_sub(1));
+            let (mut actual, mut predicted, mut n) = (0.0, 0.0, 0usize);
+            for d in lo..=hi {
+                if d < ago.origin || !series.usable(d, self.origin) {
+                    continue;
+                }
+                actual += series.day_total(d);
+                predicted += Self::regression_level(
+                    series,
+                    &ago.coefficients,
+                    d,
+                    ago.origin,
+                    self.damping_half_life_days,
+                );
+                n += 1;
+            }
+            // A week of last year's days at least, else try two years back.
+            if n >= 7 && predicted > 0.0 {
+                return actual / predicted;
+            }
+        }
+        1.0
+    }
 }
 
 impl Fitted for TopDownFit {
@@ -281,8 +381,13 @@ impl Fitted for TopDownFit {
         if !info.open {
             return vec![0.0; series.slots];
         }
-        let x = day_features(series, day, self.origin);
-        let level = x.iter().zip(&self.coefficients).map(|(a, b)| a * b).sum::<f64>().exp();
+        let level = Self::regression_level(
+            series,
+            &self.coefficients,
+            day,
+            self.origin,
+            self.damping_half_life_days,
+        ) * self.yearly_factor(series, day);
         self.profiles[info.weekday].iter().map(|p| level * p).collect()
     }
 }
@@ -465,7 +570,25 @@ impl Model for TopDown {
         }
         let coefficients = self.fit_daily(series, origin)?;
         let profiles = self.fit_profiles(series, origin);
-        Ok(Box::new(TopDownFit { coefficients, profiles, origin }))
+        // Last year's fits: only where a year (two) of history lies before the origin.
+        let year_ago = (1..=2)
+            .filter_map(|years| {
+                let o = origin.checked_sub(years * YEAR_DAYS)?;
+                if o < self.min_history_days() {
+                    return None;
+                }
+                let coefficients = self.fit_daily(series, o).ok()?;
+                Some(YearAgo { years, coefficients, origin: o })
+            })
+            .collect();
+        Ok(Box::new(TopDownFit {
+            coefficients,
+            profiles,
+            origin,
+            damping_half_life_days: self.trend_damping_half_life_days,
+            year_ago,
+            yearly_window_days: self.yearly_window_days,
+        }))
     }
 }
 
@@ -622,6 +745,24 @@ pub fn all_models() -> Vec<Box<dyn Model>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn damped_years_sum_the_damped_daily_steps() {
+        // Direct sum Σ_{i=1..h} φ^i / 365.25 with φ = 2^(−1/365): the closed form must match it,
+        // a year ahead counts (1 − ½)·φ/(1 − φ) days, and no horizon exceeds φ/(1 − φ) days.
+        let phi = 0.5f64.powf(1.0 / 365.0);
+        for h in [1usize, 7, 100, 365, 548] {
+            let direct: f64 = (1..=h).map(|i| phi.powi(i as i32)).sum::<f64>() / 365.25;
+            let closed = damped_years(h as f64, 365.0);
+            assert!((closed - direct).abs() < 1e-12, "h = {h}: {closed} vs {direct}");
+        }
+        let year = damped_years(365.0, 365.0) * 365.25;
+        assert!((year - 0.5 * phi / (1.0 - phi)).abs() < 1e-9);
+        assert!(damped_years(1e6, 365.0) * 365.25 <= phi / (1.0 - phi) + 1e-9);
+        // Undamped (infinite half-life) and past days: plain years.
+        assert!((damped_years(-30.0, 365.0) + 30.0 / 365.25).abs() < 1e-15);
+        assert!((damped_years(30.0, f64::INFINITY) - 30.0 / 365.25).abs() < 1e-15);
+    }
 
     #[test]
     fn cholesky_solves_a_hand_worked_system() {

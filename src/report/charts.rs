@@ -2,27 +2,36 @@
 //! and a target line over local days), a day × time-of-day heat map, a Gantt chart of agents'
 //! shifts with breaks, and a bar chart.
 //!
+//! Every chart is a `<figure>`: its title, a text description for screen readers, an HTML legend,
+//! and a plot. The plot is an SVG stretched to the page width (`preserveAspectRatio="none"`,
+//! strokes that do not scale) with no text in it; the axis labels are HTML laid over it at
+//! percentages of its width, so a chart fits a phone as well as a desktop and its text keeps its
+//! size. Each data point has a hover target carrying its values in a `<title>` (shown as a
+//! tooltip by browsers, and by the page's small script).
+//!
 //! Time runs on absolute instants (seconds since the epoch) so that daylight-saving days take
 //! their true 23 or 25 hours; labels and day boundaries come from the site's local wall clock.
+//! A [`TimeAxis`] shows each day only over the hours the site is open, so a centre open
+//! 08:00–21:00 does not spend half of every chart on the night.
 
-use chrono::{Datelike, Duration, NaiveDate, TimeZone};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Timelike};
 use chrono_tz::Tz;
 
-use super::svg::{
-    legend, nice_ticks, px, thousands, tick_label, LegendItem, LegendKind, Scale, Stroke, Svg,
-};
-use crate::time::start_of_day;
+use super::svg::{escape, nice_ticks, px, thousands, tick_label, Scale, Stroke, Svg};
 
 /// Colours that stay distinct for colour-blind readers (Okabe & Ito, "Color Universal Design").
 pub const PALETTE: [&str; 8] =
     ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F00", "#000000"];
 
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 18.0;
-const TOP: f64 = 30.0;
-const BOTTOM: f64 = 34.0;
+/// Width of every plot's viewBox; the plot is stretched to the page, so this is a resolution.
+pub const VIEW_W: f64 = 1000.0;
 const GRID: &str = "#e3e3e3";
 const AXIS: &str = "#555555";
+/// Colour of a target line.
+pub const TARGET: &str = "#c0392b";
 
 /// How a series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,18 +62,257 @@ pub struct Band {
     pub points: Vec<(i64, f64, f64)>,
 }
 
+/// How a number is printed on a chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueFormat {
+    /// With this many decimals at most, thousands separated by commas.
+    Number(usize),
+    /// A fraction as a percentage with one decimal.
+    Percent,
+}
+
+impl ValueFormat {
+    pub fn format(&self, v: f64) -> String {
+        match self {
+            ValueFormat::Number(d) => thousands(v, *d),
+            ValueFormat::Percent => format!("{}%", crate::io::table::fmt_num(v * 100.0, 1)),
+        }
+    }
+
+    /// An axis tick: percentages without decimals when the step allows.
+    fn tick(&self, v: f64, step: f64) -> String {
+        match self {
+            ValueFormat::Number(_) => tick_label(v, step),
+            ValueFormat::Percent => format!("{}%", tick_label(v * 100.0, step * 100.0)),
+        }
+    }
+}
+
+/// A legend entry: a label with its colour and how it is drawn.
+#[derive(Debug, Clone)]
+pub struct LegendItem {
+    pub label: String,
+    pub colour: String,
+    pub kind: LegendKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LegendKind {
+    Line,
+    Dashed,
+    Swatch,
+}
+
+/// The HTML legend: one entry per item, wrapping on narrow screens.
+fn legend_html(items: &[LegendItem]) -> String {
+    let mut out = String::from("<div class=\"legend\">");
+    for item in items {
+        let class = match item.kind {
+            LegendKind::Line => "ln",
+            LegendKind::Dashed => "da",
+            LegendKind::Swatch => "sw",
+        };
+        let _ = write!(
+            out,
+            "<span><i class=\"{class}\" style=\"--c:{}\"></i>{}</span>",
+            escape(&item.colour),
+            escape(&item.label)
+        );
+    }
+    out.push_str("</div>");
+    out
+}
+
+/// The parts of one chart's `<figure>`.
+struct Figure<'a> {
+    id: &'a str,
+    title: &'a str,
+    description: &'a str,
+    /// Extra class (`tc` for zoomable time charts) and attributes of the figure.
+    class: &'a str,
+    attrs: String,
+    legend: &'a [LegendItem],
+    /// Left gutter for the y or row labels: `gt` (ticks), `gd` (days), `gn` (names).
+    gutter: &'a str,
+    height: f64,
+    svg: String,
+    labels: String,
+}
+
+impl Figure<'_> {
+    fn html(&self) -> String {
+        format!(
+            "<figure class=\"fig {}\"{}>\n<figcaption>{}</figcaption>\n<p class=\"sr\" id=\"{}-desc\">{}</p>\n{}\n<div class=\"plot {}\" style=\"height:{}px\">{}{}</div>\n</figure>",
+            self.class,
+            self.attrs,
+            escape(self.title),
+            escape(self.id),
+            escape(self.description),
+            legend_html(self.legend),
+            self.gutter,
+            px(self.height),
+            self.svg,
+            self.labels
+        )
+    }
+}
+
+/// A y-axis tick label at `y` pixels from the top of the plot.
+fn y_label(out: &mut String, y: f64, text: &str) {
+    let _ = write!(out, "<span class=\"yt\" style=\"top:{}px\">{}</span>", px(y), escape(text));
+}
+
+/// An x-axis label at `percent` of the plot width; `class` is `xl` plus `s` (starts there) or
+/// `e` (ends there) for labels at the edges.
+fn x_label(out: &mut String, percent: f64, class: &str, text: &str) {
+    let _ = write!(
+        out,
+        "<span class=\"{class}\" style=\"left:{}%\">{}</span>",
+        px(percent),
+        escape(text)
+    );
+}
+
+/// The x axis of time charts and the Gantt chart: whole local days side by side, each shown
+/// from `open_from_minutes` to `open_to_minutes` of its wall clock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeAxis {
+    pub tz: Tz,
+    pub first_day: NaiveDate,
+    pub days: usize,
+    pub open_from_minutes: u32,
+    pub open_to_minutes: u32,
+}
+
+impl TimeAxis {
+    /// Days `first..=last`, each shown over `[from, to)` minutes of the day (`to` ≤ 1440).
+    pub fn new(tz: Tz, first: NaiveDate, last: NaiveDate, open: (u32, u32)) -> TimeAxis {
+        let (from, to) = (open.0.min(1439), open.1.clamp(open.0.min(1439) + 1, 1440));
+        TimeAxis {
+            tz,
+            first_day: first,
+            days: ((last - first).num_days() + 1).max(1) as usize,
+            open_from_minutes: from,
+            open_to_minutes: to,
+        }
+    }
+
+    fn day_width(&self) -> f64 {
+        VIEW_W / self.days as f64
+    }
+
+    /// Local day index and minute of the day (with seconds) of an instant.
+    fn day_minute(&self, secs: i64) -> Option<(i64, f64)> {
+        let local = self.tz.timestamp_opt(secs, 0).single()?.naive_local();
+        let day = (local.date() - self.first_day).num_days();
+        let minute =
+            f64::from(local.hour() * 60 + local.minute()) + f64::from(local.second()) / 60.0;
+        Some((day, minute))
+    }
+
+    fn x_of(&self, day: i64, minute: f64) -> f64 {
+        let span = f64::from(self.open_to_minutes - self.open_from_minutes);
+        (day as f64 + (minute - f64::from(self.open_from_minutes)) / span) * self.day_width()
+    }
+
+    /// The x (viewBox units) of an instant, `None` outside the days or the open hours.
+    pub fn x(&self, secs: i64) -> Option<f64> {
+        let (day, minute) = self.day_minute(secs)?;
+        let inside = |day: i64, minute: f64| {
+            (f64::from(self.open_from_minutes)..=f64::from(self.open_to_minutes)).contains(&minute)
+                && (0..self.days as i64).contains(&day)
+        };
+        if inside(day, minute) {
+            Some(self.x_of(day, minute))
+        } else if minute == 0.0 && self.open_to_minutes == 1440 && inside(day - 1, 1440.0) {
+            // Midnight closes the day before when the window runs to 24:00.
+            Some(self.x_of(day - 1, 1440.0))
+        } else {
+            None
+        }
+    }
+
+    /// The x of an instant pulled into its day's open window (for shift bars).
+    pub fn x_clamped(&self, secs: i64) -> Option<f64> {
+        let (day, minute) = self.day_minute(secs)?;
+        if !(0..self.days as i64).contains(&day) {
+            return None;
+        }
+        let minute =
+            minute.clamp(f64::from(self.open_from_minutes), f64::from(self.open_to_minutes));
+        Some(self.x_of(day, minute))
+    }
+
+    /// `Mon 23 Nov 09:15` for an instant.
+    pub fn label(&self, secs: i64) -> String {
+        self.tz
+            .timestamp_opt(secs, 0)
+            .single()
+            .map(|t| t.format("%a %-d %b %H:%M").to_string())
+            .unwrap_or_default()
+    }
+
+    fn day(&self, i: usize) -> NaiveDate {
+        self.first_day + Duration::days(i as i64)
+    }
+
+    /// `08:00–21:00`, or `all day`.
+    pub fn hours_text(&self) -> String {
+        if self.open_from_minutes == 0 && self.open_to_minutes == 1440 {
+            "all day".into()
+        } else {
+            let hm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+            format!("{}–{}", hm(self.open_from_minutes), hm(self.open_to_minutes))
+        }
+    }
+
+    /// Vertical lines between days (darker before the first day of a week).
+    fn day_lines(&self, svg: &mut Svg, height: f64) {
+        for i in 1..self.days {
+            let x = i as f64 * self.day_width();
+            let week = self.day(i).weekday() == chrono::Weekday::Mon;
+            svg.line(x, 0.0, x, height, Stroke::solid(if week { "#bbbbbb" } else { GRID }, 1.0));
+        }
+    }
+
+    /// Day labels under the plot: every day when there are few, else the start of each week.
+    fn labels(&self, out: &mut String) {
+        let w = 100.0 / self.days as f64;
+        for i in 0..self.days {
+            let d = self.day(i);
+            if self.days <= 10 {
+                x_label(out, (i as f64 + 0.5) * w, "xl", &d.format("%a %-d").to_string());
+            } else if d.weekday() == chrono::Weekday::Mon || i == 0 {
+                x_label(out, i as f64 * w, "xl s", &d.format("%a %-d %b").to_string());
+            }
+        }
+    }
+
+    /// What the page's zoom needs: the days' names and the open window.
+    fn zoom_attrs(&self) -> String {
+        let names: Vec<String> =
+            (0..self.days).map(|i| self.day(i).format("%a %-d %b").to_string()).collect();
+        format!(
+            " data-days=\"{}\" data-open=\"{},{}\"",
+            escape(&names.join("|")),
+            self.open_from_minutes,
+            self.open_to_minutes
+        )
+    }
+}
+
 /// A time-series chart over whole local days.
 #[derive(Debug, Clone)]
 pub struct TimeChart {
     pub id: String,
     pub title: String,
-    pub y_label: String,
-    pub width: f64,
+    /// What the chart shows, in a sentence; the figures' ranges are added to it.
+    pub description: String,
+    /// Unit of the values, for the description (`contacts`, `agents`).
+    pub unit: String,
+    pub y_format: ValueFormat,
     pub height: f64,
-    pub tz: Tz,
-    /// First and last local day shown (inclusive).
-    pub first_day: NaiveDate,
-    pub last_day: NaiveDate,
+    pub axis: TimeAxis,
     /// Interval length: points further apart than this are not joined (closed hours, gaps).
     pub interval_seconds: i64,
     pub bands: Vec<Band>,
@@ -78,21 +326,14 @@ pub struct TimeChart {
 }
 
 impl TimeChart {
-    /// Whether the chart has any data to draw.
+    /// Whether the chart has any data to draw inside its days and hours.
     pub fn has_data(&self) -> bool {
-        self.series.iter().any(|s| !s.points.is_empty())
-            || self.bands.iter().any(|b| !b.points.is_empty())
+        self.series.iter().any(|s| s.points.iter().any(|p| self.axis.x(p.0).is_some()))
+            || self.bands.iter().any(|b| b.points.iter().any(|p| self.axis.x(p.0).is_some()))
     }
 
-    pub fn render(&self) -> String {
-        let mut svg = Svg::new(&self.id, self.width, self.height, &self.title);
-        let (x0, x1) = (LEFT, self.width - RIGHT);
-        let (y_top, y_bottom) = (TOP, self.height - BOTTOM);
-        let t0 = start_of_day(self.first_day, self.tz).timestamp();
-        let t1 = start_of_day(self.last_day + Duration::days(1), self.tz).timestamp();
-        let xs = Scale::new(t0 as f64, t1 as f64, x0, x1);
-
-        let (lo, hi) = self.y_range.unwrap_or_else(|| {
+    fn y_extent(&self) -> (f64, f64) {
+        self.y_range.unwrap_or_else(|| {
             let values = self
                 .series
                 .iter()
@@ -105,89 +346,191 @@ impl TimeChart {
                 hi = hi.max(v);
             }
             (lo, if hi.is_finite() { hi } else { 1.0 })
-        });
+        })
+    }
+
+    /// Runs of plot points of a series: broken at gaps longer than one interval.
+    fn runs(&self, s: &Series, ys: &Scale) -> Vec<Vec<(f64, f64)>> {
+        let points: Vec<_> = s.points.iter().copied().filter(|p| p.1.is_finite()).collect();
+        let mut runs = Vec::new();
+        for run in split_runs(&points, |p| p.0, self.interval_seconds) {
+            let mut out = Vec::with_capacity(run.len() * 2);
+            for p in run {
+                let y = ys.map(p.1);
+                let Some(x) = self.axis.x(p.0) else {
+                    if out.len() > 1 {
+                        runs.push(std::mem::take(&mut out));
+                    }
+                    out.clear();
+                    continue;
+                };
+                out.push((x, y));
+                if s.style == Style::Step {
+                    let end = self.axis.x(p.0 + self.interval_seconds);
+                    out.push((end.unwrap_or(x), y));
+                }
+            }
+            if !out.is_empty() {
+                runs.push(out);
+            }
+        }
+        runs
+    }
+
+    /// One hover target per instant: a transparent column with every series' value there.
+    fn hover_columns(&self, svg: &mut Svg, height: f64) {
+        let mut at: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for b in &self.bands {
+            for p in b.points.iter().filter(|p| p.1.is_finite() && p.2.is_finite()) {
+                at.entry(p.0).or_default().push(format!(
+                    "{} {}–{}",
+                    b.label,
+                    self.y_format.format(p.1),
+                    self.y_format.format(p.2)
+                ));
+            }
+        }
+        for s in &self.series {
+            for p in s.points.iter().filter(|p| p.1.is_finite()) {
+                at.entry(p.0).or_default().push(format!(
+                    "{} {}",
+                    s.label,
+                    self.y_format.format(p.1)
+                ));
+            }
+        }
+        let column = VIEW_W * self.interval_seconds as f64
+            / (60.0 * f64::from(self.axis.open_to_minutes - self.axis.open_from_minutes))
+            / self.axis.days as f64;
+        for (t, values) in at {
+            if let Some(x) = self.axis.x(t) {
+                let tip = format!("{}: {}", self.axis.label(t), values.join(" · "));
+                svg.hover_rect(x, 0.0, column.min(VIEW_W - x).max(0.0), height, &tip);
+            }
+        }
+    }
+
+    /// The screen-reader text: the caller's sentence, then each series' lowest and highest.
+    fn full_description(&self) -> String {
+        let mut text = format!(
+            "{} {} to {}, {}.",
+            self.description,
+            self.axis.first_day.format("%a %-d %b"),
+            self.axis.day(self.axis.days - 1).format("%a %-d %b"),
+            self.axis.hours_text()
+        );
+        for s in &self.series {
+            let shown = s.points.iter().filter(|p| p.1.is_finite() && self.axis.x(p.0).is_some());
+            let lowest = shown.clone().min_by(|a, b| a.1.total_cmp(&b.1));
+            let highest = shown.max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+            if let (Some(lo), Some(hi)) = (lowest, highest) {
+                let _ = write!(
+                    text,
+                    " {}: from {} to {} {} ({}).",
+                    s.label,
+                    self.y_format.format(lo.1),
+                    self.y_format.format(hi.1),
+                    self.unit,
+                    self.axis.label(hi.0)
+                );
+            }
+        }
+        if let Some((v, label)) = &self.reference {
+            let _ = write!(text, " {label}: {}.", self.y_format.format(*v));
+        }
+        text
+    }
+
+    pub fn render(&self) -> String {
+        let height = self.height;
+        let mut svg = Svg::new(&self.id, VIEW_W, height, &self.title);
+        let mut labels = String::new();
+        let (lo, hi) = self.y_extent();
         let ticks = nice_ticks(lo, hi, 5);
         let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { 1.0 };
-        let ys = Scale::new(ticks[0], *ticks.last().unwrap_or(&1.0), y_bottom, y_top);
+        let ys = Scale::new(ticks[0], *ticks.last().unwrap_or(&1.0), height - 1.0, 1.0);
 
         if let Some((day, label)) = &self.shade_from {
-            let sx = xs.map(start_of_day(*day, self.tz).timestamp() as f64).clamp(x0, x1);
-            svg.rect(sx, y_top, x1 - sx, y_bottom - y_top, "#f4f7fb");
-            svg.text_styled(sx + 4.0, y_top + 12.0, "start", label, r##"fill="#777""##);
+            let i = (*day - self.axis.first_day).num_days().clamp(0, self.axis.days as i64);
+            let sx = i as f64 * self.axis.day_width();
+            svg.rect(sx, 0.0, VIEW_W - sx, height, "#eef3fa");
+            x_label(&mut labels, 100.0 * sx / VIEW_W, "xl s top", &format!("{label} →"));
         }
         for &t in &ticks {
             let y = ys.map(t);
-            svg.line(x0, y, x1, y, Stroke::solid(GRID, 1.0));
-            svg.text(x0 - 6.0, y + 4.0, "end", &tick_label(t, step));
+            svg.line(0.0, y, VIEW_W, y, Stroke::solid(GRID, 1.0));
+            y_label(&mut labels, y, &self.y_format.tick(t, step));
         }
-        day_axis(&mut svg, self.tz, self.first_day, self.last_day, &xs, y_top, y_bottom);
-        svg.text_styled(
-            14.0,
-            (y_top + y_bottom) / 2.0,
-            "middle",
-            &self.y_label,
-            &format!(r#"transform="rotate(-90 14 {})""#, px((y_top + y_bottom) / 2.0)),
-        );
+        self.axis.day_lines(&mut svg, height);
+        self.axis.labels(&mut labels);
 
         for band in &self.bands {
-            let mut runs = Vec::new();
             let points: Vec<_> = band
                 .points
                 .iter()
                 .copied()
                 .filter(|p| p.1.is_finite() && p.2.is_finite())
                 .collect();
+            let mut runs = Vec::new();
             for run in split_runs(&points, |p| p.0, self.interval_seconds) {
-                let upper = run.iter().map(|p| (xs.map(p.0 as f64), ys.map(p.2))).collect();
-                let lower = run.iter().map(|p| (xs.map(p.0 as f64), ys.map(p.1))).collect();
-                runs.push((upper, lower));
+                let xy: Vec<_> = run
+                    .iter()
+                    .filter_map(|p| self.axis.x(p.0).map(|x| (x, ys.map(p.1), ys.map(p.2))))
+                    .collect();
+                if !xy.is_empty() {
+                    let upper = xy.iter().map(|p| (p.0, p.2)).collect();
+                    let lower = xy.iter().map(|p| (p.0, p.1)).collect();
+                    runs.push((upper, lower));
+                }
             }
             svg.mark_band(&runs, &band.colour, 0.25, &band.label);
         }
         for s in &self.series {
-            // A missing value (NaN) breaks the line like a closed interval.
-            let points: Vec<_> = s.points.iter().copied().filter(|p| p.1.is_finite()).collect();
-            let runs: Vec<Vec<(f64, f64)>> = split_runs(&points, |p| p.0, self.interval_seconds)
-                .into_iter()
-                .map(|run| match s.style {
-                    Style::Step => run
-                        .iter()
-                        .flat_map(|p| {
-                            let y = ys.map(p.1);
-                            [
-                                (xs.map(p.0 as f64), y),
-                                (xs.map((p.0 + self.interval_seconds) as f64), y),
-                            ]
-                        })
-                        .collect(),
-                    Style::Line | Style::Dashed => {
-                        run.iter().map(|p| (xs.map(p.0 as f64), ys.map(p.1))).collect()
-                    }
-                })
-                .collect();
             let dash = (s.style == Style::Dashed).then_some("5 3");
-            svg.mark_path(&runs, &s.colour, 1.4, dash, &s.label);
+            svg.mark_path(&self.runs(s, &ys), &s.colour, 1.5, dash, &s.label);
         }
-        if let Some((v, label)) = &self.reference {
+        if let Some((v, _)) = &self.reference {
             let y = ys.map(*v);
-            svg.line(x0, y, x1, y, Stroke::dashed("#c0392b", 1.4, "6 4"));
-            svg.text_styled(x1 - 4.0, y - 4.0, "end", label, r##"fill="#c0392b""##);
+            svg.line(0.0, y, VIEW_W, y, Stroke::dashed(TARGET, 1.5, "6 4"));
         }
-        svg.line(x0, y_bottom, x1, y_bottom, Stroke::solid(AXIS, 1.0));
-        svg.line(x0, y_top, x0, y_bottom, Stroke::solid(AXIS, 1.0));
+        svg.line(0.0, height - 0.5, VIEW_W, height - 0.5, Stroke::solid(AXIS, 1.0));
+        self.hover_columns(&mut svg, height);
 
-        let mut items: Vec<LegendItem<'_>> = self
+        let mut items: Vec<LegendItem> = self
             .bands
             .iter()
-            .map(|b| LegendItem { label: &b.label, colour: &b.colour, kind: LegendKind::Swatch })
+            .map(|b| LegendItem {
+                label: b.label.clone(),
+                colour: b.colour.clone(),
+                kind: LegendKind::Swatch,
+            })
             .collect();
         items.extend(self.series.iter().map(|s| LegendItem {
-            label: &s.label,
-            colour: &s.colour,
+            label: s.label.clone(),
+            colour: s.colour.clone(),
             kind: if s.style == Style::Dashed { LegendKind::Dashed } else { LegendKind::Line },
         }));
-        legend(&mut svg, x0, 16.0, &items);
-        svg.finish()
+        if let Some((_, label)) = &self.reference {
+            items.push(LegendItem {
+                label: label.clone(),
+                colour: TARGET.into(),
+                kind: LegendKind::Dashed,
+            });
+        }
+        let description = self.full_description();
+        Figure {
+            id: &self.id,
+            title: &self.title,
+            description: &description,
+            class: "tc",
+            attrs: self.axis.zoom_attrs(),
+            legend: &items,
+            gutter: "gt",
+            height,
+            svg: svg.finish(),
+            labels,
+        }
+        .html()
     }
 }
 
@@ -205,42 +548,21 @@ fn split_runs<P: Copy>(points: &[P], t: impl Fn(&P) -> i64, max_step: i64) -> Ve
     runs
 }
 
-/// Vertical day lines and labels along the bottom: every day when there is room, otherwise the
-/// first day of each week.
-fn day_axis(
-    svg: &mut Svg,
-    tz: Tz,
-    first: NaiveDate,
-    last: NaiveDate,
-    xs: &Scale,
-    y_top: f64,
-    y_bottom: f64,
-) {
-    let days = (last - first).num_days() + 1;
-    let day_px = (xs.r1 - xs.r0) / days as f64;
-    let mut d = first;
-    while d <= last {
-        let x = xs.map(start_of_day(d, tz).timestamp() as f64);
-        let week_start = d.weekday() == chrono::Weekday::Mon;
-        svg.line(
-            x,
-            y_top,
-            x,
-            y_bottom,
-            Stroke::solid(if week_start { "#c8c8c8" } else { GRID }, 1.0),
-        );
-        let x_next = xs.map(start_of_day(d + Duration::days(1), tz).timestamp() as f64);
-        if day_px >= 48.0 {
-            svg.text(
-                (x + x_next) / 2.0,
-                y_bottom + 14.0,
-                "middle",
-                &d.format("%a %-d %b").to_string(),
-            );
-        } else if week_start || d == first {
-            svg.text(x + 2.0, y_bottom + 14.0, "start", &d.format("%a %-d %b").to_string());
-        }
-        d += Duration::days(1);
+/// Hour labels under a plot spanning `from..to` minutes of one day: every two hours when the
+/// span is long.
+fn hour_labels(out: &mut String, from: u32, to: u32) {
+    let step = if to - from > 10 * 60 { 120 } else { 60 };
+    let first = from.div_ceil(60) * 60;
+    for m in (first..=to).step_by(step as usize) {
+        let percent = 100.0 * f64::from(m - from) / f64::from(to - from);
+        let class = if m == from {
+            "xl s"
+        } else if m == to {
+            "xl e"
+        } else {
+            "xl"
+        };
+        x_label(out, percent, class, &format!("{:02}:00", m / 60));
     }
 }
 
@@ -250,6 +572,7 @@ fn day_axis(
 pub struct HeatMap {
     pub id: String,
     pub title: String,
+    pub description: String,
     pub days: Vec<NaiveDate>,
     /// Cells per day (time-of-day slots).
     pub slots_per_day: usize,
@@ -259,6 +582,8 @@ pub struct HeatMap {
     /// Words for the negative and positive ends, e.g. ("under-staffed", "over-staffed").
     pub negative_label: String,
     pub positive_label: String,
+    /// Unit of the cells, for the tooltips (`agents`).
+    pub unit: String,
 }
 
 impl HeatMap {
@@ -287,68 +612,86 @@ impl HeatMap {
 
     pub fn render(&self) -> String {
         let (s0, s1) = self.slot_range();
-        let slots = s1 - s0;
-        let cell_w = (1220.0 / slots as f64).clamp(4.0, 40.0);
-        let cell_h = 18.0;
-        let (x0, y0) = (84.0, 40.0);
-        let width = x0 + cell_w * slots as f64 + 20.0;
-        let height = y0 + cell_h * self.days.len() as f64 + 30.0;
-        let mut svg = Svg::new(&self.id, width, height, &self.title);
+        let slots = (s1 - s0) as f64;
+        let row_h = 20.0;
+        let height = row_h * self.days.len() as f64;
+        let mut svg = Svg::new(&self.id, slots, height, &self.title);
+        let mut labels = String::new();
         let extent = self.cells.iter().flatten().flatten().fold(1.0f64, |m, v| m.max(v.abs()));
-
+        let (mut under, mut over) = (0.0, 0.0);
         for (i, day) in self.days.iter().enumerate() {
-            let y = y0 + i as f64 * cell_h;
-            svg.text(x0 - 6.0, y + cell_h - 5.0, "end", &day.format("%a %-d %b").to_string());
+            let y = i as f64 * row_h;
+            let _ = write!(
+                labels,
+                "<span class=\"rl\" style=\"top:{}px\">{}</span>",
+                px(y + row_h / 2.0),
+                day.format("%a %-d")
+            );
             for slot in s0..s1 {
-                let x = x0 + (slot - s0) as f64 * cell_w;
+                let x = (slot - s0) as f64;
                 match self.cells.get(i).and_then(|r| r.get(slot)).copied().flatten() {
                     Some(v) => {
                         let minute = slot as u32 * self.interval_minutes;
                         let tip = format!(
-                            "{} {:02}:{:02}: {}",
+                            "{} {:02}:{:02}: {} {}",
                             day.format("%a %-d %b"),
                             minute / 60,
                             minute % 60,
-                            signed(v)
+                            signed(v),
+                            self.unit
                         );
-                        svg.mark_rect(x, y, cell_w, cell_h, &diverging(v / extent), v, &tip)
+                        if v < 0.0 {
+                            under -= v;
+                        } else {
+                            over += v;
+                        }
+                        svg.mark_rect(x, y, 1.0, row_h, &diverging(v / extent), v, &tip)
                     }
-                    None => svg.rect(x, y, cell_w, cell_h, "#eeeeee"),
+                    None => svg.rect(x, y, 1.0, row_h, "#eeeeee"),
                 }
             }
         }
-        let per_hour = (60 / self.interval_minutes.max(1)).max(1) as usize;
-        let hours_step = if cell_w * per_hour as f64 >= 40.0 { 1 } else { 2 };
-        let y_axis = y0 + cell_h * self.days.len() as f64;
-        for slot in (s0..=s1).filter(|s| s % per_hour == 0).step_by(hours_step) {
-            let x = x0 + (slot - s0) as f64 * cell_w;
-            svg.line(x, y_axis, x, y_axis + 4.0, Stroke::solid(AXIS, 1.0));
-            svg.text(
-                x,
-                y_axis + 16.0,
-                "middle",
-                &format!("{:02}:00", slot as u32 * self.interval_minutes / 60),
-            );
-        }
-        // Colour key: the two ends and zero are labelled.
-        let mut kx = x0;
-        svg.text(kx, 16.0, "start", &format!("{} ←", self.negative_label));
-        kx += 6.2 * (self.negative_label.chars().count() + 3) as f64;
-        for k in [-1.0, -0.5, 0.0, 0.5, 1.0] {
-            svg.rect(kx, 6.0, 26.0, 14.0, &diverging(k));
-            if k != -0.5 && k != 0.5 {
-                svg.text(kx + 13.0, 32.0, "middle", &signed(k * extent));
-            }
-            kx += 28.0;
-        }
-        svg.text(kx + 4.0, 16.0, "start", &format!("→ {}", self.positive_label));
-        svg.text(
-            kx + 10.0 + 6.2 * (self.positive_label.chars().count() + 2) as f64,
-            16.0,
-            "start",
-            "grey: closed",
+        let from = s0 as u32 * self.interval_minutes;
+        let to = s1 as u32 * self.interval_minutes;
+        hour_labels(&mut labels, from, to);
+        let key = |v: f64, label: &str| LegendItem {
+            label: label.to_string(),
+            colour: diverging(v / extent),
+            kind: LegendKind::Swatch,
+        };
+        let legend = [
+            key(-extent, &format!("{} {}", signed(-extent), self.negative_label)),
+            key(0.0, "0"),
+            key(extent, &format!("{} {}", signed(extent), self.positive_label)),
+            LegendItem {
+                label: "closed".into(),
+                colour: "#eeeeee".into(),
+                kind: LegendKind::Swatch,
+            },
+        ];
+        let description = format!(
+            "{} Over the week: {} {} {} and {} {} {}, summed over intervals.",
+            self.description,
+            crate::io::table::fmt_num(under, 0),
+            self.unit,
+            self.negative_label,
+            crate::io::table::fmt_num(over, 0),
+            self.unit,
+            self.positive_label
         );
-        svg.finish()
+        Figure {
+            id: &self.id,
+            title: &self.title,
+            description: &description,
+            class: "hm",
+            attrs: String::new(),
+            legend: &legend,
+            gutter: "gd",
+            height,
+            svg: svg.finish(),
+            labels,
+        }
+        .html()
     }
 }
 
@@ -356,7 +699,7 @@ fn signed(v: f64) -> String {
     if v > 0.0 {
         format!("+{}", crate::io::table::fmt_num(v, 2))
     } else {
-        crate::io::table::fmt_num(v, 2)
+        crate::io::table::fmt_num(v, 2).replace('-', "−")
     }
 }
 
@@ -392,9 +735,8 @@ pub struct GanttRow {
 pub struct Gantt {
     pub id: String,
     pub title: String,
-    pub tz: Tz,
-    pub first_day: NaiveDate,
-    pub last_day: NaiveDate,
+    pub description: String,
+    pub axis: TimeAxis,
     pub rows: Vec<GanttRow>,
     /// Legend: (label, colour), e.g. one per queue.
     pub legend: Vec<(String, String)>,
@@ -407,41 +749,75 @@ impl Gantt {
 
     pub fn render(&self) -> String {
         let row_h = 13.0;
-        let (x0, x1, y0) = (150.0, 1330.0, 40.0);
-        let height = y0 + row_h * self.rows.len() as f64 + 26.0;
-        let mut svg = Svg::new(&self.id, x1 + 16.0, height, &self.title);
-        let t0 = start_of_day(self.first_day, self.tz).timestamp();
-        let t1 = start_of_day(self.last_day + Duration::days(1), self.tz).timestamp();
-        let xs = Scale::new(t0 as f64, t1 as f64, x0, x1);
-        let y_bottom = y0 + row_h * self.rows.len() as f64;
+        let height = row_h * self.rows.len() as f64;
+        let mut svg = Svg::new(&self.id, VIEW_W, height, &self.title);
+        let mut labels = String::new();
         for i in (1..self.rows.len()).step_by(2) {
-            svg.rect(x0, y0 + i as f64 * row_h, x1 - x0, row_h, "#f7f7f7");
+            svg.rect(0.0, i as f64 * row_h, VIEW_W, row_h, "#f5f5f5");
         }
-        day_axis(&mut svg, self.tz, self.first_day, self.last_day, &xs, y0, y_bottom);
+        self.axis.day_lines(&mut svg, height);
+        self.axis.labels(&mut labels);
         for (i, row) in self.rows.iter().enumerate() {
-            let y = y0 + i as f64 * row_h;
-            svg.text_styled(x0 - 6.0, y + row_h - 3.0, "end", &row.label, r#"font-size="10""#);
+            let y = i as f64 * row_h;
+            let _ = write!(
+                labels,
+                "<span class=\"gl\" style=\"top:{}px\">{}</span>",
+                px(y),
+                escape(&row.label)
+            );
             for bar in &row.bars {
-                let (bx0, bx1) = (xs.map(bar.start as f64), xs.map(bar.end as f64));
+                let (Some(bx0), Some(bx1)) =
+                    (self.axis.x_clamped(bar.start), self.axis.x_clamped(bar.end - 1))
+                else {
+                    continue;
+                };
                 let hours = (bar.end - bar.start) as f64 / 3600.0;
                 svg.mark_rect(bx0, y + 2.0, bx1 - bx0, row_h - 4.0, &bar.colour, hours, &bar.tip);
                 for (b0, b1) in &bar.breaks {
-                    let (px0, px1) = (xs.map(*b0 as f64), xs.map(*b1 as f64));
-                    svg.rect(px0, y + 4.0, (px1 - px0).max(1.0), row_h - 8.0, "#ffffff");
+                    if let (Some(p0), Some(p1)) = (self.axis.x(*b0), self.axis.x(*b1)) {
+                        svg.rect(p0, y + 4.0, p1 - p0, row_h - 8.0, "#ffffff");
+                    }
                 }
             }
         }
-        svg.line(x0, y_bottom, x1, y_bottom, Stroke::solid(AXIS, 1.0));
-        let items: Vec<LegendItem<'_>> = self
+        svg.line(0.0, height - 0.5, VIEW_W, height - 0.5, Stroke::solid(AXIS, 1.0));
+        let mut items: Vec<LegendItem> = self
             .legend
             .iter()
-            .map(|(l, c)| LegendItem { label: l, colour: c, kind: LegendKind::Swatch })
+            .map(|(l, c)| LegendItem {
+                label: l.clone(),
+                colour: c.clone(),
+                kind: LegendKind::Swatch,
+            })
             .collect();
-        let end = legend(&mut svg, x0, 16.0, &items);
-        svg.rect(end + 2.0, 6.0, 14.0, 10.0, "#999999");
-        svg.rect(end + 7.0, 8.0, 4.0, 6.0, "#ffffff");
-        svg.text(end + 23.0, 16.0, "start", "white gap: break or lunch");
-        svg.finish()
+        items.push(LegendItem {
+            label: "white gap: break or lunch".into(),
+            colour: "#ffffff".into(),
+            kind: LegendKind::Swatch,
+        });
+        let bars: usize = self.rows.iter().map(|r| r.bars.len()).sum();
+        let description = format!(
+            "{} {} rows, {} shifts, {} to {}, {}.",
+            self.description,
+            self.rows.len(),
+            bars,
+            self.axis.first_day.format("%a %-d %b"),
+            self.axis.day(self.axis.days - 1).format("%a %-d %b"),
+            self.axis.hours_text()
+        );
+        Figure {
+            id: &self.id,
+            title: &self.title,
+            description: &description,
+            class: "tc gantt",
+            attrs: self.axis.zoom_attrs(),
+            legend: &items,
+            gutter: "gn",
+            height,
+            svg: svg.finish(),
+            labels,
+        }
+        .html()
     }
 }
 
@@ -450,8 +826,7 @@ impl Gantt {
 pub struct BarChart {
     pub id: String,
     pub title: String,
-    pub y_label: String,
-    pub width: f64,
+    pub description: String,
     pub height: f64,
     /// `(label, value, colour)`.
     pub bars: Vec<(String, f64, String)>,
@@ -468,9 +843,9 @@ impl BarChart {
     }
 
     pub fn render(&self) -> String {
-        let mut svg = Svg::new(&self.id, self.width, self.height, &self.title);
-        let (x0, x1) = (LEFT, self.width - RIGHT);
-        let (y_top, y_bottom) = (TOP, self.height - BOTTOM - 10.0);
+        let height = self.height;
+        let mut svg = Svg::new(&self.id, VIEW_W, height, &self.title);
+        let mut labels = String::new();
         let (lo, hi) = self.y_range.unwrap_or_else(|| {
             let hi = self
                 .bars
@@ -483,26 +858,22 @@ impl BarChart {
         });
         let ticks = nice_ticks(lo, hi, 5);
         let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { 1.0 };
-        let ys = Scale::new(ticks[0], *ticks.last().unwrap_or(&1.0), y_bottom, y_top);
+        // Room above the tallest bar for its value.
+        let ys = Scale::new(ticks[0], *ticks.last().unwrap_or(&1.0), height - 1.0, 18.0);
         for &t in &ticks {
             let y = ys.map(t);
-            svg.line(x0, y, x1, y, Stroke::solid(GRID, 1.0));
-            svg.text(x0 - 6.0, y + 4.0, "end", &tick_label(t, step));
+            svg.line(0.0, y, VIEW_W, y, Stroke::solid(GRID, 1.0));
+            y_label(&mut labels, y, &self.value_format.tick(t, step));
         }
-        svg.text_styled(
-            14.0,
-            (y_top + y_bottom) / 2.0,
-            "middle",
-            &self.y_label,
-            &format!(r#"transform="rotate(-90 14 {})""#, px((y_top + y_bottom) / 2.0)),
-        );
-        let slot = (x1 - x0) / self.bars.len().max(1) as f64;
-        let bar_w = (slot * 0.6).min(80.0);
+        let slot = VIEW_W / self.bars.len().max(1) as f64;
+        let bar_w = slot * 0.6;
         let zero = ys.map(0.0f64.clamp(ticks[0], *ticks.last().unwrap_or(&1.0)));
+        let mut values = Vec::new();
         for (i, (label, value, colour)) in self.bars.iter().enumerate() {
-            let cx = x0 + slot * (i as f64 + 0.5);
+            let cx = slot * (i as f64 + 0.5);
             let y = ys.map(*value);
             let (top, h) = if y <= zero { (y, zero - y) } else { (zero, y - zero) };
+            let text = self.value_format.format(*value);
             svg.mark_rect(
                 cx - bar_w / 2.0,
                 top,
@@ -510,50 +881,49 @@ impl BarChart {
                 h,
                 colour,
                 *value,
-                &format!("{label}: {value}"),
+                &format!("{label}: {text}"),
             );
-            svg.text(cx, top - 4.0, "middle", &self.value_format.format(*value));
-            svg.text(cx, y_bottom + 16.0, "middle", &truncate(label, (slot / 6.2) as usize));
+            let _ = write!(
+                labels,
+                "<span class=\"bv\" style=\"left:{}%;top:{}px\">{}</span>",
+                px(cx / VIEW_W * 100.0),
+                px(top),
+                escape(&text)
+            );
+            let _ = write!(
+                labels,
+                "<span class=\"xl bl\" style=\"left:{}%;width:{}%\">{}</span>",
+                px(cx / VIEW_W * 100.0),
+                px(slot / VIEW_W * 100.0),
+                escape(label)
+            );
+            values.push(format!("{label} {text}"));
         }
+        let mut items = Vec::new();
         if let Some((v, label)) = &self.reference {
             let y = ys.map(*v);
-            svg.line(x0, y, x1, y, Stroke::dashed("#c0392b", 1.4, "6 4"));
-            svg.text_styled(x1 - 4.0, y - 4.0, "end", label, r##"fill="#c0392b""##);
+            svg.line(0.0, y, VIEW_W, y, Stroke::dashed(TARGET, 1.5, "6 4"));
+            items.push(LegendItem {
+                label: label.clone(),
+                colour: TARGET.into(),
+                kind: LegendKind::Dashed,
+            });
         }
-        svg.line(x0, y_bottom, x1, y_bottom, Stroke::solid(AXIS, 1.0));
-        svg.line(x0, y_top, x0, y_bottom, Stroke::solid(AXIS, 1.0));
-        svg.text_styled(x0, 16.0, "start", &self.title, r#"font-weight="bold""#);
-        svg.finish()
-    }
-}
-
-/// How a number is printed on a chart.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ValueFormat {
-    /// With this many decimals at most, thousands separated by commas.
-    Number(usize),
-    /// A fraction as a percentage with one decimal.
-    Percent,
-}
-
-impl ValueFormat {
-    pub fn format(&self, v: f64) -> String {
-        match self {
-            ValueFormat::Number(d) => thousands(v, *d),
-            ValueFormat::Percent => format!("{}%", crate::io::table::fmt_num(v * 100.0, 1)),
+        svg.line(0.0, zero, VIEW_W, zero, Stroke::solid(AXIS, 1.0));
+        let description = format!("{} {}.", self.description, values.join("; "));
+        Figure {
+            id: &self.id,
+            title: &self.title,
+            description: &description,
+            class: "bars",
+            attrs: String::new(),
+            legend: &items,
+            gutter: "gt",
+            height,
+            svg: svg.finish(),
+            labels,
         }
-    }
-}
-
-/// Shorten a label to `max` characters with an ellipsis.
-fn truncate(label: &str, max: usize) -> String {
-    let max = max.max(4);
-    if label.chars().count() <= max {
-        label.to_string()
-    } else {
-        let mut s: String = label.chars().take(max - 1).collect();
-        s.push('…');
-        s
+        .html()
     }
 }
 
@@ -578,8 +948,8 @@ mod tests {
         element[start..end].parse().unwrap()
     }
 
-    fn marks(svg: &str) -> Vec<&str> {
-        svg.match_indices("class=\"mark\"")
+    fn tagged<'a>(svg: &'a str, class: &str) -> Vec<&'a str> {
+        svg.match_indices(&format!("class=\"{class}\""))
             .map(|(i, _)| {
                 let open = svg[..i].rfind('<').unwrap();
                 let close = i + svg[i..].find('>').unwrap();
@@ -592,141 +962,130 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
     }
 
+    fn london() -> Tz {
+        "Europe/London".parse().unwrap()
+    }
+
     #[test]
     fn bar_heights_are_proportional_to_values() {
         let chart = BarChart {
             id: "bars".into(),
             title: "t".into(),
-            y_label: "hours".into(),
-            width: 400.0,
-            height: 300.0,
+            description: "d".into(),
+            height: 218.0,
             bars: vec![("a".into(), 10.0, "#000".into()), ("b".into(), 40.0, "#000".into())],
             reference: None,
             y_range: None,
             value_format: ValueFormat::Number(0),
         };
-        let svg = chart.render();
-        let m = marks(&svg);
+        let html = chart.render();
+        let m = tagged(&html, "mark");
         assert_eq!(m.len(), 2);
-        // The axis runs 0..40 over the plot height, so heights are value / 40 of it.
-        let plot_h = 300.0 - BOTTOM - 10.0 - TOP;
-        assert!((attr(m[0], "height") - plot_h * 10.0 / 40.0).abs() <= 0.1, "{}", m[0]);
-        assert!((attr(m[1], "height") - plot_h).abs() <= 0.1, "{}", m[1]);
+        // The axis runs 0..40 over 18..217 px, so heights are value / 40 of 199 px.
+        assert!((attr(m[0], "height") - 199.0 * 10.0 / 40.0).abs() <= 0.1, "{}", m[0]);
+        assert!((attr(m[1], "height") - 199.0).abs() <= 0.1, "{}", m[1]);
         assert_eq!(attr(m[1], "data-value"), 40.0);
-        // Both bars stand on the zero line.
-        assert!(
-            (attr(m[0], "y") + attr(m[0], "height") - attr(m[1], "y") - attr(m[1], "height")).abs()
-                < 0.2
-        );
+        assert!(html.contains("<title>b: 40</title>"));
+        assert!(html.contains("a 10; b 40."), "the description lists the values");
+    }
+
+    #[test]
+    fn the_axis_shows_only_open_hours_and_days_side_by_side() {
+        let tz = london();
+        let axis = TimeAxis::new(tz, day(23), day(24), (8 * 60, 21 * 60));
+        let t = |d, h, m| local_seconds(tz, day(d), h, m);
+        assert_eq!(axis.x(t(23, 8, 0)), Some(0.0));
+        assert_eq!(axis.x(t(23, 21, 0)), Some(500.0));
+        assert_eq!(axis.x(t(24, 8, 0)), Some(500.0));
+        assert!((axis.x(t(24, 14, 30)).unwrap() - 750.0).abs() < 1e-9);
+        assert_eq!(axis.x(t(23, 3, 0)), None, "night hours are not drawn");
+        assert_eq!(axis.x(t(25, 9, 0)), None, "nor days outside the chart");
+        assert_eq!(axis.x_clamped(t(23, 7, 0)), Some(0.0));
+        // A 24-hour site: midnight closes the day before.
+        let all = TimeAxis::new(tz, day(23), day(24), (0, 1440));
+        assert_eq!(all.x(t(23, 0, 0)), Some(0.0));
+        assert_eq!(all.x(t(24, 0, 0)), Some(500.0));
+        assert_eq!(all.x(t(25, 0, 0)), Some(1000.0));
+        assert_eq!(all.x(t(25, 0, 15)), None);
     }
 
     #[test]
     fn step_series_hold_each_value_for_one_interval_and_break_at_gaps() {
-        let tz: Tz = "Europe/London".parse().unwrap();
+        let tz = london();
         let t = |h, m| local_seconds(tz, day(23), h, m);
         let chart = TimeChart {
             id: "ts".into(),
             title: "t".into(),
-            y_label: "agents".into(),
-            width: 1000.0,
+            description: "Agents.".into(),
+            unit: "agents".into(),
+            y_format: ValueFormat::Number(0),
             height: 200.0,
-            tz,
-            first_day: day(23),
-            last_day: day(23),
+            axis: TimeAxis::new(tz, day(23), day(23), (8 * 60, 12 * 60)),
             interval_seconds: 900,
             bands: vec![],
             series: vec![Series {
                 label: "required".into(),
                 colour: "#000".into(),
                 style: Style::Step,
-                // 09:00, 09:15, then a gap until 12:00.
-                points: vec![(t(9, 0), 3.0), (t(9, 15), 5.0), (t(12, 0), 2.0)],
+                points: vec![(t(9, 0), 2.0), (t(9, 15), 4.0), (t(11, 0), 3.0)],
             }],
-            reference: Some((4.0, "target".into())),
+            reference: Some((3.5, "target".into())),
             y_range: None,
             shade_from: None,
         };
-        let svg = chart.render();
-        let m = marks(&svg);
-        assert_eq!(m.len(), 1);
-        // Two runs: one starting at 09:00, another at 12:00.
-        assert_eq!(m[0].matches('M').count(), 2, "{}", m[0]);
-        // 24 hours over 1000 - 64 - 18 px: 09:00 is at 64 + 918 * 9/24.
-        let x_nine = px(LEFT + (1000.0 - LEFT - RIGHT) * 9.0 / 24.0);
-        assert!(m[0].contains(&format!("M{x_nine} ")), "{}", m[0]);
+        let html = chart.render();
+        let path = tagged(&html, "mark")[0];
+        // Two runs (09:00–09:30 and 11:00–11:15), each value held for one interval (62.5 units).
+        assert_eq!(path.matches('M').count(), 2, "{path}");
+        assert!(path.contains("M250 "), "{path}");
+        assert!(path.contains("L375 "), "{path}");
+        assert!(path.contains("vector-effect=\"non-scaling-stroke\""));
+        // Every instant has a hover target with its value.
+        let hover = tagged(&html, "hover");
+        assert_eq!(hover.len(), 3);
+        assert!(html.contains("<title>Mon 23 Nov 09:15: required 4</title>"), "{html}");
+        assert!(html.contains("required: from 2 to 4 agents (Mon 23 Nov 09:15)."));
+        assert!(html.contains(">target</span>"), "the target is named in the legend");
     }
 
     #[test]
-    fn spring_forward_day_has_23_hours_of_width() {
-        let tz: Tz = "Europe/London".parse().unwrap();
-        let d = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
-        let t0 = start_of_day(d, tz).timestamp();
-        let t1 = start_of_day(d + Duration::days(1), tz).timestamp();
-        assert_eq!(t1 - t0, 23 * 3600);
+    fn percent_axes_are_labelled_in_percent() {
+        assert_eq!(ValueFormat::Percent.tick(0.8, 0.05), "80%");
+        assert_eq!(ValueFormat::Percent.tick(0.85, 0.05), "85%");
+        assert_eq!(ValueFormat::Percent.format(0.8234), "82.3%");
+        assert_eq!(thousands(15200.0, 0), "15,200");
     }
 
     #[test]
-    fn heat_map_colours_under_red_over_blue_and_greys_closed() {
-        let map = HeatMap {
-            id: "heat".into(),
-            title: "gap".into(),
-            days: vec![day(23)],
-            slots_per_day: 24,
-            interval_minutes: 60,
-            cells: vec![vec![Some(-2.0), None, Some(0.0), Some(2.0)]],
-            negative_label: "under".into(),
-            positive_label: "over".into(),
-        };
-        let svg = map.render();
-        let m = marks(&svg);
-        assert_eq!(m.len(), 3);
-        assert!(m[0].contains("fill=\"#b2182b\""), "{}", m[0]);
-        assert!(m[1].contains("fill=\"#ffffff\""), "{}", m[1]);
-        assert!(m[2].contains("fill=\"#2166ac\""), "{}", m[2]);
-        assert!(svg.contains("fill=\"#eeeeee\""));
-    }
-
-    #[test]
-    fn gantt_escapes_agent_names_and_draws_breaks_inside_bars() {
-        let tz: Tz = "UTC".parse().unwrap();
+    fn gantt_bars_span_their_shift_on_the_open_axis() {
+        let tz = london();
+        let t = |h| local_seconds(tz, day(23), h, 0);
         let gantt = Gantt {
-            id: "roster".into(),
-            title: "Roster".into(),
-            tz,
-            first_day: day(23),
-            last_day: day(29),
+            id: "g".into(),
+            title: "Roster <9-17>".into(),
+            description: "d".into(),
+            axis: TimeAxis::new(tz, day(23), day(23), (8 * 60, 20 * 60)),
             rows: vec![GanttRow {
                 label: "O'Brien <Ann> & Co".into(),
                 bars: vec![GanttBar {
-                    start: local_seconds(tz, day(23), 9, 0),
-                    end: local_seconds(tz, day(23), 17, 0),
-                    breaks: vec![(
-                        local_seconds(tz, day(23), 12, 0),
-                        local_seconds(tz, day(23), 12, 30),
-                    )],
-                    colour: PALETTE[0].into(),
-                    tip: "voice <9-17>".into(),
+                    start: t(9),
+                    end: t(17),
+                    breaks: vec![(t(12), t(13))],
+                    colour: "#000".into(),
+                    tip: "voice & <chat>".into(),
                 }],
             }],
-            legend: vec![("voice & <chat>".into(), PALETTE[0].into())],
+            legend: vec![],
         };
-        let svg = gantt.render();
-        assert!(svg.contains("O&#39;Brien &lt;Ann&gt; &amp; Co"));
-        assert!(svg.contains("voice &amp; &lt;chat&gt;"));
-        assert!(!svg.contains("<Ann>") && !svg.contains("<chat>") && !svg.contains("<9-17>"));
-        let m = marks(&svg);
+        let html = gantt.render();
+        assert!(html.contains("O&#39;Brien &lt;Ann&gt; &amp; Co"));
+        assert!(html.contains("voice &amp; &lt;chat&gt;"));
+        assert!(!html.contains("<Ann>") && !html.contains("<chat>") && !html.contains("<9-17>"));
+        let m = tagged(&html, "mark");
         assert_eq!(m.len(), 1);
         assert_eq!(attr(m[0], "data-value"), 8.0);
-        // The bar spans 8 of 168 hours of the 1180-px time axis.
-        assert!((attr(m[0], "width") - 1180.0 * 8.0 / 168.0).abs() < 0.1);
-    }
-
-    #[test]
-    fn numbers_get_thousands_separators() {
-        assert_eq!(thousands(15200.0, 0), "15,200");
-        assert_eq!(thousands(-1234567.25, 2), "-1,234,567.25");
-        assert_eq!(thousands(999.0, 0), "999");
-        assert_eq!(ValueFormat::Percent.format(0.8234), "82.3%");
+        // 8 of the 12 open hours drawn.
+        assert!((attr(m[0], "width") - 1000.0 * 8.0 / 12.0).abs() < 0.1, "{}", m[0]);
     }
 
     #[test]
@@ -737,17 +1096,20 @@ mod tests {
         let map = HeatMap {
             id: "h".into(),
             title: "t".into(),
+            description: "d".into(),
             days: vec![day(23)],
             slots_per_day: 96,
             interval_minutes: 15,
             cells,
             negative_label: "under".into(),
             positive_label: "over".into(),
+            unit: "agents".into(),
         };
         assert_eq!(map.slot_range(), (32, 80));
-        let svg = map.render();
-        assert!(svg.contains(">08:00</text>") && svg.contains(">20:00</text>"));
-        assert!(!svg.contains(">07:00</text>") && !svg.contains(">21:00</text>"));
+        let html = map.render();
+        assert!(html.contains(">08:00</span>") && html.contains(">20:00</span>"));
+        assert!(!html.contains(">07:00</span>") && !html.contains(">22:00</span>"));
+        assert!(html.contains("<title>Mon 23 Nov 19:30: −1 agents</title>"), "{html}");
     }
 
     #[test]

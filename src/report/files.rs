@@ -65,6 +65,7 @@ pub fn parse_simulation(t: &Table, tz: Tz) -> Result<Vec<SimulatedInterval>, Inp
     let c_answered = t.require("answered")?;
     let c_abandoned = t.require("abandoned")?;
     let c_sl = t.require("service_level")?;
+    let c_asa = t.column("asa_seconds");
     let mut out = Vec::with_capacity(t.rows.len());
     for row in &t.rows {
         let interval_start =
@@ -86,6 +87,7 @@ pub fn parse_simulation(t: &Table, tz: Tz) -> Result<Vec<SimulatedInterval>, Inp
             answered: t.non_negative(row, c_answered)?,
             abandoned: t.non_negative(row, c_abandoned)?,
             service_level,
+            asa_seconds: optional_number(t, row, c_asa)?,
         });
     }
     Ok(out)

@@ -6,9 +6,10 @@
 //! results — and draws them as inline SVG: history and forecast with the P10–P90 band; required
 //! against scheduled agents per interval with a day × time-of-day heat map of the gap; projected
 //! (Erlang, from coverage.csv) and simulated service level against the target; a Gantt chart of
-//! the roster with breaks; and the key figures (FTE, paid hours, cost, service level,
-//! abandonment, forecast accuracy). The page has no scripts, fonts or images from anywhere: it
-//! opens the same from an e-mail attachment as from a web server.
+//! the roster with breaks; and, at the top, whether each queue met its target on each day
+//! (`days.rs`), then the key figures (FTE, paid hours, cost, service level, abandonment, forecast
+//! accuracy). The page loads no scripts, fonts or images from anywhere (its one small script is
+//! inline): it opens the same from an e-mail attachment as from a web server, at any width.
 //!
 //! `shiftcast plan` itself lives in [`crate::plan::pipeline`]; this module only renders.
 //! [`summary`] computes the figures from the records themselves, so summary.json always agrees
@@ -20,6 +21,7 @@
 
 pub mod accuracy;
 pub mod charts;
+mod days;
 pub mod files;
 pub mod page;
 pub mod summary;

@@ -1,5 +1,9 @@
-//! report.html: the page around the charts — key figures, a per-day table, one section per
-//! stage, the what-if comparison, and notes. Everything is inline; nothing loads from a network.
+//! report.html: the page around the charts — the queue × day verdicts at the top, key figures,
+//! a table per queue and day, one section per stage, the what-if comparison, and notes.
+//! Everything is inline; nothing loads from a network. The layout follows the width of the
+//! screen (a phone as well as a desktop), and a small inline script shows each chart's values
+//! under the pointer and lets a reader zoom a time chart to one day; without the script the
+//! charts still draw and their values show as the browser's own tooltips.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -8,11 +12,11 @@ use chrono::{Duration, NaiveDate};
 
 use super::accuracy::PublishedAccuracy;
 use super::charts::{
-    Band, BarChart, Gantt, GanttBar, GanttRow, HeatMap, Series, Style, TimeChart, ValueFormat,
-    PALETTE,
+    Band, BarChart, Gantt, GanttBar, GanttRow, HeatMap, Series, Style, TimeAxis, TimeChart,
+    ValueFormat, PALETTE,
 };
 use super::summary::{
-    ForecastFigures, IntervalKey, RosterFigures, ScheduleFigures, StaffingFigures,
+    ForecastFigures, IntervalKey, QueueTarget, RosterFigures, ScheduleFigures, StaffingFigures,
 };
 use super::svg::escape;
 use super::{ReportData, WhatifScenario};
@@ -27,25 +31,86 @@ const UNFILLED: &str = "#c0392b";
 pub const HISTORY_DAYS_SHOWN: i64 = 21;
 
 const CSS: &str = r#"
-body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:24px 28px;color:#222;background:#fff;max-width:1400px}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0 auto;padding:16px 24px;color:#222;background:#fff;max-width:1400px;line-height:1.35}
 h1{font-size:22px;margin:0 0 4px}
 h2{font-size:17px;margin:28px 0 6px;border-bottom:1px solid #ddd;padding-bottom:4px}
-h3{font-size:14px;margin:14px 0 2px;color:#333}
+h3{font-size:14px;margin:16px 0 4px;color:#333}
 p.sub{color:#666;margin:0 0 14px}
 p.note{color:#555;font-size:13px;margin:4px 0 8px;max-width:1100px}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(210px,100%),1fr));gap:10px}
 .card{border:1px solid #ddd;border-radius:6px;padding:8px 12px;background:#fafafa}
 .card .k{font-size:12px;color:#666}
-.card .v{font-size:22px;font-weight:600;margin:2px 0}
+.card .v{font-size:21px;font-weight:600;margin:2px 0}
 .card .d{font-size:12px;color:#555}
-.good{color:#1a7f37}.bad{color:#c0392b}
+.good{color:#1a7f37}.bad{color:#b42318}
+.scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:13px;margin:6px 0}
-th,td{border-bottom:1px solid #e5e5e5;padding:3px 10px;text-align:right}
+th,td{border-bottom:1px solid #e5e5e5;padding:3px 9px;text-align:right}
 th:first-child,td:first-child{text-align:left;white-space:nowrap}
-th{background:#f3f3f3}
-.row{display:flex;flex-wrap:wrap;gap:16px}
-svg.chart{display:block;margin:4px 0}
+th{background:#f3f3f3;font-weight:600}
+tr.total td{font-weight:600;border-top:1px solid #bbb}
+td.met,td.missed{font-weight:600}
+td.met{background:#e3f2e7;color:#14532d}td.missed{background:#fde2df;color:#8a1c12}
+table.glance td,table.glance th{text-align:center;padding:4px 6px}
+table.glance td small,table.glance th small{display:block;font-weight:400;font-size:11px}
+.fig{margin:10px 0 28px}
+figcaption{font-weight:600;font-size:14px;margin:0 0 2px}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.legend{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:12px;color:#444;margin:2px 0 6px}
+.legend i{display:inline-block;width:18px;margin-right:5px;vertical-align:middle}
+.legend i.ln{border-top:2px solid var(--c)}.legend i.da{border-top:2px dashed var(--c)}
+.legend i.sw{height:10px;background:var(--c);border:1px solid #bbb}
+.plot{position:relative;margin-bottom:24px}
+.plot.gt{margin-left:42px}.plot.gd{margin-left:52px}.plot.gn{margin-left:124px}
+.plot svg{display:block;width:100%}
+.yt,.xl,.rl,.gl,.bv{position:absolute;font-size:11px;color:#555;white-space:nowrap;line-height:1;pointer-events:none}
+.yt,.rl{right:100%;margin-right:6px;transform:translateY(-50%)}
+.gl{right:100%;margin-right:4px;width:118px;height:13px;line-height:13px;font-size:10px;text-align:right;overflow:hidden;text-overflow:ellipsis}
+.xl{top:100%;margin-top:5px;transform:translateX(-50%)}
+.xl.s{transform:none}.xl.e{transform:translateX(-100%)}
+.xl.top{top:3px;margin:0 0 0 4px;color:#667}
+.xl.bl{overflow:hidden;text-overflow:ellipsis;text-align:center}
+.bv{transform:translate(-50%,-100%);margin-top:-3px;color:#222}
+figure.zoomed .plot>.xl{display:none}
+.hours{position:absolute;top:0;left:0;right:0;bottom:0;pointer-events:none}
+.zoom{font-size:12px;color:#555;margin:0 0 4px}
+.bars{max-width:660px}
+details{font-size:13px;color:#555;margin:6px 0}
 ul.notes{font-size:13px;color:#555}
+#tip{position:fixed;z-index:10;max-width:min(380px,92vw);background:#222;color:#fff;font-size:12px;padding:4px 7px;border-radius:4px;pointer-events:none}
+@media (max-width:640px){body{padding:10px 12px}.plot.gn{margin-left:66px}.gl{width:62px}h1{font-size:19px}
+table.glance{font-size:12px}table.glance td,table.glance th{padding:4px 2px}table.glance td small,table.glance [data-wk],table.glance .wk{display:none}table.glance th:first-child{white-space:normal;max-width:84px}}
+"#;
+
+/// The page's one script: values under the pointer (from each hover target's `<title>`), and a
+/// day picker on time charts that narrows the plot's viewBox to one day and labels its hours.
+const SCRIPT: &str = r#"
+(function(){
+var tip=document.createElement('div');tip.id='tip';tip.setAttribute('role','status');tip.hidden=true;document.body.appendChild(tip);
+document.querySelectorAll('svg.chart .hover,svg.chart .mark').forEach(function(el){var t=el.querySelector('title');if(t){el.setAttribute('data-tip',t.textContent);t.remove();}});
+function show(e){var el=e.target.closest?e.target.closest('[data-tip]'):null;if(!el){tip.hidden=true;return;}
+tip.textContent=el.getAttribute('data-tip');tip.hidden=false;
+var x=e.clientX+12,y=e.clientY+16,w=tip.offsetWidth,h=tip.offsetHeight;
+if(x+w>innerWidth-4)x=Math.max(4,e.clientX-w-12);if(y+h>innerHeight-4)y=Math.max(4,e.clientY-h-12);
+tip.style.left=x+'px';tip.style.top=y+'px';}
+document.addEventListener('pointermove',show);document.addEventListener('pointerdown',show);
+addEventListener('scroll',function(){tip.hidden=true;},{passive:true});
+document.querySelectorAll('figure.tc').forEach(function(f){
+var days=(f.dataset.days||'').split('|'),open=(f.dataset.open||'0,1440').split(',').map(Number);
+var svg=f.querySelector('svg.chart'),plot=f.querySelector('.plot');if(days.length<2||!svg)return;
+var vb=svg.getAttribute('viewBox').split(' ').map(Number),w=vb[2]/days.length;
+var sel=document.createElement('select');sel.setAttribute('aria-label','Days shown: '+f.querySelector('figcaption').textContent);
+sel.add(new Option('all '+days.length+' days',''));days.forEach(function(d,i){sel.add(new Option(d,String(i)));});
+var hours=document.createElement('div');hours.className='hours';hours.hidden=true;plot.appendChild(hours);
+sel.onchange=function(){var z=sel.value!=='',i=Number(sel.value);
+svg.setAttribute('viewBox',(z?[i*w,vb[1],w,vb[3]]:vb).join(' '));f.classList.toggle('zoomed',z);hours.hidden=!z;hours.textContent='';
+if(!z)return;var span=open[1]-open[0],step=span>600&&plot.clientWidth<700?120:60;
+for(var m=Math.ceil(open[0]/60)*60;m<=open[1];m+=step){var s=document.createElement('span');
+s.className='xl'+(m==open[0]?' s':m==open[1]?' e':'');s.style.left=(100*(m-open[0])/span)+'%';
+s.textContent=('0'+Math.floor(m/60)).slice(-2)+':00';hours.appendChild(s);}};
+var bar=document.createElement('div');bar.className='zoom';bar.appendChild(document.createTextNode('Show '));bar.appendChild(sel);f.insertBefore(bar,plot);});
+})();
 "#;
 
 /// Render the whole report.html.
@@ -66,7 +131,7 @@ pub fn render_with_accuracy(data: &ReportData, published: &[PublishedAccuracy]) 
     );
     let _ = write!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
         escape(&title)
     );
     let _ = writeln!(html, "<h1>{}</h1>", escape(&title));
@@ -79,29 +144,34 @@ pub fn render_with_accuracy(data: &ReportData, published: &[PublishedAccuracy]) 
         s.seed,
         env!("CARGO_PKG_VERSION")
     );
+    let days = super::days::QueueDays::new(&ctx);
+    days.glance(&mut html, &ctx);
     key_figures(&mut html, &ctx);
-    per_day_table(&mut html, &ctx);
+    days.tables(&mut html, &ctx);
     forecast_section(&mut html, &ctx);
     super::accuracy::section(&mut html, published);
     coverage_section(&mut html, &ctx);
     service_level_section(&mut html, &ctx);
+    deferred_section(&mut html, &ctx, &days);
     roster_section(&mut html, &ctx);
     whatif_section(&mut html, &ctx);
     notes_section(&mut html, &ctx);
-    html.push_str("</body>\n</html>\n");
+    let _ = write!(html, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
     html
 }
 
 /// What every section needs: the data, the planned days, queue order and colours.
-struct Context<'a> {
-    data: &'a ReportData,
-    grid: IntervalGrid,
-    first_day: NaiveDate,
-    last_day: NaiveDate,
+pub(super) struct Context<'a> {
+    pub data: &'a ReportData,
+    pub grid: IntervalGrid,
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
     /// Queues in config order, then any others found in the data, with their colours.
-    queues: Vec<(String, &'static str)>,
+    pub queues: Vec<(String, &'static str)>,
     /// Forecast contacts per interval and queue (weights for service levels).
-    contacts: BTreeMap<IntervalKey, f64>,
+    pub contacts: BTreeMap<IntervalKey, f64>,
+    /// First and last minute of the day with a forecast (whole hours): the hours charts show.
+    pub open_minutes: (u32, u32),
 }
 
 impl<'a> Context<'a> {
@@ -133,52 +203,61 @@ impl<'a> Context<'a> {
             .iter()
             .map(|r| ((r.interval_start, r.queue.clone()), r.contacts))
             .collect();
-        Context { data, grid, first_day, last_day, queues, contacts }
+        let open_minutes = open_minutes(data, grid.interval_minutes);
+        Context { data, grid, first_day, last_day, queues, contacts, open_minutes }
     }
 
     fn colour(&self, queue: &str) -> &'static str {
         self.queues.iter().find(|q| q.0 == queue).map(|q| q.1).unwrap_or(PALETTE[7])
     }
 
+    pub fn queue(&self, queue: &str) -> Option<&QueueTarget> {
+        self.data.summary.queues.iter().find(|q| q.name == queue)
+    }
+
     fn target(&self, queue: &str) -> Option<f64> {
-        self.data
-            .summary
-            .queues
-            .iter()
-            .find(|q| q.name == queue)
-            .and_then(|q| q.service_level_target)
+        self.queue(queue).and_then(|q| q.service_level_target)
     }
 
-    fn targeted_queues(&self) -> Vec<String> {
-        self.data
-            .summary
-            .queues
-            .iter()
-            .filter(|q| q.service_level_target.is_some())
-            .map(|q| q.name.clone())
-            .collect()
+    /// Deferred work (email, social): judged by its deadline, not a per-interval service level.
+    pub fn is_deferred(&self, queue: &str) -> bool {
+        self.queue(queue).is_some_and(|q| {
+            q.deadline_minutes.is_some()
+                || (q.service_level_target.is_none()
+                    && matches!(q.channel.as_str(), "email" | "social"))
+        })
     }
 
-    fn interval_seconds(&self) -> i64 {
+    pub fn interval_seconds(&self) -> i64 {
         i64::from(self.grid.interval_minutes) * 60
+    }
+
+    pub fn axis(&self, first_day: NaiveDate) -> TimeAxis {
+        TimeAxis::new(self.data.tz, first_day, self.last_day, self.open_minutes)
+    }
+
+    pub fn days(&self) -> Vec<NaiveDate> {
+        (0..=(self.last_day - self.first_day).num_days())
+            .map(|i| self.first_day + Duration::days(i))
+            .collect()
     }
 
     fn time_chart(
         &self,
         id: String,
         title: String,
-        y_label: &str,
+        description: &str,
+        unit: &str,
         first_day: NaiveDate,
     ) -> TimeChart {
         TimeChart {
             id,
             title,
-            y_label: y_label.to_string(),
-            width: 1340.0,
-            height: 230.0,
-            tz: self.data.tz,
-            first_day,
-            last_day: self.last_day,
+            description: description.to_string(),
+            unit: unit.to_string(),
+            y_format: ValueFormat::Number(1),
+            height: 220.0,
+            axis: self.axis(first_day),
             interval_seconds: self.interval_seconds(),
             bands: Vec::new(),
             series: Vec::new(),
@@ -189,12 +268,38 @@ impl<'a> Context<'a> {
     }
 }
 
+/// The hours of the day that have a forecast (else a requirement), widened to whole hours; all
+/// day when there is neither. A site closed at night is drawn over its open hours only.
+fn open_minutes(data: &ReportData, interval_minutes: u32) -> (u32, u32) {
+    let starts = data.forecast.iter().map(|r| crate::time::minute_of_day(&r.interval_start)).chain(
+        data.requirements
+            .iter()
+            .filter(|r| r.agents_net > 0)
+            .map(|r| crate::time::minute_of_day(&r.interval_start)),
+    );
+    let (lo, hi) = starts.fold((u32::MAX, 0), |(lo, hi), m| (lo.min(m), hi.max(m)));
+    if lo == u32::MAX {
+        return (0, 1440);
+    }
+    let from = lo / 60 * 60;
+    let to = ((hi + interval_minutes).div_ceil(60) * 60).min(1440);
+    (from, to.max(from + 60))
+}
+
 fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
 fn thousands(v: f64) -> String {
     super::svg::thousands(v, 0)
+}
+
+/// A cost with its currency when the plan names one: `155,278 CNY`.
+pub(super) fn money(v: f64, currency: Option<&str>) -> String {
+    match currency {
+        Some(c) => format!("{} {c}", thousands(v)),
+        None => thousands(v),
+    }
 }
 
 fn card(html: &mut String, key: &str, value: &str, detail: &str, class: &str) {
@@ -228,7 +333,7 @@ fn key_figures(html: &mut String, ctx: &Context<'_>) {
     forecast_cards(html, &s.forecast);
     staffing_card(html, &s.staffing);
     if let Some(sc) = &s.schedule {
-        schedule_cards(html, sc);
+        schedule_cards(html, sc, ctx.grid.interval_minutes);
     }
     if let Some(r) = &s.roster {
         roster_cards(html, r);
@@ -288,8 +393,8 @@ fn staffing_card(html: &mut String, st: &StaffingFigures) {
     );
 }
 
-/// Scheduled paid hours and the coverage gap.
-fn schedule_cards(html: &mut String, sc: &ScheduleFigures) {
+/// Scheduled paid hours and under-staffing in agent-hours.
+fn schedule_cards(html: &mut String, sc: &ScheduleFigures, interval_minutes: u32) {
     card(
         html,
         "Scheduled paid hours",
@@ -303,13 +408,14 @@ fn schedule_cards(html: &mut String, sc: &ScheduleFigures) {
         ),
         "",
     );
+    let agent_hours = |n: u64| n as f64 * f64::from(interval_minutes) / 60.0;
     card(
         html,
-        "Coverage gap",
-        &format!("{} under", thousands(sc.understaffed_agent_intervals as f64)),
+        "Under-staffing",
+        &format!("{} agent-hours short", thousands(agent_hours(sc.understaffed_agent_intervals))),
         &format!(
-            "agent-intervals short of the requirement; {} over",
-            thousands(sc.overstaffed_agent_intervals as f64)
+            "scheduled below the requirement, all queues; {} agent-hours over",
+            thousands(agent_hours(sc.overstaffed_agent_intervals))
         ),
         if sc.understaffed_agent_intervals > 0 { "bad" } else { "good" },
     );
@@ -332,7 +438,7 @@ fn roster_cards(html: &mut String, r: &RosterFigures) {
     card(
         html,
         "Cost",
-        &thousands(r.cost),
+        &money(r.cost, r.currency.as_deref()),
         &if r.agents_without_cost > 0 {
             format!("paid hours × hourly cost; {} agents have no cost", r.agents_without_cost)
         } else {
@@ -363,8 +469,8 @@ fn roster_cards(html: &mut String, r: &RosterFigures) {
     );
 }
 
-/// Projected and simulated service level and simulated abandonment, coloured against the
-/// targets.
+/// Projected and simulated service level and simulated abandonment against the targets, with
+/// "met" or "missed" in words.
 fn service_cards(html: &mut String, ctx: &Context<'_>) {
     let s = &ctx.data.summary;
     let target = overall_target(ctx);
@@ -373,13 +479,19 @@ fn service_cards(html: &mut String, ctx: &Context<'_>) {
         Some(_) => "good",
         None => "",
     };
+    // The verdict in words beside the figure, so colour is never the only signal.
+    let verdict = |v: f64, class: &str| match class {
+        "good" => format!("{} met", pct(v)),
+        "bad" => format!("{} missed", pct(v)),
+        _ => pct(v),
+    };
     let target_text =
         target.map(|t| format!("target {}", pct(t))).unwrap_or_else(|| "no target".into());
     if let Some(v) = s.schedule.as_ref().and_then(|sc| sc.projected_service_level) {
         card(
             html,
             "Projected service level (Erlang)",
-            &pct(v),
+            &verdict(v, sl_class(v)),
             &format!("{target_text}; at scheduled agents"),
             sl_class(v),
         );
@@ -389,7 +501,7 @@ fn service_cards(html: &mut String, ctx: &Context<'_>) {
             card(
                 html,
                 "Simulated service level",
-                &pct(v),
+                &verdict(v, sl_class(v)),
                 &format!(
                     "{target_text}; {} contacts offered{}",
                     thousands(sim.offered),
@@ -412,7 +524,7 @@ fn service_cards(html: &mut String, ctx: &Context<'_>) {
             card(
                 html,
                 "Simulated abandonment",
-                &pct(a),
+                &verdict(a, class),
                 &format!(
                     "{} abandoned{}",
                     thousands(sim.abandoned),
@@ -424,74 +536,6 @@ fn service_cards(html: &mut String, ctx: &Context<'_>) {
     }
 }
 
-fn per_day_table(html: &mut String, ctx: &Context<'_>) {
-    let d = ctx.data;
-    let h = f64::from(ctx.grid.interval_minutes) / 60.0;
-    #[derive(Default)]
-    struct Day {
-        contacts: f64,
-        required_hours: f64,
-        scheduled_hours: f64,
-        sl_weighted: f64,
-        sl_weight: f64,
-        sim_offered: f64,
-        sim_within: f64,
-        sim_targeted: f64,
-        sim_abandoned: f64,
-        agents: BTreeSet<String>,
-    }
-    let targeted = ctx.targeted_queues();
-    let mut days: BTreeMap<NaiveDate, Day> = BTreeMap::new();
-    for r in &d.forecast {
-        days.entry(r.interval_start.date_naive()).or_default().contacts += r.contacts;
-    }
-    for c in &d.coverage {
-        let day = days.entry(c.interval_start.date_naive()).or_default();
-        day.required_hours += f64::from(c.required) * h;
-        day.scheduled_hours += f64::from(c.scheduled) * h;
-        if targeted.contains(&c.queue) && c.service_level.is_finite() {
-            let n = ctx.contacts.get(&(c.interval_start, c.queue.clone())).copied().unwrap_or(0.0);
-            day.sl_weighted += n * c.service_level;
-            day.sl_weight += n;
-        }
-    }
-    for s in &d.simulation {
-        let day = days.entry(s.interval_start.date_naive()).or_default();
-        day.sim_offered += s.offered;
-        day.sim_abandoned += s.abandoned;
-        if targeted.contains(&s.queue) {
-            if let Some(sl) = s.service_level {
-                day.sim_within += sl * s.offered;
-                day.sim_targeted += s.offered;
-            }
-        }
-    }
-    for r in &d.roster {
-        days.entry(r.date).or_default().agents.insert(r.agent_id.clone());
-    }
-    days.retain(|k, _| *k >= ctx.first_day && *k <= ctx.last_day);
-    if days.is_empty() {
-        return;
-    }
-    html.push_str("<h2 id=\"days\">Per day</h2>\n<table>\n<tr><th>day</th><th>forecast contacts</th><th>required on-phone hours</th><th>scheduled on-phone hours</th><th>projected service level</th><th>simulated service level</th><th>simulated abandonment</th><th>agents rostered</th></tr>\n");
-    let opt = |v: f64, w: f64| if w > 0.0 { pct(v / w) } else { "–".into() };
-    for (date, day) in &days {
-        let _ = writeln!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            date.format("%a %-d %b"),
-            thousands(day.contacts),
-            thousands(day.required_hours),
-            thousands(day.scheduled_hours),
-            opt(day.sl_weighted, day.sl_weight),
-            opt(day.sim_within, day.sim_targeted),
-            opt(day.sim_abandoned, day.sim_offered),
-            if d.roster.is_empty() { "–".to_string() } else { day.agents.len().to_string() }
-        );
-    }
-    html.push_str("</table>\n");
-}
-
 fn forecast_section(html: &mut String, ctx: &Context<'_>) {
     let d = ctx.data;
     if d.forecast.is_empty() && d.history.is_empty() {
@@ -499,10 +543,11 @@ fn forecast_section(html: &mut String, ctx: &Context<'_>) {
     }
     let _ = writeln!(
         html,
-        "<h2 id=\"forecast\">History and forecast</h2>\n<p class=\"note\">Contacts per {}-minute interval: the last {} weeks of history (grey), then the forecast (colour) with its P10–P90 band — eight actual values in ten should fall inside the band.</p>",
+        "<h2 id=\"forecast\">History and forecast</h2>\n<p class=\"note\">Contacts per {}-minute interval over the open hours: the last {} weeks of history (grey), then the forecast (colour) with its P10–P90 band — eight actual values in ten should fall inside the band.</p>",
         ctx.grid.interval_minutes,
         HISTORY_DAYS_SHOWN / 7
     );
+    forecast_remarks(html, ctx);
     let from = ctx.first_day - Duration::days(HISTORY_DAYS_SHOWN);
     let from_t = crate::time::start_of_day(from, d.tz);
     let to_t = crate::time::start_of_day(ctx.last_day + Duration::days(1), d.tz);
@@ -510,6 +555,7 @@ fn forecast_section(html: &mut String, ctx: &Context<'_>) {
         let mut chart = ctx.time_chart(
             format!("chart-forecast-{i}"),
             format!("History and forecast: {queue}"),
+            &format!("Contacts per interval of queue {queue}: history, then the forecast with its P10–P90 band,"),
             "contacts",
             from,
         );
@@ -542,9 +588,29 @@ fn forecast_section(html: &mut String, ctx: &Context<'_>) {
             points: rows.iter().map(|r| (r.interval_start.timestamp(), r.contacts)).collect(),
         });
         if chart.has_data() {
-            let _ = writeln!(html, "<h3>{}</h3>\n{}", escape(queue), chart.render());
+            let _ = writeln!(html, "{}", chart.render());
         }
     }
+}
+
+/// The forecast stage's remarks on its inputs (gaps in the history, events outside the
+/// horizon), folded away: they explain the forecast, they are not the plan's findings.
+fn forecast_remarks(html: &mut String, ctx: &Context<'_>) {
+    let remarks: Vec<&str> =
+        ctx.data.summary.notes.iter().filter_map(|n| n.strip_prefix("forecast: ")).collect();
+    if remarks.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        html,
+        "<details><summary>{} remark{} on the history and events the forecast read</summary><ul class=\"notes\">",
+        remarks.len(),
+        if remarks.len() == 1 { "" } else { "s" }
+    );
+    for r in remarks {
+        let _ = writeln!(html, "<li>{}</li>", escape(r));
+    }
+    html.push_str("</ul></details>\n");
 }
 
 fn coverage_section(html: &mut String, ctx: &Context<'_>) {
@@ -552,22 +618,24 @@ fn coverage_section(html: &mut String, ctx: &Context<'_>) {
     if d.coverage.is_empty() && d.requirements.is_empty() {
         return;
     }
-    html.push_str("<h2 id=\"coverage\">Required and scheduled agents</h2>\n<p class=\"note\">Agents on the phone per interval: required by the Erlang staffing (black) and scheduled by the shift plan with breaks taken out (colour). The heat map shows the gap, scheduled − required, for every day and time of day: red is under-staffed, blue over-staffed.</p>\n");
+    html.push_str("<h2 id=\"coverage\">Required and scheduled agents</h2>\n<p class=\"note\">Agents on the phone per interval: required by the Erlang staffing (black) and scheduled by the shift plan with breaks taken out (colour). The heat map shows the gap, scheduled − required, for every day and time of day: red is under-staffed, blue over-staffed, with the number of agents in each cell under the pointer.</p>\n");
     let on_phone = if d.roster.is_empty() {
         None
     } else {
         Some(super::summary::rostered_on_phone(&d.roster, ctx.grid.interval_minutes))
     };
-    let days: Vec<NaiveDate> = (0..=(ctx.last_day - ctx.first_day).num_days())
-        .map(|i| ctx.first_day + Duration::days(i))
-        .collect();
+    let days = ctx.days();
     for (i, (queue, colour)) in ctx.queues.iter().enumerate() {
         let mut chart = ctx.time_chart(
             format!("chart-coverage-{i}"),
             format!("Required and scheduled agents: {queue}"),
+            &format!(
+                "Agents on the phone per interval for queue {queue}, required against scheduled,"
+            ),
             "agents",
             ctx.first_day,
         );
+        chart.y_format = ValueFormat::Number(0);
         // Requirements are the source when coverage.csv is absent (schedule did not run).
         let required: Vec<(i64, f64)> = if d.coverage.is_empty() {
             d.requirements
@@ -625,7 +693,7 @@ fn coverage_section(html: &mut String, ctx: &Context<'_>) {
         if !chart.has_data() {
             continue;
         }
-        let _ = writeln!(html, "<h3>{}</h3>\n{}", escape(queue), chart.render());
+        let _ = writeln!(html, "{}", chart.render());
         if cov.is_empty() {
             continue;
         }
@@ -650,6 +718,10 @@ fn coverage_section(html: &mut String, ctx: &Context<'_>) {
         let map = HeatMap {
             id: format!("chart-gap-{i}"),
             title: format!("Gap, scheduled − required agents: {queue}"),
+            description: format!(
+                "Scheduled minus required agents of queue {queue} for each day (rows) and time of day (columns)."
+            ),
+            unit: "agents".into(),
             days: days.clone(),
             slots_per_day: ctx.grid.slots_per_day(),
             interval_minutes: ctx.grid.interval_minutes,
@@ -666,17 +738,21 @@ fn coverage_section(html: &mut String, ctx: &Context<'_>) {
 
 fn service_level_section(html: &mut String, ctx: &Context<'_>) {
     let d = ctx.data;
-    if d.coverage.is_empty() && d.simulation.is_empty() {
+    let queues: Vec<(usize, &(String, &str))> =
+        ctx.queues.iter().enumerate().filter(|(_, q)| !ctx.is_deferred(&q.0)).collect();
+    if (d.coverage.is_empty() && d.simulation.is_empty()) || queues.is_empty() {
         return;
     }
-    html.push_str("<h2 id=\"service-level\">Service level per interval</h2>\n<p class=\"note\">Share of contacts answered within the target time: projected by Erlang at the scheduled agents (colour) and measured by the discrete-event simulation of the roster (dashed), against the queue's target (red). The simulation carries queues over from one interval to the next and lets callers abandon, so it differs from the projection where an interval follows a short one.</p>\n");
-    for (i, (queue, colour)) in ctx.queues.iter().enumerate() {
+    html.push_str("<h2 id=\"service-level\">Service level per interval</h2>\n<p class=\"note\">Share of contacts answered within the target time: projected by Erlang at the scheduled agents (colour) and measured by the discrete-event simulation of the roster (dashed), against the queue's target (red, dashed). The simulation carries queues over from one interval to the next and lets callers abandon, so it differs from the projection where an interval follows a short one. Deferred queues (email, social) are judged by their deadline instead, further down.</p>\n");
+    for (i, (queue, colour)) in queues {
         let mut chart = ctx.time_chart(
             format!("chart-sl-{i}"),
             format!("Service level: {queue}"),
-            "service level",
+            &format!("Service level per interval of queue {queue}, projected and simulated,"),
+            "",
             ctx.first_day,
         );
+        chart.y_format = ValueFormat::Percent;
         chart.series.push(Series {
             label: "projected (Erlang)".into(),
             colour: (*colour).into(),
@@ -701,19 +777,72 @@ fn service_level_section(html: &mut String, ctx: &Context<'_>) {
         });
         chart.series.retain(|s| !s.points.is_empty());
         let target = ctx.target(queue);
-        chart.reference = target.map(|t| (t, format!("target {}", pct(t))));
+        chart.reference = target.map(|t| (t, format!("target {}", ValueFormat::Percent.format(t))));
         // Service levels crowd near 1: start the axis a step below the lowest value or target.
         let lowest = chart
             .series
             .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .flat_map(|s| s.points.iter().filter(|p| chart.axis.x(p.0).is_some()).map(|p| p.1))
             .chain(target)
             .filter(|v| v.is_finite())
             .fold(1.0f64, f64::min);
         chart.y_range = Some((((lowest - 0.05) * 10.0).floor().clamp(0.0, 9.0) / 10.0, 1.0));
         if chart.has_data() {
-            let _ = writeln!(html, "<h3>{}</h3>\n{}", escape(queue), chart.render());
+            let _ = writeln!(html, "{}", chart.render());
         }
+    }
+}
+
+/// Deferred queues (email, social): the contacts waiting over time and the share answered
+/// within the deadline per day — never a per-interval service level, which reads 0 whenever
+/// work is left for later even though it is answered in time.
+fn deferred_section(html: &mut String, ctx: &Context<'_>, days: &super::days::QueueDays) {
+    let d = ctx.data;
+    let queues: Vec<(usize, &(String, &str))> =
+        ctx.queues.iter().enumerate().filter(|(_, q)| ctx.is_deferred(&q.0)).collect();
+    if d.simulation.is_empty() || queues.is_empty() {
+        return;
+    }
+    html.push_str("<h2 id=\"deferred\">Deferred work: backlog and deadline</h2>\n<p class=\"note\">E-mail and social messages need not be answered in the interval they arrive, only within their deadline. The chart shows the contacts waiting over the day, estimated from the simulation of the roster (each interval's arrivals spread evenly over it and waiting its mean time to answer), beside the contacts arriving; the caption gives the share answered within the deadline for each day.</p>\n");
+    for (i, (queue, colour)) in queues {
+        let deadline = ctx.queue(queue).and_then(|q| q.deadline_minutes);
+        let mut chart = ctx.time_chart(
+            format!("chart-backlog-{i}"),
+            format!("Contacts waiting: {queue}"),
+            &format!("Contacts of queue {queue} waiting to be answered and arriving per interval,"),
+            "contacts",
+            ctx.first_day,
+        );
+        chart.series.push(Series {
+            label: "arriving per interval".into(),
+            colour: "#999999".into(),
+            style: Style::Step,
+            points: d
+                .forecast
+                .iter()
+                .filter(|r| &r.queue == queue)
+                .map(|r| (r.interval_start.timestamp(), r.contacts))
+                .collect(),
+        });
+        chart.series.push(Series {
+            label: "waiting (estimated)".into(),
+            colour: (*colour).into(),
+            style: Style::Line,
+            points: super::days::backlog(&d.simulation, queue, ctx.interval_seconds()),
+        });
+        chart.series.retain(|s| !s.points.is_empty());
+        if !chart.has_data() {
+            continue;
+        }
+        let within = days.deadline_shares(ctx, queue);
+        let _ = writeln!(
+            html,
+            "<h3>{}</h3>\n<p class=\"note\">Answered within the deadline of {}: {}.</p>\n{}",
+            escape(queue),
+            deadline.map(super::days::minutes_text).unwrap_or_else(|| "the deadline".into()),
+            escape(&within),
+            chart.render()
+        );
     }
 }
 
@@ -804,9 +933,8 @@ fn roster_section(html: &mut String, ctx: &Context<'_>) {
     let gantt = Gantt {
         id: "chart-roster".into(),
         title: "Roster: agents × days".into(),
-        tz: d.tz,
-        first_day: ctx.first_day,
-        last_day: ctx.last_day,
+        description: "Each rostered agent's shifts, one row per agent, coloured by queue.".into(),
+        axis: ctx.axis(ctx.first_day),
         rows,
         legend,
     };
@@ -824,8 +952,9 @@ fn whatif_section(html: &mut String, ctx: &Context<'_>) {
     if w.is_empty() {
         return;
     }
-    html.push_str("<h2 id=\"whatif\">What-if scenarios</h2>\n<p class=\"note\">Each scenario re-staffs the forecast under its changes (volume, handle time, shrinkage, target, head-count cap, hourly cost): contacts, peak agents, paid hours, FTE and cost are what the scenario requires; the service level and abandonment come from the sweep's simulation (<code>plan --scenarios</code> simulates each scenario against the plan's roster).</p>\n<table>\n<tr><th>scenario</th><th>contacts</th><th>peak agents</th><th>paid hours</th><th>FTE</th><th>cost</th><th>simulated service level</th><th>simulated abandonment</th></tr>\n");
+    html.push_str("<h2 id=\"whatif\">What-if scenarios</h2>\n<p class=\"note\">Each scenario re-staffs the forecast under its changes (volume, handle time, shrinkage, target, head-count cap, hourly cost): contacts, peak agents, paid hours, FTE and cost are what the scenario requires; the service level and abandonment come from the sweep's simulation (<code>plan --scenarios</code> simulates each scenario against the plan's roster).</p>\n<div class=\"scroll\"><table>\n<tr><th>scenario</th><th>contacts</th><th>peak agents</th><th>paid hours</th><th>FTE</th><th>cost</th><th>simulated service level</th><th>simulated abandonment</th></tr>\n");
     let dash = || "–".to_string();
+    let currency = ctx.data.summary.roster.as_ref().and_then(|r| r.currency.as_deref());
     for s in w {
         let _ = writeln!(
             html,
@@ -835,13 +964,12 @@ fn whatif_section(html: &mut String, ctx: &Context<'_>) {
             s.required_agents_peak,
             thousands(s.paid_hours),
             fmt_num(s.fte, 1),
-            s.cost.map(thousands).unwrap_or_else(dash),
+            s.cost.map(|c| money(c, currency)).unwrap_or_else(dash),
             s.service_level.map(pct).unwrap_or_else(dash),
             s.abandon_rate.map(pct).unwrap_or_else(dash)
         );
     }
-    html.push_str("</table>\n<div class=\"row\">\n");
-    let width = (140.0 + 110.0 * w.len() as f64).clamp(360.0, 660.0);
+    html.push_str("</table></div>\n");
     let bars = |value: &dyn Fn(&WhatifScenario) -> Option<f64>| -> Vec<(String, f64, String)> {
         w.iter()
             .enumerate()
@@ -853,9 +981,8 @@ fn whatif_section(html: &mut String, ctx: &Context<'_>) {
     let base = BarChart {
         id: "chart-whatif-hours".into(),
         title: "Paid hours per scenario".into(),
-        y_label: "paid hours".into(),
-        width,
-        height: 260.0,
+        description: "Paid hours each scenario requires:".into(),
+        height: 220.0,
         bars: bars(&|s| Some(s.paid_hours)),
         reference: None,
         y_range: None,
@@ -864,17 +991,22 @@ fn whatif_section(html: &mut String, ctx: &Context<'_>) {
     let charts = [
         BarChart {
             id: "chart-whatif-cost".into(),
-            title: "Cost per scenario".into(),
-            y_label: "cost".into(),
+            title: match currency {
+                Some(c) => format!("Cost per scenario ({c})"),
+                None => "Cost per scenario".into(),
+            },
+            description: "Cost of the paid hours each scenario requires:".into(),
             bars: bars(&|s| s.cost),
             ..base.clone()
         },
         BarChart {
             id: "chart-whatif-sl".into(),
             title: "Simulated service level per scenario".into(),
-            y_label: "service level".into(),
+            description: "Service level of each scenario, simulated against the plan's roster:"
+                .into(),
             bars: bars(&|s| s.service_level),
-            reference: overall_target(ctx).map(|t| (t, format!("target {}", pct(t)))),
+            reference: overall_target(ctx)
+                .map(|t| (t, format!("target {}", ValueFormat::Percent.format(t)))),
             y_range: Some((0.0, 1.0)),
             value_format: ValueFormat::Percent,
             ..base.clone()
@@ -891,14 +1023,15 @@ fn whatif_section(html: &mut String, ctx: &Context<'_>) {
         };
         if wanted && chart.has_data() {
             html.push_str(&chart.render());
+            html.push('\n');
         }
     }
-    html.push_str("</div>\n");
 }
 
 fn notes_section(html: &mut String, ctx: &Context<'_>) {
     let d = ctx.data;
-    let mut notes = d.summary.notes.clone();
+    let mut notes: Vec<String> =
+        d.summary.notes.iter().filter(|n| !n.starts_with("forecast: ")).cloned().collect();
     notes.extend(d.notes.iter().cloned());
     for (empty, what) in [
         (d.forecast.is_empty(), "forecast.csv"),

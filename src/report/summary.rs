@@ -61,6 +61,23 @@ pub struct QueueTarget {
     pub service_level_target: Option<f64>,
     pub target_answer_seconds: Option<f64>,
     pub max_abandon_rate: Option<f64>,
+    /// Deferred work (email, social): answered within this many minutes.
+    #[serde(default)]
+    pub deadline_minutes: Option<f64>,
+}
+
+impl QueueTarget {
+    /// The targets of a `[[queues]]` entry.
+    pub fn of(q: &crate::site::QueueConfig) -> QueueTarget {
+        QueueTarget {
+            name: q.name.clone(),
+            channel: q.channel.as_str().into(),
+            service_level_target: q.service_level,
+            target_answer_seconds: q.target_answer_seconds,
+            max_abandon_rate: q.max_abandon_rate,
+            deadline_minutes: q.deadline_minutes,
+        }
+    }
 }
 
 /// forecast.csv sums.
@@ -170,6 +187,23 @@ pub struct RosterFigures {
     /// its reason; `Σ short` equals `unfilled_shifts`.
     #[serde(default)]
     pub unmet: Vec<UnmetSeats>,
+    /// Currency of `cost` (plan.toml `[site] currency`), when named.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Paid hours and cost per queue and date (the queue each roster row works); their sums
+    /// are `paid_hours` and `cost`.
+    #[serde(default)]
+    pub per_queue_day: Vec<QueueDayPaid>,
+}
+
+/// Paid hours and cost of one queue on one date, summed over roster.csv.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueDayPaid {
+    pub queue: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub paid_hours: f64,
+    pub cost: f64,
 }
 
 /// A group of unfilled seats as the rostering stage reports it.
@@ -196,6 +230,30 @@ pub struct SimulationFigures {
     /// Σ abandoned / Σ offered.
     pub abandon_rate: Option<f64>,
     pub replications: Option<u32>,
+    /// Per queue, the same sums and rates (the service level for queues with a target).
+    #[serde(default)]
+    pub queues: BTreeMap<String, QueueSimulation>,
+    /// `skills` or `roster_queue`: how agents were routed.
+    #[serde(default)]
+    pub routing: Option<String>,
+    /// Unplanned absence the simulation drew: the fraction of rostered time lost (agent-days
+    /// absent and off-queue blocks together); the figures above are *with* it.
+    #[serde(default)]
+    pub absence: Option<f64>,
+    /// Probability that a rostered agent-day is absent.
+    #[serde(default)]
+    pub absence_day_probability: Option<f64>,
+}
+
+/// One queue's simulation.csv sums.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueSimulation {
+    pub offered: f64,
+    pub answered: f64,
+    pub abandoned: f64,
+    /// Σ answered within the target / Σ offered (`None` without a target or contacts).
+    pub service_level: Option<f64>,
+    pub abandon_rate: Option<f64>,
 }
 
 /// Interval length in hours.
@@ -379,9 +437,21 @@ impl RosterFigures {
         let paid_hours = paid_minutes as f64 / 60.0;
         let mut cost = 0.0;
         let mut without = std::collections::BTreeSet::new();
+        let mut per_queue_day: BTreeMap<(&str, chrono::NaiveDate), QueueDayPaid> = BTreeMap::new();
         for r in roster {
+            let hours = f64::from(r.paid_minutes) / 60.0;
+            let day =
+                per_queue_day.entry((r.queue.as_str(), r.date)).or_insert_with(|| QueueDayPaid {
+                    queue: r.queue.clone(),
+                    date: r.date.format("%Y-%m-%d").to_string(),
+                    ..QueueDayPaid::default()
+                });
+            day.paid_hours += hours;
             match hourly_cost.get(&r.agent_id) {
-                Some(c) => cost += f64::from(r.paid_minutes) / 60.0 * c,
+                Some(c) => {
+                    cost += hours * c;
+                    day.cost += hours * c;
+                }
                 None => {
                     without.insert(r.agent_id.as_str());
                 }
@@ -407,6 +477,8 @@ impl RosterFigures {
             hard_rule_violations: None,
             violations_by_rule: BTreeMap::new(),
             unmet: Vec::new(),
+            currency: None,
+            per_queue_day: per_queue_day.into_values().collect(),
         }
     }
 }
@@ -420,8 +492,11 @@ pub struct SimulatedInterval {
     pub offered: f64,
     pub answered: f64,
     pub abandoned: f64,
-    /// Answered within the target time / offered; `None` when nothing was offered.
+    /// Answered within the target time (deferred queues: the deadline) / offered; `None`
+    /// when nothing was offered.
     pub service_level: Option<f64>,
+    /// Mean wait of the interval's answered contacts, when simulation.csv has the column.
+    pub asa_seconds: Option<f64>,
 }
 
 impl SimulationFigures {
@@ -431,17 +506,30 @@ impl SimulationFigures {
     pub fn from_rows(rows: &[SimulatedInterval], targeted_queues: &[String]) -> SimulationFigures {
         let mut f = SimulationFigures::default();
         let (mut within, mut targeted_offered) = (0.0, 0.0);
+        // Per queue: (answered within the target, offered with a service level).
+        let mut queue_within: BTreeMap<String, (f64, f64)> = BTreeMap::new();
         for r in rows {
             f.offered += r.offered;
             f.answered += r.answered;
             f.abandoned += r.abandoned;
+            let q = f.queues.entry(r.queue.clone()).or_default();
+            q.offered += r.offered;
+            q.answered += r.answered;
+            q.abandoned += r.abandoned;
             if let (true, Some(sl)) = (targeted_queues.contains(&r.queue), r.service_level) {
                 within += sl * r.offered;
                 targeted_offered += r.offered;
+                let w = queue_within.entry(r.queue.clone()).or_default();
+                w.0 += sl * r.offered;
+                w.1 += r.offered;
             }
         }
         f.service_level = (targeted_offered > 0.0).then(|| within / targeted_offered);
         f.abandon_rate = (f.offered > 0.0).then(|| f.abandoned / f.offered);
+        for (name, q) in f.queues.iter_mut() {
+            q.abandon_rate = (q.offered > 0.0).then(|| q.abandoned / q.offered);
+            q.service_level = queue_within.get(name).filter(|w| w.1 > 0.0).map(|w| w.0 / w.1);
+        }
         f
     }
 }
@@ -520,6 +608,30 @@ mod tests {
     }
 
     #[test]
+    fn paid_hours_and_cost_are_split_by_queue_and_day() {
+        // a1 (20/h) 8 h on voice, a2 (no cost) 4 h on voice, a3 (30/h) 6 h on chat.
+        let mut chat = roster_row("a3", at(8, 0), at(14, 0), vec![]);
+        chat.queue = "chat".into();
+        let rows = vec![
+            roster_row("a1", at(9, 0), at(17, 0), vec![]),
+            roster_row("a2", at(9, 0), at(13, 0), vec![]),
+            chat,
+        ];
+        let cost = BTreeMap::from([("a1".to_string(), 20.0), ("a3".to_string(), 30.0)]);
+        let f = RosterFigures::from_rows(&rows, &[], &[], &cost, 15, 7);
+        let split: Vec<(&str, &str, f64, f64)> = f
+            .per_queue_day
+            .iter()
+            .map(|d| (d.queue.as_str(), d.date.as_str(), d.paid_hours, d.cost))
+            .collect();
+        assert_eq!(
+            split,
+            vec![("chat", "2026-11-23", 6.0, 180.0), ("voice", "2026-11-23", 12.0, 160.0)]
+        );
+        assert_eq!((f.paid_hours, f.cost, f.agents_without_cost), (18.0, 340.0, 1));
+    }
+
+    #[test]
     fn roster_figures_sum_hours_cost_and_unmet_demand() {
         let shifts = vec![
             shift("s1", at(9, 0), at(10, 0), vec![]),
@@ -581,6 +693,7 @@ mod tests {
             answered: offered,
             abandoned: 0.0,
             service_level: sl,
+            asa_seconds: None,
         };
         let rows = [
             row("voice", 0, 100.0, Some(0.9)),

@@ -1,10 +1,13 @@
 //! SVG drawing primitives for the report: text escaping, linear scales, "nice" axis ticks, and a
 //! small string builder for the few elements the charts use.
 //!
-//! Every chart is plain SVG 1.1 markup with presentation attributes (no CSS or scripts), so it
-//! renders the same inline in report.html, saved on its own, or in any browser. Data marks carry
-//! `class="mark"` and a `data-value` attribute holding the number they draw, which is what the
-//! tests and the headless-browser check count and compare.
+//! Every plot is plain SVG markup with presentation attributes (no CSS or scripts), so it
+//! renders the same inline in report.html, saved on its own, or in any browser. A plot is drawn
+//! in a viewBox that the page stretches to its width (`preserveAspectRatio="none"`): lines keep
+//! their width (`vector-effect="non-scaling-stroke"`) and text is laid over it in HTML. Data
+//! marks carry `class="mark"` and a `data-value` attribute holding the number they draw, which
+//! is what the tests and the headless-browser check count and compare; hover targets carry
+//! `class="hover"` and a `<title>` with the values under the pointer.
 
 use std::fmt::Write;
 
@@ -154,18 +157,20 @@ pub struct Svg {
 }
 
 impl Svg {
-    /// Open an SVG of `width` × `height` pixels; `id` names the chart, `title` is its accessible
-    /// name (shown as a tooltip by browsers).
+    /// Open a plot drawn in a `width` × `height` viewBox, shown `height` pixels tall and as wide
+    /// as the page; `id` names the chart, `title` is its accessible name, and the element
+    /// `{id}-desc` (written by the caller) its description.
     pub fn new(id: &str, width: f64, height: f64, title: &str) -> Svg {
         let mut buf = String::new();
         let _ = write!(
             buf,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" width="{}" height="{}" viewBox="0 0 {} {}" role="img" font-family="Helvetica, Arial, sans-serif" font-size="11"><title>{}</title>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" width="100%" height="{}" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" aria-label="{}" aria-describedby="{}-desc"><title>{}</title>"#,
             escape(id),
-            px(width),
             px(height),
             px(width),
             px(height),
+            escape(title),
+            escape(id),
             escape(title)
         );
         Svg { buf, width, height }
@@ -174,7 +179,7 @@ impl Svg {
     pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, stroke: Stroke<'_>) {
         let _ = write!(
             self.buf,
-            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}"{}/>"#,
+            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}" vector-effect="non-scaling-stroke"{}/>"#,
             px(x1),
             px(y1),
             px(x2),
@@ -208,6 +213,19 @@ impl Svg {
             px(w.max(0.0)),
             px(h.max(0.0)),
             crate::io::table::fmt_num(value, 4),
+            escape(tip)
+        );
+    }
+
+    /// A transparent hover target whose `<title>` names the values under it.
+    pub fn hover_rect(&mut self, x: f64, y: f64, w: f64, h: f64, tip: &str) {
+        let _ = write!(
+            self.buf,
+            r##"<rect class="hover" x="{}" y="{}" width="{}" height="{}" fill="#fff" fill-opacity="0"><title>{}</title></rect>"##,
+            px(x),
+            px(y),
+            px(w.max(0.0)),
+            px(h.max(0.0)),
             escape(tip)
         );
     }
@@ -246,7 +264,7 @@ impl Svg {
         let points: usize = runs.iter().map(Vec::len).sum();
         let _ = write!(
             self.buf,
-            r#"<path class="mark" d="{d}" fill="none" stroke="{stroke}" stroke-width="{}" stroke-linejoin="round"{} data-value="{points}" data-series="{}"/>"#,
+            r#"<path class="mark" d="{d}" fill="none" stroke="{stroke}" stroke-width="{}" stroke-linejoin="round" vector-effect="non-scaling-stroke"{} data-value="{points}" data-series="{}"/>"#,
             px(width),
             dash.map(|d| format!(r#" stroke-dasharray="{d}""#)).unwrap_or_default(),
             escape(series)
@@ -299,40 +317,6 @@ fn path_data(runs: &[Vec<(f64, f64)>], close: bool) -> String {
         }
     }
     d
-}
-
-/// A legend entry: a label with its colour and how it is drawn.
-pub struct LegendItem<'a> {
-    pub label: &'a str,
-    pub colour: &'a str,
-    pub kind: LegendKind,
-}
-
-#[derive(Clone, Copy)]
-pub enum LegendKind {
-    Line,
-    Dashed,
-    Swatch,
-}
-
-/// Draw a one-line legend starting at (x, y); returns the x after the last item.
-pub fn legend(svg: &mut Svg, x: f64, y: f64, items: &[LegendItem<'_>]) -> f64 {
-    let mut cx = x;
-    for item in items {
-        match item.kind {
-            LegendKind::Line => {
-                svg.line(cx, y - 4.0, cx + 18.0, y - 4.0, Stroke::solid(item.colour, 2.0))
-            }
-            LegendKind::Dashed => {
-                svg.line(cx, y - 4.0, cx + 18.0, y - 4.0, Stroke::dashed(item.colour, 2.0, "5 3"))
-            }
-            LegendKind::Swatch => svg.rect(cx + 2.0, y - 10.0, 14.0, 10.0, item.colour),
-        }
-        svg.text(cx + 23.0, y, "start", item.label);
-        // Helvetica at 11 px averages about 6 px per character.
-        cx += 23.0 + 6.2 * item.label.chars().count() as f64 + 16.0;
-    }
-    cx
 }
 
 #[cfg(test)]

@@ -19,14 +19,24 @@ use super::model::{BreakClass, ShiftType};
 /// Break start slot per shift type, per worked instance, per entry of `ShiftType::classes`.
 pub type Placement = Vec<Vec<Vec<usize>>>;
 
+/// How many breaks of one class start at one slot (a break column's value).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BreakCount {
+    pub class: usize,
+    /// The break's start slot.
+    pub slot: usize,
+    /// Explicit columns: the start slot of the shifts the breaks belong to.
+    pub shift_start: Option<usize>,
+    pub count: u32,
+}
+
 /// Give each of `counts[s]` instances of shift type `s` one break of each of its classes, using
-/// exactly the breaks listed as `(class, break start slot, shifts' start slot for explicit
-/// columns, count)`.
+/// exactly the breaks listed.
 pub fn assign(
     shifts: &[ShiftType],
     counts: &[u32],
     classes: &[BreakClass],
-    breaks: &[(usize, usize, Option<usize>, u32)],
+    breaks: &[BreakCount],
 ) -> Result<Placement, String> {
     let mut out: Placement = shifts
         .iter()
@@ -37,7 +47,7 @@ pub fn assign(
     let mut pools: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
     // Implicit: class -> (first slot, count per slot).
     let mut implicit: BTreeMap<usize, (usize, Vec<u32>)> = BTreeMap::new();
-    for &(k, slot, shift_start, n) in breaks {
+    for &BreakCount { class: k, slot, shift_start, count: n } in breaks {
         match shift_start {
             Some(st) => {
                 pools.entry((k, st)).or_default().extend(std::iter::repeat_n(slot, n as usize))

@@ -166,17 +166,49 @@ pub struct ContractConfig {
     pub max_agents: Option<u32>,
 }
 
+/// A `[schedule]` key's error.
+fn bad(key: String, message: String) -> Result<(), ScheduleError> {
+    Err(ScheduleError::Config { key, message })
+}
+
 impl ScheduleConfig {
-    /// Check the section against the site's interval length.
+    /// Check the section against the site's interval length (the first problem found is
+    /// reported).
     pub fn validate(&self, interval_minutes: u32) -> Result<(), ScheduleError> {
-        let bad = |key: String, message: String| Err(ScheduleError::Config { key, message });
-        let im = interval_minutes;
         if !(0.0..1.0).contains(&self.unplanned_shrinkage) {
             return bad(
                 "schedule.unplanned_shrinkage".into(),
                 format!("expected a fraction in [0, 1), got {}", self.unplanned_shrinkage),
             );
         }
+        self.validate_shift_grid(interval_minutes)?;
+        self.validate_break_rules(interval_minutes)?;
+        let lengths = self.template_lengths();
+        self.validate_break_windows(&lengths)?;
+        self.validate_contracts(&lengths)?;
+        for (k, v) in [
+            ("cost_per_paid_hour", self.cost_per_paid_hour),
+            ("cost_per_shift", self.cost_per_shift),
+            ("cost_per_agent", self.cost_per_agent),
+            ("under_staffing_cost_per_agent_hour", self.under_staffing_cost_per_agent_hour),
+            ("over_staffing_cost_per_agent_hour", self.over_staffing_cost_per_agent_hour),
+            ("mip_gap", self.mip_gap),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(format!("schedule.{k}"), format!("expected a number >= 0, got {v}"));
+            }
+        }
+        if !(self.time_limit_seconds.is_finite() && self.time_limit_seconds > 0.0) {
+            return bad(
+                "schedule.time_limit_seconds".into(),
+                format!("expected a number > 0, got {}", self.time_limit_seconds),
+            );
+        }
+        Ok(())
+    }
+
+    /// Generated starts (step, earliest and latest start), shift lengths and templates.
+    fn validate_shift_grid(&self, im: u32) -> Result<(), ScheduleError> {
         let multiple = |v: u32| v > 0 && v % im == 0;
         if self.shifts.is_empty() {
             if !multiple(self.start_step_minutes) {
@@ -241,6 +273,12 @@ impl ScheduleConfig {
                     .map_err(|m| ScheduleError::Config { key: key("days"), message: m })?;
             }
         }
+        Ok(())
+    }
+
+    /// Each break rule's length and window on the interval grid.
+    fn validate_break_rules(&self, im: u32) -> Result<(), ScheduleError> {
+        let multiple = |v: u32| v > 0 && v % im == 0;
         for (i, b) in self.breaks.iter().enumerate() {
             let key = |k: &str| format!("schedule.breaks[{i}] ({}).{k}", b.name);
             if !multiple(b.length_minutes) {
@@ -270,8 +308,13 @@ impl ScheduleConfig {
                 return bad(key("max_shift_minutes"), "must be >= min_shift_minutes".into());
             }
         }
-        let lengths = self.template_lengths();
-        for &len in &lengths {
+        Ok(())
+    }
+
+    /// On every shift length, each break window fits inside the shift and the windows do not
+    /// overlap.
+    fn validate_break_windows(&self, lengths: &[u32]) -> Result<(), ScheduleError> {
+        for &len in lengths {
             let mut windows: Vec<(i64, i64, &str)> = Vec::new();
             for (i, b) in self.breaks.iter().enumerate() {
                 if let Some((a, z)) = b.window_for(len) {
@@ -297,6 +340,12 @@ impl ScheduleConfig {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Contracts: days per week, lengths that exist, paid-minute bounds, unique names, and
+    /// every shift length worked by some contract.
+    fn validate_contracts(&self, lengths: &[u32]) -> Result<(), ScheduleError> {
         for (i, c) in self.contracts.iter().enumerate() {
             let key = |k: &str| format!("schedule.contracts[{i}] ({}).{k}", c.name);
             if c.days_per_week == 0 || c.days_per_week > 7 {
@@ -329,7 +378,7 @@ impl ScheduleConfig {
             }
         }
         if !self.contracts.is_empty() {
-            for &l in &lengths {
+            for &l in lengths {
                 if !self.contracts.iter().any(|c| c.shift_lengths_minutes.contains(&l)) {
                     return bad(
                         "schedule.contracts".into(),
@@ -337,24 +386,6 @@ impl ScheduleConfig {
                     );
                 }
             }
-        }
-        for (k, v) in [
-            ("cost_per_paid_hour", self.cost_per_paid_hour),
-            ("cost_per_shift", self.cost_per_shift),
-            ("cost_per_agent", self.cost_per_agent),
-            ("under_staffing_cost_per_agent_hour", self.under_staffing_cost_per_agent_hour),
-            ("over_staffing_cost_per_agent_hour", self.over_staffing_cost_per_agent_hour),
-            ("mip_gap", self.mip_gap),
-        ] {
-            if !(v.is_finite() && v >= 0.0) {
-                return bad(format!("schedule.{k}"), format!("expected a number >= 0, got {v}"));
-            }
-        }
-        if !(self.time_limit_seconds.is_finite() && self.time_limit_seconds > 0.0) {
-            return bad(
-                "schedule.time_limit_seconds".into(),
-                format!("expected a number > 0, got {}", self.time_limit_seconds),
-            );
         }
         Ok(())
     }

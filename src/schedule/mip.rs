@@ -6,7 +6,8 @@
 //! again with some columns fixed (the break-placement pass), on any of the compiled back ends.
 //!
 //! good_lp expressions are hash maps; rows are built with `Expression::with_capacity` and
-//! `add_mul`, which SOLVERS.md measured as the cheap way (no per-term allocation).
+//! `add_mul`: the cheap way, with no per-term allocation (`coef * var` inside an iterator
+//! allocates a map per term, about six times slower on a 657k-coefficient model).
 
 use good_lp::{
     variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel,
@@ -306,7 +307,8 @@ pub fn solve_from(
                 model = model.with_initial_solution(init);
             }
             model.set_parameter("log", "0");
-            // CBC's own time limit counts CPU seconds unless told otherwise (SOLVERS.md).
+            // CBC's time limit counts CPU seconds (rounded up to whole seconds) unless
+            // timeMode=elapsed.
             model.set_parameter("timeMode", "elapsed");
             let mut model = model
                 .with_time_limit(time_limit)
@@ -341,7 +343,7 @@ pub fn solve_from(
 /// HiGHS through `HighsProblem::into_inner()`: good_lp's own `solve` drops the solved model,
 /// and with it the dual bound (`mip_dual_bound`) that the gap of a stopped search is measured
 /// against. `into_inner()` also drops the options and the initial solution set on the
-/// `HighsProblem`, so they are set here on the `highs::Model` (SOLVERS.md). The status mapping
+/// `HighsProblem`, so they are set here again on the `highs::Model`. The status mapping
 /// follows good_lp's, except that a stop without an incumbent is reported as such.
 #[cfg(feature = "highs")]
 fn highs_solve(

@@ -23,10 +23,11 @@
 //! likewise backwards, so every row has a handful of nonzeros. After the solve each shift gets
 //! its break by earliest-deadline-first matching ([`super::breaks`]).
 //!
-//! **Coverage** (agents on the phone) is a column `c_t` defined by *differenced* rows
-//! (SOLVERS.md): `c_t − c_{t−1} = Σ_{starts at t} x − Σ_{ends at t} x − Σ_k (y_kt − y_k,t−len_k)`,
+//! **Coverage** (agents on the phone) is a column `c_t` defined by *differenced* rows:
+//! `c_t − c_{t−1} = Σ_{starts at t} x − Σ_{ends at t} x − Σ_k (y_kt − y_k,t−len_k)`,
 //! a unimodular transformation of the dense "sum of every shift covering t" rows, with 2–6
-//! nonzeros per row instead of 16–40. Cost mode: `c_t + u_t − o_t = required_t` with penalties on
+//! nonzeros per row instead of 16–40 (on the densest one-week instance it took HiGHS from
+//! 40 s to 3 s). Cost mode: `c_t + u_t − o_t = required_t` with penalties on
 //! `u`, `o`; floors and caps are bounds on `c_t`.
 //!
 //! **Tours** (Baker 1974; Bailey 1985, *Integrated days off and shift personnel scheduling*,
@@ -115,11 +116,25 @@ pub struct Pattern {
 #[derive(Debug, Clone)]
 pub enum Mode {
     Cost,
-    /// Per-slot hull segments `(slope, intercept)` and the scopes' targets.
+    /// Per-slot hull segments and the scopes' targets.
     ServiceLevel {
-        hulls: Vec<Vec<(f64, f64)>>,
+        hulls: Vec<Vec<HullSegment>>,
         scopes: Vec<SlScope>,
     },
+}
+
+/// One segment of a slot's concave service-level hull: `sl <= intercept + slope × agents`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HullSegment {
+    pub slope: f64,
+    pub intercept: f64,
+}
+
+impl HullSegment {
+    /// The segment's service level at `agents`.
+    pub fn at(&self, agents: f64) -> f64 {
+        self.intercept + self.slope * agents
+    }
 }
 
 /// A set of slots whose contact-weighted service level must reach `target`.
@@ -183,24 +198,79 @@ pub struct Columns {
     pub sl: Vec<Option<usize>>,
 }
 
+/// One queue's integer program and what it was built from: the queue's data on the slot axis,
+/// the model, its column indices, the shift types and their break classes. The heuristics, the
+/// search and the shift extraction all read this one value.
+#[derive(Debug, Clone)]
+pub struct QueueModel {
+    pub queue: QueueData,
+    pub mip: Mip,
+    pub cols: Columns,
+    pub types: Vec<ShiftType>,
+    pub classes: Vec<BreakClass>,
+}
+
+/// A term `coefficient × column` of a coverage row: `delta[t]` holds the terms whose coverage
+/// changes at slot `t` (+1 where a shift starts or a break ends, −1 where a shift ends or a
+/// break starts).
+type Delta = Vec<Vec<(usize, f64)>>;
+
+/// Add `coefficient × col` to the coverage change at slot `t` (slots past the horizon drop out).
+fn push_delta(delta: &mut Delta, t: usize, col: usize, coefficient: f64) {
+    if t < delta.len() {
+        delta[t].push((col, coefficient));
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 /// Build the model. `breaks_integer` makes the break columns integer (service-level mode).
+/// Columns and rows are added in a fixed order: shift columns, break columns and their rows,
+/// coverage, the objective mode's columns and rows, then the tours.
 pub fn build(
-    q: &QueueData,
+    q: QueueData,
     config: &ScheduleConfig,
-    shifts: &[ShiftType],
-    classes: &[BreakClass],
+    types: Vec<ShiftType>,
+    classes: Vec<BreakClass>,
     patterns: &[Pattern],
     mode: &Mode,
     breaks_integer: bool,
     formulation: BreakFormulation,
-) -> (Mip, Columns) {
+) -> QueueModel {
     let t_len = q.slots.len();
-    let interval_hours = f64::from(q.interval_minutes) / 60.0;
     let mut m = Mip::default();
-    // delta[t]: terms whose coverage changes at slot t (+ on start, − on end).
-    let mut delta: Vec<Vec<(usize, f64)>> = vec![Vec::new(); t_len];
+    let mut delta: Delta = vec![Vec::new(); t_len];
     let use_patterns = formulation == BreakFormulation::Pattern;
+    let x = shift_columns(&mut m, &mut delta, config, &types, &classes, use_patterns);
+    let breaks = if use_patterns {
+        Vec::new()
+    } else {
+        break_columns(&mut m, &mut delta, &types, &classes, &x, formulation, breaks_integer)
+    };
+    let c = coverage_columns(&mut m, &delta, &q);
+    let mut under = vec![None; t_len];
+    let mut over = vec![None; t_len];
+    let mut sl = vec![None; t_len];
+    match mode {
+        Mode::Cost => StaffingColumns { under, over } = staffing_rows(&mut m, &q, config, &c),
+        Mode::ServiceLevel { hulls, scopes } => {
+            sl = service_level_rows(&mut m, &q, &c, hulls, scopes);
+        }
+    }
+    let z = tour_rows(&mut m, &q, config, &types, &x, patterns);
+    let cols = Columns { x, breaks, z, c, under, over, sl };
+    QueueModel { queue: q, mip: m, cols, types, classes }
+}
+
+/// One integer column per shift type, or in the pattern formulation one per combination of
+/// break starts, costed at the per-shift cost plus its paid hours.
+fn shift_columns(
+    m: &mut Mip,
+    delta: &mut Delta,
+    config: &ScheduleConfig,
+    shifts: &[ShiftType],
+    classes: &[BreakClass],
+    use_patterns: bool,
+) -> Vec<Vec<ShiftColumn>> {
     let mut x: Vec<Vec<ShiftColumn>> = Vec::with_capacity(shifts.len());
     for s in shifts {
         let cost =
@@ -225,112 +295,139 @@ pub fn build(
         let mut cols = Vec::with_capacity(combos.len());
         for combo in combos {
             let col = m.add_col(0.0, f64::INFINITY, cost, true);
-            if s.start_slot < t_len {
-                delta[s.start_slot].push((col, 1.0));
-            }
-            if s.end_slot() < t_len {
-                delta[s.end_slot()].push((col, -1.0));
-            }
+            push_delta(delta, s.start_slot, col, 1.0);
+            push_delta(delta, s.end_slot(), col, -1.0);
             for (&tau, &k) in combo.iter().zip(&s.classes) {
-                if tau < t_len {
-                    delta[tau].push((col, -1.0));
-                }
-                if tau + classes[k].len_slots < t_len {
-                    delta[tau + classes[k].len_slots].push((col, 1.0));
-                }
+                push_delta(delta, tau, col, -1.0);
+                push_delta(delta, tau + classes[k].len_slots, col, 1.0);
             }
             cols.push(ShiftColumn { col, break_slots: combo });
         }
         x.push(cols);
     }
+    x
+}
+
+/// A shift type taking a break class, and the type's start slot.
+#[derive(Debug, Clone, Copy)]
+struct Member {
+    shift: usize,
+    start_slot: usize,
+}
+
+/// Break columns and their linking rows, class by class (explicit or implicit formulation).
+fn break_columns(
+    m: &mut Mip,
+    delta: &mut Delta,
+    shifts: &[ShiftType],
+    classes: &[BreakClass],
+    x: &[Vec<ShiftColumn>],
+    formulation: BreakFormulation,
+    breaks_integer: bool,
+) -> Vec<BreakColumn> {
     let mut breaks = Vec::new();
     for (k, class) in classes.iter().enumerate() {
-        if use_patterns {
-            break;
-        }
-        let members: Vec<(usize, usize)> = shifts
+        let members: Vec<Member> = shifts
             .iter()
             .enumerate()
             .filter(|(_, s)| s.classes.contains(&k))
-            .map(|(i, s)| (i, s.start_slot))
+            .map(|(i, s)| Member { shift: i, start_slot: s.start_slot })
             .collect();
         if members.is_empty() {
             continue;
         }
-        let mut cover = |col: usize, tau: usize| {
-            if tau < t_len {
-                delta[tau].push((col, -1.0));
-            }
-            if tau + class.len_slots < t_len {
-                delta[tau + class.len_slots].push((col, 1.0));
-            }
-        };
-        match formulation {
+        let class_breaks = match formulation {
             BreakFormulation::Explicit | BreakFormulation::Auto | BreakFormulation::Pattern => {
-                // One column per (start slot of the shifts, break start): the breaks of all
-                // shifts of this class that start together.
-                let mut by_start: std::collections::BTreeMap<usize, Vec<usize>> =
-                    std::collections::BTreeMap::new();
-                for &(i, st) in &members {
-                    by_start.entry(st).or_default().push(x[i][0].col);
-                }
-                for (st, xs) in by_start {
-                    let mut terms: Vec<(usize, f64)> = xs.iter().map(|&c| (c, -1.0)).collect();
-                    for offset in class.earliest_offset..=class.latest_offset {
-                        let col = m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer);
-                        terms.push((col, 1.0));
-                        cover(col, st + offset);
-                        breaks.push(BreakColumn {
-                            class: k,
-                            slot: st + offset,
-                            shift_start: Some(st),
-                            col,
-                        });
-                    }
-                    m.add_row(terms, 0.0, 0.0);
-                }
+                explicit_breaks(m, k, class, &members, x, breaks_integer)
             }
-            BreakFormulation::Implicit => {
-                let lo =
-                    members.iter().map(|&(_, st)| st + class.earliest_offset).min().unwrap_or(0);
-                let hi = members.iter().map(|&(_, st)| st + class.latest_offset).max().unwrap_or(0);
-                let width = hi - lo + 1;
-                let y: Vec<usize> = (0..width)
-                    .map(|_| m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer))
-                    .collect();
-                let f: Vec<usize> =
-                    (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
-                let g: Vec<usize> =
-                    (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
-                // Totals equal: the forward slack ends at zero.
-                m.cols[f[width - 1]].upper = 0.0;
-                let mut ends: Vec<Vec<usize>> = vec![Vec::new(); width];
-                let mut starts: Vec<Vec<usize>> = vec![Vec::new(); width];
-                for &(i, st) in &members {
-                    ends[st + class.latest_offset - lo].push(x[i][0].col);
-                    starts[st + class.earliest_offset - lo].push(x[i][0].col);
-                }
-                for r in 0..width {
-                    let mut terms = vec![(f[r], 1.0), (y[r], -1.0)];
-                    if r > 0 {
-                        terms.push((f[r - 1], -1.0));
-                    }
-                    terms.extend(ends[r].iter().map(|&c| (c, 1.0)));
-                    m.add_row(terms, 0.0, 0.0);
-                    let mut terms = vec![(g[r], 1.0), (y[r], -1.0)];
-                    if r + 1 < width {
-                        terms.push((g[r + 1], -1.0));
-                    }
-                    terms.extend(starts[r].iter().map(|&c| (c, 1.0)));
-                    m.add_row(terms, 0.0, 0.0);
-                }
-                for (r, &col) in y.iter().enumerate() {
-                    cover(col, lo + r);
-                    breaks.push(BreakColumn { class: k, slot: lo + r, shift_start: None, col });
-                }
-            }
+            BreakFormulation::Implicit => implicit_breaks(m, k, class, &members, x, breaks_integer),
+        };
+        for b in &class_breaks {
+            push_delta(delta, b.slot, b.col, -1.0);
+            push_delta(delta, b.slot + class.len_slots, b.col, 1.0);
         }
+        breaks.extend(class_breaks);
     }
+    breaks
+}
+
+/// One column per (start slot of the shifts, break start): the breaks of all shifts of class
+/// `k` that start together, summing to their shift count.
+fn explicit_breaks(
+    m: &mut Mip,
+    k: usize,
+    class: &BreakClass,
+    members: &[Member],
+    x: &[Vec<ShiftColumn>],
+    breaks_integer: bool,
+) -> Vec<BreakColumn> {
+    let mut breaks = Vec::new();
+    let mut by_start: std::collections::BTreeMap<usize, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for member in members {
+        by_start.entry(member.start_slot).or_default().push(x[member.shift][0].col);
+    }
+    for (st, xs) in by_start {
+        let mut terms: Vec<(usize, f64)> = xs.iter().map(|&c| (c, -1.0)).collect();
+        for offset in class.earliest_offset..=class.latest_offset {
+            let col = m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer);
+            terms.push((col, 1.0));
+            breaks.push(BreakColumn { class: k, slot: st + offset, shift_start: Some(st), col });
+        }
+        m.add_row(terms, 0.0, 0.0);
+    }
+    breaks
+}
+
+/// Bechtold & Jacobs' implicit break columns of class `k` per break start, with the forward
+/// (`f`) and backward (`g`) running-slack rows (module docs).
+fn implicit_breaks(
+    m: &mut Mip,
+    k: usize,
+    class: &BreakClass,
+    members: &[Member],
+    x: &[Vec<ShiftColumn>],
+    breaks_integer: bool,
+) -> Vec<BreakColumn> {
+    let lo = members.iter().map(|b| b.start_slot + class.earliest_offset).min().unwrap_or(0);
+    let hi = members.iter().map(|b| b.start_slot + class.latest_offset).max().unwrap_or(0);
+    let width = hi - lo + 1;
+    let y: Vec<usize> =
+        (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, breaks_integer)).collect();
+    let f: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
+    let g: Vec<usize> = (0..width).map(|_| m.add_col(0.0, f64::INFINITY, 0.0, false)).collect();
+    // Totals equal: the forward slack ends at zero.
+    m.cols[f[width - 1]].upper = 0.0;
+    let mut ends: Vec<Vec<usize>> = vec![Vec::new(); width];
+    let mut starts: Vec<Vec<usize>> = vec![Vec::new(); width];
+    for member in members {
+        let col = x[member.shift][0].col;
+        ends[member.start_slot + class.latest_offset - lo].push(col);
+        starts[member.start_slot + class.earliest_offset - lo].push(col);
+    }
+    for r in 0..width {
+        let mut terms = vec![(f[r], 1.0), (y[r], -1.0)];
+        if r > 0 {
+            terms.push((f[r - 1], -1.0));
+        }
+        terms.extend(ends[r].iter().map(|&c| (c, 1.0)));
+        m.add_row(terms, 0.0, 0.0);
+        let mut terms = vec![(g[r], 1.0), (y[r], -1.0)];
+        if r + 1 < width {
+            terms.push((g[r + 1], -1.0));
+        }
+        terms.extend(starts[r].iter().map(|&c| (c, 1.0)));
+        m.add_row(terms, 0.0, 0.0);
+    }
+    y.iter()
+        .enumerate()
+        .map(|(r, &col)| BreakColumn { class: k, slot: lo + r, shift_start: None, col })
+        .collect()
+}
+
+/// The coverage columns `c_t` (floor and cap as bounds) and their differenced rows.
+fn coverage_columns(m: &mut Mip, delta: &Delta, q: &QueueData) -> Vec<usize> {
+    let t_len = q.slots.len();
     let c: Vec<usize> = (0..t_len)
         .map(|t| {
             let upper = q.cap[t].map_or(f64::INFINITY, f64::from);
@@ -346,107 +443,145 @@ pub fn build(
         terms.extend(delta[t].iter().map(|&(col, a)| (col, -a)));
         m.add_row(terms, 0.0, 0.0);
     }
+    c
+}
+
+/// The under- and over-staffing column of each slot (cost mode).
+struct StaffingColumns {
+    under: Vec<Option<usize>>,
+    over: Vec<Option<usize>>,
+}
+
+/// Cost mode: `c_t + u_t − o_t = required_t` with the under- and over-staffing columns (no
+/// under-staffing column under hard coverage or where the floor meets the requirement).
+fn staffing_rows(
+    m: &mut Mip,
+    q: &QueueData,
+    config: &ScheduleConfig,
+    c: &[usize],
+) -> StaffingColumns {
+    let t_len = q.slots.len();
+    let interval_hours = f64::from(q.interval_minutes) / 60.0;
     let mut under = vec![None; t_len];
     let mut over = vec![None; t_len];
-    let mut sl_col = vec![None; t_len];
-    match mode {
-        Mode::Cost => {
-            for t in 0..t_len {
-                let req = f64::from(q.required[t]);
-                let mut terms = vec![(c[t], 1.0)];
-                let under_room = f64::from(q.required[t].saturating_sub(q.floor[t]));
-                if !config.hard_coverage && under_room > 0.0 {
-                    let cost = config.under_staffing_cost_per_agent_hour * interval_hours;
-                    let u = m.add_col(0.0, under_room, cost, false);
-                    under[t] = Some(u);
-                    terms.push((u, 1.0));
-                }
-                let cost = config.over_staffing_cost_per_agent_hour * interval_hours;
-                let o = m.add_col(0.0, f64::INFINITY, cost, false);
-                over[t] = Some(o);
-                terms.push((o, -1.0));
-                m.add_row(terms, req, req);
-            }
+    for t in 0..t_len {
+        let req = f64::from(q.required[t]);
+        let mut terms = vec![(c[t], 1.0)];
+        let under_room = f64::from(q.required[t].saturating_sub(q.floor[t]));
+        if !config.hard_coverage && under_room > 0.0 {
+            let cost = config.under_staffing_cost_per_agent_hour * interval_hours;
+            let u = m.add_col(0.0, under_room, cost, false);
+            under[t] = Some(u);
+            terms.push((u, 1.0));
         }
-        Mode::ServiceLevel { hulls, scopes } => {
-            for t in 0..t_len {
-                if q.contacts[t] > 0.0 {
-                    let s = m.add_col(0.0, 1.0, 0.0, false);
-                    for &(slope, intercept) in &hulls[t] {
-                        m.add_row(vec![(s, 1.0), (c[t], -slope)], f64::NEG_INFINITY, intercept);
-                    }
-                    sl_col[t] = Some(s);
-                }
+        let cost = config.over_staffing_cost_per_agent_hour * interval_hours;
+        let o = m.add_col(0.0, f64::INFINITY, cost, false);
+        over[t] = Some(o);
+        terms.push((o, -1.0));
+        m.add_row(terms, req, req);
+    }
+    StaffingColumns { under, over }
+}
+
+/// Service-level mode: an SL column per slot with contacts under its hull segments, and each
+/// scope's contact-weighted SL row.
+fn service_level_rows(
+    m: &mut Mip,
+    q: &QueueData,
+    c: &[usize],
+    hulls: &[Vec<HullSegment>],
+    scopes: &[SlScope],
+) -> Vec<Option<usize>> {
+    let mut sl_col = vec![None; q.slots.len()];
+    for t in 0..q.slots.len() {
+        if q.contacts[t] > 0.0 {
+            let s = m.add_col(0.0, 1.0, 0.0, false);
+            for h in &hulls[t] {
+                m.add_row(vec![(s, 1.0), (c[t], -h.slope)], f64::NEG_INFINITY, h.intercept);
             }
-            for scope in scopes {
-                let total: f64 = scope.slots.iter().map(|&t| q.contacts[t]).sum();
-                if total <= 0.0 {
-                    continue;
-                }
-                let terms: Vec<(usize, f64)> = scope
-                    .slots
-                    .iter()
-                    .filter_map(|&t| sl_col[t].map(|s| (s, q.contacts[t] / total)))
-                    .collect();
-                m.add_row(terms, scope.target, f64::INFINITY);
-            }
+            sl_col[t] = Some(s);
         }
     }
-    let mut z = Vec::with_capacity(patterns.len());
-    if !patterns.is_empty() {
-        for p in patterns {
-            z.push(m.add_col(0.0, f64::INFINITY, config.cost_per_agent, true));
-            let _ = p;
+    for scope in scopes {
+        let total: f64 = scope.slots.iter().map(|&t| q.contacts[t]).sum();
+        if total <= 0.0 {
+            continue;
         }
-        for (ci, contract) in config.contracts.iter().enumerate() {
-            let pz: Vec<usize> = patterns
+        let terms: Vec<(usize, f64)> = scope
+            .slots
+            .iter()
+            .filter_map(|&t| sl_col[t].map(|s| (s, q.contacts[t] / total)))
+            .collect();
+        m.add_row(terms, scope.target, f64::INFINITY);
+    }
+    sl_col
+}
+
+/// Tours: a column per days-off pattern (its agents), and per contract the day rows (shifts
+/// worked = agents working), the weekly paid-minute bounds and the agent cap.
+fn tour_rows(
+    m: &mut Mip,
+    q: &QueueData,
+    config: &ScheduleConfig,
+    shifts: &[ShiftType],
+    x: &[Vec<ShiftColumn>],
+    patterns: &[Pattern],
+) -> Vec<usize> {
+    let z: Vec<usize> = patterns
+        .iter()
+        .map(|_| m.add_col(0.0, f64::INFINITY, config.cost_per_agent, true))
+        .collect();
+    if patterns.is_empty() {
+        return z;
+    }
+    for (ci, contract) in config.contracts.iter().enumerate() {
+        let pz: Vec<usize> = patterns
+            .iter()
+            .zip(&z)
+            .filter(|(p, _)| p.contract == ci)
+            .map(|(_, &col)| col)
+            .collect();
+        for d in 0..q.dates.len() {
+            let mut terms: Vec<(usize, f64)> = shifts
                 .iter()
-                .zip(&z)
-                .filter(|(p, _)| p.contract == ci)
-                .map(|(_, &col)| col)
+                .zip(x)
+                .filter(|(s, _)| s.contract == Some(ci) && s.day == d)
+                .flat_map(|(_, cols)| cols.iter().map(|c| (c.col, 1.0)))
                 .collect();
-            for d in 0..q.dates.len() {
-                let mut terms: Vec<(usize, f64)> = shifts
+            terms.extend(
+                patterns
                     .iter()
-                    .zip(&x)
-                    .filter(|(s, _)| s.contract == Some(ci) && s.day == d)
-                    .flat_map(|(_, cols)| cols.iter().map(|c| (c.col, 1.0)))
-                    .collect();
-                terms.extend(
-                    patterns
-                        .iter()
-                        .zip(&z)
-                        .filter(|(p, _)| p.contract == ci && p.works[d])
-                        .map(|(_, &col)| (col, -1.0)),
-                );
-                m.add_row(terms, 0.0, 0.0);
-            }
-            let weekly = |bound: u32| -> Vec<(usize, f64)> {
-                let mut terms: Vec<(usize, f64)> = shifts
-                    .iter()
-                    .zip(&x)
-                    .filter(|(s, _)| s.contract == Some(ci))
-                    .flat_map(|(s, cols)| cols.iter().map(|c| (c.col, f64::from(s.paid_minutes))))
-                    .collect();
-                terms.extend(pz.iter().map(|&col| (col, -f64::from(bound))));
-                terms
-            };
-            if let Some(lo) = contract.min_weekly_paid_minutes {
-                m.add_row(weekly(lo), 0.0, f64::INFINITY);
-            }
-            if let Some(hi) = contract.max_weekly_paid_minutes {
-                m.add_row(weekly(hi), f64::NEG_INFINITY, 0.0);
-            }
-            if let Some(max) = contract.max_agents {
-                m.add_row(
-                    pz.iter().map(|&col| (col, 1.0)).collect(),
-                    f64::NEG_INFINITY,
-                    f64::from(max),
-                );
-            }
+                    .zip(&z)
+                    .filter(|(p, _)| p.contract == ci && p.works[d])
+                    .map(|(_, &col)| (col, -1.0)),
+            );
+            m.add_row(terms, 0.0, 0.0);
+        }
+        let weekly = |bound: u32| -> Vec<(usize, f64)> {
+            let mut terms: Vec<(usize, f64)> = shifts
+                .iter()
+                .zip(x)
+                .filter(|(s, _)| s.contract == Some(ci))
+                .flat_map(|(s, cols)| cols.iter().map(|c| (c.col, f64::from(s.paid_minutes))))
+                .collect();
+            terms.extend(pz.iter().map(|&col| (col, -f64::from(bound))));
+            terms
+        };
+        if let Some(lo) = contract.min_weekly_paid_minutes {
+            m.add_row(weekly(lo), 0.0, f64::INFINITY);
+        }
+        if let Some(hi) = contract.max_weekly_paid_minutes {
+            m.add_row(weekly(hi), f64::NEG_INFINITY, 0.0);
+        }
+        if let Some(max) = contract.max_agents {
+            m.add_row(
+                pz.iter().map(|&col| (col, 1.0)).collect(),
+                f64::NEG_INFINITY,
+                f64::from(max),
+            );
         }
     }
-    (m, Columns { x, breaks, z, c, under, over, sl: sl_col })
+    z
 }
 
 /// Days-off patterns of every contract over a 7-day horizon: all ways to pick the working days,
@@ -473,13 +608,13 @@ pub fn patterns(config: &ScheduleConfig, days: usize) -> Vec<Pattern> {
     out
 }
 
-/// Upper concave hull of `(n, curve[n])` for `n >= floor`, as `(slope, intercept)` segments,
-/// closed by the flat segment at the curve's last value (more agents add nothing the curve knows).
-pub fn concave_hull(curve: &[f64], floor: usize) -> Vec<(f64, f64)> {
+/// Upper concave hull of `(n, curve[n])` for `n >= floor`, as segments, closed by the flat
+/// segment at the curve's last value (more agents add nothing the curve knows).
+pub fn concave_hull(curve: &[f64], floor: usize) -> Vec<HullSegment> {
     let pts: Vec<(f64, f64)> =
         curve.iter().enumerate().skip(floor).map(|(n, &v)| (n as f64, v)).collect();
     if pts.is_empty() {
-        return vec![(0.0, curve.last().copied().unwrap_or(0.0))];
+        return vec![HullSegment { slope: 0.0, intercept: curve.last().copied().unwrap_or(0.0) }];
     }
     let mut hull: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
     for p in pts {
@@ -495,16 +630,16 @@ pub fn concave_hull(curve: &[f64], floor: usize) -> Vec<(f64, f64)> {
         }
         hull.push(p);
     }
-    let mut segments: Vec<(f64, f64)> = hull
+    let mut segments: Vec<HullSegment> = hull
         .windows(2)
         .map(|w| {
             let slope = (w[1].1 - w[0].1) / (w[1].0 - w[0].0);
-            (slope, w[0].1 - slope * w[0].0)
+            HullSegment { slope, intercept: w[0].1 - slope * w[0].0 }
         })
-        .filter(|&(slope, _)| slope > 0.0)
+        .filter(|h| h.slope > 0.0)
         .collect();
     let top = hull.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    segments.push((0.0, top));
+    segments.push(HullSegment { slope: 0.0, intercept: top });
     segments
 }
 
@@ -543,7 +678,7 @@ mod tests {
         // Four rising segments and the flat cap.
         assert_eq!(h.len(), 5);
         for (n, &v) in curve.iter().enumerate() {
-            let bound = h.iter().map(|&(a, b)| b + a * n as f64).fold(f64::INFINITY, f64::min);
+            let bound = h.iter().map(|s| s.at(n as f64)).fold(f64::INFINITY, f64::min);
             assert!((bound - v).abs() < 1e-12, "n={n}: {bound} vs {v}");
         }
     }
@@ -552,7 +687,7 @@ mod tests {
     fn hull_bridges_a_convex_start() {
         // 0, 0, 0.6, 0.9: the hull from (0,0) to (2,0.6) overestimates n = 1 as 0.3.
         let h = concave_hull(&[0.0, 0.0, 0.6, 0.9], 0);
-        let at = |n: f64| h.iter().map(|&(a, b)| b + a * n).fold(f64::INFINITY, f64::min);
+        let at = |n: f64| h.iter().map(|s| s.at(n)).fold(f64::INFINITY, f64::min);
         assert!((at(1.0) - 0.3).abs() < 1e-12);
         assert!((at(3.0) - 0.9).abs() < 1e-12);
         assert!((at(9.0) - 0.9).abs() < 1e-12);

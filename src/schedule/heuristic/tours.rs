@@ -13,28 +13,64 @@
 //! same schedule.
 
 use super::{
-    anneal, build_units, point_values, polish_windows, slot_prices, SlotCost, TourRules, UnitSet,
+    anneal, build_units, point_values, polish_windows, slot_prices, ShiftKey, SlotCost, UnitSet,
     WINDOW_MINUTES,
 };
 use crate::schedule::config::ContractConfig;
-use crate::schedule::mip::{is_feasible, Mip};
-use crate::schedule::model::{BreakClass, Columns, Pattern, QueueData, ShiftType};
+use crate::schedule::mip::is_feasible;
+use crate::schedule::model::{Pattern, QueueModel};
+
+/// Bounds on a contract's total paid minutes (infinite when unbounded).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct PaidBounds {
+    pub(super) lo: f64,
+    pub(super) hi: f64,
+}
+
+impl PaidBounds {
+    /// Whether `paid` minutes are within the bounds (to 1e-6).
+    pub(super) fn contain(&self, paid: f64) -> bool {
+        paid >= self.lo - 1e-6 && paid <= self.hi + 1e-6
+    }
+}
+
+/// What the windows keep with weekly tours: the number of shifts of each (contract, day) group
+/// (the contract's agents working that day), and each contract's paid minutes within bounds.
+pub(super) struct TourRules {
+    /// Group of each unit.
+    pub(super) group: Vec<usize>,
+    /// Contract of each unit.
+    pub(super) contract: Vec<usize>,
+    /// Paid minutes of each unit.
+    pub(super) paid: Vec<f64>,
+    /// Per contract, the bounds on its units' total paid minutes (its agents times the weekly
+    /// bounds; infinite when unbounded).
+    pub(super) paid_bounds: Vec<PaidBounds>,
+}
+
+impl TourRules {
+    /// Each contract's total paid minutes at unit counts `x`.
+    pub(super) fn paid_totals(&self, x: &[u32]) -> Vec<f64> {
+        let mut totals = vec![0.0; self.paid_bounds.len()];
+        for (u, &n) in x.iter().enumerate() {
+            totals[self.contract[u]] += self.paid[u] * f64::from(n);
+        }
+        totals
+    }
+}
 
 /// The point near `lp` described above, or `None` when the model is outside its reach (no
 /// patterns, break columns without a shift start, hard coverage that rounding cannot meet)
 /// or the point breaks a hard rule.
 #[allow(clippy::too_many_arguments)]
 pub fn round_tours(
-    q: &QueueData,
-    m: &Mip,
-    cols: &Columns,
-    types: &[ShiftType],
-    classes: &[BreakClass],
+    model: &QueueModel,
     patterns: &[Pattern],
     contracts: &[ContractConfig],
     lp: &[f64],
     mip_gap: f64,
 ) -> Option<Vec<f64>> {
+    let QueueModel { queue: q, mip: m, cols, types, .. } = model;
     if cols.z.is_empty()
         || cols.z.len() != patterns.len()
         || cols.over.iter().any(Option::is_none)
@@ -43,15 +79,15 @@ pub fn round_tours(
         return None;
     }
     let days = q.dates.len();
-    let set = build_units(q, m, cols, types, classes, lp)?;
-    let n_units = set.shift_cols.len();
+    let set = build_units(model, lp)?;
+    let n_units = set.units.len();
     let contract: Vec<usize> =
         set.unit_type.iter().map(|&s| types[s].contract).collect::<Option<Vec<_>>>()?;
     let group: Vec<usize> =
         (0..n_units).map(|i| contract[i] * days + types[set.unit_type[i]].day).collect();
     let n_groups = contracts.len() * days;
-    let (under, over) = slot_prices(m, cols);
-    let slots = SlotCost::of(q, &under, &over);
+    let prices = slot_prices(m, cols);
+    let slots = SlotCost::of(q, &prices);
 
     // Whole agents per pattern: each contract's LP total to the nearest integer (at most its
     // `max_agents`), the patterns' LP values rounded down, then up by largest fraction.
@@ -88,7 +124,7 @@ pub fn round_tours(
     let agents_of = |z: &[u32], ci: usize| -> f64 {
         patterns.iter().zip(z).filter(|(p, _)| p.contract == ci).map(|(_, &n)| f64::from(n)).sum()
     };
-    let paid_bounds = |z: &[u32]| -> Vec<(f64, f64)> {
+    let paid_bounds = |z: &[u32]| -> Vec<PaidBounds> {
         contracts
             .iter()
             .enumerate()
@@ -96,7 +132,7 @@ pub fn round_tours(
                 let a = agents_of(z, ci);
                 let lo = c.min_weekly_paid_minutes.map_or(f64::NEG_INFINITY, |v| f64::from(v) * a);
                 let hi = c.max_weekly_paid_minutes.map_or(f64::INFINITY, |v| f64::from(v) * a);
-                (lo, hi)
+                PaidBounds { lo, hi }
             })
             .collect()
     };
@@ -104,23 +140,23 @@ pub fn round_tours(
     let mut tours = Tours::new(&set, &slots, &rules.group, n_groups);
 
     // Shifts per (contract, day): the LP's columns rounded down, then fractions, then the best.
-    for (units, value) in &set.groups {
-        let g = rules.group[units.start];
-        for _ in 0..(value + 1e-9).floor() as u64 {
+    for group in &set.groups {
+        let g = rules.group[group.units.start];
+        for _ in 0..(group.lp_value + 1e-9).floor() as u64 {
             if tours.count[g] >= need[g] {
                 break;
             }
-            let (_, i) = tours.best_add(units.clone())?;
+            let (_, i) = tours.best_add(group.units.clone())?;
             tours.add(i);
         }
     }
-    let frac = |k: usize| set.groups[k].1 - (set.groups[k].1 + 1e-9).floor();
+    let frac = |k: usize| set.groups[k].lp_value - (set.groups[k].lp_value + 1e-9).floor();
     let mut order: Vec<usize> = (0..set.groups.len()).filter(|&k| frac(k) > 1e-6).collect();
     order.sort_by(|&a, &b| frac(b).total_cmp(&frac(a)).then(a.cmp(&b)));
     for k in order {
-        let g = rules.group[set.groups[k].0.start];
+        let g = rules.group[set.groups[k].units.start];
         if tours.count[g] < need[g] {
-            let (_, i) = tours.best_add(set.groups[k].0.clone())?;
+            let (_, i) = tours.best_add(set.groups[k].units.clone())?;
             tours.add(i);
         }
     }
@@ -160,7 +196,7 @@ pub fn round_tours(
         }
     }
 
-    let mut values = point_values(q, m, cols, &set, &tours.x, &tours.cov);
+    let mut values = point_values(model, &set, &tours.x, &tours.cov);
     for (p, &n) in z.iter().enumerate() {
         values[cols.z[p]] = f64::from(n);
     }
@@ -194,7 +230,7 @@ impl<'a> Tours<'a> {
             set,
             slots,
             group,
-            x: vec![0; set.shift_cols.len()],
+            x: vec![0; set.units.len()],
             cov: vec![0; slots.required.len()],
             count: vec![0; n_groups],
             members: {
@@ -209,16 +245,16 @@ impl<'a> Tours<'a> {
 
     /// Objective change of adding unit `i` ([`SlotCost::add_delta`]).
     fn add_delta(&self, i: usize) -> f64 {
-        let (_, cost, covered) = &self.set.shift_cols[i];
-        self.slots.add_delta(&self.cov, covered, *cost)
+        let unit = &self.set.units[i];
+        self.slots.add_delta(&self.cov, &unit.covered, unit.cost)
     }
 
     /// Objective change of removing unit `i` (infinite below a floor).
     fn remove_delta(&self, i: usize) -> f64 {
-        let (_, cost, covered) = &self.set.shift_cols[i];
+        let unit = &self.set.units[i];
         // The slots' part first, then the cost: the summation order the tours benchmarks were
         // measured with.
-        self.slots.remove_delta(&self.cov, covered, 0.0) - cost
+        self.slots.remove_delta(&self.cov, &unit.covered, 0.0) - unit.cost
     }
 
     /// The unit among `units` whose addition lowers the objective most (ties: lowest index).
@@ -241,7 +277,7 @@ impl<'a> Tours<'a> {
     fn add(&mut self, i: usize) {
         self.x[i] += 1;
         self.count[self.group[i]] += 1;
-        for &t in &self.set.shift_cols[i].2 {
+        for &t in &self.set.units[i].covered {
             self.cov[t] += 1;
         }
     }
@@ -249,7 +285,7 @@ impl<'a> Tours<'a> {
     fn remove(&mut self, i: usize) {
         self.x[i] -= 1;
         self.count[self.group[i]] -= 1;
-        for &t in &self.set.shift_cols[i].2 {
+        for &t in &self.set.units[i].covered {
             self.cov[t] -= 1;
         }
     }
@@ -257,7 +293,7 @@ impl<'a> Tours<'a> {
     /// Paid hours and the slots' penalties (agents' own cost aside).
     fn objective(&self) -> f64 {
         let shifts: f64 =
-            self.x.iter().zip(&self.set.shift_cols).map(|(&n, u)| f64::from(n) * u.1).sum();
+            self.x.iter().zip(&self.set.units).map(|(&n, u)| f64::from(n) * u.cost).sum();
         shifts + (0..self.cov.len()).map(|t| self.slots.at(t, self.cov[t])).sum::<f64>()
     }
 
@@ -268,7 +304,7 @@ impl<'a> Tours<'a> {
         for _ in 0..self.x.len().max(1) * 4 {
             let totals = rules.paid_totals(&self.x);
             let Some((ci, short)) = totals.iter().zip(&rules.paid_bounds).enumerate().find_map(
-                |(ci, (&p, &(lo, hi)))| {
+                |(ci, (&p, &PaidBounds { lo, hi }))| {
                     (p < lo - 1e-6).then_some((ci, true)).or((p > hi + 1e-6).then_some((ci, false)))
                 },
             ) else {
@@ -279,10 +315,12 @@ impl<'a> Tours<'a> {
             let worked: Vec<usize> =
                 (0..self.x.len()).filter(|&i| self.x[i] > 0 && rules.contract[i] == ci).collect();
             for i in worked {
-                let (len, start) = set.shift_lens[i];
+                let ShiftKey { len, start } = set.keys[i];
                 for &l in &set.lens {
                     for st in [start, (start + len).wrapping_sub(l)] {
-                        let Some(list) = set.by_start.get(&(l, st)) else { continue };
+                        let Some(list) = set.by_start.get(&ShiftKey { len: l, start: st }) else {
+                            continue;
+                        };
                         for &j in list.iter().filter(|&&j| rules.group[j] == rules.group[i]) {
                             let gain = rules.paid[j] - rules.paid[i];
                             if (short && gain <= 0.0) || (!short && gain >= 0.0) {
@@ -454,11 +492,12 @@ mod tests {
             "shift_lengths_minutes = [240, 480]\n[[schedule.contracts]]\nname = \"staff\"\n\
             shift_lengths_minutes = [240, 480]\ndays_per_week = 5\nmin_weekly_paid_minutes = 2400\n\
             max_weekly_paid_minutes = 2400\n";
-        let (q, m, cols, types, classes, _, _) = tour_model_of(&required, schedule);
-        let set = build_units(&q, &m, &cols, &types, &classes, &vec![0.0; m.cols.len()]).unwrap();
-        let (under, over) = slot_prices(&m, &cols);
-        let slots = SlotCost::of(&q, &under, &over);
-        let n = set.shift_cols.len();
+        let (model, _, _) = tour_model_of(&required, schedule);
+        let QueueModel { queue: q, mip: m, cols, types, .. } = &model;
+        let set = build_units(&model, &vec![0.0; m.cols.len()]).unwrap();
+        let prices = slot_prices(m, cols);
+        let slots = SlotCost::of(q, &prices);
+        let n = set.units.len();
         let group: Vec<usize> = set.unit_type.iter().map(|&s| types[s].day).collect();
         let mut tours = Tours::new(&set, &slots, &group, 7);
         for d in 0..5 {
@@ -476,7 +515,7 @@ mod tests {
             group: group.clone(),
             contract: vec![0; n],
             paid,
-            paid_bounds: vec![(4800.0, 4800.0)],
+            paid_bounds: vec![PaidBounds { lo: 4800.0, hi: 4800.0 }],
         };
         assert_eq!(rules.paid_totals(&tours.x), vec![2400.0]);
         tours.fit_paid_minutes(&rules).expect("lengthening fits");

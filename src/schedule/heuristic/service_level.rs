@@ -1,0 +1,451 @@
+//! Service-level mode's incumbent: rounding to the targets on the true curves, annealing, and
+//! the top-up of a solved point whose true service level falls short.
+
+use super::{build_units, ShiftKey, Unit, UnitSet};
+use crate::schedule::mip::is_feasible;
+use crate::schedule::model::{Columns, HullSegment, QueueData, QueueModel, SlScope};
+
+/// What service-level mode asks of a schedule: each scope's contact-weighted service level,
+/// read off the true curves, at or above its target.
+pub struct ServiceLevelGoal<'a> {
+    /// `curves[t][n]`: the projected SL of slot `t` with `n` agents scheduled (flat beyond the
+    /// table's end); empty for slots without contacts.
+    pub curves: &'a [Vec<f64>],
+    pub scopes: &'a [SlScope],
+    /// The concave hull segments of each slot (the model's SL columns).
+    pub hulls: &'a [Vec<HullSegment>],
+}
+
+/// A slot's scope and its share of the scope's contacts.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ScopeShare {
+    pub(super) scope: usize,
+    pub(super) share: f64,
+}
+
+/// Running contact-weighted SL sums of the scopes under a coverage vector.
+pub(super) struct ScopeLevels<'a> {
+    pub(super) goal: &'a ServiceLevelGoal<'a>,
+    pub(super) weight: Vec<f64>,
+    /// Scope of each slot, and the slot's share of its scope's contacts.
+    pub(super) scope_of: Vec<Option<ScopeShare>>,
+    /// Σ share × SL per scope.
+    pub(super) level: Vec<f64>,
+}
+
+impl<'a> ScopeLevels<'a> {
+    pub(super) fn new(goal: &'a ServiceLevelGoal<'a>, contacts: &[f64], cov: &[u32]) -> Self {
+        let mut scope_of = vec![None; cov.len()];
+        let mut weight = vec![0.0; goal.scopes.len()];
+        for (k, scope) in goal.scopes.iter().enumerate() {
+            let total: f64 = scope.slots.iter().map(|&t| contacts[t]).sum();
+            weight[k] = total;
+            if total > 0.0 {
+                for &t in &scope.slots {
+                    if contacts[t] > 0.0 && !goal.curves[t].is_empty() {
+                        scope_of[t] = Some(ScopeShare { scope: k, share: contacts[t] / total });
+                    }
+                }
+            }
+        }
+        let mut levels =
+            ScopeLevels { goal, weight, scope_of, level: vec![0.0; goal.scopes.len()] };
+        for (t, &n) in cov.iter().enumerate() {
+            if let Some(ScopeShare { scope: k, share }) = levels.scope_of[t] {
+                levels.level[k] += share * levels.curve(t, n);
+            }
+        }
+        levels
+    }
+
+    pub(super) fn curve(&self, t: usize, n: u32) -> f64 {
+        let c = &self.goal.curves[t];
+        c.get(n as usize).or(c.last()).copied().unwrap_or(0.0)
+    }
+
+    pub(super) fn short(&self, k: usize) -> bool {
+        self.weight[k] > 0.0 && self.level[k] < self.goal.scopes[k].target - 1e-12
+    }
+
+    pub(super) fn any_short(&self) -> bool {
+        (0..self.level.len()).any(|k| self.short(k))
+    }
+
+    /// Gain in the short scopes' levels if every slot of `covered` gets one more agent.
+    pub(super) fn gain(&self, cov: &[u32], covered: &[usize]) -> f64 {
+        covered
+            .iter()
+            .filter_map(|&t| {
+                let ScopeShare { scope: k, share } = self.scope_of[t]?;
+                self.short(k).then(|| share * (self.curve(t, cov[t] + 1) - self.curve(t, cov[t])))
+            })
+            .sum()
+    }
+
+    /// Apply `delta` (+1 or -1 agent) on every slot of `covered`.
+    pub(super) fn shift(&mut self, cov: &mut [u32], covered: &[usize], up: bool) {
+        for &t in covered {
+            let n = cov[t];
+            let m = if up { n + 1 } else { n - 1 };
+            if let Some(ScopeShare { scope: k, share }) = self.scope_of[t] {
+                self.level[k] += share * (self.curve(t, m) - self.curve(t, n));
+            }
+            cov[t] = m;
+        }
+    }
+}
+
+/// Service-level mode's incumbent: the cheapest of [`round_service_level_from`] with LP
+/// fractions rounded up from 0.2, 0.35 and 0.5 (which is best depends on how the LP spreads
+/// its shifts; tried on the sample's chat and voice queues, BENCHMARKS.md).
+#[allow(clippy::too_many_arguments)]
+pub fn round_service_level(
+    model: &QueueModel,
+    lp: &[f64],
+    goal: &ServiceLevelGoal<'_>,
+) -> Option<Vec<f64>> {
+    [0.2, 0.35, 0.5]
+        .into_iter()
+        .filter_map(|up_from| round_service_level_from(model, lp, goal, up_from))
+        .map(|values| (model.mip.objective_of(&values), values))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, values)| values)
+}
+
+/// Round the LP's shift columns (fractions from `up_from` up, the rest down), restore the floors, add
+/// the shift with the most service level per unit of cost until every scope reaches its target
+/// on the true curves (not the hull), then drop shifts, most expensive first, and shorten
+/// shifts (keeping their start or end) while every target and floor still holds. Deterministic
+/// and bounded; `None` outside its reach (tours, implicit breaks) or when no addition helps.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn round_service_level_from(
+    model: &QueueModel,
+    lp: &[f64],
+    goal: &ServiceLevelGoal<'_>,
+    up_from: f64,
+) -> Option<Vec<f64>> {
+    let QueueModel { queue: q, mip: m, cols, .. } = model;
+    if !cols.z.is_empty() || cols.breaks.iter().any(|b| b.shift_start.is_none()) {
+        return None;
+    }
+    let set = build_units(model, lp)?;
+    let units = &set.units;
+    let t_len = q.slots.len();
+    let mut x = vec![0u32; units.len()];
+    let mut cov = vec![0u32; t_len];
+    let fits = |cov: &[u32], covered: &[usize]| {
+        covered.iter().all(|&t| q.cap[t].is_none_or(|cap| cov[t] < cap))
+    };
+    // Round; each shift takes the break starts that serve the thinnest coverage.
+    for group in &set.groups {
+        let value = group.lp_value;
+        let n =
+            if value - value.floor() >= up_from { value.ceil() } else { (value + 1e-9).floor() };
+        for _ in 0..n as u64 {
+            let best = group
+                .units
+                .clone()
+                .filter(|&i| fits(&cov, &units[i].covered))
+                .min_by_key(|&i| (units[i].covered.iter().map(|&t| cov[t]).sum::<u32>(), i));
+            if let Some(i) = best {
+                x[i] += 1;
+                units[i].covered.iter().for_each(|&t| cov[t] += 1);
+            }
+        }
+    }
+    // Floors: the cheapest unit covering each short slot.
+    for t in 0..t_len {
+        while cov[t] < q.floor[t] {
+            let i = set.covering[t]
+                .iter()
+                .copied()
+                .filter(|&i| fits(&cov, &units[i].covered))
+                .min_by(|&a, &b| units[a].cost.total_cmp(&units[b].cost).then(a.cmp(&b)))?;
+            x[i] += 1;
+            units[i].covered.iter().for_each(|&t| cov[t] += 1);
+        }
+    }
+    let mut levels = ScopeLevels::new(goal, &q.contacts, &cov);
+    add_until_targets(units, &mut levels, &mut x, &mut cov, &fits)?;
+    // Drop and shorten while the targets and floors hold.
+    let keeps = |levels: &ScopeLevels, cov: &[u32], covered: &[usize]| {
+        covered.iter().all(|&t| cov[t] > q.floor[t]) && {
+            let mut after = levels.level.clone();
+            for &t in covered {
+                if let Some(ScopeShare { scope: k, share }) = levels.scope_of[t] {
+                    after[k] += share * (levels.curve(t, cov[t] - 1) - levels.curve(t, cov[t]));
+                }
+            }
+            (0..after.len())
+                .all(|k| levels.weight[k] <= 0.0 || after[k] >= goal.scopes[k].target - 1e-12)
+        }
+    };
+    let mut by_cost: Vec<usize> = (0..units.len()).collect();
+    by_cost.sort_by(|&a, &b| units[b].cost.total_cmp(&units[a].cost).then(a.cmp(&b)));
+    for _pass in 0..10 {
+        let mut changed = false;
+        for &i in &by_cost {
+            while x[i] > 0 && keeps(&levels, &cov, &units[i].covered) {
+                x[i] -= 1;
+                levels.shift(&mut cov, &units[i].covered, false);
+                changed = true;
+            }
+        }
+        // Shorten: replace a shift by a cheaper one with the same start or end, if the
+        // targets still hold.
+        for &i in &by_cost {
+            if x[i] == 0 {
+                continue;
+            }
+            let ShiftKey { len, start } = set.keys[i];
+            let candidates = set.lens.iter().filter(|&&l| l < len).flat_map(|&l| {
+                [ShiftKey { len: l, start }, ShiftKey { len: l, start: start + len - l }]
+                    .into_iter()
+                    .filter_map(|key| set.by_start.get(&key))
+                    .flatten()
+                    .copied()
+            });
+            let mut done = false;
+            for j in candidates.collect::<Vec<_>>() {
+                if done || units[j].cost >= units[i].cost {
+                    continue;
+                }
+                levels.shift(&mut cov, &units[i].covered, false);
+                let ok = fits(&cov, &units[j].covered) && {
+                    levels.shift(&mut cov, &units[j].covered, true);
+                    let ok = !levels.any_short()
+                        && units[i].covered.iter().all(|&t| cov[t] >= q.floor[t]);
+                    if !ok {
+                        levels.shift(&mut cov, &units[j].covered, false);
+                    }
+                    ok
+                };
+                if ok {
+                    x[i] -= 1;
+                    x[j] += 1;
+                    changed = true;
+                    done = true;
+                } else {
+                    levels.shift(&mut cov, &units[i].covered, true);
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    anneal_service_level(&set, q, &mut levels, &mut x, &mut cov);
+    let mut values = vec![0.0; m.cols.len()];
+    set.add_counts(&x, &mut values);
+    fill_service_level_columns(cols, goal, &cov, &mut values);
+    is_feasible(m, &values, false).then_some(values)
+}
+
+/// Simulated annealing for service-level mode, from a point that meets every target: the same
+/// moves as the cost-mode annealing (remove, add, slide the start up to 4 intervals, move a
+/// break, change the length keeping start or end), on cost plus a penalty of 10⁵ per unit of
+/// service level short of a target (over all scopes), priced at 0.2× at first rising to 1×.
+/// Only points that meet every target and floor count as the best; fixed seed, a move budget
+/// from the model's size, no clock.
+pub(super) fn anneal_service_level(
+    set: &UnitSet,
+    q: &QueueData,
+    levels: &mut ScopeLevels<'_>,
+    x: &mut [u32],
+    cov: &mut [u32],
+) {
+    use rand::{Rng, SeedableRng};
+    const PENALTY: f64 = 1e5;
+    let units = &set.units;
+    let t_len = cov.len();
+    if units.is_empty() || t_len == 0 {
+        return;
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x5e4c_5c4e_d01e);
+    let covering = &set.covering;
+    let shortfall = |levels: &ScopeLevels| -> f64 {
+        (0..levels.level.len())
+            .filter(|&k| levels.weight[k] > 0.0)
+            .map(|k| (levels.goal.scopes[k].target - levels.level[k]).max(0.0))
+            .sum()
+    };
+    let can_remove = |cov: &[u32], i: usize| units[i].covered.iter().all(|&t| cov[t] > q.floor[t]);
+    let can_add = |cov: &[u32], j: usize| {
+        units[j].covered.iter().all(|&t| q.cap[t].is_none_or(|cap| cov[t] < cap))
+    };
+    let mut active: Vec<usize> =
+        x.iter().enumerate().flat_map(|(i, &n)| std::iter::repeat_n(i, n as usize)).collect();
+    // Tried on the sample's voice queue: 300 moves per column 1,946 h, 100 → 1,948 h (kept, a
+    // third of the time); starting temperature 0.2 × the mean shift cost 2,000 h, 0.01 → 1,956 h.
+    let moves = 100 * units.len().max(2_000) as u64;
+    let mean_cost = units.iter().map(|u| u.cost).sum::<f64>() / units.len() as f64;
+    let (t_start, t_end) = (0.05 * mean_cost, 0.0005 * mean_cost);
+    let cooling = (t_end / t_start).powf(1.0 / moves as f64);
+    let mut temperature = t_start;
+    let mut cost = 0.0_f64;
+    let mut short = shortfall(levels);
+    let mut best = 0.0_f64;
+    let mut best_x = x.to_vec();
+    for step in 0..moves {
+        temperature *= cooling;
+        let price = PENALTY * (0.2 + 0.8 * step as f64 / moves as f64);
+        let kind = rng.random_range(0..100u32);
+        // (removed unit and its slot in `active`, added unit)
+        let (out, add): (Option<(usize, usize)>, Option<usize>) = if kind < 10 || active.is_empty()
+        {
+            let t = rng.random_range(0..t_len);
+            if covering[t].is_empty() {
+                continue;
+            }
+            (None, Some(covering[t][rng.random_range(0..covering[t].len())]))
+        } else {
+            let a = rng.random_range(0..active.len());
+            let i = active[a];
+            let j = set.propose(i, kind, [25, 60, 75], &mut rng);
+            if j == Some(i) || (kind >= 25 && j.is_none()) {
+                continue;
+            }
+            (Some((i, a)), j)
+        };
+        // Apply, then undo if rejected.
+        if let Some((i, _)) = out {
+            if !can_remove(cov, i) {
+                continue;
+            }
+            levels.shift(cov, &units[i].covered, false);
+        }
+        if let Some(j) = add {
+            if !can_add(cov, j) {
+                if let Some((i, _)) = out {
+                    levels.shift(cov, &units[i].covered, true);
+                }
+                continue;
+            }
+            levels.shift(cov, &units[j].covered, true);
+        }
+        let d_cost = add.map_or(0.0, |j| units[j].cost) - out.map_or(0.0, |(i, _)| units[i].cost);
+        let new_short = shortfall(levels);
+        let delta = d_cost + price * (new_short - short);
+        if delta < 0.0 || rng.random::<f64>() < (-delta / temperature).exp() {
+            cost += d_cost;
+            short = new_short;
+            match (out, add) {
+                (Some((i, a)), Some(j)) => {
+                    x[i] -= 1;
+                    x[j] += 1;
+                    active[a] = j;
+                }
+                (Some((i, a)), None) => {
+                    x[i] -= 1;
+                    active.swap_remove(a);
+                }
+                (None, Some(j)) => {
+                    x[j] += 1;
+                    active.push(j);
+                }
+                (None, None) => {}
+            }
+            if short <= 1e-12 && cost < best - 1e-9 {
+                best = cost;
+                best_x.copy_from_slice(x);
+            }
+        } else {
+            if let Some(j) = add {
+                levels.shift(cov, &units[j].covered, false);
+            }
+            if let Some((i, _)) = out {
+                levels.shift(cov, &units[i].covered, true);
+            }
+        }
+    }
+    // Back to the best point that met every target.
+    for (i, u) in units.iter().enumerate() {
+        while x[i] > best_x[i] {
+            x[i] -= 1;
+            levels.shift(cov, &u.covered, false);
+        }
+    }
+    for (i, u) in units.iter().enumerate() {
+        while x[i] < best_x[i] {
+            x[i] += 1;
+            levels.shift(cov, &u.covered, true);
+        }
+    }
+}
+
+/// Add shifts to a solved point until every scope meets its target on the true curves (the
+/// hull the model uses can promise more than the curve gives): the unit with the most service
+/// level gained in short scopes per unit of cost each time. Returns false when no unit helps.
+pub fn top_up_service_level(
+    model: &QueueModel,
+    values: &mut [f64],
+    goal: &ServiceLevelGoal<'_>,
+) -> bool {
+    let QueueModel { queue: q, mip: m, cols, .. } = model;
+    if !cols.z.is_empty() || cols.breaks.iter().any(|b| b.shift_start.is_none()) {
+        return false;
+    }
+    let Some(set) = build_units(model, values) else {
+        return false;
+    };
+    let mut cov: Vec<u32> = cols.c.iter().map(|&j| values[j].round().max(0.0) as u32).collect();
+    let mut levels = ScopeLevels::new(goal, &q.contacts, &cov);
+    let mut added = vec![0u32; set.units.len()];
+    let fits = |cov: &[u32], covered: &[usize]| {
+        covered.iter().all(|&t| q.cap[t].is_none_or(|cap| cov[t] < cap))
+    };
+    if add_until_targets(&set.units, &mut levels, &mut added, &mut cov, &fits).is_none() {
+        return false;
+    }
+    set.add_counts(&added, values);
+    fill_service_level_columns(cols, goal, &cov, values);
+    is_feasible(m, values, false)
+}
+
+/// Greedy: while a scope is short, add the unit with the largest gain per unit of cost.
+pub(super) fn add_until_targets(
+    units: &[Unit],
+    levels: &mut ScopeLevels<'_>,
+    x: &mut [u32],
+    cov: &mut [u32],
+    fits: &dyn Fn(&[u32], &[usize]) -> bool,
+) -> Option<()> {
+    while levels.any_short() {
+        let mut best: Option<(f64, usize)> = None;
+        for (i, u) in units.iter().enumerate() {
+            let gain = levels.gain(cov, &u.covered);
+            if gain <= 1e-12 || !fits(cov, &u.covered) {
+                continue;
+            }
+            let score = gain / u.cost.max(1e-9);
+            if best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, i));
+            }
+        }
+        let (_, i) = best?;
+        x[i] += 1;
+        levels.shift(cov, &units[i].covered, true);
+    }
+    Some(())
+}
+
+/// Coverage and SL columns of a service-level model for coverage `cov`: each SL column at the
+/// hull's value (which bounds the true curve from above, so the scope rows hold whenever the
+/// true levels meet their targets).
+pub(super) fn fill_service_level_columns(
+    cols: &Columns,
+    goal: &ServiceLevelGoal<'_>,
+    cov: &[u32],
+    values: &mut [f64],
+) {
+    for (t, &n) in cov.iter().enumerate() {
+        values[cols.c[t]] = f64::from(n);
+        if let Some(j) = cols.sl[t] {
+            let hull = goal.hulls[t]
+                .iter()
+                .map(|segment| segment.at(f64::from(n)))
+                .fold(1.0_f64, f64::min);
+            values[j] = hull.max(0.0);
+        }
+    }
+}
