@@ -186,6 +186,7 @@ fn a_killed_plan_leaves_the_old_folder_or_the_new_one() {
         .arg(&out)
         .assert()
         .success();
+    check_roster_workbook(&out);
     std::fs::write(out.join("notes.txt"), "old run").unwrap();
     let old = snapshot(&out);
     let mut seen_new = false;
@@ -261,4 +262,55 @@ enum Kill {
     After(u64),
     /// As soon as the run's staging folder holds this many files.
     Staging(usize),
+}
+
+/// roster.xlsx beside roster.csv: a `shifts` sheet with a row per roster row, date-time cells
+/// and a paid flag per break, and an agents x days `grid` sheet.
+fn check_roster_workbook(out: &Path) {
+    use calamine::{Data, Reader};
+    let csv_rows = std::fs::read_to_string(out.join("roster.csv")).unwrap().lines().count() - 1;
+    let mut book = calamine::open_workbook_auto(out.join("roster.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["shifts", "grid"]);
+    let shifts = book.worksheet_range("shifts").unwrap();
+    assert_eq!(shifts.height() - 1, csv_rows);
+    let header: Vec<String> =
+        (0..shifts.width()).map(|c| shifts.get((0, c)).unwrap().to_string()).collect();
+    assert_eq!(
+        &header[..7],
+        ["agent_id", "name", "date", "queue", "shift_start", "shift_end", "paid_minutes"]
+    );
+    assert!(header.contains(&"break_1_paid".to_string()), "{header:?}");
+    assert!(matches!(shifts.get((1, 4)), Some(Data::DateTime(_))), "{:?}", shifts.get((1, 4)));
+    let flags: Vec<String> =
+        (1..shifts.height()).filter_map(|r| shifts.get((r, 9)).map(|d| d.to_string())).collect();
+    assert!(flags.iter().any(|f| f == "paid"), "{flags:?}");
+    let grid = book.worksheet_range("grid").unwrap();
+    assert!(grid.height() > 1 && grid.width() > 2);
+}
+
+#[test]
+fn bom_starts_every_csv_for_excel() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    std::fs::write(&export, EXPORT).unwrap();
+    let out = dir.path().join("h.csv");
+    shiftcast()
+        .args(["--bom", "history", "import"])
+        .arg(&export)
+        .args(["--preset", "genesys-cloud", "--config"])
+        .arg(data("plan.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    assert_eq!(&bytes[3..], HISTORY.as_bytes());
+    // And the readers take it back.
+    shiftcast()
+        .args(["history", "check"])
+        .arg(&out)
+        .args(["--time-zone", "Asia/Shanghai"])
+        .assert()
+        .success();
 }

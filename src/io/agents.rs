@@ -85,13 +85,13 @@ impl Agent {
 
 /// Read and validate an agents file.
 pub fn read_agents(path: &Path) -> Result<Vec<Agent>, FileError> {
-    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
+    let bytes = crate::io::table::read_input(path)?;
     Ok(parse_agents(&path.display().to_string(), &bytes)?)
 }
 
 /// Read an agents file and also reject skills that are not one of `queues`.
 pub fn read_agents_checked(path: &Path, queues: &[String]) -> Result<Vec<Agent>, FileError> {
-    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
+    let bytes = crate::io::table::read_input(path)?;
     Ok(parse_agents_checked(&path.display().to_string(), &bytes, Some(queues))?)
 }
 

@@ -40,7 +40,7 @@ pub struct ContactRecord {
 
 /// Read a contact log; times are local wall-clock times in `tz`.
 pub fn read_contact_log(path: &Path, tz: Tz) -> Result<Vec<ContactRecord>, FileError> {
-    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
+    let bytes = crate::io::table::read_input(path)?;
     Ok(parse_contact_log(&path.display().to_string(), &bytes, tz)?)
 }
 

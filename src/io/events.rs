@@ -81,7 +81,7 @@ impl Event {
 
 /// Read and validate an events file.
 pub fn read_events(path: &Path) -> Result<Vec<Event>, FileError> {
-    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
+    let bytes = crate::io::table::read_input(path)?;
     Ok(parse_events(&path.display().to_string(), &bytes)?)
 }
 

@@ -225,14 +225,18 @@ impl HistoryFrame {
     }
 }
 
-/// Read a history file into a [`HistoryFrame`], one record at a time: memory holds the parsed
+/// Read a history file (`-`: standard input) into a [`HistoryFrame`], one record at a time: memory holds the parsed
 /// values (32 bytes per row while reading, 24 after), never the file or its text.
 pub fn read_history_frame(
     path: &Path,
     options: &ReadHistoryOptions,
 ) -> Result<HistoryFrame, FileError> {
-    let file = std::fs::File::open(path).map_err(|e| FileError::io(path, e))?;
-    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let reader: Box<dyn std::io::Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| FileError::io(path, e))?)
+    };
+    let reader = std::io::BufReader::with_capacity(1 << 16, reader);
     parse_history_frame(&path.display().to_string(), reader, options).map_err(|e| match e {
         FileError::Io { source, .. } => FileError::io(path, source),
         other => other,

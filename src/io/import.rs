@@ -328,16 +328,16 @@ impl Cell<'_> {
     }
 }
 
+/// What a [`RowSource`] calls per data row: its line (or sheet row) number and its cells.
+pub type RowHandler<'f> = dyn FnMut(u64, &[Cell<'_>]) -> Result<(), InputError> + 'f;
+
 /// A source of export rows: a header, then rows of cells, each with its 1-based line (CSV) or
 /// row (spreadsheet) number.
 pub trait RowSource {
     /// The header's column names (trimmed).
     fn headers(&self) -> &[String];
     /// Call `f` on every data row, in file order; stops at the first error.
-    fn for_each_row(
-        &mut self,
-        f: &mut dyn FnMut(u64, &[Cell<'_>]) -> Result<(), InputError>,
-    ) -> Result<(), FileError>;
+    fn for_each_row(&mut self, f: &mut RowHandler<'_>) -> Result<(), FileError>;
 }
 
 /// Per-interval sums while importing (one queue's intervals are a vector of these).
@@ -900,10 +900,7 @@ impl<R: std::io::Read> RowSource for CsvRows<R> {
         &self.headers
     }
 
-    fn for_each_row(
-        &mut self,
-        f: &mut dyn FnMut(u64, &[Cell<'_>]) -> Result<(), InputError>,
-    ) -> Result<(), FileError> {
+    fn for_each_row(&mut self, f: &mut RowHandler<'_>) -> Result<(), FileError> {
         let mut record = csv::ByteRecord::new();
         loop {
             let more = self.reader.read_byte_record(&mut record).map_err(|e| {

@@ -26,9 +26,9 @@ pub struct Table {
 }
 
 impl Table {
-    /// Read a CSV file from disk.
+    /// Read a CSV file from disk; `-` reads standard input.
     pub fn read(path: &Path) -> Result<Table, FileError> {
-        let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
+        let bytes = read_input(path)?;
         Ok(Table::parse(&path.display().to_string(), &bytes)?)
     }
 
@@ -198,6 +198,17 @@ impl Table {
     pub fn optional<'a>(&self, row: &'a Row, col: Option<usize>) -> Option<&'a str> {
         col.map(|c| row.fields[c].as_str()).filter(|t| !t.is_empty())
     }
+}
+
+/// The bytes of an input file; `-` reads standard input to its end.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, FileError> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map_err(|e| FileError::io("<stdin>", e))?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).map_err(|e| FileError::io(path, e))
 }
 
 /// Whether CSV writers start their files with a UTF-8 byte-order mark (`--bom`): Excel on

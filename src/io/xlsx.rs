@@ -14,7 +14,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use crate::error::{FileError, InputError};
-use crate::io::import::{Cell, RowSource};
+use crate::io::import::{Cell, RowHandler, RowSource};
 use crate::io::roster::RosterRow;
 use crate::time::Stamp;
 
@@ -76,10 +76,7 @@ impl RowSource for SheetRows {
         &self.headers
     }
 
-    fn for_each_row(
-        &mut self,
-        f: &mut dyn FnMut(u64, &[Cell<'_>]) -> Result<(), InputError>,
-    ) -> Result<(), FileError> {
+    fn for_each_row(&mut self, f: &mut RowHandler<'_>) -> Result<(), FileError> {
         let first_row = self.range.start().map(|(r, _)| r as u64).unwrap_or(0);
         let mut cells = Vec::with_capacity(self.headers.len());
         for r in self.header_row + 1..self.range.height() {
