@@ -269,21 +269,9 @@ pub fn run(
         Some(path) => {
             progress(Progress::Started(Stage::Whatif));
             let t = Instant::now();
-            let scenarios = crate::simulate::whatif::read_scenarios(path, config.site.time_zone())?;
-            let whatif_options = crate::simulate::whatif::WhatifOptions {
-                simulation: sim_options,
-                ..Default::default()
-            };
-            let outcomes = crate::simulate::whatif::run(
-                &forecast.rows,
-                Some(crate::simulate::whatif::WhatifRoster {
-                    rows: &roster.rows,
-                    skills: Some(&skills),
-                }),
-                &config.whatif_plan(),
-                &scenarios,
-                &whatif_options,
-            )?;
+            let roster =
+                crate::simulate::whatif::WhatifRoster { rows: &roster.rows, skills: Some(&skills) };
+            let outcomes = sweep(config, path, &forecast.rows, roster, sim_options)?;
             timed(Stage::Whatif, progress, t.elapsed().as_secs_f64());
             Some(outcomes)
         }
@@ -328,6 +316,25 @@ fn simulation_figures(
     figures.absence = Some(run.absence.unplanned_shrinkage);
     figures.absence_day_probability = Some(run.absence.day_probability);
     figures
+}
+
+/// The what-if scenarios of `path` against the plan's forecast and roster.
+fn sweep(
+    config: &PlanConfig,
+    path: &Path,
+    forecast: &[crate::io::forecast::ForecastRow],
+    roster: crate::simulate::whatif::WhatifRoster<'_>,
+    simulation: crate::simulate::SimulationOptions,
+) -> Result<Vec<crate::simulate::whatif::ScenarioOutcome>, Error> {
+    let scenarios = crate::simulate::whatif::read_scenarios(path, config.site.time_zone())?;
+    let options = crate::simulate::whatif::WhatifOptions { simulation, ..Default::default() };
+    Ok(crate::simulate::whatif::run(
+        forecast,
+        Some(roster),
+        &config.whatif_plan(),
+        &scenarios,
+        &options,
+    )?)
 }
 
 /// Rolling-origin backtest of the forecast's `auto` method over the last `folds` weeks of the
