@@ -83,3 +83,33 @@ fn bad_data_exits_1() {
     assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
     assert!(stderr.contains("missing.csv"), "{stderr}");
 }
+
+/// `forecast --config` with a history whose queues are not the plan's names the plan's queues
+/// that have no history instead of forecasting the stranger.
+#[test]
+fn a_history_without_the_plans_queues_is_an_error_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history.csv");
+    let mut text = String::from("interval_start,queue,contacts,aht_seconds\n");
+    for day in 1..=28 {
+        text += &format!("2026-10-{day:02}T10:00,fax,5,300\n");
+    }
+    std::fs::write(&history, text).unwrap();
+    let out = Command::cargo_bin("shiftcast")
+        .unwrap()
+        .args(["forecast", "--config"])
+        .arg(data("plan.toml"))
+        .arg("--history")
+        .arg(&history)
+        .arg("--out")
+        .arg(dir.path().join("f.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("no rows for queue(s) voice, chat, email, social of plan.toml (it has: fax)"),
+        "{stderr}"
+    );
+}

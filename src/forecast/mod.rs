@@ -968,12 +968,7 @@ pub fn run_forecast(
     let history_end = start.min(last_history + Duration::days(1));
     let period =
         ForecastPeriod { history, events, site, config, grid, start, last, days, history_end };
-    // A queue forecast as a share of another ignores any history of its own.
-    let names: Vec<&String> = history
-        .queues
-        .keys()
-        .filter(|q| site.queue(q).is_none_or(|c| c.share_of.is_none()))
-        .collect();
+    let names = queues_to_forecast(history, site, &mut warnings)?;
     let results: Vec<Result<QueueForecast, ForecastError>> =
         names.par_iter().map(|queue| forecast_queue(queue, &period)).collect();
     let mut rows = Vec::new();
@@ -1216,6 +1211,46 @@ fn aht_profile(
             .collect();
         smooth_open(&raw, &everywhere, 2)
     }))
+}
+
+/// The history's queues to forecast. With a site that names its queues, every queue of the site
+/// needs history (a `share_of` queue excepted: it is forecast from the other's and ignores any
+/// history of its own), and a history queue the site does not name is left out with a warning.
+fn queues_to_forecast<'h>(
+    history: &'h History,
+    site: &Site,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<&'h String>, ForecastError> {
+    if site.queues.is_empty() {
+        return Ok(history.queues.keys().collect());
+    }
+    let missing: Vec<&str> = site
+        .queues
+        .iter()
+        .filter(|q| q.share_of.is_none() && !history.queues.contains_key(&q.name))
+        .map(|q| q.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        let have: Vec<&str> = history.queues.keys().map(String::as_str).collect();
+        return Err(ForecastError::Config(format!(
+            "the history has no rows for queue(s) {} of plan.toml (it has: {})",
+            missing.join(", "),
+            if have.is_empty() { "none".to_string() } else { have.join(", ") }
+        )));
+    }
+    let extra: Vec<&str> =
+        history.queues.keys().filter(|q| site.queue(q).is_none()).map(String::as_str).collect();
+    if !extra.is_empty() {
+        warnings.push(format!(
+            "history queue(s) {} are not in plan.toml: not forecast",
+            extra.iter().map(|q| format!("{q:?}")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Ok(history
+        .queues
+        .keys()
+        .filter(|q| site.queue(q).is_some_and(|c| c.share_of.is_none()))
+        .collect())
 }
 
 /// A site for a history without a plan.toml: the grid of the history, always open (the
