@@ -286,7 +286,7 @@ fn simulate_reads_skills_and_draws_absence_unless_told_not_to() {
         .args(["simulate", "--roster", "roster.csv", "--forecast", "forecast.csv"])
         .args(["--config", "plan.toml", "--absence", "lots"])
         .assert()
-        .code(1)
+        .code(2)
         .get_output()
         .stderr
         .clone();
