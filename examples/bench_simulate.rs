@@ -8,6 +8,10 @@
 //!    chats, email, social; the DESIGN.md channel mix and intraday peaks) at 50,000 contacts a
 //!    weekday, a greedy roster of 4.25-hour shifts with a 15-minute break;
 //!    replications run sequentially on a one-thread pool, then on all cores.
+//!    1b. The same week with a fifth, VIP voice queue (priority 1, 10% of voice) sharing
+//!    agents with voice, a third of chat agents also on voice, a quarter of email agents also
+//!    on social, and 25% absence (whole agent-days plus 5% off-queue blocks): skills routing,
+//!    priorities and absence on.
 //! 2. **1,000 staffing-level scenarios**: the same week at 5,000 contacts a weekday, volume
 //!    multipliers 0.7–1.7 × shrinkage 0.25–0.40 × service targets, each staffed with Erlang
 //!    (the staffing stage) and simulated once against exactly its required agents, on the
@@ -29,7 +33,7 @@ use shiftcast::io::forecast::ForecastRow;
 use shiftcast::io::roster::RosterRow;
 use shiftcast::plan::config::PlanConfig;
 use shiftcast::simulate::whatif::{self, Scenario, WhatifOptions};
-use shiftcast::simulate::{self, SimulationOptions};
+use shiftcast::simulate::{self, SimulationOptions, Skills};
 use shiftcast::time::Stamp;
 
 const PLAN: &str = r#"
@@ -113,13 +117,20 @@ fn forecast(weekday_contacts: f64) -> Vec<ForecastRow> {
 /// Greedy roster: 4.25-hour part-time shifts (a 15-minute break after 2 hours) started whenever
 /// fewer agents are on duty than `load / 0.9`, rounded up.
 fn roster(forecast: &[ForecastRow]) -> Vec<RosterRow> {
+    let queues: Vec<(&str, f64)> = QUEUES.iter().map(|q| (q.0, q.3)).collect();
+    roster_of(forecast, &queues, 1.0)
+}
+
+/// The greedy roster of `queues` (name, slots per agent), with `load / 0.9 / present` agents
+/// (`present`: the fraction expected to turn up).
+fn roster_of(forecast: &[ForecastRow], queues: &[(&str, f64)], present: f64) -> Vec<RosterRow> {
     let mut rows = Vec::new();
-    for (q, _, _, slots) in QUEUES {
+    for &(q, slots) in queues {
         let mine: Vec<&ForecastRow> = forecast.iter().filter(|r| r.queue == q).collect();
         let mut ends: Vec<usize> = Vec::new();
         for (i, r) in mine.iter().enumerate() {
             let load = r.contacts * r.aht_seconds / 900.0 / slots;
-            let need = if r.contacts > 0.0 { (load / 0.9).ceil() as usize } else { 0 };
+            let need = if r.contacts > 0.0 { (load / 0.9 / present).ceil() as usize } else { 0 };
             ends.retain(|&e| e > i);
             while ends.len() < need {
                 let start = r.interval_start;
@@ -160,12 +171,17 @@ fn main() {
     let replications = 16;
     let options = SimulationOptions { replications, seed: 1, ..SimulationOptions::default() };
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let _warm =
-        simulate::run(&rows, &big, &config, &SimulationOptions { replications: 1, ..options })
-            .unwrap();
+    let _warm = simulate::run(
+        &rows,
+        &big,
+        None,
+        &config.site,
+        &SimulationOptions { replications: 1, ..options },
+    )
+    .unwrap();
     let t = Instant::now();
     let cpu = cpu_seconds();
-    let result = one.install(|| simulate::run(&rows, &big, &config, &options)).unwrap();
+    let result = one.install(|| simulate::run(&rows, &big, None, &config.site, &options)).unwrap();
     let single = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu).map(|(b, a)| b - a).filter(|c| *c > 0.0);
     let contacts = result.total.offered.mean * f64::from(replications);
@@ -182,7 +198,7 @@ fn main() {
         result.total.occupancy.unwrap().mean,
     );
     let t = Instant::now();
-    let again = simulate::run(&rows, &big, &config, &options).unwrap();
+    let again = simulate::run(&rows, &big, None, &config.site, &options).unwrap();
     let all = t.elapsed().as_secs_f64();
     assert_eq!(again, result, "thread count must not change the result");
     println!(
@@ -190,6 +206,8 @@ fn main() {
         contacts / all / 1e6,
         contacts / all / 1e6 / cores as f64
     );
+
+    skills_vip_absence(cores);
 
     // 2. 1,000 staffing-level scenarios over a week of 4 queues.
     let base = forecast(5_000.0);
@@ -230,6 +248,96 @@ fn main() {
     sample_data_comparison();
 }
 
+/// 1b. The same week plus a VIP voice queue (10% of voice, priority 1, 90% in 15 s) served by
+/// shared agents: every voice and VIP agent has both skills, every third chat agent also
+/// voice, every fourth email agent also social; absence 25% of rostered time (5% of it
+/// off-queue in 30-minute blocks, the rest whole agent-days); the roster is sized for 75%
+/// turning up.
+fn skills_vip_absence(cores: usize) {
+    let text = format!(
+        "{PLAN}[[queues]]\nname = \"voice_vip\"\nchannel = \"voice\"\nservice_level = 0.9\n\
+         target_answer_seconds = 15\npatience_seconds = 180\npriority = 1\n\
+         [simulation]\nrouting = \"skills\"\nabsence = 0.25\noff_queue = 0.05\n"
+    );
+    let config = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap();
+    let mut big = forecast(50_000.0);
+    let vip: Vec<ForecastRow> = big
+        .iter()
+        .filter(|r| r.queue == "voice")
+        .map(|r| ForecastRow { queue: "voice_vip".into(), ..r.clone() }.scaled(0.1))
+        .collect();
+    big.extend(vip);
+    let queues =
+        [("voice", 1.0), ("chat", 3.0), ("email", 1.0), ("social", 1.0), ("voice_vip", 1.0)];
+    let rows = roster_of(&big, &queues, 0.75);
+    let skills = Skills::from_pairs(rows.iter().enumerate().map(|(k, r)| {
+        let list: &[&str] = match r.queue.as_str() {
+            "voice" => &["voice", "voice_vip"],
+            "voice_vip" => &["voice_vip", "voice"],
+            "chat" if k % 3 == 0 => &["chat", "voice"],
+            "email" if k % 4 == 0 => &["email", "social"],
+            q => return (r.agent_id.clone(), vec![q.to_string()]),
+        };
+        (r.agent_id.clone(), list.iter().map(|s| s.to_string()).collect())
+    }));
+    let shared =
+        rows.iter().filter(|r| skills.of(&r.agent_id).is_some_and(|s| s.len() > 1)).count();
+    let replications = 16;
+    let options = SimulationOptions {
+        replications,
+        seed: 1,
+        ..SimulationOptions::from_config(&config.simulation, config.staffing.shrinkage).unwrap()
+    };
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let run = |o: &SimulationOptions| simulate::run(&rows, &big, Some(&skills), &config.site, o);
+    let _warm = run(&SimulationOptions { replications: 1, ..options }).unwrap();
+    let t = Instant::now();
+    let cpu = cpu_seconds();
+    let result = one.install(|| run(&options)).unwrap();
+    let single = t.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu).map(|(b, a)| b - a).filter(|c| *c > 0.0);
+    let contacts = result.total.offered.mean * f64::from(replications);
+    let sl = |q: usize| result.queues[q].metrics.service_level.unwrap().mean;
+    println!(
+        "simulate skills + VIP + absence, 1 thread: {contacts:.0} contacts ({replications} \
+         replications of a week, 5 queues, {} roster rows of which {shared} multi-skilled, absence \
+         {:.2} of agent-days + {:.2} off-queue) in {single:.2} s wall = {:.2} million contacts/s; \
+         CPU {} s = {} million contacts per CPU-second (SL voice {:.3}, VIP {:.3}, chat {:.3})",
+        rows.len(),
+        result.absence.day_probability,
+        result.absence.off_queue_fraction,
+        contacts / single / 1e6,
+        cpu.map_or("?".into(), |c| format!("{c:.2}")),
+        cpu.map_or("?".into(), |c| format!("{:.2}", contacts / c / 1e6)),
+        sl(0),
+        sl(4),
+        sl(1),
+    );
+    let t = Instant::now();
+    let again = run(&options).unwrap();
+    let all = t.elapsed().as_secs_f64();
+    assert_eq!(again, result, "thread count must not change the result");
+    println!(
+        "simulate skills + VIP + absence, {cores} threads: {:.2} million contacts/s ({:.2} per core)",
+        contacts / all / 1e6,
+        contacts / all / 1e6 / cores as f64
+    );
+}
+
+/// Scaling a forecast row's contacts.
+trait Scaled {
+    fn scaled(self, k: f64) -> Self;
+}
+
+impl Scaled for ForecastRow {
+    fn scaled(mut self, k: f64) -> Self {
+        self.contacts *= k;
+        self.contacts_p10 *= k;
+        self.contacts_p90 *= k;
+        self
+    }
+}
+
 /// Erlang projection vs simulation of the same requirement on the sample data.
 fn sample_data_comparison() {
     use shiftcast::io::history::{read_history, ReadHistoryOptions};
@@ -267,7 +375,7 @@ fn sample_data_comparison() {
     let requirement =
         shiftcast::staffing::staff(&forecast, &config.site, &config.staffing).unwrap();
     let options = SimulationOptions { replications: 20, seed: 1, ..SimulationOptions::default() };
-    let sim = simulate::run_requirement(&requirement, &forecast, &config, &options).unwrap();
+    let sim = simulate::run_requirement(&requirement, &forecast, &config.site, &options).unwrap();
     println!(
         "sample data: week from {start}, staffed with Erlang, simulated with exactly agents_net \
          on duty, 20 replications"

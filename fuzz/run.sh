@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzz every reader (history, contact_log, events, agents, plan_toml) for SECONDS each.
+# Fuzz every reader (history, contact_log, events, agents, plan_toml, forecast, requirements,
+# shifts, roster, scenarios_csv, scenarios_toml) and the import mapper for SECONDS each.
 # With nightly Rust and cargo-fuzz installed this runs libFuzzer (coverage-guided):
 #   rustup toolchain install nightly && cargo install cargo-fuzz
 # otherwise the stable mutation harness (src/bin/stable_fuzz.rs). Not part of CI.
@@ -7,7 +8,7 @@
 set -euo pipefail
 secs=${1:?usage: fuzz/run.sh SECONDS}
 cd "$(dirname "$0")"
-targets="history contact_log events agents plan_toml"
+targets="history contact_log events agents plan_toml forecast requirements shifts roster scenarios_csv scenarios_toml import"
 mkdir -p logs
 if [[ "${STABLE:-0}" != 1 ]] && cargo +nightly fuzz --version >/dev/null 2>&1; then
   status=0

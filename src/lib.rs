@@ -8,7 +8,8 @@
 //! [`error`] (input and file errors), [`site`] (the site and its queues) and [`frame`] (a
 //! queue × slot table on one grid); [`io`] (file formats only); the stages [`forecast`],
 //! [`staffing`], [`schedule`], [`roster`], [`simulate`], each taking the site and its own config
-//! section and returning its own error; [`report`] (rendering); and [`plan`] on top (plan.toml,
+//! section and returning its own error; [`report`] (rendering); [`store`] (the team's actuals
+//! and published runs, embedded SQLite); and [`plan`] on top (plan.toml,
 //! the inputs, the pipeline and the crate-wide [`Error`]).
 
 pub mod error;
@@ -23,6 +24,7 @@ pub mod schedule;
 pub mod simulate;
 pub mod site;
 pub mod staffing;
+pub mod store;
 pub mod time;
 
 pub use error::{FileError, InputError};

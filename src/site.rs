@@ -142,6 +142,17 @@ pub struct QueueConfig {
     pub opening_hours: Option<BTreeMap<String, String>>,
     /// Used only when a history has no handle time for this queue.
     pub default_aht_seconds: Option<f64>,
+    /// Served first when higher (a VIP queue sharing agents with another); default 0. Only the
+    /// simulation uses it: a freed agent takes the waiting contact of the highest priority.
+    #[serde(default)]
+    pub priority: Option<i32>,
+    /// Forecast this queue as a share of another queue's forecast (a queue without its own
+    /// history, e.g. `voice_vip` as 10% of `voice`); goes with `share`.
+    #[serde(default)]
+    pub share_of: Option<String>,
+    /// The fraction of `share_of`'s contacts this queue gets, in (0, 1].
+    #[serde(default)]
+    pub share: Option<f64>,
 }
 
 impl QueueConfig {
@@ -216,6 +227,7 @@ impl Site {
         for (i, q) in queues.iter().enumerate() {
             validate_queue(file, i, q, &queues[..i])?;
         }
+        validate_shares(file, &queues)?;
         let name = section.name.clone().unwrap_or_else(|| "site".to_string());
         let mut site = Site::new(name, grid, opening_hours, week_start, queues)
             .map_err(|m| err("queues", m))?;
@@ -302,6 +314,53 @@ fn validate_queue(
     if let Some(t) = &q.opening_hours {
         parse_opening_hours(t).map_err(|e| err("opening_hours", e.to_string()))?;
     }
+    validate_share(file, q, &key, &err)
+}
+
+/// `share_of` and `share` go together; `share_of` names another queue, `share` is in (0, 1].
+/// (Whether the named queue exists is checked by the caller, which sees all queues.)
+fn validate_share(
+    file: &str,
+    q: &QueueConfig,
+    key: &dyn Fn(&str) -> String,
+    err: &dyn Fn(&str, String) -> InputError,
+) -> Result<(), InputError> {
+    match (&q.share_of, q.share) {
+        (None, None) => Ok(()),
+        (Some(other), Some(v)) => {
+            if *other == q.name {
+                return Err(err("share_of", "a queue cannot be a share of itself".into()));
+            }
+            fraction(file, &key("share"), v, false, true)
+        }
+        (Some(_), None) => Err(err("share", "share_of needs share (a fraction in (0, 1])".into())),
+        (None, Some(_)) => {
+            Err(err("share_of", "share needs share_of (the queue it is a share of)".into()))
+        }
+    }
+}
+
+/// Every `share_of` names a queue of the site that is not itself a share.
+fn validate_shares(file: &str, queues: &[QueueConfig]) -> Result<(), InputError> {
+    for (i, q) in queues.iter().enumerate() {
+        let Some(other) = &q.share_of else { continue };
+        let message = match queues.iter().find(|p| p.name == *other) {
+            None => format!("{other:?} is not a queue of this plan"),
+            Some(p) if p.share_of.is_some() => {
+                format!(
+                    "{other:?} is itself a share of {:?}; name a queue with its own history",
+                    p.share_of.as_deref().unwrap_or("")
+                )
+            }
+            Some(_) => continue,
+        };
+        return Err(InputError {
+            file: file.to_string(),
+            line: None,
+            column: Some(format!("queues[{i}] ({}).share_of", q.name)),
+            message,
+        });
+    }
     Ok(())
 }
 
@@ -357,7 +416,36 @@ pub fn fraction(
 mod tests {
     use super::*;
 
-    fn site(currency: &str) -> Result<Site, InputError> {
+    fn site(queues: &str) -> Result<Site, InputError> {
+        let text = "time_zone = \"UTC\"\ninterval_minutes = 15\n";
+        let section: SiteSection = toml::from_str(text).unwrap();
+        #[derive(Deserialize)]
+        struct Q {
+            queues: Vec<QueueConfig>,
+        }
+        let q: Q = toml::from_str(queues).unwrap();
+        Site::from_sections("plan.toml", &section, q.queues)
+    }
+
+    const VOICE: &str = "[[queues]]\nname = \"voice\"\nchannel = \"voice\"\n";
+
+    #[test]
+    fn priority_and_share_of_are_read_and_checked() {
+        let vip = format!("{VOICE}[[queues]]\nname = \"vip\"\nchannel = \"voice\"\npriority = 2\nshare_of = \"voice\"\nshare = 0.1\n");
+        let s = site(&vip).unwrap();
+        assert_eq!(s.queue("vip").unwrap().priority, Some(2));
+        assert_eq!(s.queue("vip").unwrap().share_of.as_deref(), Some("voice"));
+        let e = site(&vip.replace("share = 0.1", "share = 1.5")).unwrap_err().to_string();
+        assert!(e.contains("queues[1] (vip).share") && e.contains("1.5"), "{e}");
+        let e = site(&vip.replace("share = 0.1\n", "")).unwrap_err().to_string();
+        assert!(e.contains("share_of needs share"), "{e}");
+        let e = site(&vip.replace("share_of = \"voice\"", "share_of = \"sms\""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("(vip).share_of") && e.contains("\"sms\" is not a queue"), "{e}");
+    }
+
+    fn site_with(currency: &str) -> Result<Site, InputError> {
         let section: SiteSection = toml::from_str(&format!(
             "time_zone = \"Asia/Shanghai\"\ninterval_minutes = 15\n{currency}"
         ))
@@ -371,13 +459,13 @@ mod tests {
 
     #[test]
     fn currency_is_a_code_or_absent() {
-        assert_eq!(site("currency = \"CNY\"").unwrap().currency.as_deref(), Some("CNY"));
-        assert_eq!(site("").unwrap().currency, None);
-        let e = site("currency = \"12 $\"").unwrap_err();
+        assert_eq!(site_with("currency = \"CNY\"").unwrap().currency.as_deref(), Some("CNY"));
+        assert_eq!(site_with("").unwrap().currency, None);
+        let e = site_with("currency = \"12 $\"").unwrap_err();
         assert_eq!(e.column.as_deref(), Some("site.currency"));
         assert!(e.message.contains("\"12 $\""), "{}", e.message);
         // A what-if copy of the site keeps it.
-        let s = site("currency = \"EUR\"").unwrap();
+        let s = site_with("currency = \"EUR\"").unwrap();
         assert_eq!(s.with_queues(s.queues.clone()).unwrap().currency.as_deref(), Some("EUR"));
     }
 }

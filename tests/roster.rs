@@ -512,3 +512,21 @@ fn weekend_seat_is_filled_by_a_two_deep_chain_when_a_full_assignment_exists() {
     // Labour at the optimum: 8 h at 1 (Sat) + one weekday at 1 + 2 days of Y at 2 + 1 of Z at 3.
     assert!((r.cost.labour - 8.0 * (1.0 + 1.0 + 2.0 + 2.0 + 3.0)).abs() < 1e-9, "{:?}", r.cost);
 }
+
+#[test]
+fn shifts_of_an_unknown_queue_or_with_a_repeated_id_are_refused() {
+    let cfg = config("");
+    let a = agent("A", &["voice"], 20.0, 40.0, 0.0);
+    let options = RosterOptions::default();
+    let fax = [shift("f1", "fax", "2025-03-03", "09:00", "17:00")];
+    let e = roster::solve(&fax, std::slice::from_ref(&a), &cfg.site, &cfg.roster, &options)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("shift f1") && e.contains("\"fax\" is not a queue of plan.toml"), "{e}");
+    let twice = [
+        shift("s1", "voice", "2025-03-03", "09:00", "17:00"),
+        shift("s1", "voice", "2025-03-04", "09:00", "17:00"),
+    ];
+    let e = roster::solve(&twice, &[a], &cfg.site, &cfg.roster, &options).unwrap_err().to_string();
+    assert!(e.contains("shift s1 on 2025-03-04") && e.contains("appears twice"), "{e}");
+}

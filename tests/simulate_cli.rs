@@ -155,11 +155,21 @@ fn simulate_table_output_and_bad_roster() {
         .args(base)
         .args(["--replications", "0"])
         .assert()
-        .code(1)
+        .code(2)
         .get_output()
         .stderr
         .clone();
     assert!(String::from_utf8(out).unwrap().contains("replications"));
+    // Above the documented limit: a data error from the library (exit 1), naming the limit.
+    let out = shiftcast(dir.path())
+        .args(base)
+        .args(["--replications", "1001"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(out).unwrap().contains("from 1 to 1000"));
 }
 
 #[test]
@@ -226,4 +236,127 @@ fn whatif_writes_one_row_per_scenario_in_order() {
     let err = String::from_utf8(out).unwrap();
     assert!(err.contains("bad.csv line 3, column aht_multiplier: expected a number > 0"), "{err}");
     assert!(!dir.path().join("w2.csv").exists());
+}
+
+#[test]
+fn simulate_reads_skills_and_draws_absence_unless_told_not_to() {
+    let dir = tempfile::tempdir().unwrap();
+    write_inputs(dir.path());
+    // The email agent also answers voice; voice agents also email.
+    let mut agents = String::from("agent_id,name,skills,min_hours_week,max_hours_week\n");
+    for a in 0..10 {
+        agents += &format!("V{a},Voice {a},voice;email,0,40\n");
+    }
+    agents += "E1,Email 1,email;voice,0,40\n";
+    std::fs::write(dir.path().join("agents.csv"), agents).unwrap();
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "simulate",
+            "--roster",
+            "roster.csv",
+            "--forecast",
+            "forecast.csv",
+            "--config",
+            "plan.toml",
+            "--replications",
+            "4",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = shiftcast(dir.path()).args(&args).assert().success().get_output().stdout.clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    let default = run(&["--agents", "agents.csv"]);
+    assert_eq!(default["routing"], "skills");
+    // Breaks of 15 of 150 minutes with 135 paid take no shrinkage: 1 - 0.7 · 135 / 135 = 0.3
+    // for voice rows, and the email row has no breaks.
+    let absence = default["absence"]["day_probability"].as_f64().unwrap();
+    assert!((absence - 0.3).abs() < 0.02, "{absence}");
+    let none = run(&["--agents", "agents.csv", "--no-absence"]);
+    assert_eq!(none["absence"]["day_probability"], 0.0);
+    let sl = |v: &serde_json::Value| v["queues"][0]["service_level"]["mean"].as_f64().unwrap();
+    assert!(sl(&none) > sl(&default), "absence must cost service");
+    let roster_queue =
+        run(&["--agents", "agents.csv", "--no-absence", "--routing", "roster-queue"]);
+    assert_eq!(roster_queue["routing"], "roster_queue");
+    let fixed = run(&["--absence", "0.1", "--off-queue", "0.05"]);
+    assert_eq!(fixed["absence"]["off_queue_fraction"], 0.05);
+    let bad = shiftcast(dir.path())
+        .args(["simulate", "--roster", "roster.csv", "--forecast", "forecast.csv"])
+        .args(["--config", "plan.toml", "--absence", "lots"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(bad).unwrap().contains("--absence"));
+}
+
+#[test]
+fn whatif_with_a_roster_reports_queues_days_and_the_roster() {
+    let dir = tempfile::tempdir().unwrap();
+    write_inputs(dir.path());
+    std::fs::write(
+        dir.path().join("scenarios.csv"),
+        "name,volume_multiplier\nbase,\nplus 30%,1.3\n",
+    )
+    .unwrap();
+    let args = [
+        "whatif",
+        "--config",
+        "plan.toml",
+        "--scenarios",
+        "scenarios.csv",
+        "--forecast",
+        "forecast.csv",
+        "--roster",
+        "roster.csv",
+        "--replications",
+        "3",
+        "--out",
+        "whatif.csv",
+        "--out-days",
+        "days.csv",
+    ];
+    let out = shiftcast(dir.path()).args(args).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("scenario plus 30%"), "{text}");
+    assert!(text.contains("roster: 11 agents, 11 shifts"), "{text}");
+    assert!(text.contains("2025-03-03"), "{text}");
+    let days = std::fs::read_to_string(dir.path().join("days.csv")).unwrap();
+    let lines: Vec<&str> = days.lines().collect();
+    assert!(lines[0].starts_with("name,queue,date,offered,service_level,service_level_ci_low"));
+    // Two scenarios × two queues × (all + one day).
+    assert_eq!(lines.len(), 1 + 2 * 2 * 2);
+    assert!(lines[1].starts_with("base,voice,all,"));
+    let whatif = std::fs::read_to_string(dir.path().join("whatif.csv")).unwrap();
+    assert!(whatif
+        .lines()
+        .next()
+        .unwrap()
+        .contains("roster_agents,roster_shifts,roster_paid_hours"));
+    assert!(whatif.lines().nth(1).unwrap().contains(",11,11,"));
+    // Dates that miss the forecast are an error, not a silent baseline.
+    std::fs::write(
+        dir.path().join("late.csv"),
+        "name,volume_multiplier,start,end\nd11,1.3,2025-11-10,2025-11-16\n",
+    )
+    .unwrap();
+    let err = shiftcast(dir.path())
+        .args([
+            "whatif",
+            "--config",
+            "plan.toml",
+            "--scenarios",
+            "late.csv",
+            "--forecast",
+            "forecast.csv",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(err).unwrap().contains("miss the forecast's horizon"));
 }

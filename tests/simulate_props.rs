@@ -86,7 +86,7 @@ proptest! {
         seed in 0u64..1000,
     ) {
         let opts = SimulationOptions { replications: 2, seed, ..SimulationOptions::default() };
-        let r = simulate::run(&roster(&shifts), &forecast(&contacts, aht), &plan(patience), &opts).unwrap();
+        let r = simulate::run(&roster(&shifts), &forecast(&contacts, aht), None, &plan(patience).site, &opts).unwrap();
         for i in &r.intervals {
             let m = &i.metrics;
             prop_assert!(
@@ -119,9 +119,9 @@ proptest! {
         let opts = SimulationOptions { replications: 1, seed, ..SimulationOptions::default() };
         let f = forecast(&contacts, aht);
         let len = contacts.len() as u32 + 8;
-        let base = simulate::run(&roster(&vec![(0, len, None); agents as usize]), &f, &plan(None), &opts).unwrap();
+        let base = simulate::run(&roster(&vec![(0, len, None); agents as usize]), &f, None, &plan(None).site, &opts).unwrap();
         let better =
-            simulate::run(&roster(&vec![(0, len, None); agents as usize + 1]), &f, &plan(None), &opts).unwrap();
+            simulate::run(&roster(&vec![(0, len, None); agents as usize + 1]), &f, None, &plan(None).site, &opts).unwrap();
         let within = |r: &simulate::SimulationResult| {
             r.total.service_level.map_or(0.0, |e| e.mean) * r.total.offered.mean
         };

@@ -139,7 +139,7 @@ fn long_run_matches_erlang_c() {
     let config = plan("service_level = 0.8\ntarget_answer_seconds = 20");
     let f = forecast(&[per_interval; 4 * 96], aht);
     let roster = agents(c as usize, 0, (4 * 24 + 1) * 60, "a");
-    let r = simulate::run(&roster, &f, &config, &options(40, 7)).unwrap();
+    let r = simulate::run(&roster, &f, None, &config.site, &options(40, 7)).unwrap();
 
     let lambda = per_interval / 900.0;
     let mu = 1.0 / aht;
@@ -168,7 +168,7 @@ fn long_run_matches_erlang_a() {
     ));
     let f = forecast(&[per_interval; 4 * 96], aht);
     let roster = agents(c as usize, 0, (4 * 24 + 1) * 60, "a");
-    let r = simulate::run(&roster, &f, &config, &options(40, 11)).unwrap();
+    let r = simulate::run(&roster, &f, None, &config.site, &options(40, 11)).unwrap();
 
     let reference = erlang_a(per_interval / 900.0, 1.0 / aht, 1.0 / patience, c);
     let q = &r.queues[0].metrics;
@@ -188,8 +188,8 @@ fn an_understaffed_interval_hurts_the_next_one() {
     let mut short = agents(15, 0, 120, "a");
     short.extend(agents(8, 15, 120, "b"));
     let opts = options(40, 3);
-    let good = simulate::run(&staffed, &f, &config, &opts).unwrap();
-    let bad = simulate::run(&short, &f, &config, &opts).unwrap();
+    let good = simulate::run(&staffed, &f, None, &config.site, &opts).unwrap();
+    let bad = simulate::run(&short, &f, None, &config.site, &opts).unwrap();
     let sl =
         |r: &simulate::SimulationResult, i: usize| r.intervals[i].metrics.service_level.unwrap();
     // Interval 0 is understaffed (the cause) ...
@@ -205,9 +205,9 @@ fn same_seed_same_result_other_seed_other_result() {
     let config = plan("service_level = 0.8\ntarget_answer_seconds = 20\npatience_seconds = 90");
     let f = forecast(&[90.0; 8], 200.0);
     let roster = agents(20, 0, 150, "a");
-    let a = simulate::run(&roster, &f, &config, &options(6, 5)).unwrap();
-    let b = simulate::run(&roster, &f, &config, &options(6, 5)).unwrap();
-    let c = simulate::run(&roster, &f, &config, &options(6, 6)).unwrap();
+    let a = simulate::run(&roster, &f, None, &config.site, &options(6, 5)).unwrap();
+    let b = simulate::run(&roster, &f, None, &config.site, &options(6, 5)).unwrap();
+    let c = simulate::run(&roster, &f, None, &config.site, &options(6, 6)).unwrap();
     assert_eq!(a, b);
     assert_ne!(a.total, c.total);
 }
@@ -223,7 +223,7 @@ fn chat_concurrency_is_erlang_c_on_slots() {
     );
     let f = forecast(&[per_interval; 4 * 96], aht);
     let roster = agents(8, 0, (4 * 24 + 1) * 60, "a");
-    let r = simulate::run(&roster, &f, &config, &options(40, 13)).unwrap();
+    let r = simulate::run(&roster, &f, None, &config.site, &options(40, 13)).unwrap();
     let (lambda, mu, slots) = (per_interval / 900.0, 1.0 / aht, 24u32);
     let a = lambda / mu;
     let pw = erlang_c(a, slots);
@@ -254,7 +254,7 @@ fn erlang_a_service_level_and_asa_match_the_staffing_stage() {
     ));
     let f = forecast(&[per_interval; 4 * 96], aht);
     let roster = agents(c as usize, 0, (4 * 24 + 1) * 60, "a");
-    let r = simulate::run(&roster, &f, &config, &options(40, 17)).unwrap();
+    let r = simulate::run(&roster, &f, None, &config.site, &options(40, 17)).unwrap();
     let m = shiftcast::staffing::ErlangA::from_contacts(per_interval, aht, 15, patience)
         .unwrap()
         .metrics(c, target);
@@ -272,4 +272,227 @@ fn erlang_a_service_level_and_asa_match_the_staffing_stage() {
         m.abandon_rate.unwrap(),
         0.005,
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several queues together: skills-based routing, priorities and absence.
+//
+// References, computed here independently of the crate:
+// - pooling: agents skilled in both queues and equal priorities serve the union first-come-
+//   first-served, an M/M/c queue with the summed load (Erlang C above);
+// - disjoint skills: two independent M/M/c queues;
+// - non-preemptive priority M/M/c with equal handle times (Cobham 1954, "Priority assignment in
+//   waiting line problems", JORSA 2(1); Gross & Harris §3.4.2): class k waits on average
+//   W_k = C(c, A) / (c·μ·(1 − σ_{k−1})(1 − σ_k)), σ_k = Σ_{i<=k} λ_i / (c·μ);
+// - day absence p on N agents: each replication has K ~ Binomial(N, 1 − p) agents present for
+//   the whole run, so its long-run service level is Erlang C's at K, and the mean over
+//   replications is the mixture Σ_k P(K = k) · SL_C(k) (SL 0 where k <= A: unstable).
+// ---------------------------------------------------------------------------------------------
+
+use shiftcast::simulate::{AbsenceOptions, AbsenceSetting, Routing, Skills};
+
+/// Two voice queues `a` and `b` (target 20 s, no patience) with these priorities.
+fn two_queues(priority_a: i32, priority_b: i32) -> PlanConfig {
+    let queue = |name: &str, priority: i32| {
+        format!(
+            "name = \"{name}\"\nchannel = \"voice\"\nservice_level = 0.8\n\
+             target_answer_seconds = 20\npriority = {priority}"
+        )
+    };
+    PlanToml::sample()
+        .site("time_zone = \"UTC\"\ninterval_minutes = 15")
+        .shrinkage(0.3)
+        .queues(&[&queue("a", priority_a), &queue("b", priority_b)])
+        .config()
+}
+
+/// Constant contacts per quarter-hour for queues `a` and `b` over `days` days.
+fn forecast_two(
+    days: usize,
+    per_interval_a: f64,
+    per_interval_b: f64,
+    aht: f64,
+) -> Vec<ForecastRow> {
+    let mut rows = Vec::new();
+    for (queue, per_interval) in [("a", per_interval_a), ("b", per_interval_b)] {
+        for mut r in forecast(&vec![per_interval; days * 96], aht) {
+            r.queue = queue.into();
+            rows.push(r);
+        }
+    }
+    rows
+}
+
+/// `count` agents on queue `queue` over the whole of `days` days (and an hour more to drain).
+fn agents_on(count: usize, queue: &str, days: i64, tag: &str) -> Vec<RosterRow> {
+    agents(count, 0, (days * 24 + 1) * 60, tag)
+        .into_iter()
+        .map(|mut r| {
+            r.queue = queue.into();
+            r
+        })
+        .collect()
+}
+
+fn skills_of(roster: &[RosterRow], skills: &[&str]) -> Skills {
+    Skills::from_pairs(
+        roster.iter().map(|r| (r.agent_id.clone(), skills.iter().map(|s| s.to_string()).collect())),
+    )
+}
+
+/// Erlang C service level (answered within `target` seconds) and ASA.
+fn erlang_c_sl_asa(lambda: f64, mu: f64, c: u32, target: f64) -> (f64, f64) {
+    let pw = erlang_c(lambda / mu, c);
+    let gap = f64::from(c) * mu - lambda;
+    (1.0 - pw * (-gap * target).exp(), pw / gap)
+}
+
+#[test]
+fn agents_skilled_in_two_queues_pool_them_into_one_erlang_c_queue() {
+    // 60 + 40 contacts a quarter-hour at 180 s: 20 erlangs on 23 agents, rostered 12 on a and
+    // 11 on b but all skilled in both. Separately, a would have 12 erlangs on 12 agents
+    // (unstable); pooled, it is the Erlang C of the summed load.
+    let (la, lb, aht, target) = (60.0, 40.0, 180.0, 20.0);
+    let config = two_queues(0, 0);
+    let f = forecast_two(4, la, lb, aht);
+    let mut roster = agents_on(12, "a", 4, "a");
+    roster.extend(agents_on(11, "b", 4, "b"));
+    let skills = skills_of(&roster, &["a", "b"]);
+    let r = simulate::run(&roster, &f, Some(&skills), &config.site, &options(40, 21)).unwrap();
+    let (sl, asa) = erlang_c_sl_asa((la + lb) / 900.0, 1.0 / aht, 23, target);
+    for q in &r.queues {
+        assert_covers(
+            &format!("pooled SL {}", q.queue),
+            q.metrics.service_level.as_ref().unwrap(),
+            sl,
+            0.015,
+        );
+        assert_covers(
+            &format!("pooled ASA {}", q.queue),
+            q.metrics.asa_seconds.as_ref().unwrap(),
+            asa,
+            3.0,
+        );
+    }
+    assert_covers("pooled SL all", r.total.service_level.as_ref().unwrap(), sl, 0.01);
+    // Occupancy over both queues: the agents' load A / c.
+    let busy: f64 = r.queues.iter().map(|q| q.metrics.occupancy.unwrap().mean).sum();
+    assert!(busy > 0.0);
+}
+
+#[test]
+fn disjoint_skills_are_two_separate_queues() {
+    // a: 60 a quarter-hour on 14 agents; b: 40 on 10 agents; 180 s: two Erlang C queues.
+    let (la, lb, aht, target) = (60.0, 40.0, 180.0, 20.0);
+    let config = two_queues(0, 0);
+    let f = forecast_two(4, la, lb, aht);
+    let mut roster = agents_on(14, "a", 4, "a");
+    roster.extend(agents_on(10, "b", 4, "b"));
+    let skills =
+        Skills::from_pairs(roster.iter().map(|x| (x.agent_id.clone(), vec![x.queue.clone()])));
+    let r = simulate::run(&roster, &f, Some(&skills), &config.site, &options(40, 23)).unwrap();
+    for (q, lambda, c) in [(0, la, 14u32), (1, lb, 10u32)] {
+        let (sl, asa) = erlang_c_sl_asa(lambda / 900.0, 1.0 / aht, c, target);
+        let m = &r.queues[q].metrics;
+        assert_covers(
+            &format!("disjoint SL {}", r.queues[q].queue),
+            m.service_level.as_ref().unwrap(),
+            sl,
+            0.015,
+        );
+        assert_covers(
+            &format!("disjoint ASA {}", r.queues[q].queue),
+            m.asa_seconds.as_ref().unwrap(),
+            asa,
+            3.0,
+        );
+        let rho = lambda / 900.0 * aht / f64::from(c);
+        assert_covers(
+            &format!("disjoint occupancy {}", r.queues[q].queue),
+            m.occupancy.as_ref().unwrap(),
+            rho,
+            0.01,
+        );
+    }
+    // The same agents under roster-queue routing (no skills at all) give the same result.
+    let plain = SimulationOptions { routing: Routing::RosterQueue, ..options(40, 23) };
+    let same = |o: &simulate::SimulationResult| o.queues == r.queues && o.intervals == r.intervals;
+    assert!(same(&simulate::run(&roster, &f, Some(&skills), &config.site, &plain).unwrap()));
+    assert!(same(&simulate::run(&roster, &f, None, &config.site, &options(40, 23)).unwrap()));
+}
+
+#[test]
+fn two_priority_classes_wait_as_cobham_says() {
+    // vip (a, priority 1): 7.5 a quarter-hour; b (priority 0): 22.5; 240 s; 10 agents serving
+    // both. A = 8, c·μ = 1/24 per s, σ1 = 0.2, σ2 = 0.8.
+    let (la, lb, aht, c) = (7.5, 22.5, 240.0, 10u32);
+    let config = two_queues(1, 0);
+    let f = forecast_two(4, la, lb, aht);
+    let roster = agents_on(c as usize, "b", 4, "x");
+    let skills = skills_of(&roster, &["b", "a"]);
+    let r = simulate::run(&roster, &f, Some(&skills), &config.site, &options(40, 29)).unwrap();
+    let (lambda_a, lambda_b, mu) = (la / 900.0, lb / 900.0, 1.0 / aht);
+    let cmu = f64::from(c) * mu;
+    let pw = erlang_c((lambda_a + lambda_b) / mu, c);
+    let (s1, s2) = (lambda_a / cmu, (lambda_a + lambda_b) / cmu);
+    let w1 = pw / (cmu * (1.0 - s1));
+    let w2 = pw / (cmu * (1.0 - s1) * (1.0 - s2));
+    eprintln!("Cobham: C = {pw:.5}, W1 = {w1:.3} s, W2 = {w2:.3} s");
+    assert_covers("VIP mean wait", r.queues[0].metrics.asa_seconds.as_ref().unwrap(), w1, 1.0);
+    assert_covers("regular mean wait", r.queues[1].metrics.asa_seconds.as_ref().unwrap(), w2, 8.0);
+    // Without priorities both classes wait the Erlang C mean, between the two.
+    let fifo = simulate::run(&roster, &f, Some(&skills), &two_queues(0, 0).site, &options(40, 29))
+        .unwrap();
+    let w = pw / (cmu - lambda_a - lambda_b);
+    assert_covers("FIFO wait a", fifo.queues[0].metrics.asa_seconds.as_ref().unwrap(), w, 6.0);
+    assert!(w1 < w && w < w2);
+}
+
+/// P(K = k) for K ~ Binomial(n, q).
+fn binomial(n: u32, q: f64) -> Vec<f64> {
+    let mut p = vec![0.0; n as usize + 1];
+    for (k, pk) in p.iter_mut().enumerate() {
+        let mut choose = 1.0;
+        for j in 0..k {
+            choose *= f64::from(n - j as u32) / (j + 1) as f64;
+        }
+        *pk = choose * q.powi(k as i32) * (1.0 - q).powi((n as usize - k) as i32);
+    }
+    p
+}
+
+#[test]
+fn day_absence_gives_the_binomial_mixture_of_erlang_c() {
+    // 22.5 contacts a quarter-hour at 240 s: 6 erlangs; 14 agents rostered, each absent with
+    // probability 0.2 for the whole (2-day) run.
+    let (per_interval, aht, n, p, target) = (22.5, 240.0, 14u32, 0.2, 20.0);
+    let config = plan("service_level = 0.8\ntarget_answer_seconds = 20");
+    let f = forecast(&[per_interval; 2 * 96], aht);
+    let roster = agents(n as usize, 0, (2 * 24 + 1) * 60, "a");
+    let mut opts = options(300, 31);
+    opts.absence = AbsenceOptions { setting: AbsenceSetting::Fraction(p), ..AbsenceOptions::NONE };
+    let r = simulate::run(&roster, &f, None, &config.site, &opts).unwrap();
+    let (lambda, mu) = (per_interval / 900.0, 1.0 / aht);
+    let mixture: f64 = binomial(n, 1.0 - p)
+        .iter()
+        .enumerate()
+        .map(|(k, pk)| {
+            let sl = if (k as f64) * mu > lambda {
+                erlang_c_sl_asa(lambda, mu, k as u32, target).0
+            } else {
+                0.0
+            };
+            pk * sl
+        })
+        .sum();
+    let all_present = erlang_c_sl_asa(lambda, mu, n, target).0;
+    eprintln!("absence: mixture {mixture:.4}, all {n} present {all_present:.4}");
+    assert_covers(
+        "SL with day absence",
+        r.queues[0].metrics.service_level.as_ref().unwrap(),
+        mixture,
+        0.02,
+    );
+    assert!(mixture < all_present - 0.01);
+    assert!((r.absence.day_probability - p).abs() < 1e-12);
 }

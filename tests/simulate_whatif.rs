@@ -194,8 +194,15 @@ fn with_a_roster_the_scenario_is_simulated_against_it() {
     }];
     let s = [Scenario { name: "base".into(), ..Scenario::default() }];
     let free = whatif::run_with(&erlang_c_staff, &f, None, &plan(), &s, &options(2)).unwrap();
-    let with =
-        whatif::run_with(&erlang_c_staff, &f, Some(&roster), &plan(), &s, &options(2)).unwrap();
+    let with = whatif::run_with(
+        &erlang_c_staff,
+        &f,
+        Some(whatif::WhatifRoster { rows: &roster, skills: None }),
+        &plan(),
+        &s,
+        &options(2),
+    )
+    .unwrap();
     assert_eq!(with[0].required_agents_peak, free[0].required_agents_peak);
     assert_eq!(with[0].paid_hours, free[0].paid_hours);
     let sim = with[0].simulated.as_ref().unwrap();
@@ -203,4 +210,78 @@ fn with_a_roster_the_scenario_is_simulated_against_it() {
     assert!(sim.answered.mean <= 600.0, "{:?}", sim.answered);
     assert!(sim.service_level.unwrap().mean < 0.06);
     assert!(free[0].simulated.as_ref().unwrap().service_level.unwrap().mean > 0.7);
+}
+
+#[test]
+fn with_a_roster_each_queue_and_day_is_reported_with_absence_and_the_rosters_own_figures() {
+    // Two days of 20 erlangs; the same 30 agents rostered 24 h on each day, paid for all of
+    // it: no breaks take any of the plan's 20% shrinkage, so auto absence is all of it and each
+    // agent-day is absent with probability 0.2.
+    let f = forecast(2, 100.0, 180.0);
+    let roster: Vec<shiftcast::io::roster::RosterRow> = (0..60)
+        .map(|k| {
+            let day = origin() + Duration::days(k / 30);
+            shiftcast::io::roster::RosterRow {
+                agent_id: format!("A{}", k % 30),
+                name: format!("Agent {}", k % 30),
+                date: day.date_naive(),
+                queue: "voice".into(),
+                shift_start: day,
+                shift_end: day + Duration::hours(24),
+                paid_minutes: 1440,
+                breaks: Vec::new(),
+            }
+        })
+        .collect();
+    let s = [Scenario { name: "base".into(), ..Scenario::default() }];
+    let mut o = options(8);
+    o.simulation.absence.setting = shiftcast::simulate::AbsenceSetting::Auto;
+    let out = whatif::run_with(
+        &erlang_c_staff,
+        &f,
+        Some(whatif::WhatifRoster { rows: &roster, skills: None }),
+        &plan(),
+        &s,
+        &o,
+    )
+    .unwrap();
+    let r = &out[0];
+    let figures = r.roster.as_ref().unwrap();
+    assert_eq!((figures.agents, figures.shifts), (30, 60));
+    assert!((figures.paid_hours - 60.0 * 24.0).abs() < 1e-9);
+    assert_eq!(figures.on_duty_agents_peak, 30);
+    // Auto absence with no breaks: the whole shrinkage of the scenario's plan (0.2).
+    let a = r.absence.unwrap();
+    assert!((a.day_probability - 0.2).abs() < 1e-12, "{a:?}");
+    assert_eq!(r.queues.len(), 1);
+    assert_eq!(
+        r.days.iter().map(|d| d.date.as_str()).collect::<Vec<_>>(),
+        ["2025-11-10", "2025-11-11"]
+    );
+    // 24 present on average of 30: Erlang C 80/20 at 20 erlangs gives ~0.81 with 24; with the
+    // binomial spread the mean is lower than with all 30 present (0.99).
+    let sl = r.queues[0].metrics.service_level.unwrap();
+    assert!(sl.mean < 0.95 && sl.ci_high.unwrap() <= 1.0, "{sl:?}");
+}
+
+#[test]
+fn a_huge_volume_or_dates_outside_the_horizon_are_errors() {
+    let f = forecast(1, 100.0, 180.0);
+    let huge =
+        [Scenario { name: "x1e6".into(), volume_multiplier: Some(1e6), ..Scenario::default() }];
+    let e = whatif::run_with(&erlang_c_staff, &f, None, &plan(), &huge, &options(1)).unwrap_err();
+    assert!(
+        e.to_string().contains("scenario \"x1e6\"") && e.to_string().contains("at most"),
+        "{e}"
+    );
+    let elsewhere = [Scenario {
+        name: "double 11".into(),
+        volume_multiplier: Some(1.3),
+        start: Some(origin() + Duration::days(30)),
+        end: Some(origin() + Duration::days(37)),
+        ..Scenario::default()
+    }];
+    let e =
+        whatif::run_with(&erlang_c_staff, &f, None, &plan(), &elsewhere, &options(1)).unwrap_err();
+    assert!(e.to_string().contains("miss the forecast's horizon"), "{e}");
 }

@@ -462,10 +462,9 @@ fn cli_erlang_bad_flags_are_named() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("--aht-seconds must be a number > 0, got -3")
-    );
+    assert_eq!(out.status.code(), Some(2), "a bad flag value is a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--aht-seconds: must be a number > 0, got -3"));
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
         .args([
@@ -481,7 +480,7 @@ fn cli_erlang_bad_flags_are_named() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "a bad flag value is a usage error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--max-asa-seconds"));
     let out = Command::cargo_bin("shiftcast")
         .unwrap()
@@ -500,7 +499,7 @@ fn cli_erlang_bad_flags_are_named() {
         ])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--service-level must be a fraction"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--service-level: must be a fraction"));
 }
 
 #[test]

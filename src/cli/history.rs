@@ -9,7 +9,8 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use shiftcast::io::contact_log;
-use shiftcast::io::history::{self, History, ReadHistoryOptions};
+use shiftcast::io::history::{self, History, HistoryFrame, ReadHistoryOptions};
+use shiftcast::io::import::{self, ImportMap, MapFile};
 use shiftcast::plan::PlanConfig;
 use shiftcast::time::{self, IntervalGrid, OpeningHours};
 
@@ -27,6 +28,33 @@ pub enum Command {
     Aggregate(AggregateArgs),
     /// Validate a history file and report its queues, span and gaps.
     Check(CheckArgs),
+    /// Convert a contact platform's interval export (CSV or .xlsx) into history.csv.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("mapping").required(true).multiple(true).args(["map", "preset"])))]
+pub struct ImportArgs {
+    /// The export to read: CSV (any delimiter) or a spreadsheet (.xlsx, .xls, .ods); `-` reads
+    /// standard input.
+    pub input: PathBuf,
+    /// map.toml describing the export's columns and formats (see README); overrides the keys of
+    /// --preset when both are given.
+    #[arg(long)]
+    pub map: Option<PathBuf>,
+    /// A built-in mapping: amazon-connect, genesys-cloud or nice-iex.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// plan.toml: the site's time zone and interval grid the rows are converted to, and its
+    /// queue names.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// History CSV to write; `-` writes to standard output.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// How to print the summary (to standard error when --out is `-`).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// Where the time zone (and, with a config, opening hours) come from.
@@ -95,6 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         Command::Aggregate(a) => aggregate(a),
         Command::Check(a) => check(a),
+        Command::Import(a) => import_export(a),
     }
 }
 
@@ -165,6 +194,34 @@ fn summarise(file: String, h: &History, show_gaps: usize) -> Summary {
         })
         .collect();
     Summary { file, interval_minutes: h.interval_minutes, queues, gaps }
+}
+
+/// [`summarise`] for a frame (an import), without listing the gaps.
+fn summarise_frame(file: String, h: &HistoryFrame) -> Summary {
+    let queues = h
+        .queues
+        .iter()
+        .map(|q| {
+            let (mut weight, mut weighted) = (0.0, 0.0);
+            for (c, a) in q.contacts.iter().zip(&q.aht_seconds).filter(|(_, a)| !a.is_nan()) {
+                weight += c;
+                weighted += c * a;
+            }
+            let gaps: Vec<_> = h.gaps.iter().filter(|g| g.queue == q.queue).collect();
+            let at = |t: Option<&i64>| t.map(|&t| time::format_local(&h.stamp(t)));
+            QueueSummary {
+                queue: q.queue.clone(),
+                intervals: q.starts.len(),
+                first: at(q.starts.first()).unwrap_or_default(),
+                last: at(q.starts.last()).unwrap_or_default(),
+                contacts: q.contacts.iter().sum(),
+                aht_seconds: (weight > 0.0).then(|| weighted / weight),
+                gaps: gaps.len(),
+                missing_intervals: gaps.iter().map(|g| g.intervals).sum(),
+            }
+        })
+        .collect();
+    Summary { file, interval_minutes: h.interval_minutes, queues, gaps: Vec::new() }
 }
 
 fn print_summary(s: &Summary, total_gaps: usize) -> std::io::Result<()> {
@@ -253,6 +310,64 @@ fn check(args: CheckArgs) -> anyhow::Result<()> {
     match args.format {
         Format::Json => print_json(&s)?,
         Format::Table => print_summary(&s, h.gaps.len())?,
+    }
+    Ok(())
+}
+
+/// The mapping from --preset and --map (the map's keys override the preset's).
+fn import_map(args: &ImportArgs) -> anyhow::Result<ImportMap> {
+    let mut label = String::new();
+    let mut m = MapFile::default();
+    if let Some(p) = &args.preset {
+        m = MapFile::preset(p).map_err(anyhow::Error::msg).context("--preset")?;
+        label = format!("--preset {p}");
+    }
+    if let Some(path) = &args.map {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the map {}", path.display()))?;
+        m = m.overlay(MapFile::parse(&path.display().to_string(), &text)?);
+        label = path.display().to_string();
+    }
+    Ok(ImportMap::new(&label, m)?)
+}
+
+fn import_export(args: ImportArgs) -> anyhow::Result<()> {
+    let config = PlanConfig::read(&args.config)
+        .with_context(|| format!("reading {}", args.config.display()))?;
+    let map = import_map(&args)?;
+    let (h, counts) = import::import_file(&args.input, &map, &config.site)
+        .with_context(|| format!("importing {}", args.input.display()))?;
+    if h.is_empty() {
+        anyhow::bail!(
+            "{}: no rows to import, so there is no history to write",
+            args.input.display()
+        );
+    }
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    history::write_history_frame(&args.out, &h)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    let s = summarise_frame(args.out.display().to_string(), &h);
+    let to_stdout = args.out.as_os_str() != "-";
+    match args.format {
+        Format::Json if to_stdout => print_json(&s)?,
+        Format::Json => eprintln!("{}", serde_json::to_string_pretty(&s)?),
+        Format::Table => {
+            let line = format!(
+                "{} rows of {} imported into {} intervals ({} rows of dropped queues)",
+                counts.rows_read,
+                args.input.display(),
+                counts.intervals_written,
+                counts.rows_dropped
+            );
+            if to_stdout {
+                writeln!(std::io::stdout().lock(), "{line}")?;
+                print_summary(&s, h.gaps.len())?;
+            } else {
+                eprintln!("{line}");
+            }
+        }
     }
     Ok(())
 }

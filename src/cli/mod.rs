@@ -3,8 +3,10 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod accuracy;
 pub mod agents;
 pub mod backtest;
+pub mod db;
 pub mod erlang;
 pub mod forecast;
 pub mod generate;
@@ -25,6 +27,10 @@ pub mod whatif;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Start every CSV written with a UTF-8 byte-order mark, so Excel on Windows reads
+    /// non-ASCII names (Chinese, accented) correctly.
+    #[arg(long, global = true)]
+    pub bom: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,6 +61,10 @@ pub enum Command {
     Agents(agents::Args),
     /// Generate the deterministic sample data set.
     Generate(generate::Args),
+    /// The site's store of actuals, agents and published runs (SQLite file).
+    Db(db::Args),
+    /// Accuracy of the published forecasts against the actuals since, by queue and lead time.
+    Accuracy(accuracy::Args),
 }
 
 /// A flag value the command cannot use: the command line is wrong, not the data (exit 2).
@@ -84,6 +94,7 @@ pub enum Format {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    shiftcast::io::table::set_csv_bom(cli.bom);
     match cli.command {
         Command::Plan(a) => plan::run(a),
         Command::Forecast(a) => forecast::run(a),
@@ -98,6 +109,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::History(a) => history::run(a),
         Command::Agents(a) => agents::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Db(a) => db::run(a),
+        Command::Accuracy(a) => accuracy::run(a),
     }
 }
 

@@ -13,8 +13,9 @@ use serde::Serialize;
 use shiftcast::plan::pipeline::{self, PlanOptions, Progress, Stage};
 use shiftcast::plan::PlanConfig;
 use shiftcast::report::PlanSummary;
+use shiftcast::store::Store;
 
-use crate::cli::{print_json, values, Format};
+use crate::cli::{print_json, values, Format, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -48,6 +49,14 @@ pub struct Args {
     /// the report.
     #[arg(long)]
     pub scenarios: Option<PathBuf>,
+    /// The site's store (made by `shiftcast db init`): the history comes from its actuals
+    /// instead of `[inputs] history`, and the report shows how earlier published forecasts did.
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Record this run in the store given with --db (config, seed, start, horizon, code
+    /// version, forecast and files), so `shiftcast accuracy` can judge it later.
+    #[arg(long, requires = "db")]
+    pub publish: bool,
     /// Output format of the summary printed at the end.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -63,15 +72,35 @@ struct Printed<'a> {
     out: String,
     files: Vec<&'static str>,
     whatif_scenarios: Option<usize>,
+    /// The run's id in the store, when published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_id: Option<i64>,
     stage_seconds: Vec<(&'static str, f64)>,
     total_seconds: f64,
     summary: &'a PlanSummary,
 }
 
 pub fn run(args: Args) -> Result<()> {
+    // A file where the output folder should be fails now, not after minutes of planning.
+    shiftcast::io::folder::check_output_folder(&args.out)
+        .map_err(|e| UsageError::new("--out", e.to_string()))?;
     let started = std::time::Instant::now();
     let config = PlanConfig::read(&args.config)
         .with_context(|| format!("reading the plan {}", args.config.display()))?;
+    let mut store = match &args.db {
+        Some(path) => Some(
+            shiftcast::store::SqliteStore::open_existing(path)
+                .with_context(|| format!("opening the store {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let history = match &store {
+        Some(s) => Some(
+            shiftcast::plan::store::history(s, &config)
+                .with_context(|| format!("reading the history from {}", s.location().display()))?,
+        ),
+        None => None,
+    };
     let options = PlanOptions {
         start: args.start,
         weeks: args.weeks,
@@ -79,16 +108,30 @@ pub fn run(args: Args) -> Result<()> {
         time_limit_seconds: args.time_limit_seconds,
         accuracy_folds: args.accuracy_weeks,
         scenarios: args.scenarios.clone(),
+        history,
     };
     let mut display = StageDisplay::new();
-    let plan = pipeline::run(&config, &options, &mut |p| display.update(p))
+    let mut plan = pipeline::run(&config, &options, &mut |p| display.update(p))
         .with_context(|| format!("planning with {}", args.config.display()))?;
+    if let Some(s) = &store {
+        plan.published_accuracy =
+            shiftcast::plan::store::published_accuracy(s).with_context(|| {
+                format!("judging published forecasts in {}", s.location().display())
+            })?;
+    }
     display.update(Progress::Started(Stage::Write));
     let t = std::time::Instant::now();
     let summary = pipeline::write_outputs(&plan, &config, &args.out)
         .with_context(|| format!("writing the plan into {}", args.out.display()))?;
     let write_seconds = t.elapsed().as_secs_f64();
     display.update(Progress::Finished(Stage::Write, write_seconds));
+    let run_id = match (&mut store, args.publish) {
+        (Some(s), true) => Some(
+            shiftcast::plan::store::publish(s, &plan, &config, &args.out)
+                .with_context(|| format!("publishing the run into {}", s.location().display()))?,
+        ),
+        _ => None,
+    };
 
     let mut stage_seconds: Vec<(&'static str, f64)> =
         plan.stage_seconds.iter().map(|(s, secs)| (stage_key(*s), *secs)).collect();
@@ -103,6 +146,7 @@ pub fn run(args: Args) -> Result<()> {
             f
         },
         whatif_scenarios: plan.whatif.as_ref().map(Vec::len),
+        run_id,
         stage_seconds,
         total_seconds: started.elapsed().as_secs_f64(),
         summary: &summary,
@@ -175,6 +219,9 @@ fn print_table(p: &Printed<'_>) -> Result<()> {
     let mut w = std::io::stdout().lock();
     writeln!(w, "plan for {} days from {} ({}), written to {}", s.days, s.start, s.site, p.out)?;
     writeln!(w, "  files: {}", p.files.join(", "))?;
+    if let Some(id) = p.run_id {
+        writeln!(w, "  published as run {id}")?;
+    }
     let pct =
         |v: Option<f64>| v.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "–".into());
     writeln!(

@@ -37,9 +37,13 @@ pub struct SolveArgs {
     /// The plan (`[site]` time zone and week start, `[roster]` rules and weights).
     #[arg(long, required = true)]
     pub config: Option<PathBuf>,
-    /// Where to write roster.csv.
+    /// Where to write roster.csv; `-` writes to standard output.
     #[arg(long, required = true)]
     pub out: Option<PathBuf>,
+    /// Also write the roster as an Excel workbook: a row per agent-shift with date-time cells
+    /// and each break's start, end and paid/unpaid, and an agents × days grid sheet.
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
     /// Roster only the first N planning weeks of the shifts (1–6).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=6))]
     pub weeks: Option<u32>,
@@ -111,8 +115,14 @@ fn run_solve(a: SolveArgs) -> anyhow::Result<()> {
         .context("rostering failed")?;
     shiftcast::io::roster::write_roster(&out, &result.rows)
         .with_context(|| format!("writing the roster {}", out.display()))?;
+    if let Some(xlsx) = &a.xlsx {
+        shiftcast::io::xlsx::write_roster_xlsx(xlsx, &result.rows)
+            .with_context(|| format!("writing the workbook {}", xlsx.display()))?;
+    }
     match a.format {
         Format::Json => print_json(&result)?,
+        // The CSV went to standard output: keep it clean.
+        Format::Table if out.as_os_str() == "-" => eprintln!("roster written to standard output"),
         Format::Table => print_summary(&result, &out),
     }
     Ok(())

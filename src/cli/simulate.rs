@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use shiftcast::plan::config::PlanConfig;
-use shiftcast::simulate::{self, Estimate, HandleTimeDistribution, Metrics, SimulationOptions};
+use shiftcast::simulate::{
+    self, AbsenceSetting, Estimate, HandleTimeDistribution, Metrics, Routing, SimulationOptions,
+    Skills,
+};
 
 use crate::cli::{values, Format};
 
@@ -19,6 +22,10 @@ pub struct Args {
     /// plan.toml (needs [site], [staffing], [[queues]]; [simulation] is optional).
     #[arg(long)]
     pub config: PathBuf,
+    /// agents.csv giving each agent's skills for skills routing (default: the config's
+    /// [inputs] agents, if any; without either each agent serves its roster row's queue).
+    #[arg(long)]
+    pub agents: Option<PathBuf>,
     #[command(flatten)]
     pub simulation: SimulationFlags,
     /// Replay this contact log (`arrived_at,queue,handle_seconds,abandoned`) instead of drawing
@@ -37,8 +44,9 @@ pub struct Args {
 /// The simulation flags `simulate` and `whatif` share; each overrides plan.toml's [simulation].
 #[derive(Debug, clap::Args)]
 pub struct SimulationFlags {
-    /// Independent replications (overrides [simulation] replications; default 10); per
-    /// scenario in `whatif`.
+    /// Independent replications, 1 to 1000 (overrides [simulation] replications; default 10);
+    /// per scenario in `whatif`. A long horizon allows fewer: at most 10 million
+    /// interval-queue cells over all replications.
     #[arg(long, value_parser = values::at_least_one)]
     pub replications: Option<u32>,
     /// Random seed (overrides [simulation] seed; default 1); `whatif` scenario k uses its own
@@ -51,6 +59,27 @@ pub struct SimulationFlags {
     /// Coefficient of variation of a log-normal handle time (overrides [simulation] handle_time_cv).
     #[arg(long, allow_negative_numbers = true, value_parser = values::positive)]
     pub handle_time_cv: Option<f64>,
+    /// Which queues an agent serves: every skill of agents.csv (`skills`) or only its roster
+    /// row's queue (`roster-queue`) (overrides [simulation] routing).
+    #[arg(long, value_enum)]
+    pub routing: Option<RoutingArg>,
+    /// Unplanned absence: `auto` (the part of [staffing] shrinkage the roster's breaks do not
+    /// take) or a fraction in [0, 1) of rostered time (overrides [simulation] absence).
+    #[arg(long, conflicts_with = "no_absence")]
+    pub absence: Option<String>,
+    /// Fraction of present agents' time off-queue in random blocks (meetings, training;
+    /// overrides [simulation] off_queue); taken out of the absence.
+    #[arg(long)]
+    pub off_queue: Option<f64>,
+    /// Simulate every rostered agent as present: no absence, no off-queue time (optimistic).
+    #[arg(long)]
+    pub no_absence: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoutingArg {
+    Skills,
+    RosterQueue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -77,8 +106,40 @@ pub fn options(config: &PlanConfig, flags: &SimulationFlags) -> anyhow::Result<S
     if let Some(cv) = flags.handle_time_cv {
         s.handle_time_cv = cv;
     }
-    SimulationOptions::from_config(&s)
+    if let Some(r) = flags.routing {
+        s.routing = match r {
+            RoutingArg::Skills => Routing::Skills,
+            RoutingArg::RosterQueue => Routing::RosterQueue,
+        };
+    }
+    if let Some(a) = &flags.absence {
+        s.absence = match a.trim() {
+            "auto" => AbsenceSetting::Auto,
+            v => AbsenceSetting::Fraction(v.parse().map_err(|_| {
+                anyhow::anyhow!("--absence: expected \"auto\" or a fraction in [0, 1), found {v:?}")
+            })?),
+        };
+    }
+    if let Some(v) = flags.off_queue {
+        s.off_queue = v;
+    }
+    if flags.no_absence {
+        s.absence = AbsenceSetting::Fraction(0.0);
+        s.off_queue = 0.0;
+    }
+    SimulationOptions::from_config(&s, config.staffing.shrinkage)
         .map_err(|e| anyhow::anyhow!("{e} (from {} or the command line)", config.path.display()))
+}
+
+/// The agents' skills: from `--agents`, else the config's `[inputs] agents`, else none.
+pub fn skills(config: &PlanConfig, agents: Option<&PathBuf>) -> anyhow::Result<Option<Skills>> {
+    let path = match agents.or(config.inputs.agents.as_ref()) {
+        Some(p) => p,
+        None => return Ok(None),
+    };
+    let agents = shiftcast::io::agents::read_agents(path)
+        .with_context(|| format!("reading agents {}", path.display()))?;
+    Ok(Some(Skills::from_agents(&agents)))
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -90,12 +151,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("reading roster {}", args.roster.display()))?;
     let forecast = shiftcast::io::forecast::read_forecast(&args.forecast, tz)
         .with_context(|| format!("reading forecast {}", args.forecast.display()))?;
+    let skills = skills(&config, args.agents.as_ref())?;
     let result = match &args.contacts {
-        None => simulate::run(&roster, &forecast, &config, &options),
+        None => simulate::run(&roster, &forecast, skills.as_ref(), &config.site, &options),
         Some(path) => {
             let contacts = shiftcast::io::contact_log::read_contact_log(path, tz)
                 .with_context(|| format!("reading contact log {}", path.display()))?;
-            simulate::run_replay(&roster, &forecast, &contacts, &config, &options)
+            simulate::run_replay(
+                &roster,
+                &forecast,
+                &contacts,
+                skills.as_ref(),
+                &config.site,
+                &options,
+            )
         }
     }
     .with_context(|| {
@@ -110,6 +179,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Format::Table => print_table(&result)?,
     }
     Ok(())
+}
+
+/// One line on routing and absence.
+pub fn describe(routing: Routing, a: &simulate::AppliedAbsence) -> String {
+    let routing = match routing {
+        Routing::Skills => "skills routing (agents serve all their skills)",
+        Routing::RosterQueue => "roster-queue routing (agents serve their row's queue)",
+    };
+    if a.day_probability == 0.0 && a.off_queue_fraction == 0.0 {
+        format!("{routing}; no absence (every rostered agent present)")
+    } else {
+        format!(
+            "{routing}; absence {:.1}% of rostered time: agent-days absent with probability {:.3}, off-queue {:.1}% in {:.0}-minute blocks",
+            a.unplanned_shrinkage * 100.0,
+            a.day_probability,
+            a.off_queue_fraction * 100.0,
+            a.off_queue_block_minutes
+        )
+    }
 }
 
 /// `mean` or `mean ± half-width`.
@@ -148,6 +236,7 @@ fn print_table(r: &simulate::SimulationResult) -> anyhow::Result<()> {
         r.interval_minutes,
         r.confidence * 100.0
     )?;
+    writeln!(out, "{}", describe(r.routing, &r.absence))?;
     let header = [
         "queue",
         "offered",

@@ -6,10 +6,10 @@ use anyhow::Context;
 use shiftcast::plan::inputs::{planning_start, Needs, PlanInputs};
 use shiftcast::plan::PlanConfig;
 use shiftcast::simulate::whatif::{
-    self, ScenarioOutcome, WhatifOptions, DEFAULT_FTE_HOURS_PER_WEEK,
+    self, ScenarioOutcome, WhatifOptions, WhatifRoster, DEFAULT_FTE_HOURS_PER_WEEK,
 };
 
-use crate::cli::simulate::{options, show, SimulationFlags};
+use crate::cli::simulate::{describe, options, show, skills, SimulationFlags};
 use crate::cli::{values, Format};
 
 #[derive(Debug, clap::Args)]
@@ -32,10 +32,14 @@ pub struct Args {
     /// Without --forecast: days of baseline forecast.
     #[arg(long, default_value_t = 7, value_parser = values::horizon_days)]
     pub days: u32,
-    /// Simulate every scenario against this roster instead of against exactly its required
-    /// agents.
+    /// Simulate every scenario against this roster (with absence and skills routing) instead of
+    /// against exactly its required agents: prints each queue per day and the roster's own paid
+    /// hours and head-count beside what the scenario requires.
     #[arg(long)]
     pub roster: Option<PathBuf>,
+    /// agents.csv giving the roster agents' skills (default: the config's [inputs] agents).
+    #[arg(long)]
+    pub agents: Option<PathBuf>,
     #[command(flatten)]
     pub simulation: SimulationFlags,
     /// Hours of one full-time equivalent per week, for the FTE column.
@@ -47,6 +51,9 @@ pub struct Args {
     /// Write one row per scenario here (whatif.csv).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write the simulated outcome per scenario, queue and day here (whatif_days.csv).
+    #[arg(long)]
+    pub out_days: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -84,10 +91,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         fte_hours_per_week: args.fte_hours_per_week,
         simulate: !args.no_simulate,
     };
-    let outcomes = whatif::run(&forecast, roster.as_deref(), &config, &scenarios, &options)
+    let skills = match &roster {
+        Some(_) => skills(&config, args.agents.as_ref())?,
+        None => None,
+    };
+    let under_test = roster.as_deref().map(|rows| WhatifRoster { rows, skills: skills.as_ref() });
+    let outcomes = whatif::run(&forecast, under_test, &config, &scenarios, &options)
         .with_context(|| format!("running the scenarios of {}", args.scenarios.display()))?;
     if let Some(out) = &args.out {
         shiftcast::simulate::output::write_whatif(out, &outcomes, simulation.replications)
+            .with_context(|| format!("writing {}", out.display()))?;
+    }
+    if let Some(out) = &args.out_days {
+        shiftcast::simulate::output::write_whatif_days(out, &outcomes, simulation.replications)
             .with_context(|| format!("writing {}", out.display()))?;
     }
     match args.format {
@@ -97,7 +113,84 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             confidence: shiftcast::simulate::CONFIDENCE,
             scenarios: &outcomes,
         })?,
-        Format::Table => print_table(&outcomes)?,
+        Format::Table => {
+            print_table(&outcomes)?;
+            if roster.is_some() && options.simulate {
+                print_roster_check(&outcomes, simulation.routing)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// With a roster: per scenario, the roster beside the requirement, then each queue's simulated
+/// service level, abandonment and ASA for the whole horizon and per day (with absence).
+fn print_roster_check(
+    outcomes: &[ScenarioOutcome],
+    routing: shiftcast::simulate::Routing,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for o in outcomes {
+        writeln!(out)?;
+        writeln!(out, "scenario {}", o.name)?;
+        if let Some(r) = &o.roster {
+            writeln!(
+                out,
+                "  roster: {} agents, {} shifts, {:.1} paid hours, at most {} on duty at once; \
+                 the scenario requires {:.1} paid hours, {} scheduled at the peak",
+                r.agents,
+                r.shifts,
+                r.paid_hours,
+                r.on_duty_agents_peak,
+                o.paid_hours,
+                o.required_agents_peak
+            )?;
+        }
+        if let Some(a) = &o.absence {
+            writeln!(out, "  {}", describe(routing, a))?;
+        }
+        let mut rows =
+            vec![["queue", "date", "offered", "service_level", "abandon_rate", "asa_seconds"]
+                .map(String::from)
+                .to_vec()];
+        for q in &o.queues {
+            let line = |date: &str, m: &shiftcast::simulate::Metrics| {
+                vec![
+                    q.queue.clone(),
+                    date.to_string(),
+                    format!("{:.0}", m.offered.mean),
+                    show(m.service_level, 3),
+                    show(m.abandon_rate, 3),
+                    show(m.asa_seconds, 1),
+                ]
+            };
+            rows.push(line("all", &q.metrics));
+            for d in o.days.iter().filter(|d| d.queue == q.queue) {
+                rows.push(line(&d.date, &d.metrics));
+            }
+        }
+        write_rows(&mut out, &rows, "  ")?;
+    }
+    Ok(())
+}
+
+fn write_rows(
+    out: &mut impl std::io::Write,
+    rows: &[Vec<String>],
+    indent: &str,
+) -> anyhow::Result<()> {
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in rows {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| if i < 2 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .collect();
+        writeln!(out, "{indent}{}", cells.join("  "))?;
     }
     Ok(())
 }

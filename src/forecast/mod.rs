@@ -955,7 +955,12 @@ pub fn run_forecast(
             .push(format!("{later} event(s) start after the forecast period ({last}); not used"));
     }
     let period = ForecastPeriod { history, events, site, config, grid, start, last, days };
-    let names: Vec<&String> = history.queues.keys().collect();
+    // A queue forecast as a share of another ignores any history of its own.
+    let names: Vec<&String> = history
+        .queues
+        .keys()
+        .filter(|q| site.queue(q).is_none_or(|c| c.share_of.is_none()))
+        .collect();
     let results: Vec<Result<QueueForecast, ForecastError>> =
         names.par_iter().map(|queue| forecast_queue(queue, &period)).collect();
     let mut rows = Vec::new();
@@ -966,10 +971,56 @@ pub fn run_forecast(
         queues.push(q);
         warnings.extend(w);
     }
+    add_shares(&mut rows, &mut queues, &mut warnings, site);
     rows.sort_by(|a, b| {
         a.interval_start.cmp(&b.interval_start).then_with(|| a.queue.cmp(&b.queue))
     });
     Ok(ForecastOutput { rows, queues, warnings })
+}
+
+/// Queues with `share_of = "other"`, `share = s`: every forecast row of `other` times `s`
+/// (contacts and their P10/P90; the same handle time), e.g. a VIP line without its own
+/// history as 10% of voice. `other`'s own forecast is unchanged.
+fn add_shares(
+    rows: &mut Vec<ForecastRow>,
+    queues: &mut Vec<QueueReport>,
+    warnings: &mut Vec<String>,
+    site: &crate::site::Site,
+) {
+    for q in &site.queues {
+        let (Some(other), Some(share)) = (&q.share_of, q.share) else { continue };
+        let shared: Vec<ForecastRow> = rows
+            .iter()
+            .filter(|r| r.queue == *other)
+            .map(|r| ForecastRow {
+                interval_start: r.interval_start,
+                queue: q.name.clone(),
+                contacts: r.contacts * share,
+                contacts_p10: r.contacts_p10 * share,
+                contacts_p90: r.contacts_p90 * share,
+                aht_seconds: r.aht_seconds,
+            })
+            .collect();
+        if shared.is_empty() {
+            warnings.push(format!(
+                "queue {:?} is a share of {other:?}, which has no forecast (no history); it has none either",
+                q.name
+            ));
+        }
+        rows.extend(shared);
+        queues.push(QueueReport {
+            queue: q.name.clone(),
+            chosen: format!("share_of {other} x {share}"),
+            weights: BTreeMap::new(),
+            validation: Vec::new(),
+            rebound: None,
+            interval_k_by_day: Vec::new(),
+            interval_z10: 0.0,
+            interval_z90: 0.0,
+            interval_residuals: 0,
+            events: Vec::new(),
+        });
+    }
 }
 
 /// What every queue's forecast shares: the inputs and the forecast days `start..=last`.
@@ -1341,5 +1392,40 @@ fn mase_scale(series: &QueueSeries, origin: usize) -> f64 {
         sum / n as f64
     } else {
         f64::NAN
+    }
+}
+
+#[cfg(test)]
+mod share_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_share_queue_is_that_fraction_of_the_other() {
+        let text =
+            "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n\
+            [[queues]]\nname = \"voice\"\nchannel = \"voice\"\n\
+            [[queues]]\nname = \"voice_vip\"\nchannel = \"voice\"\nservice_level = 0.9\n\
+            target_answer_seconds = 15\npriority = 1\nshare_of = \"voice\"\nshare = 0.1\n";
+        let config =
+            crate::plan::PlanConfig::parse("plan.toml", text, std::path::Path::new("")).unwrap();
+        let t = chrono_tz::Tz::UTC.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).unwrap();
+        let mut rows = vec![ForecastRow {
+            interval_start: t,
+            queue: "voice".into(),
+            contacts: 120.0,
+            contacts_p10: 100.0,
+            contacts_p90: 140.0,
+            aht_seconds: 300.0,
+        }];
+        let (mut queues, mut warnings) = (Vec::new(), Vec::new());
+        add_shares(&mut rows, &mut queues, &mut warnings, &config.site);
+        assert_eq!(rows.len(), 2);
+        let vip = &rows[1];
+        assert_eq!((vip.queue.as_str(), vip.aht_seconds), ("voice_vip", 300.0));
+        assert!((vip.contacts - 12.0).abs() < 1e-12 && (vip.contacts_p90 - 14.0).abs() < 1e-12);
+        assert_eq!(rows[0].contacts, 120.0);
+        assert_eq!(queues[0].chosen, "share_of voice x 0.1");
+        assert!(warnings.is_empty());
     }
 }

@@ -17,6 +17,10 @@ use crate::error::{FileError, InputError};
 use crate::io::table::{fmt_num, write_csv_atomic, Table};
 use crate::time;
 
+/// The largest declared uplift (a 100-fold day): beyond it a multiplier is a typo, and near
+/// 1e308 it would overflow the forecast to `inf`.
+pub const MAX_UPLIFT: f64 = 100.0;
+
 /// Columns of events.csv, in the order the writer uses.
 pub const EVENT_COLUMNS: [&str; 6] = ["start", "end", "kind", "name", "queue", "uplift"];
 
@@ -138,7 +142,17 @@ pub fn parse_events(file_label: &str, bytes: &[u8]) -> Result<Vec<Event>, InputE
         let name = table.nonempty(row, c_name)?.to_string();
         let queue = table.optional(row, c_queue).map(str::to_string);
         let uplift = match c_uplift {
-            Some(c) if !table.text(row, c).is_empty() => Some(table.positive(row, c)?),
+            Some(c) if !table.text(row, c).is_empty() => {
+                let u = table.positive(row, c)?;
+                if u > MAX_UPLIFT {
+                    return Err(table.error(
+                        row,
+                        c,
+                        format!("expected a volume multiplier from 0 to {MAX_UPLIFT}, found {u:e}"),
+                    ));
+                }
+                Some(u)
+            }
             _ => None,
         };
         out.push(Event { start, end, kind, name, queue, uplift });

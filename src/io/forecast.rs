@@ -99,6 +99,10 @@ pub fn parse_forecast_table(table: &Table, tz: Tz) -> Result<Vec<ForecastRow>, I
     Ok(rows)
 }
 
+/// Decimals of each value column as written: contacts to 1/1000, handle time to 0.1 s.
+const CONTACT_DECIMALS: usize = 3;
+const AHT_DECIMALS: usize = 1;
+
 /// Write forecast.csv atomically (whole or not at all).
 pub fn write_forecast(path: &Path, rows: &[ForecastRow]) -> Result<(), FileError> {
     write_csv_atomic(
@@ -108,13 +112,31 @@ pub fn write_forecast(path: &Path, rows: &[ForecastRow]) -> Result<(), FileError
             [
                 format_local(&r.interval_start),
                 r.queue.clone(),
-                fmt_num(r.contacts, 3),
-                fmt_num(r.contacts_p10, 3),
-                fmt_num(r.contacts_p90, 3),
-                fmt_num(r.aht_seconds, 1),
+                fmt_num(r.contacts, CONTACT_DECIMALS),
+                fmt_num(r.contacts_p10, CONTACT_DECIMALS),
+                fmt_num(r.contacts_p90, CONTACT_DECIMALS),
+                fmt_num(r.aht_seconds, AHT_DECIMALS),
             ]
         }),
     )
+}
+
+/// The rows as forecast.csv holds them once written and read back: the values rounded to the
+/// file's decimals. `plan` hands these to the next stage, so that `staff` run by hand on the
+/// plan's forecast.csv reproduces the plan exactly.
+pub fn as_written(rows: &[ForecastRow]) -> Vec<ForecastRow> {
+    let round = |v: f64, decimals: usize| -> f64 {
+        fmt_num(v, decimals).parse().expect("fmt_num writes a number")
+    };
+    rows.iter()
+        .map(|r| ForecastRow {
+            contacts: round(r.contacts, CONTACT_DECIMALS),
+            contacts_p10: round(r.contacts_p10, CONTACT_DECIMALS),
+            contacts_p90: round(r.contacts_p90, CONTACT_DECIMALS),
+            aht_seconds: round(r.aht_seconds, AHT_DECIMALS),
+            ..r.clone()
+        })
+        .collect()
 }
 
 #[cfg(test)]

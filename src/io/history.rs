@@ -29,11 +29,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use chrono::{Datelike, Duration, LocalResult, TimeZone};
+use chrono::{Datelike, Duration, LocalResult, Offset, TimeZone, Timelike};
 use chrono_tz::Tz;
 
 use crate::error::{FileError, InputError};
-use crate::io::table::{fmt_num, write_csv_atomic, Table};
+use crate::io::table::{fmt_num, write_atomic};
 use crate::site::Site;
 use crate::time::{self, IntervalGrid, OpeningHours, Stamp, INTERVAL_MINUTES_ALLOWED};
 
@@ -46,6 +46,13 @@ pub const HISTORY_COLUMNS: [&str; 4] = ["interval_start", "queue", "contacts", "
 /// The longest span of one queue's history the reader accepts (20 years of days): the gap scan
 /// walks every interval of the span, and no planning use needs more.
 pub const MAX_SPAN_DAYS: i64 = 7305;
+
+/// The most contacts one interval of one queue may have. Far above any contact centre, far
+/// below where sums over a week or a what-if uplift could overflow to `inf`.
+pub const MAX_CONTACTS_PER_INTERVAL: f64 = 1e9;
+
+/// The longest mean handle time accepted, in seconds (one day).
+pub const MAX_AHT_SECONDS: f64 = 86_400.0;
 
 /// One observed interval of one queue.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,20 +128,9 @@ impl ReadHistoryOptions {
     }
 }
 
-/// Read and validate a history file.
+/// Read and validate a history file, streaming it (see [`read_history_frame`]).
 pub fn read_history(path: &Path, options: &ReadHistoryOptions) -> Result<History, FileError> {
-    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
-    parse_history(&path.display().to_string(), &bytes, options)
-}
-
-/// A parsed row before grid checks.
-struct Parsed {
-    line: u64,
-    stamp: Stamp,
-    text: String,
-    queue: String,
-    contacts: f64,
-    aht_seconds: Option<f64>,
+    Ok(read_history_frame(path, options)?.into_history())
 }
 
 /// Parse and validate history CSV bytes; `file_label` names the file in error messages.
@@ -143,127 +139,464 @@ pub fn parse_history(
     bytes: &[u8],
     options: &ReadHistoryOptions,
 ) -> Result<History, FileError> {
+    Ok(parse_history_frame(file_label, bytes, options)?.into_history())
+}
+
+/// One queue's validated history, column by column, in time order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueueSeries {
+    pub queue: String,
+    /// Interval starts as Unix seconds.
+    pub starts: Vec<i64>,
+    pub contacts: Vec<f64>,
+    /// Mean handle time per interval; NaN where the file gave none.
+    pub aht_seconds: Vec<f64>,
+}
+
+/// A validated history held column by column (24 bytes per interval, less than a history.csv
+/// row), so a large file read into it needs less memory than its own size. Same checks and
+/// gaps as [`History`], which [`HistoryFrame::into_history`] builds from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryFrame {
+    pub tz: Tz,
+    pub interval_minutes: u32,
+    /// Queues sorted by name.
+    pub queues: Vec<QueueSeries>,
+    pub gaps: Vec<Gap>,
+}
+
+impl HistoryFrame {
+    /// A frame from validated series (sorted, on the grid, no duplicates), its gaps found with
+    /// `opening_hours` (inferred from the data when `None`).
+    pub fn new(
+        grid: IntervalGrid,
+        mut queues: Vec<QueueSeries>,
+        opening_hours: Option<&OpeningHours>,
+    ) -> HistoryFrame {
+        queues.sort_by(|a, b| a.queue.cmp(&b.queue));
+        let slots = grid.slots_per_day();
+        let mut gaps = Vec::new();
+        for q in &queues {
+            let open = match opening_hours {
+                Some(h) => Opening::Hours(h),
+                None => {
+                    let mut open = vec![false; 7 * slots];
+                    for &t in &q.starts {
+                        let s = grid.tz.timestamp_opt(t, 0).single().expect("valid");
+                        open[weekday_slot(&grid, &s, slots)] = true;
+                    }
+                    Opening::Slots(open)
+                }
+            };
+            gaps.extend(gaps_of(&q.queue, &q.starts, &grid, &open));
+        }
+        HistoryFrame { tz: grid.tz, interval_minutes: grid.interval_minutes, queues, gaps }
+    }
+
+    /// Number of intervals over all queues.
+    pub fn len(&self) -> usize {
+        self.queues.iter().map(|q| q.starts.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The local stamp of a Unix time in the frame's zone.
+    pub fn stamp(&self, unix_seconds: i64) -> Stamp {
+        self.tz.timestamp_opt(unix_seconds, 0).single().expect("a validated instant")
+    }
+
+    /// The records per queue, as the stages take them.
+    pub fn into_history(self) -> History {
+        let mut queues = BTreeMap::new();
+        for q in &self.queues {
+            let records = (0..q.starts.len())
+                .map(|i| HistoryRecord {
+                    interval_start: self.stamp(q.starts[i]),
+                    queue: q.queue.clone(),
+                    contacts: q.contacts[i],
+                    aht_seconds: (!q.aht_seconds[i].is_nan()).then_some(q.aht_seconds[i]),
+                })
+                .collect();
+            queues.insert(q.queue.clone(), records);
+        }
+        History { interval_minutes: self.interval_minutes, queues, gaps: self.gaps }
+    }
+}
+
+/// Read a history file into a [`HistoryFrame`], one record at a time: memory holds the parsed
+/// values (32 bytes per row while reading, 24 after), never the file or its text.
+pub fn read_history_frame(
+    path: &Path,
+    options: &ReadHistoryOptions,
+) -> Result<HistoryFrame, FileError> {
+    let file = std::fs::File::open(path).map_err(|e| FileError::io(path, e))?;
+    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    parse_history_frame(&path.display().to_string(), reader, options).map_err(|e| match e {
+        FileError::Io { source, .. } => FileError::io(path, source),
+        other => other,
+    })
+}
+
+/// A row as read, before the grid and duplicate checks (32 bytes).
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    unix_seconds: i64,
+    contacts: f64,
+    /// NaN: none given.
+    aht_seconds: f64,
+    line: u32,
+    /// Local minute of the day, or `u16::MAX` when the time has seconds (never on a grid).
+    minute_of_day: u16,
+    /// Local weekday, Monday 0.
+    weekday: u8,
+    /// Written without a UTC offset (so a repeated fall-back hour may be its second instant).
+    plain: bool,
+}
+
+impl Pending {
+    fn on_grid(&self, interval_minutes: u32) -> bool {
+        self.minute_of_day != u16::MAX && u32::from(self.minute_of_day) % interval_minutes == 0
+    }
+}
+
+/// The columns of a history header.
+struct HistoryColumns {
+    start: usize,
+    contacts: usize,
+    queue: Option<usize>,
+    aht: Option<usize>,
+    names: Vec<String>,
+}
+
+fn history_columns(file: &str, header: &csv::ByteRecord) -> Result<HistoryColumns, InputError> {
+    let mut names: Vec<String> = Vec::with_capacity(header.len());
+    for (i, raw) in header.iter().enumerate() {
+        let raw = if i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+        let name = std::str::from_utf8(raw)
+            .map_err(|_| InputError::at_line(file, 1, "expected UTF-8 text in the header"))?
+            .trim()
+            .trim_matches('"')
+            .to_string();
+        if name.is_empty() {
+            return Err(InputError::at_line(
+                file,
+                1,
+                format!("header column {} has no name", i + 1),
+            ));
+        }
+        if names.contains(&name) {
+            return Err(InputError::at_line(
+                file,
+                1,
+                format!("header names column {name:?} twice"),
+            ));
+        }
+        if !HISTORY_COLUMNS.contains(&name.as_str()) {
+            return Err(InputError::at(
+                file,
+                1,
+                name,
+                format!("unknown column; expected some of {}", HISTORY_COLUMNS.join(",")),
+            ));
+        }
+        names.push(name);
+    }
+    let find = |n: &str| names.iter().position(|h| h == n);
+    let require = |n: &str| {
+        find(n).ok_or_else(|| {
+            InputError::at_line(
+                file,
+                1,
+                format!("missing required column {n:?}; the header has {}", names.join(",")),
+            )
+        })
+    };
+    Ok(HistoryColumns {
+        start: require("interval_start")?,
+        contacts: require("contacts")?,
+        queue: find("queue"),
+        aht: find("aht_seconds"),
+        names,
+    })
+}
+
+/// Parse history CSV from any reader into a [`HistoryFrame`]; `file_label` names it in errors.
+pub fn parse_history_frame<R: std::io::Read>(
+    file_label: &str,
+    input: R,
+    options: &ReadHistoryOptions,
+) -> Result<HistoryFrame, FileError> {
     let tz = options.tz;
     if let Some(m) = options.interval_minutes {
         IntervalGrid::new(tz, m)?;
     }
-    let table = Table::parse(file_label, bytes)?;
-    table.reject_unknown(&HISTORY_COLUMNS)?;
-    let c_start = table.require("interval_start")?;
-    let c_contacts = table.require("contacts")?;
-    let c_queue = table.column("queue");
-    let c_aht = table.column("aht_seconds");
-
-    let mut rows: Vec<Parsed> = Vec::with_capacity(table.rows.len());
-    // (queue index, unix seconds) -> line of the row holding it.
-    let mut seen: HashMap<(usize, i64), u64> = HashMap::with_capacity(table.rows.len());
-    let mut queue_index: HashMap<String, usize> = HashMap::new();
-    for row in &table.rows {
-        let text = table.nonempty(row, c_start)?;
-        let mut stamp = time::parse_local(text, tz).map_err(|m| table.error(row, c_start, m))?;
-        let queue = match c_queue {
-            Some(c) => table
-                .nonempty(row, c)
-                .map_err(|_| table.error(row, c, "expected a queue name, found an empty field"))?,
-            None => DEFAULT_QUEUE,
-        }
-        .to_string();
-        let contacts = table.non_negative(row, c_contacts)?;
-        let aht_seconds = match c_aht {
-            Some(c) if !table.text(row, c).is_empty() => Some(table.non_negative(row, c)?),
-            _ => None,
-        };
-        let next_index = queue_index.len();
-        let qi = *queue_index.entry(queue.clone()).or_insert(next_index);
-        if let Some(&first) = seen.get(&(qi, stamp.timestamp())) {
-            // A fall-back hour written plainly twice: the second is the later instant.
-            let later = repeated_hour_second_instant(text, &stamp);
-            match later {
-                Some(l) if !seen.contains_key(&(qi, l.timestamp())) => stamp = l,
-                _ => {
-                    return Err(table
-                        .error(
-                            row,
-                            c_start,
-                            format!(
-                                "duplicate row: queue {queue:?} interval {} already given on line {first}",
-                                time::format_local(&stamp)
-                            ),
-                        )
-                        .into())
-                }
-            }
-        }
-        seen.insert((qi, stamp.timestamp()), row.line);
-        rows.push(Parsed {
-            line: row.line,
-            stamp,
-            text: text.to_string(),
-            queue,
-            contacts,
-            aht_seconds,
-        });
-    }
-
+    let (names, pending) = read_pending(file_label, input, tz)?;
     let (interval_minutes, inferred) = match options.interval_minutes {
         Some(m) => (m, false),
-        None => (infer_interval_minutes(&rows), true),
+        None => (infer_interval_minutes(&pending), true),
     };
     let grid = IntervalGrid::new(tz, interval_minutes)?;
+    // Queues by name; each queue's rows sorted, checked and turned into columns in turn, so
+    // only one queue is held twice at any time.
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+    let mut slots: Vec<Option<Vec<Pending>>> = pending.into_iter().map(Some).collect();
+    let mut queues = Vec::with_capacity(names.len());
+    let mut gaps = Vec::new();
+    for qi in order {
+        let rows = slots[qi].take().expect("each queue once");
+        let open = match &options.opening_hours {
+            Some(h) => Opening::Hours(h),
+            None => Opening::Slots(open_slots(&rows, &grid)),
+        };
+        let series = queue_series(file_label, &names[qi], rows, &grid, inferred)?;
+        gaps.extend(gaps_of(&series.queue, &series.starts, &grid, &open));
+        queues.push(series);
+    }
+    Ok(HistoryFrame { tz, interval_minutes, queues, gaps })
+}
+
+/// Stream the rows: queue names and, per queue, its rows in file order.
+fn read_pending<R: std::io::Read>(
+    file: &str,
+    input: R,
+    tz: Tz,
+) -> Result<(Vec<String>, Vec<Vec<Pending>>), FileError> {
+    // `\n` ends a record, so csv's line count is right on CRLF files too (a `\r` left at the
+    // end of the last field is trimmed with the rest of its blanks).
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(input);
+    let mut record = csv::ByteRecord::new();
+    let malformed = |e: csv::Error| -> FileError {
+        if let csv::ErrorKind::Io(_) = e.kind() {
+            return FileError::io(file, std::io::Error::other(e.to_string()));
+        }
+        let line = e.position().map(|p| p.line()).unwrap_or(0);
+        InputError::at_line(file, line, format!("malformed CSV: {e}")).into()
+    };
+    let is_blank =
+        |r: &csv::ByteRecord| r.len() == 1 && r[0].iter().all(|b| b.is_ascii_whitespace());
+    let columns = loop {
+        if !reader.read_byte_record(&mut record).map_err(malformed)? {
+            return Err(InputError::new(file, "the file is empty: expected a header row").into());
+        }
+        if !is_blank(&record) {
+            break history_columns(file, &record)?;
+        }
+    };
+    let mut names: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut pending: Vec<Vec<Pending>> = Vec::new();
+    while reader.read_byte_record(&mut record).map_err(malformed)? {
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if is_blank(&record) {
+            continue;
+        }
+        let row = parse_row(file, &record, line, &columns, tz)?;
+        let queue = row.queue.unwrap_or(DEFAULT_QUEUE);
+        let qi = match index.get(queue) {
+            Some(&i) => i,
+            None => {
+                names.push(queue.to_string());
+                index.insert(queue.to_string(), names.len() - 1);
+                pending.push(Vec::new());
+                names.len() - 1
+            }
+        };
+        pending[qi].push(row.pending);
+    }
+    Ok((names, pending))
+}
+
+struct ParsedRow<'a> {
+    queue: Option<&'a str>,
+    pending: Pending,
+}
+
+fn parse_row<'a>(
+    file: &str,
+    record: &'a csv::ByteRecord,
+    line: u64,
+    c: &HistoryColumns,
+    tz: Tz,
+) -> Result<ParsedRow<'a>, InputError> {
+    if record.len() != c.names.len() {
+        return Err(InputError::at_line(
+            file,
+            line,
+            format!("expected {} fields as in the header, found {}", c.names.len(), record.len()),
+        ));
+    }
+    let text = |i: usize| -> Result<&'a str, InputError> {
+        std::str::from_utf8(&record[i]).map(str::trim).map_err(|_| {
+            InputError::at(
+                file,
+                line,
+                c.names[i].clone(),
+                "expected UTF-8 text, found invalid bytes",
+            )
+        })
+    };
+    let err = |col: &str, m: String| InputError::at(file, line, col, m);
+    let start = text(c.start)?;
+    if start.is_empty() {
+        return Err(err("interval_start", "expected a value, found an empty field".into()));
+    }
+    let stamp = time::parse_local(start, tz).map_err(|m| err("interval_start", m))?;
+    let queue = match c.queue {
+        Some(q) => {
+            let name = text(q)?;
+            if name.is_empty() {
+                return Err(err("queue", "expected a queue name, found an empty field".into()));
+            }
+            Some(name)
+        }
+        None => None,
+    };
+    let number = |col: usize, name: &str, max: f64| -> Result<f64, InputError> {
+        let t = text(col)?;
+        match t.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 && v <= max => Ok(v),
+            Ok(v) if v.is_finite() && v > max => {
+                Err(err(name, format!("expected a number from 0 to {max:e}, found {t:?}")))
+            }
+            _ => Err(err(name, format!("expected a number >= 0, found {t:?}"))),
+        }
+    };
+    let contacts = number(c.contacts, "contacts", MAX_CONTACTS_PER_INTERVAL)?;
+    let aht_seconds = match c.aht {
+        Some(a) if !text(a)?.is_empty() => number(a, "aht_seconds", MAX_AHT_SECONDS)?,
+        _ => f64::NAN,
+    };
+    let line = u32::try_from(line)
+        .map_err(|_| InputError::at_line(file, line, "expected at most 4,294,967,295 lines"))?;
+    // Parsed already: the plain forms are 16 or 19 characters ending in a digit; a `Z` or an
+    // offset makes any other length or ending.
+    let plain = matches!(start.len(), 16 | 19) && start.ends_with(|c: char| c.is_ascii_digit());
+    let local = stamp.naive_local();
+    let minute_of_day = if local.second() == 0 && local.nanosecond() == 0 {
+        (local.hour() * 60 + local.minute()) as u16
+    } else {
+        u16::MAX
+    };
+    let weekday = local.weekday().num_days_from_monday() as u8;
+    Ok(ParsedRow {
+        queue,
+        pending: Pending {
+            unix_seconds: stamp.timestamp(),
+            contacts,
+            aht_seconds,
+            line,
+            minute_of_day,
+            weekday,
+            plain,
+        },
+    })
+}
+
+/// Sort one queue's rows, resolve repeated fall-back hours, reject duplicates, off-grid starts
+/// and over-long spans, and turn the rows into columns.
+fn queue_series(
+    file: &str,
+    queue: &str,
+    mut rows: Vec<Pending>,
+    grid: &IntervalGrid,
+    inferred: bool,
+) -> Result<QueueSeries, FileError> {
+    let key = |r: &Pending| (r.unix_seconds, r.line);
+    if !rows.is_sorted_by_key(key) {
+        rows.sort_unstable_by_key(key);
+    }
+    // A fall-back hour written plainly twice: the second (in file order) is the later instant.
+    let mut moved = false;
+    for i in 1..rows.len() {
+        let (prev, cur) = (rows[i - 1], rows[i]);
+        let first_of_pair = i < 2 || rows[i - 2].unix_seconds != cur.unix_seconds;
+        if prev.unix_seconds == cur.unix_seconds && cur.plain && first_of_pair {
+            let stamp = grid.tz.timestamp_opt(cur.unix_seconds, 0).single().expect("valid");
+            if let Some(later) = second_instant(&stamp) {
+                rows[i].unix_seconds = later.timestamp();
+                moved = true;
+            }
+        }
+    }
+    if moved {
+        rows.sort_unstable_by_key(key);
+    }
+    let mut first_error: Option<InputError> = None;
+    let mut keep = |e: InputError| {
+        if first_error.as_ref().is_none_or(|f| e.line < f.line) {
+            first_error = Some(e);
+        }
+    };
+    for w in rows.windows(2) {
+        if w[0].unix_seconds == w[1].unix_seconds {
+            let stamp = grid.tz.timestamp_opt(w[1].unix_seconds, 0).single().expect("valid");
+            keep(InputError::at(
+                file,
+                u64::from(w[1].line),
+                "interval_start",
+                format!(
+                    "duplicate row: queue {queue:?} interval {} already given on line {}",
+                    time::format_local(&stamp),
+                    w[0].line
+                ),
+            ));
+        }
+    }
+    let m = grid.interval_minutes;
     for r in &rows {
-        if !grid.is_aligned(&r.stamp) {
+        if !r.on_grid(m) {
+            let stamp = grid.tz.timestamp_opt(r.unix_seconds, 0).single().expect("valid");
             let how = if inferred {
                 " (inferred from the spacing of the rows; give --interval-minutes if that is wrong)"
             } else {
                 ""
             };
-            return Err(InputError::at(
-                file_label,
-                r.line,
+            keep(InputError::at(
+                file,
+                u64::from(r.line),
                 "interval_start",
                 format!(
-                    "{:?} is not an interval start on the {interval_minutes}-minute grid{how}: expected a time at a multiple of {interval_minutes} minutes past midnight",
-                    r.text
+                    "{:?} is not an interval start on the {m}-minute grid{how}: expected a time at a multiple of {m} minutes past midnight",
+                    time::format_local(&stamp)
                 ),
-            )
-            .into());
+            ));
+            break;
         }
     }
-
-    let mut queues: BTreeMap<String, Vec<HistoryRecord>> = BTreeMap::new();
-    for r in rows {
-        queues.entry(r.queue.clone()).or_default().push(HistoryRecord {
-            interval_start: r.stamp,
-            queue: r.queue,
-            contacts: r.contacts,
-            aht_seconds: r.aht_seconds,
-        });
+    if let Some(e) = first_error {
+        return Err(e.into());
     }
-    let mut gaps = Vec::new();
-    for (name, records) in queues.iter_mut() {
-        records.sort_by_key(|r| r.interval_start);
-        let (first, last) = (records[0].interval_start, records[records.len() - 1].interval_start);
-        let span_days = (last.date_naive() - first.date_naive()).num_days();
-        if span_days > MAX_SPAN_DAYS {
-            return Err(InputError::new(
-                file_label,
-                format!(
-                    "queue {name:?} spans {span_days} days ({} to {}); expected at most {MAX_SPAN_DAYS} days",
-                    time::format_local(&first),
-                    time::format_local(&last)
-                ),
-            )
-            .into());
-        }
-        gaps.extend(find_gaps(name, records, &grid, options.opening_hours.as_ref()));
+    let (first, last) = (rows[0].unix_seconds, rows[rows.len() - 1].unix_seconds);
+    let at = |t: i64| grid.tz.timestamp_opt(t, 0).single().expect("valid");
+    let span_days = (at(last).date_naive() - at(first).date_naive()).num_days();
+    if span_days > MAX_SPAN_DAYS {
+        return Err(InputError::new(
+            file,
+            format!(
+                "queue {queue:?} spans {span_days} days ({} to {}); expected at most {MAX_SPAN_DAYS} days",
+                time::format_local(&at(first)),
+                time::format_local(&at(last))
+            ),
+        )
+        .into());
     }
-    Ok(History { interval_minutes, queues, gaps })
+    Ok(QueueSeries {
+        queue: queue.to_string(),
+        starts: rows.iter().map(|r| r.unix_seconds).collect(),
+        contacts: rows.iter().map(|r| r.contacts).collect(),
+        aht_seconds: rows.iter().map(|r| r.aht_seconds).collect(),
+    })
 }
 
-/// For a plainly written (no UTC offset) local time inside a fall-back overlap, the second of
-/// its two instants, when `stamp` is the first.
-fn repeated_hour_second_instant(text: &str, stamp: &Stamp) -> Option<Stamp> {
-    time::parse_naive_datetime(text.trim()).ok()?;
+/// The second instant of a local time inside a fall-back overlap, when `stamp` is the first.
+fn second_instant(stamp: &Stamp) -> Option<Stamp> {
     match stamp.timezone().from_local_datetime(&stamp.naive_local()) {
         LocalResult::Ambiguous(first, second) if first == *stamp => Some(second),
         _ => None,
@@ -273,13 +606,10 @@ fn repeated_hour_second_instant(text: &str, stamp: &Stamp) -> Option<Stamp> {
 /// The most common spacing between consecutive rows of a queue, among the allowed interval
 /// lengths; with no usable spacing (one row per queue), the longest allowed length every row is
 /// aligned to.
-fn infer_interval_minutes(rows: &[Parsed]) -> u32 {
-    let mut by_queue: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
-    for r in rows {
-        by_queue.entry(&r.queue).or_default().push(r.stamp.timestamp());
-    }
+fn infer_interval_minutes(queues: &[Vec<Pending>]) -> u32 {
     let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
-    for stamps in by_queue.values_mut() {
+    for rows in queues {
+        let mut stamps: Vec<i64> = rows.iter().map(|r| r.unix_seconds).collect();
         stamps.sort_unstable();
         for w in stamps.windows(2) {
             let diff = w[1] - w[0];
@@ -297,7 +627,7 @@ fn infer_interval_minutes(rows: &[Parsed]) -> u32 {
         return m;
     }
     for &m in INTERVAL_MINUTES_ALLOWED.iter().rev() {
-        if rows.iter().all(|r| time::minute_of_day(&r.stamp) % m == 0) {
+        if queues.iter().flatten().all(|r| r.on_grid(m)) {
             return m;
         }
     }
@@ -313,46 +643,83 @@ pub fn find_gaps(
     grid: &IntervalGrid,
     opening_hours: Option<&OpeningHours>,
 ) -> Vec<Gap> {
-    let slots = grid.slots_per_day();
-    // Inferred opening: (weekday, slot of day) pairs that have data on some day.
-    let inferred: Option<Vec<bool>> = match opening_hours {
-        Some(_) => None,
+    let starts: Vec<i64> = records.iter().map(|r| r.interval_start.timestamp()).collect();
+    let open = match opening_hours {
+        Some(h) => Opening::Hours(h),
         None => {
+            let slots = grid.slots_per_day();
             let mut open = vec![false; 7 * slots];
             for r in records {
                 open[weekday_slot(grid, &r.interval_start, slots)] = true;
             }
-            Some(open)
+            Opening::Slots(open)
         }
     };
-    let is_open = |s: &Stamp| match (&inferred, opening_hours) {
-        (Some(open), _) => open[weekday_slot(grid, s, slots)],
-        (None, Some(h)) => h.is_open(s),
-        (None, None) => true,
-    };
-    let first = records[0].interval_start;
-    let last = records[records.len() - 1].interval_start;
+    gaps_of(queue, &starts, grid, &open)
+}
+
+/// What counts as open when looking for gaps.
+enum Opening<'a> {
+    Hours(&'a OpeningHours),
+    /// Inferred: (weekday, slot of day) pairs that have data on some day.
+    Slots(Vec<bool>),
+}
+
+/// The (weekday, slot of day) pairs that have a row.
+fn open_slots(rows: &[Pending], grid: &IntervalGrid) -> Vec<bool> {
+    let slots = grid.slots_per_day();
+    let mut open = vec![false; 7 * slots];
+    for r in rows {
+        let minute = if r.minute_of_day == u16::MAX { 0 } else { u32::from(r.minute_of_day) };
+        let slot = ((minute / grid.interval_minutes) as usize).min(slots - 1);
+        open[usize::from(r.weekday) * slots + slot] = true;
+    }
+    open
+}
+
+/// [`find_gaps`] over sorted Unix-second interval starts.
+fn gaps_of(queue: &str, starts: &[i64], grid: &IntervalGrid, open: &Opening<'_>) -> Vec<Gap> {
+    if starts.is_empty() {
+        return Vec::new();
+    }
+    let at = |t: i64| grid.tz.timestamp_opt(t, 0).single().expect("valid");
+    let slots = grid.slots_per_day();
+    let (first, last) = (starts[0], starts[starts.len() - 1]);
     let mut gaps = Vec::new();
     let mut current: Option<Gap> = None;
     let mut next_record = 0usize;
-    let mut date = first.date_naive();
-    while date <= last.date_naive() {
-        for s in grid.day_starts(date) {
-            if s < first || s > last {
+    let mut date = at(first).date_naive();
+    let last_date = at(last).date_naive();
+    while date <= last_date {
+        let day = grid.day_starts(date);
+        // On an ordinary day the n-th start is the n-th slot of the day; DST days ask the clock.
+        let ordinary = day.len() == slots;
+        let weekday = date.weekday().num_days_from_monday() as usize;
+        for (j, s) in day.iter().enumerate() {
+            let t = s.timestamp();
+            if t < first || t > last {
                 continue;
             }
-            while next_record < records.len() && records[next_record].interval_start < s {
+            while next_record < starts.len() && starts[next_record] < t {
                 next_record += 1;
             }
-            let present = next_record < records.len() && records[next_record].interval_start == s;
-            if present {
+            if next_record < starts.len() && starts[next_record] == t {
                 if let Some(g) = current.take() {
                     gaps.push(g);
                 }
-            } else if is_open(&s) {
+                continue;
+            }
+            let is_open = match open {
+                Opening::Hours(h) => h.is_open(s),
+                Opening::Slots(v) if ordinary => v[weekday * slots + j],
+                Opening::Slots(v) => v[weekday_slot(grid, s, slots)],
+            };
+            if is_open {
                 match &mut current {
                     Some(g) => g.intervals += 1,
-                    None => current = Some(Gap { queue: queue.to_string(), from: s, intervals: 1 }),
+                    None => {
+                        current = Some(Gap { queue: queue.to_string(), from: *s, intervals: 1 })
+                    }
                 }
             }
         }
@@ -373,6 +740,72 @@ fn weekday_slot(grid: &IntervalGrid, stamp: &Stamp, slots: usize) -> usize {
 /// Numbers keep up to 6 decimals (trailing zeros trimmed), so integers stay integers and a
 /// written file reads back to the same records.
 pub fn write_history(path: &Path, history: &History) -> Result<(), FileError> {
+    write_atomic(path, |w| write_history_to(w, history).map_err(|e| FileError::io(path, e)))
+}
+
+/// Write a frame as history.csv (whole or not at all; `-` is standard output), rows in time
+/// order and, within an interval, by queue — the bytes [`write_history`] writes for the same
+/// records.
+pub fn write_history_frame(path: &Path, frame: &HistoryFrame) -> Result<(), FileError> {
+    write_atomic(path, |w| write_history_frame_to(w, frame).map_err(|e| FileError::io(path, e)))
+}
+
+/// [`write_history_frame`] to any writer.
+pub fn write_history_frame_to(
+    w: &mut dyn std::io::Write,
+    frame: &HistoryFrame,
+) -> std::io::Result<()> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    w.write_all(crate::io::table::csv_bom())?;
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(HISTORY_COLUMNS)?;
+    // Merge the queues (sorted by name) by time: (start, queue index, row index).
+    let mut heap: BinaryHeap<Reverse<(i64, usize, usize)>> = frame
+        .queues
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| !q.starts.is_empty())
+        .map(|(qi, q)| Reverse((q.starts[0], qi, 0)))
+        .collect();
+    // Whether a local date has a UTC-offset change (only then can a time be ambiguous).
+    let mut day_cache: Option<(chrono::NaiveDate, bool)> = None;
+    while let Some(Reverse((t, qi, i))) = heap.pop() {
+        let q = &frame.queues[qi];
+        let stamp = frame.stamp(t);
+        let date = stamp.date_naive();
+        let changes = match day_cache {
+            Some((d, c)) if d == date => c,
+            _ => {
+                let start = time::start_of_day(date, frame.tz);
+                let end = time::start_of_day(date + Duration::days(1), frame.tz);
+                let c = start.offset().fix() != end.offset().fix()
+                    || (end - start) != Duration::days(1);
+                day_cache = Some((date, c));
+                c
+            }
+        };
+        let when = if changes {
+            time::format_local(&stamp)
+        } else {
+            stamp.format("%Y-%m-%dT%H:%M").to_string()
+        };
+        let aht = q.aht_seconds[i];
+        out.write_record([
+            when,
+            q.queue.clone(),
+            fmt_num(q.contacts[i], 6),
+            if aht.is_nan() { String::new() } else { fmt_num(aht, 6) },
+        ])?;
+        if i + 1 < q.starts.len() {
+            heap.push(Reverse((q.starts[i + 1], qi, i + 1)));
+        }
+    }
+    out.flush()
+}
+
+/// Write history CSV to any writer (stdout for `-`), in the order of [`write_history`].
+pub fn write_history_to(w: &mut dyn std::io::Write, history: &History) -> std::io::Result<()> {
     let mut all: Vec<&HistoryRecord> = history.queues.values().flatten().collect();
     all.sort_by(|a, b| a.interval_start.cmp(&b.interval_start).then_with(|| a.queue.cmp(&b.queue)));
     let rows = all.into_iter().map(|r| {
@@ -383,7 +816,13 @@ pub fn write_history(path: &Path, history: &History) -> Result<(), FileError> {
             r.aht_seconds.map(|a| fmt_num(a, 6)).unwrap_or_default(),
         ]
     });
-    write_csv_atomic(path, &HISTORY_COLUMNS, rows)
+    w.write_all(crate::io::table::csv_bom())?;
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(HISTORY_COLUMNS)?;
+    for r in rows {
+        out.write_record(r)?;
+    }
+    out.flush()
 }
 
 #[cfg(test)]

@@ -10,11 +10,14 @@ pub mod agents;
 pub mod contact_log;
 pub mod coverage;
 pub mod events;
+pub mod folder;
 pub mod forecast;
 pub mod history;
+pub mod import;
 pub mod requirements;
 pub mod roster;
 pub mod shifts;
 pub mod table;
+pub mod xlsx;
 
 pub use table::{write_atomic, Table};

@@ -1,9 +1,11 @@
 //! Shared CSV machinery: reading a whole file into positioned rows, typed field parsing with
-//! errors that name file, line and column, and atomic writes (temp file + rename) so an output
-//! is written whole or not at all.
+//! errors that name file, line and column, and safe writes so an output is written whole or not
+//! at all (temp file + rename for regular files, written through symlinks, written in place on
+//! devices and FIFOs, `-` for standard output; see [`write_atomic`]).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{FileError, InputError};
 
@@ -198,18 +200,97 @@ impl Table {
     }
 }
 
-/// Write a file atomically: the content goes to a temporary file in the same directory, which
-/// is renamed over `path` only after `write` succeeded and the data is flushed. On any error the
-/// old file (if any) is untouched and no partial file remains.
+/// Whether CSV writers start their files with a UTF-8 byte-order mark (`--bom`): Excel on
+/// Windows reads a CSV without one in the local code page and garbles non-ASCII names.
+static CSV_BOM: AtomicBool = AtomicBool::new(false);
+
+/// Turn the byte-order mark of every CSV written afterwards on or off (a process-wide output
+/// setting, like a locale; off by default so outputs stay byte-identical to earlier runs).
+pub fn set_csv_bom(on: bool) {
+    CSV_BOM.store(on, Ordering::Relaxed);
+}
+
+/// The byte-order mark CSV writers put first: empty unless [`set_csv_bom`] turned it on.
+pub fn csv_bom() -> &'static [u8] {
+    if CSV_BOM.load(Ordering::Relaxed) {
+        b"\xEF\xBB\xBF"
+    } else {
+        b""
+    }
+}
+
+/// Write an output file whole or not at all.
+///
+/// - `-` writes to standard output.
+/// - A symlink is written through: its final target is replaced, the link stays.
+/// - A device or FIFO (`/dev/null`, `/dev/stdout`, a named pipe) is written directly, never
+///   replaced by a regular file; a write error (disk full on `/dev/full`) is an error.
+/// - A regular file (or a new one) is written to a temporary file in the same directory, which
+///   is renamed over the target only after `write` succeeded and the data is flushed and synced.
+///   On any error the old file (if any) is untouched and no partial file remains.
 pub fn write_atomic<F>(path: &Path, write: F) -> Result<(), FileError>
 where
     F: FnOnce(&mut dyn Write) -> Result<(), FileError>,
 {
-    let dir = match path.parent() {
+    if path.as_os_str() == "-" {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        write(&mut out)?;
+        return out.flush().map_err(|e| FileError::io(path, e));
+    }
+    let target = resolve_symlinks(path).map_err(|e| FileError::io(path, e))?;
+    match std::fs::metadata(&target) {
+        Ok(m) if m.is_dir() => {
+            Err(FileError::io(path, std::io::Error::other("is a folder; expected a file path")))
+        }
+        Ok(m) if !m.is_file() => write_in_place(path, &target, write),
+        _ => write_replacing(path, &target, write),
+    }
+}
+
+/// The final target of a chain of symlinks (which need not exist yet); `path` itself when it
+/// is not a symlink.
+fn resolve_symlinks(path: &Path) -> std::io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// A device or FIFO: open it for writing (no create, no truncate) and write straight in.
+fn write_in_place<F>(path: &Path, target: &Path, write: F) -> Result<(), FileError>
+where
+    F: FnOnce(&mut dyn Write) -> Result<(), FileError>,
+{
+    let file =
+        std::fs::OpenOptions::new().write(true).open(target).map_err(|e| FileError::io(path, e))?;
+    let mut buf = std::io::BufWriter::new(file);
+    write(&mut buf)?;
+    buf.flush().map_err(|e| FileError::io(path, e))
+}
+
+fn write_replacing<F>(path: &Path, target: &Path, write: F) -> Result<(), FileError>
+where
+    F: FnOnce(&mut dyn Write) -> Result<(), FileError>,
+{
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+        _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| FileError::io(&dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".shiftcast-")
+        .suffix(".partial")
+        .tempfile_in(&dir)
+        .map_err(|e| FileError::io(&dir, e))?;
     {
         let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
         write(&mut buf)?;
@@ -220,13 +301,13 @@ where
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let permissions = std::fs::metadata(path)
+        let permissions = std::fs::metadata(target)
             .map(|m| m.permissions())
             .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
         tmp.as_file().set_permissions(permissions).map_err(|e| FileError::io(path, e))?;
     }
     tmp.as_file().sync_all().map_err(|e| FileError::io(path, e))?;
-    tmp.persist(path).map_err(|e| FileError::io(path, e.error))?;
+    tmp.persist(target).map_err(|e| FileError::io(path, e.error))?;
     Ok(())
 }
 
@@ -238,6 +319,7 @@ where
     R::Item: AsRef<[u8]>,
 {
     write_atomic(path, |w| {
+        w.write_all(csv_bom()).map_err(|e| FileError::io(path, e))?;
         let mut out = csv::Writer::from_writer(w);
         let io_err = |e: csv::Error| FileError::io(path, std::io::Error::other(e.to_string()));
         out.write_record(header).map_err(io_err)?;

@@ -27,6 +27,8 @@ pub enum Error {
     Roster(#[from] crate::roster::RosterError),
     #[error(transparent)]
     Simulate(#[from] crate::simulate::SimulateError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl Error {

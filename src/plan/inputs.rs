@@ -48,6 +48,17 @@ impl PlanInputs {
             None if needs.history => return Err(missing_input(config, "history")),
             None => History::default(),
         };
+        Self::with_history(config, history_path, history, needs)
+    }
+
+    /// The inputs with a history read elsewhere (the store), `source` naming where; events and
+    /// agents are read from `[inputs]` as [`PlanInputs::load`] does.
+    pub fn with_history(
+        config: &PlanConfig,
+        source: Option<PathBuf>,
+        history: History,
+        needs: Needs,
+    ) -> Result<PlanInputs, Error> {
         let events = match &config.inputs.events {
             Some(p) => read_events(p)?,
             None => Vec::new(),
@@ -57,7 +68,7 @@ impl PlanInputs {
             (None, true) => return Err(missing_input(config, "agents")),
             (_, false) => Vec::new(),
         };
-        Ok(PlanInputs { history_path, history, events, agents })
+        Ok(PlanInputs { history_path: source, history, events, agents })
     }
 }
 

@@ -20,6 +20,7 @@ use chrono::{Duration, NaiveDate};
 use crate::error::{FileError, InputError};
 use crate::io::agents::Agent;
 use crate::io::events::Event;
+use crate::io::folder::OutputFolder;
 use crate::io::history::History;
 use crate::io::requirements::RequirementRow;
 use crate::io::table::write_atomic;
@@ -98,6 +99,16 @@ pub struct PlanOptions {
     pub accuracy_folds: u32,
     /// What-if scenario file (CSV or TOML, as `shiftcast whatif` reads); `None` skips the sweep.
     pub scenarios: Option<PathBuf>,
+    /// A history read elsewhere (the store: [`crate::plan::store::history`]) in place of
+    /// `[inputs] history`; planning starts by the same rule.
+    pub history: Option<GivenHistory>,
+}
+
+/// A history already in memory and where it came from (shown as the plan's history input).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenHistory {
+    pub source: PathBuf,
+    pub history: History,
 }
 
 impl Default for PlanOptions {
@@ -109,6 +120,7 @@ impl Default for PlanOptions {
             time_limit_seconds: None,
             accuracy_folds: 4,
             scenarios: None,
+            history: None,
         }
     }
 }
@@ -132,6 +144,8 @@ pub struct PlanRun {
     pub whatif: Option<Vec<crate::simulate::whatif::ScenarioOutcome>>,
     /// Seconds per stage, in run order.
     pub stage_seconds: Vec<(Stage, f64)>,
+    /// Earlier published forecasts against their actuals, for the report (from the store).
+    pub published_accuracy: Vec<crate::report::accuracy::PublishedAccuracy>,
 }
 
 /// Run the chain. `progress` hears each stage start and finish (the library never prints).
@@ -155,7 +169,16 @@ pub fn run(
 
     progress(Progress::Started(Stage::Inputs));
     let t = Instant::now();
-    let inputs = PlanInputs::load(config, None, Needs { history: true, agents: true })?;
+    let needs = Needs { history: true, agents: true };
+    let inputs = match &options.history {
+        Some(given) => PlanInputs::with_history(
+            config,
+            Some(given.source.clone()),
+            given.history.clone(),
+            needs,
+        )?,
+        None => PlanInputs::load(config, None, needs)?,
+    };
     let history_path = inputs.history_path.clone().unwrap_or_default();
     let PlanInputs { history, events, agents, .. } = inputs;
     let start =
@@ -168,7 +191,7 @@ pub fn run(
 
     progress(Progress::Started(Stage::Forecast));
     let t = Instant::now();
-    let forecast = crate::forecast::run_forecast(
+    let mut forecast = crate::forecast::run_forecast(
         &history,
         &events,
         &config.site,
@@ -176,6 +199,9 @@ pub fn run(
         start,
         days,
     )?;
+    // The next stages see forecast.csv's values, so the stages run one by one on the files
+    // reproduce the plan exactly.
+    forecast.rows = crate::io::forecast::as_written(&forecast.rows);
     timed(Stage::Forecast, progress, t.elapsed().as_secs_f64());
 
     let accuracy = if options.accuracy_folds > 0 {
@@ -222,9 +248,19 @@ pub fn run(
 
     progress(Progress::Started(Stage::Simulate));
     let t = Instant::now();
-    let mut sim_options = crate::simulate::SimulationOptions::from_config(&config.simulation)?;
+    let mut sim_options = crate::simulate::SimulationOptions::from_config(
+        &config.simulation,
+        config.staffing.shrinkage,
+    )?;
     sim_options.seed = seed;
-    let simulation = crate::simulate::run(&roster.rows, &forecast.rows, config, &sim_options)?;
+    let skills = crate::simulate::Skills::from_agents(&agents);
+    let simulation = crate::simulate::run(
+        &roster.rows,
+        &forecast.rows,
+        Some(&skills),
+        &config.site,
+        &sim_options,
+    )?;
     timed(Stage::Simulate, progress, t.elapsed().as_secs_f64());
 
     // Scenarios are read before the sweep but after the plan, so a bad scenario file is
@@ -240,7 +276,10 @@ pub fn run(
             };
             let outcomes = crate::simulate::whatif::run(
                 &forecast.rows,
-                Some(&roster.rows),
+                Some(crate::simulate::whatif::WhatifRoster {
+                    rows: &roster.rows,
+                    skills: Some(&skills),
+                }),
                 config,
                 &scenarios,
                 &whatif_options,
@@ -267,7 +306,28 @@ pub fn run(
         simulation,
         whatif,
         stage_seconds,
+        published_accuracy: Vec::new(),
     })
+}
+
+/// simulation.csv's sums, with the run's replications, routing and the absence it drew.
+fn simulation_figures(
+    run: &crate::simulate::SimulationResult,
+    rows: &[crate::report::summary::SimulatedInterval],
+    targeted: &[String],
+) -> SimulationFigures {
+    let mut figures = SimulationFigures::from_rows(rows, targeted);
+    figures.replications = Some(run.replications);
+    figures.routing = Some(
+        match run.routing {
+            crate::simulate::Routing::Skills => "skills",
+            crate::simulate::Routing::RosterQueue => "roster_queue",
+        }
+        .to_string(),
+    );
+    figures.absence = Some(run.absence.unplanned_shrinkage);
+    figures.absence_day_probability = Some(run.absence.day_probability);
+    figures
 }
 
 /// Rolling-origin backtest of the forecast's `auto` method over the last `folds` weeks of the
@@ -332,7 +392,7 @@ fn backtest_accuracy(
 }
 
 /// The files a plan writes, in `out` (plus whatif.csv when scenarios were given).
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "forecast.csv",
     "requirements.csv",
     "shifts.csv",
@@ -341,16 +401,31 @@ pub const FILES: [&str; 8] = [
     "simulation.csv",
     "summary.json",
     "report.html",
+    "roster.xlsx",
 ];
 
-/// Write every stage's file into `out` (created if needed), read them back, and write
-/// summary.json and report.html computed from what was read. Returns the summary.
+/// Write every stage's file into `out`, read them back, and write summary.json and report.html
+/// computed from what was read. Returns the summary.
+///
+/// The folder is replaced as a whole ([`crate::io::folder::OutputFolder`]): the files go into a
+/// sibling staging folder that is swapped for `out` only when all are written, so a run killed
+/// or out of disk leaves the old folder as it was.
 pub fn write_outputs(
     plan: &PlanRun,
     config: &PlanConfig,
     out: &Path,
 ) -> Result<PlanSummary, Error> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let staged = OutputFolder::begin(out)?;
+    let summary = write_outputs_into(plan, config, staged.dir())?;
+    staged.commit()?;
+    Ok(summary)
+}
+
+fn write_outputs_into(
+    plan: &PlanRun,
+    config: &PlanConfig,
+    out: &Path,
+) -> Result<PlanSummary, Error> {
     let tz = config.site.time_zone();
     let path = |name: &str| out.join(name);
     crate::io::forecast::write_forecast(&path("forecast.csv"), &plan.forecast.rows)?;
@@ -358,6 +433,7 @@ pub fn write_outputs(
     crate::io::shifts::write_shifts(&path("shifts.csv"), &plan.schedule.shifts)?;
     crate::io::coverage::write_coverage(&path("coverage.csv"), &plan.schedule.coverage)?;
     crate::io::roster::write_roster(&path("roster.csv"), &plan.roster.rows)?;
+    crate::io::xlsx::write_roster_xlsx(&path("roster.xlsx"), &plan.roster.rows)?;
     crate::simulate::output::write_simulation(&path("simulation.csv"), &plan.simulation)?;
     if let Some(outcomes) = &plan.whatif {
         crate::simulate::output::write_whatif(
@@ -440,8 +516,7 @@ pub fn write_outputs(
         notes.push(format!("schedule: {}", status_name(status)));
     }
     notes.extend(plan.roster.unmet.iter().map(|u| format!("roster: {}", u.reason)));
-    let mut simulation_figures = SimulationFigures::from_rows(&simulation, &targeted);
-    simulation_figures.replications = Some(plan.simulation.replications);
+    let simulation_figures = simulation_figures(&plan.simulation, &simulation, &targeted);
 
     let summary = PlanSummary {
         site: config.site.name.clone(),
@@ -480,7 +555,7 @@ pub fn write_outputs(
         whatif,
         notes: Vec::new(),
     };
-    let html = crate::report::render(&data);
+    let html = crate::report::render_with_accuracy(&data, &plan.published_accuracy);
     let report = path("report.html");
     write_atomic(&report, |w| w.write_all(html.as_bytes()).map_err(|e| FileError::io(&report, e)))?;
     Ok(summary)

@@ -19,6 +19,7 @@
 //! Rendering never fails: a stage whose file is missing gets a note instead of a chart, and a
 //! chart is only drawn when it has something to show.
 
+pub mod accuracy;
 pub mod charts;
 mod days;
 pub mod files;
@@ -35,7 +36,7 @@ use crate::io::requirements::RequirementRow;
 use crate::io::roster::RosterRow;
 use crate::io::shifts::ShiftRow;
 
-pub use page::render;
+pub use page::{render, render_with_accuracy};
 pub use summary::{PlanSummary, SimulatedInterval, WhatifScenario};
 
 /// Everything the report shows. Empty vectors mean "this stage's file is not there".

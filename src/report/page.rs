@@ -10,6 +10,7 @@ use std::fmt::Write;
 
 use chrono::{Duration, NaiveDate};
 
+use super::accuracy::PublishedAccuracy;
 use super::charts::{
     Band, BarChart, Gantt, GanttBar, GanttRow, HeatMap, Series, Style, TimeAxis, TimeChart,
     ValueFormat, PALETTE,
@@ -114,6 +115,11 @@ var bar=document.createElement('div');bar.className='zoom';bar.appendChild(docum
 
 /// Render the whole report.html.
 pub fn render(data: &ReportData) -> String {
+    render_with_accuracy(data, &[])
+}
+
+/// Render report.html with a section on the published forecasts' accuracy (from the store).
+pub fn render_with_accuracy(data: &ReportData, published: &[PublishedAccuracy]) -> String {
     let ctx = Context::new(data);
     let mut html = String::new();
     let s = &data.summary;
@@ -143,6 +149,7 @@ pub fn render(data: &ReportData) -> String {
     key_figures(&mut html, &ctx);
     days.tables(&mut html, &ctx);
     forecast_section(&mut html, &ctx);
+    super::accuracy::section(&mut html, published);
     coverage_section(&mut html, &ctx);
     service_level_section(&mut html, &ctx);
     deferred_section(&mut html, &ctx, &days);

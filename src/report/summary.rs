@@ -230,6 +230,30 @@ pub struct SimulationFigures {
     /// Σ abandoned / Σ offered.
     pub abandon_rate: Option<f64>,
     pub replications: Option<u32>,
+    /// Per queue, the same sums and rates (the service level for queues with a target).
+    #[serde(default)]
+    pub queues: BTreeMap<String, QueueSimulation>,
+    /// `skills` or `roster_queue`: how agents were routed.
+    #[serde(default)]
+    pub routing: Option<String>,
+    /// Unplanned absence the simulation drew: the fraction of rostered time lost (agent-days
+    /// absent and off-queue blocks together); the figures above are *with* it.
+    #[serde(default)]
+    pub absence: Option<f64>,
+    /// Probability that a rostered agent-day is absent.
+    #[serde(default)]
+    pub absence_day_probability: Option<f64>,
+}
+
+/// One queue's simulation.csv sums.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueSimulation {
+    pub offered: f64,
+    pub answered: f64,
+    pub abandoned: f64,
+    /// Σ answered within the target / Σ offered (`None` without a target or contacts).
+    pub service_level: Option<f64>,
+    pub abandon_rate: Option<f64>,
 }
 
 /// Interval length in hours.
@@ -482,17 +506,30 @@ impl SimulationFigures {
     pub fn from_rows(rows: &[SimulatedInterval], targeted_queues: &[String]) -> SimulationFigures {
         let mut f = SimulationFigures::default();
         let (mut within, mut targeted_offered) = (0.0, 0.0);
+        // Per queue: (answered within the target, offered with a service level).
+        let mut queue_within: BTreeMap<String, (f64, f64)> = BTreeMap::new();
         for r in rows {
             f.offered += r.offered;
             f.answered += r.answered;
             f.abandoned += r.abandoned;
+            let q = f.queues.entry(r.queue.clone()).or_default();
+            q.offered += r.offered;
+            q.answered += r.answered;
+            q.abandoned += r.abandoned;
             if let (true, Some(sl)) = (targeted_queues.contains(&r.queue), r.service_level) {
                 within += sl * r.offered;
                 targeted_offered += r.offered;
+                let w = queue_within.entry(r.queue.clone()).or_default();
+                w.0 += sl * r.offered;
+                w.1 += r.offered;
             }
         }
         f.service_level = (targeted_offered > 0.0).then(|| within / targeted_offered);
         f.abandon_rate = (f.offered > 0.0).then(|| f.abandoned / f.offered);
+        for (name, q) in f.queues.iter_mut() {
+            q.abandon_rate = (q.offered > 0.0).then(|| q.abandoned / q.offered);
+            q.service_level = queue_within.get(name).filter(|w| w.1 > 0.0).map(|w| w.0 / w.1);
+        }
         f
     }
 }

@@ -283,6 +283,31 @@ pub struct RosterResult {
     pub run_seconds: f64,
 }
 
+/// Every shift must belong to a queue of the site and have its own `shift_id`: a seat of an
+/// unknown queue could never be filled by a skilled agent, and a repeated id is a copy-paste
+/// that would double the seats.
+fn check_shifts(shifts: &[ShiftRow], site: &Site) -> Result<(), RosterError> {
+    let mut seen = std::collections::HashSet::with_capacity(shifts.len());
+    for s in shifts {
+        let bad = |message: String| RosterError::Shift {
+            shift_id: s.shift_id.clone(),
+            date: s.date,
+            message,
+        };
+        if site.queue(&s.queue).is_none() {
+            return Err(bad(format!(
+                "queue {:?} is not a queue of plan.toml (queues: {})",
+                s.queue,
+                site.queue_names().join(", ")
+            )));
+        }
+        if !seen.insert(s.shift_id.as_str()) {
+            return Err(bad("this shift_id appears twice in the shifts".into()));
+        }
+    }
+    Ok(())
+}
+
 /// Assign agents to shifts. See the module documentation for the rules and the method.
 pub fn solve(
     shifts: &[ShiftRow],
@@ -298,6 +323,7 @@ pub fn solve(
             return Err(RosterError::Invalid(format!("weeks must be 1..=6, got {w}")));
         }
     }
+    check_shifts(shifts, site)?;
     let problem = model::Problem::build(shifts, agents, site, config, options.weeks)?;
     let lower_bound = bound::lower_bound(&problem)?;
     let outcome = search::run(&problem, options, started);

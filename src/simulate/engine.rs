@@ -7,22 +7,54 @@
 //!   next one is drawn when the current one is handled, from a piecewise-constant rate (a
 //!   non-homogeneous Poisson process: exponential gaps, restarted at an interval boundary when
 //!   the gap crosses it, which is exact by memorylessness), or read from a replayed log;
-//! - **agent transitions** (start of duty, start of break, end of break, end of duty): known in
-//!   advance, so a sorted vector walked with a cursor;
+//! - **agent transitions** (start of duty, start of break, end of break, end of duty, and the
+//!   replication's off-queue blocks): known before the replication starts, so a sorted vector
+//!   walked with a cursor;
 //! - **service completions**: a binary heap of `(end time, agent)` — `O(log busy)` per contact.
 //!
+//! **Routing** (skills-based, one simulation of all queues together). Every agent has a skill
+//! group: the queues it serves, in its order of preference (a single queue, its roster row's,
+//! under `routing = "roster_queue"`). Idle agents wait in one first-in-first-out list per group,
+//! so the front of each list is that group's longest-idle agent:
+//!
+//! - a contact of queue `q` goes to a free chat slot of an agent already serving `q` (a queue
+//!   with `concurrency` > 1 packs its chats, keeping idle multi-skilled agents for the other
+//!   queues), else to the longest-idle agent among the groups that have skill `q` (the fronts of
+//!   those groups' lists compared), else it waits in `q`'s first-come-first-served list;
+//! - an agent who becomes free takes, among its skills, the waiting contact of the **highest
+//!   priority, then the longest wait** (ties to its preferred skill); a chat agent still holding
+//!   chats takes only more chats of the same queue. This is non-preemptive priority: a contact
+//!   in service is never interrupted.
+//!
+//! An agent whose duty ends (a break, an off-queue block, the end of the shift) while handling
+//! contacts **finishes them first**; the overrun counts as staffed time. Contacts already
+//! waiting are not taken by an agent who is off duty.
+//!
+//! **Staffed time** is counted per queue, in slot-seconds: while an agent is handling contacts
+//! of queue `q` its time counts for `q` (times `q`'s concurrency), while idle for its roster
+//! queue (its *home*). Busy slot-seconds count for the contact's queue. So a queue's occupancy
+//! (busy / staffed) never exceeds 1, and with single-skilled agents it is exactly the old
+//! per-queue occupancy.
+//!
+//! **Absence** is drawn per replication from its own random stream (so arrivals, handle times
+//! and patience are the same with and without absence: common random numbers): each agent-day
+//! is absent with probability `day_probability` (all its spans are dropped), and each
+//! `block_seconds` block of a present agent's on-duty span is off-queue (a meeting, training,
+//! coaching) with probability `off_queue_fraction`.
+//!
 //! Abandonment needs no events: a waiting contact carries the instant its patience runs out,
-//! and because queues are first-come-first-served nothing else depends on when it leaves, so it
-//! is counted as abandoned when it reaches the head of the queue after that instant (or when the
-//! run ends). This is exact, not an approximation. A contact without patience (no
-//! `patience_seconds`, or deferred email/social work) still waiting when the run ends — no agent of
-//! its queue comes on duty again — is counted as unanswered.
+//! and because each queue is first-come-first-served nothing else depends on when it leaves, so
+//! it is counted as abandoned when it reaches the head of its queue after that instant (or when
+//! the run ends). This is exact, not an approximation. A contact without patience (no
+//! `patience_seconds`, or deferred email/social work) still waiting when the run ends is counted
+//! as unanswered.
 //!
 //! Every random number of a contact (gap to the next arrival, handle time, patience) is drawn at
 //! its arrival, in arrival order, so the stream does not depend on staffing: two staffings
 //! simulated with the same seed see the same contacts (common random numbers).
 //!
-//! The loop does not allocate: every buffer lives in a [`Workspace`] reused across replications.
+//! The loop does not allocate once the workspace's buffers have grown: every buffer lives in a
+//! [`Workspace`] reused across replications.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -54,8 +86,10 @@ pub struct QueueModel {
     pub target_seconds: f64,
     /// Mean of the exponential patience; `None` means contacts never abandon.
     pub patience_seconds: Option<f64>,
-    /// Contacts an agent of this queue holds at once (chat concurrency; 1 otherwise).
+    /// Contacts an agent holds at once on this queue (chat concurrency; 1 otherwise).
     pub slots_per_agent: u32,
+    /// Higher is served first by a freed agent (plan.toml `priority`, default 0).
+    pub priority: i32,
 }
 
 /// A contact of a replayed log.
@@ -85,20 +119,55 @@ pub struct Transition {
     pub on_duty: bool,
 }
 
+/// An agent of the model: one roster row (one agent on one shift).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AgentModel {
+    /// The roster row's queue: idle time counts there.
+    pub home: u32,
+    /// Index into [`Model::groups`]: the queues this agent serves.
+    pub group: u32,
+    /// Agent-day (agent id and date) this row belongs to: absent or present as a whole.
+    pub day: u32,
+}
+
+/// Random absence of a replication.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Absence {
+    /// Probability that a rostered agent-day is absent as a whole.
+    pub day_probability: f64,
+    /// Probability that each block of a present agent's on-duty time is spent off-queue.
+    pub off_queue_fraction: f64,
+    /// Length of an off-queue block (seconds).
+    pub block_seconds: f64,
+}
+
+impl Absence {
+    pub const NONE: Absence =
+        Absence { day_probability: 0.0, off_queue_fraction: 0.0, block_seconds: 1800.0 };
+
+    fn is_none(&self) -> bool {
+        self.day_probability <= 0.0 && self.off_queue_fraction <= 0.0
+    }
+}
+
 /// Everything a replication needs, built once and shared by all replications.
 #[derive(Debug, Clone)]
 pub struct Model {
     pub interval_seconds: f64,
     pub intervals: usize,
     pub queues: Vec<QueueModel>,
-    /// Queue of each agent.
-    pub agent_queue: Vec<u32>,
-    /// Sorted by time; at equal times off-duty transitions come first.
+    pub agents: Vec<AgentModel>,
+    /// Skill groups: the queues of each, in order of preference.
+    pub groups: Vec<Vec<u32>>,
+    /// For each queue, the groups that serve it (see [`queue_groups`]).
+    pub queue_groups: Vec<Vec<u32>>,
+    /// Agent-days (the number of distinct [`AgentModel::day`] values).
+    pub days: usize,
+    /// Sorted by time; at equal times off-duty transitions come first, then by agent.
     pub transitions: Vec<Transition>,
-    /// Scheduled slot-seconds on duty per `queue * intervals + interval`.
-    pub scheduled_slot_seconds: Vec<f64>,
     pub arrivals: ArrivalSource,
     pub handle_time: HandleTime,
+    pub absence: Absence,
 }
 
 /// Per queue and interval totals of one replication; contacts are counted in the interval they
@@ -115,7 +184,7 @@ pub struct Cell {
     pub wait_seconds: f64,
     /// Slot-seconds spent handling contacts.
     pub busy_slot_seconds: f64,
-    /// Slot-seconds on duty (scheduled, plus overrun while finishing a contact after duty ends).
+    /// Slot-seconds on duty (plus overrun while finishing a contact after duty ends).
     pub staffed_slot_seconds: f64,
 }
 
@@ -135,21 +204,32 @@ impl Cell {
 #[derive(Debug, Clone, Copy)]
 struct Waiting {
     arrival: f64,
-    /// Interval of arrival (outcomes are counted there).
-    interval: u32,
     /// When its patience runs out (`INFINITY` without patience).
     gives_up: f64,
     handle: f64,
+    /// Interval of arrival (outcomes are counted there).
+    interval: u32,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct AgentState {
     on_duty: bool,
-    /// Bumped when the agent goes off duty, invalidating its entries on the free-slot stack.
+    /// Bumped when the agent goes off duty or becomes idle, invalidating its entries on the
+    /// idle lists and free-slot stacks.
     epoch: u32,
     busy: u32,
-    /// Off duty but still finishing a contact since this instant (`NAN` otherwise).
-    overrun_since: f64,
+    /// Queue of the contacts in hand (meaningful while `busy > 0`).
+    mode: u32,
+    /// Queue its staffed time currently counts for, and since when (`NAN`: not counting).
+    counted_queue: u32,
+    counted_since: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct IdleEntry {
+    since: f64,
+    agent: u32,
+    epoch: u32,
 }
 
 /// Reusable buffers for replications (one per worker thread).
@@ -157,10 +237,20 @@ struct AgentState {
 pub struct Workspace {
     completions: BinaryHeap<Reverse<u128>>,
     agents: Vec<AgentState>,
-    free: Vec<Vec<(u32, u32)>>,
+    /// Idle agents per skill group, longest idle first.
+    idle: Vec<VecDeque<IdleEntry>>,
+    /// Free chat slots per queue: `(agent, epoch)` of agents already serving that queue.
+    slots: Vec<Vec<(u32, u32)>>,
     waiting: Vec<VecDeque<Waiting>>,
     next_arrival: Vec<f64>,
     next_interval: Vec<usize>,
+    /// This replication's transitions when absence changes them.
+    transitions: Vec<Transition>,
+    absent: Vec<bool>,
+    open: Vec<f64>,
+    /// Whole intervals of staffed time as differences: `staffed_delta[q * (n + 1) + i]` agents
+    /// (slot-weighted) start covering whole intervals from `i` on (see [`Run::staffed`]).
+    staffed_delta: Vec<f64>,
     pub cells: Vec<Cell>,
 }
 
@@ -175,6 +265,34 @@ fn key(t: f64, agent: u32) -> u128 {
 #[inline]
 fn exp1(rng: &mut ChaCha8Rng) -> f64 {
     rng.sample::<f64, _>(Exp1)
+}
+
+/// For each of `queues` queues, the skill groups that serve it, in group order.
+pub fn queue_groups(groups: &[Vec<u32>], queues: usize) -> Vec<Vec<u32>> {
+    let mut out = vec![Vec::new(); queues];
+    for (g, skills) in groups.iter().enumerate() {
+        for &q in skills {
+            out[q as usize].push(g as u32);
+        }
+    }
+    out
+}
+
+/// Order of transitions: time, then off-duty before on-duty, then agent.
+pub fn transition_order(x: &Transition, y: &Transition) -> std::cmp::Ordering {
+    x.seconds.total_cmp(&y.seconds).then(x.on_duty.cmp(&y.on_duty)).then(x.agent.cmp(&y.agent))
+}
+
+/// The mutable state of one replication, borrowed from the workspace.
+struct Run<'a> {
+    m: &'a Model,
+    staffed_delta: &'a mut [f64],
+    completions: &'a mut BinaryHeap<Reverse<u128>>,
+    agents: &'a mut [AgentState],
+    idle: &'a mut [VecDeque<IdleEntry>],
+    slots: &'a mut [Vec<(u32, u32)>],
+    waiting: &'a mut [VecDeque<Waiting>],
+    cells: &'a mut [Cell],
 }
 
 impl Model {
@@ -258,12 +376,97 @@ impl Model {
         }
     }
 
+    /// Reset the workspace for a replication.
+    fn reset(&self, ws: &mut Workspace) {
+        let nq = self.queues.len();
+        ws.completions.clear();
+        ws.agents.clear();
+        ws.agents.extend(self.agents.iter().map(|a| AgentState {
+            on_duty: false,
+            epoch: 0,
+            busy: 0,
+            mode: a.home,
+            counted_queue: a.home,
+            counted_since: f64::NAN,
+        }));
+        ws.idle.resize_with(self.groups.len(), VecDeque::new);
+        ws.idle.iter_mut().for_each(VecDeque::clear);
+        ws.slots.resize_with(nq, Vec::new);
+        ws.slots.iter_mut().for_each(Vec::clear);
+        ws.waiting.resize_with(nq, VecDeque::new);
+        ws.waiting.iter_mut().for_each(VecDeque::clear);
+        ws.cells.clear();
+        ws.cells.resize(nq * self.intervals, Cell::default());
+        ws.staffed_delta.clear();
+        ws.staffed_delta.resize(nq * (self.intervals + 1), 0.0);
+        ws.next_arrival.clear();
+        ws.next_interval.clear();
+    }
+
+    /// Draw this replication's absence into `ws.transitions` (left empty without absence).
+    fn draw_absence(&self, rng: &mut ChaCha8Rng, ws: &mut Workspace) {
+        ws.transitions.clear();
+        if self.absence.is_none() {
+            return;
+        }
+        let Absence { day_probability, off_queue_fraction, block_seconds } = self.absence;
+        ws.absent.clear();
+        ws.absent.extend((0..self.days).map(|_| rng.random::<f64>() < day_probability));
+        // Transitions come in on/off pairs per agent; pair each on-duty with the agent's next
+        // off-duty to get its spans.
+        let open = &mut ws.open;
+        open.clear();
+        open.resize(self.agents.len(), f64::NAN);
+        for tr in &self.transitions {
+            let a = tr.agent as usize;
+            if ws.absent[self.agents[a].day as usize] {
+                continue;
+            }
+            if tr.on_duty {
+                if open[a].is_nan() {
+                    open[a] = tr.seconds;
+                }
+                continue;
+            }
+            let start = std::mem::replace(&mut open[a], f64::NAN);
+            if start.is_nan() {
+                continue;
+            }
+            let mut on_since = start;
+            if off_queue_fraction > 0.0 {
+                let mut b = start;
+                while b < tr.seconds {
+                    let e = (b + block_seconds).min(tr.seconds);
+                    if rng.random::<f64>() < off_queue_fraction {
+                        if b > on_since {
+                            push_span(&mut ws.transitions, tr.agent, on_since, b);
+                        }
+                        on_since = e;
+                    }
+                    b = e;
+                }
+            }
+            if tr.seconds > on_since {
+                push_span(&mut ws.transitions, tr.agent, on_since, tr.seconds);
+            }
+        }
+        ws.transitions.sort_unstable_by(transition_order);
+    }
+
     /// Run one replication; the per-queue, per-interval totals are left in `ws.cells`.
-    pub fn replicate(&self, rng: &mut ChaCha8Rng, ws: &mut Workspace) {
+    /// `absence_rng` draws only the absence, so the contacts do not depend on it.
+    pub fn replicate(
+        &self,
+        rng: &mut ChaCha8Rng,
+        absence_rng: &mut ChaCha8Rng,
+        ws: &mut Workspace,
+    ) {
+        let nq = self.queues.len();
         self.reset(ws);
+        self.draw_absence(absence_rng, ws);
         let replay: &[ReplayContact] = match &self.arrivals {
             ArrivalSource::Poisson => {
-                for q in 0..self.queues.len() {
+                for q in 0..nq {
                     let (t, i) = self.next_poisson(q, 0.0, 0, rng);
                     ws.next_arrival.push(t);
                     ws.next_interval.push(i);
@@ -272,13 +475,30 @@ impl Model {
             }
             ArrivalSource::Replay(contacts) => contacts,
         };
+        let Workspace {
+            completions,
+            agents,
+            idle,
+            slots,
+            waiting,
+            next_arrival,
+            next_interval,
+            transitions,
+            staffed_delta,
+            cells,
+            ..
+        } = ws;
+        let transitions: &[Transition] =
+            if self.absence.is_none() { &self.transitions } else { transitions };
+        let mut run =
+            Run { m: self, staffed_delta, completions, agents, idle, slots, waiting, cells };
         let mut replay_cursor = 0usize;
         let mut transition_cursor = 0usize;
         loop {
             // The earliest pending arrival.
             let (mut arrival_t, mut arrival_q) = (f64::INFINITY, usize::MAX);
             if replay.is_empty() {
-                for (q, &t) in ws.next_arrival.iter().enumerate() {
+                for (q, &t) in next_arrival.iter().enumerate() {
                     if t < arrival_t {
                         arrival_t = t;
                         arrival_q = q;
@@ -288,34 +508,346 @@ impl Model {
                 arrival_t = c.arrival_seconds;
                 arrival_q = c.queue as usize;
             }
-            let completion_t = ws
+            let completion_t = run
                 .completions
                 .peek()
                 .map_or(f64::INFINITY, |Reverse(k)| f64::from_bits((*k >> 32) as u64));
             let transition_t =
-                self.transitions.get(transition_cursor).map_or(f64::INFINITY, |tr| tr.seconds);
+                transitions.get(transition_cursor).map_or(f64::INFINITY, |tr| tr.seconds);
 
             if completion_t <= transition_t && completion_t <= arrival_t {
                 if completion_t == f64::INFINITY {
                     break;
                 }
-                self.complete(completion_t, ws);
+                let Reverse(k) = run.completions.pop().expect("peeked");
+                run.complete(completion_t, k as u32 as usize);
             } else if transition_t <= arrival_t {
-                let tr = self.transitions[transition_cursor];
+                let tr = transitions[transition_cursor];
                 transition_cursor += 1;
-                self.transition(tr, ws);
+                run.transition(tr);
             } else {
-                let replayed = (!replay.is_empty()).then(|| &replay[replay_cursor]);
-                self.arrive(arrival_t, arrival_q, replayed, rng, ws);
-                replay_cursor += usize::from(replayed.is_some());
+                let now = arrival_t;
+                let q = arrival_q;
+                let i = if replay.is_empty() { next_interval[q] } else { self.interval_of(now) };
+                let queue = &self.queues[q];
+                let handle = if replay.is_empty() {
+                    self.draw_handle(queue.mean_handle_seconds[i], rng)
+                } else {
+                    match replay[replay_cursor].handle_seconds {
+                        Some(h) => h,
+                        None => self.draw_handle(queue.mean_handle_seconds[i], rng),
+                    }
+                };
+                let gives_up = match queue.patience_seconds {
+                    Some(p) => now + p * exp1(rng),
+                    None => f64::INFINITY,
+                };
+                if replay.is_empty() {
+                    let (t, ni) = self.next_poisson(q, now, i, rng);
+                    next_arrival[q] = t;
+                    next_interval[q] = ni;
+                } else {
+                    replay_cursor += 1;
+                }
+                run.arrive(now, q, Waiting { arrival: now, gives_up, handle, interval: i as u32 });
             }
         }
-        // Nobody is left to answer the contacts still waiting: a caller with patience hangs up,
-        // a contact without stays unanswered.
-        let Workspace { waiting, cells, .. } = ws;
-        for (q, waiting) in waiting.iter_mut().enumerate() {
+        run.finish();
+    }
+}
+
+impl Run<'_> {
+    /// Add `weight * [start, end)` to queue `q`'s staffed time: the partial first and last
+    /// intervals directly, the whole ones between as two differences (O(1) per span instead of
+    /// one update per interval: shifts are many intervals long, and a replication has as many
+    /// duty changes as it has roster spans). [`Run::finish`] adds the differences up.
+    #[inline]
+    fn staffed(&mut self, q: usize, start: f64, end: f64, weight: f64) {
+        let m = self.m;
+        let (start, end) = (start.max(0.0), end.min(m.horizon_seconds()));
+        if end <= start {
+            return;
+        }
+        let n = m.intervals;
+        let i0 = ((start / m.interval_seconds) as usize).min(n - 1);
+        let i1 = ((end / m.interval_seconds) as usize).min(n);
+        let cells = &mut self.cells[q * n..(q + 1) * n];
+        if i0 == i1 || (i1 == i0 + 1 && i1 == n) {
+            cells[i0].staffed_slot_seconds += weight * (end - start);
+            return;
+        }
+        cells[i0].staffed_slot_seconds += weight * ((i0 + 1) as f64 * m.interval_seconds - start);
+        if i1 < n {
+            cells[i1].staffed_slot_seconds += weight * (end - i1 as f64 * m.interval_seconds);
+        }
+        let delta = &mut self.staffed_delta[q * (n + 1)..(q + 1) * (n + 1)];
+        delta[i0 + 1] += weight;
+        delta[i1] -= weight;
+    }
+}
+
+fn push_span(out: &mut Vec<Transition>, agent: u32, start: f64, end: f64) {
+    out.push(Transition { seconds: start, agent, on_duty: true });
+    out.push(Transition { seconds: end, agent, on_duty: false });
+}
+
+impl Run<'_> {
+    /// Count agent `a`'s staffed time up to `now` and from now on for `queue` (or stop
+    /// counting with `None`).
+    #[inline]
+    fn count_for(&mut self, now: f64, a: usize, queue: Option<u32>) {
+        let s = self.agents[a];
+        if let Some(q) = queue {
+            if s.counted_queue == q && !s.counted_since.is_nan() {
+                return;
+            }
+        }
+        if !s.counted_since.is_nan() {
+            let cq = s.counted_queue as usize;
+            let slots = f64::from(self.m.queues[cq].slots_per_agent);
+            self.staffed(cq, s.counted_since, now, slots);
+        }
+        let s = &mut self.agents[a];
+        match queue {
+            Some(q) => {
+                s.counted_queue = q;
+                s.counted_since = now;
+            }
+            None => s.counted_since = f64::NAN,
+        }
+    }
+
+    /// Agent `a` starts handling a contact of queue `q`.
+    #[inline]
+    fn start(&mut self, now: f64, handle: f64, a: usize, q: usize) {
+        if self.agents[a].counted_queue != q as u32 {
+            self.count_for(now, a, Some(q as u32));
+        }
+        let s = &mut self.agents[a];
+        s.busy += 1;
+        s.mode = q as u32;
+        self.completions.push(Reverse(key(now + handle, a as u32)));
+        self.m.spread(self.cells, q, now, now + handle, 1.0, true);
+    }
+
+    /// Answer `w` of queue `q` at `now` with agent `a`.
+    #[inline]
+    fn answer(&mut self, now: f64, w: Waiting, a: usize, q: usize) {
+        let wait = now - w.arrival;
+        let cell = &mut self.cells[q * self.m.intervals + w.interval as usize];
+        cell.answered += 1.0;
+        cell.wait_seconds += wait;
+        if wait <= self.m.queues[q].target_seconds {
+            cell.answered_within_target += 1.0;
+        }
+        self.start(now, w.handle, a, q);
+    }
+
+    /// The head of queue `q` still waiting at `now`, dropping those whose patience ran out.
+    #[inline]
+    fn head(&mut self, now: f64, q: usize) -> Option<Waiting> {
+        while let Some(w) = self.waiting[q].front() {
+            if w.gives_up < now {
+                let i = q * self.m.intervals + w.interval as usize;
+                self.cells[i].abandoned += 1.0;
+                self.waiting[q].pop_front();
+                continue;
+            }
+            return Some(*w);
+        }
+        None
+    }
+
+    /// A contact of queue `q` arrives.
+    #[inline]
+    fn arrive(&mut self, now: f64, q: usize, w: Waiting) {
+        self.cells[q * self.m.intervals + w.interval as usize].offered += 1.0;
+        let (agent, was_idle) = match self.pop_slot(q) {
+            Some(a) => (Some(a), false),
+            None => (self.pop_idle(q), true),
+        };
+        match agent {
+            Some(a) => {
+                let cell = &mut self.cells[q * self.m.intervals + w.interval as usize];
+                cell.answered += 1.0;
+                cell.answered_within_target += 1.0;
+                self.start(now, w.handle, a, q);
+                if was_idle {
+                    self.offer_slots(a);
+                }
+            }
+            None => self.waiting[q].push_back(w),
+        }
+    }
+
+    /// A still-valid free chat slot of queue `q`.
+    #[inline]
+    fn pop_slot(&mut self, q: usize) -> Option<usize> {
+        let slots = self.m.queues[q].slots_per_agent;
+        while let Some((a, epoch)) = self.slots[q].pop() {
+            let s = &self.agents[a as usize];
+            if s.on_duty && s.epoch == epoch && s.mode == q as u32 && s.busy < slots {
+                return Some(a as usize);
+            }
+        }
+        None
+    }
+
+    /// The longest-idle on-duty agent with skill `q`, taken off its idle list.
+    #[inline]
+    fn pop_idle(&mut self, q: usize) -> Option<usize> {
+        let m = self.m;
+        let mut best: Option<(f64, usize)> = None;
+        for &g in &m.queue_groups[q] {
+            let g = g as usize;
+            while let Some(e) = self.idle[g].front() {
+                let s = &self.agents[e.agent as usize];
+                if s.on_duty && s.epoch == e.epoch && s.busy == 0 {
+                    break;
+                }
+                self.idle[g].pop_front();
+            }
+            if let Some(e) = self.idle[g].front() {
+                if best.is_none_or(|(since, _)| e.since < since) {
+                    best = Some((e.since, g));
+                }
+            }
+        }
+        let (_, g) = best?;
+        self.idle[g].pop_front().map(|e| e.agent as usize)
+    }
+
+    /// After idle agent `a` took an arriving contact: put its remaining chat slots on its
+    /// queue's stack (nobody else waits in that queue, or the contact would have waited).
+    #[inline]
+    fn offer_slots(&mut self, a: usize) {
+        let s = self.agents[a];
+        let q = s.mode as usize;
+        for _ in s.busy..self.m.queues[q].slots_per_agent {
+            self.slots[q].push((a as u32, s.epoch));
+        }
+    }
+
+    /// Agent `a` (on duty, holding `busy` contacts of its mode queue) has a free slot: take the
+    /// next contact of that queue, or offer the slot.
+    #[inline]
+    fn fill_slot(&mut self, now: f64, a: usize) {
+        let q = self.agents[a].mode as usize;
+        match self.head(now, q) {
+            Some(w) => {
+                self.waiting[q].pop_front();
+                self.answer(now, w, a, q);
+            }
+            None => self.slots[q].push((a as u32, self.agents[a].epoch)),
+        }
+    }
+
+    /// Agent `a` is on duty and idle: take the waiting contact of the highest priority, then
+    /// the longest wait, among its skills; fill the remaining chat slots from that queue; or
+    /// join its group's idle list.
+    fn free_agent(&mut self, now: f64, a: usize) {
+        let m = self.m;
+        let group = m.agents[a].group as usize;
+        let mut best: Option<(i32, f64, usize)> = None;
+        for &q in &m.groups[group] {
+            let q = q as usize;
+            if let Some(w) = self.head(now, q) {
+                let p = m.queues[q].priority;
+                let better = match best {
+                    None => true,
+                    Some((bp, ba, _)) => p > bp || (p == bp && w.arrival < ba),
+                };
+                if better {
+                    best = Some((p, w.arrival, q));
+                }
+            }
+        }
+        match best {
+            Some((_, _, q)) => {
+                let w = self.waiting[q].pop_front().expect("head");
+                self.answer(now, w, a, q);
+                for _ in 1..m.queues[q].slots_per_agent {
+                    self.fill_slot(now, a);
+                }
+            }
+            None => {
+                let s = &self.agents[a];
+                self.idle[group].push_back(IdleEntry {
+                    since: now,
+                    agent: a as u32,
+                    epoch: s.epoch,
+                });
+            }
+        }
+    }
+
+    /// A contact of agent `a` ends at `now`.
+    fn complete(&mut self, now: f64, a: usize) {
+        let s = &mut self.agents[a];
+        s.busy -= 1;
+        if s.busy > 0 {
+            if s.on_duty {
+                self.fill_slot(now, a);
+            }
+            return;
+        }
+        // Idle: its chat slots are gone, its time counts for its home queue again.
+        s.epoch = s.epoch.wrapping_add(1);
+        if s.on_duty {
+            let home = self.m.agents[a].home;
+            self.count_for(now, a, Some(home));
+            self.free_agent(now, a);
+        } else {
+            self.count_for(now, a, None);
+        }
+    }
+
+    /// A start or end of duty.
+    fn transition(&mut self, tr: Transition) {
+        let now = tr.seconds;
+        let a = tr.agent as usize;
+        let s = self.agents[a];
+        if tr.on_duty {
+            if s.on_duty {
+                return;
+            }
+            self.agents[a].on_duty = true;
+            if s.busy == 0 {
+                let home = self.m.agents[a].home;
+                self.count_for(now, a, Some(home));
+                self.free_agent(now, a);
+            } else {
+                // Back on duty while still finishing contacts: its free slots take more.
+                for _ in s.busy..self.m.queues[s.mode as usize].slots_per_agent {
+                    self.fill_slot(now, a);
+                }
+            }
+        } else if s.on_duty {
+            let s = &mut self.agents[a];
+            s.on_duty = false;
+            s.epoch = s.epoch.wrapping_add(1);
+            if s.busy == 0 {
+                self.count_for(now, a, None);
+            }
+        }
+    }
+
+    /// Nobody is left to answer the contacts still waiting: a caller with patience hangs up,
+    /// a contact without stays unanswered.
+    fn finish(&mut self) {
+        let n = self.m.intervals;
+        for q in 0..self.m.queues.len() {
+            let mut on = 0.0;
+            for i in 0..n {
+                on += self.staffed_delta[q * (n + 1) + i];
+                if on != 0.0 {
+                    self.cells[q * n + i].staffed_slot_seconds += on * self.m.interval_seconds;
+                }
+            }
+        }
+        for (q, waiting) in self.waiting.iter_mut().enumerate() {
             for w in waiting.drain(..) {
-                let cell = &mut cells[q * self.intervals + w.interval as usize];
+                let cell = &mut self.cells[q * self.m.intervals + w.interval as usize];
                 if w.gives_up.is_finite() {
                     cell.abandoned += 1.0;
                 } else {
@@ -324,188 +856,6 @@ impl Model {
             }
         }
     }
-
-    /// Empty the workspace for a replication: agents off duty and idle, no queue, the cells
-    /// holding only the scheduled seat time, no arrival pending.
-    fn reset(&self, ws: &mut Workspace) {
-        let nq = self.queues.len();
-        ws.completions.clear();
-        ws.agents.clear();
-        ws.agents.extend(self.agent_queue.iter().map(|_| AgentState {
-            on_duty: false,
-            epoch: 0,
-            busy: 0,
-            overrun_since: f64::NAN,
-        }));
-        ws.free.resize_with(nq, Vec::new);
-        ws.waiting.resize_with(nq, VecDeque::new);
-        for q in 0..nq {
-            ws.free[q].clear();
-            ws.waiting[q].clear();
-        }
-        ws.cells.clear();
-        ws.cells.resize(nq * self.intervals, Cell::default());
-        for (cell, &s) in ws.cells.iter_mut().zip(&self.scheduled_slot_seconds) {
-            cell.staffed_slot_seconds = s;
-        }
-        ws.next_arrival.clear();
-        ws.next_interval.clear();
-    }
-
-    /// The earliest completion, at `now`: the agent's slot takes the next contact, or, off
-    /// duty and now idle, its overrun past the shift end is booked as staffed time.
-    #[inline]
-    fn complete(&self, now: f64, ws: &mut Workspace) {
-        let Workspace { completions, agents, free, waiting, cells, .. } = ws;
-        let Reverse(k) = completions.pop().expect("peeked");
-        let a = k as u32 as usize;
-        let q = self.agent_queue[a] as usize;
-        agents[a].busy -= 1;
-        if agents[a].on_duty {
-            self.take_next(now, a, q, agents, free, waiting, completions, cells);
-        } else if agents[a].busy == 0 && !agents[a].overrun_since.is_nan() {
-            let slots = f64::from(self.queues[q].slots_per_agent);
-            self.spread(cells, q, agents[a].overrun_since, now, slots, false);
-            agents[a].overrun_since = f64::NAN;
-        }
-    }
-
-    /// An agent going on duty (its idle slots take waiting contacts) or off duty (contacts in
-    /// hand are finished as overrun).
-    #[inline]
-    fn transition(&self, tr: Transition, ws: &mut Workspace) {
-        let Workspace { completions, agents, free, waiting, cells, .. } = ws;
-        let now = tr.seconds;
-        let a = tr.agent as usize;
-        let q = self.agent_queue[a] as usize;
-        if tr.on_duty {
-            if agents[a].on_duty {
-                return;
-            }
-            agents[a].on_duty = true;
-            if !agents[a].overrun_since.is_nan() {
-                let slots = f64::from(self.queues[q].slots_per_agent);
-                self.spread(cells, q, agents[a].overrun_since, now, slots, false);
-                agents[a].overrun_since = f64::NAN;
-            }
-            let idle = self.queues[q].slots_per_agent.saturating_sub(agents[a].busy);
-            for _ in 0..idle {
-                self.take_next(now, a, q, agents, free, waiting, completions, cells);
-            }
-        } else if agents[a].on_duty {
-            agents[a].on_duty = false;
-            agents[a].epoch = agents[a].epoch.wrapping_add(1);
-            if agents[a].busy > 0 {
-                agents[a].overrun_since = now;
-            }
-        }
-    }
-
-    /// A contact arriving at queue `q` at `now` (`replayed` when it comes from a contact log):
-    /// draw its handle time and patience (in that order), schedule the queue's next Poisson
-    /// arrival, and answer it at once or put it in the queue.
-    #[inline]
-    fn arrive(
-        &self,
-        now: f64,
-        q: usize,
-        replayed: Option<&ReplayContact>,
-        rng: &mut ChaCha8Rng,
-        ws: &mut Workspace,
-    ) {
-        let Workspace { completions, agents, free, waiting, next_arrival, next_interval, cells } =
-            ws;
-        let i = if replayed.is_none() { next_interval[q] } else { self.interval_of(now) };
-        let queue = &self.queues[q];
-        let handle = match replayed.and_then(|c| c.handle_seconds) {
-            Some(h) => h,
-            None => self.draw_handle(queue.mean_handle_seconds[i], rng),
-        };
-        let gives_up = match queue.patience_seconds {
-            Some(p) => now + p * exp1(rng),
-            None => f64::INFINITY,
-        };
-        if replayed.is_none() {
-            let (t, ni) = self.next_poisson(q, now, i, rng);
-            next_arrival[q] = t;
-            next_interval[q] = ni;
-        }
-        let cell = &mut cells[q * self.intervals + i];
-        cell.offered += 1.0;
-        match pop_free(&mut free[q], agents) {
-            Some(a) => {
-                cell.answered += 1.0;
-                cell.answered_within_target += 1.0;
-                self.start(now, handle, a, q, agents, completions, cells);
-            }
-            None => {
-                waiting[q].push_back(Waiting { arrival: now, interval: i as u32, gives_up, handle })
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    #[inline]
-    fn start(
-        &self,
-        now: f64,
-        handle: f64,
-        a: usize,
-        q: usize,
-        agents: &mut [AgentState],
-        completions: &mut BinaryHeap<Reverse<u128>>,
-        cells: &mut [Cell],
-    ) {
-        agents[a].busy += 1;
-        completions.push(Reverse(key(now + handle, a as u32)));
-        self.spread(cells, q, now, now + handle, 1.0, true);
-    }
-
-    /// A slot of agent `a` (on duty) is free at `now`: answer the head of the queue, skipping
-    /// contacts whose patience ran out, or put the slot on the free stack.
-    #[allow(clippy::too_many_arguments)]
-    #[inline]
-    fn take_next(
-        &self,
-        now: f64,
-        a: usize,
-        q: usize,
-        agents: &mut [AgentState],
-        free: &mut [Vec<(u32, u32)>],
-        waiting: &mut [VecDeque<Waiting>],
-        completions: &mut BinaryHeap<Reverse<u128>>,
-        cells: &mut [Cell],
-    ) {
-        while let Some(w) = waiting[q].pop_front() {
-            let cell_index = q * self.intervals + w.interval as usize;
-            if w.gives_up < now {
-                cells[cell_index].abandoned += 1.0;
-                continue;
-            }
-            let wait = now - w.arrival;
-            let cell = &mut cells[cell_index];
-            cell.answered += 1.0;
-            cell.wait_seconds += wait;
-            if wait <= self.queues[q].target_seconds {
-                cell.answered_within_target += 1.0;
-            }
-            self.start(now, w.handle, a, q, agents, completions, cells);
-            return;
-        }
-        free[q].push((a as u32, agents[a].epoch));
-    }
-}
-
-/// Pop a still-valid free slot (its agent has not gone off duty since it was pushed).
-#[inline]
-fn pop_free(stack: &mut Vec<(u32, u32)>, agents: &[AgentState]) -> Option<usize> {
-    while let Some((a, epoch)) = stack.pop() {
-        let s = &agents[a as usize];
-        if s.on_duty && s.epoch == epoch {
-            return Some(a as usize);
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -520,6 +870,7 @@ mod tests {
             target_seconds: 20.0,
             patience_seconds: patience,
             slots_per_agent: 1,
+            priority: 0,
         }
     }
 
@@ -529,40 +880,42 @@ mod tests {
             transitions.push(Transition { seconds: on, agent: a as u32, on_duty: true });
             transitions.push(Transition { seconds: off, agent: a as u32, on_duty: false });
         }
-        transitions.sort_by(|x, y| x.seconds.total_cmp(&y.seconds).then(x.on_duty.cmp(&y.on_duty)));
+        transitions.sort_by(transition_order);
         let intervals = queue.rate_per_second.len();
-        let mut m = Model {
+        Model {
             interval_seconds: 900.0,
             intervals,
             queues: vec![queue],
-            agent_queue: vec![0; agents.len()],
+            agents: (0..agents.len())
+                .map(|a| AgentModel { home: 0, group: 0, day: a as u32 })
+                .collect(),
+            groups: vec![vec![0]],
+            queue_groups: vec![vec![0]],
+            days: agents.len(),
             transitions,
-            scheduled_slot_seconds: vec![0.0; intervals],
             arrivals,
             handle_time: HandleTime::Constant,
-        };
-        for &(on, off) in agents {
-            let mut cells = vec![Cell::default(); intervals];
-            m.spread(&mut cells, 0, on, off, 1.0, false);
-            for (s, c) in m.scheduled_slot_seconds.iter_mut().zip(&cells) {
-                *s += c.staffed_slot_seconds;
-            }
+            absence: Absence::NONE,
         }
-        m
     }
 
     fn replay(times: &[f64]) -> ArrivalSource {
+        replay_queues(&times.iter().map(|&t| (t, 0)).collect::<Vec<_>>())
+    }
+
+    fn replay_queues(contacts: &[(f64, u32)]) -> ArrivalSource {
         ArrivalSource::Replay(
-            times
+            contacts
                 .iter()
-                .map(|&t| ReplayContact { arrival_seconds: t, queue: 0, handle_seconds: None })
+                .map(|&(t, q)| ReplayContact { arrival_seconds: t, queue: q, handle_seconds: None })
                 .collect(),
         )
     }
 
     fn run(m: &Model) -> Vec<Cell> {
         let mut ws = Workspace::default();
-        m.replicate(&mut ChaCha8Rng::seed_from_u64(1), &mut ws);
+        let mut absence = ChaCha8Rng::seed_from_u64(2);
+        m.replicate(&mut ChaCha8Rng::seed_from_u64(1), &mut absence, &mut ws);
         ws.cells
     }
 
@@ -593,7 +946,13 @@ mod tests {
     #[test]
     fn contacts_wait_through_a_break() {
         // On 0..10, break 10..200, back 200..900. A contact at 20 waits until 200.
-        let m = model(one_queue(0.0, 30.0, None), &[(0.0, 10.0), (200.0, 900.0)], replay(&[20.0]));
+        let mut m =
+            model(one_queue(0.0, 30.0, None), &[(0.0, 10.0), (200.0, 900.0)], replay(&[20.0]));
+        m.agents = vec![AgentModel { home: 0, group: 0, day: 0 }];
+        m.days = 1;
+        for t in &mut m.transitions {
+            t.agent = 0;
+        }
         let c = run(&m)[0];
         assert_eq!(c.answered, 1.0);
         assert_eq!(c.wait_seconds, 180.0);
@@ -604,13 +963,73 @@ mod tests {
     fn chat_agent_holds_several_contacts() {
         let mut q = one_queue(0.0, 100.0, None);
         q.slots_per_agent = 3;
-        let mut m = model(q, &[(0.0, 900.0)], replay(&[0.0, 1.0, 2.0, 3.0]));
-        m.scheduled_slot_seconds[0] *= 3.0;
+        let m = model(q, &[(0.0, 900.0)], replay(&[0.0, 1.0, 2.0, 3.0]));
         let c = run(&m)[0];
         // Three at once; the fourth waits until the first ends at 100.
         assert_eq!(c.answered_within_target, 3.0);
         assert_eq!(c.wait_seconds, 97.0);
         assert_eq!(c.busy_slot_seconds, 400.0);
+        assert_eq!(c.staffed_slot_seconds, 3.0 * 900.0);
+    }
+
+    #[test]
+    fn longest_idle_agent_takes_the_contact() {
+        // Agent 0 on from 0, agent 1 from 5: a contact at 10 goes to agent 0 (idle longer), so
+        // when agent 0's duty ends at 50 it overruns; agent 1 would not have.
+        let m = model(one_queue(0.0, 100.0, None), &[(0.0, 50.0), (5.0, 900.0)], replay(&[10.0]));
+        let c = run(&m)[0];
+        // Staffed: agent 0 on 0..110 (overrun to the end of its contact), agent 1 on 5..900.
+        assert_eq!(c.staffed_slot_seconds, 110.0 + 895.0);
+    }
+
+    #[test]
+    fn freed_agent_serves_the_higher_priority_queue_first() {
+        // Queues 0 (priority 0) and 1 (priority 5), one agent with both skills, handle 100 s.
+        // Contacts: q0 at 0 (served at once), q0 at 10, q1 at 20. At 100 the agent takes q1's
+        // contact although q0's waited longer; q0's second waits until 200.
+        let mut m = model(one_queue(0.0, 100.0, None), &[(0.0, 900.0)], replay_queues(&[]));
+        let mut vip = one_queue(0.0, 100.0, None);
+        vip.priority = 5;
+        m.queues.push(vip);
+        m.groups = vec![vec![0, 1]];
+        m.queue_groups = queue_groups(&m.groups, 2);
+        m.arrivals = replay_queues(&[(0.0, 0), (10.0, 0), (20.0, 1)]);
+        let cells = run(&m);
+        let (q0, q1) = (cells[0], cells[m.intervals]);
+        assert_eq!(q1.wait_seconds, 80.0);
+        assert_eq!(q0.wait_seconds, 190.0);
+        // The agent's time counts for its home queue when idle or on q0, for q1 during 100..200.
+        assert_eq!(q1.staffed_slot_seconds, 100.0);
+        assert_eq!(q0.staffed_slot_seconds, 800.0);
+        assert_eq!(q0.busy_slot_seconds + q1.busy_slot_seconds, 300.0);
+    }
+
+    #[test]
+    fn equal_priorities_serve_the_longest_wait() {
+        let mut m = model(one_queue(0.0, 100.0, None), &[(0.0, 900.0)], replay_queues(&[]));
+        m.queues.push(one_queue(0.0, 100.0, None));
+        m.groups = vec![vec![1, 0]];
+        m.queue_groups = queue_groups(&m.groups, 2);
+        m.arrivals = replay_queues(&[(0.0, 0), (10.0, 0), (20.0, 1)]);
+        let cells = run(&m);
+        assert_eq!(cells[0].wait_seconds, 90.0);
+        assert_eq!(cells[m.intervals].wait_seconds, 180.0);
+    }
+
+    #[test]
+    fn an_absent_day_drops_all_its_rows() {
+        let mut m = model(one_queue(0.0, 10.0, None), &[(0.0, 900.0)], replay(&[5.0]));
+        m.absence = Absence { day_probability: 1.0, ..Absence::NONE };
+        let c = run(&m)[0];
+        assert_eq!((c.offered, c.answered, c.unanswered), (1.0, 0.0, 1.0));
+        assert_eq!(c.staffed_slot_seconds, 0.0);
+        // Off-queue blocks remove about that fraction of on-duty time.
+        let mut m = model(one_queue(0.0, 10.0, None), &[(0.0, 3600.0); 50], replay(&[]));
+        m.absence = Absence { day_probability: 0.0, off_queue_fraction: 0.2, block_seconds: 300.0 };
+        let staffed: f64 = run(&m).iter().map(|c| c.staffed_slot_seconds).sum();
+        // 600 blocks, each off with probability 0.2: sd of the off count is sqrt(600*.16) = 9.8.
+        let off_blocks = (50.0 * 3600.0 - staffed) / 300.0;
+        assert!((off_blocks - 120.0).abs() < 4.0 * 9.8, "{off_blocks}");
     }
 
     #[test]

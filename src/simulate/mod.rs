@@ -2,8 +2,9 @@
 //!
 //! Erlang C and A (the `staffing` stage) treat each interval as an independent steady state.
 //! Real queues are not: a backlog built in an understaffed quarter-hour is still there in the
-//! next, agents leave for breaks, callers hang up. This stage checks what a roster really
-//! delivers by simulating it contact by contact:
+//! next, agents leave for breaks, callers hang up, agents are off sick, and agents with several
+//! skills are shared between queues. This stage checks what a roster really delivers by
+//! simulating all queues together, contact by contact:
 //!
 //! - **arrivals**: a non-homogeneous Poisson process with a constant rate in each interval,
 //!   `contacts / interval length` from forecast.csv, or a replayed contact log;
@@ -12,12 +13,18 @@
 //! - **patience**: exponential with the queue's `patience_seconds` (voice and chat); a caller
 //!   still waiting when patience runs out abandons. Email and social are deferred work: they
 //!   never abandon, and their service level is the fraction answered within `deadline_minutes`;
-//! - **agents**: each roster row puts one agent on its row's queue from `shift_start` to
-//!   `shift_end`, off duty during its breaks. An agent whose duty ends (a break or the end of
-//!   the shift) while handling a contact **finishes that contact first**; the overrun counts as
-//!   staffed time. Contacts already waiting are not taken by an agent who is off duty;
-//! - **queue discipline**: first-come-first-served per queue, carried across intervals; a chat
-//!   agent holds up to `concurrency` chats at once (each chat is one slot);
+//! - **agents**: each roster row puts one agent on duty from `shift_start` to `shift_end`, off
+//!   duty during its breaks. With `routing = "skills"` (the default) the agent serves every
+//!   queue among its agents.csv `skills` (its row's queue always included); with
+//!   `routing = "roster_queue"` only its row's queue;
+//! - **routing**: a contact goes to the longest-idle agent with its skill; a freed agent takes
+//!   the waiting contact of the highest `priority`, then the longest wait, among its skills
+//!   (non-preemptive priority; see [`engine`]); a chat agent holds up to `concurrency` chats;
+//! - **absence**: per replication, each rostered agent-day is absent with probability `p`, and
+//!   optional off-queue blocks (meetings, training, coaching) take a fraction of the present
+//!   agents' time. `[simulation] absence = "auto"` (the default) is the part of `[staffing]
+//!   shrinkage` the roster's breaks do not already take ([`unplanned_shrinkage`]) — what the
+//!   schedule planned for; the reported figures are *with* absence;
 //! - contacts still waiting when no agent of their queue will be on duty again are counted as
 //!   unanswered (or abandoned, for callers with patience).
 //!
@@ -26,16 +33,23 @@
 //! service level (answered within the queue's target wait, divided by offered), ASA (mean wait
 //! of answered contacts), abandon rate (abandoned / offered) and occupancy (slot-seconds
 //! handling contacts / slot-seconds on duty, in the interval they fall in). Each of `R`
-//! replications runs on its own ChaCha8 stream (seed, stream = replication), in parallel with
-//! rayon, and the results are combined in replication order, so a seed gives byte-identical
-//! output on any number of threads. Reported values are means over replications with a
-//! Student-t 95% confidence interval ([`stats`]).
+//! replications runs on its own ChaCha8 stream (seed, stream = replication; absence on a second
+//! generator with the same stream), in parallel with rayon, and the results are combined in
+//! replication order, so a seed gives byte-identical output on any number of threads. Reported
+//! values are means over replications with a Student-t 95% confidence interval ([`stats`]),
+//! clipped to the quantity's range.
 //!
-//! The event loop is in [`engine`]; [`whatif`] sweeps scenarios over the same machinery.
+//! Memory is bounded: at most [`MAX_REPLICATIONS`] replications, [`MAX_CELLS`] queue-interval
+//! cells, [`MAX_REPLICATION_CELLS`] cells over all replications and [`MAX_EXPECTED_CONTACTS`]
+//! expected contacts per replication; beyond them a run is an error, never a swap storm.
+//!
+//! The event loop is in [`engine`], the model's construction in [`supply`]; [`whatif`] sweeps
+//! scenarios over the same machinery.
 
 pub mod engine;
 pub mod output;
 pub mod stats;
+pub mod supply;
 pub mod whatif;
 
 use chrono::Duration;
@@ -46,21 +60,33 @@ use serde::{Deserialize, Serialize};
 
 use crate::io::contact_log::ContactRecord;
 use crate::io::forecast::ForecastRow;
+use crate::io::requirements::RequirementRow;
 use crate::io::roster::RosterRow;
-use crate::plan::PlanConfig;
-use crate::site::{Channel, QueueConfig};
+use crate::site::{Channel, QueueConfig, Site};
 use crate::time::Stamp;
-use engine::{
-    ArrivalSource, Cell, HandleTime, Model, QueueModel, ReplayContact, Transition, Workspace,
-};
+use engine::{Absence, ArrivalSource, Cell, HandleTime, Model, ReplayContact, Workspace};
 pub use stats::{Estimate, CONFIDENCE};
+use supply::{demand, model, supply_from_counts, supply_from_roster};
+pub use supply::{unplanned_shrinkage, Skills};
 
 /// Service-level target used for a voice or chat queue whose plan.toml gives none: the common
 /// "80/20" target's 20 seconds.
 pub const DEFAULT_TARGET_ANSWER_SECONDS: f64 = 20.0;
 
-/// Longest horizon simulated, in intervals (about 57 years of 5-minute intervals).
-pub const MAX_INTERVALS: usize = 6_000_000;
+/// Most replications of one run (`--replications`, `[simulation] replications`).
+pub const MAX_REPLICATIONS: u32 = 1000;
+
+/// Most queue × interval cells of a horizon (a year of 15-minute intervals on 28 queues); each
+/// becomes an outcome in the result.
+pub const MAX_CELLS: usize = 1_000_000;
+
+/// Most cells over all replications (each replication keeps its own, 64 bytes a cell, until
+/// they are combined): 640 MB.
+pub const MAX_REPLICATION_CELLS: usize = 10_000_000;
+
+/// Most expected contacts of one replication (every one may be waiting at once, 32 bytes
+/// each): 320 MB per worker thread.
+pub const MAX_EXPECTED_CONTACTS: f64 = 1e7;
 
 /// Handle-time distribution named in plan.toml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
@@ -73,11 +99,60 @@ pub enum HandleTimeDistribution {
     Lognormal,
 }
 
+/// Which queues an agent serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Routing {
+    /// Every queue among the agent's skills (agents.csv), its roster row's queue included.
+    #[default]
+    Skills,
+    /// Only its roster row's queue.
+    RosterQueue,
+}
+
+/// `[simulation] absence`: `"auto"` or a fraction in [0, 1).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize, Serialize)]
+#[serde(try_from = "RawAbsence", into = "RawAbsence")]
+pub enum AbsenceSetting {
+    /// The part of `[staffing] shrinkage` the roster's breaks do not take.
+    #[default]
+    Auto,
+    /// This fraction of rostered time is lost to absence (day absence plus off-queue time).
+    Fraction(f64),
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(untagged)]
+enum RawAbsence {
+    Number(f64),
+    Text(String),
+}
+
+impl TryFrom<RawAbsence> for AbsenceSetting {
+    type Error = String;
+    fn try_from(raw: RawAbsence) -> Result<Self, String> {
+        match raw {
+            RawAbsence::Text(t) if t == "auto" => Ok(AbsenceSetting::Auto),
+            RawAbsence::Text(t) => Err(format!("expected \"auto\" or a fraction, found {t:?}")),
+            RawAbsence::Number(v) => Ok(AbsenceSetting::Fraction(v)),
+        }
+    }
+}
+
+impl From<AbsenceSetting> for RawAbsence {
+    fn from(a: AbsenceSetting) -> Self {
+        match a {
+            AbsenceSetting::Auto => RawAbsence::Text("auto".into()),
+            AbsenceSetting::Fraction(v) => RawAbsence::Number(v),
+        }
+    }
+}
+
 /// `[simulation]` section of plan.toml (all keys optional; unknown keys are errors).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SimulationConfig {
-    /// Independent replications (default 10).
+    /// Independent replications (default 10, at most [`MAX_REPLICATIONS`]).
     pub replications: u32,
     /// Seed of the random streams (default 1).
     pub seed: u64,
@@ -85,6 +160,15 @@ pub struct SimulationConfig {
     pub handle_time: HandleTimeDistribution,
     /// Coefficient of variation of a log-normal handle time (default 1.0).
     pub handle_time_cv: f64,
+    /// `skills` (default) or `roster_queue`.
+    pub routing: Routing,
+    /// Unplanned absence: `"auto"` (default) or a fraction in [0, 1).
+    pub absence: AbsenceSetting,
+    /// Part of present agents' on-duty time spent off-queue in random blocks (default 0); taken
+    /// out of `absence`, the rest of which is whole agent-days.
+    pub off_queue: f64,
+    /// Length of an off-queue block in minutes (default 30).
+    pub off_queue_block_minutes: f64,
 }
 
 impl Default for SimulationConfig {
@@ -94,6 +178,10 @@ impl Default for SimulationConfig {
             seed: 1,
             handle_time: HandleTimeDistribution::Exponential,
             handle_time_cv: 1.0,
+            routing: Routing::Skills,
+            absence: AbsenceSetting::Auto,
+            off_queue: 0.0,
+            off_queue_block_minutes: 30.0,
         }
     }
 }
@@ -108,48 +196,162 @@ pub enum SimulateError {
     Forecast { interval_start: String, queue: String, message: String },
 }
 
+/// Unplanned absence of a run, before a roster resolves `"auto"`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AbsenceOptions {
+    pub setting: AbsenceSetting,
+    /// `[staffing] shrinkage`, which `"auto"` takes the roster's breaks out of.
+    pub shrinkage: f64,
+    pub off_queue: f64,
+    pub block_seconds: f64,
+}
+
+impl AbsenceOptions {
+    /// No absence at all.
+    pub const NONE: AbsenceOptions = AbsenceOptions {
+        setting: AbsenceSetting::Fraction(0.0),
+        shrinkage: 0.0,
+        off_queue: 0.0,
+        block_seconds: 1800.0,
+    };
+
+    /// The absence drawn against `roster`: the total unplanned fraction `u` (given, or
+    /// [`unplanned_shrinkage`]), of which `off_queue` is in-shift blocks and the rest whole
+    /// days, `p = 1 - (1 - u) / (1 - off_queue)` (0 when the blocks take it all).
+    pub fn resolve(&self, roster: &[RosterRow]) -> AppliedAbsence {
+        let total = match self.setting {
+            AbsenceSetting::Auto => unplanned_shrinkage(roster, self.shrinkage),
+            AbsenceSetting::Fraction(v) => v,
+        };
+        let day = (1.0 - (1.0 - total) / (1.0 - self.off_queue)).max(0.0);
+        AppliedAbsence {
+            unplanned_shrinkage: total,
+            day_probability: day,
+            off_queue_fraction: self.off_queue,
+            off_queue_block_minutes: self.block_seconds / 60.0,
+        }
+    }
+}
+
+/// The absence a run drew: reported with its results.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AppliedAbsence {
+    /// Fraction of rostered on-duty time lost (days and off-queue blocks together).
+    pub unplanned_shrinkage: f64,
+    /// Probability that a rostered agent-day is absent.
+    pub day_probability: f64,
+    /// Probability that a block of a present agent's time is off-queue.
+    pub off_queue_fraction: f64,
+    pub off_queue_block_minutes: f64,
+}
+
+impl AppliedAbsence {
+    pub const NONE: AppliedAbsence = AppliedAbsence {
+        unplanned_shrinkage: 0.0,
+        day_probability: 0.0,
+        off_queue_fraction: 0.0,
+        off_queue_block_minutes: 30.0,
+    };
+
+    pub(crate) fn engine(&self) -> Absence {
+        Absence {
+            day_probability: self.day_probability,
+            off_queue_fraction: self.off_queue_fraction,
+            block_seconds: self.off_queue_block_minutes * 60.0,
+        }
+    }
+}
+
 /// Validated run settings: plan.toml's `[simulation]`, possibly overridden by flags.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SimulationOptions {
     pub replications: u32,
     pub seed: u64,
     pub handle_time: HandleTime,
+    pub routing: Routing,
+    pub absence: AbsenceOptions,
 }
 
 impl SimulationOptions {
-    /// Validate a `[simulation]` section.
-    pub fn from_config(config: &SimulationConfig) -> Result<Self, SimulateError> {
+    /// Validate a `[simulation]` section; `shrinkage` is `[staffing] shrinkage`, which
+    /// `absence = "auto"` needs.
+    pub fn from_config(config: &SimulationConfig, shrinkage: f64) -> Result<Self, SimulateError> {
         let handle_time = match config.handle_time {
             HandleTimeDistribution::Exponential => HandleTime::Exponential,
             HandleTimeDistribution::Lognormal => {
                 HandleTime::LogNormal { cv: config.handle_time_cv }
             }
         };
-        SimulationOptions { replications: config.replications, seed: config.seed, handle_time }
-            .validated()
+        SimulationOptions {
+            replications: config.replications,
+            seed: config.seed,
+            handle_time,
+            routing: config.routing,
+            absence: AbsenceOptions {
+                setting: config.absence,
+                shrinkage,
+                off_queue: config.off_queue,
+                block_seconds: config.off_queue_block_minutes * 60.0,
+            },
+        }
+        .validated()
     }
 
-    /// Check the values (replications >= 1, a log-normal CV > 0).
+    /// The same settings without absence.
+    pub fn without_absence(self) -> Self {
+        SimulationOptions { absence: AbsenceOptions::NONE, ..self }
+    }
+
+    /// Check the values (1 <= replications <= [`MAX_REPLICATIONS`], a log-normal CV > 0,
+    /// fractions in [0, 1), a block > 0).
     pub fn validated(self) -> Result<Self, SimulateError> {
-        if self.replications == 0 {
-            return Err(SimulateError::Invalid(
-                "simulation.replications must be an integer >= 1, got 0".into(),
+        let invalid = |m: String| Err(SimulateError::Invalid(m));
+        if !(1..=MAX_REPLICATIONS).contains(&self.replications) {
+            return invalid(format!(
+                "simulation.replications must be an integer from 1 to {MAX_REPLICATIONS}, got {}",
+                self.replications
             ));
         }
         if let HandleTime::LogNormal { cv } = self.handle_time {
             if !(cv.is_finite() && cv > 0.0) {
-                return Err(SimulateError::Invalid(format!(
+                return invalid(format!(
                     "simulation.handle_time_cv must be a number > 0, got {cv}"
-                )));
+                ));
             }
+        }
+        let a = self.absence;
+        let fraction = |v: f64| v.is_finite() && (0.0..1.0).contains(&v);
+        if let AbsenceSetting::Fraction(v) = a.setting {
+            if !fraction(v) {
+                return invalid(format!(
+                    "simulation.absence must be \"auto\" or a fraction in [0, 1), got {v}"
+                ));
+            }
+        }
+        if !fraction(a.shrinkage) {
+            return invalid(format!("shrinkage must be in [0, 1), got {}", a.shrinkage));
+        }
+        if !fraction(a.off_queue) {
+            return invalid(format!(
+                "simulation.off_queue must be a fraction in [0, 1), got {}",
+                a.off_queue
+            ));
+        }
+        if !(a.block_seconds.is_finite() && a.block_seconds > 0.0) {
+            return invalid(format!(
+                "simulation.off_queue_block_minutes must be a number > 0, got {}",
+                a.block_seconds / 60.0
+            ));
         }
         Ok(self)
     }
 }
 
 impl Default for SimulationOptions {
+    /// `[simulation]`'s defaults with no shrinkage: no absence.
     fn default() -> Self {
-        SimulationOptions::from_config(&SimulationConfig::default()).expect("defaults are valid")
+        SimulationOptions::from_config(&SimulationConfig::default(), 0.0)
+            .expect("defaults are valid")
     }
 }
 
@@ -170,29 +372,30 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Combine one `Cell` per replication.
-    fn of(cells: &[Cell]) -> Metrics {
+    /// Combine one `Cell` per replication; each interval is clipped to its quantity's range.
+    pub(crate) fn of(cells: &[Cell]) -> Metrics {
         let ratio = |n: f64, d: f64| if d > 0.0 { n / d } else { f64::NAN };
         let count = |f: fn(&Cell) -> f64| {
-            Estimate::of(cells.iter().map(f)).unwrap_or(Estimate {
+            Estimate::within(cells.iter().map(f), 0.0, f64::INFINITY).unwrap_or(Estimate {
                 mean: 0.0,
                 ci_low: None,
                 ci_high: None,
             })
         };
+        let fraction = |f: &dyn Fn(&Cell) -> f64| Estimate::within(cells.iter().map(f), 0.0, 1.0);
         Metrics {
             offered: count(|c| c.offered),
             answered: count(|c| c.answered),
             abandoned: count(|c| c.abandoned),
             unanswered: count(|c| c.unanswered),
-            service_level: Estimate::of(
-                cells.iter().map(|c| ratio(c.answered_within_target, c.offered)),
+            service_level: fraction(&|c| ratio(c.answered_within_target, c.offered)),
+            asa_seconds: Estimate::within(
+                cells.iter().map(|c| ratio(c.wait_seconds, c.answered)),
+                0.0,
+                f64::INFINITY,
             ),
-            asa_seconds: Estimate::of(cells.iter().map(|c| ratio(c.wait_seconds, c.answered))),
-            abandon_rate: Estimate::of(cells.iter().map(|c| ratio(c.abandoned, c.offered))),
-            occupancy: Estimate::of(
-                cells.iter().map(|c| ratio(c.busy_slot_seconds, c.staffed_slot_seconds)),
-            ),
+            abandon_rate: fraction(&|c| ratio(c.abandoned, c.offered)),
+            occupancy: fraction(&|c| ratio(c.busy_slot_seconds, c.staffed_slot_seconds)),
         }
     }
 }
@@ -202,6 +405,8 @@ impl Metrics {
 pub struct QueueOutcome {
     pub queue: String,
     pub channel: Channel,
+    /// Served first by a freed agent when higher.
+    pub priority: i32,
     /// Wait counted as "within target" for the service level (seconds).
     pub target_answer_seconds: f64,
     #[serde(flatten)]
@@ -216,6 +421,16 @@ pub struct IntervalOutcome {
     pub metrics: Metrics,
 }
 
+/// One queue on one local day (the site's time zone).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayOutcome {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub queue: String,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
 /// Everything a simulation reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimulationResult {
@@ -224,10 +439,15 @@ pub struct SimulationResult {
     /// Level of every confidence interval (0.95).
     pub confidence: f64,
     pub interval_minutes: u32,
+    pub routing: Routing,
+    /// The absence drawn in every replication.
+    pub absence: AppliedAbsence,
     /// All queues together (service level against each contact's own queue target).
     pub total: Metrics,
     /// Per queue, in plan.toml order.
     pub queues: Vec<QueueOutcome>,
+    /// Per queue (plan.toml order) and local day (date order).
+    pub days: Vec<DayOutcome>,
     /// Per interval and queue (queue-major, then time), for simulation.csv.
     #[serde(skip)]
     pub intervals: Vec<IntervalOutcome>,
@@ -243,7 +463,7 @@ pub struct Horizon {
 }
 
 impl Horizon {
-    fn seconds_of(&self, t: &Stamp) -> f64 {
+    pub(crate) fn seconds_of(&self, t: &Stamp) -> f64 {
         (*t - self.origin).num_milliseconds() as f64 / 1000.0
     }
 
@@ -267,236 +487,22 @@ pub fn target_seconds(q: &QueueConfig) -> f64 {
     }
 }
 
-/// Demand per queue from a forecast: the horizon (first to last interval of the forecast) and
-/// one [`QueueModel`] per plan.toml queue. Intervals missing from the forecast have no arrivals.
-pub(crate) fn demand(
-    forecast: &[ForecastRow],
-    config: &PlanConfig,
-) -> Result<(Horizon, Vec<QueueModel>), SimulateError> {
-    let interval_seconds = f64::from(config.site.grid.interval_minutes) * 60.0;
-    let origin = forecast
-        .iter()
-        .map(|r| r.interval_start)
-        .min()
-        .ok_or_else(|| SimulateError::Invalid("the forecast has no rows".into()))?;
-    let last = forecast.iter().map(|r| r.interval_start).max().expect("non-empty");
-    let step_ms = i64::from(config.site.grid.interval_minutes) * 60_000;
-    let intervals = ((last - origin).num_milliseconds() / step_ms) as usize + 1;
-    // Each replication keeps a cell per queue and interval; a horizon this long is a typo in a
-    // date, not a plan.
-    if intervals > MAX_INTERVALS {
+/// The replications' cells must fit in [`MAX_REPLICATION_CELLS`].
+pub(crate) fn check_memory(model: &Model, replications: u32) -> Result<(), SimulateError> {
+    let cells = model.queues.len() * model.intervals;
+    if cells.saturating_mul(replications as usize) > MAX_REPLICATION_CELLS {
         return Err(SimulateError::Invalid(format!(
-            "the forecast spans {} to {}: more than {MAX_INTERVALS} intervals",
-            crate::time::format_local(&origin),
-            crate::time::format_local(&last)
+            "{replications} replications of {cells} interval-queue cells are more than \
+             {MAX_REPLICATION_CELLS} cells in memory: use at most {} replications for this horizon",
+            (MAX_REPLICATION_CELLS / cells.max(1)).max(1)
         )));
     }
-    let horizon = Horizon { origin, interval_seconds, intervals };
-    let mut queues: Vec<QueueModel> = config
-        .site
-        .queues
-        .iter()
-        .map(|q| QueueModel {
-            rate_per_second: vec![0.0; intervals],
-            mean_handle_seconds: vec![f64::NAN; intervals],
-            target_seconds: target_seconds(q),
-            patience_seconds: match q.channel {
-                Channel::Voice | Channel::Chat => q.patience_seconds,
-                Channel::Email | Channel::Social => None,
-            },
-            slots_per_agent: q.concurrency.unwrap_or(1).max(1),
-        })
-        .collect();
-    let mut seen = vec![false; intervals * config.site.queues.len()];
-    for row in forecast {
-        let err = |message: String| SimulateError::Forecast {
-            interval_start: crate::time::format_local(&row.interval_start),
-            queue: row.queue.clone(),
-            message,
-        };
-        let q = config.site.queues.iter().position(|c| c.name == row.queue).ok_or_else(|| {
-            err(format!(
-                "queue {:?} is not in plan.toml (queues: {})",
-                row.queue,
-                config.site.queues.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-        })?;
-        let offset_ms = (row.interval_start - origin).num_milliseconds();
-        if offset_ms % step_ms != 0 {
-            return Err(err(format!(
-                "not on the {}-minute grid that starts at {}",
-                config.site.grid.interval_minutes,
-                crate::time::format_local(&origin)
-            )));
-        }
-        let i = (offset_ms / step_ms) as usize;
-        if std::mem::replace(&mut seen[q * intervals + i], true) {
-            return Err(err("this interval and queue appear twice".into()));
-        }
-        if !(row.contacts.is_finite() && row.contacts >= 0.0) {
-            return Err(err(format!("contacts must be a number >= 0, got {}", row.contacts)));
-        }
-        if row.contacts > 0.0 && !(row.aht_seconds.is_finite() && row.aht_seconds > 0.0) {
-            return Err(err(format!(
-                "aht_seconds must be > 0 with contacts, got {}",
-                row.aht_seconds
-            )));
-        }
-        queues[q].rate_per_second[i] = row.contacts / interval_seconds;
-        if row.aht_seconds.is_finite() && row.aht_seconds > 0.0 {
-            queues[q].mean_handle_seconds[i] = row.aht_seconds;
-        }
-    }
-    // Intervals without a handle time (no row, or no contacts) take the queue's contact-weighted
-    // mean, so replayed contacts there still get a sensible one.
-    for (qm, qc) in queues.iter_mut().zip(&config.site.queues) {
-        let (mut w, mut sum) = (0.0, 0.0);
-        for (r, h) in qm.rate_per_second.iter().zip(&qm.mean_handle_seconds) {
-            if h.is_finite() {
-                w += r;
-                sum += r * h;
-            }
-        }
-        let fallback = if w > 0.0 { sum / w } else { qc.default_aht_seconds.unwrap_or(f64::NAN) };
-        for h in qm.mean_handle_seconds.iter_mut().filter(|h| h.is_nan()) {
-            *h = fallback;
-        }
-    }
-    Ok((horizon, queues))
-}
-
-/// Agents on duty from roster rows: each row is one agent on its queue, on duty over the shift
-/// minus its breaks.
-pub(crate) struct Supply {
-    pub agent_queue: Vec<u32>,
-    pub transitions: Vec<Transition>,
-}
-
-pub(crate) fn supply_from_roster(
-    roster: &[RosterRow],
-    config: &PlanConfig,
-    horizon: &Horizon,
-) -> Result<Supply, SimulateError> {
-    let mut supply =
-        Supply { agent_queue: Vec::with_capacity(roster.len()), transitions: Vec::new() };
-    for row in roster {
-        let err = |message: String| SimulateError::Roster {
-            agent_id: row.agent_id.clone(),
-            date: row.date.to_string(),
-            message,
-        };
-        let q = config
-            .site
-            .queues
-            .iter()
-            .position(|c| c.name == row.queue)
-            .ok_or_else(|| err(format!("queue {:?} is not in plan.toml", row.queue)))?;
-        if row.shift_end <= row.shift_start {
-            return Err(err("shift_end must be after shift_start".into()));
-        }
-        let mut breaks = row.breaks.clone();
-        breaks.sort();
-        let mut on = row.shift_start;
-        let mut spans = Vec::with_capacity(breaks.len() + 1);
-        for &(b0, b1) in &breaks {
-            if b1 <= b0 || b0 < on || b1 > row.shift_end {
-                return Err(err(format!(
-                    "break {}-{} must lie inside the shift and not overlap another break",
-                    crate::time::format_local(&b0),
-                    crate::time::format_local(&b1)
-                )));
-            }
-            spans.push((on, b0));
-            on = b1;
-        }
-        spans.push((on, row.shift_end));
-        let agent = supply.agent_queue.len() as u32;
-        supply.agent_queue.push(q as u32);
-        for (s, e) in spans {
-            let (s, e) = (horizon.seconds_of(&s).max(0.0), horizon.seconds_of(&e));
-            if e > s {
-                supply.transitions.push(Transition { seconds: s, agent, on_duty: true });
-                supply.transitions.push(Transition { seconds: e, agent, on_duty: false });
-            }
-        }
-    }
-    Ok(supply)
-}
-
-/// Agents on duty from head-counts: `agents[q][i]` agents of queue `q` on duty during interval
-/// `i`. Agent `k` of a queue is on duty in every interval where the count exceeds `k`, so the
-/// fewest agents change state at each boundary.
-pub(crate) fn supply_from_counts(agents: &[Vec<u32>], horizon: &Horizon) -> Supply {
-    let mut supply = Supply { agent_queue: Vec::new(), transitions: Vec::new() };
-    for (q, counts) in agents.iter().enumerate() {
-        let most = counts.iter().copied().max().unwrap_or(0);
-        for k in 0..most {
-            let agent = supply.agent_queue.len() as u32;
-            supply.agent_queue.push(q as u32);
-            let mut on_since: Option<usize> = None;
-            for i in 0..=counts.len() {
-                let on = i < counts.len() && counts[i] > k;
-                match (on, on_since) {
-                    (true, None) => on_since = Some(i),
-                    (false, Some(s)) => {
-                        supply.transitions.push(Transition {
-                            seconds: s as f64 * horizon.interval_seconds,
-                            agent,
-                            on_duty: true,
-                        });
-                        supply.transitions.push(Transition {
-                            seconds: i as f64 * horizon.interval_seconds,
-                            agent,
-                            on_duty: false,
-                        });
-                        on_since = None;
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    supply
-}
-
-/// Assemble a model: sorted transitions and the scheduled slot-seconds per interval.
-pub(crate) fn model(
-    horizon: &Horizon,
-    queues: Vec<QueueModel>,
-    mut supply: Supply,
-    arrivals: ArrivalSource,
-    handle_time: HandleTime,
-) -> Model {
-    supply.transitions.sort_by(|x, y| {
-        x.seconds.total_cmp(&y.seconds).then(x.on_duty.cmp(&y.on_duty)).then(x.agent.cmp(&y.agent))
-    });
-    let mut m = Model {
-        interval_seconds: horizon.interval_seconds,
-        intervals: horizon.intervals,
-        queues,
-        agent_queue: supply.agent_queue,
-        transitions: supply.transitions,
-        scheduled_slot_seconds: Vec::new(),
-        arrivals,
-        handle_time,
-    };
-    let mut cells = vec![Cell::default(); m.queues.len() * m.intervals];
-    let mut since: Vec<Option<f64>> = vec![None; m.agent_queue.len()];
-    for tr in &m.transitions {
-        let a = tr.agent as usize;
-        let q = m.agent_queue[a] as usize;
-        if tr.on_duty {
-            since[a].get_or_insert(tr.seconds);
-        } else if let Some(s) = since[a].take() {
-            m.spread(&mut cells, q, s, tr.seconds, f64::from(m.queues[q].slots_per_agent), false);
-        }
-    }
-    m.scheduled_slot_seconds = cells.iter().map(|c| c.staffed_slot_seconds).collect();
-    m
+    Ok(())
 }
 
 /// Run `replications` replications in parallel; replication `r` uses ChaCha8 stream
-/// `stream_base + r` of `seed`. Results come back in replication order.
+/// `stream_base + r` of `seed` for its contacts and of a second seed for its absence. Results
+/// come back in replication order.
 pub(crate) fn replicate(
     model: &Model,
     replications: u32,
@@ -508,36 +514,86 @@ pub(crate) fn replicate(
         .map_init(Workspace::default, |ws, r| {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(stream_base + u64::from(r));
-            model.replicate(&mut rng, ws);
+            // A fixed odd constant keeps the absence stream apart from the contacts' stream.
+            let mut absence_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15);
+            absence_rng.set_stream(stream_base + u64::from(r));
+            model.replicate(&mut rng, &mut absence_rng, ws);
             std::mem::take(&mut ws.cells)
         })
         .collect()
+}
+
+/// Per queue and local day: each replication's cells summed over the day's intervals.
+fn daily(runs: &[Vec<Cell>], horizon: &Horizon, site: &Site) -> Vec<DayOutcome> {
+    let n = horizon.intervals;
+    // Day boundaries: the first interval of each local date.
+    let mut starts: Vec<(usize, chrono::NaiveDate)> = Vec::new();
+    for i in 0..n {
+        let d = horizon.interval_start(i).date_naive();
+        if starts.last().is_none_or(|(_, last)| *last != d) {
+            starts.push((i, d));
+        }
+    }
+    let mut out = Vec::with_capacity(starts.len() * site.queues.len());
+    let mut per_rep = vec![Cell::default(); runs.len()];
+    for (q, qc) in site.queues.iter().enumerate() {
+        for (k, &(first, date)) in starts.iter().enumerate() {
+            let end = starts.get(k + 1).map_or(n, |s| s.0);
+            for (r, run) in runs.iter().enumerate() {
+                let mut c = Cell::default();
+                for cell in &run[q * n + first..q * n + end] {
+                    c.add(cell);
+                }
+                per_rep[r] = c;
+            }
+            out.push(DayOutcome {
+                date: date.format("%Y-%m-%d").to_string(),
+                queue: qc.name.clone(),
+                metrics: Metrics::of(&per_rep),
+            });
+        }
+    }
+    out
+}
+
+/// Which outcomes [`summarize`] builds besides the queues and the total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Days and intervals (simulation.csv).
+    Intervals,
+    /// Days only (a what-if sweep: a thousand scenarios' intervals would only fill memory).
+    Days,
 }
 
 /// Combine replications into the reported outcome.
 pub(crate) fn summarize(
     runs: &[Vec<Cell>],
     horizon: &Horizon,
-    config: &PlanConfig,
+    site: &Site,
     options: &SimulationOptions,
+    absence: AppliedAbsence,
+    detail: Detail,
 ) -> SimulationResult {
     let n = horizon.intervals;
-    let mut intervals = Vec::with_capacity(config.site.queues.len() * n);
-    let mut queues = Vec::with_capacity(config.site.queues.len());
+    let with_intervals = detail == Detail::Intervals;
+    let mut intervals = Vec::with_capacity(if with_intervals { site.queues.len() * n } else { 0 });
+    let mut queues = Vec::with_capacity(site.queues.len());
     let mut all = vec![Cell::default(); runs.len()];
     let mut per_rep = vec![Cell::default(); runs.len()];
-    for (q, qc) in config.site.queues.iter().enumerate() {
+    for (q, qc) in site.queues.iter().enumerate() {
         let mut queue_total = vec![Cell::default(); runs.len()];
         for i in 0..n {
             for (r, run) in runs.iter().enumerate() {
                 per_rep[r] = run[q * n + i];
                 queue_total[r].add(&run[q * n + i]);
             }
-            intervals.push(IntervalOutcome {
-                interval_start: horizon.interval_start(i),
-                queue: qc.name.clone(),
-                metrics: Metrics::of(&per_rep),
-            });
+            if with_intervals {
+                intervals.push(IntervalOutcome {
+                    interval_start: horizon.interval_start(i),
+                    queue: qc.name.clone(),
+                    metrics: Metrics::of(&per_rep),
+                });
+            }
         }
         for (a, t) in all.iter_mut().zip(&queue_total) {
             a.add(t);
@@ -545,6 +601,7 @@ pub(crate) fn summarize(
         queues.push(QueueOutcome {
             queue: qc.name.clone(),
             channel: qc.channel,
+            priority: qc.priority.unwrap_or(0),
             target_answer_seconds: target_seconds(qc),
             metrics: Metrics::of(&queue_total),
         });
@@ -553,58 +610,82 @@ pub(crate) fn summarize(
         replications: options.replications,
         seed: options.seed,
         confidence: CONFIDENCE,
-        interval_minutes: config.site.grid.interval_minutes,
+        interval_minutes: site.grid.interval_minutes,
+        routing: options.routing,
+        absence,
         total: Metrics::of(&all),
         queues,
+        days: daily(runs, horizon, site),
         intervals,
     }
 }
 
+/// Build, check and run a model, and summarize it.
+fn simulate(
+    model: &Model,
+    horizon: &Horizon,
+    site: &Site,
+    options: &SimulationOptions,
+    absence: AppliedAbsence,
+) -> Result<SimulationResult, SimulateError> {
+    check_memory(model, options.replications)?;
+    let runs = replicate(model, options.replications, options.seed, 0);
+    Ok(summarize(&runs, horizon, site, options, absence, Detail::Intervals))
+}
+
 /// Simulate a roster against a forecast: Poisson arrivals at the forecast's volumes over the
-/// forecast's intervals, the roster's agents on duty, `options.replications` replications.
-///
-/// Needs only plan.toml's `[site]`, `[staffing]` and `[[queues]]` (plus the optional
-/// `[simulation]` that `options` usually comes from).
+/// forecast's intervals, the roster's agents on duty (serving their `skills` under skills
+/// routing; an agent missing from `skills`, or `skills` `None`, serves its row's queue), with
+/// the options' absence, `options.replications` replications.
 pub fn run(
     roster: &[RosterRow],
     forecast: &[ForecastRow],
-    config: &PlanConfig,
+    skills: Option<&Skills>,
+    site: &Site,
     options: &SimulationOptions,
-) -> Result<SimulationResult, crate::Error> {
+) -> Result<SimulationResult, SimulateError> {
     let options = options.validated()?;
-    let (horizon, queues) = demand(forecast, config)?;
-    let supply = supply_from_roster(roster, config, &horizon)?;
-    let m = model(&horizon, queues, supply, ArrivalSource::Poisson, options.handle_time);
-    let runs = replicate(&m, options.replications, options.seed, 0);
-    Ok(summarize(&runs, &horizon, config, &options))
+    let (horizon, queues) = demand(forecast, site)?;
+    let supply = supply_from_roster(roster, skills, site, &horizon, options.routing)?;
+    let absence = options.absence.resolve(roster);
+    let m = model(
+        &horizon,
+        queues,
+        supply,
+        ArrivalSource::Poisson,
+        options.handle_time,
+        absence.engine(),
+    );
+    simulate(&m, &horizon, site, &options, absence)
 }
 
 /// Simulate a forecast against exactly the net agents of a staffing requirement (`agents_net`
-/// of each requirement row on duty for the whole of its interval; no shifts, no breaks): the
-/// check of an Erlang requirement once intervals carry over and callers abandon. Requirement
-/// rows outside the forecast's horizon, or for queues not in plan.toml, are errors.
+/// of each requirement row on duty for the whole of its interval, serving its queue only; no
+/// shifts, no breaks, no absence: net agents are already after shrinkage): the check of an
+/// Erlang requirement once intervals carry over and callers abandon. Requirement rows outside
+/// the forecast's horizon, or for queues not in plan.toml, are errors.
 pub fn run_requirement(
-    requirements: &[crate::io::requirements::RequirementRow],
+    requirements: &[RequirementRow],
     forecast: &[ForecastRow],
-    config: &PlanConfig,
+    site: &Site,
     options: &SimulationOptions,
-) -> Result<SimulationResult, crate::Error> {
+) -> Result<SimulationResult, SimulateError> {
     let options = options.validated()?;
-    let (horizon, queues) = demand(forecast, config)?;
-    let counts = agent_counts(requirements, config, &horizon)?;
+    let (horizon, queues) = demand(forecast, site)?;
+    let counts = agent_counts(requirements, site, &horizon)?;
     let supply = supply_from_counts(&counts, &horizon);
-    let m = model(&horizon, queues, supply, ArrivalSource::Poisson, options.handle_time);
-    let runs = replicate(&m, options.replications, options.seed, 0);
-    Ok(summarize(&runs, &horizon, config, &options))
+    let m =
+        model(&horizon, queues, supply, ArrivalSource::Poisson, options.handle_time, Absence::NONE);
+    simulate(&m, &horizon, site, &options, AppliedAbsence::NONE)
 }
 
 /// `agents_net` per queue (plan.toml order) and interval of the horizon.
 fn agent_counts(
-    requirements: &[crate::io::requirements::RequirementRow],
-    config: &PlanConfig,
+    requirements: &[RequirementRow],
+    site: &Site,
     horizon: &Horizon,
 ) -> Result<Vec<Vec<u32>>, SimulateError> {
-    let mut counts = vec![vec![0u32; horizon.intervals]; config.site.queues.len()];
+    let mut counts = vec![vec![0u32; horizon.intervals]; site.queues.len()];
     let step_ms = (horizon.interval_seconds * 1000.0) as i64;
     for r in requirements {
         let err = |message: String| {
@@ -614,11 +695,8 @@ fn agent_counts(
                 r.queue
             ))
         };
-        let q = config
-            .site
-            .queues
-            .iter()
-            .position(|c| c.name == r.queue)
+        let q = site
+            .queue_index(&r.queue)
             .ok_or_else(|| err("the queue is not in plan.toml".into()))?;
         let offset = (r.interval_start - horizon.origin).num_milliseconds();
         if offset < 0 || offset % step_ms != 0 || (offset / step_ms) as usize >= horizon.intervals {
@@ -629,23 +707,17 @@ fn agent_counts(
     Ok(counts)
 }
 
-/// Like [`run`], but the arrivals are a recorded contact log instead of Poisson draws: every
-/// replication sees the same contacts (at their recorded times, with their recorded handle
-/// times where the log has them); patience and missing handle times are drawn. The forecast
-/// still sets the horizon and the mean handle times. Contacts outside the horizon are ignored.
-pub fn run_replay(
-    roster: &[RosterRow],
-    forecast: &[ForecastRow],
+/// The contacts of a log inside the horizon, as the engine replays them (sorted by arrival).
+fn replay_contacts(
     contacts: &[ContactRecord],
-    config: &PlanConfig,
-    options: &SimulationOptions,
-) -> Result<SimulationResult, crate::Error> {
-    let options = options.validated()?;
-    let (horizon, queues) = demand(forecast, config)?;
+    horizon: &Horizon,
+    queues: &[engine::QueueModel],
+    site: &Site,
+) -> Result<Vec<ReplayContact>, SimulateError> {
     let end = horizon.intervals as f64 * horizon.interval_seconds;
     let mut replay = Vec::with_capacity(contacts.len());
     for c in contacts {
-        let q = config.site.queues.iter().position(|q| q.name == c.queue).ok_or_else(|| {
+        let q = site.queue_index(&c.queue).ok_or_else(|| {
             SimulateError::Invalid(format!(
                 "contact at {} is for queue {:?}, which is not in plan.toml",
                 crate::time::format_local(&c.arrived_at),
@@ -664,8 +736,7 @@ pub fn run_replay(
                      default_aht_seconds gives one",
                     crate::time::format_local(&c.arrived_at),
                     c.queue
-                ))
-                .into());
+                )));
             }
         }
         replay.push(ReplayContact {
@@ -683,16 +754,36 @@ pub fn run_replay(
             crate::time::format_local(&last),
             crate::time::format_local(&horizon.origin),
             crate::time::format_local(&horizon.interval_start(horizon.intervals))
-        ))
-        .into());
+        )));
     }
+    supply::check_contacts(replay.len() as f64)?;
     replay.sort_by(|a, b| {
         a.arrival_seconds.total_cmp(&b.arrival_seconds).then(a.queue.cmp(&b.queue))
     });
-    let supply = supply_from_roster(roster, config, &horizon)?;
-    let m = model(&horizon, queues, supply, ArrivalSource::Replay(replay), options.handle_time);
-    let runs = replicate(&m, options.replications, options.seed, 0);
-    Ok(summarize(&runs, &horizon, config, &options))
+    Ok(replay)
+}
+
+/// Like [`run`], but the arrivals are a recorded contact log instead of Poisson draws: every
+/// replication sees the same contacts (at their recorded times, with their recorded handle
+/// times where the log has them); patience, missing handle times and absence are drawn. The
+/// forecast still sets the horizon and the mean handle times. Contacts outside the horizon are
+/// ignored.
+pub fn run_replay(
+    roster: &[RosterRow],
+    forecast: &[ForecastRow],
+    contacts: &[ContactRecord],
+    skills: Option<&Skills>,
+    site: &Site,
+    options: &SimulationOptions,
+) -> Result<SimulationResult, SimulateError> {
+    let options = options.validated()?;
+    let (horizon, queues) = demand(forecast, site)?;
+    let replay = replay_contacts(contacts, &horizon, &queues, site)?;
+    let supply = supply_from_roster(roster, skills, site, &horizon, options.routing)?;
+    let absence = options.absence.resolve(roster);
+    let arrivals = ArrivalSource::Replay(replay);
+    let m = model(&horizon, queues, supply, arrivals, options.handle_time, absence.engine());
+    simulate(&m, &horizon, site, &options, absence)
 }
 
 #[cfg(test)]
@@ -707,8 +798,8 @@ mod tests {
         [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n\
         [[queues]]\nname = \"email\"\nchannel = \"email\"\ndeadline_minutes = 60\n";
 
-    fn config() -> PlanConfig {
-        PlanConfig::parse("plan.toml", PLAN, Path::new("")).unwrap()
+    fn config() -> Site {
+        crate::plan::PlanConfig::parse("plan.toml", PLAN, Path::new("")).unwrap().site
     }
 
     fn tz() -> Tz {
@@ -751,7 +842,7 @@ mod tests {
     fn fall_back_day_has_fifty_half_hours() {
         // 2025-11-02 in New York has 25 hours: the horizon counts in absolute time.
         let f = vec![row(at(2, 0, 0), "voice", 10.0), row(at(2, 23, 30), "voice", 10.0)];
-        let r = run(&[], &f, &config(), &opts()).unwrap();
+        let r = run(&[], &f, None, &config(), &opts()).unwrap();
         assert_eq!(r.intervals.len(), 2 * 50);
         assert_eq!(crate::time::format_local(&r.intervals[49].interval_start), "2025-11-02T23:30");
         assert_eq!(
@@ -772,26 +863,88 @@ mod tests {
     #[test]
     fn bad_inputs_name_the_row() {
         let c = config();
-        let e = run(&[], &[row(at(3, 9, 0), "sms", 1.0)], &c, &opts()).unwrap_err().to_string();
+        let e =
+            run(&[], &[row(at(3, 9, 0), "sms", 1.0)], None, &c, &opts()).unwrap_err().to_string();
         assert!(e.contains("queue sms") && e.contains("not in plan.toml"), "{e}");
         let f = vec![row(at(3, 9, 0), "voice", 1.0), row(at(3, 9, 10), "voice", 1.0)];
-        let e = run(&[], &f, &c, &opts()).unwrap_err().to_string();
+        let e = run(&[], &f, None, &c, &opts()).unwrap_err().to_string();
         assert!(e.contains("2025-11-03T09:10") && e.contains("30-minute grid"), "{e}");
         let f = vec![row(at(3, 9, 0), "voice", 1.0), row(at(3, 9, 0), "voice", 1.0)];
-        assert!(run(&[], &f, &c, &opts()).unwrap_err().to_string().contains("twice"));
+        assert!(run(&[], &f, None, &c, &opts()).unwrap_err().to_string().contains("twice"));
         let f = vec![row(at(3, 9, 0), "voice", 1.0)];
         let late_break =
             agent("voice", at(3, 9, 0), at(3, 10, 0), vec![(at(3, 9, 50), at(3, 10, 5))]);
-        let e = run(&[late_break], &f, &c, &opts()).unwrap_err().to_string();
+        let e = run(&[late_break], &f, None, &c, &opts()).unwrap_err().to_string();
         assert!(e.contains("agent A1") && e.contains("inside the shift"), "{e}");
         let far = vec![
             row(at(3, 9, 0), "voice", 1.0),
             row(at(3, 9, 0) + Duration::days(366 * 400), "voice", 1.0),
         ];
-        let e = run(&[], &far, &c, &opts()).unwrap_err().to_string();
-        assert!(e.contains("more than 6000000 intervals"), "{e}");
+        let e = run(&[], &far, None, &c, &opts()).unwrap_err().to_string();
+        assert!(e.contains("interval-queue cells"), "{e}");
         let bad = SimulationOptions { replications: 0, ..opts() };
-        assert!(run(&[], &f, &c, &bad).unwrap_err().to_string().contains("replications"));
+        assert!(run(&[], &f, None, &c, &bad).unwrap_err().to_string().contains("replications"));
+    }
+
+    #[test]
+    fn memory_limits_are_errors_not_swap() {
+        let c = config();
+        // A forecast cell of 1e8 contacts: more than one replication may hold.
+        let f = vec![row(at(3, 9, 0), "voice", 1e8)];
+        let e = run(&[], &f, None, &c, &opts()).unwrap_err().to_string();
+        assert!(e.contains("100000000 contacts") && e.contains("at most 10000000"), "{e}");
+        let f = vec![row(at(3, 9, 0), "voice", 1.0)];
+        let many = SimulationOptions { replications: MAX_REPLICATIONS + 1, ..opts() };
+        let e = run(&[], &f, None, &c, &many).unwrap_err().to_string();
+        assert!(e.contains("from 1 to 1000"), "{e}");
+        // A year of half-hours on two queues, 1,000 replications: 35 M cells, too many at once.
+        let year = vec![
+            row(at(3, 9, 0), "voice", 1.0),
+            row(at(3, 9, 0) + Duration::days(364), "voice", 1.0),
+        ];
+        let most = SimulationOptions { replications: MAX_REPLICATIONS, ..opts() };
+        let e = run(&[], &year, None, &c, &most).unwrap_err().to_string();
+        assert!(e.contains("interval-queue cells") && e.contains("use at most"), "{e}");
+    }
+
+    #[test]
+    fn auto_absence_is_the_shrinkage_the_breaks_do_not_take() {
+        // 8.5-hour span, 60 minutes of breaks, 480 paid: 450 on duty. Shrinkage 0.30:
+        // 1 - 0.7 * 480 / 450 = 0.25333.
+        let mut a = agent(
+            "voice",
+            at(3, 8, 0),
+            at(3, 16, 30),
+            vec![
+                (at(3, 10, 0), at(3, 10, 15)),
+                (at(3, 12, 0), at(3, 12, 30)),
+                (at(3, 15, 0), at(3, 15, 15)),
+            ],
+        );
+        a.paid_minutes = 480;
+        assert!(
+            (unplanned_shrinkage(std::slice::from_ref(&a), 0.3) - (1.0 - 0.7 * 480.0 / 450.0))
+                .abs()
+                < 1e-12
+        );
+        // Breaks that take more than the shrinkage leave no absence.
+        assert_eq!(unplanned_shrinkage(std::slice::from_ref(&a), 0.0), 0.0);
+        let options = SimulationOptions::from_config(
+            &SimulationConfig { off_queue: 0.05, ..SimulationConfig::default() },
+            0.3,
+        )
+        .unwrap();
+        let applied = options.absence.resolve(std::slice::from_ref(&a));
+        // (1 - p)(1 - 0.05) = 1 - 0.25333.
+        assert!(((1.0 - applied.day_probability) * 0.95 - 0.7 * 480.0 / 450.0).abs() < 1e-12);
+        let bad = SimulationConfig {
+            absence: AbsenceSetting::Fraction(1.0),
+            ..SimulationConfig::default()
+        };
+        assert!(SimulationOptions::from_config(&bad, 0.3)
+            .unwrap_err()
+            .to_string()
+            .contains("simulation.absence"));
     }
 
     #[test]
@@ -802,7 +955,7 @@ mod tests {
             (0..4).map(|k| row(at(3, 20, 0) + Duration::minutes(30 * k), "email", 4.0)).collect();
         f.push(row(at(4, 9, 0), "email", 0.0));
         let roster = [agent("email", at(4, 8, 0), at(4, 16, 0), vec![])];
-        let r = run(&roster, &f, &config(), &opts()).unwrap();
+        let r = run(&roster, &f, None, &config(), &opts()).unwrap();
         let m = &r.queues[1].metrics;
         assert!(m.offered.mean > 0.0);
         assert_eq!(m.answered.mean, m.offered.mean);
@@ -823,7 +976,7 @@ mod tests {
             })
             .collect();
         let roster = [agent("voice", at(3, 9, 0), at(3, 10, 0), vec![])];
-        let r = run_replay(&roster, &f, &contacts, &config(), &opts()).unwrap();
+        let r = run_replay(&roster, &f, &contacts, None, &config(), &opts()).unwrap();
         let m = &r.queues[0].metrics;
         // One agent, 30 s contacts a minute apart: nobody waits; 300 s busy of 1,800 s.
         assert_eq!(m.offered, Estimate { mean: 10.0, ci_low: Some(10.0), ci_high: Some(10.0) });
@@ -835,7 +988,8 @@ mod tests {
             .iter()
             .map(|c| ContactRecord { arrived_at: c.arrived_at - Duration::days(7), ..c.clone() })
             .collect();
-        let e = run_replay(&roster, &f, &elsewhere, &config(), &opts()).unwrap_err().to_string();
+        let e =
+            run_replay(&roster, &f, &elsewhere, None, &config(), &opts()).unwrap_err().to_string();
         assert!(e.contains("no contact of the log (2025-10-27T10:00 to"), "{e}");
     }
 
@@ -862,7 +1016,7 @@ mod tests {
         let roster: Vec<RosterRow> =
             (0..3).map(|_| agent("voice", at(3, 9, 0), at(3, 11, 0), vec![])).collect();
         let by_requirement = run_requirement(&requirement, &f, &config(), &opts()).unwrap();
-        let by_roster = run(&roster, &f, &config(), &opts()).unwrap();
+        let by_roster = run(&roster, &f, None, &config(), &opts()).unwrap();
         assert_eq!(by_requirement, by_roster);
         let mut outside = requirement.clone();
         outside[0].interval_start = at(3, 8, 0);

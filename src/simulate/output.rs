@@ -17,11 +17,23 @@
 //!
 //! ```text
 //! name,contacts,required_agents_peak,required_agent_intervals,on_duty_agents_peak,paid_hours,fte,
-//! cost,capped_intervals,service_level,abandon_rate,asa_seconds,occupancy
+//! cost,capped_intervals,roster_agents,roster_shifts,roster_paid_hours,roster_on_duty_peak,
+//! service_level,abandon_rate,asa_seconds,occupancy
 //! ```
 //!
 //! with `_ci_low,_ci_high` after each simulated column when replications > 1; the simulated
-//! columns are for all queues together and empty when the sweep did not simulate.
+//! columns are for all queues together and empty when the sweep did not simulate; the roster
+//! columns (the roster's own head-count and paid hours, beside what the scenario requires) are
+//! empty without a roster.
+//!
+//! whatif_days.csv: per scenario (input order), queue (plan.toml order) and local day, the
+//! simulated outcome — `date` is `all` for the queue's whole horizon:
+//!
+//! ```text
+//! name,queue,date,offered,service_level,abandon_rate,asa_seconds,occupancy
+//! ```
+//!
+//! again with `_ci_low,_ci_high` after each rate when replications > 1.
 
 use std::path::Path;
 
@@ -97,7 +109,7 @@ pub fn write_simulation(path: &Path, result: &SimulationResult) -> Result<(), Fi
 }
 
 /// whatif.csv columns before the simulated ones.
-const WHATIF_COLUMNS: [&str; 9] = [
+const WHATIF_COLUMNS: [&str; 13] = [
     "name",
     "contacts",
     "required_agents_peak",
@@ -107,6 +119,10 @@ const WHATIF_COLUMNS: [&str; 9] = [
     "fte",
     "cost",
     "capped_intervals",
+    "roster_agents",
+    "roster_shifts",
+    "roster_paid_hours",
+    "roster_on_duty_peak",
 ];
 
 /// Simulated columns of whatif.csv (all queues together), with decimals.
@@ -144,6 +160,10 @@ pub fn whatif_records(
                 fmt_num(o.fte, 2),
                 o.cost.map(|c| fmt_num(c, 2)).unwrap_or_default(),
                 o.capped_intervals.to_string(),
+                o.roster.as_ref().map(|r| r.agents.to_string()).unwrap_or_default(),
+                o.roster.as_ref().map(|r| r.shifts.to_string()).unwrap_or_default(),
+                o.roster.as_ref().map(|r| fmt_num(r.paid_hours, 2)).unwrap_or_default(),
+                o.roster.as_ref().map(|r| r.on_duty_agents_peak.to_string()).unwrap_or_default(),
             ];
             let sim = o.simulated.as_ref();
             let values = [
@@ -174,6 +194,68 @@ pub fn write_whatif(
     let header = whatif_header(replications);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     write_csv_atomic(path, &header, whatif_records(outcomes, replications))
+}
+
+/// whatif_days.csv header.
+pub fn whatif_days_header(replications: u32) -> Vec<String> {
+    let mut h: Vec<String> = ["name", "queue", "date", "offered"].map(String::from).to_vec();
+    for (name, _) in WHATIF_SIMULATED {
+        h.push(name.to_string());
+        if replications > 1 {
+            h.push(format!("{name}_ci_low"));
+            h.push(format!("{name}_ci_high"));
+        }
+    }
+    h
+}
+
+fn whatif_day_record(
+    name: &str,
+    queue: &str,
+    date: &str,
+    m: &Metrics,
+    replications: u32,
+) -> Vec<String> {
+    let mut r =
+        vec![name.to_string(), queue.to_string(), date.to_string(), fmt_num(m.offered.mean, 3)];
+    let values = [m.service_level, m.abandon_rate, m.asa_seconds, m.occupancy];
+    for (e, (_, decimals)) in values.iter().zip(WHATIF_SIMULATED) {
+        let f = |v: Option<f64>| v.map(|v| fmt_num(v, decimals)).unwrap_or_default();
+        r.push(f(e.map(|e| e.mean)));
+        if replications > 1 {
+            r.push(f(e.and_then(|e| e.ci_low)));
+            r.push(f(e.and_then(|e| e.ci_high)));
+        }
+    }
+    r
+}
+
+/// whatif_days.csv rows: per scenario, each queue's whole horizon (`all`) then its days.
+pub fn whatif_days_records(
+    outcomes: &[crate::simulate::whatif::ScenarioOutcome],
+    replications: u32,
+) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for o in outcomes {
+        for q in &o.queues {
+            out.push(whatif_day_record(&o.name, &q.queue, "all", &q.metrics, replications));
+            for d in o.days.iter().filter(|d| d.queue == q.queue) {
+                out.push(whatif_day_record(&o.name, &d.queue, &d.date, &d.metrics, replications));
+            }
+        }
+    }
+    out
+}
+
+/// Write whatif_days.csv atomically.
+pub fn write_whatif_days(
+    path: &Path,
+    outcomes: &[crate::simulate::whatif::ScenarioOutcome],
+    replications: u32,
+) -> Result<(), FileError> {
+    let header = whatif_days_header(replications);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    write_csv_atomic(path, &header, whatif_days_records(outcomes, replications))
 }
 
 #[cfg(test)]
@@ -215,8 +297,11 @@ mod tests {
             seed: 1,
             confidence: 0.95,
             interval_minutes: 15,
+            routing: crate::simulate::Routing::Skills,
+            absence: crate::simulate::AppliedAbsence::NONE,
             total: busy.clone(),
             queues: Vec::new(),
+            days: Vec::new(),
             intervals: vec![
                 IntervalOutcome { interval_start: start, queue: "voice".into(), metrics: quiet },
                 IntervalOutcome { interval_start: start, queue: "chat".into(), metrics: busy },

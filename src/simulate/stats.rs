@@ -55,6 +55,17 @@ impl Estimate {
         Some(Estimate { mean, ci_low: Some(mean - half), ci_high: Some(mean + half) })
     }
 
+    /// Like [`Estimate::of`], with the interval clipped to the quantity's range `[low, high]`
+    /// (a service level never above 1, an ASA never negative): the t-interval is symmetric
+    /// and can cross a bound the quantity cannot, e.g. when most replications sit at it.
+    pub fn within(values: impl IntoIterator<Item = f64>, low: f64, high: f64) -> Option<Estimate> {
+        Estimate::of(values).map(|e| Estimate {
+            mean: e.mean,
+            ci_low: e.ci_low.map(|v| v.clamp(low, high)),
+            ci_high: e.ci_high.map(|v| v.clamp(low, high)),
+        })
+    }
+
     /// Half the width of the interval (0 without one).
     pub fn half_width(&self) -> f64 {
         match (self.ci_low, self.ci_high) {
@@ -107,6 +118,16 @@ mod tests {
         let e = Estimate::of([1.0, 2.0, 3.0, 4.0]).unwrap();
         assert!((e.mean - 2.5).abs() < 1e-12);
         assert!((e.half_width() - 2.054_260).abs() < 1e-6, "{}", e.half_width());
+    }
+
+    #[test]
+    fn intervals_stay_within_the_range() {
+        // 1, 1, 1, 0.5: mean 0.875, half-width 0.398 would reach 1.27.
+        let e = Estimate::within([1.0, 1.0, 1.0, 0.5], 0.0, 1.0).unwrap();
+        assert_eq!(e.ci_high, Some(1.0));
+        assert!(e.ci_low.unwrap() > 0.0 && e.ci_low.unwrap() < e.mean);
+        let e = Estimate::within([0.0, 0.0, 3.0], 0.0, f64::INFINITY).unwrap();
+        assert_eq!(e.ci_low, Some(0.0));
     }
 
     #[test]

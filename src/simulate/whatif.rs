@@ -34,8 +34,10 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::engine::Absence;
+use super::supply::{demand, model, supply_from_counts, supply_from_roster, Skills};
 use super::{
-    demand, model, replicate, summarize, supply_from_counts, supply_from_roster, Metrics,
+    check_memory, replicate, summarize, AppliedAbsence, DayOutcome, Detail, Metrics, QueueOutcome,
     SimulateError, SimulationOptions,
 };
 use crate::error::InputError;
@@ -113,8 +115,37 @@ pub struct ScenarioOutcome {
     pub cost: Option<f64>,
     /// Intervals where the head-count cap cut the requirement.
     pub capped_intervals: u32,
+    /// The roster's own figures, when the sweep simulates a roster.
+    pub roster: Option<RosterFigures>,
     /// Simulated outcome of all queues together (`None` when not simulated).
     pub simulated: Option<Metrics>,
+    /// Simulated outcome per queue (plan.toml order; empty when not simulated).
+    pub queues: Vec<QueueOutcome>,
+    /// Simulated outcome per queue and local day (empty when not simulated).
+    pub days: Vec<DayOutcome>,
+    /// The absence drawn (with a roster; none against the requirement's net agents).
+    pub absence: Option<AppliedAbsence>,
+}
+
+/// A roster's own paid hours and head-count, beside what a scenario requires.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RosterFigures {
+    /// Distinct agents.
+    pub agents: u32,
+    /// Roster rows (agent shifts).
+    pub shifts: u32,
+    /// Σ paid minutes / 60 (the shift's length for a row without paid minutes).
+    pub paid_hours: f64,
+    /// Most roster agents on duty at once (shift minus breaks, before absence).
+    pub on_duty_agents_peak: u32,
+}
+
+/// The roster a sweep simulates every scenario against, with the agents' skills.
+#[derive(Debug, Clone, Copy)]
+pub struct WhatifRoster<'a> {
+    pub rows: &'a [RosterRow],
+    /// Skills of the agents (agents.csv); `None`: each serves its row's queue.
+    pub skills: Option<&'a Skills>,
 }
 
 /// Staffing function used by the sweep: forecast rows and a plan in, requirement rows out.
@@ -124,7 +155,7 @@ pub type StaffFn<'a> =
 /// Run a sweep with the `staffing` stage's Erlang requirement.
 pub fn run(
     forecast: &[ForecastRow],
-    roster: Option<&[RosterRow]>,
+    roster: Option<WhatifRoster<'_>>,
     config: &PlanConfig,
     scenarios: &[Scenario],
     options: &WhatifOptions,
@@ -139,7 +170,7 @@ pub fn run(
 pub fn run_with(
     staff: &StaffFn<'_>,
     forecast: &[ForecastRow],
-    roster: Option<&[RosterRow]>,
+    roster: Option<WhatifRoster<'_>>,
     config: &PlanConfig,
     scenarios: &[Scenario],
     options: &WhatifOptions,
@@ -162,6 +193,7 @@ pub fn run_with(
                 .into());
             }
         }
+        check_dates(s, forecast)?;
     }
     scenarios
         .par_iter()
@@ -177,6 +209,34 @@ pub fn run_with(
             })
         })
         .collect()
+}
+
+/// A scenario with dates must change some interval of the forecast: dates that miss the
+/// horizon are an error, not a scenario that silently equals the baseline.
+fn check_dates(s: &Scenario, forecast: &[ForecastRow]) -> Result<(), SimulateError> {
+    if s.start.is_none() && s.end.is_none() {
+        return Ok(());
+    }
+    let hits = forecast.iter().any(|r| {
+        s.start.is_none_or(|t| r.interval_start >= t)
+            && s.end.is_none_or(|t| r.interval_start < t)
+            && s.queue.as_ref().is_none_or(|q| *q == r.queue)
+    });
+    if hits || forecast.is_empty() {
+        return Ok(());
+    }
+    let first = forecast.iter().map(|r| r.interval_start).min().expect("non-empty");
+    let last = forecast.iter().map(|r| r.interval_start).max().expect("non-empty");
+    let show = |t: Option<Stamp>| t.map(|t| time::format_local(&t)).unwrap_or_else(|| "-".into());
+    Err(SimulateError::Invalid(format!(
+        "scenario {:?}: its dates ({} to {}) miss the forecast's horizon ({} to {}){}",
+        s.name,
+        show(s.start),
+        show(s.end),
+        time::format_local(&first),
+        time::format_local(&last),
+        s.queue.as_ref().map(|q| format!(" for queue {q:?}")).unwrap_or_default()
+    )))
 }
 
 /// The scenario's forecast and plan.
@@ -229,11 +289,157 @@ pub fn apply(
     (rows, cfg)
 }
 
+/// Gross (scheduled) and net (on duty) agents per queue and interval of a scenario, after its
+/// head-count cap.
+struct Requirement {
+    gross: Vec<Vec<u32>>,
+    net: Vec<Vec<u32>>,
+    capped_intervals: u32,
+}
+
+impl Requirement {
+    fn of(
+        requirements: &[RequirementRow],
+        cfg: &PlanConfig,
+        horizon: &super::Horizon,
+        cap: Option<u32>,
+    ) -> Requirement {
+        let n = horizon.intervals;
+        let nq = cfg.site.queues.len();
+        let mut gross = vec![vec![0u32; n]; nq];
+        let mut net = vec![vec![0u32; n]; nq];
+        let step_ms = (horizon.interval_seconds * 1000.0) as i64;
+        for r in requirements {
+            let Some(q) = cfg.site.queue_index(&r.queue) else {
+                continue;
+            };
+            let offset = (r.interval_start - horizon.origin).num_milliseconds();
+            if offset < 0 || offset % step_ms != 0 || (offset / step_ms) as usize >= n {
+                continue;
+            }
+            let i = (offset / step_ms) as usize;
+            gross[q][i] = r.agents_gross;
+            net[q][i] = r.agents_net;
+        }
+        let mut capped_intervals = 0u32;
+        if let Some(cap) = cap {
+            for i in 0..n {
+                let total: u32 = gross.iter().map(|g| g[i]).sum();
+                if total > cap {
+                    capped_intervals += 1;
+                    let factor = f64::from(cap) / f64::from(total);
+                    let scaled = share(&gross.iter().map(|g| g[i]).collect::<Vec<_>>(), cap);
+                    for q in 0..nq {
+                        gross[q][i] = scaled[q];
+                        net[q][i] = (f64::from(net[q][i]) * factor)
+                            .floor()
+                            .min(f64::from(scaled[q])) as u32;
+                    }
+                }
+            }
+        }
+        Requirement { gross, net, capped_intervals }
+    }
+}
+
+/// The roster's own paid hours and head-count.
+fn roster_figures(rows: &[RosterRow], horizon: &super::Horizon) -> RosterFigures {
+    let mut ids: Vec<&str> = rows.iter().map(|r| r.agent_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let paid_minutes: f64 = rows
+        .iter()
+        .map(|r| {
+            if r.paid_minutes > 0 {
+                f64::from(r.paid_minutes)
+            } else {
+                (r.shift_end - r.shift_start).num_seconds() as f64 / 60.0
+            }
+        })
+        .sum();
+    // On duty per interval: +1 at each span's start, -1 at its end, on the interval grid.
+    let mut delta = vec![0i64; horizon.intervals + 1];
+    for r in rows {
+        let mut on = r.shift_start;
+        let mut breaks = r.breaks.clone();
+        breaks.sort();
+        let mut spans: Vec<(Stamp, Stamp)> = Vec::with_capacity(breaks.len() + 1);
+        for &(b0, b1) in &breaks {
+            spans.push((on, b0));
+            on = b1;
+        }
+        spans.push((on, r.shift_end));
+        for (s, e) in spans {
+            let i0 = (horizon.seconds_of(&s) / horizon.interval_seconds).ceil().max(0.0) as usize;
+            let i1 = (horizon.seconds_of(&e) / horizon.interval_seconds).floor().max(0.0) as usize;
+            let (i0, i1) = (i0.min(horizon.intervals), i1.min(horizon.intervals));
+            if i1 > i0 {
+                delta[i0] += 1;
+                delta[i1] -= 1;
+            }
+        }
+    }
+    let mut on_duty = 0i64;
+    let mut peak = 0i64;
+    for d in &delta[..horizon.intervals] {
+        on_duty += d;
+        peak = peak.max(on_duty);
+    }
+    RosterFigures {
+        agents: ids.len() as u32,
+        shifts: rows.len() as u32,
+        paid_hours: paid_minutes / 60.0,
+        on_duty_agents_peak: peak as u32,
+    }
+}
+
+/// What the simulation of a scenario reports.
+struct Simulated {
+    result: super::SimulationResult,
+    absence: Option<AppliedAbsence>,
+}
+
+/// Simulate a scenario's demand against the roster (with its absence, resolved with the
+/// scenario's shrinkage) or against exactly its net agents (no absence).
+fn simulate_scenario(
+    cfg: &PlanConfig,
+    rows: &[ForecastRow],
+    roster: Option<WhatifRoster<'_>>,
+    net: &[Vec<u32>],
+    simulation: &SimulationOptions,
+    index: u64,
+) -> Result<Simulated, Error> {
+    let (horizon, queues) = demand(rows, &cfg.site)?;
+    let mut options = *simulation;
+    options.absence.shrinkage = cfg.staffing.shrinkage;
+    let (supply, absence) = match roster {
+        Some(r) => (
+            supply_from_roster(r.rows, r.skills, &cfg.site, &horizon, options.routing)?,
+            Some(options.absence.resolve(r.rows)),
+        ),
+        None => (supply_from_counts(net, &horizon), None),
+    };
+    let engine_absence = absence.map_or(Absence::NONE, |a| a.engine());
+    let m = model(
+        &horizon,
+        queues,
+        supply,
+        ArrivalSource::Poisson,
+        options.handle_time,
+        engine_absence,
+    );
+    check_memory(&m, options.replications)?;
+    let runs = replicate(&m, options.replications, options.seed, (index + 1) << 32);
+    let applied = absence.unwrap_or(AppliedAbsence::NONE);
+    let result = summarize(&runs, &horizon, &cfg.site, &options, applied, Detail::Days);
+    Ok(Simulated { result, absence })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn one(
     staff: &StaffFn<'_>,
     forecast: &[ForecastRow],
-    roster: Option<&[RosterRow]>,
+    roster: Option<WhatifRoster<'_>>,
     config: &PlanConfig,
     s: &Scenario,
     options: &WhatifOptions,
@@ -241,41 +447,16 @@ fn one(
     index: u64,
 ) -> Result<ScenarioOutcome, Error> {
     let (rows, cfg) = apply(forecast, config, s);
-    let (horizon, queues) = demand(&rows, &cfg)?;
+    let horizon = super::Horizon::of_forecast(&rows, &cfg.site)?;
+    let contacts: f64 = rows.iter().map(|r| r.contacts).sum();
+    if options.simulate {
+        // Before staffing: a volume far beyond what can be simulated fails fast.
+        super::supply::check_contacts(contacts)?;
+    }
     let requirements = staff(&rows, &cfg)?;
+    let Requirement { gross, net, capped_intervals } =
+        Requirement::of(&requirements, &cfg, &horizon, s.headcount_cap);
     let n = horizon.intervals;
-    let nq = cfg.site.queues.len();
-    let mut gross = vec![vec![0u32; n]; nq];
-    let mut net = vec![vec![0u32; n]; nq];
-    let step_ms = (horizon.interval_seconds * 1000.0) as i64;
-    for r in &requirements {
-        let Some(q) = cfg.site.queues.iter().position(|c| c.name == r.queue) else {
-            continue;
-        };
-        let offset = (r.interval_start - horizon.origin).num_milliseconds();
-        if offset < 0 || offset % step_ms != 0 || (offset / step_ms) as usize >= n {
-            continue;
-        }
-        let i = (offset / step_ms) as usize;
-        gross[q][i] = r.agents_gross;
-        net[q][i] = r.agents_net;
-    }
-    let mut capped_intervals = 0u32;
-    if let Some(cap) = s.headcount_cap {
-        for i in 0..n {
-            let total: u32 = gross.iter().map(|g| g[i]).sum();
-            if total > cap {
-                capped_intervals += 1;
-                let factor = f64::from(cap) / f64::from(total);
-                let scaled = share(&gross.iter().map(|g| g[i]).collect::<Vec<_>>(), cap);
-                for q in 0..nq {
-                    gross[q][i] = scaled[q];
-                    net[q][i] =
-                        (f64::from(net[q][i]) * factor).floor().min(f64::from(scaled[q])) as u32;
-                }
-            }
-        }
-    }
     let per_interval_gross: Vec<u32> = (0..n).map(|i| gross.iter().map(|g| g[i]).sum()).collect();
     let required_agents_peak = per_interval_gross.iter().copied().max().unwrap_or(0);
     let required_agent_intervals: u64 = per_interval_gross.iter().map(|&g| u64::from(g)).sum();
@@ -285,17 +466,16 @@ fn one(
     let paid_hours = required_agent_intervals as f64 * interval_hours;
     let weeks = n as f64 * interval_hours / (7.0 * 24.0);
     let fte = paid_hours / (options.fte_hours_per_week * weeks);
-    let contacts = rows.iter().map(|r| r.contacts).sum();
     let simulated = if options.simulate {
-        let supply = match roster {
-            Some(roster) => supply_from_roster(roster, &cfg, &horizon)?,
-            None => supply_from_counts(&net, &horizon),
-        };
-        let m = model(&horizon, queues, supply, ArrivalSource::Poisson, simulation.handle_time);
-        let runs = replicate(&m, simulation.replications, simulation.seed, (index + 1) << 32);
-        Some(summarize(&runs, &horizon, &cfg, simulation).total)
+        Some(simulate_scenario(&cfg, &rows, roster, &net, simulation, index)?)
     } else {
         None
+    };
+    let (total, queues, days, absence) = match simulated {
+        Some(Simulated { result, absence }) => {
+            (Some(result.total), result.queues, result.days, absence)
+        }
+        None => (None, Vec::new(), Vec::new(), None),
     };
     Ok(ScenarioOutcome {
         name: s.name.clone(),
@@ -307,7 +487,11 @@ fn one(
         fte,
         cost: s.hourly_cost.map(|c| c * paid_hours),
         capped_intervals,
-        simulated,
+        roster: roster.map(|r| roster_figures(r.rows, &horizon)),
+        simulated: total,
+        queues,
+        days,
+        absence,
     })
 }
 
