@@ -31,7 +31,7 @@ pub fn section(html: &mut String, rows: &[PublishedAccuracy]) {
     if rows.is_empty() {
         return;
     }
-    html.push_str("<h2 id=\"published-accuracy\">Published forecasts against actuals</h2>\n<p class=\"note\">Each week this site published, per queue: the contacts it forecast and those that came (intervals with actuals so far), the weighted absolute percentage error (WAPE = Σ|actual − forecast| / Σ actual), the bias (Σ(forecast − actual) / Σ actual, positive: over-forecast) and the share of intervals inside the P10–P90 band (about 80% when the band is right).</p>\n<table>\n<tr><th>week from</th><th>run</th><th>queue</th><th>intervals</th><th>actual</th><th>forecast</th><th>WAPE</th><th>bias</th><th>P10–P90 coverage</th></tr>\n");
+    html.push_str("<h2 id=\"published-accuracy\">Published forecasts against actuals</h2>\n<p class=\"note\">Each week this site published, per queue: the contacts it forecast and those that came (intervals with actuals so far), the weighted absolute percentage error (WAPE = Σ|actual − forecast| / Σ actual), the bias (Σ(forecast − actual) / Σ actual, positive: over-forecast) and the share of intervals inside the P10–P90 band (about 80% when the band is right).</p>\n<div class=\"scroll\"><table>\n<tr><th>week from</th><th>run</th><th>queue</th><th>intervals</th><th>actual</th><th>forecast</th><th>WAPE</th><th>bias</th><th>P10–P90 coverage</th></tr>\n");
     for r in rows {
         let _ = writeln!(
             html,
@@ -47,5 +47,5 @@ pub fn section(html: &mut String, rows: &[PublishedAccuracy]) {
             pct(Some(r.coverage_p10_p90))
         );
     }
-    html.push_str("</table>\n");
+    html.push_str("</table></div>\n");
 }
