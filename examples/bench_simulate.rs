@@ -354,13 +354,7 @@ fn sample_data_comparison() {
     };
     let history = read_history(&dir.join("history.csv"), &options).unwrap();
     let events = shiftcast::io::events::read_events(&dir.join("events.csv")).unwrap();
-    let last = history
-        .queues
-        .values()
-        .filter_map(|r| r.last())
-        .map(|r| r.interval_start.naive_local().date())
-        .max()
-        .unwrap();
+    let last = history.last_day().unwrap();
     let start = last.succ_opt().unwrap();
     let forecast = shiftcast::forecast::run_forecast(
         &history,

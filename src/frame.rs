@@ -186,11 +186,6 @@ impl<T: Clone> IntervalFrame<T> {
     pub fn get(&self, q: usize, slot: usize) -> Option<&T> {
         self.cells[[q, slot]].as_ref()
     }
-
-    /// The row of the queue named `name`, if the frame has it.
-    pub fn queue_row(&self, name: &str) -> Option<usize> {
-        self.queues.iter().position(|q| q == name)
-    }
 }
 
 #[cfg(test)]

@@ -89,12 +89,6 @@ impl Site {
         site.currency = self.currency.clone();
         Ok(site)
     }
-
-    /// Mutable access to the queues; the index is rebuilt by [`Site::with_queues`] only, so
-    /// names must not change here.
-    pub fn queues_mut(&mut self) -> &mut [QueueConfig] {
-        &mut self.queues
-    }
 }
 
 /// Channel of a queue: decides the staffing model.

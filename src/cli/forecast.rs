@@ -68,12 +68,17 @@ impl InputArgs {
             .clone()
             .or_else(|| config.as_ref().and_then(|c| c.inputs.history.clone()))
             .context("give --history (or [inputs] history in --config)")?;
-        let history = match &config {
-            // The plan's history on the plan's grid: the loader `plan` and `whatif` use.
+        // The plan's inputs on the plan's grid (the loader `plan` and `whatif` use), unless
+        // flags override the grid; then the file alone, and the config's events.
+        let (history, plan_events) = match &config {
             Some(c) if self.time_zone.is_none() && self.interval_minutes.is_none() => {
-                PlanInputs::load(c, Some(&history_path), Needs { history: true, agents: false })
-                    .with_context(|| format!("reading {}", history_path.display()))?
-                    .history
+                let inputs = PlanInputs::load(
+                    c,
+                    Some(&history_path),
+                    Needs { history: true, agents: false },
+                )
+                .with_context(|| format!("reading {}", history_path.display()))?;
+                (inputs.history, Some(inputs.events))
             }
             _ => {
                 let interval_minutes =
@@ -82,18 +87,22 @@ impl InputArgs {
                     .as_ref()
                     .map(|c| c.site.opening_hours.clone())
                     .filter(|h| !h.is_always_open());
-                read_history(
+                let history = read_history(
                     &history_path,
                     &ReadHistoryOptions { tz, interval_minutes, opening_hours },
                 )
-                .with_context(|| format!("reading {}", history_path.display()))?
+                .with_context(|| format!("reading {}", history_path.display()))?;
+                (history, None)
             }
         };
         let events_path =
             self.events.clone().or_else(|| config.as_ref().and_then(|c| c.inputs.events.clone()));
-        let events = match &events_path {
-            Some(p) => read_events(p).with_context(|| format!("reading {}", p.display()))?,
-            None => Vec::new(),
+        let events = match (&self.events, plan_events, &events_path) {
+            (None, Some(events), _) => events,
+            (_, _, Some(p)) => {
+                read_events(p).with_context(|| format!("reading {}", p.display()))?
+            }
+            (_, _, None) => Vec::new(),
         };
         let grid = shiftcast::time::IntervalGrid::new(tz, history.interval_minutes)?;
         let (site, forecast) = match config {

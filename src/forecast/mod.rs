@@ -888,15 +888,6 @@ fn history_grid(history: &History, site: &Site) -> Result<IntervalGrid, Forecast
     Ok(IntervalGrid::new(tz, history.interval_minutes)?)
 }
 
-fn history_last_date(history: &History) -> Option<NaiveDate> {
-    history
-        .queues
-        .values()
-        .filter_map(|r| r.last())
-        .map(|r| r.interval_start.naive_local().date())
-        .max()
-}
-
 /// Forecast every open interval of every queue for `days` days from `start`.
 pub fn run_forecast(
     history: &History,
@@ -910,7 +901,7 @@ pub fn run_forecast(
     if days == 0 {
         return Err(ForecastError::Invalid("days must be at least 1".into()));
     }
-    let last_history = history_last_date(history).ok_or(ForecastError::EmptyHistory)?;
+    let last_history = history.last_day().ok_or(ForecastError::EmptyHistory)?;
     let grid = history_grid(history, site)?;
     let mut warnings = Vec::new();
     if start <= last_history {
@@ -1322,7 +1313,7 @@ pub fn backtest(
     if options.horizon_days == 0 || options.folds == 0 {
         return Err(ForecastError::Invalid("horizon_days and folds must be at least 1".into()));
     }
-    let last_history = history_last_date(history).ok_or(ForecastError::EmptyHistory)?;
+    let last_history = history.last_day().ok_or(ForecastError::EmptyHistory)?;
     let first_history = history
         .queues
         .values()

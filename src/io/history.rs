@@ -83,6 +83,11 @@ pub struct History {
 }
 
 impl History {
+    /// The last local day with a record, over all queues.
+    pub fn last_day(&self) -> Option<chrono::NaiveDate> {
+        self.queues.values().filter_map(|r| r.last()).map(|r| r.interval_start.date_naive()).max()
+    }
+
     /// Number of records over all queues.
     pub fn len(&self) -> usize {
         self.queues.values().map(Vec::len).sum()

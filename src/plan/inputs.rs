@@ -106,11 +106,6 @@ fn missing_input(config: &PlanConfig, key: &str) -> Error {
     .into()
 }
 
-/// The last day with a history row, over all queues.
-pub fn last_history_day(history: &History) -> Option<NaiveDate> {
-    history.queues.values().filter_map(|r| r.last()).map(|r| r.interval_start.date_naive()).max()
-}
-
 /// The first planned day: `explicit` when given, else the first `week_start` day after the
 /// history ends (history ending Sunday 2026-11-22 plans from Monday 2026-11-23). The one rule of
 /// `plan`, `forecast` and `whatif`.
@@ -119,7 +114,7 @@ pub fn planning_start(
     week_start: chrono::Weekday,
     explicit: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
-    explicit.or_else(|| last_history_day(history).map(|last| next_week_start(last, week_start)))
+    explicit.or_else(|| history.last_day().map(|last| next_week_start(last, week_start)))
 }
 
 /// The first `week_start` day after `last` (the day after, when that is one).

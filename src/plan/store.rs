@@ -7,7 +7,6 @@ use std::path::Path;
 
 use super::config::PlanConfig;
 use super::error::Error;
-use super::inputs::last_history_day;
 use super::pipeline::{GivenHistory, PlanRun, FILES};
 use crate::report::accuracy::PublishedAccuracy;
 use crate::store::accuracy::{accuracy, AccuracyOptions};
@@ -82,7 +81,7 @@ pub fn publish(
         seed: plan.seed,
         start: plan.start,
         days: plan.days,
-        history_through: last_history_day(&plan.history),
+        history_through: plan.history.last_day(),
         code_version: format!("shiftcast {}", env!("CARGO_PKG_VERSION")),
         out_dir: out.display().to_string(),
     };
