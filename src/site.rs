@@ -72,6 +72,16 @@ impl Site {
         self.index.get(name).copied()
     }
 
+    /// Whether an agent with `skill` (an agents.csv skill) serves `queue`: the queue's
+    /// [`QueueConfig::skill`] (its own name unless set); an unknown queue is served by the skill
+    /// of its name.
+    pub fn skill_serves(&self, skill: &str, queue: &str) -> bool {
+        match self.queue(queue) {
+            Some(q) => q.skill() == skill,
+            None => skill == queue,
+        }
+    }
+
     /// The queues' names, in plan.toml order.
     pub fn queue_names(&self) -> Vec<String> {
         self.queues.iter().map(|q| q.name.clone()).collect()
@@ -144,12 +154,23 @@ pub struct QueueConfig {
     /// history, e.g. `voice_vip` as 10% of `voice`); goes with `share`.
     #[serde(default)]
     pub share_of: Option<String>,
-    /// The fraction of `share_of`'s contacts this queue gets, in (0, 1].
+    /// The fraction of `share_of`'s contacts this queue takes, in (0, 1]: the contacts move
+    /// from `share_of` to this queue (a VIP line carved out of the voice calls), so `share_of`
+    /// keeps `1 - share` (less any other queue's share).
     #[serde(default)]
     pub share: Option<f64>,
+    /// The agents.csv skill that serves this queue (default: the queue's name), e.g. `"voice"`
+    /// for a VIP line answered by every agent with the voice skill.
+    #[serde(default)]
+    pub skill: Option<String>,
 }
 
 impl QueueConfig {
+    /// The agents.csv skill that serves this queue: `skill`, else the queue's name.
+    pub fn skill(&self) -> &str {
+        self.skill.as_deref().unwrap_or(&self.name)
+    }
+
     /// Opening hours of this queue: its own table, else the site's.
     pub fn opening_hours(&self, site: &Site) -> Result<OpeningHours, TimeError> {
         match &self.opening_hours {
@@ -346,7 +367,19 @@ fn validate_shares(file: &str, queues: &[QueueConfig]) -> Result<(), InputError>
                     p.share_of.as_deref().unwrap_or("")
                 )
             }
-            Some(_) => continue,
+            Some(_) => {
+                let taken: f64 = queues
+                    .iter()
+                    .filter(|p| p.share_of.as_deref() == Some(other.as_str()))
+                    .filter_map(|p| p.share)
+                    .sum();
+                if taken <= 1.0 + 1e-12 {
+                    continue;
+                }
+                format!(
+                    "the shares of {other:?} add up to {taken} (more than all of its contacts); they must add up to at most 1"
+                )
+            }
         };
         return Err(InputError {
             file: file.to_string(),

@@ -57,6 +57,10 @@ pub struct Args {
     /// version, forecast and files), so `shiftcast accuracy` can judge it later.
     #[arg(long, requires = "db")]
     pub publish: bool,
+    /// Roster and simulate the schedule once, as solved, without the simulation loop that adds
+    /// shifts where a queue-day misses its target and removes those it can spare.
+    #[arg(long)]
+    pub no_repair: bool,
     /// Output format of the summary printed at the end.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -109,10 +113,26 @@ pub fn run(args: Args) -> Result<()> {
         accuracy_folds: args.accuracy_weeks,
         scenarios: args.scenarios.clone(),
         history,
+        repair: (!args.no_repair).then(shiftcast::plan::verify::RepairOptions::default),
     };
     let mut display = StageDisplay::new();
     let mut plan = pipeline::run(&config, &options, &mut |p| display.update(p))
         .with_context(|| format!("planning with {}", args.config.display()))?;
+    if std::env::var("SHIFTCAST_DEBUG_VERIFY").is_ok() {
+        eprintln!("{:#?}", plan.repair);
+        for v in &plan.verdicts {
+            let sl = v.service_level.as_ref();
+            eprintln!(
+                "{} {:10} met={} sl={:.3} low={:.3} ab={:.4}",
+                v.date,
+                v.queue,
+                v.met,
+                sl.map_or(f64::NAN, |s| s.mean),
+                sl.and_then(|s| s.ci_low).unwrap_or(f64::NAN),
+                v.abandon_rate.as_ref().map_or(f64::NAN, |a| a.mean)
+            );
+        }
+    }
     if let Some(s) = &store {
         plan.published_accuracy =
             shiftcast::plan::store::published_accuracy(s).with_context(|| {

@@ -72,6 +72,13 @@ pub fn run(args: Args) -> Result<()> {
         .with_context(|| format!("reading the plan {}", args.config.display()))?;
     let requirements = read_requirements(&args.requirements, config.site.grid.tz)
         .with_context(|| format!("reading the requirements {}", args.requirements.display()))?;
+    // Pooled queues (a VIP line served by the voice skill) are scheduled with their host.
+    let requirements = shiftcast::staffing::pool_for_schedule(
+        &requirements,
+        &config.site,
+        config.staffing.shrinkage,
+    )
+    .with_context(|| format!("pooling the requirements {}", args.requirements.display()))?;
     let options = SolveOptions {
         objective: match args.objective {
             ObjectiveArg::Cost => Objective::Cost,

@@ -979,16 +979,20 @@ pub fn run_forecast(
 
 /// Queues with `share_of = "other"`, `share = s`: every forecast row of `other` times `s`
 /// (contacts and their P10/P90; the same handle time), e.g. a VIP line without its own
-/// history as 10% of voice. `other`'s own forecast is unchanged.
+/// history as 10% of voice. The contacts move: `other` keeps `1 - Σ s` of its own forecast,
+/// so the site's total is the forecast of the history.
 fn add_shares(
     rows: &mut Vec<ForecastRow>,
     queues: &mut Vec<QueueReport>,
     warnings: &mut Vec<String>,
     site: &crate::site::Site,
 ) {
+    let original_count = rows.len();
+    let mut taken: BTreeMap<String, f64> = BTreeMap::new();
     for q in &site.queues {
         let (Some(other), Some(share)) = (&q.share_of, q.share) else { continue };
-        let shared: Vec<ForecastRow> = rows
+        // From the parent's own forecast (the first `original_count` rows), before any carving.
+        let shared: Vec<ForecastRow> = rows[..original_count]
             .iter()
             .filter(|r| r.queue == *other)
             .map(|r| ForecastRow {
@@ -1007,6 +1011,7 @@ fn add_shares(
             ));
         }
         rows.extend(shared);
+        *taken.entry(other.clone()).or_default() += share;
         queues.push(QueueReport {
             queue: q.name.clone(),
             chosen: format!("share_of {other} x {share}"),
@@ -1019,6 +1024,14 @@ fn add_shares(
             interval_residuals: 0,
             events: Vec::new(),
         });
+    }
+    for r in rows[..original_count].iter_mut() {
+        if let Some(&share) = taken.get(&r.queue) {
+            let kept = (1.0 - share).max(0.0);
+            r.contacts *= kept;
+            r.contacts_p10 *= kept;
+            r.contacts_p90 *= kept;
+        }
     }
 }
 
@@ -1523,8 +1536,36 @@ mod share_tests {
         let vip = &rows[1];
         assert_eq!((vip.queue.as_str(), vip.aht_seconds), ("voice_vip", 300.0));
         assert!((vip.contacts - 12.0).abs() < 1e-12 && (vip.contacts_p90 - 14.0).abs() < 1e-12);
-        assert_eq!(rows[0].contacts, 120.0);
+        // The VIP calls are carved out of voice: 108 + 12 = the 120 calls forecast.
+        assert!((rows[0].contacts - 108.0).abs() < 1e-12);
+        assert!((rows[0].contacts_p10 - 90.0).abs() < 1e-12);
         assert_eq!(queues[0].chosen, "share_of voice x 0.1");
         assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn two_shares_each_take_their_fraction_of_the_original() {
+        let text =
+            "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n\
+            [[queues]]\nname = \"voice\"\nchannel = \"voice\"\n\
+            [[queues]]\nname = \"vip\"\nchannel = \"voice\"\nshare_of = \"voice\"\nshare = 0.1\n\
+            [[queues]]\nname = \"gold\"\nchannel = \"voice\"\nshare_of = \"voice\"\nshare = 0.3\n";
+        let config =
+            crate::plan::PlanConfig::parse("plan.toml", text, std::path::Path::new("")).unwrap();
+        let t = chrono_tz::Tz::UTC.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).unwrap();
+        let mut rows = vec![ForecastRow {
+            interval_start: t,
+            queue: "voice".into(),
+            contacts: 100.0,
+            contacts_p10: 80.0,
+            contacts_p90: 120.0,
+            aht_seconds: 300.0,
+        }];
+        let (mut queues, mut warnings) = (Vec::new(), Vec::new());
+        add_shares(&mut rows, &mut queues, &mut warnings, &config.site);
+        let of = |q: &str| rows.iter().find(|r| r.queue == q).unwrap().contacts;
+        assert!((of("vip") - 10.0).abs() < 1e-12);
+        assert!((of("gold") - 30.0).abs() < 1e-12);
+        assert!((of("voice") - 60.0).abs() < 1e-12);
     }
 }

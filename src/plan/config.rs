@@ -113,6 +113,39 @@ fn line_of_key(text: &str, key: &str) -> Option<u64> {
     Some(start as u64 + 1)
 }
 
+/// Whether `[table] key` is set in the TOML text.
+fn has_key(text: &str, table: &str, key: &str) -> bool {
+    let Ok(value) = text.parse::<toml::Table>() else { return false };
+    value.get(table).and_then(|t| t.as_table()).is_some_and(|t| t.contains_key(key))
+}
+
+/// `[schedule] unplanned_shrinkage` when plan.toml leaves it out: the part of `[staffing]
+/// shrinkage` the break rules do not already take, so the chain agrees on one figure:
+/// `1 − (1 − shrinkage) / (1 − b)`, with `b` the paid breaks' share of the paid time of the
+/// longest shift (the full-time shift most hours come in). 0 when the breaks take it all.
+pub fn unplanned_shrinkage_default(shrinkage: f64, schedule: &ScheduleConfig) -> f64 {
+    let longest = schedule
+        .shift_lengths_minutes
+        .iter()
+        .copied()
+        .chain(schedule.shifts.iter().map(|t| t.length_minutes))
+        .max()
+        .unwrap_or(0);
+    let applies = |b: &&crate::schedule::BreakRuleConfig| {
+        (b.min_shift_minutes..=b.max_shift_minutes).contains(&longest)
+    };
+    let unpaid: u32 =
+        schedule.breaks.iter().filter(applies).filter(|b| !b.paid).map(|b| b.length_minutes).sum();
+    let paid_breaks: u32 =
+        schedule.breaks.iter().filter(applies).filter(|b| b.paid).map(|b| b.length_minutes).sum();
+    let paid_minutes = longest.saturating_sub(unpaid);
+    if paid_minutes == 0 {
+        return shrinkage;
+    }
+    let b = f64::from(paid_breaks) / f64::from(paid_minutes);
+    (1.0 - (1.0 - shrinkage) / (1.0 - b)).max(0.0)
+}
+
 impl PlanConfig {
     /// Read and validate a plan.toml.
     pub fn read(path: &Path) -> Result<PlanConfig, FileError> {
@@ -163,6 +196,11 @@ impl PlanConfig {
         })?;
         fraction(file, "staffing.shrinkage", raw.staffing.shrinkage, true, false)?;
         let site = Site::from_sections(file, &raw.site, raw.queues)?;
+        let mut schedule = raw.schedule;
+        if !has_key(text, "schedule", "unplanned_shrinkage") {
+            schedule.unplanned_shrinkage =
+                unplanned_shrinkage_default(raw.staffing.shrinkage, &schedule);
+        }
         let resolve =
             |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { base.join(p) });
         Ok(PlanConfig {
@@ -175,7 +213,7 @@ impl PlanConfig {
             },
             staffing: raw.staffing,
             forecast: raw.forecast,
-            schedule: raw.schedule,
+            schedule,
             roster: raw.roster,
             simulation: raw.simulation,
         })
@@ -185,6 +223,28 @@ impl PlanConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unplanned_shrinkage_defaults_to_the_part_breaks_do_not_take() {
+        // The sample's rules: an 8.5-hour span with a 30-minute unpaid lunch (480 paid
+        // minutes) and two paid 15-minute breaks: b = 30 / 480 = 0.0625, so of 30% shrinkage
+        // 1 − 0.70 / 0.9375 = 0.253333… is left for absence, training and meetings.
+        let sample =
+            PlanConfig::parse("plan.toml", crate::generate::PLAN_TOML, Path::new("")).unwrap();
+        let mut schedule = sample.schedule.clone();
+        schedule.unplanned_shrinkage = 0.0;
+        let derived = unplanned_shrinkage_default(0.30, &schedule);
+        assert!((derived - (1.0 - 0.70 / 0.9375)).abs() < 1e-12, "{derived}");
+        // Breaks that take more than the shrinkage leave nothing.
+        assert_eq!(unplanned_shrinkage_default(0.05, &schedule), 0.0);
+        // Set explicitly, the key wins.
+        let text = format!("{MINIMAL}[schedule]\nunplanned_shrinkage = 0.1\n");
+        let c = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap();
+        assert_eq!(c.schedule.unplanned_shrinkage, 0.1);
+        // Left out, without break rules: all of [staffing] shrinkage.
+        let c = PlanConfig::parse("plan.toml", MINIMAL, Path::new("")).unwrap();
+        assert!((c.schedule.unplanned_shrinkage - 0.30).abs() < 1e-12);
+    }
 
     const MINIMAL: &str = r#"
 [site]

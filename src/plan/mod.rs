@@ -11,6 +11,7 @@ pub mod error;
 pub mod inputs;
 pub mod pipeline;
 pub mod store;
+pub mod verify;
 
 pub use config::{Inputs, PlanConfig};
 pub use error::{Error, Result};

@@ -26,7 +26,7 @@ use crate::io::requirements::RequirementRow;
 use crate::io::table::write_atomic;
 use crate::plan::config::PlanConfig;
 use crate::plan::inputs::{planning_start, Needs, PlanInputs};
-use crate::plan::Error;
+use crate::plan::{verify, Error};
 use crate::report::files::{read_simulation, read_whatif, write_summary};
 use crate::report::summary::{
     ForecastAccuracy, ForecastFigures, PlanSummary, QueueAccuracy, QueueTarget, RosterFigures,
@@ -102,6 +102,9 @@ pub struct PlanOptions {
     /// A history read elsewhere (the store: [`crate::plan::store::history`]) in place of
     /// `[inputs] history`; planning starts by the same rule.
     pub history: Option<GivenHistory>,
+    /// Simulation in the loop ([`verify::repair`]); `None` rosters and simulates the schedule
+    /// once, as solved.
+    pub repair: Option<verify::RepairOptions>,
 }
 
 /// A history already in memory and where it came from (shown as the plan's history input).
@@ -121,6 +124,7 @@ impl Default for PlanOptions {
             accuracy_folds: 4,
             scenarios: None,
             history: None,
+            repair: Some(verify::RepairOptions::default()),
         }
     }
 }
@@ -140,6 +144,12 @@ pub struct PlanRun {
     pub schedule: crate::schedule::ScheduleResult,
     pub roster: crate::roster::RosterResult,
     pub simulation: crate::simulate::SimulationResult,
+    /// Every queue-day of the simulation against its targets.
+    pub verdicts: Vec<verify::Verdict>,
+    /// What the simulation loop changed (when it ran).
+    pub repair: Option<verify::RepairReport>,
+    /// Paid hours of the schedule as the solver returned it, before the loop.
+    pub schedule_paid_hours: f64,
     /// What-if outcomes (in scenario-file order), when a scenario file was given.
     pub whatif: Option<Vec<crate::simulate::whatif::ScenarioOutcome>>,
     /// Seconds per stage, in run order.
@@ -223,11 +233,21 @@ pub fn run(
     let t = Instant::now();
     let schedule_options = crate::schedule::SolveOptions {
         time_limit_seconds: options.time_limit_seconds,
+        // Targets as constraints: the cheapest schedule meeting each queue's service level per
+        // day (deferred queues: their requirement every interval); cost mode stays available
+        // from `shiftcast schedule --objective cost`.
+        objective: crate::schedule::Objective::ServiceLevel,
         service_level: Some(Arc::new(crate::staffing::projected_service_level)),
         ..Default::default()
     };
-    let schedule =
-        crate::schedule::solve(&requirements, &config.site, &config.schedule, &schedule_options)?;
+    // A VIP line answered by the voice agents has no shifts of its own: voice's shifts cover
+    // the pool.
+    let pooled =
+        crate::staffing::pool_for_schedule(&requirements, &config.site, config.staffing.shrinkage)?;
+    let mut schedule =
+        crate::schedule::solve(&pooled, &config.site, &config.schedule, &schedule_options)?;
+    let schedule_paid_hours: f64 =
+        schedule.shifts.iter().map(|s| f64::from(s.paid_minutes) / 60.0).sum();
     timed(Stage::Schedule, progress, t.elapsed().as_secs_f64());
 
     progress(Progress::Started(Stage::Roster));
@@ -237,31 +257,62 @@ pub fn run(
     if let Some(limit) = options.time_limit_seconds {
         roster_options.time_limit_seconds = limit;
     }
-    let roster = crate::roster::solve(
-        &schedule.shifts,
-        &agents,
-        &config.site,
-        &config.roster,
-        &roster_options,
-    )?;
-    timed(Stage::Roster, progress, t.elapsed().as_secs_f64());
-
-    progress(Progress::Started(Stage::Simulate));
-    let t = Instant::now();
     let mut sim_options = crate::simulate::SimulationOptions::from_config(
         &config.simulation,
         config.staffing.shrinkage,
     )?;
     sim_options.seed = seed;
+    // One shrinkage figure for the chain: the simulation draws as absence exactly the part of
+    // [staffing] shrinkage the schedule planned for beyond its breaks.
+    if sim_options.absence.setting == crate::simulate::AbsenceSetting::Auto {
+        sim_options.absence.setting =
+            crate::simulate::AbsenceSetting::Fraction(config.schedule.unplanned_shrinkage);
+    }
     let skills = crate::simulate::Skills::from_agents(&agents);
-    let simulation = crate::simulate::run(
-        &roster.rows,
-        &forecast.rows,
-        Some(&skills),
-        &config.site,
-        &sim_options,
-    )?;
-    timed(Stage::Simulate, progress, t.elapsed().as_secs_f64());
+    let mut evaluate = |shifts: &[crate::io::shifts::ShiftRow]| -> Result<_, Error> {
+        let roster =
+            crate::roster::solve(shifts, &agents, &config.site, &config.roster, &roster_options)?;
+        let simulation = crate::simulate::run(
+            &roster.rows,
+            &forecast.rows,
+            Some(&skills),
+            &config.site,
+            &sim_options,
+        )?;
+        let mut unfilled = BTreeMap::new();
+        for u in &roster.unmet {
+            *unfilled.entry((u.date, u.queue.clone())).or_insert(0) += u.short;
+        }
+        Ok(verify::Evaluation { chain: roster, simulation, unfilled })
+    };
+    let (roster, simulation, repair) = match options.repair {
+        Some(bounds) => {
+            let (shifts, evaluation, report) =
+                verify::repair(schedule.shifts.clone(), &config.site, bounds, &mut evaluate)?;
+            if !report.actions.is_empty() {
+                schedule.shifts = shifts;
+            }
+            (evaluation.chain, evaluation.simulation, Some(report))
+        }
+        None => {
+            let evaluation = evaluate(&schedule.shifts)?;
+            (evaluation.chain, evaluation.simulation, None)
+        }
+    };
+    if repair.as_ref().is_some_and(|r| !r.actions.is_empty()) {
+        schedule.coverage = verify::recount_coverage(
+            &schedule.coverage,
+            &schedule.shifts,
+            &pooled,
+            &config.site,
+            config.schedule.unplanned_shrinkage,
+        );
+    }
+    let verdicts = verify::verdicts(&simulation, &config.site);
+    // Roster and simulation run together in the loop; their time is reported as one stage.
+    timed(Stage::Roster, progress, t.elapsed().as_secs_f64());
+    progress(Progress::Started(Stage::Simulate));
+    timed(Stage::Simulate, progress, 0.0);
 
     // Scenarios are read before the sweep but after the plan, so a bad scenario file is
     // reported by name without hiding the plan's own errors.
@@ -292,6 +343,9 @@ pub fn run(
         schedule,
         roster,
         simulation,
+        verdicts,
+        repair,
+        schedule_paid_hours,
         whatif,
         stage_seconds,
         published_accuracy: Vec::new(),

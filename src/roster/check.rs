@@ -125,7 +125,7 @@ pub fn check_with_horizon(
             continue;
         };
         rows.sort_by_key(|r| (r.shift_start, r.date));
-        let mut checker = AgentChecker { agent, rc, week_start, out: &mut out };
+        let mut checker = AgentChecker { agent, rc, site, week_start, out: &mut out };
         for r in rows.iter() {
             checker.check_row(r);
         }
@@ -174,6 +174,7 @@ fn clock(m: i32) -> String {
 struct AgentChecker<'a> {
     agent: &'a Agent,
     rc: &'a super::RosterConfig,
+    site: &'a Site,
     week_start: Weekday,
     out: &'a mut Vec<Violation>,
 }
@@ -211,11 +212,21 @@ impl AgentChecker<'_> {
                 ),
             );
         }
-        if !agent.skills.contains(&r.queue) {
+        if !agent.skills.iter().any(|s| self.site.skill_serves(s, &r.queue)) {
+            let skill = self.site.queue(&r.queue).map_or(r.queue.as_str(), |q| q.skill());
+            let served_by = if skill == r.queue {
+                String::new()
+            } else {
+                format!(" (served by skill {skill})")
+            };
             self.push(
                 r.date,
                 Rule::Skill,
-                format!("queue {} is not among the skills {}", r.queue, agent.skills.join(";")),
+                format!(
+                    "queue {}{served_by} is not among the skills {}",
+                    r.queue,
+                    agent.skills.join(";")
+                ),
             );
         }
         for u in &agent.unavailable {

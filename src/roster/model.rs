@@ -259,7 +259,7 @@ fn agent_rule(
     a: &Agent,
     rc: &RosterConfig,
     span: RosterSpan,
-    queues: &[String],
+    serving_skills: &[String],
 ) -> Result<AgentRule, RosterError> {
     let bad = |message: String| RosterError::Agent { agent_id: a.agent_id.clone(), message };
     if !(a.min_hours_week.is_finite() && a.max_hours_week.is_finite())
@@ -297,7 +297,7 @@ fn agent_rule(
     let preferred_off =
         (0..days).map(|d| a.preferred_days_off.contains(&span.date(d).weekday())).collect();
     Ok(AgentRule {
-        skills: queues.iter().map(|q| a.skills.iter().any(|s| s == q)).collect(),
+        skills: serving_skills.iter().map(|q| a.skills.iter().any(|s| s == q)).collect(),
         rate_per_minute: rate / 60.0,
         min_minutes_week: (0..span.weeks)
             .map(|w| super::min_minutes_in_week(a, span.date(7 * w), rc))
@@ -331,6 +331,11 @@ impl Problem {
         queues.dedup();
         let SeatLayout { seats, groups, groups_by_day } = lay_seats(shifts, rc, span, &queues)?;
 
+        // The agents.csv skill serving each queue (a VIP line may be served by "voice").
+        let serving_skills: Vec<String> = queues
+            .iter()
+            .map(|q| site.queue(q).map_or(q.as_str(), |c| c.skill()).to_string())
+            .collect();
         let mut rules = Vec::with_capacity(agents.len());
         let mut seen = BTreeMap::new();
         for a in agents {
@@ -340,7 +345,7 @@ impl Problem {
                     message: "appears twice in the agents file".into(),
                 });
             }
-            rules.push(agent_rule(a, rc, span, &queues)?);
+            rules.push(agent_rule(a, rc, span, &serving_skills)?);
         }
         let pool = (0..queues.len())
             .map(|q| (0..rules.len() as u32).filter(|&a| rules[a as usize].skills[q]).collect())

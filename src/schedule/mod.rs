@@ -456,7 +456,7 @@ fn scheduled_for_net(agents_net: u32, unplanned_shrinkage: f64) -> u32 {
 }
 
 /// People expected on the phone out of `scheduled` after unplanned shrinkage (rounded down).
-fn on_phone(scheduled: u32, unplanned_shrinkage: f64) -> u32 {
+pub fn on_phone(scheduled: u32, unplanned_shrinkage: f64) -> u32 {
     if unplanned_shrinkage <= 0.0 {
         return scheduled;
     }

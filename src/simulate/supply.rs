@@ -209,8 +209,8 @@ impl Supply {
     }
 }
 
-/// The queues agent `row` serves: under skills routing its skills (in order) that are queues of
-/// the site, with its roster row's queue added first when the skills miss it; else only the
+/// The queues agent `row` serves: under skills routing the queues its skills serve (in skill
+/// order, [`crate::site::QueueConfig::skill`]), with its roster row's queue added first when the skills miss it; else only the
 /// row's queue.
 fn skill_list(
     row: &RosterRow,
@@ -222,9 +222,11 @@ fn skill_list(
     let mut list = Vec::new();
     if routing == Routing::Skills {
         if let Some(names) = skills.and_then(|s| s.of(&row.agent_id)) {
+            // Each skill serves the queues it is the skill of (a "voice" agent also answers
+            // a VIP line served by voice), in plan.toml order.
             for name in names {
-                if let Some(q) = site.queue_index(name) {
-                    if !list.contains(&(q as u32)) {
+                for (q, queue) in site.queues.iter().enumerate() {
+                    if queue.skill() == name && !list.contains(&(q as u32)) {
                         list.push(q as u32);
                     }
                 }

@@ -37,12 +37,14 @@
 
 pub mod deferred;
 pub mod erlang;
+pub mod pool;
 pub mod search;
 
 use rayon::prelude::*;
 
 pub use deferred::{deferred_service_level, staff_deferred, DeferredInterval, DeferredTargets};
 pub use erlang::{erlang_b, traffic_erlangs, ErlangA, ErlangB, ErlangC, Metrics};
+pub use pool::{pool_for_schedule, pool_host};
 pub use search::{agents_gross, required_agents, Binding, QueueModel, Requirement, Targets};
 
 use crate::frame::{FrameError, IntervalFrame, RowKey};
@@ -176,7 +178,7 @@ pub fn try_projected_service_level(
     }
 }
 
-fn concurrency(queue: &QueueConfig) -> u32 {
+pub(crate) fn concurrency(queue: &QueueConfig) -> u32 {
     match queue.channel {
         Channel::Chat => queue.concurrency.unwrap_or(1).max(1),
         _ => 1,

@@ -1,0 +1,596 @@
+//! Simulation in the loop: the roster checked against each queue's targets per day, as the
+//! centre runs it (absence, multi-skilled agents, priorities), and the shifts repaired where it
+//! falls short.
+//!
+//! The schedule meets its targets on the Erlang projection of each queue alone; the simulation
+//! is the truth about the roster. A queue-day **meets** its target when the lower 95% limit of
+//! its simulated service level is at least `target - SIMULATION_TOLERANCE` and (with a
+//! `max_abandon_rate`) its simulated abandonment is at most the cap. Deferred queues
+//! (email/social) count a contact as served in time when it is answered within its
+//! `deadline_minutes`, and target every contact (1.0) unless `service_level` says otherwise.
+//!
+//! [`repair`] runs bounded rounds of roster → simulate → verdicts:
+//! - **add**: for each missed queue-day, copies of that queue-day's shifts whose on-phone time
+//!   covers the most simulated shortfall (contacts × (target − service level) per interval, plus
+//!   abandoned contacts when the cap is missed), more copies the further the day falls short;
+//! - **remove**, once every queue-day meets: shifts of queue-days with a clear margin (pooling
+//!   of multi-skilled agents and priority routing often serve a queue with fewer hours than its
+//!   own Erlang figure), those over the intervals with the highest simulated service level;
+//!   a removal that makes any queue-day of its date miss is put back and not tried again.
+//!
+//! Every step is deterministic (fixed seed, ordered by date and queue), so the plan stays
+//! byte-identical run to run.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::io::shifts::ShiftRow;
+use crate::simulate::{Estimate, SimulationResult};
+use crate::site::{Channel, Site};
+use crate::time::Stamp;
+
+/// A queue-day meets its target when its lower 95% limit is at least `target` minus this.
+pub const SIMULATION_TOLERANCE: f64 = 0.02;
+/// Shortfall (in service-level points) answered by one more shift copy in a round.
+const ADD_STEP: f64 = 0.02;
+/// Abandonment (fraction of contacts) above the cap answered by one more shift copy.
+const ADD_STEP_ABANDON: f64 = 0.008;
+/// Most copies added to one queue-day in one round: small steps, since every seat added can
+/// draw a multi-skilled agent away from another queue.
+const ADD_MAX: usize = 3;
+/// Margin above the met line (service-level points) a queue-day needs before a removal.
+const REMOVE_MARGIN: f64 = 0.02;
+/// Most shifts removed from one queue-day in one round.
+const REMOVE_MAX: usize = 4;
+
+/// One queue on one day, against its targets in the simulation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub date: NaiveDate,
+    pub queue: String,
+    /// The service-level target (fraction within `target_seconds`); `None` when the queue has
+    /// none (only its abandonment cap counts).
+    pub target: Option<f64>,
+    pub target_seconds: f64,
+    /// Contacts offered (mean over replications).
+    pub offered: f64,
+    pub service_level: Option<Estimate>,
+    pub abandon_rate: Option<Estimate>,
+    pub max_abandon_rate: Option<f64>,
+    pub met: bool,
+}
+
+impl Verdict {
+    /// How far the lower limit is above the met line (negative: short), in service-level
+    /// points; `None` without contacts.
+    fn margin(&self) -> Option<f64> {
+        let sl = self.service_level.as_ref()?;
+        Some(sl.ci_low.unwrap_or(sl.mean) - (self.target? - SIMULATION_TOLERANCE))
+    }
+
+    /// Simulated abandonment above the cap (0 when under it or uncapped).
+    fn abandon_excess(&self) -> f64 {
+        match (&self.abandon_rate, self.max_abandon_rate) {
+            (Some(a), Some(cap)) => (a.mean - cap).max(0.0),
+            _ => 0.0,
+        }
+    }
+}
+
+/// The service-level target of a queue: `service_level`, else for deferred work every contact
+/// within its deadline (1.0); `None` for a live queue staffed on other targets (ASA, occupancy).
+pub fn service_level_target(queue: &crate::site::QueueConfig) -> Option<f64> {
+    match (queue.service_level, queue.channel) {
+        (Some(t), _) => Some(t),
+        (None, Channel::Email | Channel::Social) => Some(1.0),
+        (None, _) => None,
+    }
+}
+
+/// Every queue-day of the simulation against its targets (plan.toml queue order, then date).
+pub fn verdicts(simulation: &SimulationResult, site: &Site) -> Vec<Verdict> {
+    let mut out = Vec::with_capacity(simulation.days.len());
+    for day in &simulation.days {
+        let Some(queue) = site.queue(&day.queue) else { continue };
+        let Ok(date) = NaiveDate::parse_from_str(&day.date, "%Y-%m-%d") else { continue };
+        let target = service_level_target(queue);
+        let m = &day.metrics;
+        let mut verdict = Verdict {
+            date,
+            queue: day.queue.clone(),
+            target,
+            target_seconds: crate::simulate::target_seconds(queue),
+            offered: m.offered.mean,
+            service_level: m.service_level.clone(),
+            abandon_rate: m.abandon_rate.clone(),
+            max_abandon_rate: queue.max_abandon_rate,
+            met: true,
+        };
+        let short = verdict.margin().is_some_and(|x| x < -1e-12);
+        verdict.met = !short && verdict.abandon_excess() <= 1e-12;
+        out.push(verdict);
+    }
+    out
+}
+
+/// What the loop did to one queue-day in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepairAction {
+    pub round: u32,
+    pub date: NaiveDate,
+    pub queue: String,
+    /// Shifts added (> 0) or removed (< 0).
+    pub shifts: i64,
+    pub paid_hours: f64,
+    pub reason: String,
+}
+
+/// The loop's account: rounds run, what changed, and the verdicts before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepairReport {
+    pub rounds: u32,
+    pub actions: Vec<RepairAction>,
+    pub added_paid_hours: f64,
+    pub removed_paid_hours: f64,
+    pub missed_before: usize,
+    pub missed_after: usize,
+    pub queue_days: usize,
+    /// Queue-days still missed that adding shifts could not help (no shift of theirs to copy).
+    pub unrepairable: Vec<String>,
+}
+
+/// Bounds of the loop.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RepairOptions {
+    pub add_rounds: u32,
+    pub remove_rounds: u32,
+}
+
+impl Default for RepairOptions {
+    fn default() -> Self {
+        RepairOptions { add_rounds: 6, remove_rounds: 4 }
+    }
+}
+
+/// The simulation of one set of shifts, as the loop needs it.
+pub struct Evaluation<R> {
+    pub chain: R,
+    pub simulation: SimulationResult,
+    /// Seats the roster left empty, per date and queue: more shifts there add no agents.
+    pub unfilled: BTreeMap<(NaiveDate, String), usize>,
+}
+
+/// Run the loop from `shifts`: `evaluate` rosters and simulates a set of shifts. Returns the
+/// final shifts, their evaluation and the account.
+pub fn repair<R, E>(
+    mut shifts: Vec<ShiftRow>,
+    site: &Site,
+    options: RepairOptions,
+    evaluate: &mut dyn FnMut(&[ShiftRow]) -> Result<Evaluation<R>, E>,
+) -> Result<(Vec<ShiftRow>, Evaluation<R>, RepairReport), E> {
+    let mut current = evaluate(&shifts)?;
+    let first = verdicts(&current.simulation, site);
+    let mut report = RepairReport {
+        rounds: 0,
+        actions: Vec::new(),
+        added_paid_hours: 0.0,
+        removed_paid_hours: 0.0,
+        missed_before: first.iter().filter(|v| !v.met).count(),
+        missed_after: 0,
+        queue_days: first.len(),
+        unrepairable: Vec::new(),
+    };
+    let mut serial = 0usize;
+    for _ in 0..options.add_rounds {
+        let v = verdicts(&current.simulation, site);
+        if v.iter().all(|x| x.met) {
+            break;
+        }
+        report.rounds += 1;
+        let shortfall = Shortfall::of(&current.simulation, site);
+        let before = shifts.clone();
+        let mut added = 0;
+        report.unrepairable.clear();
+        for miss in v.iter().filter(|x| !x.met) {
+            let empty = current.unfilled.get(&(miss.date, miss.queue.clone())).copied();
+            if let Some(seats) = empty.filter(|&n| n > 0) {
+                report.unrepairable.push(format!(
+                    "{} {}: {seats} seat(s) already unfilled (no agent with the skill free), so more shifts would add no one",
+                    miss.queue, miss.date
+                ));
+                continue;
+            }
+            let copies = copies_needed(miss);
+            let new = add_copies(&shifts, miss, copies, &shortfall, &mut serial);
+            if new.is_empty() {
+                report.unrepairable.push(format!(
+                    "{} {}: no shift of that queue-day to copy",
+                    miss.queue, miss.date
+                ));
+                continue;
+            }
+            let hours = paid_hours(&new);
+            report.added_paid_hours += hours;
+            report.actions.push(RepairAction {
+                round: report.rounds,
+                date: miss.date,
+                queue: miss.queue.clone(),
+                shifts: new.len() as i64,
+                paid_hours: hours,
+                reason: miss_reason(miss),
+            });
+            added += new.len();
+            shifts.extend(new);
+        }
+        if added == 0 {
+            break;
+        }
+        sort_shifts(&mut shifts);
+        let trial = evaluate(&shifts)?;
+        // More seats can pull multi-skilled agents away from a thin queue (the roster fills
+        // seats, not targets): a round that does not lower the total shortfall is undone.
+        if total_shortfall(&verdicts(&trial.simulation, site)) >= total_shortfall(&v) - 1e-9 {
+            shifts = before;
+            report.added_paid_hours -= report
+                .actions
+                .iter()
+                .filter(|a| a.round == report.rounds)
+                .map(|a| a.paid_hours)
+                .sum::<f64>();
+            report.actions.retain(|a| a.round != report.rounds);
+            report.rounds -= 1;
+            report.unrepairable.push(format!(
+                "round {}: adding {added} shift(s) did not lower the shortfall in the simulation (undone)",
+                report.rounds + 1
+            ));
+            break;
+        }
+        current = trial;
+    }
+    remove_rounds(&mut shifts, &mut current, site, options, &mut report, evaluate)?;
+    report.missed_after = verdicts(&current.simulation, site).iter().filter(|v| !v.met).count();
+    if report.missed_after == 0 {
+        report.unrepairable.clear();
+    }
+    Ok((shifts, current, report))
+}
+
+/// The removal rounds (only while every queue-day meets its target).
+fn remove_rounds<R, E>(
+    shifts: &mut Vec<ShiftRow>,
+    current: &mut Evaluation<R>,
+    site: &Site,
+    options: RepairOptions,
+    report: &mut RepairReport,
+    evaluate: &mut dyn FnMut(&[ShiftRow]) -> Result<Evaluation<R>, E>,
+) -> Result<(), E> {
+    let mut frozen: BTreeSet<(NaiveDate, String)> = BTreeSet::new();
+    for _ in 0..options.remove_rounds {
+        let v = verdicts(&current.simulation, site);
+        if v.iter().any(|x| !x.met) {
+            return Ok(());
+        }
+        let shortfall = Shortfall::of(&current.simulation, site);
+        let mut removed: Vec<(Verdict, Vec<ShiftRow>)> = Vec::new();
+        let mut keep = shifts.clone();
+        for x in &v {
+            if frozen.contains(&(x.date, x.queue.clone())) {
+                continue;
+            }
+            let Some(margin) = x.margin() else { continue };
+            let abandon_room = match (&x.abandon_rate, x.max_abandon_rate) {
+                (Some(a), Some(cap)) => cap - a.mean >= ADD_STEP_ABANDON,
+                _ => true,
+            };
+            if margin < REMOVE_MARGIN || !abandon_room {
+                continue;
+            }
+            let n = ((margin / REMOVE_MARGIN).floor() as usize).clamp(1, REMOVE_MAX);
+            let gone = take_best_covered(&mut keep, x, n, &shortfall);
+            if !gone.is_empty() {
+                removed.push((x.clone(), gone));
+            }
+        }
+        if removed.is_empty() {
+            return Ok(());
+        }
+        report.rounds += 1;
+        let trial = evaluate(&keep)?;
+        let missed_dates: BTreeSet<NaiveDate> = verdicts(&trial.simulation, site)
+            .into_iter()
+            .filter(|x| !x.met)
+            .map(|x| x.date)
+            .collect();
+        if missed_dates.is_empty() {
+            for (x, gone) in &removed {
+                record_removal(report, x, gone);
+            }
+            *shifts = keep;
+            *current = trial;
+            continue;
+        }
+        // Put back every removal on a date that now misses, and try those queue-days no more.
+        let mut kept_removal = false;
+        for (x, gone) in removed {
+            if missed_dates.contains(&x.date) {
+                frozen.insert((x.date, x.queue.clone()));
+                keep.extend(gone);
+            } else {
+                record_removal(report, &x, &gone);
+                kept_removal = true;
+            }
+        }
+        sort_shifts(&mut keep);
+        if !kept_removal {
+            continue;
+        }
+        let after = evaluate(&keep)?;
+        if verdicts(&after.simulation, site).iter().all(|x| x.met) {
+            *shifts = keep;
+            *current = after;
+        } else {
+            // The kept removals interact across dates (agents' weekly hours): undo the round.
+            report.actions.retain(|a| a.round != report.rounds);
+            report.removed_paid_hours =
+                report.actions.iter().filter(|a| a.shifts < 0).map(|a| a.paid_hours).sum();
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+fn record_removal(report: &mut RepairReport, x: &Verdict, gone: &[ShiftRow]) {
+    let hours = paid_hours(gone);
+    report.removed_paid_hours += hours;
+    let margin = x.margin().unwrap_or(0.0);
+    report.actions.push(RepairAction {
+        round: report.rounds,
+        date: x.date,
+        queue: x.queue.clone(),
+        shifts: -(gone.len() as i64),
+        paid_hours: hours,
+        reason: format!(
+            "service level {:.3} (lower limit {:.3}) against a target of {:.3}: {:.3} to spare",
+            x.service_level.as_ref().map_or(f64::NAN, |s| s.mean),
+            x.service_level.as_ref().and_then(|s| s.ci_low).unwrap_or(f64::NAN),
+            x.target.unwrap_or(f64::NAN),
+            margin
+        ),
+    });
+}
+
+fn miss_reason(x: &Verdict) -> String {
+    let mut parts = Vec::new();
+    if let Some(sl) = &x.service_level {
+        if x.margin().is_some_and(|m| m < 0.0) {
+            parts.push(format!(
+                "service level {:.3} (lower limit {:.3}) below the target {:.3} − {SIMULATION_TOLERANCE}",
+                sl.mean,
+                sl.ci_low.unwrap_or(sl.mean),
+                x.target.unwrap_or(f64::NAN)
+            ));
+        }
+    }
+    if let (Some(a), Some(cap)) = (&x.abandon_rate, x.max_abandon_rate) {
+        if a.mean > cap {
+            parts.push(format!(
+                "abandonment {:.1}% above the cap {:.1}%",
+                a.mean * 100.0,
+                cap * 100.0
+            ));
+        }
+    }
+    parts.join("; ")
+}
+
+/// Σ over queue-days of how far each falls short: service-level points under the met line plus
+/// abandonment above the cap (scaled to service-level points by [`ADD_STEP_ABANDON`]).
+fn total_shortfall(verdicts: &[Verdict]) -> f64 {
+    verdicts
+        .iter()
+        .map(|x| {
+            (-x.margin().unwrap_or(0.0)).max(0.0) + x.abandon_excess() * ADD_STEP / ADD_STEP_ABANDON
+        })
+        .sum()
+}
+
+/// Copies a missed queue-day gets this round: one per [`ADD_STEP`] of shortfall (or per
+/// [`ADD_STEP_ABANDON`] of excess abandonment), at least one, at most [`ADD_MAX`].
+fn copies_needed(x: &Verdict) -> usize {
+    let by_sl = x.margin().map_or(0.0, |m| (-m / ADD_STEP).ceil());
+    let by_abandon = (x.abandon_excess() / ADD_STEP_ABANDON).ceil();
+    (by_sl.max(by_abandon).max(1.0) as usize).min(ADD_MAX)
+}
+
+/// Simulated shortfall weight per queue and interval start: contacts × (target − service
+/// level), plus the abandoned contacts where the queue has a cap.
+struct Shortfall {
+    weight: BTreeMap<(String, Stamp), f64>,
+    service_level: BTreeMap<(String, Stamp), f64>,
+    interval_seconds: i64,
+}
+
+impl Shortfall {
+    fn of(simulation: &SimulationResult, site: &Site) -> Shortfall {
+        let mut weight = BTreeMap::new();
+        let mut service_level = BTreeMap::new();
+        for i in &simulation.intervals {
+            let Some(queue) = site.queue(&i.queue) else { continue };
+            let target = service_level_target(queue);
+            let m = &i.metrics;
+            let sl = m.service_level.as_ref().map(|s| s.mean);
+            let mut w = match (sl, target) {
+                (Some(s), Some(target)) => m.offered.mean * (target - s).max(0.0),
+                _ => 0.0,
+            };
+            if queue.max_abandon_rate.is_some() {
+                w += m.abandoned.mean;
+            }
+            weight.insert((i.queue.clone(), i.interval_start), w);
+            if let Some(s) = sl {
+                service_level.insert((i.queue.clone(), i.interval_start), s);
+            }
+        }
+        Shortfall {
+            weight,
+            service_level,
+            interval_seconds: i64::from(simulation.interval_minutes) * 60,
+        }
+    }
+
+    /// Interval starts a shift is on the phone for (its span minus its breaks).
+    fn on_phone(&self, shift: &ShiftRow) -> Vec<Stamp> {
+        let step = chrono::Duration::seconds(self.interval_seconds);
+        let mut out = Vec::new();
+        let mut t = shift.shift_start;
+        while t < shift.shift_end {
+            if !shift.breaks.iter().any(|(b, e)| *b <= t && t < *e) {
+                out.push(t);
+            }
+            t += step;
+        }
+        out
+    }
+}
+
+/// `n` copies of the queue-day's shifts covering the most shortfall, each copy crediting the
+/// intervals it covers (their weight halves) before the next is chosen. Empty when the
+/// queue-day has no shift to copy.
+fn add_copies(
+    shifts: &[ShiftRow],
+    x: &Verdict,
+    n: usize,
+    shortfall: &Shortfall,
+    serial: &mut usize,
+) -> Vec<ShiftRow> {
+    let mut templates: Vec<&ShiftRow> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for s in shifts.iter().filter(|s| s.queue == x.queue && s.date == x.date) {
+        if seen.insert((s.shift_start, s.shift_end, s.breaks.clone())) {
+            templates.push(s);
+        }
+    }
+    let mut weight: BTreeMap<Stamp, f64> = shortfall
+        .weight
+        .iter()
+        .filter(|((q, _), _)| *q == x.queue)
+        .map(|((_, t), w)| (*t, *w))
+        .collect();
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let best = templates
+            .iter()
+            .map(|s| {
+                let covered = shortfall.on_phone(s);
+                let score: f64 =
+                    covered.iter().map(|t| weight.get(t).copied().unwrap_or(0.0)).sum();
+                (score, *s, covered)
+            })
+            .filter(|(score, _, _)| *score > 0.0)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let Some((_, template, covered)) = best else { break };
+        for t in covered {
+            if let Some(w) = weight.get_mut(&t) {
+                *w *= 0.5;
+            }
+        }
+        *serial += 1;
+        let mut copy = template.clone();
+        copy.shift_id = format!("{}/{}/added{:04}", x.queue, x.date, serial);
+        out.push(copy);
+    }
+    out
+}
+
+/// Take up to `n` shifts of the queue-day out of `shifts`: those whose lowest simulated
+/// service level over their on-phone intervals is highest.
+fn take_best_covered(
+    shifts: &mut Vec<ShiftRow>,
+    x: &Verdict,
+    n: usize,
+    shortfall: &Shortfall,
+) -> Vec<ShiftRow> {
+    let mut scored: Vec<(f64, usize)> = shifts
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.queue == x.queue && s.date == x.date)
+        .map(|(i, s)| {
+            let low = shortfall
+                .on_phone(s)
+                .iter()
+                .filter_map(|t| shortfall.service_level.get(&(x.queue.clone(), *t)).copied())
+                .fold(f64::INFINITY, f64::min);
+            (low, i)
+        })
+        .collect();
+    // Highest lowest-SL first; ties by position (deterministic).
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut chosen: Vec<usize> = scored.iter().take(n).map(|&(_, i)| i).collect();
+    chosen.sort_unstable_by(|a, b| b.cmp(a));
+    let mut gone: Vec<ShiftRow> = chosen.into_iter().map(|i| shifts.remove(i)).collect();
+    gone.reverse();
+    gone
+}
+
+fn paid_hours(shifts: &[ShiftRow]) -> f64 {
+    shifts.iter().map(|s| f64::from(s.paid_minutes) / 60.0).sum()
+}
+
+/// shifts.csv order: by start, then id.
+fn sort_shifts(shifts: &mut [ShiftRow]) {
+    shifts.sort_by(|a, b| (a.shift_start, &a.shift_id).cmp(&(b.shift_start, &b.shift_id)));
+}
+
+/// coverage.csv recounted from `shifts` (after the loop changed them): agents on the phone per
+/// queue and interval, the difference to the requirement, and the projected service level of
+/// those left after `unplanned_shrinkage` (as the schedule projects it).
+pub fn recount_coverage(
+    coverage: &[crate::io::coverage::CoverageRow],
+    shifts: &[ShiftRow],
+    requirements: &[crate::io::requirements::RequirementRow],
+    site: &Site,
+    unplanned_shrinkage: f64,
+) -> Vec<crate::io::coverage::CoverageRow> {
+    let step = chrono::Duration::minutes(i64::from(site.grid.interval_minutes));
+    let mut scheduled: BTreeMap<(&str, Stamp), u32> = BTreeMap::new();
+    for s in shifts {
+        let mut t = s.shift_start;
+        while t < s.shift_end {
+            if !s.breaks.iter().any(|(b, e)| *b <= t && t < *e) {
+                *scheduled.entry((s.queue.as_str(), t)).or_default() += 1;
+            }
+            t += step;
+        }
+    }
+    let demand: BTreeMap<(&str, Stamp), (f64, f64)> = requirements
+        .iter()
+        .map(|r| ((r.queue.as_str(), r.interval_start), (r.contacts, r.aht_seconds)))
+        .collect();
+    coverage
+        .iter()
+        .map(|c| {
+            let key = (c.queue.as_str(), c.interval_start);
+            let n = scheduled.get(&key).copied().unwrap_or(0);
+            let service_level = match (site.queue(&c.queue), demand.get(&key)) {
+                (Some(q), Some(&(contacts, aht))) => crate::staffing::projected_service_level(
+                    q,
+                    contacts,
+                    aht,
+                    site.grid.interval_minutes,
+                    crate::schedule::on_phone(n, unplanned_shrinkage),
+                ),
+                _ => f64::NAN,
+            };
+            crate::io::coverage::CoverageRow {
+                interval_start: c.interval_start,
+                queue: c.queue.clone(),
+                required: c.required,
+                scheduled: n,
+                difference: i64::from(n) - i64::from(c.required),
+                service_level,
+            }
+        })
+        .collect()
+}
