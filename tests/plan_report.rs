@@ -210,6 +210,7 @@ fn fixture() -> ReportData {
         coverage,
         roster,
         simulation,
+        simulation_days: Vec::new(),
         whatif: vec![
             WhatifScenario {
                 name: "base".into(),

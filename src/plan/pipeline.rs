@@ -27,7 +27,7 @@ use crate::io::table::write_atomic;
 use crate::plan::config::PlanConfig;
 use crate::plan::inputs::{planning_start, Needs, PlanInputs};
 use crate::plan::{verify, Error};
-use crate::report::files::{read_simulation, read_whatif, write_summary};
+use crate::report::files::{read_simulation, read_simulation_days, read_whatif, write_summary};
 use crate::report::summary::{
     ForecastAccuracy, ForecastFigures, PlanSummary, QueueAccuracy, QueueTarget, RosterFigures,
     ScheduleFigures, SimulationFigures, StaffingFigures, SummaryInputs, UnmetSeats, FTE_HOURS_WEEK,
@@ -453,13 +453,14 @@ fn backtest_accuracy(
 }
 
 /// The files a plan writes, in `out` (plus whatif.csv when scenarios were given).
-pub const FILES: [&str; 9] = [
+pub const FILES: [&str; 10] = [
     "forecast.csv",
     "requirements.csv",
     "shifts.csv",
     "coverage.csv",
     "roster.csv",
     "simulation.csv",
+    "simulation_days.csv",
     "summary.json",
     "report.html",
     "roster.xlsx",
@@ -496,6 +497,10 @@ fn write_outputs_into(
     crate::io::roster::write_roster(&path("roster.csv"), &plan.roster.rows)?;
     crate::io::xlsx::write_roster_xlsx(&path("roster.xlsx"), &plan.roster.rows)?;
     crate::simulate::output::write_simulation(&path("simulation.csv"), &plan.simulation)?;
+    crate::simulate::output::write_simulation_days(
+        &path("simulation_days.csv"),
+        &plan.simulation,
+    )?;
     if let Some(outcomes) = &plan.whatif {
         crate::simulate::output::write_whatif(
             &path("whatif.csv"),
@@ -511,6 +516,7 @@ fn write_outputs_into(
     let coverage = crate::io::coverage::read_coverage(&path("coverage.csv"), tz)?;
     let roster = crate::io::roster::read_roster(&path("roster.csv"), tz)?;
     let simulation = read_simulation(&path("simulation.csv"), tz)?;
+    let simulation_days = read_simulation_days(&path("simulation_days.csv"))?;
     let whatif = match &plan.whatif {
         Some(_) => read_whatif(&path("whatif.csv"))?,
         None => Vec::new(),
@@ -613,6 +619,7 @@ fn write_outputs_into(
         coverage,
         roster,
         simulation,
+        simulation_days,
         whatif,
         notes: Vec::new(),
     };

@@ -28,11 +28,10 @@ use serde::Serialize;
 
 use crate::io::shifts::ShiftRow;
 use crate::simulate::{Estimate, SimulationResult};
-use crate::site::{Channel, Site};
+use crate::site::Site;
 use crate::time::Stamp;
 
-/// A queue-day meets its target when its lower 95% limit is at least `target` minus this.
-pub const SIMULATION_TOLERANCE: f64 = 0.02;
+pub use crate::simulate::TARGET_TOLERANCE as SIMULATION_TOLERANCE;
 /// Shortfall (in service-level points) answered by one more shift copy in a round.
 const ADD_STEP: f64 = 0.02;
 /// Abandonment (fraction of contacts) above the cap answered by one more shift copy.
@@ -79,15 +78,7 @@ impl Verdict {
     }
 }
 
-/// The service-level target of a queue: `service_level`, else for deferred work every contact
-/// within its deadline (1.0); `None` for a live queue staffed on other targets (ASA, occupancy).
-pub fn service_level_target(queue: &crate::site::QueueConfig) -> Option<f64> {
-    match (queue.service_level, queue.channel) {
-        (Some(t), _) => Some(t),
-        (None, Channel::Email | Channel::Social) => Some(1.0),
-        (None, _) => None,
-    }
-}
+pub use crate::simulate::service_level_target;
 
 /// Every queue-day of the simulation against its targets (plan.toml queue order, then date).
 pub fn verdicts(simulation: &SimulationResult, site: &Site) -> Vec<Verdict> {
@@ -108,8 +99,13 @@ pub fn verdicts(simulation: &SimulationResult, site: &Site) -> Vec<Verdict> {
             max_abandon_rate: queue.max_abandon_rate,
             met: true,
         };
-        let short = verdict.margin().is_some_and(|x| x < -1e-12);
-        verdict.met = !short && verdict.abandon_excess() <= 1e-12;
+        verdict.met = crate::simulate::meets_target(
+            verdict.target,
+            verdict.service_level.as_ref().map(|s| s.ci_low.unwrap_or(s.mean)),
+            verdict.max_abandon_rate,
+            verdict.abandon_rate.as_ref().map(|a| a.mean),
+        )
+        .unwrap_or(true);
         out.push(verdict);
     }
     out

@@ -17,10 +17,9 @@ use super::page::{money, Context};
 use super::summary::{QueueTarget, SimulatedInterval};
 use super::svg::escape;
 
-/// A deferred queue meets its deadline on a day when at least this share of its contacts is
-/// answered within it: the simulation's last contacts of a day can straddle closing time, and a
-/// handful of those should not turn a day red; one in a hundred late does.
-pub const DEFERRED_MET: f64 = 0.99;
+/// A deferred queue's target: every contact answered within its deadline (judged, like every
+/// target, against the lower confidence limit with [`crate::simulate::TARGET_TOLERANCE`]).
+pub const DEFERRED_TARGET: f64 = 1.0;
 
 /// Sums over one queue's day (or week) that the verdict and the table are computed from.
 #[derive(Debug, Clone, Default)]
@@ -37,6 +36,8 @@ struct QueueDay {
     under_agent_hours: f64,
     paid_hours: f64,
     cost: Option<f64>,
+    /// The day's simulated figures with confidence limits (simulation_days.csv), when known.
+    sim_day: Option<super::summary::SimulatedDay>,
 }
 
 impl QueueDay {
@@ -45,11 +46,36 @@ impl QueueDay {
     }
 
     fn simulated(&self) -> Option<f64> {
+        if let Some(d) = &self.sim_day {
+            return d.service_level;
+        }
         (self.sim_rated > 0.0).then(|| self.sim_within / self.sim_rated)
     }
 
+    /// The lower 95% limit of the simulated service level (the mean when there is none).
+    fn simulated_low(&self) -> Option<f64> {
+        match &self.sim_day {
+            Some(d) => d.service_level_ci_low.or(d.service_level),
+            None => self.simulated(),
+        }
+    }
+
     fn abandon_rate(&self) -> Option<f64> {
+        if let Some(d) = &self.sim_day {
+            return d.abandon_rate;
+        }
         (self.sim_offered > 0.0).then(|| self.sim_abandoned / self.sim_offered)
+    }
+
+    /// The simulated service level with its confidence interval, e.g. `85.1% (82.3–87.9%)`.
+    fn simulated_text(&self) -> String {
+        match (&self.sim_day, self.simulated()) {
+            (Some(d), Some(v)) => match (d.service_level_ci_low, d.service_level_ci_high) {
+                (Some(lo), Some(hi)) => format!("{} ({}–{})", pct(v), short_pct1(lo), pct(hi)),
+                _ => pct(v),
+            },
+            (_, v) => opt_pct(v),
+        }
     }
 
     fn add(&mut self, o: &QueueDay) {
@@ -107,6 +133,9 @@ impl QueueDays {
                 f.projected_weight += n;
             }
         }
+        for day in &d.simulation_days {
+            at(&mut figures, &day.queue, day.date).sim_day = Some(day.clone());
+        }
         for s in &d.simulation {
             let f = at(&mut figures, &s.queue, s.interval_start.date_naive());
             f.sim_offered += s.offered;
@@ -155,31 +184,41 @@ impl QueueDays {
     }
 
     /// The verdict for a queue over a day (or week), the figure it rests on, and any breach of
-    /// the abandonment limit.
+    /// the abandonment limit. A simulated day is judged like the plan's loop judges it
+    /// ([`crate::simulate::meets_target`]: lower 95% limit against the target less the
+    /// tolerance, mean abandonment against the cap); without a simulation, the Erlang
+    /// projection against the target itself.
     fn verdict(
         ctx: &Context<'_>,
         queue: &str,
         f: &QueueDay,
     ) -> (Verdict, Option<f64>, Option<f64>) {
         let q = ctx.queue(queue);
-        if ctx.is_deferred(queue) {
-            return match f.simulated() {
-                Some(v) if v + 1e-9 >= DEFERRED_MET => (Verdict::Met, Some(v), None),
-                Some(v) => (Verdict::Missed, Some(v), None),
-                None => (Verdict::Open, None, None),
-            };
-        }
-        let figure = f.simulated().or_else(|| f.projected());
-        let abandon_breach = match (q.and_then(|q| q.max_abandon_rate), f.abandon_rate()) {
+        let deferred = ctx.is_deferred(queue);
+        let target = if deferred {
+            Some(q.and_then(|q| q.service_level_target).unwrap_or(DEFERRED_TARGET))
+        } else {
+            q.and_then(|q| q.service_level_target)
+        };
+        let cap = if deferred { None } else { q.and_then(|q| q.max_abandon_rate) };
+        let abandon_breach = match (cap, f.abandon_rate()) {
             (Some(limit), Some(a)) if a > limit + 1e-9 => Some(a),
             _ => None,
         };
-        match (q.and_then(|q| q.service_level_target), figure) {
-            (Some(t), Some(v)) if v + 1e-9 >= t && abandon_breach.is_none() => {
-                (Verdict::Met, Some(v), None)
+        let (figure, verdict) = match f.simulated() {
+            Some(v) => {
+                (Some(v), crate::simulate::meets_target(target, f.simulated_low(), cap, f.abandon_rate()))
             }
-            (Some(_), Some(v)) => (Verdict::Missed, Some(v), abandon_breach),
-            _ => (Verdict::Open, figure, abandon_breach),
+            None if deferred => (None, None),
+            None => {
+                let v = f.projected();
+                (v, target.zip(v).map(|(t, v)| v + 1e-9 >= t))
+            }
+        };
+        match verdict {
+            Some(true) => (Verdict::Met, figure, None),
+            Some(false) => (Verdict::Missed, figure, abandon_breach),
+            None => (Verdict::Open, figure, abandon_breach),
         }
     }
 
@@ -217,8 +256,8 @@ impl QueueDays {
         };
         let _ = writeln!(
             html,
-            "<h2 id=\"glance\">Target met, per queue and day</h2>\n<p class=\"note\">Each cell says whether the queue met its target that day, judged by {basis}; deferred queues by the share answered within their deadline (met at {} or more). On a wide screen the figure judged shows under the word; the tables below give every figure.</p>\n<div class=\"scroll\"><table class=\"glance\">",
-            short_pct(DEFERRED_MET)
+            "<h2 id=\"glance\">Target met, per queue and day</h2>\n<p class=\"note\">Each cell says whether the queue met its target that day, judged by {basis}; deferred queues by the share answered within their deadline (target: all of them). A simulated day meets its target when the lower 95% confidence limit of its service level is at least the target less {} points and its abandonment is within the limit. On a wide screen the figure judged shows under the word; the tables below give every figure.</p>\n<div class=\"scroll\"><table class=\"glance\">",
+            crate::io::table::fmt_num(crate::simulate::TARGET_TOLERANCE * 100.0, 0)
         );
         html.push_str("<tr><th>queue</th>");
         for day in &self.days {
@@ -265,7 +304,7 @@ impl QueueDays {
         }
         let currency = ctx.data.summary.roster.as_ref().and_then(|r| r.currency.clone());
         let cost_head = currency.as_ref().map(|c| format!("cost ({c})")).unwrap_or("cost".into());
-        html.push_str("<h2 id=\"days\">Per queue and day</h2>\n<p class=\"note\">Service level: the share answered within the target time, projected by Erlang at the scheduled agents and simulated on the roster. Under-staffed: agent-hours scheduled below the requirement. Paid hours and cost: the rostered agents' shifts on the queue (an agent works one queue a day).</p>\n");
+        html.push_str("<h2 id=\"days\">Per queue and day</h2>\n<p class=\"note\">Service level: the share answered within the target time, projected by Erlang at the scheduled agents and simulated on the roster (with absence, multi-skilled agents and priorities; in brackets its 95% confidence interval over replications). A queue answered by another queue's skill (a VIP line) has no shifts of its own: its host queue's agents, hours and cost serve both. Under-staffed: agent-hours scheduled below the requirement. Paid hours and cost: the rostered agents' shifts on the queue (an agent works one queue a day).</p>\n");
         for (queue, _) in &ctx.queues {
             let deferred = ctx.is_deferred(queue);
             let _ = write!(
@@ -291,13 +330,13 @@ impl QueueDays {
                 let _ =
                     write!(html, "<tr{class}><td>{label}</td><td>{}</td>", thousands(f.contacts));
                 if deferred {
-                    let _ = write!(html, "<td>{}</td>", opt_pct(f.simulated()));
+                    let _ = write!(html, "<td>{}</td>", f.simulated_text());
                 } else {
                     let _ = write!(
                         html,
                         "<td>{}</td><td>{}</td><td>{}</td>",
                         opt_pct(f.projected()),
-                        opt_pct(f.simulated()),
+                        f.simulated_text(),
                         opt_pct(f.abandon_rate())
                     );
                 }
@@ -401,8 +440,8 @@ fn target_text(ctx: &Context<'_>, queue: &str) -> String {
     };
     if ctx.is_deferred(queue) {
         return match q.deadline_minutes {
-            Some(m) => format!("{} within {}", short_pct(DEFERRED_MET), minutes_text(m)),
-            None => format!("{} within the deadline", short_pct(DEFERRED_MET)),
+            Some(m) => format!("{} within {}", short_pct(DEFERRED_TARGET), minutes_text(m)),
+            None => format!("{} within the deadline", short_pct(DEFERRED_TARGET)),
         };
     }
     let mut text = match (q.service_level_target, q.target_answer_seconds) {
@@ -436,6 +475,10 @@ fn pct(v: f64) -> String {
 }
 
 /// A target as written in plan.toml: `80%`, `99%`, `3.5%`.
+fn short_pct1(v: f64) -> String {
+    format!("{:.1}", v * 100.0)
+}
+
 fn short_pct(v: f64) -> String {
     super::charts::ValueFormat::Percent.format(v)
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
-use super::summary::{PlanSummary, SimulatedInterval, WhatifScenario};
+use super::summary::{PlanSummary, SimulatedDay, SimulatedInterval, WhatifScenario};
 use super::ReportData;
 use crate::error::FileError;
 use crate::error::InputError;
@@ -55,6 +55,52 @@ fn optional_number(t: &Table, row: &Row, col: Option<usize>) -> Result<Option<f6
 pub fn read_simulation(path: &Path, tz: Tz) -> Result<Vec<SimulatedInterval>, FileError> {
     let t = Table::read(path)?;
     parse_simulation(&t, tz).map_err(FileError::from)
+}
+
+/// Read simulation_days.csv (a plan's per queue-day figures with confidence limits).
+pub fn read_simulation_days(path: &Path) -> Result<Vec<SimulatedDay>, FileError> {
+    let t = Table::read(path)?;
+    parse_simulation_days(&t).map_err(FileError::from)
+}
+
+/// Parse a simulation_days.csv table; fractions must lie in [0, 1].
+pub fn parse_simulation_days(t: &Table) -> Result<Vec<SimulatedDay>, InputError> {
+    let c_queue = t.require("queue")?;
+    let c_date = t.require("date")?;
+    let c_offered = t.require("offered")?;
+    let fractions = [
+        "service_level",
+        "service_level_ci_low",
+        "service_level_ci_high",
+        "abandon_rate",
+        "abandon_rate_ci_high",
+    ];
+    let cols: Vec<Option<usize>> = fractions.iter().map(|c| t.column(c)).collect();
+    t.require("service_level")?;
+    let mut out = Vec::with_capacity(t.rows.len());
+    for row in &t.rows {
+        let date = crate::time::parse_date(t.text(row, c_date)).map_err(|m| t.error(row, c_date, m))?;
+        let mut v = [None; 5];
+        for (k, c) in cols.iter().enumerate() {
+            v[k] = optional_number(t, row, *c)?;
+            if let (Some(x), Some(c)) = (v[k], c) {
+                if !(0.0..=1.0).contains(&x) {
+                    return Err(t.error(row, *c, format!("expected a fraction in [0, 1], found {x}")));
+                }
+            }
+        }
+        out.push(SimulatedDay {
+            queue: t.nonempty(row, c_queue)?.to_string(),
+            date,
+            offered: t.non_negative(row, c_offered)?,
+            service_level: v[0],
+            service_level_ci_low: v[1],
+            service_level_ci_high: v[2],
+            abandon_rate: v[3],
+            abandon_rate_ci_high: v[4],
+        });
+    }
+    Ok(out)
 }
 
 /// Parse a simulation.csv table.
@@ -175,6 +221,11 @@ pub fn load_plan_dir(
     let roster =
         optional(&dir.join("roster.csv"), &mut notes, |p| crate::io::roster::read_roster(p, tz))?;
     let simulation = optional(&dir.join("simulation.csv"), &mut notes, |p| read_simulation(p, tz))?;
+    // A plan from before simulation_days.csv: the days are summed from the intervals instead.
+    let simulation_days = match dir.join("simulation_days.csv") {
+        p if p.exists() => read_simulation_days(&p)?,
+        _ => Vec::new(),
+    };
     let whatif = match whatif {
         Some(p) => read_whatif(p)?,
         None if dir.join("whatif.csv").exists() => read_whatif(&dir.join("whatif.csv"))?,
@@ -211,6 +262,7 @@ pub fn load_plan_dir(
         coverage,
         roster,
         simulation,
+        simulation_days,
         whatif,
         notes,
     })

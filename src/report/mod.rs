@@ -37,7 +37,7 @@ use crate::io::roster::RosterRow;
 use crate::io::shifts::ShiftRow;
 
 pub use page::{render, render_with_accuracy};
-pub use summary::{PlanSummary, SimulatedInterval, WhatifScenario};
+pub use summary::{PlanSummary, SimulatedDay, SimulatedInterval, WhatifScenario};
 
 /// Everything the report shows. Empty vectors mean "this stage's file is not there".
 #[derive(Debug, Clone)]
@@ -52,6 +52,8 @@ pub struct ReportData {
     pub coverage: Vec<CoverageRow>,
     pub roster: Vec<RosterRow>,
     pub simulation: Vec<SimulatedInterval>,
+    /// simulation_days.csv: per queue-day figures with confidence limits (empty when absent).
+    pub simulation_days: Vec<SimulatedDay>,
     pub whatif: Vec<WhatifScenario>,
     /// Remarks shown at the end (e.g. a stage that did not run, a file not found).
     pub notes: Vec<String>,

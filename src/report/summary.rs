@@ -483,6 +483,21 @@ impl RosterFigures {
     }
 }
 
+/// One queue on one local day of a simulation, from simulation_days.csv: the day's figures
+/// with their 95% confidence limits over replications (`None` with one replication or when
+/// undefined).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulatedDay {
+    pub queue: String,
+    pub date: chrono::NaiveDate,
+    pub offered: f64,
+    pub service_level: Option<f64>,
+    pub service_level_ci_low: Option<f64>,
+    pub service_level_ci_high: Option<f64>,
+    pub abandon_rate: Option<f64>,
+    pub abandon_rate_ci_high: Option<f64>,
+}
+
 /// One simulated interval of one queue, as the report needs it (the value columns of
 /// simulation.csv, means over the replications).
 #[derive(Debug, Clone, PartialEq)]

@@ -482,6 +482,46 @@ impl Horizon {
     }
 }
 
+/// A queue-day meets its service-level target in a simulation when the lower 95% limit of its
+/// simulated service level is at least the target minus this (replications are few; a limit a
+/// hair under the target is noise, not a miss).
+pub const TARGET_TOLERANCE: f64 = 0.02;
+
+/// Whether simulated figures meet a queue's targets: the service level's lower limit (its mean
+/// with one replication) at least `target - TARGET_TOLERANCE`, and the mean abandonment at
+/// most `max_abandon_rate`. `None` when there is nothing to judge (no target and no cap, or no
+/// figure).
+pub fn meets_target(
+    target: Option<f64>,
+    service_level_low: Option<f64>,
+    max_abandon_rate: Option<f64>,
+    abandon_rate: Option<f64>,
+) -> Option<bool> {
+    let sl = match (target, service_level_low) {
+        (Some(t), Some(low)) => Some(low >= t - TARGET_TOLERANCE - 1e-12),
+        _ => None,
+    };
+    let abandon = match (max_abandon_rate, abandon_rate) {
+        (Some(cap), Some(a)) => Some(a <= cap + 1e-12),
+        _ => None,
+    };
+    match (sl, abandon) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(true) && b.unwrap_or(true)),
+    }
+}
+
+/// The service-level target a simulation judges a queue by: `service_level`, else for deferred
+/// work (email, social) every contact within its deadline (1.0); `None` for a live queue
+/// without one (staffed on ASA or occupancy).
+pub fn service_level_target(q: &QueueConfig) -> Option<f64> {
+    match (q.service_level, q.channel) {
+        (Some(t), _) => Some(t),
+        (None, Channel::Email | Channel::Social) => Some(1.0),
+        (None, _) => None,
+    }
+}
+
 /// Target wait of a queue's service level: `target_answer_seconds` for voice/chat (20 s when
 /// absent), `deadline_minutes` for email/social.
 pub fn target_seconds(q: &QueueConfig) -> f64 {

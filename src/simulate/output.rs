@@ -34,6 +34,10 @@
 //! ```
 //!
 //! again with `_ci_low,_ci_high` after each rate when replications > 1.
+//!
+//! simulation_days.csv (a plan's, beside simulation.csv): per queue (plan.toml order) and
+//! local day, the same columns without `name` — the day's figures with their confidence
+//! intervals over replications, which the intervals' rows cannot give.
 
 use std::path::Path;
 
@@ -256,6 +260,31 @@ pub fn write_whatif_days(
     let header = whatif_days_header(replications);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     write_csv_atomic(path, &header, whatif_days_records(outcomes, replications))
+}
+
+/// simulation_days.csv header: whatif_days.csv's without `name`.
+pub fn days_header(replications: u32) -> Vec<String> {
+    whatif_days_header(replications).into_iter().skip(1).collect()
+}
+
+/// simulation_days.csv rows: per queue (plan.toml order) and day.
+pub fn days_records(result: &SimulationResult) -> Vec<Vec<String>> {
+    result
+        .days
+        .iter()
+        .map(|d| {
+            let mut r = whatif_day_record("", &d.queue, &d.date, &d.metrics, result.replications);
+            r.remove(0);
+            r
+        })
+        .collect()
+}
+
+/// Write simulation_days.csv atomically.
+pub fn write_simulation_days(path: &Path, result: &SimulationResult) -> Result<(), FileError> {
+    let header = days_header(result.replications);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    write_csv_atomic(path, &header, days_records(result))
 }
 
 #[cfg(test)]
