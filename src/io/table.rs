@@ -342,6 +342,100 @@ where
     })
 }
 
+/// `s` without surrounding white space, as [`str::trim`], without scanning when the first and
+/// last bytes are visible ASCII (the usual field).
+pub fn trim_fast(s: &str) -> &str {
+    match s.as_bytes() {
+        [first, .., last] if visible_ascii(*first) && visible_ascii(*last) => s,
+        [only] if visible_ascii(*only) => s,
+        _ => s.trim(),
+    }
+}
+
+fn visible_ascii(b: u8) -> bool {
+    (0x21..0x7f).contains(&b)
+}
+
+/// A plain decimal number — ASCII digits with at most one `point` between them, at most 15
+/// digits (`14`, `198`, `12.25` or `12,25`) — read without the general float parser; `None`
+/// for anything else, which the caller then gives to the general parser.
+///
+/// Exact: a mantissa of at most 15 digits is below 2^53 and 10^k (k ≤ 15) is exact in f64, so
+/// `mantissa / 10^k` is one correctly rounded division, the value `str::parse::<f64>` gives
+/// (Clinger's fast path, as in the standard library's own parser).
+pub fn parse_plain_decimal(b: &[u8], point: u8) -> Option<f64> {
+    const POW10: [f64; 16] =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    if !b.first()?.is_ascii_digit() || !b.last()?.is_ascii_digit() {
+        return None;
+    }
+    let mut mantissa = 0u64;
+    let mut digits = 0usize;
+    let mut decimals: Option<usize> = None;
+    for &c in b {
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits > 15 {
+                return None;
+            }
+            mantissa = mantissa * 10 + u64::from(c - b'0');
+            if let Some(d) = decimals.as_mut() {
+                *d += 1;
+            }
+        } else if c == point && decimals.is_none() {
+            decimals = Some(0);
+        } else {
+            return None;
+        }
+    }
+    Some(mantissa as f64 / POW10[decimals.unwrap_or(0)])
+}
+
+/// Names read row by row (queues) interned to indices in order of first appearance. The next
+/// name is guessed as the one that followed the previous name last time, so files that cycle
+/// through their queues, or hold one queue's rows together, find most names with one string
+/// comparison and no hashing.
+#[derive(Debug, Default)]
+pub struct NameIndex {
+    names: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+    /// Per name, the index of the name that followed it last (`usize::MAX`: none yet).
+    next: Vec<usize>,
+    last: Option<usize>,
+}
+
+impl NameIndex {
+    /// The index of `name`, and whether it is new.
+    pub fn intern(&mut self, name: &str) -> (usize, bool) {
+        let guess = self.last.map(|l| self.next[l]).filter(|&g| g != usize::MAX);
+        let (i, new) = match guess {
+            Some(g) if self.names[g] == name => (g, false),
+            _ => match self.index.get(name) {
+                Some(&i) => (i, false),
+                None => {
+                    self.names.push(name.to_string());
+                    self.next.push(usize::MAX);
+                    self.index.insert(name.to_string(), self.names.len() - 1);
+                    (self.names.len() - 1, true)
+                }
+            },
+        };
+        if let Some(l) = self.last {
+            self.next[l] = i;
+        }
+        self.last = Some(i);
+        (i, new)
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn into_names(self) -> Vec<String> {
+        self.names
+    }
+}
+
 /// Format a number for CSV output: at most `decimals` decimals, trailing zeros trimmed, so
 /// files are short, stable and byte-identical across runs.
 pub fn fmt_num(value: f64, decimals: usize) -> String {
@@ -352,6 +446,18 @@ pub fn fmt_num(value: f64, decimals: usize) -> String {
         "0".to_string()
     } else {
         s
+    }
+}
+
+/// [`fmt_num`] into a reused buffer (cleared first); whole numbers below 1e15 are written
+/// without the float formatter (the same text: no decimals to trim).
+pub fn fmt_num_into(buf: &mut String, value: f64, decimals: usize) {
+    use std::fmt::Write;
+    buf.clear();
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        write!(buf, "{}", value as i64).expect("to a String");
+    } else {
+        buf.push_str(&fmt_num(value, decimals));
     }
 }
 
@@ -396,9 +502,43 @@ mod tests {
     }
 
     #[test]
+    fn plain_decimals_read_as_the_general_parser_reads_them() {
+        for t in ["0", "14", "198", "12.25", "0.1", "007", "123456789012345", "1.00000000000001"] {
+            assert_eq!(parse_plain_decimal(t.as_bytes(), b'.'), t.parse::<f64>().ok(), "{t}");
+        }
+        assert_eq!(parse_plain_decimal(b"12,25", b','), Some(12.25));
+        assert_eq!(parse_plain_decimal(b"0,3", b','), Some(0.3));
+        // Not plain: left to the general parser (which accepts some, rejects others).
+        for t in ["", "1e3", "-1", "+1", " 1", "1.", ".5", "1.2.3", "1234567890123456", "inf"] {
+            assert_eq!(parse_plain_decimal(t.as_bytes(), b'.'), None, "{t}");
+        }
+        assert_eq!(parse_plain_decimal(b"1.5", b','), None);
+    }
+
+    #[test]
+    fn names_are_interned_in_order_of_first_appearance() {
+        let mut ix = NameIndex::default();
+        let seen: Vec<(usize, bool)> =
+            ["b", "a", "b", "a", "c", "c", "a"].iter().map(|n| ix.intern(n)).collect();
+        assert_eq!(
+            seen,
+            [(0, true), (1, true), (0, false), (1, false), (2, true), (2, false), (1, false)]
+        );
+        assert_eq!(ix.names(), ["b", "a", "c"]);
+        for t in [" x ", "x", "", " ", "\u{a0}x\u{a0}", "x\t", "\u{b}x"] {
+            assert_eq!(trim_fast(t), t.trim(), "{t:?}");
+        }
+    }
+
+    #[test]
     fn numbers_are_formatted_short_and_stable() {
         assert_eq!(fmt_num(2.50, 3), "2.5");
         assert_eq!(fmt_num(3.0, 2), "3");
         assert_eq!(fmt_num(-0.0001, 2), "0");
+        let mut buf = String::from("stale");
+        for v in [0.0, -0.0, 14.0, -3.0, 2.5, 1e-7, 999_999_999_999_999.0, 1e15, 1e300, 0.1 + 0.2] {
+            fmt_num_into(&mut buf, v, 6);
+            assert_eq!(buf, fmt_num(v, 6), "{v}");
+        }
     }
 }
