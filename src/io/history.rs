@@ -877,7 +877,12 @@ pub fn write_history_frame_to(
         if !q.aht_seconds[i].is_nan() {
             table::fmt_num_into(&mut aht, q.aht_seconds[i], 6);
         }
-        out.write_record([when.as_bytes(), q.queue.as_bytes(), contacts.as_bytes(), aht.as_bytes()])?;
+        out.write_record([
+            when.as_bytes(),
+            q.queue.as_bytes(),
+            contacts.as_bytes(),
+            aht.as_bytes(),
+        ])?;
         if i + 1 < q.starts.len() {
             heap.push(Reverse((q.starts[i + 1], qi, i + 1)));
         }

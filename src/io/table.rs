@@ -239,6 +239,9 @@ pub fn csv_bom() -> &'static [u8] {
 /// - A regular file (or a new one) is written to a temporary file in the same directory, which
 ///   is renamed over the target only after `write` succeeded and the data is flushed and synced.
 ///   On any error the old file (if any) is untouched and no partial file remains.
+/// - A process killed while writing (SIGKILL, power loss) cannot clean up: its temporary file
+///   `.NAME.shiftcast-PID-XXXXXX.partial` stays beside the target. The next write of the same
+///   target removes every such file whose process no longer runs (see [`partial_file_prefix`]).
 pub fn write_atomic<F>(path: &Path, write: F) -> Result<(), FileError>
 where
     F: FnOnce(&mut dyn Write) -> Result<(), FileError>,
@@ -297,9 +300,12 @@ where
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let prefix = partial_file_prefix(&name);
+    remove_stale_partials(&dir, &prefix);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".shiftcast-")
-        .suffix(".partial")
+        .prefix(&format!("{prefix}{}-", std::process::id()))
+        .suffix(PARTIAL_SUFFIX)
         .tempfile_in(&dir)
         .map_err(|e| FileError::io(&dir, e))?;
     {
@@ -320,6 +326,40 @@ where
     tmp.as_file().sync_all().map_err(|e| FileError::io(path, e))?;
     tmp.persist(target).map_err(|e| FileError::io(path, e.error))?;
     Ok(())
+}
+
+const PARTIAL_SUFFIX: &str = ".partial";
+
+/// The start of the temporary files written for target file `name`: `.NAME.shiftcast-`, then
+/// the writer's process id, `-`, random characters and `.partial`. A long name is cut (at a
+/// character boundary) so the whole stays within the usual 255-byte limit of a file name.
+pub fn partial_file_prefix(name: &str) -> String {
+    let mut end = name.len().min(200);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(".{}.shiftcast-", &name[..end])
+}
+
+/// Remove the temporary files `prefix…` in `dir` left by writers that no longer run. Files of
+/// running processes (another write of the same target right now) and anything that is not a
+/// regular file are left alone; failures are ignored (the write itself goes on).
+fn remove_stale_partials(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+            continue;
+        };
+        let Some((pid, _)) = rest.strip_suffix(PARTIAL_SUFFIX).and_then(|r| r.split_once('-'))
+        else {
+            continue;
+        };
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if regular && pid.parse::<u32>().is_ok_and(crate::io::folder::process_is_gone) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Write CSV rows atomically: a header and records of string fields.
