@@ -520,6 +520,50 @@ mod tests {
     }
 
     #[test]
+    fn zone_clock_agrees_with_chrono_tz_and_declines_dst_days() {
+        // New York (1-hour DST at 02:00), Lord Howe (30-minute DST), Shanghai (no DST), and
+        // Santiago (DST changes at midnight), over two years of days.
+        for name in ["America/New_York", "Australia/Lord_Howe", "Asia/Shanghai", "America/Santiago"]
+        {
+            let tz = parse_time_zone(name).unwrap();
+            let mut clock = ZoneClock::new(tz);
+            let mut declined = 0;
+            let first = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+            for d in 0..731 {
+                let date = first + Duration::days(d);
+                for second in [0, 1, 3_599, 7_200, 9_000, 43_200, 86_399] {
+                    let naive = date.and_hms_opt(0, 0, 0).unwrap() + Duration::seconds(second);
+                    let chrono = tz.from_local_datetime(&naive);
+                    match clock.local_to_unix(date, second as u32) {
+                        Some(unix) => {
+                            let t = chrono.single().expect("a uniform day has no gap or repeat");
+                            assert_eq!(unix, t.timestamp(), "{name} {naive}");
+                            assert_eq!(clock.unix_to_local(unix), Some((date, second as u32)));
+                            assert_eq!(clock.stamp(unix), Some(t));
+                            assert_eq!(clock.offset_of_day(date), Some(t.offset().fix()));
+                        }
+                        None => declined += 1,
+                    }
+                    if let Some(t) = chrono.earliest() {
+                        assert_eq!(clock.stamp(t.timestamp()), Some(t), "{name} {naive}");
+                    }
+                }
+            }
+            // Two changes a year, all seven times of each changing day declined: one day per
+            // change where it happens at night; none in Shanghai; in Santiago, where clocks
+            // change at 24:00 Saturday, the fall-back Saturday (25 hours) and, in spring, both
+            // the Saturday (its midnight is skipped) and the Sunday (it starts at 01:00).
+            let days = match name {
+                "Asia/Shanghai" => 0,
+                "America/Santiago" => 6,
+                _ => 4,
+            };
+            let expected = days * 7;
+            assert_eq!(declined, expected, "{name}");
+        }
+    }
+
+    #[test]
     fn spring_forward_day_has_23_hours_of_intervals() {
         let g = IntervalGrid::new(ny(), 15).unwrap();
         let day = NaiveDate::from_ymd_opt(2025, 3, 9).unwrap();

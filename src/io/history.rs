@@ -846,10 +846,18 @@ pub fn write_history_frame_to(
         {
             // A day with one UTC offset: no time on it is ambiguous, so it is written plainly.
             Some((date, second)) => {
-                use std::fmt::Write;
-                let (y, m, d) = (date.year(), date.month(), date.day());
-                let (hh, mm) = (second / 3600, second / 60 % 60);
-                write!(when, "{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}").expect("to a String");
+                let (y, m, d) =
+                    (date.year() as u64, u64::from(date.month()), u64::from(date.day()));
+                let (hh, mm) = (u64::from(second / 3600), u64::from(second / 60 % 60));
+                table::push_digits(&mut when, y, 4);
+                when.push('-');
+                table::push_digits(&mut when, m, 2);
+                when.push('-');
+                table::push_digits(&mut when, d, 2);
+                when.push('T');
+                table::push_digits(&mut when, hh, 2);
+                when.push(':');
+                table::push_digits(&mut when, mm, 2);
             }
             None => {
                 let stamp = frame.stamp(t);

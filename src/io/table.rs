@@ -492,13 +492,28 @@ pub fn fmt_num(value: f64, decimals: usize) -> String {
 /// [`fmt_num`] into a reused buffer (cleared first); whole numbers below 1e15 are written
 /// without the float formatter (the same text: no decimals to trim).
 pub fn fmt_num_into(buf: &mut String, value: f64, decimals: usize) {
-    use std::fmt::Write;
     buf.clear();
     if value.fract() == 0.0 && value.abs() < 1e15 {
-        write!(buf, "{}", value as i64).expect("to a String");
+        if value < 0.0 {
+            buf.push('-');
+        }
+        push_digits(buf, value.abs() as u64, 1);
     } else {
         buf.push_str(&fmt_num(value, decimals));
     }
+}
+
+/// Append `value` in decimal, zero-padded to at least `width` digits (the hot loops of the
+/// writers, without the formatting machinery).
+pub fn push_digits(buf: &mut String, mut value: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    while value > 0 || digits.len() - i < width.clamp(1, 20) {
+        i -= 1;
+        digits[i] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    buf.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
 }
 
 #[cfg(test)]
@@ -575,6 +590,14 @@ mod tests {
         assert_eq!(fmt_num(2.50, 3), "2.5");
         assert_eq!(fmt_num(3.0, 2), "3");
         assert_eq!(fmt_num(-0.0001, 2), "0");
+        let mut buf = String::new();
+        for (v, width, text) in [(0, 1, "0"), (7, 2, "07"), (2025, 4, "2025"), (123, 1, "123")] {
+            buf.clear();
+            push_digits(&mut buf, v, width);
+            assert_eq!(buf, text);
+        }
+        push_digits(&mut buf, u64::MAX, 1);
+        assert!(buf.ends_with(&u64::MAX.to_string()));
         let mut buf = String::from("stale");
         for v in [0.0, -0.0, 14.0, -3.0, 2.5, 1e-7, 999_999_999_999_999.0, 1e15, 1e300, 0.1 + 0.2] {
             fmt_num_into(&mut buf, v, 6);
