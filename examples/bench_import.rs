@@ -4,14 +4,17 @@
 //! cargo run --release --example bench_import -- generate /tmp/big 200   # ~200 MB files
 //! cargo run --release --example bench_import -- read /tmp/big           # history.csv -> HistoryFrame
 //! cargo run --release --example bench_import -- records /tmp/big        # history.csv -> History
-//! cargo run --release --example bench_import -- import /tmp/big         # export.csv -> History
+//! cargo run --release --example bench_import -- import /tmp/big         # export.csv -> HistoryFrame
 //! ```
 //!
 //! `generate` writes `history.csv` (the sample's rows repeated over queues `voice_000`, …) and
 //! `export.csv` (the same as a Genesys-style export: UTC `Z` times, `;`, decimal commas,
-//! `hh:mm:ss`), each at least the given size in MB. The other modes run in their own process
-//! and print the file size, rows, seconds, MB/s and the process's peak resident memory
-//! (getrusage; `/usr/bin/time -v` gives the same maximum resident set size).
+//! `hh:mm:ss`), each at least the given size in MB, and plan.toml + map.toml for timing
+//! `shiftcast history import` on export.csv (see `write_cli_inputs`). The other modes run in
+//! their own process and print the file size, rows, seconds, MB/s and the process's peak
+//! resident memory (getrusage; `/usr/bin/time -v` gives the same maximum resident set size).
+//! The seconds are wall-clock time: on a shared machine `perf stat -e task-clock` (CPU time)
+//! is the steadier figure.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -94,7 +97,30 @@ fn generate(dir: &Path, bytes: u64) -> Result<(), Box<dyn std::error::Error>> {
         out.flush()?;
         std::fs::write(dir.join(format!("{name}.copies")), copies.to_string())?;
         println!("{name}: {} copies of the sample's queues", copies);
+        if name == "export.csv" {
+            write_cli_inputs(dir, copies)?;
+        }
     }
+    Ok(())
+}
+
+/// plan.toml (the queues of the export, as [`site`] has them) and map.toml (the export's `;`
+/// and decimal commas over the genesys-cloud preset), for timing the command itself:
+/// `shiftcast history import DIR/export.csv --preset genesys-cloud --map DIR/map.toml
+/// --config DIR/plan.toml --out DIR/imported.csv`.
+fn write_cli_inputs(dir: &Path, copies: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let mut plan = String::from(
+        "[site]\ntime_zone = \"Asia/Shanghai\"\ninterval_minutes = 15\n\n[staffing]\nshrinkage = 0.3\n",
+    );
+    for k in 0..copies {
+        for q in BASE_QUEUES {
+            plan.push_str(&format!(
+                "\n[[queues]]\nname = \"{q}_{k:03}\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n"
+            ));
+        }
+    }
+    std::fs::write(dir.join("plan.toml"), plan)?;
+    std::fs::write(dir.join("map.toml"), "delimiter = \";\"\ndecimal = \",\"\n")?;
     Ok(())
 }
 

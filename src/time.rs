@@ -76,6 +76,14 @@ pub fn parse_local(text: &str, tz: Tz) -> Result<Stamp, String> {
 /// `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD HH:MM`, optionally `:SS`, digits only; `None` for anything
 /// else (which then goes through the general parsers and their error messages).
 fn parse_plain_fast(s: &str) -> Option<NaiveDateTime> {
+    let (date, second_of_day) = parse_plain_parts(s)?;
+    date.and_hms_opt(second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60)
+}
+
+/// [`parse_plain_fast`] as a date and the second of its day, for [`ZoneClock::local_to_unix`]:
+/// `None` for anything but the plain form with a valid date and a time from 00:00:00 to
+/// 23:59:59.
+pub fn parse_plain_parts(s: &str) -> Option<(NaiveDate, u32)> {
     let b = s.as_bytes();
     if !(b.len() == 16 || b.len() == 19) || b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
         return None;
@@ -96,8 +104,12 @@ fn parse_plain_fast(s: &str) -> Option<NaiveDateTime> {
     } else {
         0
     };
+    let (hour, minute) = (num(11, 2)?, num(14, 2)?);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
     let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 2)?, num(8, 2)?)?;
-    date.and_hms_opt(num(11, 2)?, num(14, 2)?, second)
+    Some((date, hour * 3600 + minute * 60 + second))
 }
 
 /// Parse a local date-time without offset (`T` or space separated, seconds optional).
@@ -197,6 +209,116 @@ pub fn start_of_day(date: NaiveDate, tz: Tz) -> Stamp {
             LocalResult::None => t += Duration::minutes(1),
         }
     }
+}
+
+/// Local wall-clock time <-> Unix seconds in one zone, fast on the days that need no zone
+/// lookup.
+///
+/// Most local days of any zone have one UTC offset from midnight to midnight; on such a *uniform*
+/// day a local time is its day's midnight (as Unix seconds) plus the seconds since midnight, and
+/// back. The clock remembers the last day it saw, so a file read in time order asks the zone
+/// database about once per day instead of once per row. Days with an offset change (DST, a zone
+/// changing its standard time) are not uniform, and every call about them answers `None` (or,
+/// for [`ZoneClock::stamp`], asks chrono-tz): the caller's general path handles them, with its
+/// errors for skipped times and its choice inside repeated ones.
+#[derive(Debug, Clone)]
+pub struct ZoneClock {
+    tz: Tz,
+    /// The last day looked up.
+    day: Option<ClockDay>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ClockDay {
+    date: NaiveDate,
+    /// Local midnight as Unix seconds and the day's one offset; `None`: not uniform.
+    uniform: Option<(i64, <Tz as TimeZone>::Offset)>,
+}
+
+impl ZoneClock {
+    pub fn new(tz: Tz) -> ZoneClock {
+        ZoneClock { tz, day: None }
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
+    fn day(&mut self, date: NaiveDate) -> ClockDay {
+        match self.day {
+            Some(d) if d.date == date => d,
+            _ => {
+                let d = ClockDay { date, uniform: uniform_day(date, self.tz) };
+                self.day = Some(d);
+                d
+            }
+        }
+    }
+
+    /// Unix seconds of local `date` at `second_of_day` (below 86,400), when that day is uniform.
+    pub fn local_to_unix(&mut self, date: NaiveDate, second_of_day: u32) -> Option<i64> {
+        let (midnight, _) = self.day(date).uniform?;
+        Some(midnight + i64::from(second_of_day))
+    }
+
+    /// The fixed UTC offset of local `date`, when that day is uniform.
+    pub fn offset_of_day(&mut self, date: NaiveDate) -> Option<chrono::FixedOffset> {
+        self.day(date).uniform.map(|(_, offset)| offset.fix())
+    }
+
+    /// Local midnight of `date` as Unix seconds, when that day is uniform (its slots are then
+    /// `midnight + k × interval`).
+    pub fn uniform_midnight(&mut self, date: NaiveDate) -> Option<i64> {
+        self.day(date).uniform.map(|(midnight, _)| midnight)
+    }
+
+    /// The local date and second of the day of a Unix time, when its local day is uniform.
+    pub fn unix_to_local(&mut self, unix_seconds: i64) -> Option<(NaiveDate, u32)> {
+        if let Some(ClockDay { date, uniform: Some((midnight, _)) }) = self.day {
+            if (midnight..midnight + 86_400).contains(&unix_seconds) {
+                return Some((date, (unix_seconds - midnight) as u32));
+            }
+        }
+        let date = self.stamp_slow(unix_seconds)?.date_naive();
+        let (midnight, _) = self.day(date).uniform?;
+        Some((date, (unix_seconds - midnight) as u32))
+    }
+
+    /// The local stamp of a Unix time (`None` only outside chrono's range).
+    pub fn stamp(&mut self, unix_seconds: i64) -> Option<Stamp> {
+        if let Some(ClockDay { uniform: Some((midnight, offset)), .. }) = self.day {
+            if (midnight..midnight + 86_400).contains(&unix_seconds) {
+                let utc = DateTime::from_timestamp(unix_seconds, 0)?.naive_utc();
+                return Some(DateTime::from_naive_utc_and_offset(utc, offset));
+            }
+        }
+        let stamp = self.stamp_slow(unix_seconds)?;
+        self.day(stamp.date_naive());
+        Some(stamp)
+    }
+
+    fn stamp_slow(&self, unix_seconds: i64) -> Option<Stamp> {
+        self.tz.timestamp_opt(unix_seconds, 0).single()
+    }
+}
+
+/// Local midnight of `date` as Unix seconds and its offset, when the offset is the same at
+/// midnight, at noon and at the next midnight and the day lasts 24 hours. (A day whose offset
+/// changed and changed back between those points would pass; no such day is known in the tz
+/// database.)
+fn uniform_day(date: NaiveDate, tz: Tz) -> Option<(i64, <Tz as TimeZone>::Offset)> {
+    let midnight = date.and_hms_opt(0, 0, 0)?;
+    let start = match tz.from_local_datetime(&midnight) {
+        LocalResult::Single(s) => s,
+        _ => return None,
+    };
+    let next = tz.from_local_datetime(&midnight.checked_add_signed(Duration::days(1))?).single()?;
+    let noon = tz.timestamp_opt(start.timestamp() + 43_200, 0).single()?;
+    let fixed = start.offset().fix();
+    let uniform = next.timestamp() - start.timestamp() == 86_400
+        && next.offset().fix() == fixed
+        && noon.offset().fix() == fixed;
+    uniform.then(|| (start.timestamp(), *start.offset()))
 }
 
 /// Minutes since local midnight of the stamp's local date.
@@ -395,6 +517,50 @@ mod tests {
 
     fn ny() -> Tz {
         parse_time_zone("America/New_York").unwrap()
+    }
+
+    #[test]
+    fn zone_clock_agrees_with_chrono_tz_and_declines_dst_days() {
+        // New York (1-hour DST at 02:00), Lord Howe (30-minute DST), Shanghai (no DST), and
+        // Santiago (DST changes at midnight), over two years of days.
+        for name in ["America/New_York", "Australia/Lord_Howe", "Asia/Shanghai", "America/Santiago"]
+        {
+            let tz = parse_time_zone(name).unwrap();
+            let mut clock = ZoneClock::new(tz);
+            let mut declined = 0;
+            let first = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+            for d in 0..731 {
+                let date = first + Duration::days(d);
+                for second in [0, 1, 3_599, 7_200, 9_000, 43_200, 86_399] {
+                    let naive = date.and_hms_opt(0, 0, 0).unwrap() + Duration::seconds(second);
+                    let chrono = tz.from_local_datetime(&naive);
+                    match clock.local_to_unix(date, second as u32) {
+                        Some(unix) => {
+                            let t = chrono.single().expect("a uniform day has no gap or repeat");
+                            assert_eq!(unix, t.timestamp(), "{name} {naive}");
+                            assert_eq!(clock.unix_to_local(unix), Some((date, second as u32)));
+                            assert_eq!(clock.stamp(unix), Some(t));
+                            assert_eq!(clock.offset_of_day(date), Some(t.offset().fix()));
+                        }
+                        None => declined += 1,
+                    }
+                    if let Some(t) = chrono.earliest() {
+                        assert_eq!(clock.stamp(t.timestamp()), Some(t), "{name} {naive}");
+                    }
+                }
+            }
+            // Two changes a year, all seven times of each changing day declined: one day per
+            // change where it happens at night; none in Shanghai; in Santiago, where clocks
+            // change at 24:00 Saturday, the fall-back Saturday (25 hours) and, in spring, both
+            // the Saturday (its midnight is skipped) and the Sunday (it starts at 01:00).
+            let days = match name {
+                "Asia/Shanghai" => 0,
+                "America/Santiago" => 6,
+                _ => 4,
+            };
+            let expected = days * 7;
+            assert_eq!(declined, expected, "{name}");
+        }
     }
 
     #[test]

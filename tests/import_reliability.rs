@@ -1,6 +1,7 @@
 //! Outputs are written whole or not at all, and never destroy what the path points at: a
 //! symlink is written through, a device or FIFO is written in place, a full disk is an error,
-//! a killed `plan` leaves its old folder or its new one, overflowing values are errors.
+//! a killed `plan` leaves its old folder or its new one, the temporary file of a killed
+//! single-file write is removed by the next write of that file, overflowing values are errors.
 
 #![cfg(unix)]
 
@@ -56,6 +57,30 @@ fn a_symlink_is_written_through_to_its_target() {
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     assert_eq!(std::fs::read_to_string(&target).unwrap(), HISTORY);
     assert_eq!(entries(dir.path()), ["export.csv", "link.csv", "real.csv"]);
+}
+
+#[test]
+fn a_killed_writers_partial_file_is_removed_by_the_next_write_of_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // What a write killed by SIGKILL leaves: its temporary file beside the target, named with
+    // the killed process's id (here a process really killed).
+    let mut killed = std::process::Command::new("sleep").arg("60").spawn().unwrap();
+    let dead = killed.id();
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    let stale = format!(".history.csv.shiftcast-{dead}-aB3xYz.partial");
+    std::fs::write(dir.path().join(&stale), "2024-11-25T08:00,voi").unwrap();
+    // A write of the same file by a process that still runs, and a killed write of another file.
+    let live = format!(".history.csv.shiftcast-{}-Qw12Er.partial", std::process::id());
+    std::fs::write(dir.path().join(&live), "").unwrap();
+    let other = format!(".roster.csv.shiftcast-{dead}-Zx98Cv.partial");
+    std::fs::write(dir.path().join(&other), "").unwrap();
+    let out = dir.path().join("history.csv");
+    import_to(dir.path(), &out).success();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), HISTORY);
+    let mut expected = vec![live, other, "export.csv".to_string(), "history.csv".to_string()];
+    expected.sort();
+    assert_eq!(entries(dir.path()), expected);
 }
 
 #[test]

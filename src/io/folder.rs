@@ -107,10 +107,29 @@ fn remove_stale_staging(parent: &Path, name: &str) {
         let file_name = entry.file_name().to_string_lossy().into_owned();
         let Some(rest) = file_name.strip_prefix(&prefix) else { continue };
         let pid = rest.trim_end_matches(".old");
-        let alive = pid.parse::<u32>().is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists());
-        if !alive && cfg!(target_os = "linux") {
+        if pid.parse::<u32>().is_ok_and(process_is_gone) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
+    }
+}
+
+/// Whether no process `pid` runs any more (so what it left behind is stale). `false` when that
+/// cannot be told: pid 0, a pid beyond the system's range, or a system without `kill(pid, 0)`.
+pub fn process_is_gone(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(p) = libc::pid_t::try_from(pid) else { return false };
+        if p <= 0 {
+            return false;
+        }
+        // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+        let r = unsafe { libc::kill(p, 0) };
+        r != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        false
     }
 }
 

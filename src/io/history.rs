@@ -26,16 +26,16 @@
 //! belong to the queue `default`); `aht_seconds` is optional (per row: an empty field means
 //! unknown). Any other column is an error, so a typo (`aht_second`) cannot silently drop data.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{Datelike, Duration, LocalResult, Offset, TimeZone, Timelike};
 use chrono_tz::Tz;
 
 use crate::error::{FileError, InputError};
-use crate::io::table::{fmt_num, write_atomic};
+use crate::io::table::{self, fmt_num, write_atomic, NameIndex};
 use crate::site::Site;
-use crate::time::{self, IntervalGrid, OpeningHours, Stamp, INTERVAL_MINUTES_ALLOWED};
+use crate::time::{self, IntervalGrid, OpeningHours, Stamp, ZoneClock, INTERVAL_MINUTES_ALLOWED};
 
 /// Queue name given to rows of a file without a `queue` column.
 pub const DEFAULT_QUEUE: &str = "default";
@@ -186,8 +186,9 @@ impl HistoryFrame {
                 Some(h) => Opening::Hours(h),
                 None => {
                     let mut open = vec![false; 7 * slots];
+                    let mut clock = ZoneClock::new(grid.tz);
                     for &t in &q.starts {
-                        let s = grid.tz.timestamp_opt(t, 0).single().expect("valid");
+                        let s = clock.stamp(t).expect("valid");
                         open[weekday_slot(&grid, &s, slots)] = true;
                     }
                     Opening::Slots(open)
@@ -215,16 +216,19 @@ impl HistoryFrame {
     /// The records per queue, as the stages take them.
     pub fn into_history(self) -> History {
         let mut queues = BTreeMap::new();
-        for q in &self.queues {
+        let mut clock = ZoneClock::new(self.tz);
+        // Each queue's columns are freed as soon as its records exist, so the columns and the
+        // records are held together for one queue at a time.
+        for q in self.queues {
             let records = (0..q.starts.len())
                 .map(|i| HistoryRecord {
-                    interval_start: self.stamp(q.starts[i]),
+                    interval_start: clock.stamp(q.starts[i]).expect("a validated instant"),
                     queue: q.queue.clone(),
                     contacts: q.contacts[i],
                     aht_seconds: (!q.aht_seconds[i].is_nan()).then_some(q.aht_seconds[i]),
                 })
                 .collect();
-            queues.insert(q.queue.clone(), records);
+            queues.insert(q.queue, records);
         }
         History { interval_minutes: self.interval_minutes, queues, gaps: self.gaps }
     }
@@ -373,6 +377,7 @@ fn read_pending<R: std::io::Read>(
     input: R,
     tz: Tz,
 ) -> Result<(Vec<String>, Vec<Vec<Pending>>), FileError> {
+    let mut clock = ZoneClock::new(tz);
     // `\n` ends a record, so csv's line count is right on CRLF files too (a `\r` left at the
     // end of the last field is trimmed with the rest of its blanks).
     let mut reader = csv::ReaderBuilder::new()
@@ -398,28 +403,21 @@ fn read_pending<R: std::io::Read>(
             break history_columns(file, &record)?;
         }
     };
-    let mut names: Vec<String> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut names = NameIndex::default();
     let mut pending: Vec<Vec<Pending>> = Vec::new();
     while reader.read_byte_record(&mut record).map_err(malformed)? {
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         if is_blank(&record) {
             continue;
         }
-        let row = parse_row(file, &record, line, &columns, tz)?;
-        let queue = row.queue.unwrap_or(DEFAULT_QUEUE);
-        let qi = match index.get(queue) {
-            Some(&i) => i,
-            None => {
-                names.push(queue.to_string());
-                index.insert(queue.to_string(), names.len() - 1);
-                pending.push(Vec::new());
-                names.len() - 1
-            }
-        };
+        let row = parse_row(file, &record, line, &columns, &mut clock)?;
+        let (qi, new) = names.intern(row.queue.unwrap_or(DEFAULT_QUEUE));
+        if new {
+            pending.push(Vec::new());
+        }
         pending[qi].push(row.pending);
     }
-    Ok((names, pending))
+    Ok((names.into_names(), pending))
 }
 
 struct ParsedRow<'a> {
@@ -432,7 +430,7 @@ fn parse_row<'a>(
     record: &'a csv::ByteRecord,
     line: u64,
     c: &HistoryColumns,
-    tz: Tz,
+    clock: &mut ZoneClock,
 ) -> Result<ParsedRow<'a>, InputError> {
     if record.len() != c.names.len() {
         return Err(InputError::at_line(
@@ -442,7 +440,7 @@ fn parse_row<'a>(
         ));
     }
     let text = |i: usize| -> Result<&'a str, InputError> {
-        std::str::from_utf8(&record[i]).map(str::trim).map_err(|_| {
+        std::str::from_utf8(&record[i]).map(table::trim_fast).map_err(|_| {
             InputError::at(
                 file,
                 line,
@@ -456,7 +454,25 @@ fn parse_row<'a>(
     if start.is_empty() {
         return Err(err("interval_start", "expected a value, found an empty field".into()));
     }
-    let stamp = time::parse_local(start, tz).map_err(|m| err("interval_start", m))?;
+    // Plain times of a day with one UTC offset (nearly all rows) convert by addition; the rest
+    // (offsets, fractions, DST days, malformed text) take the general parser and its errors.
+    let fast = time::parse_plain_parts(start)
+        .filter(|(date, _)| time::YEARS_ALLOWED.contains(&date.year()))
+        .and_then(|(date, second)| Some((clock.local_to_unix(date, second)?, date, second)));
+    let (unix_seconds, date, second_of_day, whole_second) = match fast {
+        Some((unix, date, second)) => (unix, date, second, true),
+        None => {
+            let stamp =
+                time::parse_local(start, clock.tz()).map_err(|m| err("interval_start", m))?;
+            let local = stamp.naive_local();
+            (
+                stamp.timestamp(),
+                local.date(),
+                local.num_seconds_from_midnight(),
+                local.nanosecond() == 0,
+            )
+        }
+    };
     let queue = match c.queue {
         Some(q) => {
             let name = text(q)?;
@@ -469,7 +485,11 @@ fn parse_row<'a>(
     };
     let number = |col: usize, name: &str, max: f64| -> Result<f64, InputError> {
         let t = text(col)?;
-        match t.parse::<f64>() {
+        let parsed = match table::parse_plain_decimal(t.as_bytes(), b'.') {
+            Some(v) => Ok(v),
+            None => t.parse::<f64>(),
+        };
+        match parsed {
             Ok(v) if v.is_finite() && v >= 0.0 && v <= max => Ok(v),
             Ok(v) if v.is_finite() && v > max => {
                 Err(err(name, format!("expected a number from 0 to {max:e}, found {t:?}")))
@@ -487,17 +507,16 @@ fn parse_row<'a>(
     // Parsed already: the plain forms are 16 or 19 characters ending in a digit; a `Z` or an
     // offset makes any other length or ending.
     let plain = matches!(start.len(), 16 | 19) && start.ends_with(|c: char| c.is_ascii_digit());
-    let local = stamp.naive_local();
-    let minute_of_day = if local.second() == 0 && local.nanosecond() == 0 {
-        (local.hour() * 60 + local.minute()) as u16
+    let minute_of_day = if whole_second && second_of_day % 60 == 0 {
+        (second_of_day / 60) as u16
     } else {
         u16::MAX
     };
-    let weekday = local.weekday().num_days_from_monday() as u8;
+    let weekday = date.weekday().num_days_from_monday() as u8;
     Ok(ParsedRow {
         queue,
         pending: Pending {
-            unix_seconds: stamp.timestamp(),
+            unix_seconds,
             contacts,
             aht_seconds,
             line,
@@ -691,53 +710,92 @@ fn gaps_of(queue: &str, starts: &[i64], grid: &IntervalGrid, open: &Opening<'_>)
     if starts.is_empty() {
         return Vec::new();
     }
-    let at = |t: i64| grid.tz.timestamp_opt(t, 0).single().expect("valid");
+    let mut clock = ZoneClock::new(grid.tz);
+    let mut at = |t: i64| clock.stamp(t).expect("valid");
     let slots = grid.slots_per_day();
     let (first, last) = (starts[0], starts[starts.len() - 1]);
-    let mut gaps = Vec::new();
-    let mut current: Option<Gap> = None;
-    let mut next_record = 0usize;
     let mut date = at(first).date_naive();
     let last_date = at(last).date_naive();
+    let mut scan = GapScan { queue, starts, next_record: 0, current: None, gaps: Vec::new() };
+    let step = i64::from(grid.interval_minutes) * 60;
     while date <= last_date {
-        let day = grid.day_starts(date);
-        // On an ordinary day the n-th start is the n-th slot of the day; DST days ask the clock.
-        let ordinary = day.len() == slots;
         let weekday = date.weekday().num_days_from_monday() as usize;
-        for (j, s) in day.iter().enumerate() {
-            let t = s.timestamp();
-            if t < first || t > last {
-                continue;
-            }
-            while next_record < starts.len() && starts[next_record] < t {
-                next_record += 1;
-            }
-            if next_record < starts.len() && starts[next_record] == t {
-                if let Some(g) = current.take() {
-                    gaps.push(g);
+        if let Some(midnight) = clock.uniform_midnight(date) {
+            // A day with one UTC offset: its j-th start is midnight + j intervals, slot j.
+            for j in 0..slots {
+                let t = midnight + j as i64 * step;
+                if (first..=last).contains(&t) {
+                    scan.visit(t, || {
+                        let s = clock.stamp(t).expect("valid");
+                        let is_open = match open {
+                            Opening::Hours(h) => h.is_open(&s),
+                            Opening::Slots(v) => v[weekday * slots + j],
+                        };
+                        (is_open, s)
+                    });
                 }
-                continue;
             }
-            let is_open = match open {
-                Opening::Hours(h) => h.is_open(s),
-                Opening::Slots(v) if ordinary => v[weekday * slots + j],
-                Opening::Slots(v) => v[weekday_slot(grid, s, slots)],
-            };
-            if is_open {
-                match &mut current {
-                    Some(g) => g.intervals += 1,
-                    None => {
-                        current = Some(Gap { queue: queue.to_string(), from: *s, intervals: 1 })
-                    }
+        } else {
+            let day = grid.day_starts(date);
+            // On an ordinary day the n-th start is the n-th slot of the day; DST days ask the
+            // clock.
+            let ordinary = day.len() == slots;
+            for (j, s) in day.iter().enumerate() {
+                let t = s.timestamp();
+                if (first..=last).contains(&t) {
+                    scan.visit(t, || {
+                        let is_open = match open {
+                            Opening::Hours(h) => h.is_open(s),
+                            Opening::Slots(v) if ordinary => v[weekday * slots + j],
+                            Opening::Slots(v) => v[weekday_slot(grid, s, slots)],
+                        };
+                        (is_open, *s)
+                    });
                 }
             }
         }
         date += Duration::days(1);
     }
-    if let Some(g) = current {
-        gaps.push(g);
+    if let Some(g) = scan.current {
+        scan.gaps.push(g);
     }
-    gaps
+    scan.gaps
+}
+
+/// The walk of [`gaps_of`] over a queue's span, one interval start at a time in time order.
+struct GapScan<'a> {
+    queue: &'a str,
+    starts: &'a [i64],
+    next_record: usize,
+    current: Option<Gap>,
+    gaps: Vec<Gap>,
+}
+
+impl GapScan<'_> {
+    /// Interval start `t`: a record ends the current gap; a missing open interval extends it.
+    /// `missing` (asked only without a record) says whether `t` is open, and its stamp.
+    fn visit(&mut self, t: i64, missing: impl FnOnce() -> (bool, Stamp)) {
+        let starts = self.starts;
+        while self.next_record < starts.len() && starts[self.next_record] < t {
+            self.next_record += 1;
+        }
+        if self.next_record < starts.len() && starts[self.next_record] == t {
+            if let Some(g) = self.current.take() {
+                self.gaps.push(g);
+            }
+            return;
+        }
+        let (is_open, stamp) = missing();
+        if is_open {
+            match &mut self.current {
+                Some(g) => g.intervals += 1,
+                None => {
+                    self.current =
+                        Some(Gap { queue: self.queue.to_string(), from: stamp, intervals: 1 })
+                }
+            }
+        }
+    }
 }
 
 fn weekday_slot(grid: &IntervalGrid, stamp: &Stamp, slots: usize) -> usize {
@@ -779,32 +837,59 @@ pub fn write_history_frame_to(
         .collect();
     // Whether a local date has a UTC-offset change (only then can a time be ambiguous).
     let mut day_cache: Option<(chrono::NaiveDate, bool)> = None;
+    let mut clock = ZoneClock::new(frame.tz);
+    let (mut when, mut contacts, mut aht) = (String::new(), String::new(), String::new());
     while let Some(Reverse((t, qi, i))) = heap.pop() {
         let q = &frame.queues[qi];
-        let stamp = frame.stamp(t);
-        let date = stamp.date_naive();
-        let changes = match day_cache {
-            Some((d, c)) if d == date => c,
-            _ => {
-                let start = time::start_of_day(date, frame.tz);
-                let end = time::start_of_day(date + Duration::days(1), frame.tz);
-                let c = start.offset().fix() != end.offset().fix()
-                    || (end - start) != Duration::days(1);
-                day_cache = Some((date, c));
-                c
+        when.clear();
+        match clock.unix_to_local(t).filter(|(date, _)| time::YEARS_ALLOWED.contains(&date.year()))
+        {
+            // A day with one UTC offset: no time on it is ambiguous, so it is written plainly.
+            Some((date, second)) => {
+                let (y, m, d) =
+                    (date.year() as u64, u64::from(date.month()), u64::from(date.day()));
+                let (hh, mm) = (u64::from(second / 3600), u64::from(second / 60 % 60));
+                table::push_digits(&mut when, y, 4);
+                when.push('-');
+                table::push_digits(&mut when, m, 2);
+                when.push('-');
+                table::push_digits(&mut when, d, 2);
+                when.push('T');
+                table::push_digits(&mut when, hh, 2);
+                when.push(':');
+                table::push_digits(&mut when, mm, 2);
             }
-        };
-        let when = if changes {
-            time::format_local(&stamp)
-        } else {
-            stamp.format("%Y-%m-%dT%H:%M").to_string()
-        };
-        let aht = q.aht_seconds[i];
+            None => {
+                let stamp = frame.stamp(t);
+                let date = stamp.date_naive();
+                let changes = match day_cache {
+                    Some((d, c)) if d == date => c,
+                    _ => {
+                        let start = time::start_of_day(date, frame.tz);
+                        let end = time::start_of_day(date + Duration::days(1), frame.tz);
+                        let c = start.offset().fix() != end.offset().fix()
+                            || (end - start) != Duration::days(1);
+                        day_cache = Some((date, c));
+                        c
+                    }
+                };
+                when.push_str(&if changes {
+                    time::format_local(&stamp)
+                } else {
+                    stamp.format("%Y-%m-%dT%H:%M").to_string()
+                });
+            }
+        }
+        table::fmt_num_into(&mut contacts, q.contacts[i], 6);
+        aht.clear();
+        if !q.aht_seconds[i].is_nan() {
+            table::fmt_num_into(&mut aht, q.aht_seconds[i], 6);
+        }
         out.write_record([
-            when,
-            q.queue.clone(),
-            fmt_num(q.contacts[i], 6),
-            if aht.is_nan() { String::new() } else { fmt_num(aht, 6) },
+            when.as_bytes(),
+            q.queue.as_bytes(),
+            contacts.as_bytes(),
+            aht.as_bytes(),
         ])?;
         if i + 1 < q.starts.len() {
             heap.push(Reverse((q.starts[i + 1], qi, i + 1)));

@@ -23,7 +23,7 @@
 //! The mapping format and the presets' columns are documented in README.md ("Importing
 //! platform exports").
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
@@ -31,8 +31,9 @@ use serde::Deserialize;
 
 use crate::error::{FileError, InputError};
 use crate::io::history::{HistoryFrame, QueueSeries, MAX_AHT_SECONDS, MAX_CONTACTS_PER_INTERVAL};
+use crate::io::table::{self, NameIndex};
 use crate::site::Site;
-use crate::time::{self, IntervalGrid, Stamp};
+use crate::time::{self, IntervalGrid, Stamp, ZoneClock};
 
 /// Names of the built-in presets (`--preset NAME`).
 pub const PRESETS: [&str; 3] = ["amazon-connect", "genesys-cloud", "nice-iex"];
@@ -312,7 +313,7 @@ impl Cell<'_> {
     fn is_empty(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(t) => t.trim().is_empty(),
+            Cell::Text(t) => table::trim_fast(t).is_empty(),
             _ => false,
         }
     }
@@ -404,8 +405,12 @@ pub fn import_history(
     let columns = locate_columns(file, source.headers(), map)?;
     let headers: Vec<String> = source.headers().to_vec();
     let from_tz = map.time_zone.unwrap_or(grid.tz);
+    let mut from_clock = ZoneClock::new(from_tz);
+    let mut site_clock = ZoneClock::new(grid.tz);
     let mut queue_names: Vec<String> = Vec::new();
-    let mut queue_index: HashMap<String, Option<u32>> = HashMap::new();
+    // Export queue names as read, and what each resolves to (None: dropped by the map).
+    let mut export_names = NameIndex::default();
+    let mut resolved: Vec<Option<u32>> = Vec::new();
     // Per queue, intervals in file order; finer rows of one interval usually follow each other
     // and merge into the last entry, the rest merge after sorting.
     let mut sums: Vec<Vec<Acc>> = Vec::new();
@@ -416,31 +421,39 @@ pub fn import_history(
         let err =
             |col: usize, message: String| InputError::at(file, line, headers[col].clone(), message);
         let cell = |col: usize| cells.get(col).copied().unwrap_or(Cell::Empty);
-        let qi = match &map.queue {
-            QueueSource::Fixed(q) => {
-                resolve_queue(q, map, &known, &mut queue_names, &mut queue_index)
-            }
+        let number_name;
+        let name = match &map.queue {
+            QueueSource::Fixed(q) => q.as_str(),
             QueueSource::Column(_) => {
                 let c = columns.queue.expect("located");
-                let name = match cell(c) {
-                    Cell::Text(t) if !t.trim().is_empty() => t.trim().to_string(),
-                    Cell::Number(n) => format!("{n}"),
+                match cell(c) {
+                    Cell::Text(t) if !table::trim_fast(t).is_empty() => table::trim_fast(t),
+                    Cell::Number(n) => {
+                        number_name = format!("{n}");
+                        number_name.as_str()
+                    }
                     other => {
                         return Err(err(
                             c,
                             format!("expected a queue name, found {}", other.describe()),
                         ))
                     }
-                };
-                resolve_queue(&name, map, &known, &mut queue_names, &mut queue_index)
+                }
             }
+        };
+        let (ei, new) = export_names.intern(name);
+        if new {
+            let r = resolve_queue(name, map, &known, &mut queue_names)
+                .map_err(|m| err(columns.queue.unwrap_or(columns.contacts), m))?;
+            resolved.push(r);
         }
-        .map_err(|m| err(columns.queue.unwrap_or(columns.contacts), m))?;
+        let qi = resolved[ei];
         let Some(qi) = qi else {
             summary.rows_dropped += 1;
             return Ok(());
         };
-        let instant = row_instant(map, from_tz, &columns, cells).map_err(|(c, m)| err(c, m))?;
+        let instant =
+            row_instant(map, &mut from_clock, &columns, cells).map_err(|(c, m)| err(c, m))?;
         let contacts = parse_number(cell(columns.contacts), map.decimal_comma)
             .filter(|v| *v >= 0.0 && *v <= MAX_CONTACTS_PER_INTERVAL)
             .ok_or_else(|| {
@@ -454,14 +467,13 @@ pub fn import_history(
             ),
             _ => None,
         };
-        let local = instant.with_timezone(&grid.tz);
-        let (start, minute) = floor_to_grid(&local, &grid);
+        let (start, minute) = floor_to_grid(&instant, &grid, &mut site_clock);
         let (aht_weighted_seconds, aht_contacts) = match aht {
             Some(a) => (a * contacts, contacts),
             None => (0.0, 0.0),
         };
         let part = Acc {
-            start: start.timestamp(),
+            start,
             contacts,
             aht_weighted_seconds,
             aht_contacts,
@@ -476,6 +488,7 @@ pub fn import_history(
             Some(last) if last.start == part.start => last.merge(&part).map_err(|m| {
                 let c = if m.starts_with("given") { columns.time } else { columns.contacts };
                 let name = &queue_names[qi as usize];
+                let local = instant.with_timezone(&grid.tz);
                 err(c, format!("queue {name:?} at {}: {m}", local.format("%Y-%m-%dT%H:%M")))
             })?,
             _ => queue.push(part),
@@ -521,11 +534,7 @@ fn resolve_queue(
     map: &ImportMap,
     known: &[String],
     names: &mut Vec<String>,
-    index: &mut HashMap<String, Option<u32>>,
 ) -> Result<Option<u32>, String> {
-    if let Some(&i) = index.get(name) {
-        return Ok(i);
-    }
     let target = map.queues.get(name).map(String::as_str).unwrap_or(name);
     let resolved = if target.is_empty() {
         None
@@ -545,14 +554,13 @@ fn resolve_queue(
         };
         Some(i as u32)
     };
-    index.insert(name.to_string(), resolved);
     Ok(resolved)
 }
 
 /// The absolute instant of a row's interval start; errors carry the column to blame.
 fn row_instant(
     map: &ImportMap,
-    from_tz: Tz,
+    from_clock: &mut ZoneClock,
     columns: &Columns,
     cells: &[Cell<'_>],
 ) -> Result<DateTime<FixedOffset>, (usize, String)> {
@@ -581,16 +589,25 @@ fn row_instant(
         }
         (None, format) => match value {
             Cell::DateTime(d) => d,
-            Cell::Text(t) => match parse_text_time(t.trim(), format).map_err(|m| (c, m))? {
-                Parsed::Absolute(dt) => return Ok(dt),
-                Parsed::Naive(n) => n,
-            },
+            Cell::Text(t) => {
+                match parse_text_time(table::trim_fast(t), format).map_err(|m| (c, m))? {
+                    Parsed::Absolute(dt) => return Ok(dt),
+                    Parsed::Naive(n) => n,
+                }
+            }
             other => return Err((c, format!("expected a date-time, found {}", other.describe()))),
         },
     };
     if !time::YEARS_ALLOWED.contains(&chrono::Datelike::year(&naive)) {
         return Err((c, format!("expected a year from 1000 to 9999, found {naive}")));
     }
+    // A day with one UTC offset needs no zone lookup per row.
+    if let Some(offset) = from_clock.offset_of_day(naive.date()) {
+        if let chrono::LocalResult::Single(t) = offset.from_local_datetime(&naive) {
+            return Ok(t);
+        }
+    }
+    let from_tz = from_clock.tz();
     match from_tz.from_local_datetime(&naive) {
         chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => Ok(t.fixed_offset()),
         chrono::LocalResult::None => Err((c, format!("local time {naive} does not exist in {from_tz} (skipped by a daylight-saving change)"))),
@@ -734,16 +751,29 @@ fn epoch_instant(seconds: f64) -> Option<DateTime<FixedOffset>> {
     DateTime::from_timestamp(whole as i64, nanos).map(|d| d.fixed_offset())
 }
 
-/// The interval start holding `local`, and the minute of `local` inside that interval.
-fn floor_to_grid(local: &Stamp, grid: &IntervalGrid) -> (Stamp, u32) {
+/// The site interval holding `instant` (its start as Unix seconds), and the minute of
+/// `instant` inside that interval.
+fn floor_to_grid(
+    instant: &DateTime<FixedOffset>,
+    grid: &IntervalGrid,
+    site_clock: &mut ZoneClock,
+) -> (i64, u32) {
     use chrono::Timelike;
-    let into = time::minute_of_day(local) % grid.interval_minutes;
+    let unix = instant.timestamp();
+    if let Some((_, second_of_day)) = site_clock.unix_to_local(unix) {
+        // A day with one UTC offset: local time is Unix time shifted, so floor by arithmetic.
+        let step = grid.interval_minutes * 60;
+        let into = second_of_day % step;
+        return (unix - i64::from(into), into / 60);
+    }
+    let local: Stamp = instant.with_timezone(&grid.tz);
+    let into = time::minute_of_day(&local) % grid.interval_minutes;
     let t = local.naive_local().time();
-    let start = *local
+    let start = local
         - Duration::minutes(i64::from(into))
         - Duration::seconds(i64::from(t.second()))
         - Duration::nanoseconds(i64::from(t.nanosecond()));
-    (start, into)
+    (start.timestamp(), into)
 }
 
 /// A number, with the map's decimal separator; spaces (thousands groups) are ignored. With a
@@ -752,6 +782,10 @@ pub fn parse_number(cell: Cell<'_>, decimal_comma: bool) -> Option<f64> {
     let v = match cell {
         Cell::Number(n) => n,
         Cell::Text(t) => {
+            let point = if decimal_comma { b',' } else { b'.' };
+            if let Some(v) = table::parse_plain_decimal(table::trim_fast(t).as_bytes(), point) {
+                return Some(v);
+            }
             let t: String =
                 t.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
             let t = if decimal_comma {
@@ -802,6 +836,16 @@ pub fn parse_duration(cell: Cell<'_>, unit: DurationUnit, decimal_comma: bool) -
 
 /// `hh:mm:ss`, `h:mm:ss` or `mm:ss`; seconds may carry a fraction (with the map's decimal).
 fn parse_clock_duration(t: &str, decimal_comma: bool) -> Option<f64> {
+    // The usual `hh:mm:ss` without a fraction, by hand.
+    if let [h1, h2, b':', m1, m2, b':', s1, s2] = *t.as_bytes() {
+        let two = |a: u8, b: u8| {
+            (a.is_ascii_digit() && b.is_ascii_digit())
+                .then(|| u32::from(a - b'0') * 10 + u32::from(b - b'0'))
+        };
+        if let (Some(h), Some(m), Some(s)) = (two(h1, h2), two(m1, m2), two(s1, s2)) {
+            return (m < 60 && s < 60).then(|| f64::from(h * 3600 + m * 60 + s));
+        }
+    }
     let parts: Vec<&str> = t.split(':').collect();
     if !(2..=3).contains(&parts.len()) {
         return None;
@@ -902,6 +946,8 @@ impl<R: std::io::Read> RowSource for CsvRows<R> {
 
     fn for_each_row(&mut self, f: &mut RowHandler<'_>) -> Result<(), FileError> {
         let mut record = csv::ByteRecord::new();
+        // One vector of cells for all rows: emptied, it outlives each row's borrow.
+        let mut spare: Vec<Cell<'static>> = Vec::new();
         loop {
             let more = self.reader.read_byte_record(&mut record).map_err(|e| {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -926,7 +972,7 @@ impl<R: std::io::Read> RowSource for CsvRows<R> {
                 )
                 .into());
             }
-            let mut cells: Vec<Cell<'_>> = Vec::with_capacity(record.len());
+            let mut cells: Vec<Cell<'_>> = recycle(std::mem::take(&mut spare));
             for (i, raw) in record.iter().enumerate() {
                 let text = std::str::from_utf8(raw).map_err(|_| {
                     InputError::at(
@@ -936,11 +982,23 @@ impl<R: std::io::Read> RowSource for CsvRows<R> {
                         "expected UTF-8 text, found invalid bytes",
                     )
                 })?;
-                cells.push(if text.trim().is_empty() { Cell::Empty } else { Cell::Text(text) });
+                cells.push(if table::trim_fast(text).is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(text)
+                });
             }
             f(line, &cells)?;
+            spare = recycle(cells);
         }
     }
+}
+
+/// An emptied vector of cells with another lifetime, keeping its allocation (collecting from
+/// an empty `into_iter` reuses the buffer when the element layout is the same).
+fn recycle<'a>(mut cells: Vec<Cell<'_>>) -> Vec<Cell<'a>> {
+    cells.clear();
+    cells.into_iter().map(|_| Cell::Empty).collect()
 }
 
 /// Import an export file (`-`: standard input): a spreadsheet when its name ends in .xlsx,
@@ -988,6 +1046,16 @@ mod tests {
         assert_eq!(parse_number(Cell::Text("NaN"), false), None);
         assert_eq!(parse_number(Cell::Text("1e308"), false), Some(1e308));
         assert_eq!(parse_number(Cell::Text("1e309"), false), None);
+    }
+
+    #[test]
+    fn cell_vectors_are_recycled_without_reallocating() {
+        let text = String::from("x");
+        let mut cells: Vec<Cell<'_>> = Vec::with_capacity(8);
+        cells.push(Cell::Text(&text));
+        let spare: Vec<Cell<'static>> = recycle(cells);
+        assert!(spare.is_empty());
+        assert!(spare.capacity() >= 8, "capacity {}", spare.capacity());
     }
 
     #[test]

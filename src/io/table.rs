@@ -239,6 +239,9 @@ pub fn csv_bom() -> &'static [u8] {
 /// - A regular file (or a new one) is written to a temporary file in the same directory, which
 ///   is renamed over the target only after `write` succeeded and the data is flushed and synced.
 ///   On any error the old file (if any) is untouched and no partial file remains.
+/// - A process killed while writing (SIGKILL, power loss) cannot clean up: its temporary file
+///   `.NAME.shiftcast-PID-XXXXXX.partial` stays beside the target. The next write of the same
+///   target removes every such file whose process no longer runs (see [`partial_file_prefix`]).
 pub fn write_atomic<F>(path: &Path, write: F) -> Result<(), FileError>
 where
     F: FnOnce(&mut dyn Write) -> Result<(), FileError>,
@@ -297,9 +300,12 @@ where
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let prefix = partial_file_prefix(&name);
+    remove_stale_partials(&dir, &prefix);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".shiftcast-")
-        .suffix(".partial")
+        .prefix(&format!("{prefix}{}-", std::process::id()))
+        .suffix(PARTIAL_SUFFIX)
         .tempfile_in(&dir)
         .map_err(|e| FileError::io(&dir, e))?;
     {
@@ -322,6 +328,40 @@ where
     Ok(())
 }
 
+const PARTIAL_SUFFIX: &str = ".partial";
+
+/// The start of the temporary files written for target file `name`: `.NAME.shiftcast-`, then
+/// the writer's process id, `-`, random characters and `.partial`. A long name is cut (at a
+/// character boundary) so the whole stays within the usual 255-byte limit of a file name.
+pub fn partial_file_prefix(name: &str) -> String {
+    let mut end = name.len().min(200);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(".{}.shiftcast-", &name[..end])
+}
+
+/// Remove the temporary files `prefix…` in `dir` left by writers that no longer run. Files of
+/// running processes (another write of the same target right now) and anything that is not a
+/// regular file are left alone; failures are ignored (the write itself goes on).
+fn remove_stale_partials(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+            continue;
+        };
+        let Some((pid, _)) = rest.strip_suffix(PARTIAL_SUFFIX).and_then(|r| r.split_once('-'))
+        else {
+            continue;
+        };
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if regular && pid.parse::<u32>().is_ok_and(crate::io::folder::process_is_gone) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Write CSV rows atomically: a header and records of string fields.
 pub fn write_csv_atomic<I, R>(path: &Path, header: &[&str], rows: I) -> Result<(), FileError>
 where
@@ -342,6 +382,100 @@ where
     })
 }
 
+/// `s` without surrounding white space, as [`str::trim`], without scanning when the first and
+/// last bytes are visible ASCII (the usual field).
+pub fn trim_fast(s: &str) -> &str {
+    match s.as_bytes() {
+        [first, .., last] if visible_ascii(*first) && visible_ascii(*last) => s,
+        [only] if visible_ascii(*only) => s,
+        _ => s.trim(),
+    }
+}
+
+fn visible_ascii(b: u8) -> bool {
+    (0x21..0x7f).contains(&b)
+}
+
+/// A plain decimal number — ASCII digits with at most one `point` between them, at most 15
+/// digits (`14`, `198`, `12.25` or `12,25`) — read without the general float parser; `None`
+/// for anything else, which the caller then gives to the general parser.
+///
+/// Exact: a mantissa of at most 15 digits is below 2^53 and 10^k (k ≤ 15) is exact in f64, so
+/// `mantissa / 10^k` is one correctly rounded division, the value `str::parse::<f64>` gives
+/// (Clinger's fast path, as in the standard library's own parser).
+pub fn parse_plain_decimal(b: &[u8], point: u8) -> Option<f64> {
+    const POW10: [f64; 16] =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    if !b.first()?.is_ascii_digit() || !b.last()?.is_ascii_digit() {
+        return None;
+    }
+    let mut mantissa = 0u64;
+    let mut digits = 0usize;
+    let mut decimals: Option<usize> = None;
+    for &c in b {
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits > 15 {
+                return None;
+            }
+            mantissa = mantissa * 10 + u64::from(c - b'0');
+            if let Some(d) = decimals.as_mut() {
+                *d += 1;
+            }
+        } else if c == point && decimals.is_none() {
+            decimals = Some(0);
+        } else {
+            return None;
+        }
+    }
+    Some(mantissa as f64 / POW10[decimals.unwrap_or(0)])
+}
+
+/// Names read row by row (queues) interned to indices in order of first appearance. The next
+/// name is guessed as the one that followed the previous name last time, so files that cycle
+/// through their queues, or hold one queue's rows together, find most names with one string
+/// comparison and no hashing.
+#[derive(Debug, Default)]
+pub struct NameIndex {
+    names: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+    /// Per name, the index of the name that followed it last (`usize::MAX`: none yet).
+    next: Vec<usize>,
+    last: Option<usize>,
+}
+
+impl NameIndex {
+    /// The index of `name`, and whether it is new.
+    pub fn intern(&mut self, name: &str) -> (usize, bool) {
+        let guess = self.last.map(|l| self.next[l]).filter(|&g| g != usize::MAX);
+        let (i, new) = match guess {
+            Some(g) if self.names[g] == name => (g, false),
+            _ => match self.index.get(name) {
+                Some(&i) => (i, false),
+                None => {
+                    self.names.push(name.to_string());
+                    self.next.push(usize::MAX);
+                    self.index.insert(name.to_string(), self.names.len() - 1);
+                    (self.names.len() - 1, true)
+                }
+            },
+        };
+        if let Some(l) = self.last {
+            self.next[l] = i;
+        }
+        self.last = Some(i);
+        (i, new)
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn into_names(self) -> Vec<String> {
+        self.names
+    }
+}
+
 /// Format a number for CSV output: at most `decimals` decimals, trailing zeros trimmed, so
 /// files are short, stable and byte-identical across runs.
 pub fn fmt_num(value: f64, decimals: usize) -> String {
@@ -353,6 +487,33 @@ pub fn fmt_num(value: f64, decimals: usize) -> String {
     } else {
         s
     }
+}
+
+/// [`fmt_num`] into a reused buffer (cleared first); whole numbers below 1e15 are written
+/// without the float formatter (the same text: no decimals to trim).
+pub fn fmt_num_into(buf: &mut String, value: f64, decimals: usize) {
+    buf.clear();
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        if value < 0.0 {
+            buf.push('-');
+        }
+        push_digits(buf, value.abs() as u64, 1);
+    } else {
+        buf.push_str(&fmt_num(value, decimals));
+    }
+}
+
+/// Append `value` in decimal, zero-padded to at least `width` digits (the hot loops of the
+/// writers, without the formatting machinery).
+pub fn push_digits(buf: &mut String, mut value: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    while value > 0 || digits.len() - i < width.clamp(1, 20) {
+        i -= 1;
+        digits[i] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    buf.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
 }
 
 #[cfg(test)]
@@ -396,9 +557,51 @@ mod tests {
     }
 
     #[test]
+    fn plain_decimals_read_as_the_general_parser_reads_them() {
+        for t in ["0", "14", "198", "12.25", "0.1", "007", "123456789012345", "1.00000000000001"] {
+            assert_eq!(parse_plain_decimal(t.as_bytes(), b'.'), t.parse::<f64>().ok(), "{t}");
+        }
+        assert_eq!(parse_plain_decimal(b"12,25", b','), Some(12.25));
+        assert_eq!(parse_plain_decimal(b"0,3", b','), Some(0.3));
+        // Not plain: left to the general parser (which accepts some, rejects others).
+        for t in ["", "1e3", "-1", "+1", " 1", "1.", ".5", "1.2.3", "1234567890123456", "inf"] {
+            assert_eq!(parse_plain_decimal(t.as_bytes(), b'.'), None, "{t}");
+        }
+        assert_eq!(parse_plain_decimal(b"1.5", b','), None);
+    }
+
+    #[test]
+    fn names_are_interned_in_order_of_first_appearance() {
+        let mut ix = NameIndex::default();
+        let seen: Vec<(usize, bool)> =
+            ["b", "a", "b", "a", "c", "c", "a"].iter().map(|n| ix.intern(n)).collect();
+        assert_eq!(
+            seen,
+            [(0, true), (1, true), (0, false), (1, false), (2, true), (2, false), (1, false)]
+        );
+        assert_eq!(ix.names(), ["b", "a", "c"]);
+        for t in [" x ", "x", "", " ", "\u{a0}x\u{a0}", "x\t", "\u{b}x"] {
+            assert_eq!(trim_fast(t), t.trim(), "{t:?}");
+        }
+    }
+
+    #[test]
     fn numbers_are_formatted_short_and_stable() {
         assert_eq!(fmt_num(2.50, 3), "2.5");
         assert_eq!(fmt_num(3.0, 2), "3");
         assert_eq!(fmt_num(-0.0001, 2), "0");
+        let mut buf = String::new();
+        for (v, width, text) in [(0, 1, "0"), (7, 2, "07"), (2025, 4, "2025"), (123, 1, "123")] {
+            buf.clear();
+            push_digits(&mut buf, v, width);
+            assert_eq!(buf, text);
+        }
+        push_digits(&mut buf, u64::MAX, 1);
+        assert!(buf.ends_with(&u64::MAX.to_string()));
+        let mut buf = String::from("stale");
+        for v in [0.0, -0.0, 14.0, -3.0, 2.5, 1e-7, 999_999_999_999_999.0, 1e15, 1e300, 0.1 + 0.2] {
+            fmt_num_into(&mut buf, v, 6);
+            assert_eq!(buf, fmt_num(v, 6), "{v}");
+        }
     }
 }
