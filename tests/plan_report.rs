@@ -198,6 +198,7 @@ fn fixture() -> ReportData {
             ..RosterFigures::from_rows(&roster, &shifts, &coverage, &cost, 15, 7)
         }),
         simulation: Some(SimulationFigures::from_rows(&simulation, &targeted)),
+        repair: None,
         notes: vec![],
     };
     ReportData {

@@ -29,8 +29,9 @@ use crate::plan::inputs::{planning_start, Needs, PlanInputs};
 use crate::plan::{verify, Error};
 use crate::report::files::{read_simulation, read_simulation_days, read_whatif, write_summary};
 use crate::report::summary::{
-    ForecastAccuracy, ForecastFigures, PlanSummary, QueueAccuracy, QueueTarget, RosterFigures,
-    ScheduleFigures, SimulationFigures, StaffingFigures, SummaryInputs, UnmetSeats, FTE_HOURS_WEEK,
+    ForecastAccuracy, ForecastFigures, LoopAction, LoopFigures, PlanSummary, QueueAccuracy,
+    QueueTarget, RosterFigures, ScheduleFigures, SimulationFigures, StaffingFigures, SummaryInputs,
+    UnmetSeats, FTE_HOURS_WEEK,
 };
 use crate::report::ReportData;
 
@@ -497,10 +498,7 @@ fn write_outputs_into(
     crate::io::roster::write_roster(&path("roster.csv"), &plan.roster.rows)?;
     crate::io::xlsx::write_roster_xlsx(&path("roster.xlsx"), &plan.roster.rows)?;
     crate::simulate::output::write_simulation(&path("simulation.csv"), &plan.simulation)?;
-    crate::simulate::output::write_simulation_days(
-        &path("simulation_days.csv"),
-        &plan.simulation,
-    )?;
+    crate::simulate::output::write_simulation_days(&path("simulation_days.csv"), &plan.simulation)?;
     if let Some(outcomes) = &plan.whatif {
         crate::simulate::output::write_whatif(
             &path("whatif.csv"),
@@ -583,7 +581,14 @@ fn write_outputs_into(
         notes.push(format!("schedule: {}", status_name(status)));
     }
     notes.extend(plan.roster.unmet.iter().map(|u| format!("roster: {}", u.reason)));
-    let simulation_figures = simulation_figures(&plan.simulation, &simulation, &targeted);
+    let mut simulation_figures = simulation_figures(&plan.simulation, &simulation, &targeted);
+    simulation_figures.judge_days(&simulation_days, &targets);
+    for missed in &simulation_figures.queue_days_missed {
+        notes.push(format!("simulation: {missed} missed its target (with absence)"));
+    }
+    if let Some(r) = &plan.repair {
+        notes.extend(r.unrepairable.iter().map(|u| format!("loop: {u}")));
+    }
 
     let summary = PlanSummary {
         site: config.site.name.clone(),
@@ -605,6 +610,7 @@ fn write_outputs_into(
         schedule: Some(schedule_figures),
         roster: Some(roster_figures),
         simulation: Some(simulation_figures),
+        repair: plan.repair.as_ref().map(|r| loop_figures(r, plan.schedule_paid_hours)),
         notes,
     };
     write_summary(&path("summary.json"), &summary)?;
@@ -627,6 +633,40 @@ fn write_outputs_into(
     let report = path("report.html");
     write_atomic(&report, |w| w.write_all(html.as_bytes()).map_err(|e| FileError::io(&report, e)))?;
     Ok(summary)
+}
+
+/// The loop's account for summary.json.
+fn loop_figures(r: &verify::RepairReport, schedule_paid_hours: f64) -> LoopFigures {
+    let count = |sign: i64| -> u64 {
+        r.actions
+            .iter()
+            .filter(|a| a.shifts.signum() == sign)
+            .map(|a| a.shifts.unsigned_abs())
+            .sum()
+    };
+    LoopFigures {
+        rounds: r.rounds,
+        schedule_paid_hours,
+        added_shifts: count(1),
+        added_paid_hours: r.added_paid_hours,
+        removed_shifts: count(-1),
+        removed_paid_hours: r.removed_paid_hours,
+        missed_before: r.missed_before as u64,
+        missed_after: r.missed_after as u64,
+        actions: r
+            .actions
+            .iter()
+            .map(|a| LoopAction {
+                round: a.round,
+                date: a.date.format("%Y-%m-%d").to_string(),
+                queue: a.queue.clone(),
+                shifts: a.shifts,
+                paid_hours: a.paid_hours,
+                reason: a.reason.clone(),
+            })
+            .collect(),
+        unrepairable: r.unrepairable.clone(),
+    }
 }
 
 fn status_name(status: &crate::schedule::Status) -> String {

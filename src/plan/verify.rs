@@ -166,6 +166,7 @@ pub fn repair<R, E>(
     options: RepairOptions,
     evaluate: &mut dyn FnMut(&[ShiftRow]) -> Result<Evaluation<R>, E>,
 ) -> Result<(Vec<ShiftRow>, Evaluation<R>, RepairReport), E> {
+    let original = shifts.clone();
     let mut current = evaluate(&shifts)?;
     let first = verdicts(&current.simulation, site);
     let mut report = RepairReport {
@@ -244,6 +245,18 @@ pub fn repair<R, E>(
             break;
         }
         current = trial;
+    }
+    let missed_now = verdicts(&current.simulation, site).iter().filter(|v| !v.met).count();
+    if report.added_paid_hours > 0.0 && missed_now >= report.missed_before {
+        // Hours that bought no queue-day: give them back and say so.
+        report.unrepairable.push(format!(
+            "adding {:.1} paid hours in {} round(s) met no more queue-days ({} missed before, {missed_now} after): undone",
+            report.added_paid_hours, report.rounds, report.missed_before
+        ));
+        report.actions.clear();
+        report.added_paid_hours = 0.0;
+        shifts = original;
+        current = evaluate(&shifts)?;
     }
     remove_rounds(&mut shifts, &mut current, site, options, &mut report, evaluate)?;
     report.missed_after = verdicts(&current.simulation, site).iter().filter(|v| !v.met).count();
