@@ -603,3 +603,138 @@ pub fn recount_coverage(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{AppliedAbsence, DayOutcome, IntervalOutcome, Metrics, Routing};
+    use chrono::TimeZone;
+
+    const PLAN: &str = "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 60\n[staffing]\nshrinkage = 0.0\n\
+        [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n\
+        patience_seconds = 180\nmax_abandon_rate = 0.035\n";
+
+    fn site() -> Site {
+        crate::plan::PlanConfig::parse("plan.toml", PLAN, std::path::Path::new("")).unwrap().site
+    }
+
+    fn e(mean: f64, half: f64) -> Estimate {
+        Estimate { mean, ci_low: Some(mean - half), ci_high: Some(mean + half) }
+    }
+
+    fn metrics(sl: f64, half: f64, abandon: f64) -> Metrics {
+        Metrics {
+            offered: e(100.0, 0.0),
+            answered: e(100.0 * (1.0 - abandon), 0.0),
+            abandoned: e(100.0 * abandon, 0.0),
+            unanswered: e(0.0, 0.0),
+            service_level: Some(e(sl, half)),
+            asa_seconds: Some(e(5.0, 0.0)),
+            abandon_rate: Some(e(abandon, 0.0)),
+            occupancy: Some(e(0.8, 0.0)),
+        }
+    }
+
+    /// One queue-day (voice, 2026-11-23) with one 09:00 interval carrying the day's figures.
+    fn result(sl: f64, half: f64, abandon: f64) -> SimulationResult {
+        let m = metrics(sl, half, abandon);
+        SimulationResult {
+            replications: 10,
+            seed: 1,
+            confidence: 0.95,
+            interval_minutes: 60,
+            routing: Routing::Skills,
+            absence: AppliedAbsence::NONE,
+            total: m.clone(),
+            queues: Vec::new(),
+            days: vec![DayOutcome {
+                date: "2026-11-23".into(),
+                queue: "voice".into(),
+                metrics: m.clone(),
+            }],
+            intervals: vec![IntervalOutcome {
+                interval_start: chrono_tz::Tz::UTC.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+                queue: "voice".into(),
+                metrics: m,
+            }],
+        }
+    }
+
+    fn shift(n: usize) -> ShiftRow {
+        let at = |h| chrono_tz::Tz::UTC.with_ymd_and_hms(2026, 11, 23, h, 0, 0).unwrap();
+        ShiftRow {
+            shift_id: format!("voice/2026-11-23/{n:04}"),
+            queue: "voice".into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            shift_start: at(9),
+            shift_end: at(10),
+            paid_minutes: 60,
+            breaks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_day_is_judged_by_its_lower_limit_less_the_tolerance_and_its_abandonment() {
+        let site = site();
+        // Lower limit 0.785 >= 0.80 - 0.02: met, though the target itself is above it.
+        assert!(verdicts(&result(0.80, 0.015, 0.02), &site)[0].met);
+        // Lower limit 0.775 < 0.78: missed, though the mean (0.80) is on target.
+        assert!(!verdicts(&result(0.80, 0.025, 0.02), &site)[0].met);
+        // Abandonment 3.6% over the 3.5% cap: missed at any service level.
+        assert!(!verdicts(&result(0.95, 0.01, 0.036), &site)[0].met);
+    }
+
+    /// A model with a closed form: the day's service level is 0.1 per shift (capped at 1),
+    /// exact (no noise). The target 0.8 less the tolerance needs 0.78, so 8 shifts: the loop
+    /// must end at 8 from below (adding) and from above (removing, then putting back the one
+    /// removal that misses).
+    #[test]
+    fn the_loop_adds_and_removes_shifts_to_the_fewest_that_meet_the_target() {
+        let site = site();
+        let mut runs = 0;
+        let mut evaluate = |shifts: &[ShiftRow]| -> Result<Evaluation<usize>, ()> {
+            runs += 1;
+            let sl = (0.1 * shifts.len() as f64).min(1.0);
+            Ok(Evaluation {
+                chain: shifts.len(),
+                simulation: result(sl, 0.0, 0.01),
+                unfilled: BTreeMap::new(),
+            })
+        };
+        let options = RepairOptions { add_rounds: 6, remove_rounds: 6 };
+        let (from_below, eval, report) =
+            repair((0..5).map(shift).collect(), &site, options, &mut evaluate).unwrap();
+        assert_eq!((from_below.len(), eval.chain), (8, 8));
+        assert_eq!((report.missed_before, report.missed_after), (1, 0));
+        assert_eq!(report.added_paid_hours, 3.0);
+        let ids: BTreeSet<&str> = from_below.iter().map(|s| s.shift_id.as_str()).collect();
+        assert_eq!(ids.len(), 8, "every added copy has its own id");
+
+        let (from_above, _, report) =
+            repair((0..12).map(shift).collect(), &site, options, &mut evaluate).unwrap();
+        assert_eq!(from_above.len(), 8);
+        assert_eq!(report.removed_paid_hours, 4.0);
+        assert_eq!(report.missed_after, 0);
+        assert!(runs < 40, "bounded: {runs} evaluations");
+    }
+
+    #[test]
+    fn seats_nobody_can_fill_are_not_multiplied() {
+        let site = site();
+        let mut evaluate = |shifts: &[ShiftRow]| -> Result<Evaluation<usize>, ()> {
+            let mut unfilled = BTreeMap::new();
+            unfilled.insert((NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), "voice".into()), 2);
+            Ok(Evaluation { chain: shifts.len(), simulation: result(0.5, 0.0, 0.01), unfilled })
+        };
+        let (shifts, _, report) =
+            repair((0..5).map(shift).collect(), &site, RepairOptions::default(), &mut evaluate)
+                .unwrap();
+        assert_eq!(shifts.len(), 5);
+        assert_eq!(report.missed_after, 1);
+        assert!(
+            report.unrepairable[0].contains("2 seat(s) already unfilled"),
+            "{:?}",
+            report.unrepairable
+        );
+    }
+}
