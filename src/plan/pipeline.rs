@@ -222,6 +222,7 @@ pub fn run(
     progress(Progress::Started(Stage::Schedule));
     let t = Instant::now();
     let schedule_options = crate::schedule::SolveOptions {
+        objective: config.schedule.objective,
         time_limit_seconds: options.time_limit_seconds,
         service_level: Some(Arc::new(crate::staffing::projected_service_level)),
         ..Default::default()
