@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 use std::collections::BTreeMap;
 
-use shiftcast::plan::{run, PlanConfig, PlanOptions};
+use shiftcast::plan::pipeline::{run, PlanOptions};
+use shiftcast::plan::PlanConfig;
 use shiftcast::schedule::{Objective, Status};
 
 fn sample() -> PlanConfig {
