@@ -46,9 +46,9 @@ pub struct Args {
     /// Where to write coverage.csv (required vs scheduled agents per interval).
     #[arg(long)]
     pub coverage: Option<PathBuf>,
-    /// What to minimise.
-    #[arg(long, value_enum, default_value_t = ObjectiveArg::Cost)]
-    pub objective: ObjectiveArg,
+    /// What to minimise (default: [schedule] objective, service-level).
+    #[arg(long, value_enum)]
+    pub objective: Option<ObjectiveArg>,
     /// MIP back end.
     #[arg(long, value_enum, default_value_t = SolverArg::Microlp)]
     pub solver: SolverArg,
@@ -81,8 +81,9 @@ pub fn run(args: Args) -> Result<()> {
     .with_context(|| format!("pooling the requirements {}", args.requirements.display()))?;
     let options = SolveOptions {
         objective: match args.objective {
-            ObjectiveArg::Cost => Objective::Cost,
-            ObjectiveArg::ServiceLevel => Objective::ServiceLevel,
+            Some(ObjectiveArg::Cost) => Objective::Cost,
+            Some(ObjectiveArg::ServiceLevel) => Objective::ServiceLevel,
+            None => config.schedule.objective,
         },
         solver: match args.solver {
             SolverArg::Microlp => SolverKind::Microlp,

@@ -233,6 +233,7 @@ pub fn run(
     progress(Progress::Started(Stage::Schedule));
     let t = Instant::now();
     let schedule_options = crate::schedule::SolveOptions {
+        objective: config.schedule.objective,
         time_limit_seconds: options.time_limit_seconds,
         // Targets as constraints: the cheapest schedule meeting each queue's service level per
         // day (deferred queues: their requirement every interval); cost mode stays available

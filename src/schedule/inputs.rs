@@ -8,7 +8,10 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use super::model::{BreakClass, QueueData, ShiftType};
 use super::Setting;
-use super::{scheduled_for_net, BreakRuleConfig, Objective, ScheduleConfig, ScheduleError, Status};
+use super::{
+    hard_coverage, scheduled_for_net, BreakRuleConfig, Objective, ScheduleConfig, ScheduleError,
+    Status,
+};
 use crate::io::requirements::RequirementRow;
 use crate::site::QueueConfig;
 use crate::time;
@@ -77,7 +80,7 @@ pub(super) fn queue_data(
     let floor: Vec<u32> = (0..n)
         .map(|t| {
             let mut f = if open[t] { base_floor } else { 0 };
-            if objective == Objective::Cost && sc.hard_coverage {
+            if hard_coverage(sc, queue, objective) {
                 f = f.max(required[t]);
             }
             f
@@ -241,13 +244,13 @@ pub(super) fn presolve(
     q: &QueueData,
     shifts: &[ShiftType],
     config: &ScheduleConfig,
-    objective: Objective,
+    hard: bool,
 ) -> Option<Status> {
     let t_len = q.slots.len();
     let capped: Vec<usize> =
         (0..t_len).filter(|&t| q.cap[t].is_some_and(|c| c < q.floor[t])).collect();
     if !capped.is_empty() {
-        let why = if objective == Objective::Cost && config.hard_coverage {
+        let why = if hard {
             "the required agents (hard_coverage) or the minimum agents"
         } else {
             "the minimum agents per interval"
@@ -269,10 +272,7 @@ pub(super) fn presolve(
     }
     let bare: Vec<usize> = (0..t_len).filter(|&t| q.floor[t] > 0 && !covered[t]).collect();
     if !bare.is_empty() {
-        let rule = if objective == Objective::Cost
-            && config.hard_coverage
-            && bare.iter().any(|&t| q.required[t] > 0)
-        {
+        let rule = if hard && bare.iter().any(|&t| q.required[t] > 0) {
             "hard_coverage"
         } else {
             "min_agents"
