@@ -233,12 +233,11 @@ pub fn run(
     progress(Progress::Started(Stage::Schedule));
     let t = Instant::now();
     let schedule_options = crate::schedule::SolveOptions {
+        // [schedule] objective, by default targets as constraints: the cheapest schedule
+        // meeting each queue's service level per day (deferred queues: their requirement every
+        // interval); `objective = "cost"` trades cost against under-staffing instead.
         objective: config.schedule.objective,
         time_limit_seconds: options.time_limit_seconds,
-        // Targets as constraints: the cheapest schedule meeting each queue's service level per
-        // day (deferred queues: their requirement every interval); cost mode stays available
-        // from `shiftcast schedule --objective cost`.
-        objective: crate::schedule::Objective::ServiceLevel,
         service_level: Some(Arc::new(crate::staffing::projected_service_level)),
         ..Default::default()
     };
