@@ -229,6 +229,7 @@ pub fn run(
     let schedule =
         crate::schedule::solve(&requirements, &config.site, &config.schedule, &schedule_options)?;
     timed(Stage::Schedule, progress, t.elapsed().as_secs_f64());
+    no_shifts_error(&schedule)?;
 
     progress(Progress::Started(Stage::Roster));
     let t = Instant::now();
@@ -269,8 +270,15 @@ pub fn run(
         Some(path) => {
             progress(Progress::Started(Stage::Whatif));
             let t = Instant::now();
-            let roster =
-                crate::simulate::whatif::WhatifRoster { rows: &roster.rows, skills: Some(&skills) };
+            let roster = crate::simulate::whatif::WhatifRoster {
+                rows: &roster.rows,
+                skills: Some(&skills),
+                hourly_cost: crate::simulate::whatif::roster_hourly_cost(
+                    &roster.rows,
+                    &agents,
+                    config.roster.default_hourly_cost,
+                ),
+            };
             let outcomes = sweep(config, path, &forecast.rows, roster, sim_options)?;
             timed(Stage::Whatif, progress, t.elapsed().as_secs_f64());
             Some(outcomes)
@@ -566,6 +574,36 @@ fn write_outputs_into(
     let report = path("report.html");
     write_atomic(&report, |w| w.write_all(html.as_bytes()).map_err(|e| FileError::io(&report, e)))?;
     Ok(summary)
+}
+
+/// A schedule without a single shift has nothing to roster: say which queue's rule left it
+/// empty (rather than the roster's "no shifts to roster").
+fn no_shifts_error(schedule: &crate::schedule::ScheduleResult) -> Result<(), Error> {
+    use crate::schedule::Status;
+    if !schedule.shifts.is_empty() {
+        return Ok(());
+    }
+    let why: Vec<String> = schedule
+        .summary
+        .queues
+        .iter()
+        .filter_map(|q| match &q.status {
+            Status::Infeasible { rule, reason, intervals } => Some(format!(
+                "queue {:?}: rule {rule}: {reason} at {}",
+                q.queue,
+                intervals.join(", ")
+            )),
+            _ => None,
+        })
+        .collect();
+    if why.is_empty() {
+        return Ok(());
+    }
+    Err(crate::schedule::ScheduleError::Invalid(format!(
+        "the schedule has no shifts: {}",
+        why.join("; ")
+    ))
+    .into())
 }
 
 fn status_name(status: &crate::schedule::Status) -> String {
