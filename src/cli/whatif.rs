@@ -93,6 +93,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         fte_hours_per_week: args.fte_hours_per_week,
         simulate: !args.no_simulate,
     };
+    if let (Some(rows), Some(path)) = (&roster, &args.roster) {
+        crate::cli::simulate::warn_outside(rows, &forecast, &config, path)?;
+    }
     let agents = match &roster {
         Some(_) => roster_agents(&config, args.agents.as_ref())?,
         None => None,

@@ -257,6 +257,9 @@ pub fn run_with(
         }
         check_dates(s, forecast)?;
     }
+    if let Some(r) = roster {
+        super::overlap::roster_overlap(r.rows, forecast, config.site.grid.interval_minutes)?;
+    }
     scenarios
         .par_iter()
         .enumerate()
