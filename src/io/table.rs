@@ -297,11 +297,19 @@ where
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    if !dir.is_dir() {
+        let why = if dir.exists() {
+            format!("{} is not a folder", dir.display())
+        } else {
+            format!("the folder {} does not exist", dir.display())
+        };
+        return Err(FileError::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, why)));
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".shiftcast-")
         .suffix(".partial")
         .tempfile_in(&dir)
-        .map_err(|e| FileError::io(&dir, e))?;
+        .map_err(|e| FileError::io(path, without_temp_path(e)))?;
     {
         let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
         write(&mut buf)?;
@@ -320,6 +328,19 @@ where
     tmp.as_file().sync_all().map_err(|e| FileError::io(path, e))?;
     tmp.persist(target).map_err(|e| FileError::io(path, e.error))?;
     Ok(())
+}
+
+/// tempfile's error names its own random temporary path (`.shiftcast-R8ByuV.partial`), which
+/// means nothing to the user: keep only the cause, the caller names the user's path.
+fn without_temp_path(e: std::io::Error) -> std::io::Error {
+    let kind = e.kind();
+    if e.get_ref().is_none() {
+        return e;
+    }
+    let text = e.into_inner().map(|inner| inner.to_string()).unwrap_or_default();
+    // tempfile's PathError reads "<cause> at path <temp path>" and hides the cause's own type.
+    let cause = text.split(" at path ").next().unwrap_or_default();
+    std::io::Error::new(kind, cause.to_string())
 }
 
 /// Write CSV rows atomically: a header and records of string fields.
