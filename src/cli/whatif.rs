@@ -3,13 +3,13 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use shiftcast::plan::inputs::{planning_start, Needs, PlanInputs};
 use shiftcast::io::agents::Agent;
+use shiftcast::plan::inputs::{planning_start, Needs, PlanInputs};
 use shiftcast::plan::PlanConfig;
-use shiftcast::simulate::Skills;
 use shiftcast::simulate::whatif::{
     self, ScenarioOutcome, WhatifOptions, WhatifRoster, DEFAULT_FTE_HOURS_PER_WEEK,
 };
+use shiftcast::simulate::Skills;
 
 use crate::cli::simulate::{describe, options, show, SimulationFlags};
 use crate::cli::{values, Format};
@@ -104,9 +104,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let under_test = roster.as_deref().map(|rows| WhatifRoster {
         rows,
         skills: skills.as_ref(),
-        hourly_cost: agents.as_deref().and_then(|a| {
-            whatif::roster_hourly_cost(rows, a, config.roster.default_hourly_cost)
-        }),
+        hourly_cost: agents
+            .as_deref()
+            .and_then(|a| whatif::roster_hourly_cost(rows, a, config.roster.default_hourly_cost)),
     });
     let outcomes = whatif::run(&forecast, under_test, &config.whatif_plan(), &scenarios, &options)
         .with_context(|| format!("running the scenarios of {}", args.scenarios.display()))?;
@@ -279,13 +279,7 @@ fn cost_note(outcomes: &[ScenarioOutcome]) -> Option<String> {
     let all = groups.len() == 1 && groups[0].1.len() == outcomes.len();
     let parts: Vec<String> = groups
         .iter()
-        .map(|(key, names)| {
-            if all {
-                key.clone()
-            } else {
-                format!("{key} ({})", names.join(", "))
-            }
-        })
+        .map(|(key, names)| if all { key.clone() } else { format!("{key} ({})", names.join(", ")) })
         .collect();
     (!parts.is_empty()).then(|| format!("cost = paid hours × {}", parts.join("; ")))
 }

@@ -55,10 +55,8 @@ pub fn roster_overlap(
         return Ok(None);
     }
     let horizon_end = last + chrono::Duration::minutes(i64::from(interval_minutes));
-    let outside = roster
-        .iter()
-        .filter(|r| r.shift_end <= first || r.shift_start >= horizon_end)
-        .count();
+    let outside =
+        roster.iter().filter(|r| r.shift_end <= first || r.shift_start >= horizon_end).count();
     if outside == roster.len() {
         let start = roster.iter().map(|r| r.shift_start).min().expect("non-empty");
         let end = roster.iter().map(|r| r.shift_end).max().expect("non-empty");

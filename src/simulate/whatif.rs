@@ -520,12 +520,12 @@ fn one(
     let interval_hours = horizon.interval_seconds / 3600.0;
     let paid_hours = required_agent_intervals as f64 * interval_hours;
     let fte = paid_hours / (options.fte_hours_per_week * horizon_weeks(&rows, cfg.site.grid.tz));
-    let (hourly_cost, hourly_cost_source) = match (s.hourly_cost, roster.and_then(|r| r.hourly_cost))
-    {
-        (Some(c), _) => (Some(c), Some(CostSource::Scenario)),
-        (None, Some(c)) => (Some(c), Some(CostSource::Roster)),
-        (None, None) => (None, None),
-    };
+    let (hourly_cost, hourly_cost_source) =
+        match (s.hourly_cost, roster.and_then(|r| r.hourly_cost)) {
+            (Some(c), _) => (Some(c), Some(CostSource::Scenario)),
+            (None, Some(c)) => (Some(c), Some(CostSource::Roster)),
+            (None, None) => (None, None),
+        };
     let simulated = if options.simulate {
         Some(simulate_scenario(&cfg, &rows, roster, &net, simulation, index)?)
     } else {
