@@ -222,8 +222,13 @@ fn run_check(a: CheckArgs) -> anyhow::Result<()> {
         None => None,
     };
     config.roster.validate().with_context(|| format!("in {}", a.config.display()))?;
-    let mut violations: Vec<Violation> =
-        roster::check_file(&file, &agents, &config.site, &config.roster);
+    let mut violations: Vec<Violation> = roster::check_file(
+        &file,
+        &agents,
+        &config.site,
+        &config.roster,
+        config.schedule.allow_closed_intervals,
+    );
     let comparison = shifts.as_deref().map(|s| roster::compare_with_shifts(&file, s));
     if let Some(c) = &comparison {
         violations.extend(c.unmatched.iter().cloned());

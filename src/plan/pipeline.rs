@@ -270,16 +270,8 @@ pub fn run(
         Some(path) => {
             progress(Progress::Started(Stage::Whatif));
             let t = Instant::now();
-            let roster = crate::simulate::whatif::WhatifRoster {
-                rows: &roster.rows,
-                skills: Some(&skills),
-                hourly_cost: crate::simulate::whatif::roster_hourly_cost(
-                    &roster.rows,
-                    &agents,
-                    config.roster.default_hourly_cost,
-                ),
-            };
-            let outcomes = sweep(config, path, &forecast.rows, roster, sim_options)?;
+            let staff = RosterStaff { rows: &roster.rows, skills: &skills, agents: &agents };
+            let outcomes = sweep(config, path, &forecast.rows, staff, sim_options)?;
             timed(Stage::Whatif, progress, t.elapsed().as_secs_f64());
             Some(outcomes)
         }
@@ -326,14 +318,32 @@ fn simulation_figures(
     figures
 }
 
-/// The what-if scenarios of `path` against the plan's forecast and roster.
+/// The plan's roster and its agents, for the what-if sweep.
+#[derive(Clone, Copy)]
+struct RosterStaff<'a> {
+    rows: &'a [crate::io::roster::RosterRow],
+    skills: &'a crate::simulate::Skills,
+    agents: &'a [crate::io::agents::Agent],
+}
+
+/// The what-if scenarios of `path` against the plan's forecast and roster, costed (when a
+/// scenario sets no `hourly_cost`) at the roster's mean cost per paid hour.
 fn sweep(
     config: &PlanConfig,
     path: &Path,
     forecast: &[crate::io::forecast::ForecastRow],
-    roster: crate::simulate::whatif::WhatifRoster<'_>,
+    staff: RosterStaff<'_>,
     simulation: crate::simulate::SimulationOptions,
 ) -> Result<Vec<crate::simulate::whatif::ScenarioOutcome>, Error> {
+    let roster = crate::simulate::whatif::WhatifRoster {
+        rows: staff.rows,
+        skills: Some(staff.skills),
+        hourly_cost: crate::simulate::whatif::roster_hourly_cost(
+            staff.rows,
+            staff.agents,
+            config.roster.default_hourly_cost,
+        ),
+    };
     let scenarios = crate::simulate::whatif::read_scenarios(path, config.site.time_zone())?;
     let options = crate::simulate::whatif::WhatifOptions { simulation, ..Default::default() };
     Ok(crate::simulate::whatif::run(

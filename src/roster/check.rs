@@ -161,29 +161,45 @@ pub fn check_with_horizon(
     config: &RosterConfig,
     horizon: Option<(NaiveDate, NaiveDate)>,
 ) -> Vec<Violation> {
-    check_rows(roster, None, agents, site, config, horizon)
+    let rules = FileRules { lines: None, opening_hours: false };
+    check_rows(roster, rules, agents, site, config, horizon)
+}
+
+/// What [`check_file`] adds to the rules of [`check`].
+#[derive(Clone, Copy)]
+struct FileRules<'a> {
+    /// File line of each row.
+    lines: Option<&'a [u64]>,
+    /// Check that shifts lie inside their queue's opening hours (a roster from `roster` takes
+    /// the schedule's shifts, which `[schedule] allow_closed_intervals` may let run into
+    /// closed hours).
+    opening_hours: bool,
 }
 
 /// [`check`] on a roster read from a file: violations carry the file lines of their rows, and
-/// details that refer to another row name its line.
+/// details that refer to another row name its line. Unless `allow_closed_intervals` (the plan's
+/// `[schedule]` key), a shift must also lie inside its queue's opening hours.
 pub fn check_file(
     roster: &RosterFile,
     agents: &[Agent],
     site: &Site,
     config: &RosterConfig,
+    allow_closed_intervals: bool,
 ) -> Vec<Violation> {
-    check_rows(&roster.rows, Some(&roster.lines), agents, site, config, None)
+    let rules = FileRules { lines: Some(&roster.lines), opening_hours: !allow_closed_intervals };
+    check_rows(&roster.rows, rules, agents, site, config, None)
 }
 
 fn check_rows(
     roster: &[RosterRow],
-    lines: Option<&[u64]>,
+    rules: FileRules,
     agents: &[Agent],
     site: &Site,
     config: &RosterConfig,
     horizon: Option<(NaiveDate, NaiveDate)>,
 ) -> Vec<Violation> {
     let rc = config;
+    let lines = rules.lines;
     let week_start = site.week_start;
     let mut out = Vec::new();
     let by_id: BTreeMap<&str, &Agent> = agents.iter().map(|a| (a.agent_id.as_str(), a)).collect();
@@ -207,7 +223,7 @@ fn check_rows(
             continue;
         };
         rows.sort_by_key(|r| (r.shift_start, r.date, r.index));
-        let mut checker = AgentChecker { agent, rc, site, week_start, lines, out: &mut out };
+        let mut checker = AgentChecker { agent, rc, site, week_start, rules, out: &mut out };
         for r in rows.iter() {
             checker.check_row(r);
         }
@@ -368,7 +384,7 @@ struct AgentChecker<'a> {
     rc: &'a super::RosterConfig,
     site: &'a Site,
     week_start: Weekday,
-    lines: Option<&'a [u64]>,
+    rules: FileRules<'a>,
     out: &'a mut Vec<Violation>,
 }
 
@@ -396,6 +412,9 @@ impl AgentChecker<'_> {
             );
             return;
         };
+        if !self.rules.opening_hours {
+            return;
+        }
         let Ok(hours) = queue.opening_hours(self.site) else { return };
         let step = Duration::minutes(i64::from(self.site.grid.interval_minutes));
         let mut t = r.shift_start;
@@ -534,7 +553,10 @@ impl AgentChecker<'_> {
                 let detail = format!(
                     "{} shifts on one date ({})",
                     at.len(),
-                    at.iter().map(|&i| row_label(self.lines, i)).collect::<Vec<_>>().join(", ")
+                    at.iter()
+                        .map(|&i| row_label(self.rules.lines, i))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
                 self.push(*d, Rule::OneShiftPerDay, detail, at);
             }
@@ -549,7 +571,7 @@ impl AgentChecker<'_> {
                         "overlaps the shift {} to {} ({})",
                         pair[0].shift_start.format("%Y-%m-%d %H:%M"),
                         pair[0].shift_end.format("%Y-%m-%d %H:%M"),
-                        row_label(self.lines, pair[0].index)
+                        row_label(self.rules.lines, pair[0].index)
                     )
                 } else {
                     format!(
