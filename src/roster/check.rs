@@ -443,7 +443,8 @@ impl AgentChecker<'_> {
     fn check_row(&mut self, r: &Indexed) {
         let agent = self.agent;
         let at = vec![r.index];
-        if r.name != agent.name {
+        // An empty name is a row without one (the column may be left blank), not a wrong one.
+        if !r.name.is_empty() && r.name != agent.name {
             self.push(
                 r.date,
                 Rule::Name,
