@@ -155,6 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let forecast = shiftcast::io::forecast::read_forecast(&args.forecast, tz)
         .with_context(|| format!("reading forecast {}", args.forecast.display()))?;
     let skills = skills(&config, args.agents.as_ref())?;
+    warn_outside(&roster, &forecast, &config, &args.roster)?;
     let result = match &args.contacts {
         None => simulate::run(&roster, &forecast, skills.as_ref(), &config.site, &options),
         Some(path) => {
@@ -180,6 +181,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.format {
         Format::Json => crate::cli::print_json(&result)?,
         Format::Table => print_table(&result)?,
+    }
+    Ok(())
+}
+
+/// A roster that misses the forecast's days altogether is an error; one that partly misses them
+/// a warning counting the rows not simulated.
+pub fn warn_outside(
+    roster: &[shiftcast::io::roster::RosterRow],
+    forecast: &[shiftcast::io::forecast::ForecastRow],
+    config: &PlanConfig,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let overlap = shiftcast::simulate::overlap::roster_overlap(
+        roster,
+        forecast,
+        config.site.grid.interval_minutes,
+    )
+    .with_context(|| format!("roster {}", path.display()))?;
+    if let Some(w) = overlap.and_then(|o| o.warning()) {
+        eprintln!("warning: {}: {w}", path.display());
     }
     Ok(())
 }

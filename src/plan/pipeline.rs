@@ -250,6 +250,7 @@ pub fn run(
     let schedule_paid_hours: f64 =
         schedule.shifts.iter().map(|s| f64::from(s.paid_minutes) / 60.0).sum();
     timed(Stage::Schedule, progress, t.elapsed().as_secs_f64());
+    no_shifts_error(&schedule)?;
 
     progress(Progress::Started(Stage::Roster));
     let t = Instant::now();
@@ -321,9 +322,8 @@ pub fn run(
         Some(path) => {
             progress(Progress::Started(Stage::Whatif));
             let t = Instant::now();
-            let roster =
-                crate::simulate::whatif::WhatifRoster { rows: &roster.rows, skills: Some(&skills) };
-            let outcomes = sweep(config, path, &forecast.rows, roster, sim_options)?;
+            let staff = RosterStaff { rows: &roster.rows, skills: &skills, agents: &agents };
+            let outcomes = sweep(config, path, &forecast.rows, staff, sim_options)?;
             timed(Stage::Whatif, progress, t.elapsed().as_secs_f64());
             Some(outcomes)
         }
@@ -373,14 +373,32 @@ fn simulation_figures(
     figures
 }
 
-/// The what-if scenarios of `path` against the plan's forecast and roster.
+/// The plan's roster and its agents, for the what-if sweep.
+#[derive(Clone, Copy)]
+struct RosterStaff<'a> {
+    rows: &'a [crate::io::roster::RosterRow],
+    skills: &'a crate::simulate::Skills,
+    agents: &'a [crate::io::agents::Agent],
+}
+
+/// The what-if scenarios of `path` against the plan's forecast and roster, costed (when a
+/// scenario sets no `hourly_cost`) at the roster's mean cost per paid hour.
 fn sweep(
     config: &PlanConfig,
     path: &Path,
     forecast: &[crate::io::forecast::ForecastRow],
-    roster: crate::simulate::whatif::WhatifRoster<'_>,
+    staff: RosterStaff<'_>,
     simulation: crate::simulate::SimulationOptions,
 ) -> Result<Vec<crate::simulate::whatif::ScenarioOutcome>, Error> {
+    let roster = crate::simulate::whatif::WhatifRoster {
+        rows: staff.rows,
+        skills: Some(staff.skills),
+        hourly_cost: crate::simulate::whatif::roster_hourly_cost(
+            staff.rows,
+            staff.agents,
+            config.roster.default_hourly_cost,
+        ),
+    };
     let scenarios = crate::simulate::whatif::read_scenarios(path, config.site.time_zone())?;
     let options = crate::simulate::whatif::WhatifOptions { simulation, ..Default::default() };
     Ok(crate::simulate::whatif::run(
@@ -667,6 +685,36 @@ fn loop_figures(r: &verify::RepairReport, schedule_paid_hours: f64) -> LoopFigur
             .collect(),
         unrepairable: r.unrepairable.clone(),
     }
+}
+
+/// A schedule without a single shift has nothing to roster: say which queue's rule left it
+/// empty (rather than the roster's "no shifts to roster").
+fn no_shifts_error(schedule: &crate::schedule::ScheduleResult) -> Result<(), Error> {
+    use crate::schedule::Status;
+    if !schedule.shifts.is_empty() {
+        return Ok(());
+    }
+    let why: Vec<String> = schedule
+        .summary
+        .queues
+        .iter()
+        .filter_map(|q| match &q.status {
+            Status::Infeasible { rule, reason, intervals } => Some(format!(
+                "queue {:?}: rule {rule}: {reason} at {}",
+                q.queue,
+                intervals.join(", ")
+            )),
+            _ => None,
+        })
+        .collect();
+    if why.is_empty() {
+        return Ok(());
+    }
+    Err(crate::schedule::ScheduleError::Invalid(format!(
+        "the schedule has no shifts: {}",
+        why.join("; ")
+    ))
+    .into())
 }
 
 fn status_name(status: &crate::schedule::Status) -> String {

@@ -283,5 +283,92 @@ pub(super) fn presolve(
             intervals: interval_labels(q, &bare),
         });
     }
-    None
+    uncoverable(q, shifts, config, &covered)
+}
+
+/// Open intervals with agents required that no shift type covers: the shift rules leave them
+/// bare whatever the solver does, so this is an error before any solve rather than a schedule
+/// that is "optimal" with these agents missing. The first hours of the horizon are left out
+/// when a shift type crosses midnight: there the previous day's night shift (outside the
+/// horizon) would cover them.
+fn uncoverable(
+    q: &QueueData,
+    shifts: &[ShiftType],
+    config: &ScheduleConfig,
+    covered: &[bool],
+) -> Option<Status> {
+    let crosses_midnight = shifts.iter().any(|s| {
+        let end = s.start + Duration::minutes(i64::from(s.length_minutes)) - Duration::seconds(1);
+        end.date_naive() != s.start.date_naive()
+    });
+    let first_start = shifts.iter().map(|s| s.start_slot).min().unwrap_or(0);
+    let skip = if crosses_midnight { first_start } else { 0 };
+    let bare: Vec<usize> =
+        (skip..q.slots.len()).filter(|&t| q.required[t] > 0 && !covered[t]).collect();
+    if bare.is_empty() {
+        return None;
+    }
+    let (rule, rules) = if config.shifts.is_empty() {
+        (
+            "earliest_start/latest_start/shift_lengths_minutes",
+            format!(
+                "shifts start {}-{} every {} minutes and last {:?} minutes",
+                config.earliest_start,
+                config.latest_start,
+                config.start_step_minutes,
+                config.shift_lengths_minutes
+            ),
+        )
+    } else {
+        ("schedule.shifts", format!("the {} [[schedule.shifts]] templates", config.shifts.len()))
+    };
+    let inside = if config.allow_closed_intervals {
+        ""
+    } else {
+        " inside the opening hours (a shift may not run into closed hours)"
+    };
+    Some(Status::Infeasible {
+        rule: format!("{rule}/opening hours"),
+        reason: format!(
+            "{} intervals need agents but no shift can cover them: {rules}, and none of these \
+             covers them{inside}",
+            bare.len()
+        ),
+        intervals: day_spans(q, &bare),
+    })
+}
+
+/// Slots as local spans grouped by day (`2026-11-23 08:00-12:00 and 17:00-21:00`): the first
+/// few days, then how many more.
+fn day_spans(q: &QueueData, slots: &[usize]) -> Vec<String> {
+    const DAYS_SHOWN: usize = 3;
+    let step = Duration::minutes(i64::from(q.interval_minutes));
+    let clock = |t: &time::Stamp| t.format("%H:%M").to_string();
+    let mut days: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut i = 0;
+    while i < slots.len() {
+        let mut j = i;
+        while j + 1 < slots.len()
+            && slots[j + 1] == slots[j] + 1
+            && q.slot_day[slots[j + 1]] == q.slot_day[slots[i]]
+        {
+            j += 1;
+        }
+        let span = format!("{}-{}", clock(&q.slots[slots[i]]), clock(&(q.slots[slots[j]] + step)));
+        let day = q.slot_day[slots[i]];
+        match days.last_mut() {
+            Some((d, spans)) if *d == day => spans.push(span),
+            _ => days.push((day, vec![span])),
+        }
+        i = j + 1;
+    }
+    let mut out: Vec<String> = days
+        .iter()
+        .take(DAYS_SHOWN)
+        .map(|(d, spans)| format!("{} {}", q.dates[*d], spans.join(" and ")))
+        .collect();
+    if days.len() > DAYS_SHOWN {
+        out.push(format!("and {} more days", days.len() - DAYS_SHOWN));
+    }
+    out
 }
