@@ -94,8 +94,8 @@ pub fn verdicts(simulation: &SimulationResult, site: &Site) -> Vec<Verdict> {
             target,
             target_seconds: crate::simulate::target_seconds(queue),
             offered: m.offered.mean,
-            service_level: m.service_level.clone(),
-            abandon_rate: m.abandon_rate.clone(),
+            service_level: m.service_level,
+            abandon_rate: m.abandon_rate,
             max_abandon_rate: queue.max_abandon_rate,
             met: true,
         };
@@ -158,13 +158,16 @@ pub struct Evaluation<R> {
     pub unfilled: BTreeMap<(NaiveDate, String), usize>,
 }
 
+/// Rosters and simulates a set of shifts.
+pub type Evaluator<'a, R, E> = dyn FnMut(&[ShiftRow]) -> Result<Evaluation<R>, E> + 'a;
+
 /// Run the loop from `shifts`: `evaluate` rosters and simulates a set of shifts. Returns the
 /// final shifts, their evaluation and the account.
 pub fn repair<R, E>(
     mut shifts: Vec<ShiftRow>,
     site: &Site,
     options: RepairOptions,
-    evaluate: &mut dyn FnMut(&[ShiftRow]) -> Result<Evaluation<R>, E>,
+    evaluate: &mut Evaluator<'_, R, E>,
 ) -> Result<(Vec<ShiftRow>, Evaluation<R>, RepairReport), E> {
     let original = shifts.clone();
     let mut current = evaluate(&shifts)?;
@@ -180,6 +183,7 @@ pub fn repair<R, E>(
         unrepairable: Vec::new(),
     };
     let mut serial = 0usize;
+    let mut tried: BTreeSet<String> = BTreeSet::new();
     for _ in 0..options.add_rounds {
         let v = verdicts(&current.simulation, site);
         if v.iter().all(|x| x.met) {
@@ -189,8 +193,11 @@ pub fn repair<R, E>(
         let shortfall = Shortfall::of(&current.simulation, site);
         let before = shifts.clone();
         let mut added = 0;
-        report.unrepairable.clear();
-        for miss in v.iter().filter(|x| !x.met) {
+        // One queue per round (the one furthest short, skipping those tried in vain): seats
+        // added on several queues at once compete for the same multi-skilled agents.
+        let Some(focus) = focus_queue(&v, &current.unfilled, &tried) else { break };
+        tried.insert(focus.clone());
+        for miss in v.iter().filter(|x| !x.met && x.queue == focus) {
             let empty = current.unfilled.get(&(miss.date, miss.queue.clone())).copied();
             if let Some(seats) = empty.filter(|&n| n > 0) {
                 report.unrepairable.push(format!(
@@ -237,13 +244,13 @@ pub fn repair<R, E>(
                 .map(|a| a.paid_hours)
                 .sum::<f64>();
             report.actions.retain(|a| a.round != report.rounds);
-            report.rounds -= 1;
             report.unrepairable.push(format!(
-                "round {}: adding {added} shift(s) did not lower the shortfall in the simulation (undone)",
-                report.rounds + 1
+                "{focus}: adding {added} shift(s) did not lower the shortfall in the simulation (undone)"
             ));
-            break;
+            continue;
         }
+        // Progress on this queue: it may take another round.
+        tried.remove(&focus);
         current = trial;
     }
     let missed_now = verdicts(&current.simulation, site).iter().filter(|v| !v.met).count();
@@ -263,6 +270,8 @@ pub fn repair<R, E>(
     if report.missed_after == 0 {
         report.unrepairable.clear();
     }
+    let mut seen = BTreeSet::new();
+    report.unrepairable.retain(|u| seen.insert(u.clone()));
     Ok((shifts, current, report))
 }
 
@@ -273,7 +282,7 @@ fn remove_rounds<R, E>(
     site: &Site,
     options: RepairOptions,
     report: &mut RepairReport,
-    evaluate: &mut dyn FnMut(&[ShiftRow]) -> Result<Evaluation<R>, E>,
+    evaluate: &mut Evaluator<'_, R, E>,
 ) -> Result<(), E> {
     let mut frozen: BTreeSet<(NaiveDate, String)> = BTreeSet::new();
     for _ in 0..options.remove_rounds {
@@ -392,6 +401,26 @@ fn miss_reason(x: &Verdict) -> String {
         }
     }
     parts.join("; ")
+}
+
+/// The queue whose missed queue-days fall furthest short in total, among those with a day that
+/// more shifts could help (no unfilled seats) and not yet tried in vain.
+fn focus_queue(
+    verdicts: &[Verdict],
+    unfilled: &BTreeMap<(NaiveDate, String), usize>,
+    tried: &BTreeSet<String>,
+) -> Option<String> {
+    let mut by_queue: BTreeMap<&str, f64> = BTreeMap::new();
+    for x in verdicts.iter().filter(|x| !x.met && !tried.contains(&x.queue)) {
+        if unfilled.get(&(x.date, x.queue.clone())).is_some_and(|&n| n > 0) {
+            continue;
+        }
+        *by_queue.entry(x.queue.as_str()).or_default() += total_shortfall(std::slice::from_ref(x));
+    }
+    by_queue
+        .into_iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(q, _)| q.to_string())
 }
 
 /// Σ over queue-days of how far each falls short: service-level points under the met line plus
