@@ -50,7 +50,7 @@ fn setup_queue(dir: &std::path::Path, queue: &str, schedule: &str) {
         .section(
             "schedule",
             &format!(
-                "start_step_minutes = 60\nshift_lengths_minutes = [240, 480]\n{schedule}\n\
+                "unplanned_shrinkage = 0.0\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\n{schedule}\n\
                  [[schedule.breaks]]\nname = \"lunch\"\nlength_minutes = 60\npaid = false\n\
                  earliest_start_minutes = 180\nlatest_start_minutes = 300\nmin_shift_minutes = 480"
             ),

@@ -63,8 +63,9 @@ pub struct SimulationFlags {
     /// row's queue (`roster-queue`) (overrides [simulation] routing).
     #[arg(long, value_enum)]
     pub routing: Option<RoutingArg>,
-    /// Unplanned absence: `auto` (the part of [staffing] shrinkage the roster's breaks do not
-    /// take) or a fraction in [0, 1) of rostered time (overrides [simulation] absence).
+    /// Unplanned absence: `auto` (the plan's [schedule] unplanned_shrinkage: the part of
+    /// [staffing] shrinkage its break rules do not take) or a fraction in [0, 1) of rostered
+    /// time (overrides [simulation] absence).
     #[arg(long, conflicts_with = "no_absence")]
     pub absence: Option<String>,
     /// Fraction of present agents' time off-queue in random blocks (meetings, training;
@@ -130,7 +131,8 @@ pub fn options(config: &PlanConfig, flags: &SimulationFlags) -> anyhow::Result<S
         s.absence = AbsenceSetting::Fraction(0.0);
         s.off_queue = 0.0;
     }
-    SimulationOptions::from_config(&s, config.staffing.shrinkage)
+    config
+        .simulation_options(&s)
         .map_err(|e| anyhow::anyhow!("{e} (from {} or the command line)", config.path.display()))
 }
 

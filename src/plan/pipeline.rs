@@ -259,17 +259,10 @@ pub fn run(
     if let Some(limit) = options.time_limit_seconds {
         roster_options.time_limit_seconds = limit;
     }
-    let mut sim_options = crate::simulate::SimulationOptions::from_config(
-        &config.simulation,
-        config.staffing.shrinkage,
-    )?;
-    sim_options.seed = seed;
     // One shrinkage figure for the chain: the simulation draws as absence exactly the part of
     // [staffing] shrinkage the schedule planned for beyond its breaks.
-    if sim_options.absence.setting == crate::simulate::AbsenceSetting::Auto {
-        sim_options.absence.setting =
-            crate::simulate::AbsenceSetting::Fraction(config.schedule.unplanned_shrinkage);
-    }
+    let mut sim_options = config.simulation_options(&config.simulation)?;
+    sim_options.seed = seed;
     let skills = crate::simulate::Skills::from_agents(&agents);
     let mut evaluate = |shifts: &[crate::io::shifts::ShiftRow]| -> Result<_, Error> {
         let roster =

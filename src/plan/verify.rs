@@ -193,17 +193,21 @@ pub fn repair<R, E>(
         let shortfall = Shortfall::of(&current.simulation, site);
         let before = shifts.clone();
         let mut added = 0;
-        // One queue per round (the one furthest short, skipping those tried in vain): seats
-        // added on several queues at once compete for the same multi-skilled agents.
-        let Some(focus) = focus_queue(&v, &current.unfilled, &tried) else { break };
-        tried.insert(focus.clone());
-        for miss in v.iter().filter(|x| !x.met && x.queue == focus) {
+        for miss in v.iter().filter(|x| !x.met) {
             let empty = current.unfilled.get(&(miss.date, miss.queue.clone())).copied();
             if let Some(seats) = empty.filter(|&n| n > 0) {
                 report.unrepairable.push(format!(
                     "{} {}: {seats} seat(s) already unfilled (no agent with the skill free), so more shifts would add no one",
                     miss.queue, miss.date
                 ));
+            }
+        }
+        // One queue per round (the one furthest short, skipping those tried in vain): seats
+        // added on several queues at once compete for the same multi-skilled agents.
+        let Some(focus) = focus_queue(&v, &current.unfilled, &tried) else { break };
+        tried.insert(focus.clone());
+        for miss in v.iter().filter(|x| !x.met && x.queue == focus) {
+            if current.unfilled.get(&(miss.date, miss.queue.clone())).is_some_and(|&n| n > 0) {
                 continue;
             }
             let copies = copies_needed(miss);
