@@ -482,19 +482,22 @@ impl Shortfall {
         }
     }
 
-    /// Interval starts a shift is on the phone for (its span minus its breaks).
     fn on_phone(&self, shift: &ShiftRow) -> Vec<Stamp> {
-        let step = chrono::Duration::seconds(self.interval_seconds);
-        let mut out = Vec::new();
-        let mut t = shift.shift_start;
-        while t < shift.shift_end {
-            if !shift.breaks.iter().any(|(b, e)| *b <= t && t < *e) {
-                out.push(t);
-            }
-            t += step;
-        }
-        out
+        on_phone_starts(shift, chrono::Duration::seconds(self.interval_seconds))
     }
+}
+
+/// Interval starts (every `step`) a shift is on the phone for: its span minus its breaks.
+fn on_phone_starts(shift: &ShiftRow, step: chrono::Duration) -> Vec<Stamp> {
+    let mut out = Vec::new();
+    let mut t = shift.shift_start;
+    while t < shift.shift_end {
+        if !shift.breaks.iter().any(|(b, e)| *b <= t && t < *e) {
+            out.push(t);
+        }
+        t += step;
+    }
+    out
 }
 
 /// `n` copies of the queue-day's shifts covering the most shortfall, each copy crediting the
@@ -598,12 +601,8 @@ pub fn recount_coverage(
     let step = chrono::Duration::minutes(i64::from(site.grid.interval_minutes));
     let mut scheduled: BTreeMap<(&str, Stamp), u32> = BTreeMap::new();
     for s in shifts {
-        let mut t = s.shift_start;
-        while t < s.shift_end {
-            if !s.breaks.iter().any(|(b, e)| *b <= t && t < *e) {
-                *scheduled.entry((s.queue.as_str(), t)).or_default() += 1;
-            }
-            t += step;
+        for t in on_phone_starts(s, step) {
+            *scheduled.entry((s.queue.as_str(), t)).or_default() += 1;
         }
     }
     let demand: BTreeMap<(&str, Stamp), (f64, f64)> = requirements
