@@ -323,6 +323,116 @@ fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage
     }
 }
 
+/// Erlang C waits with exponential patience of mean `patience` s: a caller waits with
+/// probability `C(n, A)`, then for an exponential time of rate `n/aht − λ`, and hangs up if
+/// the patience (rate `1/patience`) runs out first: `C · γ / (γ + n/aht − λ)`.
+fn wait_then_hang_up(traffic: f64, agents: u32, aht: f64, patience: f64) -> f64 {
+    if f64::from(agents) <= traffic {
+        return 1.0;
+    }
+    let mut b = 1.0;
+    for k in 1..=agents {
+        b = traffic * b / (f64::from(k) + traffic * b);
+    }
+    let n = f64::from(agents);
+    let c = n * b / (n - traffic * (1.0 - b));
+    let gamma = 1.0 / patience;
+    c * gamma / (gamma + (n - traffic) / aht)
+}
+
+#[test]
+fn service_level_mode_also_holds_the_daily_abandonment_cap() {
+    // The day of the test above: 80/20 alone leaves the day's abandonment (by the closed form
+    // above, patience 60 s) over a 2% cap; with the cap the schedule holds both, and the day's
+    // contact-weighted abandonment recomputed from coverage is within the cap.
+    let calls: [f64; 12] =
+        [60.0, 90.0, 150.0, 220.0, 240.0, 200.0, 160.0, 180.0, 210.0, 150.0, 90.0, 50.0];
+    let (aht, patience, cap) = (300.0, 60.0, 0.02);
+    let req: Vec<RequirementRow> = calls
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let traffic = c * aht / 3600.0;
+            let mut n = traffic.floor() as u32 + 1;
+            while erlang_c_sl(traffic, n, 20.0, aht) < 0.8 {
+                n += 1;
+            }
+            RequirementRow {
+                interval_start: time::parse_local(&format!("2025-03-03T{:02}:00", 8 + i), tz())
+                    .unwrap(),
+                queue: "voice".into(),
+                contacts: c,
+                aht_seconds: aht,
+                traffic_erlangs: traffic,
+                agents_net: n,
+                agents_gross: n,
+                service_level: erlang_c_sl(traffic, n, 20.0, aht),
+                asa_seconds: 0.0,
+                occupancy: 0.0,
+                abandon_rate: None,
+            }
+        })
+        .collect();
+    let config = PlanToml::sample()
+        .site("time_zone = \"UTC\"\ninterval_minutes = 60")
+        .queues(&[&format!("name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\npatience_seconds = {patience}\nmax_abandon_rate = {cap}")])
+        .section(
+            "schedule",
+            "unplanned_shrinkage = 0.0\ntime_limit_seconds = 30\nmip_gap = 0.01\nearliest_start = \"08:00\"\nlatest_start = \"16:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]",
+        )
+        .config();
+    let sl: Arc<schedule::ServiceLevelFn> =
+        Arc::new(|_q, contacts: f64, aht: f64, minutes: u32, n: u32| {
+            erlang_c_sl(contacts * aht / (f64::from(minutes) * 60.0), n, 20.0, aht)
+        });
+    let abandonment: Arc<schedule::ServiceLevelFn> =
+        Arc::new(move |_q, contacts: f64, aht: f64, minutes: u32, n: u32| {
+            wait_then_hang_up(contacts * aht / (f64::from(minutes) * 60.0), n, aht, patience)
+        });
+    let day_rates = |r: &schedule::ScheduleResult| {
+        let (mut sl_sum, mut ab_sum, mut den) = (0.0, 0.0, 0.0);
+        for row in &req {
+            let c = r.coverage.iter().find(|c| c.interval_start == row.interval_start).unwrap();
+            sl_sum += row.contacts * erlang_c_sl(row.traffic_erlangs, c.scheduled, 20.0, aht);
+            ab_sum +=
+                row.contacts * wait_then_hang_up(row.traffic_erlangs, c.scheduled, aht, patience);
+            den += row.contacts;
+        }
+        (sl_sum / den, ab_sum / den)
+    };
+    for solver in SolverKind::compiled() {
+        let options = |abandonment: Option<Arc<schedule::ServiceLevelFn>>| SolveOptions {
+            objective: Objective::ServiceLevel,
+            service_level: Some(sl.clone()),
+            abandonment,
+            mip_gap: Some(0.01),
+            solver,
+            ..Default::default()
+        };
+        let sl_only =
+            schedule::solve(&req, &config.site, &config.schedule, &options(None)).unwrap();
+        let (sl_alone, ab_alone) = day_rates(&sl_only);
+        assert!(sl_alone >= 0.8 - 1e-9, "{solver:?}: SL {sl_alone}");
+        assert!(ab_alone > cap, "{solver:?}: the cap must bind: {ab_alone} without it");
+        let capped = schedule::solve(
+            &req,
+            &config.site,
+            &config.schedule,
+            &options(Some(abandonment.clone())),
+        )
+        .unwrap();
+        let (sl_capped, ab_capped) = day_rates(&capped);
+        assert!(sl_capped >= 0.8 - 1e-9, "{solver:?}: SL {sl_capped}");
+        assert!(ab_capped <= cap + 1e-9, "{solver:?}: abandonment {ab_capped} over {cap}");
+        assert!(capped.summary.paid_hours > sl_only.summary.paid_hours, "{solver:?}");
+        assert!(
+            capped.summary.queues[0].warnings.is_empty(),
+            "{:?}",
+            capped.summary.queues[0].warnings
+        );
+    }
+}
+
 #[test]
 fn written_files_read_back_and_coverage_recomputes_from_shifts() {
     let brk = "[[schedule.breaks]]\nname = \"lunch\"\nlength_minutes = 60\npaid = false\nearliest_start_minutes = 180\nlatest_start_minutes = 300\nmin_shift_minutes = 480\n";

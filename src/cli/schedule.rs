@@ -93,6 +93,7 @@ pub fn run(args: Args) -> Result<()> {
         time_limit_seconds: args.time_limit_seconds,
         mip_gap: args.mip_gap,
         service_level: Some(Arc::new(shiftcast::staffing::projected_service_level)),
+        abandonment: Some(Arc::new(shiftcast::staffing::projected_abandon_rate)),
         write_model: args.write_model.clone(),
     };
     let result = schedule::solve(&requirements, &config.site, &config.schedule, &options)

@@ -227,6 +227,7 @@ pub fn run(
         objective: config.schedule.objective,
         time_limit_seconds: options.time_limit_seconds,
         service_level: Some(Arc::new(crate::staffing::projected_service_level)),
+        abandonment: Some(Arc::new(crate::staffing::projected_abandon_rate)),
         ..Default::default()
     };
     // A VIP line answered by the voice agents has no shifts of its own: voice's shifts cover

@@ -110,6 +110,10 @@ pub struct SolveOptions {
     /// Projected SL per interval; needed in service-level mode, and fills coverage's
     /// `service_level` column and the summary's SL figures in either mode.
     pub service_level: Option<Arc<ServiceLevelFn>>,
+    /// Projected abandonment per interval (same signature, a fraction of offered contacts,
+    /// `crate::staffing::projected_abandon_rate`): with it, service-level mode also holds each
+    /// queue's `max_abandon_rate` over the same scopes (days or the week).
+    pub abandonment: Option<Arc<ServiceLevelFn>>,
     /// Write each queue's integer program as free-format MPS into this folder (`<queue>.mps`),
     /// to inspect it or hand it to another solver.
     pub write_model: Option<std::path::PathBuf>,
@@ -123,6 +127,7 @@ impl std::fmt::Debug for SolveOptions {
             .field("time_limit_seconds", &self.time_limit_seconds)
             .field("mip_gap", &self.mip_gap)
             .field("service_level", &self.service_level.is_some())
+            .field("abandonment", &self.abandonment.is_some())
             .field("write_model", &self.write_model)
             .finish()
     }

@@ -116,11 +116,29 @@ pub struct Pattern {
 #[derive(Debug, Clone)]
 pub enum Mode {
     Cost,
-    /// Per-slot hull segments and the scopes' targets.
+    /// Per measure its slots' hull segments, and the scopes' targets.
     ServiceLevel {
-        hulls: Vec<Vec<HullSegment>>,
+        measures: Vec<MeasureHulls>,
         scopes: Vec<SlScope>,
     },
+}
+
+/// What a service-level-mode scope holds at its target: a contact-weighted fraction that rises
+/// with the agents, read per slot off a concave hull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// The service level (answered within the target time / offered).
+    ServiceLevel,
+    /// One minus the abandonment rate: a cap `a` on the scope's abandonment is the target
+    /// `1 − a` on the contact-weighted mean of `1 − abandonment`.
+    NotAbandoned,
+}
+
+/// One measure's concave hull segments per slot (empty for slots without contacts).
+#[derive(Debug, Clone)]
+pub struct MeasureHulls {
+    pub measure: Measure,
+    pub hulls: Vec<Vec<HullSegment>>,
 }
 
 /// One segment of a slot's concave service-level hull: `sl <= intercept + slope × agents`.
@@ -137,12 +155,14 @@ impl HullSegment {
     }
 }
 
-/// A set of slots whose contact-weighted service level must reach `target`.
+/// A set of slots whose contact-weighted measure (the index into the mode's measures) must
+/// reach `target`.
 #[derive(Debug, Clone)]
 pub struct SlScope {
     pub label: String,
     pub slots: Vec<usize>,
     pub target: f64,
+    pub measure: usize,
 }
 
 /// How breaks enter the model.
@@ -194,8 +214,9 @@ pub struct Columns {
     /// the over-staffing column.
     pub under: Vec<Option<usize>>,
     pub over: Vec<Option<usize>>,
-    /// Service-level mode: the column holding each slot's service level (slots with contacts).
-    pub sl: Vec<Option<usize>>,
+    /// Service-level mode: per measure, the column holding each slot's value (slots with
+    /// contacts).
+    pub sl: Vec<Vec<Option<usize>>>,
 }
 
 /// One queue's integer program and what it was built from: the queue's data on the slot axis,
@@ -249,11 +270,11 @@ pub fn build(
     let c = coverage_columns(&mut m, &delta, &q);
     let mut under = vec![None; t_len];
     let mut over = vec![None; t_len];
-    let mut sl = vec![None; t_len];
+    let mut sl = Vec::new();
     match mode {
         Mode::Cost => StaffingColumns { under, over } = staffing_rows(&mut m, &q, config, &c),
-        Mode::ServiceLevel { hulls, scopes } => {
-            sl = service_level_rows(&mut m, &q, &c, hulls, scopes);
+        Mode::ServiceLevel { measures, scopes } => {
+            sl = service_level_rows(&mut m, &q, &c, measures, scopes);
         }
     }
     let z = tour_rows(&mut m, &q, config, &types, &x, patterns);
@@ -483,26 +504,31 @@ fn staffing_rows(
     StaffingColumns { under, over }
 }
 
-/// Service-level mode: an SL column per slot with contacts under its hull segments, and each
-/// scope's contact-weighted SL row.
+/// Service-level mode: per measure a column per slot with contacts under its hull segments,
+/// and each scope's contact-weighted row on its measure's columns.
 fn service_level_rows(
     m: &mut Mip,
     q: &QueueData,
     c: &[usize],
-    hulls: &[Vec<HullSegment>],
+    measures: &[MeasureHulls],
     scopes: &[SlScope],
-) -> Vec<Option<usize>> {
-    let mut sl_col = vec![None; q.slots.len()];
-    for t in 0..q.slots.len() {
-        if q.contacts[t] > 0.0 {
-            let s = m.add_col(0.0, 1.0, 0.0, false);
-            for h in &hulls[t] {
-                m.add_row(vec![(s, 1.0), (c[t], -h.slope)], f64::NEG_INFINITY, h.intercept);
+) -> Vec<Vec<Option<usize>>> {
+    let mut cols = Vec::with_capacity(measures.len());
+    for MeasureHulls { hulls, .. } in measures {
+        let mut sl_col = vec![None; q.slots.len()];
+        for t in 0..q.slots.len() {
+            if q.contacts[t] > 0.0 {
+                let s = m.add_col(0.0, 1.0, 0.0, false);
+                for h in &hulls[t] {
+                    m.add_row(vec![(s, 1.0), (c[t], -h.slope)], f64::NEG_INFINITY, h.intercept);
+                }
+                sl_col[t] = Some(s);
             }
-            sl_col[t] = Some(s);
         }
+        cols.push(sl_col);
     }
     for scope in scopes {
+        let sl_col = &cols[scope.measure];
         let total: f64 = scope.slots.iter().map(|&t| q.contacts[t]).sum();
         if total <= 0.0 {
             continue;
@@ -514,7 +540,7 @@ fn service_level_rows(
             .collect();
         m.add_row(terms, scope.target, f64::INFINITY);
     }
-    sl_col
+    cols
 }
 
 /// Tours: a column per days-off pattern (its agents), and per contract the day rows (shifts
@@ -643,12 +669,20 @@ pub fn concave_hull(curve: &[f64], floor: usize) -> Vec<HullSegment> {
     segments
 }
 
-/// Scopes (days or the week) over which the contact-weighted SL must reach the target.
-pub fn sl_scopes(q: &QueueData, scope: ServiceLevelScope, target: f64) -> Vec<SlScope> {
+/// Scopes (days or the week) over which the contact-weighted `measure` must reach the target.
+pub fn sl_scopes(
+    q: &QueueData,
+    scope: ServiceLevelScope,
+    target: f64,
+    measure: usize,
+) -> Vec<SlScope> {
     match scope {
-        ServiceLevelScope::Week => {
-            vec![SlScope { label: "week".into(), slots: (0..q.slots.len()).collect(), target }]
-        }
+        ServiceLevelScope::Week => vec![SlScope {
+            label: "week".into(),
+            slots: (0..q.slots.len()).collect(),
+            target,
+            measure,
+        }],
         ServiceLevelScope::Day => q
             .dates
             .iter()
@@ -657,6 +691,7 @@ pub fn sl_scopes(q: &QueueData, scope: ServiceLevelScope, target: f64) -> Vec<Sl
                 label: date.to_string(),
                 slots: (0..q.slots.len()).filter(|&t| q.slot_day[t] == d).collect(),
                 target,
+                measure,
             })
             .collect(),
     }

@@ -13,7 +13,8 @@ use super::heuristic::{self, ServiceLevelGoal};
 use super::inputs::{presolve, queue_data, shift_types};
 use super::mip::{self, Limits, MipEnd, MipFailure, MipSolution};
 use super::model::{
-    self, BreakClass, HullSegment, Mode, Pattern, QueueData, QueueModel, ShiftType,
+    self, BreakClass, HullSegment, Measure, MeasureHulls, Mode, Pattern, QueueData, QueueModel,
+    ShiftType,
 };
 use super::Setting;
 use super::{
@@ -94,27 +95,57 @@ enum Step<T> {
     Stop(Status),
 }
 
-/// The projected service level of a slot by scheduled head-count ([`SolveOptions::service_level`]
-/// at the agents left on the phone after unplanned shrinkage); NaN without the function or
-/// without contacts.
+/// The projected measures of a slot by scheduled head-count, at the agents left on the phone
+/// after unplanned shrinkage: the service level ([`SolveOptions::service_level`]) and one minus
+/// the abandonment ([`SolveOptions::abandonment`]); NaN without the function or without
+/// contacts.
 pub(super) struct SlCurve<'a> {
     function: Option<&'a ServiceLevelFn>,
+    abandonment: Option<&'a ServiceLevelFn>,
     queue: &'a QueueConfig,
     unplanned_shrinkage: f64,
 }
 
 impl SlCurve<'_> {
+    /// The projected service level.
     pub(super) fn at(&self, q: &QueueData, t: usize, n: u32) -> f64 {
-        match self.function {
-            Some(f) if q.contacts[t] > 0.0 => f(
-                self.queue,
-                q.contacts[t],
-                q.aht_seconds[t],
-                q.interval_minutes,
-                on_phone(n, self.unplanned_shrinkage),
-            ),
+        self.measure_at(Measure::ServiceLevel, q, t, n)
+    }
+
+    pub(super) fn measure_at(&self, measure: Measure, q: &QueueData, t: usize, n: u32) -> f64 {
+        let function = match measure {
+            Measure::ServiceLevel => self.function,
+            Measure::NotAbandoned => self.abandonment,
+        };
+        match function {
+            Some(f) if q.contacts[t] > 0.0 => {
+                let value = f(
+                    self.queue,
+                    q.contacts[t],
+                    q.aht_seconds[t],
+                    q.interval_minutes,
+                    on_phone(n, self.unplanned_shrinkage),
+                );
+                match measure {
+                    Measure::ServiceLevel => value,
+                    Measure::NotAbandoned => 1.0 - value,
+                }
+            }
             _ => f64::NAN,
         }
+    }
+
+    /// The measures service-level mode holds for this queue, each with its target: the service
+    /// level, and `1 − max_abandon_rate` on `1 − abandonment` when the queue caps abandonment
+    /// (Erlang A: it has a patience) and the abandonment function is given.
+    fn targets(&self, service_level: f64) -> Vec<(Measure, f64)> {
+        let mut out = vec![(Measure::ServiceLevel, service_level)];
+        if let (Some(cap), Some(_), Some(_)) =
+            (self.queue.max_abandon_rate, self.queue.patience_seconds, self.abandonment)
+        {
+            out.push((Measure::NotAbandoned, 1.0 - cap));
+        }
+        out
     }
 }
 
@@ -126,11 +157,11 @@ struct QueueInputs {
     patterns: Vec<Pattern>,
 }
 
-/// Service-level mode's tables: each slot's true SL by scheduled head-count (empty without
-/// contacts) beside the model's [`Mode`].
+/// Service-level mode's tables: per measure each slot's true value by scheduled head-count
+/// (empty without contacts) beside the model's [`Mode`].
 struct ObjectiveMode {
     mode: Mode,
-    curves: Vec<Vec<f64>>,
+    curves: Vec<Vec<Vec<f64>>>,
 }
 
 /// Schedule one queue: lay it out, presolve, and solve it whole or, where nothing couples its
@@ -193,6 +224,7 @@ fn solve_inputs(run: &QueueSolve, inputs: QueueInputs) -> Result<QueueOutcome, S
     let QueueInputs { mut q, types, classes, patterns } = inputs;
     let curve = SlCurve {
         function: options.service_level.as_deref(),
+        abandonment: options.abandonment.as_deref(),
         queue,
         unplanned_shrinkage: sc.unplanned_shrinkage,
     };
@@ -213,8 +245,8 @@ fn solve_inputs(run: &QueueSolve, inputs: QueueInputs) -> Result<QueueOutcome, S
         Step::Stop(status) => return Ok(run.empty(&model.queue.name, status, warnings)),
     };
     let goal = match &mode {
-        Mode::ServiceLevel { hulls, scopes } => {
-            Some(ServiceLevelGoal { curves: &curves, scopes, hulls })
+        Mode::ServiceLevel { measures, scopes } => {
+            Some(ServiceLevelGoal { curves: &curves, scopes, measures })
         }
         Mode::Cost => None,
     };
@@ -298,28 +330,55 @@ fn objective_mode(
         }
         (Objective::ServiceLevel, None) => {
             let n = q.slots.len();
-            let mode = Mode::ServiceLevel { hulls: vec![Vec::new(); n], scopes: Vec::new() };
-            return Ok(Step::Next(ObjectiveMode { mode, curves: vec![Vec::new(); n] }));
+            let measures =
+                vec![MeasureHulls { measure: Measure::ServiceLevel, hulls: vec![Vec::new(); n] }];
+            let mode = Mode::ServiceLevel { measures, scopes: Vec::new() };
+            return Ok(Step::Next(ObjectiveMode { mode, curves: vec![vec![Vec::new(); n]] }));
         }
         (Objective::ServiceLevel, Some(goal)) => goal,
     };
     if run.options.service_level.is_none() {
         return Err(ScheduleError::Invalid("service-level mode needs the projected service-level curve (SolveOptions::service_level)".into()));
     }
-    // Below the first head-count with a positive SL the curve is flat at 0 and then jumps
-    // (an unstable queue): a hull from there would credit SL the schedule does not get. So
-    // an interval with contacts gets at least that head-count, and the hull starts there.
-    let mut floors = q.floor.clone();
+    let mut measures = Vec::new();
+    let mut all_curves = Vec::new();
+    let mut scopes = Vec::new();
+    for (k, (measure, target)) in curve.targets(goal).into_iter().enumerate() {
+        let (curves, hulls) = measure_hulls(q, curve, measure);
+        let measure_scopes = model::sl_scopes(q, run.schedule().service_level_scope, target, k);
+        if let Some(status) = unreachable_scope(q, &hulls, &measure_scopes, measure) {
+            return Ok(Step::Stop(status));
+        }
+        measures.push(MeasureHulls { measure, hulls });
+        all_curves.push(curves);
+        scopes.extend(measure_scopes);
+    }
+    Ok(Step::Next(ObjectiveMode {
+        mode: Mode::ServiceLevel { measures, scopes },
+        curves: all_curves,
+    }))
+}
+
+/// One measure's true curve per slot (up to twice the requirement and 5 more) and its concave
+/// hull. Below the first head-count with a positive value the curve is flat at 0 and then
+/// jumps (an unstable queue): a hull from there would credit what the schedule does not get.
+/// So an interval with contacts gets at least that head-count (raising `q.floor`), and the
+/// hull starts there.
+fn measure_hulls(
+    q: &mut QueueData,
+    curve: &SlCurve,
+    measure: Measure,
+) -> (Vec<Vec<f64>>, Vec<Vec<HullSegment>>) {
     let curves: Vec<Vec<f64>> = (0..q.slots.len())
         .map(|t| {
             if q.contacts[t] <= 0.0 {
                 return Vec::new();
             }
             let top = (q.required[t].max(q.floor[t]) * 2 + 5) as usize;
-            (0..=top).map(|n| curve.at(q, t, n as u32)).collect()
+            (0..=top).map(|n| curve.measure_at(measure, q, t, n as u32)).collect()
         })
         .collect();
-    let hulls: Vec<Vec<HullSegment>> = curves
+    let hulls = curves
         .iter()
         .enumerate()
         .map(|(t, curve)| {
@@ -327,32 +386,41 @@ fn objective_mode(
                 return Vec::new();
             }
             let stable = curve.iter().position(|&v| v > 1e-9).unwrap_or(0);
-            floors[t] = floors[t].max(stable as u32);
-            model::concave_hull(curve, floors[t] as usize)
+            q.floor[t] = q.floor[t].max(stable as u32);
+            model::concave_hull(curve, q.floor[t] as usize)
         })
         .collect();
-    q.floor = floors;
-    let scopes = model::sl_scopes(q, run.schedule().service_level_scope, goal);
-    for s in &scopes {
+    (curves, hulls)
+}
+
+/// The infeasible status when a scope cannot reach its target even at the curves' top.
+fn unreachable_scope(
+    q: &QueueData,
+    hulls: &[Vec<HullSegment>],
+    scopes: &[model::SlScope],
+    measure: Measure,
+) -> Option<Status> {
+    scopes.iter().find_map(|s| {
         let total: f64 = s.slots.iter().map(|&t| q.contacts[t]).sum();
         let best: f64 = s
             .slots
             .iter()
             .map(|&t| q.contacts[t] * hulls[t].iter().map(|h| h.intercept).fold(0.0, f64::max))
             .sum();
-        if total > 0.0 && best / total < goal - 1e-12 {
-            return Ok(Step::Stop(Status::Infeasible {
-                rule: "service_level".into(),
-                reason: format!(
-                    "the target {goal} cannot be reached on {}: even at twice the requirement the projected service level is {:.4}",
-                    s.label,
-                    best / total
-                ),
-                intervals: Vec::new(),
-            }));
-        }
-    }
-    Ok(Step::Next(ObjectiveMode { mode: Mode::ServiceLevel { hulls, scopes }, curves }))
+        (total > 0.0 && best / total < s.target - 1e-12).then(|| {
+            let (rule, reason) = match measure {
+                Measure::ServiceLevel => ("service_level", format!(
+                    "the target {} cannot be reached on {}: even at twice the requirement the projected service level is {:.4}",
+                    s.target, s.label, best / total
+                )),
+                Measure::NotAbandoned => ("max_abandon_rate", format!(
+                    "the abandonment cap {:.4} cannot be held on {}: even at twice the requirement the projected abandonment is {:.4}",
+                    1.0 - s.target, s.label, 1.0 - best / total
+                )),
+            };
+            Status::Infeasible { rule: rule.into(), reason, intervals: Vec::new() }
+        })
+    })
 }
 
 /// `auto`: the pattern formulation while the shift columns (types × break combinations) stay
@@ -514,6 +582,7 @@ fn search(
 /// A service-level scope whose true service level is below its target.
 struct ShortScope {
     scope: usize,
+    /// The scope's value of its measure.
     service_level: f64,
 }
 
@@ -534,11 +603,15 @@ impl Targets<'_> {
             .enumerate()
             .filter_map(|(k, s)| {
                 let total: f64 = s.slots.iter().map(|&t| q.contacts[t]).sum();
+                let measure = goal.measures[s.measure].measure;
                 let got: f64 = s
                     .slots
                     .iter()
                     .filter(|&&t| q.contacts[t] > 0.0)
-                    .map(|&t| q.contacts[t] * self.curve.at(q, t, values[cols.c[t]].round() as u32))
+                    .map(|&t| {
+                        let n = values[cols.c[t]].round() as u32;
+                        q.contacts[t] * self.curve.measure_at(measure, q, t, n)
+                    })
                     .sum::<f64>();
                 (total > 0.0 && got / total < s.target - 1e-9)
                     .then_some(ShortScope { scope: k, service_level: got / total })
@@ -576,14 +649,35 @@ impl Targets<'_> {
         } else {
             "the concave hull over-estimated it, and adding shifts to meet the true curve is not available with tours or the implicit break formulation"
         };
-        Some(format!(
-            "the projected service level stays below the target on {}: {why}",
+        let listed = |measure: Measure| {
             short
                 .iter()
-                .map(|s| format!("{} ({:.4})", goal.scopes[s.scope].label, s.service_level))
+                .filter(|s| goal.measures[goal.scopes[s.scope].measure].measure == measure)
+                .map(|s| {
+                    let value = match measure {
+                        Measure::ServiceLevel => s.service_level,
+                        Measure::NotAbandoned => 1.0 - s.service_level,
+                    };
+                    format!("{} ({value:.4})", goal.scopes[s.scope].label)
+                })
                 .collect::<Vec<_>>()
-                .join(", ")
-        ))
+        };
+        let mut parts = Vec::new();
+        let below = listed(Measure::ServiceLevel);
+        if !below.is_empty() {
+            parts.push(format!(
+                "the projected service level stays below the target on {}",
+                below.join(", ")
+            ));
+        }
+        let above = listed(Measure::NotAbandoned);
+        if !above.is_empty() {
+            parts.push(format!(
+                "the projected abandonment stays above the cap on {}",
+                above.join(", ")
+            ));
+        }
+        Some(format!("{}: {why}", parts.join("; ")))
     }
 }
 

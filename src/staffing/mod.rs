@@ -178,6 +178,36 @@ pub fn try_projected_service_level(
     }
 }
 
+/// Projected abandonment of one open interval at a given head-count (agents on the phone): the
+/// Erlang A probability that a caller hangs up before an answer, for a voice or chat queue with
+/// `patience_seconds` (chat with `agents × concurrency` slots). NaN for a queue without patience,
+/// for deferred work and for invalid input. No contacts gives 0.
+pub fn projected_abandon_rate(
+    queue: &QueueConfig,
+    contacts: f64,
+    aht_seconds: f64,
+    interval_minutes: u32,
+    agents: u32,
+) -> f64 {
+    if !matches!(queue.channel, Channel::Voice | Channel::Chat) || queue.patience_seconds.is_none()
+    {
+        return f64::NAN;
+    }
+    if contacts == 0.0 {
+        return 0.0;
+    }
+    if erlang::check_interval(interval_minutes).is_err() {
+        return f64::NAN;
+    }
+    match queue_model(queue, contacts, aht_seconds, interval_minutes) {
+        Ok(model) => {
+            let servers = agents.saturating_mul(concurrency(queue));
+            model.metrics(servers, 0.0).abandon_rate.unwrap_or(f64::NAN)
+        }
+        Err(_) => f64::NAN,
+    }
+}
+
 pub(crate) fn concurrency(queue: &QueueConfig) -> u32 {
     match queue.channel {
         Channel::Chat => queue.concurrency.unwrap_or(1).max(1),

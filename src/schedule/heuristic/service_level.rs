@@ -3,17 +3,18 @@
 
 use super::{build_units, ShiftKey, Unit, UnitSet};
 use crate::schedule::mip::is_feasible;
-use crate::schedule::model::{Columns, HullSegment, QueueData, QueueModel, SlScope};
+use crate::schedule::model::{Columns, MeasureHulls, QueueData, QueueModel, SlScope};
 
-/// What service-level mode asks of a schedule: each scope's contact-weighted service level,
-/// read off the true curves, at or above its target.
+/// What service-level mode asks of a schedule: each scope's contact-weighted measure (the
+/// service level, or one minus the abandonment), read off the true curves, at or above its
+/// target.
 pub struct ServiceLevelGoal<'a> {
-    /// `curves[t][n]`: the projected SL of slot `t` with `n` agents scheduled (flat beyond the
-    /// table's end); empty for slots without contacts.
-    pub curves: &'a [Vec<f64>],
+    /// `curves[k][t][n]`: measure `k`'s projected value in slot `t` with `n` agents scheduled
+    /// (flat beyond the table's end); empty for slots without contacts.
+    pub curves: &'a [Vec<Vec<f64>>],
     pub scopes: &'a [SlScope],
-    /// The concave hull segments of each slot (the model's SL columns).
-    pub hulls: &'a [Vec<HullSegment>],
+    /// Per measure, the concave hull segments of each slot (the model's measure columns).
+    pub measures: &'a [MeasureHulls],
 }
 
 /// A slot's scope and its share of the scope's contacts.
@@ -27,23 +28,24 @@ pub(super) struct ScopeShare {
 pub(super) struct ScopeLevels<'a> {
     pub(super) goal: &'a ServiceLevelGoal<'a>,
     pub(super) weight: Vec<f64>,
-    /// Scope of each slot, and the slot's share of its scope's contacts.
-    pub(super) scope_of: Vec<Option<ScopeShare>>,
+    /// The scopes of each slot (one per measure at most), and the slot's share of each one's
+    /// contacts.
+    pub(super) scope_of: Vec<Vec<ScopeShare>>,
     /// Σ share × SL per scope.
     pub(super) level: Vec<f64>,
 }
 
 impl<'a> ScopeLevels<'a> {
     pub(super) fn new(goal: &'a ServiceLevelGoal<'a>, contacts: &[f64], cov: &[u32]) -> Self {
-        let mut scope_of = vec![None; cov.len()];
+        let mut scope_of = vec![Vec::new(); cov.len()];
         let mut weight = vec![0.0; goal.scopes.len()];
         for (k, scope) in goal.scopes.iter().enumerate() {
             let total: f64 = scope.slots.iter().map(|&t| contacts[t]).sum();
             weight[k] = total;
             if total > 0.0 {
                 for &t in &scope.slots {
-                    if contacts[t] > 0.0 && !goal.curves[t].is_empty() {
-                        scope_of[t] = Some(ScopeShare { scope: k, share: contacts[t] / total });
+                    if contacts[t] > 0.0 && !goal.curves[scope.measure][t].is_empty() {
+                        scope_of[t].push(ScopeShare { scope: k, share: contacts[t] / total });
                     }
                 }
             }
@@ -51,15 +53,16 @@ impl<'a> ScopeLevels<'a> {
         let mut levels =
             ScopeLevels { goal, weight, scope_of, level: vec![0.0; goal.scopes.len()] };
         for (t, &n) in cov.iter().enumerate() {
-            if let Some(ScopeShare { scope: k, share }) = levels.scope_of[t] {
-                levels.level[k] += share * levels.curve(t, n);
+            for &ScopeShare { scope: k, share } in &levels.scope_of[t] {
+                levels.level[k] += share * levels.curve(k, t, n);
             }
         }
         levels
     }
 
-    pub(super) fn curve(&self, t: usize, n: u32) -> f64 {
-        let c = &self.goal.curves[t];
+    /// Scope `k`'s measure in slot `t` with `n` agents.
+    pub(super) fn curve(&self, k: usize, t: usize, n: u32) -> f64 {
+        let c = &self.goal.curves[self.goal.scopes[k].measure][t];
         c.get(n as usize).or(c.last()).copied().unwrap_or(0.0)
     }
 
@@ -75,9 +78,10 @@ impl<'a> ScopeLevels<'a> {
     pub(super) fn gain(&self, cov: &[u32], covered: &[usize]) -> f64 {
         covered
             .iter()
-            .filter_map(|&t| {
-                let ScopeShare { scope: k, share } = self.scope_of[t]?;
-                self.short(k).then(|| share * (self.curve(t, cov[t] + 1) - self.curve(t, cov[t])))
+            .flat_map(|&t| self.scope_of[t].iter().map(move |s| (t, *s)))
+            .filter(|&(_, ScopeShare { scope: k, .. })| self.short(k))
+            .map(|(t, ScopeShare { scope: k, share })| {
+                share * (self.curve(k, t, cov[t] + 1) - self.curve(k, t, cov[t]))
             })
             .sum()
     }
@@ -87,8 +91,9 @@ impl<'a> ScopeLevels<'a> {
         for &t in covered {
             let n = cov[t];
             let m = if up { n + 1 } else { n - 1 };
-            if let Some(ScopeShare { scope: k, share }) = self.scope_of[t] {
-                self.level[k] += share * (self.curve(t, m) - self.curve(t, n));
+            for i in 0..self.scope_of[t].len() {
+                let ScopeShare { scope: k, share } = self.scope_of[t][i];
+                self.level[k] += share * (self.curve(k, t, m) - self.curve(k, t, n));
             }
             cov[t] = m;
         }
@@ -185,8 +190,9 @@ pub(super) fn round_service_level_from(
         covered.iter().all(|&t| cov[t] > q.floor[t]) && {
             let mut after = levels.level.clone();
             for &t in covered {
-                if let Some(ScopeShare { scope: k, share }) = levels.scope_of[t] {
-                    after[k] += share * (levels.curve(t, cov[t] - 1) - levels.curve(t, cov[t]));
+                for &ScopeShare { scope: k, share } in &levels.scope_of[t] {
+                    after[k] +=
+                        share * (levels.curve(k, t, cov[t] - 1) - levels.curve(k, t, cov[t]));
                 }
             }
             (0..after.len())
@@ -451,12 +457,14 @@ pub(super) fn fill_service_level_columns(
 ) {
     for (t, &n) in cov.iter().enumerate() {
         values[cols.c[t]] = f64::from(n);
-        if let Some(j) = cols.sl[t] {
-            let hull = goal.hulls[t]
-                .iter()
-                .map(|segment| segment.at(f64::from(n)))
-                .fold(1.0_f64, f64::min);
-            values[j] = hull.max(0.0);
+    }
+    for (sl, MeasureHulls { hulls, .. }) in cols.sl.iter().zip(goal.measures) {
+        for (t, &n) in cov.iter().enumerate() {
+            if let Some(j) = sl[t] {
+                let hull =
+                    hulls[t].iter().map(|segment| segment.at(f64::from(n))).fold(1.0_f64, f64::min);
+                values[j] = hull.max(0.0);
+            }
         }
     }
 }
