@@ -17,53 +17,75 @@ pub struct ServiceLevelGoal<'a> {
     pub measures: &'a [MeasureHulls],
 }
 
-/// A slot's scope and its share of the scope's contacts.
+/// A slot's place in one scope: the scope, the slot's share of the scope's contacts, and the
+/// slot's curve of the scope's measure.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct ScopeShare {
+pub(super) struct ScopeShare<'a> {
     pub(super) scope: usize,
     pub(super) share: f64,
+    curve: &'a [f64],
 }
 
-/// Running contact-weighted SL sums of the scopes under a coverage vector.
+impl ScopeShare<'_> {
+    /// The measure with `n` agents (flat beyond the table's end).
+    pub(super) fn at(&self, n: u32) -> f64 {
+        self.curve.get(n as usize).or(self.curve.last()).copied().unwrap_or(0.0)
+    }
+}
+
+/// Running contact-weighted sums of the scopes' measures under a coverage vector.
 pub(super) struct ScopeLevels<'a> {
     pub(super) goal: &'a ServiceLevelGoal<'a>,
     pub(super) weight: Vec<f64>,
-    /// The scopes of each slot (one per measure at most), and the slot's share of each one's
-    /// contacts.
-    pub(super) scope_of: Vec<Vec<ScopeShare>>,
-    /// Σ share × SL per scope.
+    /// The scopes of every slot (one per measure at most), slot by slot: slot `t`'s are
+    /// `entries[first[t]..first[t + 1]]` (one flat table: this is the annealing's inner loop).
+    first: Vec<usize>,
+    entries: Vec<ScopeShare<'a>>,
+    /// Σ share × measure per scope.
     pub(super) level: Vec<f64>,
 }
 
 impl<'a> ScopeLevels<'a> {
     pub(super) fn new(goal: &'a ServiceLevelGoal<'a>, contacts: &[f64], cov: &[u32]) -> Self {
-        let mut scope_of = vec![Vec::new(); cov.len()];
+        let mut per_slot: Vec<Vec<ScopeShare<'a>>> = vec![Vec::new(); cov.len()];
         let mut weight = vec![0.0; goal.scopes.len()];
         for (k, scope) in goal.scopes.iter().enumerate() {
             let total: f64 = scope.slots.iter().map(|&t| contacts[t]).sum();
             weight[k] = total;
             if total > 0.0 {
                 for &t in &scope.slots {
-                    if contacts[t] > 0.0 && !goal.curves[scope.measure][t].is_empty() {
-                        scope_of[t].push(ScopeShare { scope: k, share: contacts[t] / total });
+                    let curve = goal.curves[scope.measure][t].as_slice();
+                    if contacts[t] > 0.0 && !curve.is_empty() {
+                        per_slot[t].push(ScopeShare {
+                            scope: k,
+                            share: contacts[t] / total,
+                            curve,
+                        });
                     }
                 }
             }
         }
+        let mut first = Vec::with_capacity(cov.len() + 1);
+        first.push(0);
+        let mut entries = Vec::new();
+        for slot in per_slot {
+            entries.extend(slot);
+            first.push(entries.len());
+        }
         let mut levels =
-            ScopeLevels { goal, weight, scope_of, level: vec![0.0; goal.scopes.len()] };
+            ScopeLevels { goal, weight, first, entries, level: vec![0.0; goal.scopes.len()] };
         for (t, &n) in cov.iter().enumerate() {
-            for &ScopeShare { scope: k, share } in &levels.scope_of[t] {
-                levels.level[k] += share * levels.curve(k, t, n);
+            for k in levels.first[t]..levels.first[t + 1] {
+                let e = levels.entries[k];
+                levels.level[e.scope] += e.share * e.at(n);
             }
         }
         levels
     }
 
-    /// Scope `k`'s measure in slot `t` with `n` agents.
-    pub(super) fn curve(&self, k: usize, t: usize, n: u32) -> f64 {
-        let c = &self.goal.curves[self.goal.scopes[k].measure][t];
-        c.get(n as usize).or(c.last()).copied().unwrap_or(0.0)
+    /// The scopes slot `t` counts in.
+    pub(super) fn scopes_of(&self, t: usize) -> &[ScopeShare<'a>] {
+        &self.entries[self.first[t]..self.first[t + 1]]
     }
 
     pub(super) fn short(&self, k: usize) -> bool {
@@ -76,24 +98,25 @@ impl<'a> ScopeLevels<'a> {
 
     /// Gain in the short scopes' levels if every slot of `covered` gets one more agent.
     pub(super) fn gain(&self, cov: &[u32], covered: &[usize]) -> f64 {
-        covered
-            .iter()
-            .flat_map(|&t| self.scope_of[t].iter().map(move |s| (t, *s)))
-            .filter(|&(_, ScopeShare { scope: k, .. })| self.short(k))
-            .map(|(t, ScopeShare { scope: k, share })| {
-                share * (self.curve(k, t, cov[t] + 1) - self.curve(k, t, cov[t]))
-            })
-            .sum()
+        let mut gain = 0.0;
+        for &t in covered {
+            for e in self.scopes_of(t) {
+                if self.short(e.scope) {
+                    gain += e.share * (e.at(cov[t] + 1) - e.at(cov[t]));
+                }
+            }
+        }
+        gain
     }
 
-    /// Apply `delta` (+1 or -1 agent) on every slot of `covered`.
+    /// One more (`up`) or one fewer agent on every slot of `covered`.
     pub(super) fn shift(&mut self, cov: &mut [u32], covered: &[usize], up: bool) {
         for &t in covered {
             let n = cov[t];
             let m = if up { n + 1 } else { n - 1 };
-            for i in 0..self.scope_of[t].len() {
-                let ScopeShare { scope: k, share } = self.scope_of[t][i];
-                self.level[k] += share * (self.curve(k, t, m) - self.curve(k, t, n));
+            for k in self.first[t]..self.first[t + 1] {
+                let e = self.entries[k];
+                self.level[e.scope] += e.share * (e.at(m) - e.at(n));
             }
             cov[t] = m;
         }
@@ -190,9 +213,8 @@ pub(super) fn round_service_level_from(
         covered.iter().all(|&t| cov[t] > q.floor[t]) && {
             let mut after = levels.level.clone();
             for &t in covered {
-                for &ScopeShare { scope: k, share } in &levels.scope_of[t] {
-                    after[k] +=
-                        share * (levels.curve(k, t, cov[t] - 1) - levels.curve(k, t, cov[t]));
+                for e in levels.scopes_of(t) {
+                    after[e.scope] += e.share * (e.at(cov[t] - 1) - e.at(cov[t]));
                 }
             }
             (0..after.len())
