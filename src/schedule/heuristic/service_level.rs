@@ -109,6 +109,65 @@ impl<'a> ScopeLevels<'a> {
         gain
     }
 
+    /// The scopes' total shortfall under their targets (`short` now) if the slots of `out`
+    /// lose an agent and those of `add` gain one, without applying the change. Both lists are
+    /// ascending; a slot in both keeps its agents. `touched` is scratch space.
+    pub(super) fn shortfall_after(
+        &self,
+        cov: &[u32],
+        out: &[usize],
+        add: &[usize],
+        short: f64,
+        touched: &mut Vec<(usize, f64)>,
+    ) -> f64 {
+        touched.clear();
+        let mut note = |t: usize, up: bool| {
+            let n = cov[t];
+            let m = if up { n + 1 } else { n - 1 };
+            for e in self.scopes_of(t) {
+                let d = e.share * (e.at(m) - e.at(n));
+                match touched.iter_mut().find(|(k, _)| *k == e.scope) {
+                    Some((_, sum)) => *sum += d,
+                    None => touched.push((e.scope, d)),
+                }
+            }
+        };
+        let (mut i, mut j) = (0, 0);
+        while i < out.len() || j < add.len() {
+            match (out.get(i), add.get(j)) {
+                (Some(&a), Some(&b)) if a == b => {
+                    i += 1;
+                    j += 1;
+                }
+                (Some(&a), Some(&b)) if a < b => {
+                    note(a, false);
+                    i += 1;
+                }
+                (Some(_), Some(&b)) => {
+                    note(b, true);
+                    j += 1;
+                }
+                (Some(&a), None) => {
+                    note(a, false);
+                    i += 1;
+                }
+                (None, Some(&b)) => {
+                    note(b, true);
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        let mut after = short;
+        for &(k, d) in touched.iter() {
+            if self.weight[k] > 0.0 {
+                let target = self.goal.scopes[k].target;
+                after += (target - self.level[k] - d).max(0.0) - (target - self.level[k]).max(0.0);
+            }
+        }
+        after
+    }
+
     /// One more (`up`) or one fewer agent on every slot of `covered`.
     pub(super) fn shift(&mut self, cov: &mut [u32], covered: &[usize], up: bool) {
         for &t in covered {
@@ -307,9 +366,13 @@ pub(super) fn anneal_service_level(
             .sum()
     };
     let can_remove = |cov: &[u32], i: usize| units[i].covered.iter().all(|&t| cov[t] > q.floor[t]);
-    let can_add = |cov: &[u32], j: usize| {
-        units[j].covered.iter().all(|&t| q.cap[t].is_none_or(|cap| cov[t] < cap))
+    // A slot `removed` from in the same move has one agent fewer when the cap is checked.
+    let can_add = |cov: &[u32], j: usize, removed: &[usize]| {
+        units[j].covered.iter().all(|&t| {
+            q.cap[t].is_none_or(|cap| cov[t] - u32::from(removed.binary_search(&t).is_ok()) < cap)
+        })
     };
+    let mut touched = Vec::new();
     let mut active: Vec<usize> =
         x.iter().enumerate().flat_map(|(i, &n)| std::iter::repeat_n(i, n as usize)).collect();
     // Tried on the sample's voice queue: 300 moves per column 1,946 h, 100 → 1,948 h; starting
@@ -346,28 +409,22 @@ pub(super) fn anneal_service_level(
             }
             (Some((i, a)), j)
         };
-        // Apply, then undo if rejected.
-        if let Some((i, _)) = out {
-            if !can_remove(cov, i) {
-                continue;
-            }
-            levels.shift(cov, &units[i].covered, false);
-        }
-        if let Some(j) = add {
-            if !can_add(cov, j) {
-                if let Some((i, _)) = out {
-                    levels.shift(cov, &units[i].covered, true);
-                }
-                continue;
-            }
-            levels.shift(cov, &units[j].covered, true);
+        // Price the move without applying it; apply it only when accepted.
+        let removed: &[usize] = out.map_or(&[], |(i, _)| &units[i].covered);
+        let added: &[usize] = add.map_or(&[], |j| &units[j].covered);
+        if out.is_some_and(|(i, _)| !can_remove(cov, i))
+            || add.is_some_and(|j| !can_add(cov, j, removed))
+        {
+            continue;
         }
         let d_cost = add.map_or(0.0, |j| units[j].cost) - out.map_or(0.0, |(i, _)| units[i].cost);
-        let new_short = shortfall(levels);
+        let new_short = levels.shortfall_after(cov, removed, added, short, &mut touched);
         let delta = d_cost + price * (new_short - short);
         if delta < 0.0 || rng.random::<f64>() < (-delta / temperature).exp() {
+            levels.shift(cov, removed, false);
+            levels.shift(cov, added, true);
             cost += d_cost;
-            short = new_short;
+            short = shortfall(levels);
             match (out, add) {
                 (Some((i, a)), Some(j)) => {
                     x[i] -= 1;
@@ -387,13 +444,6 @@ pub(super) fn anneal_service_level(
             if short <= 1e-12 && cost < best - 1e-9 {
                 best = cost;
                 best_x.copy_from_slice(x);
-            }
-        } else {
-            if let Some(j) = add {
-                levels.shift(cov, &units[j].covered, false);
-            }
-            if let Some((i, _)) = out {
-                levels.shift(cov, &units[i].covered, true);
             }
         }
     }
