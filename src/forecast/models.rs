@@ -211,8 +211,8 @@ pub struct TopDown {
     pub local_level_half_life_days: f64,
     /// Pseudo-count of days at residual 0 the local level is shrunk with.
     pub local_level_prior_days: f64,
-    /// Prior mean of the first rebound day's log multiplier: the ridge penalty on it pulls
-    /// towards this value instead of 0.
+    /// Prior mean of the first rebound day's log multiplier: its ridge penalty pulls towards
+    /// this value instead of 0 (see `solve_weighted`).
     pub rebound_prior: f64,
 }
 
@@ -470,9 +470,8 @@ impl TopDown {
     fn solve_weighted(&self, design: &DailyDesign) -> Result<Array1<f64>, ForecastError> {
         let weighted = &design.features * &design.weights.view().insert_axis(Axis(1));
         let mut xtx = weighted.t().dot(&design.features);
-        let mut xty = weighted.t().dot(&design.log_totals);
-        // Ridge towards the prior rebound: minimising λ(β₇ − μ)² adds λμ to the right-hand side.
-        xty[7] += self.rebound_penalty * self.rebound_prior;
+        let xty = weighted.t().dot(&design.log_totals);
+        let rebound_weight = xtx[[7, 7]];
         for i in 0..N_FEATURES {
             xtx[[i, i]] += match i {
                 0..=6 => 1e-9,
@@ -481,8 +480,16 @@ impl TopDown {
                 _ => self.calendar_penalty,
             };
         }
-        solve_spd(&xtx, &xty)
-            .ok_or_else(|| ForecastError::Numerical("top_down: singular normal equations".into()))
+        let mut beta = solve_spd(&xtx, &xty).ok_or_else(|| {
+            ForecastError::Numerical("top_down: singular normal equations".into())
+        })?;
+        // The first rebound day shrunk towards the prior μ instead of 0: the ridge penalty
+        // λ(β₇ − μ)² for an indicator orthogonal to the others moves β₇ by λμ / (Σw + λ), Σw the
+        // weight of the rebound days. Applied after the solve, so the other coefficients (and
+        // every other day's forecast) are those of the ridge towards 0.
+        let lambda = self.rebound_penalty;
+        beta[7] += lambda * self.rebound_prior / (rebound_weight + lambda);
+        Ok(beta)
     }
 
     fn fit_profiles(&self, series: &QueueSeries, origin: usize) -> [Vec<f64>; 7] {
