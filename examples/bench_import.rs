@@ -145,6 +145,7 @@ fn site(copies: usize) -> Result<Site, Box<dyn std::error::Error>> {
             priority: None,
             share_of: None,
             share: None,
+            skill: None,
         })
         .collect();
     Ok(Site::new(

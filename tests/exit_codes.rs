@@ -108,8 +108,10 @@ fn a_history_without_the_plans_queues_is_an_error_naming_them() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr
-            .contains("no rows for queue(s) voice, chat, email, social of plan.toml (it has: fax)"),
+        stderr.contains(
+            "no rows for queue(s) \"voice\", \"chat\", \"email\", \"social\" of plan.toml; \
+             its queue(s) \"fax\" are not in plan.toml (it has: \"fax\")"
+        ),
         "{stderr}"
     );
 }

@@ -551,7 +551,16 @@ fn shipped_plan_toml_is_valid_and_names_its_inputs() {
     assert_eq!(c.site.grid.interval_minutes, 15);
     assert_eq!(c.staffing.shrinkage, 0.30);
     let names: Vec<&str> = c.site.queues.iter().map(|q| q.name.as_str()).collect();
-    assert_eq!(names, vec!["voice", "chat", "email", "social"]);
+    assert_eq!(names, vec!["voice", "voice_vip", "chat", "email", "social"]);
+    // The VIP line: 10% of the voice calls, 90/15, answered first by every voice agent.
+    let vip = c.site.queue("voice_vip").unwrap();
+    assert_eq!(
+        (vip.share_of.as_deref(), vip.share, vip.skill()),
+        (Some("voice"), Some(0.10), "voice")
+    );
+    assert!(vip.priority > c.site.queue("voice").unwrap().priority);
+    // No explicit unplanned shrinkage: 1 − 0.70 / (1 − 30/480) of the 30%.
+    assert!((c.schedule.unplanned_shrinkage - (1.0 - 0.70 / 0.9375)).abs() < 1e-12);
     let voice = c.site.queue("voice").unwrap();
     assert_eq!((voice.service_level, voice.target_answer_seconds), (Some(0.8), Some(20.0)));
     assert_eq!(voice.max_occupancy, Some(0.85));
@@ -573,7 +582,7 @@ fn plan_errors_name_the_key() {
     let text = std::fs::read_to_string("data/plan.toml").unwrap();
     let bad = text.replace("deadline_minutes = 120\n", "");
     let e = PlanConfig::parse("plan.toml", &bad, Path::new("")).unwrap_err().to_string();
-    assert!(e.contains("queues[2] (email).deadline_minutes"), "{e}");
+    assert!(e.contains("queues[3] (email).deadline_minutes"), "{e}");
     let bad = text.replace("time_zone = \"Asia/Shanghai\"", "time_zone = \"Asia/Shangai\"");
     let e = PlanConfig::parse("plan.toml", &bad, Path::new("")).unwrap_err().to_string();
     assert!(e.contains("site.time_zone") && e.contains("Asia/Shangai"), "{e}");

@@ -203,7 +203,8 @@ fn summary_figures_equal_the_sums_of_the_files() {
     assert!(close(f.offered, sim.iter().map(|x| x.offered).sum()));
     assert!(close(f.abandoned, sim.iter().map(|x| x.abandoned).sum()));
     let (mut within, mut offered) = (0.0, 0.0);
-    for x in sim.iter().filter(|x| x.queue == "voice" || x.queue == "chat") {
+    // Queues with a service-level target: voice, the VIP line and chat.
+    for x in sim.iter().filter(|x| ["voice", "voice_vip", "chat"].contains(&x.queue.as_str())) {
         if let Some(sl) = x.service_level {
             within += sl * x.offered;
             offered += x.offered;
@@ -494,4 +495,47 @@ fn service_level_mode_on_the_sample_meets_every_day_with_fewer_hours_than_full_c
             assert!(num / den >= 0.8 - 1e-6, "{queue} {date}: SL {}", num / den);
         }
     }
+}
+
+/// The value of the report card titled `key`.
+fn card(html: &str, key: &str) -> String {
+    let at = html.find(&format!("<div class=\"k\">{key}</div>")).expect(key);
+    let rest = &html[at..];
+    let v = &rest[rest.find("<div class=\"v").unwrap()..];
+    let v = &v[v.find('>').unwrap() + 1..];
+    v[..v.find('<').unwrap()].to_string()
+}
+
+#[test]
+fn report_from_a_hand_edited_roster_recomputes_every_figure() {
+    // Issue 18 #6: delete one agent's shifts and add a row for an agent agents.csv does not
+    // know; `report --from` must show the seats lost, the agent's contract minimum missed and
+    // the unknown agent, not summary.json's old figures.
+    let dir = tempfile::tempdir().unwrap();
+    for f in shiftcast::plan::pipeline::FILES {
+        std::fs::copy(plan_out().join(f), dir.path().join(f)).unwrap();
+    }
+    let before =
+        card(&std::fs::read_to_string(plan_out().join("report.html")).unwrap(), "Unfilled shifts");
+    let text = std::fs::read_to_string(dir.path().join("roster.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let gone = lines[1].split(',').next().unwrap().to_string();
+    let removed = lines.iter().filter(|l| l.starts_with(&format!("{gone},"))).count();
+    lines.retain(|l| !l.starts_with(&format!("{gone},")));
+    // The stranger takes a copy of another agent's seat: no seat is filled by it.
+    let copy = lines[1].splitn(3, ',').nth(2).unwrap().to_string();
+    let stranger = format!("Z999,Nobody Known,{copy}");
+    lines.push(&stranger);
+    std::fs::write(dir.path().join("roster.csv"), lines.join("\n") + "\n").unwrap();
+    Command::cargo_bin("shiftcast")
+        .unwrap()
+        .args(["report", "--from"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let before: u64 = before.parse().unwrap();
+    assert_eq!(card(&html, "Unfilled shifts"), (before + removed as u64).to_string());
+    assert!(html.contains("unknown_agent: 1"), "the unknown agent is a violation");
+    assert!(html.contains("min_hours_week: 1"), "{gone} now misses its contract minimum");
 }

@@ -11,7 +11,18 @@ use shiftcast::io::requirements::{write_requirements, RequirementRow};
 use shiftcast::io::shifts::read_shifts;
 use shiftcast::time;
 
+const VOICE: &str =
+    "name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20";
+const EMAIL: &str = "name = \"voice\"\nchannel = \"email\"\ndeadline_minutes = 120";
+
+/// Cost mode with hard coverage (`schedule` is added to the `[schedule]` table).
 fn setup(dir: &std::path::Path, schedule: &str) {
+    setup_queue(dir, VOICE, &format!("objective = \"cost\"\nhard_coverage = true\n{schedule}"));
+}
+
+/// Requirements of 3 agents 09:00-17:00 for one queue (`queue`, named voice) on a site open
+/// 08:00-18:00, 4- and 8-hour shifts on the hour, the 8-hour ones with an unpaid lunch.
+fn setup_queue(dir: &std::path::Path, queue: &str, schedule: &str) {
     let tz = time::parse_time_zone("Europe/London").unwrap();
     let mut rows = Vec::new();
     for h in 0..24 {
@@ -35,11 +46,11 @@ fn setup(dir: &std::path::Path, schedule: &str) {
     PlanToml::sample()
         .site("time_zone = \"Europe/London\"\ninterval_minutes = 60\nopening_hours = { all = \"08:00-18:00\" }")
         .shrinkage(0.3)
-        .queues(&["name = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20"])
+        .queues(&[queue])
         .section(
             "schedule",
             &format!(
-                "start_step_minutes = 60\nshift_lengths_minutes = [240, 480]\nhard_coverage = true\n{schedule}\n\
+                "unplanned_shrinkage = 0.0\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\n{schedule}\n\
                  [[schedule.breaks]]\nname = \"lunch\"\nlength_minutes = 60\npaid = false\n\
                  earliest_start_minutes = 180\nlatest_start_minutes = 300\nmin_shift_minutes = 480"
             ),
@@ -129,5 +140,51 @@ fn an_uncoverable_interval_exits_1_naming_the_rule_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("hard_coverage") && err.contains("2025-03-03T09:00"), "{err}");
+    assert!(!dir.path().join("shifts.csv").exists());
+}
+
+/// Runs `schedule` in `dir` with `--objective service-level` (coverage.csv, JSON summary).
+fn schedule_service_level(dir: &std::path::Path) -> std::process::Output {
+    Command::cargo_bin("shiftcast")
+        .unwrap()
+        .current_dir(dir)
+        .args(["schedule", "--requirements", "requirements.csv", "--config", "plan.toml"])
+        .args(["--out", "shifts.csv", "--coverage", "coverage.csv", "--format", "json"])
+        .args(["--objective", "service-level"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_deferred_queue_in_service_level_mode_meets_its_requirement_in_every_interval() {
+    // An email queue has no service-level target: its requirement (3 agents 09:00-17:00) is
+    // already the fewest agents meeting the deadline, so every interval must reach it — no
+    // warning, no fallback to cost mode's soft coverage (which may leave an interval short
+    // when a shift costs more than its under-staffing penalty).
+    let dir = tempfile::tempdir().unwrap();
+    setup_queue(dir.path(), EMAIL, "");
+    let out = schedule_service_level(dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["objective_mode"], "service-level");
+    assert_eq!(summary["queues"][0]["warnings"].as_array().unwrap().len(), 0, "{summary}");
+    assert_eq!(summary["under_staffed_agent_intervals"], 0);
+    let tz = time::parse_time_zone("Europe/London").unwrap();
+    let coverage = read_coverage(&dir.path().join("coverage.csv"), tz).unwrap();
+    let short: Vec<_> = coverage.iter().filter(|c| c.scheduled < c.required).collect();
+    assert!(short.is_empty(), "{short:?}");
+    assert_eq!(coverage.iter().filter(|c| c.required == 3).count(), 8);
+    // 24 agent-hours on the phone need at least 24 paid hours.
+    assert!(summary["paid_hours"].as_f64().unwrap() >= 24.0);
+}
+
+#[test]
+fn a_deferred_queue_whose_requirement_no_shift_can_cover_names_the_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    setup_queue(dir.path(), EMAIL, "earliest_start = \"12:00\"\nlatest_start = \"13:00\"");
+    let out = schedule_service_level(dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2025-03-03T09:00") && err.contains("2025-03-03T11:00"), "{err}");
     assert!(!dir.path().join("shifts.csv").exists());
 }

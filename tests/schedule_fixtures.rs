@@ -49,7 +49,8 @@ fn requirements(week: &Value) -> (u32, Vec<RequirementRow>) {
 }
 
 fn plan(period: u32, menu: &Value, schedule: &str) -> PlanConfig {
-    let mut schedule = format!("{schedule}\n");
+    // The published optima schedule the requirement itself: no unplanned shrinkage on top.
+    let mut schedule = format!("unplanned_shrinkage = 0.0\n{schedule}\n");
     for (i, s) in menu.as_array().unwrap().iter().enumerate() {
         let start = s[0].as_u64().unwrap();
         let len = s[1].as_u64().unwrap();

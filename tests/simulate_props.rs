@@ -86,7 +86,15 @@ proptest! {
         seed in 0u64..1000,
     ) {
         let opts = SimulationOptions { replications: 2, seed, ..SimulationOptions::default() };
-        let r = simulate::run(&roster(&shifts), &forecast(&contacts, aht), None, &plan(patience).site, &opts).unwrap();
+        let run = simulate::run(&roster(&shifts), &forecast(&contacts, aht), None, &plan(patience).site, &opts);
+        // A shift overlaps the horizon [0, contacts.len()) intervals when it starts before its
+        // end; a roster none of whose shifts does is refused (nothing of it can be simulated).
+        let overlaps = shifts.iter().any(|&(start, _, _)| (start as usize) < contacts.len());
+        if !shifts.is_empty() && !overlaps {
+            prop_assert!(run.is_err());
+            return Ok(());
+        }
+        let r = run.unwrap();
         for i in &r.intervals {
             let m = &i.metrics;
             prop_assert!(

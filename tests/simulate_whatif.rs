@@ -198,7 +198,7 @@ fn with_a_roster_the_scenario_is_simulated_against_it() {
     let with = whatif::run_with(
         &erlang_c_staff,
         &f,
-        Some(whatif::WhatifRoster { rows: &roster, skills: None }),
+        Some(whatif::WhatifRoster { rows: &roster, skills: None, hourly_cost: None }),
         &plan(),
         &s,
         &options(2),
@@ -240,7 +240,7 @@ fn with_a_roster_each_queue_and_day_is_reported_with_absence_and_the_rosters_own
     let out = whatif::run_with(
         &erlang_c_staff,
         &f,
-        Some(whatif::WhatifRoster { rows: &roster, skills: None }),
+        Some(whatif::WhatifRoster { rows: &roster, skills: None, hourly_cost: None }),
         &plan(),
         &s,
         &o,

@@ -50,7 +50,7 @@ fn imports_say_what_they_replaced_and_tables_export() {
         .arg(data("plan.toml"))
         .assert()
         .success()
-        .stdout(contains("queues voice, chat, email, social"))
+        .stdout(contains("queues voice, voice_vip, chat, email, social"))
         .stdout(contains("120 added"));
     shiftcast()
         .args(["db", "import", "--db"])

@@ -118,21 +118,6 @@ pub fn run(args: Args) -> Result<()> {
     let mut display = StageDisplay::new();
     let mut plan = pipeline::run(&config, &options, &mut |p| display.update(p))
         .with_context(|| format!("planning with {}", args.config.display()))?;
-    if std::env::var("SHIFTCAST_DEBUG_VERIFY").is_ok() {
-        eprintln!("{:#?}", plan.repair);
-        for v in &plan.verdicts {
-            let sl = v.service_level.as_ref();
-            eprintln!(
-                "{} {:10} met={} sl={:.3} low={:.3} ab={:.4}",
-                v.date,
-                v.queue,
-                v.met,
-                sl.map_or(f64::NAN, |s| s.mean),
-                sl.and_then(|s| s.ci_low).unwrap_or(f64::NAN),
-                v.abandon_rate.as_ref().map_or(f64::NAN, |a| a.mean)
-            );
-        }
-    }
     if let Some(s) = &store {
         plan.published_accuracy =
             shiftcast::plan::store::published_accuracy(s).with_context(|| {
@@ -292,6 +277,33 @@ fn print_table(p: &Printed<'_>) -> Result<()> {
             "  simulated SL          {:>12}   (abandonment {})",
             pct(sim.service_level),
             pct(sim.abandon_rate)
+        )?;
+        if let (Some(judged), Some(met)) = (sim.queue_days, sim.queue_days_met) {
+            let missed = match sim.queue_days_missed.len() {
+                0 => "every queue-day met".to_string(),
+                n if n <= 4 => format!("missed: {}", sim.queue_days_missed.join(", ")),
+                n => {
+                    format!("missed: {}, and {} more", sim.queue_days_missed[..3].join(", "), n - 3)
+                }
+            };
+            writeln!(
+                w,
+                "  targets met (sim.)    {:>12}   (queue-days, with absence; {missed})",
+                format!("{met} of {judged}")
+            )?;
+        }
+    }
+    if let Some(l) = &s.repair {
+        writeln!(
+            w,
+            "  simulation loop       {:>12}   (+{} shifts / +{:.1} h, -{} shifts / -{:.1} h; queue-days missed {} before, {} after)",
+            format!("{} rounds", l.rounds),
+            l.added_shifts,
+            l.added_paid_hours,
+            l.removed_shifts,
+            l.removed_paid_hours,
+            l.missed_before,
+            l.missed_after
         )?;
     }
     let stages: Vec<String> = p.stage_seconds.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();

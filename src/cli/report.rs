@@ -24,8 +24,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let data = load_plan_dir(&args.from, args.history.as_deref(), args.whatif.as_deref())
+    let mut data = load_plan_dir(&args.from, args.history.as_deref(), args.whatif.as_deref())
         .with_context(|| format!("reading the plan in {}", args.from.display()))?;
+    // Every key figure from the files given (a hand-edited roster.csv shows as edited).
+    shiftcast::plan::pipeline::refresh_figures(&mut data)
+        .with_context(|| format!("recomputing the figures of {}", args.from.display()))?;
     let out = args.out.unwrap_or_else(|| args.from.join("report.html"));
     let html = shiftcast::report::render(&data);
     shiftcast::io::write_atomic(&out, |w| {

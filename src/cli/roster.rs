@@ -68,6 +68,10 @@ pub struct CheckArgs {
     /// The plan (time zone, week start, `[roster]` rules).
     #[arg(long)]
     pub config: PathBuf,
+    /// The shifts the roster should fill (shifts.csv): report seats no row takes and rows that
+    /// match no shift (by queue, start and end).
+    #[arg(long)]
+    pub shifts: Option<PathBuf>,
     /// Output format of the violation list.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -208,26 +212,107 @@ fn run_check(a: CheckArgs) -> anyhow::Result<()> {
     let agents_path = agents_path(a.agents, &config)?;
     let queues: Vec<String> = config.site.queues.iter().map(|q| q.name.clone()).collect();
     let agents = read_agents(&agents_path, &queues)?;
-    let rows = shiftcast::io::roster::read_roster(&a.roster, config.site.time_zone())
+    let file = shiftcast::io::roster::read_roster_file(&a.roster, config.site.time_zone())
         .with_context(|| format!("reading the roster {}", a.roster.display()))?;
+    let shifts = match &a.shifts {
+        Some(path) => Some(
+            shiftcast::io::shifts::read_shifts(path, config.site.time_zone())
+                .with_context(|| format!("reading the shifts file {}", path.display()))?,
+        ),
+        None => None,
+    };
     config.roster.validate().with_context(|| format!("in {}", a.config.display()))?;
-    let violations: Vec<Violation> = roster::check(&rows, &agents, &config.site, &config.roster);
+    let mut violations: Vec<Violation> = roster::check_file(
+        &file,
+        &agents,
+        &config.site,
+        &config.roster,
+        config.schedule.allow_closed_intervals,
+    );
+    let comparison = shifts.as_deref().map(|s| roster::compare_with_shifts(&file, s));
+    if let Some(c) = &comparison {
+        violations.extend(c.unmatched.iter().cloned());
+    }
+    let lost = comparison.as_ref().map_or(0, |c| c.lost_total());
+    let file_name = a.roster.display().to_string();
     match a.format {
         Format::Json => print_json(&serde_json::json!({
-            "rows": rows.len(),
+            "rows": file.rows.len(),
             "violations_count": violations.len(),
             "by_rule": roster::violations_by_rule(&violations),
             "violations": violations,
+            "lost_seats": comparison.as_ref().map(|c| &c.lost_seats),
         }))?,
         Format::Table => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
             for v in &violations {
-                println!("{}\t{}\t{}\t{}", v.agent_id, v.date, v.rule, v.detail);
+                let at = at_lines(&file_name, &v.lines);
+                writeln!(out, "{at}\t{}\t{}\t{}\t{}", v.agent_id, v.date, v.rule, v.detail)?;
             }
-            println!("{} rows, {} violations", rows.len(), violations.len());
+            if let Some(c) = &comparison {
+                for l in &c.lost_seats {
+                    writeln!(
+                        out,
+                        "lost seat\t{}\t{} to {}\t{} of {} {} taken by no roster row",
+                        l.queue,
+                        l.shift_start,
+                        l.shift_end,
+                        l.lost,
+                        l.seats,
+                        if l.seats == 1 { "seat" } else { "seats" }
+                    )?;
+                }
+            }
+            let seats = if comparison.is_some() {
+                format!(", {lost} {} of the shifts lost", plural(lost as usize, "seat", "seats"))
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "{} rows, {} {}{seats}",
+                file.rows.len(),
+                violations.len(),
+                plural(violations.len(), "violation", "violations")
+            )?;
         }
     }
+    let mut problems = Vec::new();
     if !violations.is_empty() {
-        anyhow::bail!("{} hard-rule violations in {}", violations.len(), a.roster.display());
+        problems.push(format!(
+            "{} hard-rule {}",
+            violations.len(),
+            plural(violations.len(), "violation", "violations")
+        ));
+    }
+    if lost > 0 {
+        problems.push(format!(
+            "{lost} {} of {} taken by no row",
+            plural(lost as usize, "seat", "seats"),
+            a.shifts.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+        ));
+    }
+    if !problems.is_empty() {
+        anyhow::bail!("{} in {}", problems.join(" and "), a.roster.display());
     }
     Ok(())
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// `roster.csv line 12` / `roster.csv lines 12, 15` (the whole roster for a rule without rows).
+fn at_lines(file: &str, lines: &[u64]) -> String {
+    let list = lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+    match lines.len() {
+        0 => file.to_string(),
+        1 => format!("{file} line {list}"),
+        _ => format!("{file} lines {list}"),
+    }
 }

@@ -46,9 +46,9 @@ pub struct Args {
     /// Where to write coverage.csv (required vs scheduled agents per interval).
     #[arg(long)]
     pub coverage: Option<PathBuf>,
-    /// What to minimise.
-    #[arg(long, value_enum, default_value_t = ObjectiveArg::Cost)]
-    pub objective: ObjectiveArg,
+    /// What to minimise (default: [schedule] objective, service-level).
+    #[arg(long, value_enum)]
+    pub objective: Option<ObjectiveArg>,
     /// MIP back end.
     #[arg(long, value_enum, default_value_t = SolverArg::Microlp)]
     pub solver: SolverArg,
@@ -81,8 +81,9 @@ pub fn run(args: Args) -> Result<()> {
     .with_context(|| format!("pooling the requirements {}", args.requirements.display()))?;
     let options = SolveOptions {
         objective: match args.objective {
-            ObjectiveArg::Cost => Objective::Cost,
-            ObjectiveArg::ServiceLevel => Objective::ServiceLevel,
+            Some(ObjectiveArg::Cost) => Objective::Cost,
+            Some(ObjectiveArg::ServiceLevel) => Objective::ServiceLevel,
+            None => config.schedule.objective,
         },
         solver: match args.solver {
             SolverArg::Microlp => SolverKind::Microlp,
@@ -99,21 +100,26 @@ pub fn run(args: Args) -> Result<()> {
             format!("scheduling {} with {}", args.requirements.display(), args.config.display())
         })?;
     let summary = &result.summary;
-    if let Some(q) = summary.queues.iter().find(|q| q.status.is_infeasible()) {
+    let infeasible: Vec<String> = summary
+        .queues
+        .iter()
+        .filter_map(|q| match &q.status {
+            Status::Infeasible { rule, reason, intervals } => {
+                let at = if intervals.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {}", intervals.join(", "))
+                };
+                Some(format!("no schedule for queue {:?}: rule {rule}: {reason}{at}", q.queue))
+            }
+            _ => None,
+        })
+        .collect();
+    if !infeasible.is_empty() {
         if args.format == Format::Json {
             print_json(summary)?;
         }
-        if let Status::Infeasible { rule, reason, intervals } = &q.status {
-            let at = if intervals.is_empty() {
-                String::new()
-            } else {
-                format!(" at {}", intervals.join(", "))
-            };
-            bail!(
-                "no schedule for queue {:?}: rule {rule}: {reason}{at}; nothing was written",
-                q.queue
-            );
-        }
+        bail!("{}; nothing was written", infeasible.join("\n"));
     }
     write_shifts(&args.out, &result.shifts)
         .with_context(|| format!("writing {}", args.out.display()))?;

@@ -63,8 +63,9 @@ pub struct SimulationFlags {
     /// row's queue (`roster-queue`) (overrides [simulation] routing).
     #[arg(long, value_enum)]
     pub routing: Option<RoutingArg>,
-    /// Unplanned absence: `auto` (the part of [staffing] shrinkage the roster's breaks do not
-    /// take) or a fraction in [0, 1) of rostered time (overrides [simulation] absence).
+    /// Unplanned absence: `auto` (the plan's [schedule] unplanned_shrinkage: the part of
+    /// [staffing] shrinkage its break rules do not take) or a fraction in [0, 1) of rostered
+    /// time (overrides [simulation] absence).
     #[arg(long, conflicts_with = "no_absence")]
     pub absence: Option<String>,
     /// Fraction of present agents' time off-queue in random blocks (meetings, training;
@@ -130,7 +131,8 @@ pub fn options(config: &PlanConfig, flags: &SimulationFlags) -> anyhow::Result<S
         s.absence = AbsenceSetting::Fraction(0.0);
         s.off_queue = 0.0;
     }
-    SimulationOptions::from_config(&s, config.staffing.shrinkage)
+    config
+        .simulation_options(&s)
         .map_err(|e| anyhow::anyhow!("{e} (from {} or the command line)", config.path.display()))
 }
 
@@ -155,6 +157,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let forecast = shiftcast::io::forecast::read_forecast(&args.forecast, tz)
         .with_context(|| format!("reading forecast {}", args.forecast.display()))?;
     let skills = skills(&config, args.agents.as_ref())?;
+    warn_outside(&roster, &forecast, &config, &args.roster)?;
     let result = match &args.contacts {
         None => simulate::run(&roster, &forecast, skills.as_ref(), &config.site, &options),
         Some(path) => {
@@ -180,6 +183,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.format {
         Format::Json => crate::cli::print_json(&result)?,
         Format::Table => print_table(&result)?,
+    }
+    Ok(())
+}
+
+/// A roster that misses the forecast's days altogether is an error; one that partly misses them
+/// a warning counting the rows not simulated.
+pub fn warn_outside(
+    roster: &[shiftcast::io::roster::RosterRow],
+    forecast: &[shiftcast::io::forecast::ForecastRow],
+    config: &PlanConfig,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let overlap = shiftcast::simulate::overlap::roster_overlap(
+        roster,
+        forecast,
+        config.site.grid.interval_minutes,
+    )
+    .with_context(|| format!("roster {}", path.display()))?;
+    if let Some(w) = overlap.and_then(|o| o.warning()) {
+        eprintln!("warning: {}: {w}", path.display());
     }
     Ok(())
 }

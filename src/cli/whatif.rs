@@ -3,13 +3,15 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use shiftcast::io::agents::Agent;
 use shiftcast::plan::inputs::{planning_start, Needs, PlanInputs};
 use shiftcast::plan::PlanConfig;
 use shiftcast::simulate::whatif::{
     self, ScenarioOutcome, WhatifOptions, WhatifRoster, DEFAULT_FTE_HOURS_PER_WEEK,
 };
+use shiftcast::simulate::Skills;
 
-use crate::cli::simulate::{describe, options, show, skills, SimulationFlags};
+use crate::cli::simulate::{describe, options, show, SimulationFlags};
 use crate::cli::{values, Format};
 
 #[derive(Debug, clap::Args)]
@@ -91,11 +93,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         fte_hours_per_week: args.fte_hours_per_week,
         simulate: !args.no_simulate,
     };
-    let skills = match &roster {
-        Some(_) => skills(&config, args.agents.as_ref())?,
+    if let (Some(rows), Some(path)) = (&roster, &args.roster) {
+        crate::cli::simulate::warn_outside(rows, &forecast, &config, path)?;
+    }
+    let agents = match &roster {
+        Some(_) => roster_agents(&config, args.agents.as_ref())?,
         None => None,
     };
-    let under_test = roster.as_deref().map(|rows| WhatifRoster { rows, skills: skills.as_ref() });
+    let skills = agents.as_deref().map(Skills::from_agents);
+    let under_test = roster.as_deref().map(|rows| WhatifRoster {
+        rows,
+        skills: skills.as_ref(),
+        hourly_cost: agents
+            .as_deref()
+            .and_then(|a| whatif::roster_hourly_cost(rows, a, config.roster.default_hourly_cost)),
+    });
     let outcomes = whatif::run(&forecast, under_test, &config.whatif_plan(), &scenarios, &options)
         .with_context(|| format!("running the scenarios of {}", args.scenarios.display()))?;
     if let Some(out) = &args.out {
@@ -115,6 +127,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         })?,
         Format::Table => {
             print_table(&outcomes)?;
+            if let Some(note) = cost_note(&outcomes) {
+                println!("{note}");
+            }
             if roster.is_some() && options.simulate {
                 print_roster_check(&outcomes, simulation.routing)?;
             }
@@ -125,6 +140,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
 /// With a roster: per scenario, the roster beside the requirement, then each queue's simulated
 /// service level, abandonment and ASA for the whole horizon and per day (with absence).
+/// The roster's agents (skills and hourly costs): `--agents`, else the config's [inputs] agents.
+fn roster_agents(
+    config: &PlanConfig,
+    agents: Option<&PathBuf>,
+) -> anyhow::Result<Option<Vec<Agent>>> {
+    let Some(path) = agents.or(config.inputs.agents.as_ref()) else {
+        return Ok(None);
+    };
+    let agents = shiftcast::io::agents::read_agents(path)
+        .with_context(|| format!("reading agents {}", path.display()))?;
+    Ok(Some(agents))
+}
+
 fn print_roster_check(
     outcomes: &[ScenarioOutcome],
     routing: shiftcast::simulate::Routing,
@@ -228,6 +256,32 @@ fn baseline_forecast(
     )
     .with_context(|| format!("forecasting from the [inputs] of {}", config.path.display()))?;
     Ok(output.rows)
+}
+
+/// Where each cost's rate per paid hour comes from (the scenario file or the roster's agents),
+/// one clause per distinct rate and source.
+fn cost_note(outcomes: &[ScenarioOutcome]) -> Option<String> {
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for o in outcomes {
+        let (Some(rate), Some(source)) = (o.hourly_cost, o.hourly_cost_source) else {
+            continue;
+        };
+        let from = match source {
+            whatif::CostSource::Scenario => "the scenario's hourly_cost",
+            whatif::CostSource::Roster => "the roster's mean cost per paid hour (agents.csv)",
+        };
+        let key = format!("{rate:.2}/h, {from}");
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, names)) => names.push(&o.name),
+            None => groups.push((key, vec![&o.name])),
+        }
+    }
+    let all = groups.len() == 1 && groups[0].1.len() == outcomes.len();
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(key, names)| if all { key.clone() } else { format!("{key} ({})", names.join(", ")) })
+        .collect();
+    (!parts.is_empty()).then(|| format!("cost = paid hours × {}", parts.join("; ")))
 }
 
 fn print_table(outcomes: &[ScenarioOutcome]) -> anyhow::Result<()> {

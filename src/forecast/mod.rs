@@ -889,6 +889,29 @@ fn history_grid(history: &History, site: &Site) -> Result<IntervalGrid, Forecast
     Ok(IntervalGrid::new(tz, history.interval_minutes)?)
 }
 
+/// Most days between the end of the history and the forecast's start: models are run forward
+/// over the gap, so a start years away (a typo, `9999-12-31`) would exhaust memory before it
+/// failed.
+pub const MAX_LEAD_DAYS: i64 = 731;
+
+/// The forecast's start is at most [`MAX_LEAD_DAYS`] after the history ends and its last day
+/// is a representable date.
+fn check_lead(last_history: NaiveDate, start: NaiveDate, days: u32) -> Result<(), ForecastError> {
+    let lead = (start - last_history).num_days();
+    if lead > MAX_LEAD_DAYS {
+        return Err(ForecastError::Invalid(format!(
+            "the forecast starts {start}, {lead} days after the history ends ({last_history}); \
+             at most {MAX_LEAD_DAYS} days ahead are supported"
+        )));
+    }
+    if start.checked_add_signed(Duration::days(i64::from(days))).is_none() {
+        return Err(ForecastError::Invalid(format!(
+            "{days} days from {start} run past the last supported date (9999-12-31)"
+        )));
+    }
+    Ok(())
+}
+
 /// Forecast every open interval of every queue for `days` days from `start`.
 pub fn run_forecast(
     history: &History,
@@ -903,6 +926,7 @@ pub fn run_forecast(
         return Err(ForecastError::Invalid("days must be at least 1".into()));
     }
     let last_history = history.last_day().ok_or(ForecastError::EmptyHistory)?;
+    check_lead(last_history, start, days)?;
     let grid = history_grid(history, site)?;
     let mut warnings = Vec::new();
     if start <= last_history {
@@ -1235,20 +1259,27 @@ fn queues_to_forecast<'h>(
         .filter(|q| q.share_of.is_none() && !history.queues.contains_key(&q.name))
         .map(|q| q.name.as_str())
         .collect();
-    if !missing.is_empty() {
-        let have: Vec<&str> = history.queues.keys().map(String::as_str).collect();
-        return Err(ForecastError::Config(format!(
-            "the history has no rows for queue(s) {} of plan.toml (it has: {})",
-            missing.join(", "),
-            if have.is_empty() { "none".to_string() } else { have.join(", ") }
-        )));
-    }
+    // Names quoted: a queue name may hold a comma ("voice, main").
+    let quoted = |names: &[&str]| names.iter().map(|q| format!("{q:?}")).collect::<Vec<_>>();
     let extra: Vec<&str> =
         history.queues.keys().filter(|q| site.queue(q).is_none()).map(String::as_str).collect();
+    if !missing.is_empty() {
+        let have: Vec<&str> = history.queues.keys().map(String::as_str).collect();
+        let not_in_plan = if extra.is_empty() {
+            String::new()
+        } else {
+            format!("; its queue(s) {} are not in plan.toml", quoted(&extra).join(", "))
+        };
+        return Err(ForecastError::Config(format!(
+            "the history has no rows for queue(s) {} of plan.toml{not_in_plan} (it has: {})",
+            quoted(&missing).join(", "),
+            if have.is_empty() { "none".to_string() } else { quoted(&have).join(", ") }
+        )));
+    }
     if !extra.is_empty() {
         warnings.push(format!(
             "history queue(s) {} are not in plan.toml: not forecast",
-            extra.iter().map(|q| format!("{q:?}")).collect::<Vec<_>>().join(", ")
+            quoted(&extra).join(", ")
         ));
     }
     Ok(history

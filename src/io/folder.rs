@@ -58,7 +58,8 @@ impl OutputFolder {
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(|e| FileError::io(&staging, e))?;
         }
-        std::fs::create_dir(&staging).map_err(|e| FileError::io(&staging, e))?;
+        // The staging folder's name means nothing to the user: name their folder.
+        std::fs::create_dir(&staging).map_err(|e| FileError::io(out, e))?;
         Ok(OutputFolder { target, staging, committed: false })
     }
 

@@ -6,6 +6,7 @@
 //! `asa_seconds` may be `inf` (no agents for a queue with contacts). Times are local wall-clock
 //! (`2025-03-03T09:30`) with the UTC offset only on the repeated hour of a fall-back day.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono_tz::Tz;
@@ -59,10 +60,26 @@ pub fn parse_requirements(table: &Table, tz: Tz) -> Result<Vec<RequirementRow>, 
     table.reject_unknown(&COLUMNS)?;
     let col: Vec<usize> = COLUMNS.iter().map(|c| table.require(c)).collect::<Result<_, _>>()?;
     let mut rows = Vec::with_capacity(table.rows.len());
+    // (queue, interval) -> the line it was first read on: a second row is an error here, where
+    // both lines are known, not after the schedule has been solved.
+    let mut first_line: HashMap<(String, i64), u64> = HashMap::new();
     for row in &table.rows {
         let stamp_text = table.nonempty(row, col[0])?;
         let interval_start =
             parse_local(stamp_text, tz).map_err(|m| table.error(row, col[0], m))?;
+        let queue = table.nonempty(row, col[1])?;
+        if let Some(earlier) =
+            first_line.insert((queue.to_string(), interval_start.timestamp()), row.line)
+        {
+            return Err(table.error(
+                row,
+                col[0],
+                format!(
+                    "interval {stamp_text} of queue {queue:?} appears twice (first on line \
+                     {earlier}): one row per queue and interval"
+                ),
+            ));
+        }
         let agents = |c: usize| -> Result<u32, InputError> {
             let t = table.text(row, c);
             t.parse::<u32>().map_err(|_| {
@@ -97,7 +114,7 @@ pub fn parse_requirements(table: &Table, tz: Tz) -> Result<Vec<RequirementRow>, 
         };
         rows.push(RequirementRow {
             interval_start,
-            queue: table.nonempty(row, col[1])?.to_string(),
+            queue: queue.to_string(),
             contacts: table.non_negative(row, col[2])?,
             aht_seconds: table.non_negative(row, col[3])?,
             traffic_erlangs: table.non_negative(row, col[4])?,
@@ -193,5 +210,16 @@ mod tests {
         let t = Table::parse("requirements.csv", text.as_bytes()).unwrap();
         let e = parse_requirements(&t, tz()).unwrap_err().to_string();
         assert!(e.contains("column service_level") && e.contains("1.5"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_row_names_both_lines() {
+        let ok = "2025-03-03T09:30,voice,100,180,10,1,2,0.9,7,0.7,";
+        let other_queue = "2025-03-03T09:30,chat,100,180,10,1,2,0.9,7,0.7,";
+        let text = format!("{}\n{ok}\n{other_queue}\n{ok}\n", COLUMNS.join(","));
+        let t = Table::parse("requirements.csv", text.as_bytes()).unwrap();
+        let e = parse_requirements(&t, tz()).unwrap_err().to_string();
+        assert!(e.starts_with("requirements.csv line 4, column interval_start"), "{e}");
+        assert!(e.contains("\"voice\" appears twice (first on line 2)"), "{e}");
     }
 }

@@ -48,58 +48,145 @@ pub fn parse_roster(file: &str, bytes: &[u8], tz: Tz) -> Result<Vec<RosterRow>, 
 }
 
 fn parse_roster_table(table: &Table, tz: Tz) -> Result<Vec<RosterRow>, InputError> {
-    table.reject_unknown(&ROSTER_COLUMNS)?;
-    let [c_agent, c_name, c_date, c_queue, c_start, c_end, c_paid, c_breaks] =
-        ROSTER_COLUMNS.map(|c| table.require(c));
-    let (c_agent, c_name, c_date, c_queue) = (c_agent?, c_name?, c_date?, c_queue?);
-    let (c_start, c_end, c_paid, c_breaks) = (c_start?, c_end?, c_paid?, c_breaks?);
-    let mut rows = Vec::with_capacity(table.rows.len());
-    for row in &table.rows {
-        let agent_id = table.nonempty(row, c_agent)?.to_string();
-        let name = table.text(row, c_name).to_string();
-        let date = time::parse_date(table.nonempty(row, c_date)?)
-            .map_err(|m| table.error(row, c_date, m))?;
-        let queue = table.nonempty(row, c_queue)?.to_string();
-        let shift_start = time::parse_local(table.nonempty(row, c_start)?, tz)
-            .map_err(|m| table.error(row, c_start, m))?;
-        let shift_end = time::parse_local(table.nonempty(row, c_end)?, tz)
-            .map_err(|m| table.error(row, c_end, m))?;
-        if shift_end <= shift_start {
-            return Err(table.error(
-                row,
-                c_end,
-                format!(
-                    "expected a time after shift_start {}, found {}",
-                    time::format_local(&shift_start),
-                    time::format_local(&shift_end)
-                ),
-            ));
+    let columns = Columns::of(table)?;
+    table.rows.iter().map(|row| parse_row(table, row, &columns, tz)).collect()
+}
+
+/// A roster read with the file line of each row (for messages that point HR at the row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RosterFile {
+    pub rows: Vec<RosterRow>,
+    /// 1-based file line of `rows[i]`.
+    pub lines: Vec<u64>,
+}
+
+/// Every bad row of a roster file (one error per row, its first bad cell), not only the first:
+/// HR fixes them in one pass.
+#[derive(Debug)]
+pub enum RosterReadError {
+    File(FileError),
+    Cells(Vec<InputError>),
+}
+
+/// Errors shown before "and N more".
+pub const MAX_SHOWN_ERRORS: usize = 20;
+
+impl std::fmt::Display for RosterReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RosterReadError::File(e) => write!(f, "{e}"),
+            RosterReadError::Cells(errors) => {
+                let n = errors.len();
+                write!(f, "{n} bad {}:", if n == 1 { "row" } else { "rows" })?;
+                for e in errors.iter().take(MAX_SHOWN_ERRORS) {
+                    write!(f, "\n  {e}")?;
+                }
+                if n > MAX_SHOWN_ERRORS {
+                    write!(f, "\n  and {} more", n - MAX_SHOWN_ERRORS)?;
+                }
+                Ok(())
+            }
         }
-        if shift_end - shift_start > Duration::hours(24) {
-            return Err(table.error(row, c_end, "a shift cannot be longer than 24 hours"));
-        }
-        let paid_text = table.nonempty(row, c_paid)?;
-        let paid_minutes: u32 = paid_text.parse().map_err(|_| {
-            table.error(
-                row,
-                c_paid,
-                format!("expected a whole number of minutes >= 0, found {paid_text:?}"),
-            )
-        })?;
-        let breaks = parse_breaks(table.text(row, c_breaks), &shift_start, &shift_end, tz)
-            .map_err(|m| table.error(row, c_breaks, m))?;
-        rows.push(RosterRow {
-            agent_id,
-            name,
-            date,
-            queue,
-            shift_start,
-            shift_end,
-            paid_minutes,
-            breaks,
-        });
     }
-    Ok(rows)
+}
+
+impl std::error::Error for RosterReadError {}
+
+/// Read a roster.csv keeping each row's line, reporting every bad row.
+pub fn read_roster_file(path: &Path, tz: Tz) -> Result<RosterFile, RosterReadError> {
+    let table = Table::read(path).map_err(RosterReadError::File)?;
+    parse_roster_file(&table, tz).map_err(RosterReadError::Cells)
+}
+
+/// Parse a roster table keeping each row's line; every bad row is an error.
+pub fn parse_roster_file(table: &Table, tz: Tz) -> Result<RosterFile, Vec<InputError>> {
+    let columns = Columns::of(table).map_err(|e| vec![e])?;
+    let mut out = RosterFile { rows: Vec::new(), lines: Vec::new() };
+    let mut errors = Vec::new();
+    for row in &table.rows {
+        match parse_row(table, row, &columns, tz) {
+            Ok(r) => {
+                out.rows.push(r);
+                out.lines.push(row.line);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Column positions of roster.csv in one table.
+struct Columns {
+    agent: usize,
+    name: usize,
+    date: usize,
+    queue: usize,
+    start: usize,
+    end: usize,
+    paid: usize,
+    breaks: usize,
+}
+
+impl Columns {
+    fn of(table: &Table) -> Result<Columns, InputError> {
+        table.reject_unknown(&ROSTER_COLUMNS)?;
+        Ok(Columns {
+            agent: table.require("agent_id")?,
+            name: table.require("name")?,
+            date: table.require("date")?,
+            queue: table.require("queue")?,
+            start: table.require("shift_start")?,
+            end: table.require("shift_end")?,
+            paid: table.require("paid_minutes")?,
+            breaks: table.require("breaks")?,
+        })
+    }
+}
+
+fn parse_row(
+    table: &Table,
+    row: &crate::io::table::Row,
+    c: &Columns,
+    tz: Tz,
+) -> Result<RosterRow, InputError> {
+    let agent_id = table.nonempty(row, c.agent)?.to_string();
+    let name = table.text(row, c.name).to_string();
+    let date =
+        time::parse_date(table.nonempty(row, c.date)?).map_err(|m| table.error(row, c.date, m))?;
+    let queue = table.nonempty(row, c.queue)?.to_string();
+    let shift_start = time::parse_local(table.nonempty(row, c.start)?, tz)
+        .map_err(|m| table.error(row, c.start, m))?;
+    let shift_end = time::parse_local(table.nonempty(row, c.end)?, tz)
+        .map_err(|m| table.error(row, c.end, m))?;
+    if shift_end <= shift_start {
+        return Err(table.error(
+            row,
+            c.end,
+            format!(
+                "expected a time after shift_start {}, found {}",
+                time::format_local(&shift_start),
+                time::format_local(&shift_end)
+            ),
+        ));
+    }
+    if shift_end - shift_start > Duration::hours(24) {
+        return Err(table.error(row, c.end, "a shift cannot be longer than 24 hours"));
+    }
+    let paid_text = table.nonempty(row, c.paid)?;
+    let paid_minutes: u32 = paid_text.parse().map_err(|_| {
+        table.error(
+            row,
+            c.paid,
+            format!("expected a whole number of minutes >= 0, found {paid_text:?}"),
+        )
+    })?;
+    let breaks = parse_breaks(table.text(row, c.breaks), &shift_start, &shift_end, tz)
+        .map_err(|m| table.error(row, c.breaks, m))?;
+    Ok(RosterRow { agent_id, name, date, queue, shift_start, shift_end, paid_minutes, breaks })
 }
 
 /// Write roster.csv atomically, rows in the given order.

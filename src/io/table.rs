@@ -300,6 +300,14 @@ where
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    if !dir.is_dir() {
+        let why = if dir.exists() {
+            format!("{} is not a folder", dir.display())
+        } else {
+            format!("the folder {} does not exist", dir.display())
+        };
+        return Err(FileError::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, why)));
+    }
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let prefix = partial_file_prefix(&name);
     remove_stale_partials(&dir, &prefix);
@@ -307,7 +315,7 @@ where
         .prefix(&format!("{prefix}{}-", std::process::id()))
         .suffix(PARTIAL_SUFFIX)
         .tempfile_in(&dir)
-        .map_err(|e| FileError::io(&dir, e))?;
+        .map_err(|e| FileError::io(path, without_temp_path(e)))?;
     {
         let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
         write(&mut buf)?;
@@ -360,6 +368,19 @@ fn remove_stale_partials(dir: &Path, prefix: &str) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// tempfile's error names its own random temporary path (`.shiftcast-R8ByuV.partial`), which
+/// means nothing to the user: keep only the cause, the caller names the user's path.
+fn without_temp_path(e: std::io::Error) -> std::io::Error {
+    let kind = e.kind();
+    if e.get_ref().is_none() {
+        return e;
+    }
+    let text = e.into_inner().map(|inner| inner.to_string()).unwrap_or_default();
+    // tempfile's PathError reads "<cause> at path <temp path>" and hides the cause's own type.
+    let cause = text.split(" at path ").next().unwrap_or_default();
+    std::io::Error::new(kind, cause.to_string())
 }
 
 /// Write CSV rows atomically: a header and records of string fields.

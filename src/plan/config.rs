@@ -172,6 +172,23 @@ impl PlanConfig {
         })
     }
 
+    /// Simulation settings of this plan: `simulation` (its `[simulation]`, possibly with flags
+    /// applied) validated, and `absence = "auto"` resolved to the schedule's
+    /// `unplanned_shrinkage` — the one shrinkage figure the chain agrees on, so `simulate` on a
+    /// plan's files draws the absence the plan's own simulation drew.
+    pub fn simulation_options(
+        &self,
+        simulation: &SimulationConfig,
+    ) -> Result<crate::simulate::SimulationOptions, crate::simulate::SimulateError> {
+        let mut options =
+            crate::simulate::SimulationOptions::from_config(simulation, self.staffing.shrinkage)?;
+        if options.absence.setting == crate::simulate::AbsenceSetting::Auto {
+            options.absence.setting =
+                crate::simulate::AbsenceSetting::Fraction(self.schedule.unplanned_shrinkage);
+        }
+        Ok(options)
+    }
+
     /// The site and `[staffing]`, as a what-if sweep takes them.
     pub fn whatif_plan(&self) -> crate::simulate::whatif::WhatifPlan {
         crate::simulate::whatif::WhatifPlan {

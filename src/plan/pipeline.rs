@@ -29,8 +29,9 @@ use crate::plan::inputs::{planning_start, Needs, PlanInputs};
 use crate::plan::{verify, Error};
 use crate::report::files::{read_simulation, read_simulation_days, read_whatif, write_summary};
 use crate::report::summary::{
-    ForecastAccuracy, ForecastFigures, PlanSummary, QueueAccuracy, QueueTarget, RosterFigures,
-    ScheduleFigures, SimulationFigures, StaffingFigures, SummaryInputs, UnmetSeats, FTE_HOURS_WEEK,
+    ForecastAccuracy, ForecastFigures, LoopAction, LoopFigures, PlanSummary, QueueAccuracy,
+    QueueTarget, RosterFigures, ScheduleFigures, SimulationFigures, StaffingFigures, SummaryInputs,
+    UnmetSeats, FTE_HOURS_WEEK,
 };
 use crate::report::ReportData;
 
@@ -165,11 +166,8 @@ pub fn run(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<PlanRun, Error> {
     if !(1..=6).contains(&options.weeks) {
-        return Err(InputError::new(
-            "--weeks",
-            format!("expected 1 to 6 planning weeks, got {}", options.weeks),
-        )
-        .into());
+        let message = format!("expected 1 to 6 planning weeks, got {}", options.weeks);
+        return Err(InputError::new("--weeks", message).into());
     }
     let mut stage_seconds = Vec::new();
     let mut timed = |stage: Stage, progress: &mut dyn FnMut(Progress), seconds: f64| {
@@ -179,16 +177,7 @@ pub fn run(
 
     progress(Progress::Started(Stage::Inputs));
     let t = Instant::now();
-    let needs = Needs { history: true, agents: true };
-    let inputs = match &options.history {
-        Some(given) => PlanInputs::with_history(
-            config,
-            Some(given.source.clone()),
-            given.history.clone(),
-            needs,
-        )?,
-        None => PlanInputs::load(config, None, needs)?,
-    };
+    let inputs = load_inputs(config, options)?;
     let history_path = inputs.history_path.clone().unwrap_or_default();
     let PlanInputs { history, events, agents, .. } = inputs;
     let start =
@@ -232,11 +221,11 @@ pub fn run(
     progress(Progress::Started(Stage::Schedule));
     let t = Instant::now();
     let schedule_options = crate::schedule::SolveOptions {
+        // [schedule] objective, by default targets as constraints: the cheapest schedule
+        // meeting each queue's service level per day (deferred queues: their requirement every
+        // interval); `objective = "cost"` trades cost against under-staffing instead.
+        objective: config.schedule.objective,
         time_limit_seconds: options.time_limit_seconds,
-        // Targets as constraints: the cheapest schedule meeting each queue's service level per
-        // day (deferred queues: their requirement every interval); cost mode stays available
-        // from `shiftcast schedule --objective cost`.
-        objective: crate::schedule::Objective::ServiceLevel,
         service_level: Some(Arc::new(crate::staffing::projected_service_level)),
         ..Default::default()
     };
@@ -249,6 +238,7 @@ pub fn run(
     let schedule_paid_hours: f64 =
         schedule.shifts.iter().map(|s| f64::from(s.paid_minutes) / 60.0).sum();
     timed(Stage::Schedule, progress, t.elapsed().as_secs_f64());
+    no_shifts_error(&schedule)?;
 
     progress(Progress::Started(Stage::Roster));
     let t = Instant::now();
@@ -257,57 +247,24 @@ pub fn run(
     if let Some(limit) = options.time_limit_seconds {
         roster_options.time_limit_seconds = limit;
     }
-    let mut sim_options = crate::simulate::SimulationOptions::from_config(
-        &config.simulation,
-        config.staffing.shrinkage,
-    )?;
-    sim_options.seed = seed;
     // One shrinkage figure for the chain: the simulation draws as absence exactly the part of
     // [staffing] shrinkage the schedule planned for beyond its breaks.
-    if sim_options.absence.setting == crate::simulate::AbsenceSetting::Auto {
-        sim_options.absence.setting =
-            crate::simulate::AbsenceSetting::Fraction(config.schedule.unplanned_shrinkage);
-    }
+    let mut sim_options = config.simulation_options(&config.simulation)?;
+    sim_options.seed = seed;
     let skills = crate::simulate::Skills::from_agents(&agents);
-    let mut evaluate = |shifts: &[crate::io::shifts::ShiftRow]| -> Result<_, Error> {
-        let roster =
-            crate::roster::solve(shifts, &agents, &config.site, &config.roster, &roster_options)?;
-        let simulation = crate::simulate::run(
-            &roster.rows,
-            &forecast.rows,
-            Some(&skills),
-            &config.site,
-            &sim_options,
-        )?;
-        let mut unfilled = BTreeMap::new();
-        for u in &roster.unmet {
-            *unfilled.entry((u.date, u.queue.clone())).or_insert(0) += u.short;
-        }
-        Ok(verify::Evaluation { chain: roster, simulation, unfilled })
-    };
-    let (roster, simulation, repair) = match options.repair {
-        Some(bounds) => {
-            let (shifts, evaluation, report) =
-                verify::repair(schedule.shifts.clone(), &config.site, bounds, &mut evaluate)?;
-            if !report.actions.is_empty() {
-                schedule.shifts = shifts;
-            }
-            (evaluation.chain, evaluation.simulation, Some(report))
-        }
-        None => {
-            let evaluation = evaluate(&schedule.shifts)?;
-            (evaluation.chain, evaluation.simulation, None)
-        }
-    };
-    if repair.as_ref().is_some_and(|r| !r.actions.is_empty()) {
-        schedule.coverage = verify::recount_coverage(
-            &schedule.coverage,
-            &schedule.shifts,
-            &pooled,
-            &config.site,
-            config.schedule.unplanned_shrinkage,
-        );
-    }
+    let Verified { roster, simulation, repair } = roster_and_simulate(
+        &Chain {
+            config,
+            agents: &agents,
+            forecast: &forecast.rows,
+            skills: &skills,
+            pooled: &pooled,
+            roster_options: &roster_options,
+            sim_options: &sim_options,
+        },
+        &mut schedule,
+        options.repair,
+    )?;
     let verdicts = verify::verdicts(&simulation, &config.site);
     // Roster and simulation run together in the loop; their time is reported as one stage.
     timed(Stage::Roster, progress, t.elapsed().as_secs_f64());
@@ -320,9 +277,8 @@ pub fn run(
         Some(path) => {
             progress(Progress::Started(Stage::Whatif));
             let t = Instant::now();
-            let roster =
-                crate::simulate::whatif::WhatifRoster { rows: &roster.rows, skills: Some(&skills) };
-            let outcomes = sweep(config, path, &forecast.rows, roster, sim_options)?;
+            let staff = RosterStaff { rows: &roster.rows, skills: &skills, agents: &agents };
+            let outcomes = sweep(config, path, &forecast.rows, staff, sim_options)?;
             timed(Stage::Whatif, progress, t.elapsed().as_secs_f64());
             Some(outcomes)
         }
@@ -352,6 +308,84 @@ pub fn run(
     })
 }
 
+/// The plan's inputs: `[inputs]`, or the history given (the store's) with the config's others.
+fn load_inputs(config: &PlanConfig, options: &PlanOptions) -> Result<PlanInputs, Error> {
+    let needs = Needs { history: true, agents: true };
+    Ok(match &options.history {
+        Some(given) => PlanInputs::with_history(
+            config,
+            Some(given.source.clone()),
+            given.history.clone(),
+            needs,
+        )?,
+        None => PlanInputs::load(config, None, needs)?,
+    })
+}
+
+/// What rostering and simulating a set of shifts needs.
+struct Chain<'a> {
+    config: &'a PlanConfig,
+    agents: &'a [Agent],
+    forecast: &'a [crate::io::forecast::ForecastRow],
+    skills: &'a crate::simulate::Skills,
+    /// The requirement rows the schedule took (pooled queues folded into their hosts).
+    pooled: &'a [RequirementRow],
+    roster_options: &'a crate::roster::RosterOptions,
+    sim_options: &'a crate::simulate::SimulationOptions,
+}
+
+/// The roster of the final shifts, its simulation, and the loop's account.
+struct Verified {
+    roster: crate::roster::RosterResult,
+    simulation: crate::simulate::SimulationResult,
+    repair: Option<verify::RepairReport>,
+}
+
+/// Roster and simulate the schedule; with `repair`, through the simulation loop
+/// ([`verify::repair`]), whose changed shifts replace the schedule's (coverage recounted).
+fn roster_and_simulate(
+    chain: &Chain<'_>,
+    schedule: &mut crate::schedule::ScheduleResult,
+    repair: Option<verify::RepairOptions>,
+) -> Result<Verified, Error> {
+    let Chain { config, agents, forecast, skills, pooled, roster_options, sim_options } = *chain;
+    let mut evaluate = |shifts: &[crate::io::shifts::ShiftRow]| -> Result<_, Error> {
+        let roster =
+            crate::roster::solve(shifts, agents, &config.site, &config.roster, roster_options)?;
+        let simulation =
+            crate::simulate::run(&roster.rows, forecast, Some(skills), &config.site, sim_options)?;
+        let mut unfilled = BTreeMap::new();
+        for u in &roster.unmet {
+            *unfilled.entry((u.date, u.queue.clone())).or_insert(0) += u.short;
+        }
+        Ok(verify::Evaluation { chain: roster, simulation, unfilled })
+    };
+    let (roster, simulation, repair) = match repair {
+        Some(bounds) => {
+            let (shifts, evaluation, report) =
+                verify::repair(schedule.shifts.clone(), &config.site, bounds, &mut evaluate)?;
+            if !report.actions.is_empty() {
+                schedule.shifts = shifts;
+            }
+            (evaluation.chain, evaluation.simulation, Some(report))
+        }
+        None => {
+            let evaluation = evaluate(&schedule.shifts)?;
+            (evaluation.chain, evaluation.simulation, None)
+        }
+    };
+    if repair.as_ref().is_some_and(|r| !r.actions.is_empty()) {
+        schedule.coverage = verify::recount_coverage(
+            &schedule.coverage,
+            &schedule.shifts,
+            pooled,
+            &config.site,
+            config.schedule.unplanned_shrinkage,
+        );
+    }
+    Ok(Verified { roster, simulation, repair })
+}
+
 /// simulation.csv's sums, with the run's replications, routing and the absence it drew.
 fn simulation_figures(
     run: &crate::simulate::SimulationResult,
@@ -372,14 +406,32 @@ fn simulation_figures(
     figures
 }
 
-/// The what-if scenarios of `path` against the plan's forecast and roster.
+/// The plan's roster and its agents, for the what-if sweep.
+#[derive(Clone, Copy)]
+struct RosterStaff<'a> {
+    rows: &'a [crate::io::roster::RosterRow],
+    skills: &'a crate::simulate::Skills,
+    agents: &'a [crate::io::agents::Agent],
+}
+
+/// The what-if scenarios of `path` against the plan's forecast and roster, costed (when a
+/// scenario sets no `hourly_cost`) at the roster's mean cost per paid hour.
 fn sweep(
     config: &PlanConfig,
     path: &Path,
     forecast: &[crate::io::forecast::ForecastRow],
-    roster: crate::simulate::whatif::WhatifRoster<'_>,
+    staff: RosterStaff<'_>,
     simulation: crate::simulate::SimulationOptions,
 ) -> Result<Vec<crate::simulate::whatif::ScenarioOutcome>, Error> {
+    let roster = crate::simulate::whatif::WhatifRoster {
+        rows: staff.rows,
+        skills: Some(staff.skills),
+        hourly_cost: crate::simulate::whatif::roster_hourly_cost(
+            staff.rows,
+            staff.agents,
+            config.roster.default_hourly_cost,
+        ),
+    };
     let scenarios = crate::simulate::whatif::read_scenarios(path, config.site.time_zone())?;
     let options = crate::simulate::whatif::WhatifOptions { simulation, ..Default::default() };
     Ok(crate::simulate::whatif::run(
@@ -497,10 +549,7 @@ fn write_outputs_into(
     crate::io::roster::write_roster(&path("roster.csv"), &plan.roster.rows)?;
     crate::io::xlsx::write_roster_xlsx(&path("roster.xlsx"), &plan.roster.rows)?;
     crate::simulate::output::write_simulation(&path("simulation.csv"), &plan.simulation)?;
-    crate::simulate::output::write_simulation_days(
-        &path("simulation_days.csv"),
-        &plan.simulation,
-    )?;
+    crate::simulate::output::write_simulation_days(&path("simulation_days.csv"), &plan.simulation)?;
     if let Some(outcomes) = &plan.whatif {
         crate::simulate::output::write_whatif(
             &path("whatif.csv"),
@@ -583,7 +632,14 @@ fn write_outputs_into(
         notes.push(format!("schedule: {}", status_name(status)));
     }
     notes.extend(plan.roster.unmet.iter().map(|u| format!("roster: {}", u.reason)));
-    let simulation_figures = simulation_figures(&plan.simulation, &simulation, &targeted);
+    let mut simulation_figures = simulation_figures(&plan.simulation, &simulation, &targeted);
+    simulation_figures.judge_days(&simulation_days, &targets);
+    for missed in &simulation_figures.queue_days_missed {
+        notes.push(format!("simulation: {missed} missed its target (with absence)"));
+    }
+    if let Some(r) = &plan.repair {
+        notes.extend(r.unrepairable.iter().map(|u| format!("loop: {u}")));
+    }
 
     let summary = PlanSummary {
         site: config.site.name.clone(),
@@ -605,6 +661,7 @@ fn write_outputs_into(
         schedule: Some(schedule_figures),
         roster: Some(roster_figures),
         simulation: Some(simulation_figures),
+        repair: plan.repair.as_ref().map(|r| loop_figures(r, plan.schedule_paid_hours)),
         notes,
     };
     write_summary(&path("summary.json"), &summary)?;
@@ -629,6 +686,70 @@ fn write_outputs_into(
     Ok(summary)
 }
 
+/// The loop's account for summary.json.
+fn loop_figures(r: &verify::RepairReport, schedule_paid_hours: f64) -> LoopFigures {
+    let count = |sign: i64| -> u64 {
+        r.actions
+            .iter()
+            .filter(|a| a.shifts.signum() == sign)
+            .map(|a| a.shifts.unsigned_abs())
+            .sum()
+    };
+    LoopFigures {
+        rounds: r.rounds,
+        schedule_paid_hours,
+        added_shifts: count(1),
+        added_paid_hours: r.added_paid_hours,
+        removed_shifts: count(-1),
+        removed_paid_hours: r.removed_paid_hours,
+        missed_before: r.missed_before as u64,
+        missed_after: r.missed_after as u64,
+        actions: r
+            .actions
+            .iter()
+            .map(|a| LoopAction {
+                round: a.round,
+                date: a.date.format("%Y-%m-%d").to_string(),
+                queue: a.queue.clone(),
+                shifts: a.shifts,
+                paid_hours: a.paid_hours,
+                reason: a.reason.clone(),
+            })
+            .collect(),
+        unrepairable: r.unrepairable.clone(),
+    }
+}
+
+/// A schedule without a single shift has nothing to roster: say which queue's rule left it
+/// empty (rather than the roster's "no shifts to roster").
+fn no_shifts_error(schedule: &crate::schedule::ScheduleResult) -> Result<(), Error> {
+    use crate::schedule::Status;
+    if !schedule.shifts.is_empty() {
+        return Ok(());
+    }
+    let why: Vec<String> = schedule
+        .summary
+        .queues
+        .iter()
+        .filter_map(|q| match &q.status {
+            Status::Infeasible { rule, reason, intervals } => Some(format!(
+                "queue {:?}: rule {rule}: {reason} at {}",
+                q.queue,
+                intervals.join(", ")
+            )),
+            _ => None,
+        })
+        .collect();
+    if why.is_empty() {
+        return Ok(());
+    }
+    Err(crate::schedule::ScheduleError::Invalid(format!(
+        "the schedule has no shifts: {}",
+        why.join("; ")
+    ))
+    .into())
+}
+
 fn status_name(status: &crate::schedule::Status) -> String {
     use crate::schedule::Status;
     match status {
@@ -645,4 +766,100 @@ fn status_name(status: &crate::schedule::Status) -> String {
 /// from any working folder.
 fn display_path(p: &Path) -> String {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string()
+}
+
+/// `report --from`: the key figures recomputed from the folder's files, so a hand-edited
+/// roster.csv (an agent's shifts deleted, an unknown agent added) changes the roster's figures,
+/// its hard-rule violations and the verdicts. The plan.toml and agents.csv summary.json names
+/// give the rules and hourly costs (when they are gone, a note says which figures could not be
+/// recomputed); what no file holds — the backtest accuracy, the solver's status and gap, the
+/// simulation's settings, the loop's account — is kept from summary.json.
+pub fn refresh_figures(data: &mut ReportData) -> Result<(), Error> {
+    let s = &data.summary;
+    let (interval_minutes, days) = (s.interval_minutes, s.days);
+    let config = match s.inputs.config.as_deref().map(Path::new) {
+        Some(p) if p.exists() => Some(PlanConfig::read(p)?),
+        Some(p) => {
+            data.notes.push(format!(
+                "{} (named in summary.json) was not found: hard-rule violations are summary.json's",
+                p.display()
+            ));
+            None
+        }
+        None => None,
+    };
+    let agents = match s.inputs.agents.as_deref().map(Path::new) {
+        Some(p) if p.exists() => Some(crate::io::agents::read_agents(p)?),
+        _ => None,
+    };
+    let targeted: Vec<String> = s
+        .queues
+        .iter()
+        .filter(|q| q.service_level_target.is_some())
+        .map(|q| q.name.clone())
+        .collect();
+    let contacts: BTreeMap<_, f64> =
+        data.forecast.iter().map(|r| ((r.interval_start, r.queue.clone()), r.contacts)).collect();
+    let mut summary = data.summary.clone();
+    let accuracy = summary.forecast.accuracy.take();
+    summary.forecast = ForecastFigures::from_rows(&data.forecast);
+    summary.forecast.accuracy = accuracy;
+    summary.staffing = StaffingFigures::from_rows(&data.requirements, interval_minutes, days);
+    let mut schedule = ScheduleFigures::from_rows(
+        &data.shifts,
+        &data.coverage,
+        &contacts,
+        &targeted,
+        interval_minutes,
+        days,
+    );
+    if let Some(old) = &summary.schedule {
+        (schedule.status, schedule.gap) = (old.status.clone(), old.gap);
+    }
+    summary.schedule = Some(schedule);
+    let default_cost = config.as_ref().map_or(1.0, |c| c.roster.default_hourly_cost);
+    let hourly_cost: BTreeMap<String, f64> = agents
+        .iter()
+        .flatten()
+        .map(|a| (a.agent_id.clone(), a.hourly_cost.unwrap_or(default_cost)))
+        .collect();
+    let mut roster = RosterFigures::from_rows(
+        &data.roster,
+        &data.shifts,
+        &data.coverage,
+        &hourly_cost,
+        interval_minutes,
+        days,
+    );
+    let old = summary.roster.take().unwrap_or_default();
+    roster.currency = old.currency.clone();
+    (roster.hard_rule_violations, roster.violations_by_rule) =
+        (old.hard_rule_violations, old.violations_by_rule.clone());
+    if let (Some(config), Some(agents), Ok(first)) =
+        (&config, &agents, crate::time::parse_date(&summary.start))
+    {
+        let last = first + Duration::days(i64::from(days) - 1);
+        let violations = crate::roster::check_with_horizon(
+            &data.roster,
+            agents,
+            &config.site,
+            &config.roster,
+            Some((first, last)),
+        );
+        roster.hard_rule_violations = Some(violations.len() as u64);
+        roster.violations_by_rule = crate::roster::violations_by_rule(&violations)
+            .into_iter()
+            .map(|(rule, n)| (rule, n as u64))
+            .collect();
+    }
+    summary.roster = Some(roster);
+    if let Some(old) = summary.simulation.take() {
+        let mut sim = SimulationFigures::from_rows(&data.simulation, &targeted);
+        (sim.replications, sim.routing, sim.absence, sim.absence_day_probability) =
+            (old.replications, old.routing, old.absence, old.absence_day_probability);
+        sim.judge_days(&data.simulation_days, &summary.queues);
+        summary.simulation = Some(sim);
+    }
+    data.summary = summary;
+    Ok(())
 }

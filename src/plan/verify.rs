@@ -94,8 +94,8 @@ pub fn verdicts(simulation: &SimulationResult, site: &Site) -> Vec<Verdict> {
             target,
             target_seconds: crate::simulate::target_seconds(queue),
             offered: m.offered.mean,
-            service_level: m.service_level.clone(),
-            abandon_rate: m.abandon_rate.clone(),
+            service_level: m.service_level,
+            abandon_rate: m.abandon_rate,
             max_abandon_rate: queue.max_abandon_rate,
             met: true,
         };
@@ -158,14 +158,18 @@ pub struct Evaluation<R> {
     pub unfilled: BTreeMap<(NaiveDate, String), usize>,
 }
 
+/// Rosters and simulates a set of shifts.
+pub type Evaluator<'a, R, E> = dyn FnMut(&[ShiftRow]) -> Result<Evaluation<R>, E> + 'a;
+
 /// Run the loop from `shifts`: `evaluate` rosters and simulates a set of shifts. Returns the
 /// final shifts, their evaluation and the account.
 pub fn repair<R, E>(
     mut shifts: Vec<ShiftRow>,
     site: &Site,
     options: RepairOptions,
-    evaluate: &mut dyn FnMut(&[ShiftRow]) -> Result<Evaluation<R>, E>,
+    evaluate: &mut Evaluator<'_, R, E>,
 ) -> Result<(Vec<ShiftRow>, Evaluation<R>, RepairReport), E> {
+    let original = shifts.clone();
     let mut current = evaluate(&shifts)?;
     let first = verdicts(&current.simulation, site);
     let mut report = RepairReport {
@@ -179,6 +183,7 @@ pub fn repair<R, E>(
         unrepairable: Vec::new(),
     };
     let mut serial = 0usize;
+    let mut tried: BTreeSet<String> = BTreeSet::new();
     for _ in 0..options.add_rounds {
         let v = verdicts(&current.simulation, site);
         if v.iter().all(|x| x.met) {
@@ -188,7 +193,6 @@ pub fn repair<R, E>(
         let shortfall = Shortfall::of(&current.simulation, site);
         let before = shifts.clone();
         let mut added = 0;
-        report.unrepairable.clear();
         for miss in v.iter().filter(|x| !x.met) {
             let empty = current.unfilled.get(&(miss.date, miss.queue.clone())).copied();
             if let Some(seats) = empty.filter(|&n| n > 0) {
@@ -196,6 +200,14 @@ pub fn repair<R, E>(
                     "{} {}: {seats} seat(s) already unfilled (no agent with the skill free), so more shifts would add no one",
                     miss.queue, miss.date
                 ));
+            }
+        }
+        // One queue per round (the one furthest short, skipping those tried in vain): seats
+        // added on several queues at once compete for the same multi-skilled agents.
+        let Some(focus) = focus_queue(&v, &current.unfilled, &tried) else { break };
+        tried.insert(focus.clone());
+        for miss in v.iter().filter(|x| !x.met && x.queue == focus) {
+            if current.unfilled.get(&(miss.date, miss.queue.clone())).is_some_and(|&n| n > 0) {
                 continue;
             }
             let copies = copies_needed(miss);
@@ -236,20 +248,34 @@ pub fn repair<R, E>(
                 .map(|a| a.paid_hours)
                 .sum::<f64>();
             report.actions.retain(|a| a.round != report.rounds);
-            report.rounds -= 1;
             report.unrepairable.push(format!(
-                "round {}: adding {added} shift(s) did not lower the shortfall in the simulation (undone)",
-                report.rounds + 1
+                "{focus}: adding {added} shift(s) did not lower the shortfall in the simulation (undone)"
             ));
-            break;
+            continue;
         }
+        // Progress on this queue: it may take another round.
+        tried.remove(&focus);
         current = trial;
+    }
+    let missed_now = verdicts(&current.simulation, site).iter().filter(|v| !v.met).count();
+    if report.added_paid_hours > 0.0 && missed_now >= report.missed_before {
+        // Hours that bought no queue-day: give them back and say so.
+        report.unrepairable.push(format!(
+            "adding {:.1} paid hours in {} round(s) met no more queue-days ({} missed before, {missed_now} after): undone",
+            report.added_paid_hours, report.rounds, report.missed_before
+        ));
+        report.actions.clear();
+        report.added_paid_hours = 0.0;
+        shifts = original;
+        current = evaluate(&shifts)?;
     }
     remove_rounds(&mut shifts, &mut current, site, options, &mut report, evaluate)?;
     report.missed_after = verdicts(&current.simulation, site).iter().filter(|v| !v.met).count();
     if report.missed_after == 0 {
         report.unrepairable.clear();
     }
+    let mut seen = BTreeSet::new();
+    report.unrepairable.retain(|u| seen.insert(u.clone()));
     Ok((shifts, current, report))
 }
 
@@ -260,7 +286,7 @@ fn remove_rounds<R, E>(
     site: &Site,
     options: RepairOptions,
     report: &mut RepairReport,
-    evaluate: &mut dyn FnMut(&[ShiftRow]) -> Result<Evaluation<R>, E>,
+    evaluate: &mut Evaluator<'_, R, E>,
 ) -> Result<(), E> {
     let mut frozen: BTreeSet<(NaiveDate, String)> = BTreeSet::new();
     for _ in 0..options.remove_rounds {
@@ -381,6 +407,26 @@ fn miss_reason(x: &Verdict) -> String {
     parts.join("; ")
 }
 
+/// The queue whose missed queue-days fall furthest short in total, among those with a day that
+/// more shifts could help (no unfilled seats) and not yet tried in vain.
+fn focus_queue(
+    verdicts: &[Verdict],
+    unfilled: &BTreeMap<(NaiveDate, String), usize>,
+    tried: &BTreeSet<String>,
+) -> Option<String> {
+    let mut by_queue: BTreeMap<&str, f64> = BTreeMap::new();
+    for x in verdicts.iter().filter(|x| !x.met && !tried.contains(&x.queue)) {
+        if unfilled.get(&(x.date, x.queue.clone())).is_some_and(|&n| n > 0) {
+            continue;
+        }
+        *by_queue.entry(x.queue.as_str()).or_default() += total_shortfall(std::slice::from_ref(x));
+    }
+    by_queue
+        .into_iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(q, _)| q.to_string())
+}
+
 /// Σ over queue-days of how far each falls short: service-level points under the met line plus
 /// abandonment above the cap (scaled to service-level points by [`ADD_STEP_ABANDON`]).
 fn total_shortfall(verdicts: &[Verdict]) -> f64 {
@@ -436,19 +482,22 @@ impl Shortfall {
         }
     }
 
-    /// Interval starts a shift is on the phone for (its span minus its breaks).
     fn on_phone(&self, shift: &ShiftRow) -> Vec<Stamp> {
-        let step = chrono::Duration::seconds(self.interval_seconds);
-        let mut out = Vec::new();
-        let mut t = shift.shift_start;
-        while t < shift.shift_end {
-            if !shift.breaks.iter().any(|(b, e)| *b <= t && t < *e) {
-                out.push(t);
-            }
-            t += step;
-        }
-        out
+        on_phone_starts(shift, chrono::Duration::seconds(self.interval_seconds))
     }
+}
+
+/// Interval starts (every `step`) a shift is on the phone for: its span minus its breaks.
+fn on_phone_starts(shift: &ShiftRow, step: chrono::Duration) -> Vec<Stamp> {
+    let mut out = Vec::new();
+    let mut t = shift.shift_start;
+    while t < shift.shift_end {
+        if !shift.breaks.iter().any(|(b, e)| *b <= t && t < *e) {
+            out.push(t);
+        }
+        t += step;
+    }
+    out
 }
 
 /// `n` copies of the queue-day's shifts covering the most shortfall, each copy crediting the
@@ -552,12 +601,8 @@ pub fn recount_coverage(
     let step = chrono::Duration::minutes(i64::from(site.grid.interval_minutes));
     let mut scheduled: BTreeMap<(&str, Stamp), u32> = BTreeMap::new();
     for s in shifts {
-        let mut t = s.shift_start;
-        while t < s.shift_end {
-            if !s.breaks.iter().any(|(b, e)| *b <= t && t < *e) {
-                *scheduled.entry((s.queue.as_str(), t)).or_default() += 1;
-            }
-            t += step;
+        for t in on_phone_starts(s, step) {
+            *scheduled.entry((s.queue.as_str(), t)).or_default() += 1;
         }
     }
     let demand: BTreeMap<(&str, Stamp), (f64, f64)> = requirements
@@ -589,4 +634,139 @@ pub fn recount_coverage(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{AppliedAbsence, DayOutcome, IntervalOutcome, Metrics, Routing};
+    use chrono::TimeZone;
+
+    const PLAN: &str = "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 60\n[staffing]\nshrinkage = 0.0\n\
+        [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n\
+        patience_seconds = 180\nmax_abandon_rate = 0.035\n";
+
+    fn site() -> Site {
+        crate::plan::PlanConfig::parse("plan.toml", PLAN, std::path::Path::new("")).unwrap().site
+    }
+
+    fn e(mean: f64, half: f64) -> Estimate {
+        Estimate { mean, ci_low: Some(mean - half), ci_high: Some(mean + half) }
+    }
+
+    fn metrics(sl: f64, half: f64, abandon: f64) -> Metrics {
+        Metrics {
+            offered: e(100.0, 0.0),
+            answered: e(100.0 * (1.0 - abandon), 0.0),
+            abandoned: e(100.0 * abandon, 0.0),
+            unanswered: e(0.0, 0.0),
+            service_level: Some(e(sl, half)),
+            asa_seconds: Some(e(5.0, 0.0)),
+            abandon_rate: Some(e(abandon, 0.0)),
+            occupancy: Some(e(0.8, 0.0)),
+        }
+    }
+
+    /// One queue-day (voice, 2026-11-23) with one 09:00 interval carrying the day's figures.
+    fn result(sl: f64, half: f64, abandon: f64) -> SimulationResult {
+        let m = metrics(sl, half, abandon);
+        SimulationResult {
+            replications: 10,
+            seed: 1,
+            confidence: 0.95,
+            interval_minutes: 60,
+            routing: Routing::Skills,
+            absence: AppliedAbsence::NONE,
+            total: m.clone(),
+            queues: Vec::new(),
+            days: vec![DayOutcome {
+                date: "2026-11-23".into(),
+                queue: "voice".into(),
+                metrics: m.clone(),
+            }],
+            intervals: vec![IntervalOutcome {
+                interval_start: chrono_tz::Tz::UTC.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+                queue: "voice".into(),
+                metrics: m,
+            }],
+        }
+    }
+
+    fn shift(n: usize) -> ShiftRow {
+        let at = |h| chrono_tz::Tz::UTC.with_ymd_and_hms(2026, 11, 23, h, 0, 0).unwrap();
+        ShiftRow {
+            shift_id: format!("voice/2026-11-23/{n:04}"),
+            queue: "voice".into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            shift_start: at(9),
+            shift_end: at(10),
+            paid_minutes: 60,
+            breaks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_day_is_judged_by_its_lower_limit_less_the_tolerance_and_its_abandonment() {
+        let site = site();
+        // Lower limit 0.785 >= 0.80 - 0.02: met, though the target itself is above it.
+        assert!(verdicts(&result(0.80, 0.015, 0.02), &site)[0].met);
+        // Lower limit 0.775 < 0.78: missed, though the mean (0.80) is on target.
+        assert!(!verdicts(&result(0.80, 0.025, 0.02), &site)[0].met);
+        // Abandonment 3.6% over the 3.5% cap: missed at any service level.
+        assert!(!verdicts(&result(0.95, 0.01, 0.036), &site)[0].met);
+    }
+
+    /// A model with a closed form: the day's service level is 0.1 per shift (capped at 1),
+    /// exact (no noise). The target 0.8 less the tolerance needs 0.78, so 8 shifts: the loop
+    /// must end at 8 from below (adding) and from above (removing, then putting back the one
+    /// removal that misses).
+    #[test]
+    fn the_loop_adds_and_removes_shifts_to_the_fewest_that_meet_the_target() {
+        let site = site();
+        let mut runs = 0;
+        let mut evaluate = |shifts: &[ShiftRow]| -> Result<Evaluation<usize>, ()> {
+            runs += 1;
+            let sl = (0.1 * shifts.len() as f64).min(1.0);
+            Ok(Evaluation {
+                chain: shifts.len(),
+                simulation: result(sl, 0.0, 0.01),
+                unfilled: BTreeMap::new(),
+            })
+        };
+        let options = RepairOptions { add_rounds: 6, remove_rounds: 6 };
+        let (from_below, eval, report) =
+            repair((0..5).map(shift).collect(), &site, options, &mut evaluate).unwrap();
+        assert_eq!((from_below.len(), eval.chain), (8, 8));
+        assert_eq!((report.missed_before, report.missed_after), (1, 0));
+        assert_eq!(report.added_paid_hours, 3.0);
+        let ids: BTreeSet<&str> = from_below.iter().map(|s| s.shift_id.as_str()).collect();
+        assert_eq!(ids.len(), 8, "every added copy has its own id");
+
+        let (from_above, _, report) =
+            repair((0..12).map(shift).collect(), &site, options, &mut evaluate).unwrap();
+        assert_eq!(from_above.len(), 8);
+        assert_eq!(report.removed_paid_hours, 4.0);
+        assert_eq!(report.missed_after, 0);
+        assert!(runs < 40, "bounded: {runs} evaluations");
+    }
+
+    #[test]
+    fn seats_nobody_can_fill_are_not_multiplied() {
+        let site = site();
+        let mut evaluate = |shifts: &[ShiftRow]| -> Result<Evaluation<usize>, ()> {
+            let mut unfilled = BTreeMap::new();
+            unfilled.insert((NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), "voice".into()), 2);
+            Ok(Evaluation { chain: shifts.len(), simulation: result(0.5, 0.0, 0.01), unfilled })
+        };
+        let (shifts, _, report) =
+            repair((0..5).map(shift).collect(), &site, RepairOptions::default(), &mut evaluate)
+                .unwrap();
+        assert_eq!(shifts.len(), 5);
+        assert_eq!(report.missed_after, 1);
+        assert!(
+            report.unrepairable[0].contains("2 seat(s) already unfilled"),
+            "{:?}",
+            report.unrepairable
+        );
+    }
 }

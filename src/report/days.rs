@@ -206,9 +206,10 @@ impl QueueDays {
             _ => None,
         };
         let (figure, verdict) = match f.simulated() {
-            Some(v) => {
-                (Some(v), crate::simulate::meets_target(target, f.simulated_low(), cap, f.abandon_rate()))
-            }
+            Some(v) => (
+                Some(v),
+                crate::simulate::meets_target(target, f.simulated_low(), cap, f.abandon_rate()),
+            ),
             None if deferred => (None, None),
             None => {
                 let v = f.projected();

@@ -79,13 +79,18 @@ pub fn parse_simulation_days(t: &Table) -> Result<Vec<SimulatedDay>, InputError>
     t.require("service_level")?;
     let mut out = Vec::with_capacity(t.rows.len());
     for row in &t.rows {
-        let date = crate::time::parse_date(t.text(row, c_date)).map_err(|m| t.error(row, c_date, m))?;
+        let date =
+            crate::time::parse_date(t.text(row, c_date)).map_err(|m| t.error(row, c_date, m))?;
         let mut v = [None; 5];
         for (k, c) in cols.iter().enumerate() {
             v[k] = optional_number(t, row, *c)?;
             if let (Some(x), Some(c)) = (v[k], c) {
                 if !(0.0..=1.0).contains(&x) {
-                    return Err(t.error(row, *c, format!("expected a fraction in [0, 1], found {x}")));
+                    return Err(t.error(
+                        row,
+                        *c,
+                        format!("expected a fraction in [0, 1], found {x}"),
+                    ));
                 }
             }
         }
@@ -336,6 +341,7 @@ base,1000,12,300,12,75,1.88,,0,,,,\n";
             schedule: None,
             roster: None,
             simulation: None,
+            repair: None,
             notes: vec!["a note".into()],
         };
         write_summary(&path, &summary).unwrap();

@@ -221,11 +221,7 @@ impl<'a> Context<'a> {
 
     /// Deferred work (email, social): judged by its deadline, not a per-interval service level.
     pub fn is_deferred(&self, queue: &str) -> bool {
-        self.queue(queue).is_some_and(|q| {
-            q.deadline_minutes.is_some()
-                || (q.service_level_target.is_none()
-                    && matches!(q.channel.as_str(), "email" | "social"))
-        })
+        self.queue(queue).is_some_and(QueueTarget::is_deferred)
     }
 
     pub fn interval_seconds(&self) -> i64 {

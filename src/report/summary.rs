@@ -39,6 +39,9 @@ pub struct PlanSummary {
     pub schedule: Option<ScheduleFigures>,
     pub roster: Option<RosterFigures>,
     pub simulation: Option<SimulationFigures>,
+    /// The simulation loop of `plan` (absent when it did not run).
+    #[serde(default, rename = "loop", skip_serializing_if = "Option::is_none")]
+    pub repair: Option<LoopFigures>,
     /// Warnings and remarks of the stages (fallbacks, unfilled seats, infeasible rules).
     #[serde(default)]
     pub notes: Vec<String>,
@@ -67,6 +70,35 @@ pub struct QueueTarget {
 }
 
 impl QueueTarget {
+    /// Deferred work (email, social): judged by the share answered within the deadline.
+    pub fn is_deferred(&self) -> bool {
+        self.deadline_minutes.is_some()
+            || (self.service_level_target.is_none()
+                && matches!(self.channel.as_str(), "email" | "social"))
+    }
+
+    /// The service level a simulated day is judged against: the queue's target, else all of a
+    /// deferred queue's contacts within the deadline.
+    pub fn judged_target(&self) -> Option<f64> {
+        match self.service_level_target {
+            Some(t) => Some(t),
+            None if self.is_deferred() => Some(1.0),
+            None => None,
+        }
+    }
+
+    /// Whether a simulated day met this queue's targets ([`crate::simulate::meets_target`]);
+    /// `None` when there is nothing to judge.
+    pub fn day_met(&self, day: &SimulatedDay) -> Option<bool> {
+        let cap = if self.is_deferred() { None } else { self.max_abandon_rate };
+        crate::simulate::meets_target(
+            self.judged_target(),
+            day.service_level_ci_low.or(day.service_level),
+            cap,
+            day.abandon_rate,
+        )
+    }
+
     /// The targets of a `[[queues]]` entry.
     pub fn of(q: &crate::site::QueueConfig) -> QueueTarget {
         QueueTarget {
@@ -243,6 +275,65 @@ pub struct SimulationFigures {
     /// Probability that a rostered agent-day is absent.
     #[serde(default)]
     pub absence_day_probability: Option<f64>,
+    /// Queue-days judged against their targets (simulation_days.csv) and how many met them.
+    #[serde(default)]
+    pub queue_days: Option<u64>,
+    #[serde(default)]
+    pub queue_days_met: Option<u64>,
+    /// The queue-days that missed, `queue YYYY-MM-DD`.
+    #[serde(default)]
+    pub queue_days_missed: Vec<String>,
+}
+
+impl SimulationFigures {
+    /// Judge every simulated queue-day against its queue's targets.
+    pub fn judge_days(&mut self, days: &[SimulatedDay], targets: &[QueueTarget]) {
+        let (mut judged, mut met) = (0u64, 0u64);
+        self.queue_days_missed.clear();
+        for t in targets {
+            for d in days.iter().filter(|d| d.queue == t.name) {
+                match t.day_met(d) {
+                    Some(true) => (judged, met) = (judged + 1, met + 1),
+                    Some(false) => {
+                        judged += 1;
+                        self.queue_days_missed.push(format!("{} {}", d.queue, d.date));
+                    }
+                    None => {}
+                }
+            }
+        }
+        (self.queue_days, self.queue_days_met) = (Some(judged), Some(met));
+    }
+}
+
+/// What `plan`'s simulation loop did to the schedule (the run's account: not in any other file).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoopFigures {
+    pub rounds: u32,
+    /// Paid hours of the schedule as solved, before the loop.
+    pub schedule_paid_hours: f64,
+    pub added_shifts: u64,
+    pub added_paid_hours: f64,
+    pub removed_shifts: u64,
+    pub removed_paid_hours: f64,
+    /// Queue-days missed before the loop and after it.
+    pub missed_before: u64,
+    pub missed_after: u64,
+    pub actions: Vec<LoopAction>,
+    /// Why a missed queue-day could not be helped by more shifts.
+    pub unrepairable: Vec<String>,
+}
+
+/// One change of the loop.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoopAction {
+    pub round: u32,
+    pub date: String,
+    pub queue: String,
+    /// Shifts added (> 0) or removed (< 0).
+    pub shifts: i64,
+    pub paid_hours: f64,
+    pub reason: String,
 }
 
 /// One queue's simulation.csv sums.

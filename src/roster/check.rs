@@ -3,6 +3,11 @@
 //! This is deliberately a second implementation, independent of the solver's evaluation: it
 //! works on clock times and dates of [`RosterRow`]s (as HR sees them), so a test that runs
 //! [`super::solve`] and then `check` really tests the solver.
+//!
+//! Each violation names the roster rows it is about ([`Violation::rows`], indices into the
+//! roster; with [`check_file`] also their file lines). A row repeated verbatim is one
+//! `duplicate_row` violation and is otherwise left out (not also "-8.5 h rest" and "2 shifts on
+//! one date"). [`compare_with_shifts`] holds a roster against the shifts it should fill.
 
 use std::collections::BTreeMap;
 
@@ -11,16 +16,28 @@ use serde::Serialize;
 
 use super::model::{minutes_from, week_start_of};
 use super::RosterConfig;
-use super::{Agent, RosterRow};
+use super::{Agent, RosterRow, ShiftRow};
 use crate::io::agents::Unavailable;
+use crate::io::roster::RosterFile;
 use crate::site::Site;
+use crate::time::{self, Stamp};
 
 /// The hard rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
+    /// The row repeats an earlier row verbatim.
+    DuplicateRow,
     /// The row names an agent that is not in agents.csv.
     UnknownAgent,
+    /// The row's `name` is not the agents.csv name of its `agent_id`.
+    Name,
+    /// The row's queue is not in plan.toml.
+    UnknownQueue,
+    /// The shift runs into hours its queue is closed.
+    OpeningHours,
+    /// With `--shifts`: the row matches no shift of shifts.csv (queue, start and end).
+    NoMatchingShift,
     /// The shift starts on another date than the row's, or pays more minutes than it lasts.
     ShiftTimes,
     Skill,
@@ -51,6 +68,47 @@ pub struct Violation {
     pub date: NaiveDate,
     pub rule: Rule,
     pub detail: String,
+    /// The roster rows concerned (indices into the roster, in file order).
+    #[serde(skip)]
+    pub rows: Vec<usize>,
+    /// Their file lines (with [`check_file`]; empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<u64>,
+}
+
+/// A roster row with its index in the roster.
+#[derive(Clone, Copy)]
+struct Indexed<'a> {
+    index: usize,
+    row: &'a RosterRow,
+}
+
+impl std::ops::Deref for Indexed<'_> {
+    type Target = RosterRow;
+    fn deref(&self) -> &RosterRow {
+        self.row
+    }
+}
+
+/// Where a row is in the file, for details that point at another row.
+fn row_label(lines: Option<&[u64]>, index: usize) -> String {
+    match lines {
+        Some(l) => format!("line {}", l[index]),
+        None => format!("row {}", index + 1),
+    }
+}
+
+/// Full English weekday name ("Sunday"), for messages.
+fn weekday_name(w: Weekday) -> &'static str {
+    match w {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
 }
 
 /// The weekly minimum of `agent` in the planning week starting `week_first_day`, in minutes:
@@ -103,13 +161,51 @@ pub fn check_with_horizon(
     config: &RosterConfig,
     horizon: Option<(NaiveDate, NaiveDate)>,
 ) -> Vec<Violation> {
+    let rules = FileRules { lines: None, opening_hours: false };
+    check_rows(roster, rules, agents, site, config, horizon)
+}
+
+/// What [`check_file`] adds to the rules of [`check`].
+#[derive(Clone, Copy)]
+struct FileRules<'a> {
+    /// File line of each row.
+    lines: Option<&'a [u64]>,
+    /// Check that shifts lie inside their queue's opening hours (a roster from `roster` takes
+    /// the schedule's shifts, which `[schedule] allow_closed_intervals` may let run into
+    /// closed hours).
+    opening_hours: bool,
+}
+
+/// [`check`] on a roster read from a file: violations carry the file lines of their rows, and
+/// details that refer to another row name its line. Unless `allow_closed_intervals` (the plan's
+/// `[schedule]` key), a shift must also lie inside its queue's opening hours.
+pub fn check_file(
+    roster: &RosterFile,
+    agents: &[Agent],
+    site: &Site,
+    config: &RosterConfig,
+    allow_closed_intervals: bool,
+) -> Vec<Violation> {
+    let rules = FileRules { lines: Some(&roster.lines), opening_hours: !allow_closed_intervals };
+    check_rows(&roster.rows, rules, agents, site, config, None)
+}
+
+fn check_rows(
+    roster: &[RosterRow],
+    rules: FileRules,
+    agents: &[Agent],
+    site: &Site,
+    config: &RosterConfig,
+    horizon: Option<(NaiveDate, NaiveDate)>,
+) -> Vec<Violation> {
     let rc = config;
+    let lines = rules.lines;
     let week_start = site.week_start;
     let mut out = Vec::new();
     let by_id: BTreeMap<&str, &Agent> = agents.iter().map(|a| (a.agent_id.as_str(), a)).collect();
-    let mut rows_of: BTreeMap<&str, Vec<&RosterRow>> = BTreeMap::new();
-    for r in roster {
-        rows_of.entry(r.agent_id.as_str()).or_default().push(r);
+    let mut rows_of: BTreeMap<&str, Vec<Indexed>> = BTreeMap::new();
+    for (index, row) in unique_rows(roster, lines, &mut out) {
+        rows_of.entry(row.agent_id.as_str()).or_default().push(Indexed { index, row });
     }
     let weeks = planning_weeks(roster, horizon, week_start);
     for (id, rows) in &mut rows_of {
@@ -120,12 +216,14 @@ pub fn check_with_horizon(
                     date: r.date,
                     rule: Rule::UnknownAgent,
                     detail: format!("agent {id:?} is not in the agents file"),
+                    rows: vec![r.index],
+                    lines: Vec::new(),
                 });
             }
             continue;
         };
-        rows.sort_by_key(|r| (r.shift_start, r.date));
-        let mut checker = AgentChecker { agent, rc, site, week_start, out: &mut out };
+        rows.sort_by_key(|r| (r.shift_start, r.date, r.index));
+        let mut checker = AgentChecker { agent, rc, site, week_start, rules, out: &mut out };
         for r in rows.iter() {
             checker.check_row(r);
         }
@@ -139,8 +237,118 @@ pub fn check_with_horizon(
             out.extend(min_hours_violation(agent, *w, rows, rc, week_start));
         }
     }
-    out.sort_by(|a, b| (&a.agent_id, a.date, a.rule).cmp(&(&b.agent_id, b.date, b.rule)));
+    if let Some(lines) = lines {
+        for v in &mut out {
+            v.lines = v.rows.iter().map(|&i| lines[i]).collect();
+        }
+    }
+    out.sort_by(|a, b| {
+        (&a.agent_id, a.date, a.rule, &a.rows).cmp(&(&b.agent_id, b.date, b.rule, &b.rows))
+    });
     out
+}
+
+/// The roster's rows without verbatim repeats (index and row); each repeat is a
+/// `duplicate_row` violation naming the row it repeats.
+fn unique_rows<'a>(
+    roster: &'a [RosterRow],
+    lines: Option<&[u64]>,
+    out: &mut Vec<Violation>,
+) -> Vec<(usize, &'a RosterRow)> {
+    let mut first: Vec<(usize, &RosterRow)> = Vec::with_capacity(roster.len());
+    let mut by_key: BTreeMap<(&str, Stamp, Stamp), Vec<usize>> = BTreeMap::new();
+    for (i, r) in roster.iter().enumerate() {
+        let same = by_key.entry((r.agent_id.as_str(), r.shift_start, r.shift_end)).or_default();
+        match same.iter().find(|&&j| roster[j] == *r) {
+            Some(&j) => out.push(Violation {
+                agent_id: r.agent_id.clone(),
+                date: r.date,
+                rule: Rule::DuplicateRow,
+                detail: format!("the same row as {} (a row entered twice)", row_label(lines, j)),
+                rows: vec![i],
+                lines: Vec::new(),
+            }),
+            None => {
+                same.push(i);
+                first.push((i, r));
+            }
+        }
+    }
+    first
+}
+
+/// Seats of shifts.csv no roster row takes, by shift.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LostSeat {
+    pub queue: String,
+    pub shift_start: String,
+    pub shift_end: String,
+    /// Seats of this shift in shifts.csv.
+    pub seats: u32,
+    /// Of them, taken by no roster row.
+    pub lost: u32,
+}
+
+/// A roster held against the shifts it should fill.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShiftComparison {
+    pub lost_seats: Vec<LostSeat>,
+    /// Rows that match no seat of shifts.csv (or more rows than the shift has seats).
+    pub unmatched: Vec<Violation>,
+}
+
+impl ShiftComparison {
+    pub fn lost_total(&self) -> u32 {
+        self.lost_seats.iter().map(|l| l.lost).sum()
+    }
+}
+
+/// Match roster rows to seats of shifts.csv by queue, shift start and shift end (each seat
+/// taken once, rows in file order): the seats left over were lost, the rows left over match no
+/// shift.
+pub fn compare_with_shifts(roster: &RosterFile, shifts: &[ShiftRow]) -> ShiftComparison {
+    let mut seats: BTreeMap<(&str, Stamp, Stamp), (u32, u32)> = BTreeMap::new();
+    for s in shifts {
+        seats.entry((s.queue.as_str(), s.shift_start, s.shift_end)).or_insert((0, 0)).0 += 1;
+    }
+    let mut unmatched = Vec::new();
+    for (i, r) in roster.rows.iter().enumerate() {
+        match seats.get_mut(&(r.queue.as_str(), r.shift_start, r.shift_end)) {
+            Some((total, taken)) if *taken < *total => *taken += 1,
+            found => {
+                let why = if found.is_some() {
+                    "more rows than shifts.csv has seats for"
+                } else {
+                    "no shift of shifts.csv has"
+                };
+                unmatched.push(Violation {
+                    agent_id: r.agent_id.clone(),
+                    date: r.date,
+                    rule: Rule::NoMatchingShift,
+                    detail: format!(
+                        "{why} queue {} from {} to {}",
+                        r.queue,
+                        time::format_local(&r.shift_start),
+                        time::format_local(&r.shift_end)
+                    ),
+                    rows: vec![i],
+                    lines: vec![roster.lines[i]],
+                });
+            }
+        }
+    }
+    let lost_seats = seats
+        .into_iter()
+        .filter(|(_, (total, taken))| taken < total)
+        .map(|((queue, start, end), (total, taken))| LostSeat {
+            queue: queue.to_string(),
+            shift_start: time::format_local(&start),
+            shift_end: time::format_local(&end),
+            seats: total,
+            lost: total - taken,
+        })
+        .collect();
+    ShiftComparison { lost_seats, unmatched }
 }
 
 /// First days of the planning weeks from the week of the horizon's (else the roster's) first
@@ -176,18 +384,78 @@ struct AgentChecker<'a> {
     rc: &'a super::RosterConfig,
     site: &'a Site,
     week_start: Weekday,
+    rules: FileRules<'a>,
     out: &'a mut Vec<Violation>,
 }
 
 impl AgentChecker<'_> {
-    fn push(&mut self, date: NaiveDate, rule: Rule, detail: String) {
-        self.out.push(Violation { agent_id: self.agent.agent_id.clone(), date, rule, detail });
+    fn push(&mut self, date: NaiveDate, rule: Rule, detail: String, rows: Vec<usize>) {
+        self.out.push(Violation {
+            agent_id: self.agent.agent_id.clone(),
+            date,
+            rule,
+            detail,
+            rows,
+            lines: Vec::new(),
+        });
+    }
+
+    /// The queue is in plan.toml and open for the whole shift (every grid interval from its
+    /// start).
+    fn check_queue_hours(&mut self, r: &Indexed) {
+        let Some(queue) = self.site.queue(&r.queue) else {
+            self.push(
+                r.date,
+                Rule::UnknownQueue,
+                format!("queue {:?} is not in plan.toml", r.queue),
+                vec![r.index],
+            );
+            return;
+        };
+        if !self.rules.opening_hours {
+            return;
+        }
+        let Ok(hours) = queue.opening_hours(self.site) else { return };
+        let step = Duration::minutes(i64::from(self.site.grid.interval_minutes));
+        let mut t = r.shift_start;
+        while t < r.shift_end {
+            if !hours.is_open(&t) {
+                self.push(
+                    r.date,
+                    Rule::OpeningHours,
+                    format!(
+                        "shift {}-{} runs into closed hours of queue {} (closed at {})",
+                        r.shift_start.format("%H:%M"),
+                        r.shift_end.format("%H:%M"),
+                        r.queue,
+                        t.format("%Y-%m-%d %H:%M")
+                    ),
+                    vec![r.index],
+                );
+                return;
+            }
+            t += step;
+        }
     }
 
     /// The rules of a single row: shift times, skill, unavailability, earliest start and
     /// latest end.
-    fn check_row(&mut self, r: &RosterRow) {
+    fn check_row(&mut self, r: &Indexed) {
         let agent = self.agent;
+        let at = vec![r.index];
+        // An empty name is a row without one (the column may be left blank), not a wrong one.
+        if !r.name.is_empty() && r.name != agent.name {
+            self.push(
+                r.date,
+                Rule::Name,
+                format!(
+                    "name {:?} is not the agents file's name of {} ({:?})",
+                    r.name, agent.agent_id, agent.name
+                ),
+                at.clone(),
+            );
+        }
+        self.check_queue_hours(r);
         let start = minutes_from(r.date, &r.shift_start);
         let end = minutes_from(r.date, &r.shift_end);
         let length = (r.shift_end - r.shift_start).num_minutes();
@@ -200,6 +468,7 @@ impl AgentChecker<'_> {
                     r.shift_start.format("%Y-%m-%d %H:%M"),
                     r.date
                 ),
+                at.clone(),
             );
         }
         if i64::from(r.paid_minutes) > length {
@@ -210,6 +479,7 @@ impl AgentChecker<'_> {
                     "paid_minutes {} exceed the shift length of {length} minutes",
                     r.paid_minutes
                 ),
+                at.clone(),
             );
         }
         if !agent.skills.iter().any(|s| self.site.skill_serves(s, &r.queue)) {
@@ -227,15 +497,26 @@ impl AgentChecker<'_> {
                     r.queue,
                     agent.skills.join(";")
                 ),
+                at.clone(),
             );
         }
         for u in &agent.unavailable {
             match u {
                 Unavailable::Date(d) if *d == r.date => {
-                    self.push(r.date, Rule::UnavailableDate, format!("unavailable on {d}"));
+                    self.push(
+                        r.date,
+                        Rule::UnavailableDate,
+                        format!("unavailable on {d}"),
+                        at.clone(),
+                    );
                 }
                 Unavailable::Weekday(w) if *w == r.date.weekday() => {
-                    self.push(r.date, Rule::UnavailableWeekday, format!("unavailable on {w}s"));
+                    self.push(
+                        r.date,
+                        Rule::UnavailableWeekday,
+                        format!("unavailable on {}s", weekday_name(*w)),
+                        at.clone(),
+                    );
                 }
                 _ => {}
             }
@@ -247,6 +528,7 @@ impl AgentChecker<'_> {
                     r.date,
                     Rule::EarliestStart,
                     format!("starts {} before earliest_start {}", clock(start), e.format("%H:%M")),
+                    at.clone(),
                 );
             }
         }
@@ -261,6 +543,7 @@ impl AgentChecker<'_> {
                     r.date,
                     Rule::LatestEnd,
                     format!("ends {}{next} after latest_end {}", clock(end), l.format("%H:%M")),
+                    at.clone(),
                 );
             }
         }
@@ -268,15 +551,25 @@ impl AgentChecker<'_> {
 
     /// The rules between days of the rows (sorted by start): one shift per date, minimum rest
     /// and consecutive working dates. Returns the working dates in order.
-    fn check_days(&mut self, rows: &[&RosterRow]) -> Vec<NaiveDate> {
+    fn check_days(&mut self, rows: &[Indexed]) -> Vec<NaiveDate> {
         let rc = self.rc;
-        let mut per_date: BTreeMap<NaiveDate, u32> = BTreeMap::new();
+        let mut per_date: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
         for r in rows {
-            *per_date.entry(r.date).or_insert(0) += 1;
+            per_date.entry(r.date).or_default().push(r.index);
         }
-        for (d, n) in &per_date {
-            if *n > 1 {
-                self.push(*d, Rule::OneShiftPerDay, format!("{n} shifts on one date"));
+        for (d, on_date) in &per_date {
+            if on_date.len() > 1 {
+                let mut at = on_date.clone();
+                at.sort_unstable();
+                let detail = format!(
+                    "{} shifts on one date ({})",
+                    at.len(),
+                    at.iter()
+                        .map(|&i| row_label(self.rules.lines, i))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                self.push(*d, Rule::OneShiftPerDay, detail, at);
             }
         }
         // Rest between consecutive shifts (also catches overlaps), in real elapsed time.
@@ -284,16 +577,22 @@ impl AgentChecker<'_> {
         for pair in rows.windows(2) {
             let gap = pair[1].shift_start - pair[0].shift_end;
             if gap < rest {
-                self.push(
-                    pair[1].date,
-                    Rule::MinRest,
+                let detail = if gap < Duration::zero() {
+                    format!(
+                        "overlaps the shift {} to {} ({})",
+                        pair[0].shift_start.format("%Y-%m-%d %H:%M"),
+                        pair[0].shift_end.format("%Y-%m-%d %H:%M"),
+                        row_label(self.rules.lines, pair[0].index)
+                    )
+                } else {
                     format!(
                         "{:.1} h rest after the shift ending {} (minimum {} h)",
                         gap.num_minutes() as f64 / 60.0,
                         pair[0].shift_end.format("%Y-%m-%d %H:%M"),
                         rc.min_rest_hours
-                    ),
-                );
+                    )
+                };
+                self.push(pair[1].date, Rule::MinRest, detail, vec![pair[1].index]);
             }
         }
         // Consecutive working dates: one violation per run that exceeds the limit.
@@ -306,6 +605,7 @@ impl AgentChecker<'_> {
                     dates[i],
                     Rule::MaxConsecutiveDays,
                     format!("day {run} in a row (maximum {})", rc.max_consecutive_days),
+                    per_date[&dates[i]].clone(),
                 );
             }
         }
@@ -313,7 +613,7 @@ impl AgentChecker<'_> {
     }
 
     /// Maximum days and paid hours in each planning week that has rows.
-    fn check_weekly_limits(&mut self, rows: &[&RosterRow], dates: &[NaiveDate]) {
+    fn check_weekly_limits(&mut self, rows: &[Indexed], dates: &[NaiveDate]) {
         let agent = self.agent;
         let week_start = self.week_start;
         let max_days = agent.max_days_week.unwrap_or(self.rc.default_max_days_week);
@@ -327,11 +627,13 @@ impl AgentChecker<'_> {
             per_week.entry(week_start_of(*d, week_start)).or_insert((0, 0)).0 += 1;
         }
         for (w, (days, minutes)) in &per_week {
+            let in_week = rows_in_week(rows, *w, week_start);
             if *days > max_days {
                 self.push(
                     *w,
                     Rule::MaxDaysWeek,
                     format!("{days} days in the week of {w} (maximum {max_days})"),
+                    in_week.clone(),
                 );
             }
             let max_minutes = (agent.max_hours_week * 60.0).round() as u32;
@@ -344,6 +646,7 @@ impl AgentChecker<'_> {
                         *minutes as f64 / 60.0,
                         agent.max_hours_week
                     ),
+                    in_week,
                 );
             }
         }
@@ -351,10 +654,21 @@ impl AgentChecker<'_> {
 }
 
 /// The weekly-minimum violation of `agent` in the week starting `week`, given its rows.
+/// Indices of the rows dated in the planning week starting `week`, in file order.
+fn rows_in_week(rows: &[Indexed], week: NaiveDate, week_start: Weekday) -> Vec<usize> {
+    let mut v: Vec<usize> = rows
+        .iter()
+        .filter(|r| week_start_of(r.date, week_start) == week)
+        .map(|r| r.index)
+        .collect();
+    v.sort_unstable();
+    v
+}
+
 fn min_hours_violation(
     agent: &Agent,
     week: NaiveDate,
-    rows: &[&RosterRow],
+    rows: &[Indexed],
     rc: &super::RosterConfig,
     week_start: Weekday,
 ) -> Option<Violation> {
@@ -384,5 +698,7 @@ fn min_hours_violation(
             minutes as f64 / 60.0,
             agent.min_hours_week
         ),
+        rows: rows_in_week(rows, week, week_start),
+        lines: Vec::new(),
     })
 }

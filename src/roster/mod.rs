@@ -59,7 +59,10 @@ pub use crate::io::agents::Agent;
 pub use crate::io::roster::RosterRow;
 pub use crate::io::shifts::ShiftRow;
 use crate::site::Site;
-pub use check::{check, check_with_horizon, min_minutes_in_week, Violation};
+pub use check::{
+    check, check_file, check_with_horizon, compare_with_shifts, min_minutes_in_week, LostSeat,
+    ShiftComparison, Violation,
+};
 pub use summary::{AgentHours, Fairness, FairnessKind, PreferenceSatisfaction, Unmet};
 
 /// `[roster]` section of plan.toml (all keys optional; unknown keys are errors).

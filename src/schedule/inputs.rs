@@ -8,7 +8,10 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use super::model::{BreakClass, QueueData, ShiftType};
 use super::Setting;
-use super::{scheduled_for_net, BreakRuleConfig, Objective, ScheduleConfig, ScheduleError, Status};
+use super::{
+    hard_coverage, scheduled_for_net, BreakRuleConfig, Objective, ScheduleConfig, ScheduleError,
+    Status,
+};
 use crate::io::requirements::RequirementRow;
 use crate::site::QueueConfig;
 use crate::time;
@@ -77,7 +80,7 @@ pub(super) fn queue_data(
     let floor: Vec<u32> = (0..n)
         .map(|t| {
             let mut f = if open[t] { base_floor } else { 0 };
-            if objective == Objective::Cost && sc.hard_coverage {
+            if hard_coverage(sc, queue, objective) {
                 f = f.max(required[t]);
             }
             f
@@ -241,13 +244,13 @@ pub(super) fn presolve(
     q: &QueueData,
     shifts: &[ShiftType],
     config: &ScheduleConfig,
-    objective: Objective,
+    hard: bool,
 ) -> Option<Status> {
     let t_len = q.slots.len();
     let capped: Vec<usize> =
         (0..t_len).filter(|&t| q.cap[t].is_some_and(|c| c < q.floor[t])).collect();
     if !capped.is_empty() {
-        let why = if objective == Objective::Cost && config.hard_coverage {
+        let why = if hard {
             "the required agents (hard_coverage) or the minimum agents"
         } else {
             "the minimum agents per interval"
@@ -269,10 +272,7 @@ pub(super) fn presolve(
     }
     let bare: Vec<usize> = (0..t_len).filter(|&t| q.floor[t] > 0 && !covered[t]).collect();
     if !bare.is_empty() {
-        let rule = if objective == Objective::Cost
-            && config.hard_coverage
-            && bare.iter().any(|&t| q.required[t] > 0)
-        {
+        let rule = if hard && bare.iter().any(|&t| q.required[t] > 0) {
             "hard_coverage"
         } else {
             "min_agents"
@@ -283,5 +283,92 @@ pub(super) fn presolve(
             intervals: interval_labels(q, &bare),
         });
     }
-    None
+    uncoverable(q, shifts, config, &covered)
+}
+
+/// Open intervals with agents required that no shift type covers: the shift rules leave them
+/// bare whatever the solver does, so this is an error before any solve rather than a schedule
+/// that is "optimal" with these agents missing. The first hours of the horizon are left out
+/// when a shift type crosses midnight: there the previous day's night shift (outside the
+/// horizon) would cover them.
+fn uncoverable(
+    q: &QueueData,
+    shifts: &[ShiftType],
+    config: &ScheduleConfig,
+    covered: &[bool],
+) -> Option<Status> {
+    let crosses_midnight = shifts.iter().any(|s| {
+        let end = s.start + Duration::minutes(i64::from(s.length_minutes)) - Duration::seconds(1);
+        end.date_naive() != s.start.date_naive()
+    });
+    let first_start = shifts.iter().map(|s| s.start_slot).min().unwrap_or(0);
+    let skip = if crosses_midnight { first_start } else { 0 };
+    let bare: Vec<usize> =
+        (skip..q.slots.len()).filter(|&t| q.required[t] > 0 && !covered[t]).collect();
+    if bare.is_empty() {
+        return None;
+    }
+    let (rule, rules) = if config.shifts.is_empty() {
+        (
+            "earliest_start/latest_start/shift_lengths_minutes",
+            format!(
+                "shifts start {}-{} every {} minutes and last {:?} minutes",
+                config.earliest_start,
+                config.latest_start,
+                config.start_step_minutes,
+                config.shift_lengths_minutes
+            ),
+        )
+    } else {
+        ("schedule.shifts", format!("the {} [[schedule.shifts]] templates", config.shifts.len()))
+    };
+    let inside = if config.allow_closed_intervals {
+        ""
+    } else {
+        " inside the opening hours (a shift may not run into closed hours)"
+    };
+    Some(Status::Infeasible {
+        rule: format!("{rule}/opening hours"),
+        reason: format!(
+            "{} intervals need agents but no shift can cover them: {rules}, and none of these \
+             covers them{inside}",
+            bare.len()
+        ),
+        intervals: day_spans(q, &bare),
+    })
+}
+
+/// Slots as local spans grouped by day (`2026-11-23 08:00-12:00 and 17:00-21:00`): the first
+/// few days, then how many more.
+fn day_spans(q: &QueueData, slots: &[usize]) -> Vec<String> {
+    const DAYS_SHOWN: usize = 3;
+    let step = Duration::minutes(i64::from(q.interval_minutes));
+    let clock = |t: &time::Stamp| t.format("%H:%M").to_string();
+    let mut days: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut i = 0;
+    while i < slots.len() {
+        let mut j = i;
+        while j + 1 < slots.len()
+            && slots[j + 1] == slots[j] + 1
+            && q.slot_day[slots[j + 1]] == q.slot_day[slots[i]]
+        {
+            j += 1;
+        }
+        let span = format!("{}-{}", clock(&q.slots[slots[i]]), clock(&(q.slots[slots[j]] + step)));
+        let day = q.slot_day[slots[i]];
+        match days.last_mut() {
+            Some((d, spans)) if *d == day => spans.push(span),
+            _ => days.push((day, vec![span])),
+        }
+        i = j + 1;
+    }
+    let mut out: Vec<String> = days
+        .iter()
+        .take(DAYS_SHOWN)
+        .map(|(d, spans)| format!("{} {}", q.dates[*d], spans.join(" and ")))
+        .collect();
+    if days.len() > DAYS_SHOWN {
+        out.push(format!("and {} more days", days.len() - DAYS_SHOWN));
+    }
+    out
 }

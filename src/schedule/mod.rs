@@ -27,6 +27,7 @@
 //! The LP relaxation is solved first: it is the lower bound every gap is measured against
 //! (microlp reports no bound of its own at a time limit). Time limit and MIP gap are always set.
 
+mod blocks;
 pub mod breaks;
 pub mod config;
 mod extract;
@@ -86,8 +87,8 @@ pub(crate) struct Setting<'a> {
 /// agents) -> fraction`, the signature of `crate::staffing::projected_service_level`.
 pub type ServiceLevelFn = dyn Fn(&QueueConfig, f64, f64, u32, u32) -> f64 + Send + Sync;
 
-/// What to minimise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+/// What to minimise (`[schedule] objective`, `schedule --objective`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Objective {
     /// Paid hours + under/over-staffing penalties.
@@ -100,6 +101,8 @@ pub enum Objective {
 /// Run options (CLI flags); `None` falls back to plan.toml.
 #[derive(Clone, Default)]
 pub struct SolveOptions {
+    /// The objective of this run; the CLI and `plan` take it from `[schedule] objective` unless
+    /// `schedule --objective` overrides it.
     pub objective: Objective,
     pub solver: SolverKind,
     pub time_limit_seconds: Option<f64>,
@@ -444,6 +447,16 @@ struct QueueOutcome {
     shifts: Vec<ShiftRow>,
     coverage: Vec<CoverageRow>,
     summary: QueueSummary,
+}
+
+/// Whether every interval must reach its requirement: cost mode with `hard_coverage`, and
+/// service-level mode on a deferred queue (email, social: no service-level target, and a
+/// requirement that is already the fewest agents meeting the deadline).
+fn hard_coverage(sc: &ScheduleConfig, queue: &QueueConfig, objective: Objective) -> bool {
+    match objective {
+        Objective::Cost => sc.hard_coverage,
+        Objective::ServiceLevel => queue.service_level.is_none(),
+    }
 }
 
 /// People to schedule so that `agents_net` remain on the phone after unplanned shrinkage.

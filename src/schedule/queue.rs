@@ -7,6 +7,7 @@
 
 use std::time::Instant;
 
+use super::blocks::{self, day_blocks, split_rows, Coupling};
 use super::extract;
 use super::heuristic::{self, ServiceLevelGoal};
 use super::inputs::{presolve, queue_data, shift_types};
@@ -16,7 +17,7 @@ use super::model::{
 };
 use super::Setting;
 use super::{
-    on_phone, relative_gap, BreakFormulation, Objective, QueueOutcome, QueueSummary,
+    hard_coverage, on_phone, relative_gap, BreakFormulation, Objective, QueueOutcome, QueueSummary,
     ScheduleConfig, ScheduleError, ServiceLevelFn, SolveOptions, Status,
 };
 use crate::io::requirements::RequirementRow;
@@ -28,12 +29,16 @@ const PATTERN_COLUMNS_MAX: usize = 50_000;
 
 /// What every phase of one queue's solve reads: the queue's settings, the plan, the run
 /// options, the limits and the clock they count from.
+#[derive(Clone, Copy)]
 pub(super) struct QueueSolve<'a> {
     pub(super) queue: &'a QueueConfig,
     pub(super) config: &'a Setting<'a>,
     pub(super) options: &'a SolveOptions,
     pub(super) limits: Limits,
     pub(super) started: Instant,
+    /// Whether shifts may run past the horizon's last midnight (the queue's last block), or
+    /// the horizon ends at a cut between independent blocks ([`super::blocks`]).
+    pub(super) open_end: bool,
 }
 
 impl QueueSolve<'_> {
@@ -128,7 +133,8 @@ struct ObjectiveMode {
     curves: Vec<Vec<f64>>,
 }
 
-/// Schedule one queue: every phase in order (module docs).
+/// Schedule one queue: lay it out, presolve, and solve it whole or, where nothing couples its
+/// days, block by block side by side ([`super::blocks`]).
 pub(super) fn solve_queue(
     rows: &[&RequirementRow],
     queue: &QueueConfig,
@@ -136,29 +142,71 @@ pub(super) fn solve_queue(
     options: &SolveOptions,
     limits: Limits,
 ) -> Result<QueueOutcome, ScheduleError> {
-    let run = QueueSolve { queue, config, options, limits, started: Instant::now() };
+    use rayon::prelude::*;
+    let run =
+        QueueSolve { queue, config, options, limits, started: Instant::now(), open_end: true };
     let sc = run.schedule();
-    let QueueInputs { mut q, types, classes, patterns } = queue_inputs(rows, &run)?;
-    if let Some(status) = presolve(&q, &types, sc, options.objective) {
-        return Ok(run.empty(&q.name, status, Vec::new()));
+    let inputs = queue_inputs(rows, &run)?;
+    if let Some(status) =
+        presolve(&inputs.q, &inputs.types, sc, hard_coverage(sc, queue, options.objective))
+    {
+        return Ok(run.empty(&inputs.q.name, status, Vec::new()));
     }
+    let q = &inputs.q;
+    let tz = config.site.grid.tz;
+    let mut days_with_rows = vec![false; q.dates.len()];
+    for r in rows {
+        let date = r.interval_start.with_timezone(&tz).date_naive();
+        days_with_rows[(date - q.dates[0]).num_days() as usize] = true;
+    }
+    let scope = (options.objective == Objective::ServiceLevel && queue.service_level.is_some())
+        .then_some(sc.service_level_scope);
+    let coupling = Coupling { tours: !inputs.patterns.is_empty(), service_level_scope: scope };
+    let blocks = day_blocks(q, &inputs.types, &days_with_rows, coupling);
+    if blocks.len() <= 1 {
+        return solve_inputs(&run, inputs);
+    }
+    let parts = split_rows(rows, &q.dates, &blocks, tz);
+    let contacts: Vec<f64> =
+        parts.iter().map(|part| part.iter().map(|r| r.contacts.max(0.0)).sum()).collect();
+    let last = parts.len() - 1;
+    // Each block has the queue's time limit from its own start: the limit is a safety net
+    // against a model that runs away, and a block waiting for a thread behind the others must
+    // not find it spent (the blocks' stops stay those of their gap and node budgets).
+    let outcomes: Vec<QueueOutcome> = parts
+        .par_iter()
+        .enumerate()
+        .map(|(k, part)| {
+            let block = QueueSolve { started: Instant::now(), open_end: k == last, ..run };
+            let inputs = queue_inputs(part, &block)?;
+            solve_inputs(&block, inputs)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(blocks::join(&q.name, outcomes, &contacts, run.started.elapsed().as_secs_f64()))
+}
+
+/// Solve one laid-out horizon (a queue's whole horizon or one block): every phase in order
+/// (module docs).
+fn solve_inputs(run: &QueueSolve, inputs: QueueInputs) -> Result<QueueOutcome, ScheduleError> {
+    let (queue, options, limits) = (run.queue, run.options, run.limits);
+    let sc = run.schedule();
+    let QueueInputs { mut q, types, classes, patterns } = inputs;
     let curve = SlCurve {
         function: options.service_level.as_deref(),
         queue,
         unplanned_shrinkage: sc.unplanned_shrinkage,
     };
     let mut warnings = Vec::new();
-    let ObjectiveMode { mode, curves } = match objective_mode(&run, &mut q, &curve, &mut warnings)?
-    {
+    let ObjectiveMode { mode, curves } = match objective_mode(run, &mut q, &curve)? {
         Step::Next(mode) => mode,
         Step::Stop(status) => return Ok(run.empty(&q.name, status, Vec::new())),
     };
     let breaks_integer = matches!(mode, Mode::ServiceLevel { .. });
     let formulation = break_formulation(sc.break_formulation, &types, &classes);
     let model = model::build(q, sc, types, classes, &patterns, &mode, breaks_integer, formulation);
-    write_model(&run, &model)?;
+    write_model(run, &model)?;
     let lp_started = Instant::now();
-    let lp = solve_relaxation(&run, &model, &mode);
+    let lp = solve_relaxation(run, &model, &mode);
     let lp_seconds = lp_started.elapsed().as_secs_f64();
     let lp = match lp? {
         Step::Next(lp) => lp,
@@ -171,15 +219,15 @@ pub(super) fn solve_queue(
         Mode::Cost => None,
     };
     let targets = Targets { goal: goal.as_ref(), curve: &curve, model: &model };
-    let rounded = lp.as_ref().and_then(|lp| incumbent(&run, &model, &patterns, &targets, lp));
+    let rounded = lp.as_ref().and_then(|lp| incumbent(run, &model, &patterns, &targets, lp));
     let lp_bound = lp.as_ref().map(|lp| lp.objective);
     let gap = GapMeasure::of(&model);
-    let solution = match search(&run, &model, &mode, &targets, rounded, lp_bound, &gap)? {
+    let solution = match search(run, &model, &mode, &targets, rounded, lp_bound, &gap)? {
         Step::Next(solution) => solution,
         Step::Stop(status) => return Ok(run.empty(&model.queue.name, status, warnings)),
     };
     warnings.extend(targets.warning(&solution.values));
-    let values = integral_breaks(&run, &model, &solution, &mut warnings)?;
+    let values = integral_breaks(run, &model, &solution, &mut warnings)?;
     let objective = model.mip.objective_of(&values);
     let Verdict { status, gap } = status_of(&solution, objective, lp_bound, &gap, limits);
     let worked = extract::worked_shifts(&model, &values, &patterns, sc)
@@ -210,7 +258,11 @@ pub(super) fn solve_queue(
 fn queue_inputs(rows: &[&RequirementRow], run: &QueueSolve) -> Result<QueueInputs, ScheduleError> {
     let sc = run.schedule();
     let q = queue_data(rows, run.queue, run.config, run.options.objective)?;
-    let (types, classes) = shift_types(&q, run.config)?;
+    let (mut types, classes) = shift_types(&q, run.config)?;
+    if !run.open_end {
+        let end = q.slots.len();
+        types.retain(|s| s.end_slot() <= end);
+    }
     let patterns: Vec<Pattern> = if sc.contracts.is_empty() {
         Vec::new()
     } else {
@@ -230,24 +282,26 @@ fn queue_inputs(rows: &[&RequirementRow], run: &QueueSolve) -> Result<QueueInput
 
 /// Cost mode, or service-level mode with each slot's true curve and its concave hull (raising
 /// the floors where the curve is flat at zero), stopping when a scope's target is out of reach
-/// even at twice the requirement. A queue without a service-level target stays in cost mode
-/// with a warning.
+/// even at twice the requirement. A queue without a service-level target (deferred work: its
+/// requirement is already the fewest agents that meet the deadline) gets service-level mode's
+/// objective and heuristic with no target and every interval floored at its requirement (the
+/// floors come from the inputs): the cheapest schedule that covers the requirement.
 fn objective_mode(
     run: &QueueSolve,
     q: &mut QueueData,
     curve: &SlCurve,
-    warnings: &mut Vec<String>,
 ) -> Result<Step<ObjectiveMode>, ScheduleError> {
     let (objective, queue) = (run.options.objective, run.queue);
-    if objective == Objective::ServiceLevel && queue.service_level.is_none() {
-        warnings.push(format!(
-            "queue {:?} has no service_level target (a {} queue): scheduled in cost mode",
-            q.name,
-            queue.channel.as_str()
-        ));
-    }
-    let (Objective::ServiceLevel, Some(goal)) = (objective, queue.service_level) else {
-        return Ok(Step::Next(ObjectiveMode { mode: Mode::Cost, curves: Vec::new() }));
+    let goal = match (objective, queue.service_level) {
+        (Objective::Cost, _) => {
+            return Ok(Step::Next(ObjectiveMode { mode: Mode::Cost, curves: Vec::new() }))
+        }
+        (Objective::ServiceLevel, None) => {
+            let n = q.slots.len();
+            let mode = Mode::ServiceLevel { hulls: vec![Vec::new(); n], scopes: Vec::new() };
+            return Ok(Step::Next(ObjectiveMode { mode, curves: vec![Vec::new(); n] }));
+        }
+        (Objective::ServiceLevel, Some(goal)) => goal,
     };
     if run.options.service_level.is_none() {
         return Err(ScheduleError::Invalid("service-level mode needs the projected service-level curve (SolveOptions::service_level)".into()));
@@ -349,7 +403,7 @@ fn solve_relaxation(
 ) -> Result<Step<Option<MipSolution>>, ScheduleError> {
     match mip::solve(&model.mip, run.options.solver, run.remaining(), true) {
         Ok(lp) => Ok(Step::Next(Some(lp))),
-        Err(MipFailure::Infeasible) => Ok(Step::Stop(infeasible_model(run.schedule(), mode))),
+        Err(MipFailure::Infeasible) => Ok(Step::Stop(infeasible_model(run, mode))),
         Err(MipFailure::NoIncumbent) => Ok(Step::Next(None)),
         Err(MipFailure::Other(e)) => Err(run.solver_error(e)),
     }
@@ -416,8 +470,17 @@ fn search(
             return Ok(Step::Next(MipSolution { end, ..r.clone() }));
         }
     }
+    let mut limits = run.remaining();
+    if let Mode::ServiceLevel { .. } = mode {
+        let nodes = run.schedule().service_level_node_limit;
+        if let (0, Some(r)) = (nodes, &rounded) {
+            // No search asked for: the heuristic's schedule, stopped at a budget of 0 nodes.
+            return Ok(Step::Next(MipSolution { end: MipEnd::NodeLimit, ..r.clone() }));
+        }
+        limits.node_limit = (nodes > 0).then_some(nodes).or(limits.node_limit);
+    }
     let start = rounded.as_ref().map(|r| r.values.as_slice());
-    let solution = match mip::solve_from(&model.mip, run.options.solver, run.remaining(), false, start) {
+    let solution = match mip::solve_from(&model.mip, run.options.solver, limits, false, start) {
         Ok(s) => match (targets.meet(s), &rounded) {
             (s, Some(r)) if r.objective < s.objective - 1e-9 => {
                 MipSolution { end: s.end, solver_bound: s.solver_bound, ..r.clone() }
@@ -431,7 +494,7 @@ fn search(
             (s, _) => s,
         },
         Err(MipFailure::Infeasible) => {
-            return Ok(Step::Stop(infeasible_model(run.schedule(), mode)));
+            return Ok(Step::Stop(infeasible_model(run, mode)));
         }
         Err(MipFailure::NoIncumbent) => match rounded {
             Some(r) => targets.meet(r),
@@ -596,7 +659,8 @@ struct Verdict {
 }
 
 /// The status of a model with no feasible point, naming the hard rules in play.
-fn infeasible_model(sc: &ScheduleConfig, mode: &Mode) -> Status {
+fn infeasible_model(run: &QueueSolve, mode: &Mode) -> Status {
+    let sc = run.schedule();
     let mut rules = Vec::new();
     if !sc.contracts.is_empty() {
         rules.push("contracts (days per week, weekly paid minutes, max_agents)");
@@ -606,8 +670,10 @@ fn infeasible_model(sc: &ScheduleConfig, mode: &Mode) -> Status {
     }
     if matches!(mode, Mode::ServiceLevel { .. }) {
         rules.push("the service-level target");
-    } else if sc.hard_coverage {
+    } else if sc.hard_coverage && run.options.objective == Objective::Cost {
         rules.push("hard_coverage");
+    } else if hard_coverage(sc, run.queue, run.options.objective) {
+        rules.push("every interval at its requirement (a deferred queue in service-level mode)");
     }
     rules.push("breaks (windows must fit inside the open hours they cover)");
     Status::Infeasible {

@@ -48,6 +48,7 @@
 
 pub mod engine;
 pub mod output;
+pub mod overlap;
 pub mod stats;
 pub mod supply;
 pub mod whatif;
@@ -695,6 +696,7 @@ pub fn run(
     options: &SimulationOptions,
 ) -> Result<SimulationResult, SimulateError> {
     let options = options.validated()?;
+    overlap::roster_overlap(roster, forecast, site.grid.interval_minutes)?;
     let (horizon, queues) = demand(forecast, site)?;
     let supply = supply_from_roster(roster, skills, site, &horizon, options.routing)?;
     let absence = options.absence.resolve(roster);
@@ -827,6 +829,7 @@ pub fn run_replay(
     options: &SimulationOptions,
 ) -> Result<SimulationResult, SimulateError> {
     let options = options.validated()?;
+    overlap::roster_overlap(roster, forecast, site.grid.interval_minutes)?;
     let (horizon, queues) = demand(forecast, site)?;
     let replay = replay_contacts(contacts, &horizon, &queues, site)?;
     let supply = supply_from_roster(roster, skills, site, &horizon, options.routing)?;

@@ -113,7 +113,7 @@ pub fn write_simulation(path: &Path, result: &SimulationResult) -> Result<(), Fi
 }
 
 /// whatif.csv columns before the simulated ones.
-const WHATIF_COLUMNS: [&str; 13] = [
+const WHATIF_COLUMNS: [&str; 15] = [
     "name",
     "contacts",
     "required_agents_peak",
@@ -122,6 +122,8 @@ const WHATIF_COLUMNS: [&str; 13] = [
     "paid_hours",
     "fte",
     "cost",
+    "hourly_cost",
+    "hourly_cost_source",
     "capped_intervals",
     "roster_agents",
     "roster_shifts",
@@ -163,6 +165,8 @@ pub fn whatif_records(
                 fmt_num(o.paid_hours, 2),
                 fmt_num(o.fte, 2),
                 o.cost.map(|c| fmt_num(c, 2)).unwrap_or_default(),
+                o.hourly_cost.map(|c| fmt_num(c, 4)).unwrap_or_default(),
+                o.hourly_cost_source.map(|c| c.name().to_string()).unwrap_or_default(),
                 o.capped_intervals.to_string(),
                 o.roster.as_ref().map(|r| r.agents.to_string()).unwrap_or_default(),
                 o.roster.as_ref().map(|r| r.shifts.to_string()).unwrap_or_default(),

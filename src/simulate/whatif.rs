@@ -13,7 +13,9 @@
 //!    (largest-remainder rounding, so the queues share the cap in proportion);
 //! 4. reports required agents (peak of the per-interval sum over queues, and the sum over
 //!    intervals), paid hours (`agent-intervals × interval length`), FTE (paid hours / (FTE hours
-//!    per week × weeks in the horizon)) and cost (paid hours × hourly cost);
+//!    per week × weeks in the horizon), the horizon counted in whole local days as `plan`
+//!    counts it) and cost (paid hours × hourly cost: the scenario's own `hourly_cost`, else,
+//!    with a roster, the roster's mean cost per paid hour from agents.csv; see [`CostSource`]);
 //! 5. simulates the scenario's demand against **exactly the net agents of step 3 on duty in
 //!    each interval** (no shift structure, no breaks), or — when a roster is given — against
 //!    that roster, unchanged. The first answers "does this requirement deliver the target once
@@ -113,6 +115,10 @@ pub struct ScenarioOutcome {
     pub fte: f64,
     /// `paid_hours × hourly_cost`; `None` without an hourly cost.
     pub cost: Option<f64>,
+    /// Cost of one paid agent-hour behind `cost`.
+    pub hourly_cost: Option<f64>,
+    /// Where `hourly_cost` comes from.
+    pub hourly_cost_source: Option<CostSource>,
     /// Intervals where the head-count cap cut the requirement.
     pub capped_intervals: u32,
     /// The roster's own figures, when the sweep simulates a roster.
@@ -147,6 +153,55 @@ pub struct WhatifRoster<'a> {
     pub rows: &'a [RosterRow],
     /// Skills of the agents (agents.csv); `None`: each serves its row's queue.
     pub skills: Option<&'a Skills>,
+    /// Mean cost of one of the roster's paid hours ([`roster_hourly_cost`]): the rate of every
+    /// scenario without its own `hourly_cost`.
+    pub hourly_cost: Option<f64>,
+}
+
+/// Where a scenario's cost per paid agent-hour comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostSource {
+    /// The scenario's own `hourly_cost`.
+    Scenario,
+    /// The roster's mean cost per paid hour (agents.csv `hourly_cost`).
+    Roster,
+}
+
+impl CostSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            CostSource::Scenario => "scenario",
+            CostSource::Roster => "roster",
+        }
+    }
+}
+
+/// The roster's mean cost per paid hour: Σ paid hours × the agent's `hourly_cost` / Σ paid hours,
+/// (paid hours as [`RosterFigures`] counts them), an agent without a cost (or not in `agents`)
+/// at `default_rate` (`[roster]
+/// default_hourly_cost`, as the roster's own cost counts it). `None` for a roster without paid
+/// hours. Added or removed agent-hours of a scenario cost what the roster's hours cost.
+pub fn roster_hourly_cost(
+    rows: &[RosterRow],
+    agents: &[crate::io::agents::Agent],
+    default_rate: f64,
+) -> Option<f64> {
+    let rate: std::collections::HashMap<&str, f64> = agents
+        .iter()
+        .map(|a| (a.agent_id.as_str(), a.hourly_cost.unwrap_or(default_rate)))
+        .collect();
+    let (mut hours, mut cost) = (0.0, 0.0);
+    for r in rows {
+        let h = if r.paid_minutes > 0 {
+            f64::from(r.paid_minutes) / 60.0
+        } else {
+            (r.shift_end - r.shift_start).num_seconds() as f64 / 3600.0
+        };
+        hours += h;
+        cost += h * rate.get(r.agent_id.as_str()).copied().unwrap_or(default_rate);
+    }
+    (hours > 0.0).then(|| cost / hours)
 }
 
 /// What a what-if sweep reads of a plan: the site (queues and targets) and `[staffing]`; a
@@ -201,6 +256,9 @@ pub fn run_with(
             }
         }
         check_dates(s, forecast)?;
+    }
+    if let Some(r) = roster {
+        super::overlap::roster_overlap(r.rows, forecast, config.site.grid.interval_minutes)?;
     }
     scenarios
         .par_iter()
@@ -461,8 +519,13 @@ fn one(
         (0..n).map(|i| net.iter().map(|g| g[i]).sum::<u32>()).max().unwrap_or(0);
     let interval_hours = horizon.interval_seconds / 3600.0;
     let paid_hours = required_agent_intervals as f64 * interval_hours;
-    let weeks = n as f64 * interval_hours / (7.0 * 24.0);
-    let fte = paid_hours / (options.fte_hours_per_week * weeks);
+    let fte = paid_hours / (options.fte_hours_per_week * horizon_weeks(&rows, cfg.site.grid.tz));
+    let (hourly_cost, hourly_cost_source) =
+        match (s.hourly_cost, roster.and_then(|r| r.hourly_cost)) {
+            (Some(c), _) => (Some(c), Some(CostSource::Scenario)),
+            (None, Some(c)) => (Some(c), Some(CostSource::Roster)),
+            (None, None) => (None, None),
+        };
     let simulated = if options.simulate {
         Some(simulate_scenario(&cfg, &rows, roster, &net, simulation, index)?)
     } else {
@@ -482,7 +545,9 @@ fn one(
         on_duty_agents_peak,
         paid_hours,
         fte,
-        cost: s.hourly_cost.map(|c| c * paid_hours),
+        cost: hourly_cost.map(|c| c * paid_hours),
+        hourly_cost,
+        hourly_cost_source,
         capped_intervals,
         roster: roster.map(|r| roster_figures(r.rows, &horizon)),
         simulated: total,
@@ -490,6 +555,17 @@ fn one(
         days,
         absence,
     })
+}
+
+/// Weeks of the forecast's horizon: its local days (first to last, both whole) / 7, as `plan`
+/// counts FTE; not first-to-last interval, which would count a day open 08:00-21:00 as 13 hours
+/// of the last day.
+fn horizon_weeks(rows: &[ForecastRow], tz: Tz) -> f64 {
+    let dates = rows.iter().map(|r| r.interval_start.with_timezone(&tz).date_naive());
+    match (dates.clone().min(), dates.max()) {
+        (Some(first), Some(last)) => ((last - first).num_days() + 1) as f64 / 7.0,
+        _ => 1.0 / 7.0,
+    }
 }
 
 /// Split `cap` among queues in proportion to `wants` (largest remainder; ties to the earlier

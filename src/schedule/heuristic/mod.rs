@@ -75,7 +75,7 @@ mod tests {
         let text = format!(
             "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 60\n[staffing]\nshrinkage = 0.3\n\
              [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\ntarget_answer_seconds = 20\n\
-             [schedule]\nstart_step_minutes = 60\n{schedule}"
+             [schedule]\nunplanned_shrinkage = 0.0\nstart_step_minutes = 60\n{schedule}"
         );
         let config = PlanConfig::parse("plan.toml", &text, Path::new("")).unwrap();
         let rows: Vec<RequirementRow> = required
