@@ -792,14 +792,14 @@ fn an_as_of_forecast_rescales_the_rest_of_the_day_by_how_it_is_running() {
     assert!(out.rows.iter().all(|r| r.contacts_p10 <= r.contacts_p90));
 }
 
-/// At 11:00 the re-forecast of the rest of the day beats the day-ahead forecast on at least 70%
-/// of the bank folds' days (history before each day only).
+/// At 11:00 (and at 14:00) the re-forecast of the rest of the day beats the day-ahead forecast
+/// on at least 70% of the bank folds' days (history before each day only), and its WAPE is lower.
 #[test]
 #[ignore = "needs ../shared/data"]
 fn us_bank_as_of_eleven_beats_the_day_ahead_forecast_on_most_days() {
     let h = load_bank(&common::shared_data("us_bank_calls_5min_2003.csv"));
     let grid = IntervalGrid::new(tz("America/New_York"), 5).expect("grid");
-    let times = [chrono::NaiveTime::from_hms_opt(11, 0, 0).expect("time")];
+    let times = [11, 14].map(|h| chrono::NaiveTime::from_hms_opt(h, 0, 0).expect("time"));
     let report = backtest_intraday(
         &h,
         &[],
@@ -809,8 +809,18 @@ fn us_bank_as_of_eleven_beats_the_day_ahead_forecast_on_most_days() {
         &times,
     )
     .expect("intraday backtest");
-    let s = &report.scores[0];
-    assert!(s.days >= 120, "{} days", s.days);
-    assert!(s.days_better as f64 >= 0.7 * s.days as f64, "{} of {}", s.days_better, s.days);
-    assert!(s.wape_as_of < s.wape_day_ahead, "{} vs {}", s.wape_as_of, s.wape_day_ahead);
+    // Measured: 11:00 better on 89 of 126 days, 6.79% against 7.19%; 14:00 on 100, 7.13%
+    // against 7.66%.
+    for s in &report.scores {
+        assert!(s.days >= 120, "{}: {} days", s.as_of, s.days);
+        let (better, days) = (s.days_better, s.days);
+        assert!(better as f64 >= 0.7 * days as f64, "{}: {better} of {days}", s.as_of);
+        assert!(
+            s.wape_as_of < s.wape_day_ahead,
+            "{}: {} vs {}",
+            s.as_of,
+            s.wape_as_of,
+            s.wape_day_ahead
+        );
+    }
 }
