@@ -84,20 +84,39 @@ fn actuals_of(history: &History) -> Actuals {
         .collect()
 }
 
-/// One queue's past days: `(local time of day, contacts)` per local date, in time order.
-type QueueDays = BTreeMap<NaiveDate, Vec<(NaiveTime, f64)>>;
+/// One local day of a queue's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastDay {
+    /// `(local time of day, contacts)`, in the history's order.
+    pub slots: Vec<(NaiveTime, f64)>,
+    /// Distinct local times of day among `slots`: a fall-back day's repeated hour counts once,
+    /// so a complete daylight-saving day is as complete as any other.
+    pub distinct_times: usize,
+}
+
+impl PastDay {
+    pub fn new(slots: Vec<(NaiveTime, f64)>) -> PastDay {
+        let mut times: Vec<NaiveTime> = slots.iter().map(|s| s.0).collect();
+        times.sort_unstable();
+        times.dedup();
+        PastDay { slots, distinct_times: times.len() }
+    }
+}
+
+/// One queue's past days by local date.
+pub type QueueDays = BTreeMap<NaiveDate, PastDay>;
 
 fn days_of(history: &History) -> BTreeMap<String, QueueDays> {
     history
         .queues
         .iter()
         .map(|(q, records)| {
-            let mut days = QueueDays::new();
+            let mut slots: BTreeMap<NaiveDate, Vec<(NaiveTime, f64)>> = BTreeMap::new();
             for r in records {
                 let t = r.interval_start.naive_local();
-                days.entry(t.date()).or_default().push((t.time(), r.contacts));
+                slots.entry(t.date()).or_default().push((t.time(), r.contacts));
             }
-            (q.clone(), days)
+            (q.clone(), slots.into_iter().map(|(d, s)| (d, PastDay::new(s))).collect())
         })
         .collect()
 }
@@ -105,8 +124,8 @@ fn days_of(history: &History) -> BTreeMap<String, QueueDays> {
 /// Relative variance `σ²` beyond Poisson noise of the share of a day that falls in
 /// `[from, to)` (times of day), over the complete days of the `lookback_days` before `day`.
 ///
-/// A complete day has as many intervals as the fullest day of the queue in that span (partial
-/// days, closures and gaps would distort the share). With `W` the window's contacts and `D`
+/// A complete day has as many distinct interval times as the fullest day of the queue in that
+/// span (partial days, closures and gaps would distort the share). With `W` the window's contacts and `D`
 /// the day's, `z = ln(W/D)` is centred per weekday (the intraday profile is per weekday) and
 /// its variance less the Poisson part `mean(1/W − 1/D)` (delta method) estimates `σ²`; it is
 /// clamped at 0, and is 0 when fewer than [`MIN_SHARE_DAYS`] degrees of freedom remain.
@@ -118,19 +137,19 @@ pub fn window_share_variance(
     lookback_days: i64,
 ) -> f64 {
     let first = day - Duration::days(lookback_days);
-    let span: Vec<(&NaiveDate, &Vec<(NaiveTime, f64)>)> = days.range(first..day).collect();
-    let Some(full) = span.iter().map(|(_, v)| v.len()).max() else {
+    let span: Vec<(&NaiveDate, &PastDay)> = days.range(first..day).collect();
+    let Some(full) = span.iter().map(|(_, p)| p.distinct_times).max() else {
         return 0.0;
     };
     // Per weekday: Σz, Σz², n; and Σ(1/W − 1/D) over all days used.
     let mut by_weekday = [(0.0, 0.0, 0usize); 7];
     let (mut poisson, mut used) = (0.0, 0usize);
-    for (date, slots) in span {
-        if slots.len() < full {
+    for (date, past) in span {
+        if past.distinct_times < full {
             continue;
         }
-        let total: f64 = slots.iter().map(|s| s.1).sum();
-        let window: f64 = slots.iter().filter(|s| s.0 >= from && s.0 < to).map(|s| s.1).sum();
+        let total: f64 = past.slots.iter().map(|s| s.1).sum();
+        let window: f64 = past.slots.iter().filter(|s| s.0 >= from && s.0 < to).map(|s| s.1).sum();
         if window <= 0.0 || total <= window {
             continue;
         }
@@ -371,7 +390,8 @@ mod tests {
             .map(|k| {
                 let sign = if (k / 7) % 2 == 0 { 1.0 } else { -1.0 };
                 let window = total * 0.25 * (0.1f64 * sign).exp();
-                (first + Duration::days(k), vec![(at(9), window), (at(12), total - window)])
+                let slots = vec![(at(9), window), (at(12), total - window)];
+                (first + Duration::days(k), PastDay::new(slots))
             })
             .collect()
     }
@@ -392,13 +412,30 @@ mod tests {
         assert!((got - expected).abs() < 1e-12, "{got} vs {expected}");
         // The lookback ends before `day`: days from `day` on do not count.
         let mut later = days.clone();
-        later.insert(day, vec![(at(9), 9_000.0), (at(12), 1_000.0)]);
+        later.insert(day, PastDay::new(vec![(at(9), 9_000.0), (at(12), 1_000.0)]));
         assert!((window_share_variance(&later, day, at(8), at(11), 28) - expected).abs() < 1e-12);
         // A partial day (a slot missing) is left out rather than read as a share of 1.
         let mut partial = days.clone();
-        partial.insert(day - Duration::days(30), vec![(at(9), 2_500.0)]);
+        partial.insert(day - Duration::days(30), PastDay::new(vec![(at(9), 2_500.0)]));
         let with_partial = window_share_variance(&partial, day, at(8), at(11), 35);
         assert!((with_partial - expected).abs() < 1e-12, "{with_partial}");
+        // A day with a repeated local time (a fall-back day's extra hour) is no fuller than the
+        // others: they all still count. Its own share: 2,500 of 12,500.
+        let mut fall_back = days.clone();
+        let extra = [(at(9), 2_500.0), (at(12), 7_500.0), (at(12), 2_500.0)];
+        fall_back.insert(day - Duration::days(30), PastDay::new(extra.to_vec()));
+        let (z, z_bar) = ((0.2f64).ln(), (0.25f64).ln());
+        // That weekday (a Saturday) has 5 days now: the four of ln 0.25 ± 0.1 and one at ln 0.2;
+        // 6·3 + 4 = 22 degrees of freedom.
+        let mean = (4.0 * z_bar + z) / 5.0;
+        let squares_of_that_weekday = 2.0
+            * ((z_bar + 0.1 - mean).powi(2) + (z_bar - 0.1 - mean).powi(2))
+            + (z - mean).powi(2);
+        // 28 days with the mean Poisson part above, and that day's 1/2,500 − 1/12,500.
+        let poisson_with = (28.0 * poisson + 1.0 / 2_500.0 - 1.0 / 12_500.0) / 29.0;
+        let expected_with = (0.24 + squares_of_that_weekday) / 22.0 - poisson_with;
+        let got_with = window_share_variance(&fall_back, day, at(8), at(11), 35);
+        assert!((got_with - expected_with).abs() < 1e-12, "{got_with} vs {expected_with}");
         // Small counts: the Poisson part exceeds the share's spread, so σ² is 0; so it is with
         // too few days to measure it.
         assert_eq!(window_share_variance(&share_days(first, 4, 20.0), day, at(8), at(11), 28), 0.0);
