@@ -434,18 +434,18 @@ fn us_bank_backtest_meets_the_wape_target() {
     let q = &report.queues[0];
     let wape = |name: &str| q.models.iter().find(|m| m.model == name).expect("model").accuracy.wape;
     // Reference figures of the data README: 11.3% (last week), 8.7% (6-week weekday average),
-    // 5.6% noise floor. Issue 17 asks for 7.7% without and 7.5% with the closures declared;
-    // the honest figures are 7.95% and 7.79%, bounded here so that a regression shows.
+    // 5.6% noise floor. Issue 17 asks for 7.7% without and 7.5% with the closures declared
+    // (measured: 7.67% and 7.45%).
     assert!((wape("seasonal_naive") - 0.113).abs() < 0.001, "{}", wape("seasonal_naive"));
     assert!((wape("weekday_average") - 0.087).abs() < 0.001, "{}", wape("weekday_average"));
     assert!((q.noise_floor_wape - 0.056).abs() < 0.001, "{}", q.noise_floor_wape);
-    assert!(wape("auto") <= 0.0800, "auto WAPE {}", wape("auto"));
+    assert!(wape("auto") <= 0.0770, "auto WAPE {}", wape("auto"));
     let declared = backtest(&h, &bank_closures(), &site, &config("auto"), &bank_options())
         .expect("backtest with closures");
     let with_events = declared.queues[0].models.iter().find(|m| m.model == "auto").expect("auto");
     // Declared closures let the fold forecast the rebound of the day after.
     assert!(with_events.accuracy.wape < wape("auto") - 0.001, "{}", with_events.accuracy.wape);
-    assert!(with_events.accuracy.wape <= 0.0785, "{}", with_events.accuracy.wape);
+    assert!(with_events.accuracy.wape <= 0.0750, "{}", with_events.accuracy.wape);
 }
 
 /// WAPE of `run_forecast` made at each origin against the history's actuals: the independent
@@ -792,14 +792,14 @@ fn an_as_of_forecast_rescales_the_rest_of_the_day_by_how_it_is_running() {
     assert!(out.rows.iter().all(|r| r.contacts_p10 <= r.contacts_p90));
 }
 
-/// At 11:00 the re-forecast of the rest of the day beats the day-ahead forecast on at least 70%
-/// of the bank folds' days (history before each day only).
+/// At 11:00 (and at 14:00) the re-forecast of the rest of the day beats the day-ahead forecast
+/// on at least 70% of the bank folds' days (history before each day only), and its WAPE is lower.
 #[test]
 #[ignore = "needs ../shared/data"]
 fn us_bank_as_of_eleven_beats_the_day_ahead_forecast_on_most_days() {
     let h = load_bank(&common::shared_data("us_bank_calls_5min_2003.csv"));
     let grid = IntervalGrid::new(tz("America/New_York"), 5).expect("grid");
-    let times = [chrono::NaiveTime::from_hms_opt(11, 0, 0).expect("time")];
+    let times = [11, 14].map(|h| chrono::NaiveTime::from_hms_opt(h, 0, 0).expect("time"));
     let report = backtest_intraday(
         &h,
         &[],
@@ -809,8 +809,18 @@ fn us_bank_as_of_eleven_beats_the_day_ahead_forecast_on_most_days() {
         &times,
     )
     .expect("intraday backtest");
-    let s = &report.scores[0];
-    assert!(s.days >= 120, "{} days", s.days);
-    assert!(s.days_better as f64 >= 0.7 * s.days as f64, "{} of {}", s.days_better, s.days);
-    assert!(s.wape_as_of < s.wape_day_ahead, "{} vs {}", s.wape_as_of, s.wape_day_ahead);
+    // Measured: 11:00 better on 89 of 126 days, 6.79% against 7.19%; 14:00 on 100, 7.13%
+    // against 7.66%.
+    for s in &report.scores {
+        assert!(s.days >= 120, "{}: {} days", s.as_of, s.days);
+        let (better, days) = (s.days_better, s.days);
+        assert!(better as f64 >= 0.7 * days as f64, "{}: {better} of {days}", s.as_of);
+        assert!(
+            s.wape_as_of < s.wape_day_ahead,
+            "{}: {} vs {}",
+            s.as_of,
+            s.wape_as_of,
+            s.wape_day_ahead
+        );
+    }
 }

@@ -82,7 +82,9 @@ pub struct ForecastConfig {
     pub weekday_average_weeks: usize,
     /// Half-life of past days' weights in the top-down daily regression.
     pub half_life_days: f64,
-    /// Weeks of normal days in intraday profiles (volume and handle time).
+    /// Weeks of intraday profiles: the handle-time profile averages this many weeks; the volume
+    /// profile weighs normal days by a half-life of this many weeks, over twice as many. The
+    /// intraday re-forecast measures a window's share variance over this many weeks.
     pub profile_weeks: usize,
     /// Handle time for a queue whose history has none and whose `[[queues]]` entry gives no
     /// `default_aht_seconds`.

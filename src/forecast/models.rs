@@ -17,10 +17,18 @@
 //!   more, each day is multiplied by the *yearly correction*: over last year's normal days within
 //!   two weeks of the same weekday 52 weeks earlier, actual ÷ what the same model fitted 52 weeks
 //!   before the origin predicted for them at the same horizon — the yearly season and the lag a
-//!   regression on the recent past shows in a rising season, measured where it happened. The daily total is spread over the day by a weekday intraday
-//!   profile: the smoothed share profile of recent normal days with the same opening pattern, reshaped by the (more heavily smoothed)
-//!   ratio of this weekday's own profile to the pooled one. Anomalous days (events, outliers, days
-//!   after closures) are kept out of the profile.
+//!   regression on the recent past shows in a rising season, measured where it happened. The
+//!   regression's level is then corrected by the *local level*: the recency-weighted mean log
+//!   residual of the last weeks' normal days (weights halving every 7 days, shrunk towards 0 by a
+//!   prior of 4 days), the level shift an error-correcting (exponential smoothing) model would
+//!   carry, which a regression weighted over two months follows only slowly. The rebound of the
+//!   first open day after a closure is shrunk towards +20% (the low end of the +20–35% contact
+//!   centres report) rather than towards none, so a first closure is not forecast as an ordinary
+//!   day. The daily total is spread over the day by a weekday intraday profile: the smoothed share
+//!   profile of recent normal days with the same opening pattern (weights halving every
+//!   `profile_weeks` weeks, over twice that span), reshaped by the (more heavily smoothed) ratio of
+//!   this weekday's own profile to the pooled one. Anomalous days (events, outliers, days after
+//!   closures) are kept out of the profile.
 //! - [`DoubleSeasonal`]: double-seasonal exponential smoothing (Taylor 2003/2008): level plus an
 //!   intraday and an intraweek seasonal component, updated observation by observation, the
 //!   seasonal indices keyed on (time-of-day slot) and (weekday, slot) instead of a lag in rows, so
@@ -184,7 +192,8 @@ pub struct TopDown {
     pub rebound_penalty: f64,
     /// Ridge penalty on the business-day-of-month effects.
     pub calendar_penalty: f64,
-    /// Weeks of normal days in the intraday profiles.
+    /// Half-life of the weights of past days in the intraday profiles, weeks; the profiles use
+    /// the normal days of twice this many weeks.
     pub profile_weeks: usize,
     /// Smoothing half-width (minutes, rounded to whole intervals) of the pooled profile and of
     /// the weekday reshaping ratio: the same clock span at every interval length.
@@ -198,6 +207,13 @@ pub struct TopDown {
     pub trend_damping_half_life_days: f64,
     /// Half-width of the window of last year's days the yearly correction is measured on, days.
     pub yearly_window_days: usize,
+    /// Half-life of the weights of the local level correction, days (see [`TopDown::local_level`]).
+    pub local_level_half_life_days: f64,
+    /// Pseudo-count of days at residual 0 the local level is shrunk with.
+    pub local_level_prior_days: f64,
+    /// Prior mean of the first rebound day's log multiplier: its ridge penalty pulls towards
+    /// this value instead of 0 (see `solve_weighted`).
+    pub rebound_prior: f64,
 }
 
 impl Default for TopDown {
@@ -213,6 +229,10 @@ impl Default for TopDown {
             trend_penalty: 1.0,
             trend_damping_half_life_days: 365.0,
             yearly_window_days: 14,
+            local_level_half_life_days: 7.0,
+            local_level_prior_days: 4.0,
+            // ln 1.2: the first open day after a closure or holiday runs +20–35% (DESIGN.md).
+            rebound_prior: 0.182_321_556_793_954_6,
         }
     }
 }
@@ -318,12 +338,16 @@ pub struct TopDownFit {
     pub year_ago: Vec<YearAgo>,
     /// Half-width of the yearly correction's window, days.
     pub yearly_window_days: usize,
+    /// The local level multiplier at the origin (see [`TopDown::local_level`]).
+    pub local_level: f64,
 }
 
 /// The daily model fitted `years × 364` days before the origin.
 pub struct YearAgo {
     pub years: usize,
     pub coefficients: [f64; N_FEATURES],
+    /// Its local level, so the yearly correction measures only what the local level misses.
+    pub local_level: f64,
     pub origin: usize,
 }
 
@@ -363,7 +387,7 @@ impl TopDownFit {
                     d,
                     ago.origin,
                     self.damping_half_life_days,
-                );
+                ) * ago.local_level;
                 n += 1;
             }
             // A week of last year's days at least, else try two years back.
@@ -387,7 +411,8 @@ impl Fitted for TopDownFit {
             day,
             self.origin,
             self.damping_half_life_days,
-        ) * self.yearly_factor(series, day);
+        ) * self.yearly_factor(series, day)
+            * self.local_level;
         self.profiles[info.weekday].iter().map(|p| level * p).collect()
     }
 }
@@ -446,6 +471,7 @@ impl TopDown {
         let weighted = &design.features * &design.weights.view().insert_axis(Axis(1));
         let mut xtx = weighted.t().dot(&design.features);
         let xty = weighted.t().dot(&design.log_totals);
+        let rebound_weight = xtx[[7, 7]];
         for i in 0..N_FEATURES {
             xtx[[i, i]] += match i {
                 0..=6 => 1e-9,
@@ -454,12 +480,23 @@ impl TopDown {
                 _ => self.calendar_penalty,
             };
         }
-        solve_spd(&xtx, &xty)
-            .ok_or_else(|| ForecastError::Numerical("top_down: singular normal equations".into()))
+        let mut beta = solve_spd(&xtx, &xty).ok_or_else(|| {
+            ForecastError::Numerical("top_down: singular normal equations".into())
+        })?;
+        // The first rebound day shrunk towards the prior μ instead of 0: the ridge penalty
+        // λ(β₇ − μ)² for an indicator orthogonal to the others moves β₇ by λμ / (Σw + λ), Σw the
+        // weight of the rebound days. Applied after the solve, so the other coefficients (and
+        // every other day's forecast) are those of the ridge towards 0.
+        let lambda = self.rebound_penalty;
+        beta[7] += lambda * self.rebound_prior / (rebound_weight + lambda);
+        Ok(beta)
     }
 
     fn fit_profiles(&self, series: &QueueSeries, origin: usize) -> [Vec<f64>; 7] {
         let slots = series.slots;
+        // Recency weights: a profile drifts (seasons, opening changes), yet 5-minute shares need
+        // many days to be steady, so more weeks are used, the older ones counting less.
+        let half_life = 7.0 * self.profile_weeks as f64;
         let shares_of = |days: &[usize]| -> Vec<f64> {
             let mut p = vec![0.0; slots];
             let mut n = 0.0;
@@ -468,12 +505,13 @@ impl TopDown {
                 if t <= 0.0 {
                     continue;
                 }
+                let weight = (-((origin - d) as f64) / half_life * std::f64::consts::LN_2).exp();
                 for (s, v) in series.day_values(d).iter().enumerate() {
                     if !v.is_nan() {
-                        p[s] += v / t;
+                        p[s] += weight * v / t;
                     }
                 }
-                n += 1.0;
+                n += weight;
             }
             if n > 0.0 {
                 p.iter_mut().for_each(|x| *x /= n);
@@ -486,27 +524,25 @@ impl TopDown {
                 return vec![0.0; slots];
             }
             let group: Vec<usize> = (0..7).filter(|&v| series.open_slots[v] == *open).collect();
+            let weeks = 2 * self.profile_weeks;
             let mut pooled_days = Vec::new();
             let mut own_days = Vec::new();
             let mut d = origin.min(series.history_days);
-            while d > 0
-                && (pooled_days.len() < self.profile_weeks * group.len()
-                    || own_days.len() < self.profile_weeks)
-            {
+            while d > 0 && (pooled_days.len() < weeks * group.len() || own_days.len() < weeks) {
                 d -= 1;
                 if !series.usable(d, origin) || !group.contains(&series.days[d].weekday) {
                     continue;
                 }
-                if pooled_days.len() < self.profile_weeks * group.len() {
+                if pooled_days.len() < weeks * group.len() {
                     pooled_days.push(d);
                 }
-                if series.days[d].weekday == w && own_days.len() < self.profile_weeks {
+                if series.days[d].weekday == w && own_days.len() < weeks {
                     own_days.push(d);
                 }
             }
             // Too few normal days: fall back to any days with data of the weekday.
             if own_days.is_empty() {
-                own_days = recent_same_weekday(series, origin, w, self.profile_weeks, false);
+                own_days = recent_same_weekday(series, origin, w, weeks, false);
             }
             if pooled_days.is_empty() {
                 pooled_days = own_days.clone();
@@ -547,6 +583,40 @@ impl TopDown {
 }
 
 impl TopDown {
+    /// Local level multiplier at `origin`: `exp(r̄ · n/(n + k))`, where
+    /// `r̄ = Σ w_d (ln y_d − x_dᵀβ) / Σ w_d` is the weighted mean log residual of the normal,
+    /// complete days of the last six half-lives, `w_d = 2^(−age_d / half_life)`,
+    /// `n = (Σ w_d)² / Σ w_d²` their effective number (Kish) and `k` the prior days. It is the
+    /// level an exponentially weighted moving average of the residuals carries (simple
+    /// exponential smoothing, FPP3 §8.1), shrunk where few days back it.
+    pub fn local_level(
+        &self,
+        series: &QueueSeries,
+        origin: usize,
+        coefficients: &[f64; N_FEATURES],
+    ) -> f64 {
+        let half_life = self.local_level_half_life_days;
+        let start = origin.saturating_sub((6.0 * half_life).ceil() as usize);
+        let (mut sum, mut weights, mut squares) = (0.0, 0.0, 0.0);
+        for d in start..origin.min(series.history_days) {
+            let total = series.day_total(d);
+            if !series.usable(d, origin) || total <= 0.0 {
+                continue;
+            }
+            let x = day_features(series, d, origin);
+            let fitted: f64 = x.iter().zip(coefficients).map(|(a, b)| a * b).sum();
+            let w = (-((origin - d) as f64) / half_life * std::f64::consts::LN_2).exp();
+            sum += w * (total.ln() - fitted);
+            weights += w;
+            squares += w * w;
+        }
+        if weights <= 0.0 {
+            return 1.0;
+        }
+        let n = weights * weights / squares;
+        (sum / weights * n / (n + self.local_level_prior_days)).exp()
+    }
+
     /// Fitted rebound multipliers `(e^β₁, e^β₂)` of the first and second open day after a
     /// closure or holiday, from history before `origin`.
     pub fn rebound(&self, series: &QueueSeries, origin: usize) -> Option<(f64, f64)> {
@@ -570,6 +640,7 @@ impl Model for TopDown {
         }
         let coefficients = self.fit_daily(series, origin)?;
         let profiles = self.fit_profiles(series, origin);
+        let local_level = self.local_level(series, origin, &coefficients);
         // Last year's fits: only where a year (two) of history lies before the origin.
         let year_ago = (1..=2)
             .filter_map(|years| {
@@ -578,7 +649,8 @@ impl Model for TopDown {
                     return None;
                 }
                 let coefficients = self.fit_daily(series, o).ok()?;
-                Some(YearAgo { years, coefficients, origin: o })
+                let local_level = self.local_level(series, o, &coefficients);
+                Some(YearAgo { years, coefficients, local_level, origin: o })
             })
             .collect();
         Ok(Box::new(TopDownFit {
@@ -588,6 +660,7 @@ impl Model for TopDown {
             damping_half_life_days: self.trend_damping_half_life_days,
             year_ago,
             yearly_window_days: self.yearly_window_days,
+            local_level,
         }))
     }
 }
@@ -762,6 +835,96 @@ mod tests {
         // Undamped (infinite half-life) and past days: plain years.
         assert!((damped_years(-30.0, 365.0) + 30.0 / 365.25).abs() < 1e-15);
         assert!((damped_years(30.0, f64::INFINITY) - 30.0 / 365.25).abs() < 1e-15);
+    }
+
+    /// Weekdays 09:00–17:00 hourly from Monday 2025-01-06 for `days` days of history (and a
+    /// week after), `level(d)` contacts a slot; no declared hours, closures or events.
+    fn weekday_series(days: i64, level: impl Fn(i64) -> f64) -> QueueSeries {
+        use super::super::series::{build_series, SeriesInput};
+        use chrono::{Datelike, Duration, NaiveDate, Timelike};
+        let tz: chrono_tz::Tz = "Europe/Paris".parse().expect("tz");
+        let grid = crate::time::IntervalGrid::new(tz, 60).expect("grid");
+        let first = NaiveDate::from_ymd_opt(2025, 1, 6).expect("date");
+        let mut observations = Vec::new();
+        for d in 0..days {
+            let date = first + Duration::days(d);
+            if date.weekday().num_days_from_monday() >= 5 {
+                continue;
+            }
+            for stamp in grid.day_starts(date) {
+                if (9..17).contains(&stamp.hour()) {
+                    observations.push((stamp, level(d), None));
+                }
+            }
+        }
+        build_series(SeriesInput {
+            queue: "q",
+            grid,
+            observations,
+            opening_hours: None,
+            first,
+            // A week to forecast after the history.
+            last: first + Duration::days(days + 6),
+            history_end: first + Duration::days(days),
+            closed_dates: Vec::new(),
+            holiday_dates: Vec::new(),
+            event_dates: Vec::new(),
+            infer_closures: true,
+        })
+    }
+
+    #[test]
+    fn local_level_is_the_shrunk_weighted_mean_log_residual() {
+        // Every day 8 slots × 11 = 88 contacts against coefficients that predict 80 (weekday
+        // terms ln 80, all others 0): each residual is ln 1.1. Weights 2^(−age/7) over the
+        // weekdays of the last 42 days, summed directly here.
+        let series = weekday_series(70, |_| 11.0);
+        let origin = 70;
+        let mut beta = [0.0; N_FEATURES];
+        beta[..7].iter_mut().for_each(|b| *b = 80f64.ln());
+        let model = TopDown::default();
+        let (mut sw, mut sw2) = (0.0, 0.0);
+        for d in origin - 42..origin {
+            if series.days[d].weekday < 5 {
+                let w = 0.5f64.powf((origin - d) as f64 / 7.0);
+                sw += w;
+                sw2 += w * w;
+            }
+        }
+        let n = sw * sw / sw2;
+        let want = (1.1f64.ln() * n / (n + 4.0)).exp();
+        let got = model.local_level(&series, origin, &beta);
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        // Between no correction and the full 10%.
+        assert!(got > 1.05 && got < 1.1, "{got}");
+        // Coefficients that fit exactly leave the level alone.
+        beta[..7].iter_mut().for_each(|b| *b = 88f64.ln());
+        assert!((model.local_level(&series, origin, &beta) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_level_shift_in_the_last_weeks_moves_the_forecast_towards_it() {
+        // 12 weeks at 10 a slot, then the last two weeks at 12: a regression weighted with a
+        // 56-day half-life trails the shift (83 a day); the local level brings the forecast
+        // nearer the 96 a day of the last weeks.
+        let series = weekday_series(98, |d| if d >= 84 { 12.0 } else { 10.0 });
+        let with = TopDown::default().fit(&series, 98).expect("fit");
+        let without = TopDown { local_level_prior_days: f64::INFINITY, ..TopDown::default() }
+            .fit(&series, 98);
+        let day = |f: &dyn Fitted| f.predict_day(&series, 98).iter().sum::<f64>();
+        let (a, b) = (day(with.as_ref()), day(without.expect("fit").as_ref()));
+        // Towards the new level, without overshooting it (the correction is shrunk).
+        assert!(b < a && a < 96.0, "with {a}, without {b}");
+    }
+
+    #[test]
+    fn without_rebound_days_the_rebound_is_its_prior() {
+        // No closure in the history: the ridge term alone fixes the rebound coefficients, at
+        // ln 1.2 for the first day and 0 for the second.
+        let series = weekday_series(42, |_| 10.0);
+        let (first, second) = TopDown::default().rebound(&series, 42).expect("fit");
+        assert!((first - 1.2).abs() < 1e-9, "{first}");
+        assert!((second - 1.0).abs() < 1e-9, "{second}");
     }
 
     #[test]
