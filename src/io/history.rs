@@ -35,7 +35,9 @@ use chrono_tz::Tz;
 use crate::error::{FileError, InputError};
 use crate::io::table::{self, fmt_num, write_atomic, NameIndex};
 use crate::site::Site;
-use crate::time::{self, IntervalGrid, OpeningHours, Stamp, ZoneClock, INTERVAL_MINUTES_ALLOWED};
+use crate::time::{
+    self, IntervalGrid, OpeningHours, Stamp, TimeError, ZoneClock, INTERVAL_MINUTES_ALLOWED,
+};
 
 /// Queue name given to rows of a file without a `queue` column.
 pub const DEFAULT_QUEUE: &str = "default";
@@ -101,6 +103,21 @@ impl History {
     pub fn missing_intervals(&self) -> usize {
         self.gaps.iter().map(|g| g.intervals).sum()
     }
+
+    /// The same history column by column, its stamps read in zone `tz` (the zone they carry).
+    pub fn into_frame(self, tz: Tz) -> HistoryFrame {
+        let queues = self
+            .queues
+            .into_iter()
+            .map(|(queue, records)| QueueSeries {
+                queue,
+                starts: records.iter().map(|r| r.interval_start.timestamp()).collect(),
+                contacts: records.iter().map(|r| r.contacts).collect(),
+                aht_seconds: records.iter().map(|r| r.aht_seconds.unwrap_or(f64::NAN)).collect(),
+            })
+            .collect();
+        HistoryFrame { tz, interval_minutes: self.interval_minutes, queues, gaps: self.gaps }
+    }
 }
 
 /// How to read a history file.
@@ -158,6 +175,18 @@ pub struct QueueSeries {
     pub aht_seconds: Vec<f64>,
 }
 
+impl QueueSeries {
+    /// Interval `i` as a record; `clock` is in the frame's zone.
+    pub fn record(&self, i: usize, clock: &mut ZoneClock) -> HistoryRecord {
+        HistoryRecord {
+            interval_start: clock.stamp(self.starts[i]).expect("a validated instant"),
+            queue: self.queue.clone(),
+            contacts: self.contacts[i],
+            aht_seconds: (!self.aht_seconds[i].is_nan()).then_some(self.aht_seconds[i]),
+        }
+    }
+}
+
 /// A validated history held column by column (24 bytes per interval, less than a history.csv
 /// row), so a large file read into it needs less memory than its own size. Same checks and
 /// gaps as [`History`], which [`HistoryFrame::into_history`] builds from it.
@@ -213,6 +242,69 @@ impl HistoryFrame {
         self.tz.timestamp_opt(unix_seconds, 0).single().expect("a validated instant")
     }
 
+    /// A frame without intervals on `grid`.
+    pub fn empty(grid: IntervalGrid) -> HistoryFrame {
+        HistoryFrame {
+            tz: grid.tz,
+            interval_minutes: grid.interval_minutes,
+            queues: Vec::new(),
+            gaps: Vec::new(),
+        }
+    }
+
+    /// The series of queue `name`.
+    pub fn queue(&self, name: &str) -> Option<&QueueSeries> {
+        let i = self.queues.binary_search_by(|q| q.queue.as_str().cmp(name)).ok()?;
+        Some(&self.queues[i])
+    }
+
+    /// Queue names, sorted.
+    pub fn queue_names(&self) -> impl Iterator<Item = &str> {
+        self.queues.iter().map(|q| q.queue.as_str())
+    }
+
+    /// The first local day with an interval, over all queues.
+    pub fn first_day(&self) -> Option<chrono::NaiveDate> {
+        let first = self.queues.iter().filter_map(|q| q.starts.first()).min()?;
+        Some(self.stamp(*first).date_naive())
+    }
+
+    /// The last local day with an interval, over all queues.
+    pub fn last_day(&self) -> Option<chrono::NaiveDate> {
+        let last = self.queues.iter().filter_map(|q| q.starts.last()).max()?;
+        Some(self.stamp(*last).date_naive())
+    }
+
+    /// Judge queue `name`'s gaps by `hours` (its own opening hours) instead of those the
+    /// frame was read with.
+    pub fn judge_gaps(&mut self, name: &str, hours: &OpeningHours) -> Result<(), TimeError> {
+        let Some(q) = self.queue(name) else { return Ok(()) };
+        let gaps =
+            gaps_in(name, &q.starts, &IntervalGrid::new(self.tz, self.interval_minutes)?, hours);
+        self.gaps.retain(|g| g.queue != name);
+        self.gaps.extend(gaps);
+        Ok(())
+    }
+
+    /// The records with starts in `[from, to)` (Unix seconds) of the queues `names` (all
+    /// queues: `None`), by queue then time: a window of the history as rows, without the rest.
+    pub fn records_between(
+        &self,
+        names: Option<&[&str]>,
+        from: i64,
+        to: i64,
+    ) -> Vec<HistoryRecord> {
+        let mut clock = ZoneClock::new(self.tz);
+        let mut records = Vec::new();
+        let wanted = |q: &&QueueSeries| names.is_none_or(|n| n.contains(&q.queue.as_str()));
+        for q in self.queues.iter().filter(wanted) {
+            let lo = q.starts.partition_point(|&t| t < from);
+            let hi = q.starts.partition_point(|&t| t < to);
+            records.extend((lo..hi).map(|i| q.record(i, &mut clock)));
+        }
+        records
+    }
+
     /// The records per queue, as the stages take them.
     pub fn into_history(self) -> History {
         let mut queues = BTreeMap::new();
@@ -220,14 +312,7 @@ impl HistoryFrame {
         // Each queue's columns are freed as soon as its records exist, so the columns and the
         // records are held together for one queue at a time.
         for q in self.queues {
-            let records = (0..q.starts.len())
-                .map(|i| HistoryRecord {
-                    interval_start: clock.stamp(q.starts[i]).expect("a validated instant"),
-                    queue: q.queue.clone(),
-                    contacts: q.contacts[i],
-                    aht_seconds: (!q.aht_seconds[i].is_nan()).then_some(q.aht_seconds[i]),
-                })
-                .collect();
+            let records = (0..q.starts.len()).map(|i| q.record(i, &mut clock)).collect();
             queues.insert(q.queue, records);
         }
         History { interval_minutes: self.interval_minutes, queues, gaps: self.gaps }
@@ -684,6 +769,11 @@ pub fn find_gaps(
         }
     };
     gaps_of(queue, &starts, grid, &open)
+}
+
+/// [`find_gaps`] on a queue's interval starts (Unix seconds, sorted), judged by `hours`.
+pub fn gaps_in(queue: &str, starts: &[i64], grid: &IntervalGrid, hours: &OpeningHours) -> Vec<Gap> {
+    gaps_of(queue, starts, grid, &Opening::Hours(hours))
 }
 
 /// What counts as open when looking for gaps.
