@@ -1012,6 +1012,7 @@ pub fn write_history_to(w: &mut dyn std::io::Write, history: &History) -> std::i
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn shanghai() -> Tz {
         time::parse_time_zone("Asia/Shanghai").unwrap()
@@ -1019,6 +1020,93 @@ mod tests {
 
     fn parse(text: &str) -> Result<History, FileError> {
         parse_history("history.csv", text.as_bytes(), &ReadHistoryOptions::new(shanghai()))
+    }
+
+    fn frame(text: &str, opening_hours: Option<OpeningHours>) -> HistoryFrame {
+        let options =
+            ReadHistoryOptions { tz: shanghai(), interval_minutes: Some(15), opening_hours };
+        parse_history_frame("history.csv", text.as_bytes(), &options).unwrap()
+    }
+
+    fn hours(span: &str) -> OpeningHours {
+        let mut h = OpeningHours::always();
+        h.spans = std::array::from_fn(|_| OpeningHours::parse_day("all", span).unwrap());
+        h
+    }
+
+    #[test]
+    fn a_window_of_the_frame_holds_only_its_days_and_queues() {
+        let f = frame(
+            "interval_start,queue,contacts,aht_seconds\n\
+             2025-03-03T23:45,voice,1,\n2025-03-04T00:00,voice,2,200\n2025-03-04T23:45,voice,3,\n\
+             2025-03-05T00:00,voice,4,\n2025-03-04T12:00,chat,5,300\n",
+            None,
+        );
+        let day = |d: u32| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+        assert_eq!(f.first_day(), Some(day(3)));
+        assert_eq!(f.last_day(), Some(day(5)));
+        assert_eq!(f.queue_names().collect::<Vec<_>>(), ["chat", "voice"]);
+        // 2025-03-04 00:00 in Shanghai (UTC+8) is 2025-03-03T16:00Z.
+        let from = chrono::Utc.with_ymd_and_hms(2025, 3, 3, 16, 0, 0).unwrap().timestamp();
+        let to = from + 86_400;
+        let voice = f.records_between(Some(&["voice"]), from, to);
+        let seen: Vec<(String, f64, Option<f64>)> = voice
+            .iter()
+            .map(|r| (time::format_local(&r.interval_start), r.contacts, r.aht_seconds))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("2025-03-04T00:00".to_string(), 2.0, Some(200.0)),
+                ("2025-03-04T23:45".into(), 3.0, None)
+            ]
+        );
+        assert!(voice.iter().all(|r| r.queue == "voice"));
+        let all = f.records_between(None, from, to);
+        assert_eq!(all.iter().map(|r| r.contacts).collect::<Vec<_>>(), [5.0, 2.0, 3.0]);
+        assert!(f.records_between(Some(&["email"]), from, to).is_empty());
+        assert!(HistoryFrame::empty(IntervalGrid::new(shanghai(), 15).unwrap())
+            .last_day()
+            .is_none());
+    }
+
+    #[test]
+    fn a_queues_own_hours_judge_its_gaps() {
+        // Open 09:00-10:00: 09:15 and 09:30 are missing (one gap of two intervals).
+        let text =
+            "interval_start,queue,contacts\n2025-03-03T09:00,voice,1\n2025-03-03T09:45,voice,1\n\
+                    2025-03-03T09:00,chat,1\n2025-03-03T09:45,chat,1\n";
+        let mut f = frame(text, Some(hours("09:00-10:00")));
+        assert_eq!(
+            f.gaps.iter().map(|g| (g.queue.as_str(), g.intervals)).collect::<Vec<_>>(),
+            [("chat", 2), ("voice", 2)]
+        );
+        // Voice's own hours 09:00-09:30: only 09:15 is open and missing.
+        f.judge_gaps("voice", &hours("09:00-09:30")).unwrap();
+        let gaps: Vec<(&str, String, usize)> = f
+            .gaps
+            .iter()
+            .map(|g| (g.queue.as_str(), time::format_local(&g.from), g.intervals))
+            .collect();
+        assert_eq!(
+            gaps,
+            [("chat", "2025-03-03T09:15".into(), 2), ("voice", "2025-03-03T09:15".into(), 1)]
+        );
+        // A queue the history does not have changes nothing.
+        f.judge_gaps("email", &hours("09:00-09:30")).unwrap();
+        assert_eq!(f.gaps.len(), 2);
+    }
+
+    #[test]
+    fn records_and_columns_hold_the_same_history() {
+        let text = "interval_start,queue,contacts,aht_seconds\n2025-03-03T09:00,voice,1.5,\n\
+                    2025-03-03T09:15,voice,2,180\n2025-03-03T09:00,chat,3,240\n";
+        let records = parse(text).unwrap();
+        let columns = records.clone().into_frame(shanghai());
+        assert_eq!(columns.queue("voice").unwrap().contacts, [1.5, 2.0]);
+        assert!(columns.queue("voice").unwrap().aht_seconds[0].is_nan());
+        assert_eq!(columns.queue("chat").unwrap().aht_seconds, [240.0]);
+        assert_eq!(columns.into_history(), records);
     }
 
     #[test]
