@@ -43,7 +43,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::FileError;
 use crate::io::forecast::ForecastRow;
-use crate::io::history::{gaps_in, History, HistoryFrame, QueueSeries};
+use crate::io::history::{gaps_in, HistoryFrame, QueueSeries};
 use crate::site::Site;
 use crate::time::Stamp;
 
@@ -312,27 +312,28 @@ pub fn open(path: &Path) -> Result<SqliteStore> {
 /// Actuals of a parsed history file, checked against the store's site: every queue must be one
 /// of its queues.
 pub fn actuals_of_history(
-    history: &History,
+    history: &HistoryFrame,
     site: &SiteRecord,
     location: &Path,
 ) -> Result<Vec<ActualRow>> {
     let known = site.queue_names();
     let mut rows = Vec::with_capacity(history.len());
-    for (queue, records) in &history.queues {
-        if !known.contains(queue) {
+    for q in &history.queues {
+        if !known.contains(&q.queue) {
             return Err(StoreError::Mismatch {
                 path: location.to_path_buf(),
                 message: format!(
-                    "queue {queue:?} is not one of the site's queues ({}); re-run `db init` with a plan.toml that has it",
+                    "queue {:?} is not one of the site's queues ({}); re-run `db init` with a plan.toml that has it",
+                    q.queue,
                     known.join(", ")
                 ),
             });
         }
-        rows.extend(records.iter().map(|r| ActualRow {
-            queue: queue.clone(),
-            interval_start: r.interval_start.timestamp(),
-            contacts: r.contacts,
-            aht_seconds: r.aht_seconds,
+        rows.extend((0..q.starts.len()).map(|i| ActualRow {
+            queue: q.queue.clone(),
+            interval_start: q.starts[i],
+            contacts: q.contacts[i],
+            aht_seconds: (!q.aht_seconds[i].is_nan()).then_some(q.aht_seconds[i]),
             answered: None,
             answered_within_target: None,
         }));
