@@ -1,11 +1,15 @@
 //! history.csv: `interval_start,queue,contacts,aht_seconds` — offered contacts (and optionally
 //! the mean handle time) per interval and queue: the input of every forecast.
 //!
-//! The reader turns a file into a [`History`]: records per queue sorted by time, every start on
-//! the site's interval grid, no duplicates, and the *gaps* — open intervals inside a queue's span
-//! that have no row — listed in [`History::gaps`]. A gap is never read as zero: a missing day in
-//! an export is not a day without contacts, and averaging it in as zero would bend every forecast
-//! (DESIGN.md: anomalous days must be kept out of the averages).
+//! The reader turns a file into a [`HistoryFrame`]: per queue, columns of interval starts,
+//! contacts and handle times sorted by time (24 bytes an interval, so a large file needs about
+//! its own size in memory), every start on the site's interval grid, no duplicates, and the
+//! *gaps* — open intervals inside a queue's span that have no row — listed in
+//! [`HistoryFrame::gaps`]. The stages take the frame; [`History`] holds the same as one record
+//! per interval for the row-wise tools (aggregating a contact log, the generator's writer).
+//! A gap is never read as zero: a missing day in an export is not a day without contacts, and
+//! averaging it in as zero would bend every forecast (DESIGN.md: anomalous days must be kept
+//! out of the averages).
 //!
 //! What counts as *open* comes from [`ReadHistoryOptions::opening_hours`]. Without opening hours
 //! the reader infers them per queue from the data itself: a (weekday, time-of-day) slot that has a
@@ -165,7 +169,7 @@ pub fn parse_history(
 }
 
 /// One queue's validated history, column by column, in time order.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct QueueSeries {
     pub queue: String,
     /// Interval starts as Unix seconds.
@@ -173,6 +177,19 @@ pub struct QueueSeries {
     pub contacts: Vec<f64>,
     /// Mean handle time per interval; NaN where the file gave none.
     pub aht_seconds: Vec<f64>,
+}
+
+/// Equal when every interval is: a handle time given by neither (NaN in both) is equal, as
+/// `None == None` for records.
+impl PartialEq for QueueSeries {
+    fn eq(&self, other: &QueueSeries) -> bool {
+        let same_aht = |(a, b): (&f64, &f64)| a == b || (a.is_nan() && b.is_nan());
+        self.queue == other.queue
+            && self.starts == other.starts
+            && self.contacts == other.contacts
+            && self.aht_seconds.len() == other.aht_seconds.len()
+            && self.aht_seconds.iter().zip(&other.aht_seconds).all(same_aht)
+    }
 }
 
 impl QueueSeries {
@@ -1106,6 +1123,11 @@ mod tests {
         assert_eq!(columns.queue("voice").unwrap().contacts, [1.5, 2.0]);
         assert!(columns.queue("voice").unwrap().aht_seconds[0].is_nan());
         assert_eq!(columns.queue("chat").unwrap().aht_seconds, [240.0]);
+        // A handle time given by neither is equal (NaN in both); one given by one only is not.
+        assert_eq!(columns, records.clone().into_frame(shanghai()));
+        let mut other = columns.clone();
+        other.queues[1].aht_seconds[0] = 200.0;
+        assert_ne!(columns, other);
         assert_eq!(columns.into_history(), records);
     }
 
