@@ -21,11 +21,11 @@ use shiftcast::forecast::{
     backtest, backtest_intraday, run_forecast, site_for_history, BacktestOptions, ForecastConfig,
 };
 use shiftcast::io::events::{Event, EventKind};
-use shiftcast::io::history::{History, HistoryRecord};
+use shiftcast::io::history::{History, HistoryFrame, HistoryRecord};
 use shiftcast::time::{parse_local, IntervalGrid};
 
 /// The bank file is `datetime,calls` with local US/Eastern times at 5-minute intervals.
-fn load_bank(path: &Path) -> Result<History, String> {
+fn load_bank(path: &Path) -> Result<HistoryFrame, String> {
     let tz: chrono_tz::Tz = "America/New_York".parse().map_err(|_| "time zone".to_string())?;
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut records = Vec::new();
@@ -47,11 +47,12 @@ fn load_bank(path: &Path) -> Result<History, String> {
         interval_minutes: 5,
         queues: BTreeMap::from([("bank".to_string(), records)]),
         gaps: Vec::new(),
-    })
+    }
+    .into_frame(tz))
 }
 
 /// Two years of 15-minute history for 4 queues, 08:00–20:00 daily, weekday pattern, Poisson.
-fn synthetic_history(first: NaiveDate, days: i64) -> History {
+fn synthetic_history(first: NaiveDate, days: i64) -> HistoryFrame {
     let tz: chrono_tz::Tz = "Europe/London".parse().expect("tz");
     let grid = IntervalGrid::new(tz, 15).expect("grid");
     let mut rng = ChaCha8Rng::seed_from_u64(7);
@@ -82,7 +83,7 @@ fn synthetic_history(first: NaiveDate, days: i64) -> History {
         }
         queues.insert(q.to_string(), records);
     }
-    History { interval_minutes: 15, queues, gaps: Vec::new() }
+    History { interval_minutes: 15, queues, gaps: Vec::new() }.into_frame(tz)
 }
 
 /// `../shared/data/` beside the crate (the main checkout), or two levels up (a worktree).

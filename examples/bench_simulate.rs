@@ -340,7 +340,7 @@ impl Scaled for ForecastRow {
 
 /// Erlang projection vs simulation of the same requirement on the sample data.
 fn sample_data_comparison() {
-    use shiftcast::io::history::{read_history, ReadHistoryOptions};
+    use shiftcast::io::history::{read_history_frame, ReadHistoryOptions};
     let dir = Path::new("data");
     if !dir.join("history.csv").exists() {
         println!("sample data: data/history.csv not found, skipped");
@@ -352,7 +352,7 @@ fn sample_data_comparison() {
         interval_minutes: Some(config.site.grid.interval_minutes),
         ..ReadHistoryOptions::new(tz)
     };
-    let history = read_history(&dir.join("history.csv"), &options).unwrap();
+    let history = read_history_frame(&dir.join("history.csv"), &options).unwrap();
     let events = shiftcast::io::events::read_events(&dir.join("events.csv")).unwrap();
     let last = history.last_day().unwrap();
     let start = last.succ_opt().unwrap();

@@ -14,7 +14,7 @@ use shiftcast::forecast::{
     ForecastConfig, ForecastOutput,
 };
 use shiftcast::io::events::{Event, EventKind};
-use shiftcast::io::history::{History, HistoryRecord};
+use shiftcast::io::history::{History, HistoryFrame, HistoryRecord};
 use shiftcast::time::IntervalGrid;
 
 const EXACT: f64 = 1e-6;
@@ -30,6 +30,16 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 /// A one-queue history: `value(date, local hour, local minute)` gives the contacts of an
 /// interval, `None` for no row (closed or missing).
 fn history(
+    grid: IntervalGrid,
+    first: NaiveDate,
+    days: i64,
+    value: impl Fn(NaiveDate, u32, u32) -> Option<f64>,
+) -> HistoryFrame {
+    records(grid, first, days, value).into_frame(grid.tz)
+}
+
+/// [`history`] as records, to edit before the forecast reads them.
+fn records(
     grid: IntervalGrid,
     first: NaiveDate,
     days: i64,
@@ -378,7 +388,7 @@ fn an_all_zero_queue_is_forecast_as_zero_with_a_warning() {
 }
 
 /// The bank file is `datetime,calls`, local US/Eastern 5-minute intervals.
-fn load_bank(path: &std::path::Path) -> History {
+fn load_bank(path: &std::path::Path) -> HistoryFrame {
     let tz = tz("America/New_York");
     let text = std::fs::read_to_string(path).expect("bank file");
     let records = text
@@ -399,6 +409,7 @@ fn load_bank(path: &std::path::Path) -> History {
         queues: BTreeMap::from([("bank".to_string(), records)]),
         gaps: Vec::new(),
     }
+    .into_frame(tz)
 }
 
 fn bank_options() -> BacktestOptions {
@@ -451,17 +462,19 @@ fn us_bank_backtest_meets_the_wape_target() {
 /// WAPE of `run_forecast` made at each origin against the history's actuals: the independent
 /// computation a backtest must equal.
 fn wape_of_forecasts_at_origins(
-    h: &History,
+    h: &HistoryFrame,
     events: &[Event],
     site: &shiftcast::site::Site,
     origins: &[NaiveDate],
     days: u32,
 ) -> f64 {
     let actual: BTreeMap<(String, NaiveDateTime), f64> = h
+        .clone()
+        .into_history()
         .queues
-        .values()
+        .into_values()
         .flatten()
-        .map(|r| ((r.queue.clone(), r.interval_start.naive_local()), r.contacts))
+        .map(|r| ((r.queue, r.interval_start.naive_local()), r.contacts))
         .collect();
     let (mut abs, mut sum) = (0.0, 0.0);
     // Handle time does not enter the contacts; the bank series has none.
@@ -549,11 +562,12 @@ fn weekend_handle_time_keeps_its_level_in_thinly_backed_slots() {
     // last slots are smoothed with the prior outside the hours (340.2 s): 341.3 s, within 1.5%.
     let grid = IntervalGrid::new(tz("Europe/Paris"), 60).expect("grid");
     let first = date(2025, 1, 6);
-    let mut h = history(grid, first, 56, |_, hh, _| (8..20).contains(&hh).then_some(3.0));
+    let mut h = records(grid, first, 56, |_, hh, _| (8..20).contains(&hh).then_some(3.0));
     for r in h.queues.values_mut().flatten() {
         let weekend = r.interval_start.naive_local().weekday().num_days_from_monday() >= 5;
         r.aht_seconds = Some(if weekend { 345.0 } else { 300.0 });
     }
+    let h = h.into_frame(grid.tz);
     let start = first + Duration::days(56);
     let out = run_forecast(&h, &[], &site_for_history(grid), &config("auto"), start, 7)
         .expect("forecast");
@@ -565,7 +579,7 @@ fn weekend_handle_time_keeps_its_level_in_thinly_backed_slots() {
 }
 
 /// The sample site's history and events, and its plan.toml's site and `[forecast]`.
-fn sample() -> (History, Vec<Event>, shiftcast::site::Site, ForecastConfig) {
+fn sample() -> (HistoryFrame, Vec<Event>, shiftcast::site::Site, ForecastConfig) {
     use shiftcast::plan::inputs::{Needs, PlanInputs};
     let config =
         common::PlanConfig::read(&common::crate_dir().join("data/plan.toml")).expect("plan");
@@ -701,8 +715,9 @@ fn rebound_after_closures_and_holiday_dips_are_learned_from_history() {
 fn a_history_without_handle_time_needs_a_default() {
     let grid = IntervalGrid::new(tz("Europe/Paris"), 30).expect("grid");
     let first = date(2025, 1, 6);
-    let mut h = history(grid, first, 28, |d, hh, _| open(d, hh).then_some(20.0));
+    let mut h = records(grid, first, 28, |d, hh, _| open(d, hh).then_some(20.0));
     h.queues.values_mut().flatten().for_each(|r| r.aht_seconds = None);
+    let h = h.into_frame(grid.tz);
     let mut p = config("auto");
     let e = run_forecast(&h, &[], &site_for_history(grid), &p, first + Duration::days(28), 7)
         .expect_err("no handle time");

@@ -9,7 +9,7 @@ use shiftcast::forecast::{
 };
 use shiftcast::io::events::{read_events, Event};
 use shiftcast::io::forecast::write_forecast;
-use shiftcast::io::history::{read_history, History, ReadHistoryOptions};
+use shiftcast::io::history::{read_history_frame, HistoryFrame, ReadHistoryOptions};
 use shiftcast::plan::inputs::{planning_start, Needs, PlanInputs};
 use shiftcast::plan::PlanConfig;
 use shiftcast::site::Site;
@@ -41,7 +41,7 @@ pub struct InputArgs {
 
 /// Everything a forecast or backtest reads.
 pub struct Inputs {
-    pub history: History,
+    pub history: HistoryFrame,
     pub events: Vec<Event>,
     /// The site to forecast for: plan.toml's, or one on the history's own grid.
     pub site: Site,
@@ -87,7 +87,7 @@ impl InputArgs {
                     .as_ref()
                     .map(|c| c.site.opening_hours.clone())
                     .filter(|h| !h.is_always_open());
-                let history = read_history(
+                let history = read_history_frame(
                     &history_path,
                     &ReadHistoryOptions { tz, interval_minutes, opening_hours },
                 )

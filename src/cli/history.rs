@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use shiftcast::io::contact_log;
-use shiftcast::io::history::{self, History, HistoryFrame, ReadHistoryOptions};
+use shiftcast::io::history::{self, HistoryFrame, ReadHistoryOptions};
 use shiftcast::io::import::{self, ImportMap, MapFile};
 use shiftcast::plan::PlanConfig;
 use shiftcast::time::{self, IntervalGrid, OpeningHours};
@@ -155,49 +155,9 @@ struct Summary {
     gaps: Vec<GapRow>,
 }
 
-fn summarise(file: String, h: &History, show_gaps: usize) -> Summary {
-    let queues = h
-        .queues
-        .iter()
-        .map(|(name, recs)| {
-            let with_aht: Vec<_> =
-                recs.iter().filter_map(|r| r.aht_seconds.map(|a| (r.contacts, a))).collect();
-            let weight: f64 = with_aht.iter().map(|(c, _)| c).sum();
-            let gaps: Vec<_> = h.gaps.iter().filter(|g| &g.queue == name).collect();
-            QueueSummary {
-                queue: name.clone(),
-                intervals: recs.len(),
-                first: recs
-                    .first()
-                    .map(|r| time::format_local(&r.interval_start))
-                    .unwrap_or_default(),
-                last: recs
-                    .last()
-                    .map(|r| time::format_local(&r.interval_start))
-                    .unwrap_or_default(),
-                contacts: recs.iter().map(|r| r.contacts).sum(),
-                aht_seconds: (weight > 0.0)
-                    .then(|| with_aht.iter().map(|(c, a)| c * a).sum::<f64>() / weight),
-                gaps: gaps.len(),
-                missing_intervals: gaps.iter().map(|g| g.intervals).sum(),
-            }
-        })
-        .collect();
-    let gaps = h
-        .gaps
-        .iter()
-        .take(show_gaps)
-        .map(|g| GapRow {
-            queue: g.queue.clone(),
-            from: time::format_local(&g.from),
-            intervals: g.intervals,
-        })
-        .collect();
-    Summary { file, interval_minutes: h.interval_minutes, queues, gaps }
-}
-
-/// [`summarise`] for a frame (an import), without listing the gaps.
-fn summarise_frame(file: String, h: &HistoryFrame) -> Summary {
+/// Per queue: intervals, span, contacts, contact-weighted handle time and gaps; the first
+/// `show_gaps` gaps listed.
+fn summarise(file: String, h: &HistoryFrame, show_gaps: usize) -> Summary {
     let queues = h
         .queues
         .iter()
@@ -221,7 +181,17 @@ fn summarise_frame(file: String, h: &HistoryFrame) -> Summary {
             }
         })
         .collect();
-    Summary { file, interval_minutes: h.interval_minutes, queues, gaps: Vec::new() }
+    let gaps = h
+        .gaps
+        .iter()
+        .take(show_gaps)
+        .map(|g| GapRow {
+            queue: g.queue.clone(),
+            from: time::format_local(&g.from),
+            intervals: g.intervals,
+        })
+        .collect();
+    Summary { file, interval_minutes: h.interval_minutes, queues, gaps }
 }
 
 fn print_summary(s: &Summary, total_gaps: usize) -> std::io::Result<()> {
@@ -280,7 +250,7 @@ fn aggregate(args: AggregateArgs) -> anyhow::Result<()> {
     }
     history::write_history(&args.out, &h)
         .with_context(|| format!("writing {}", args.out.display()))?;
-    let s = summarise(args.out.display().to_string(), &h, 0);
+    let s = summarise(args.out.display().to_string(), &h.into_frame(tz), 0);
     match args.format {
         Format::Json => print_json(&s)?,
         Format::Table => {
@@ -304,7 +274,7 @@ fn check(args: CheckArgs) -> anyhow::Result<()> {
         interval_minutes: args.interval_minutes.or(configured),
         opening_hours: hours,
     };
-    let h = history::read_history(&args.history, &options)
+    let h = history::read_history_frame(&args.history, &options)
         .with_context(|| format!("reading history {}", args.history.display()))?;
     let s = summarise(args.history.display().to_string(), &h, args.show_gaps);
     match args.format {
@@ -348,7 +318,7 @@ fn import_export(args: ImportArgs) -> anyhow::Result<()> {
     }
     history::write_history_frame(&args.out, &h)
         .with_context(|| format!("writing {}", args.out.display()))?;
-    let s = summarise_frame(args.out.display().to_string(), &h);
+    let s = summarise(args.out.display().to_string(), &h, 0);
     let to_stdout = args.out.as_os_str() != "-";
     match args.format {
         Format::Json if to_stdout => print_json(&s)?,

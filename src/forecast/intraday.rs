@@ -38,7 +38,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use super::{run_forecast, BacktestOptions, ForecastConfig, ForecastError, ForecastOutput};
 use crate::io::events::Event;
 use crate::io::forecast::ForecastRow;
-use crate::io::history::History;
+use crate::io::history::HistoryFrame;
 use crate::site::Site;
 
 /// Coefficient of variation of a day's level around its day-ahead forecast (the prior of the
@@ -75,13 +75,16 @@ pub fn rest_of_day_multiplier(actual: f64, forecast: f64, dispersion: f64) -> f6
 /// Actual contacts per `(queue, local interval start)`.
 type Actuals = BTreeMap<(String, NaiveDateTime), f64>;
 
-fn actuals_of(history: &History) -> Actuals {
-    history
-        .queues
-        .values()
-        .flatten()
-        .map(|r| ((r.queue.clone(), r.interval_start.naive_local()), r.contacts))
-        .collect()
+fn actuals_of(history: &HistoryFrame) -> Actuals {
+    let mut clock = crate::time::ZoneClock::new(history.tz);
+    let mut actuals = Actuals::new();
+    for q in &history.queues {
+        for (&t, &contacts) in q.starts.iter().zip(&q.contacts) {
+            let local = clock.stamp(t).expect("a validated instant").naive_local();
+            actuals.insert((q.queue.clone(), local), contacts);
+        }
+    }
+    actuals
 }
 
 /// One local day of a queue's history.
@@ -242,7 +245,7 @@ fn lookback_days(config: &ForecastConfig) -> i64 {
 /// Re-forecast from `as_of` (local time) to the end of that day and the next `days − 1` days;
 /// the history may hold that day's actuals up to `as_of`.
 pub fn run_intraday(
-    history: &History,
+    history: &HistoryFrame,
     events: &[Event],
     site: &Site,
     config: &ForecastConfig,
@@ -288,7 +291,7 @@ pub struct IntradayBacktest {
 /// For every day of the backtest folds with data: the day-ahead forecast (history before the
 /// day) and the re-forecast at each time of `times`, scored on the rest of the day.
 pub fn backtest_intraday(
-    history: &History,
+    history: &HistoryFrame,
     events: &[Event],
     site: &Site,
     config: &ForecastConfig,

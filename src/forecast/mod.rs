@@ -62,7 +62,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use crate::error::InputError;
 use crate::io::events::{Event, EventKind};
 use crate::io::forecast::ForecastRow;
-use crate::io::history::History;
+use crate::io::history::HistoryFrame;
 use crate::site::Site;
 use crate::time::TimeError;
 use crate::time::{IntervalGrid, OpeningHours};
@@ -822,16 +822,23 @@ fn combine<'a>(
 /// Inputs of one queue for the series builder.
 fn queue_series(
     queue: &str,
-    history: &History,
+    history: &HistoryFrame,
     events: &[&Event],
     site: &Site,
     grid: IntervalGrid,
     last: NaiveDate,
     history_end: NaiveDate,
 ) -> Result<QueueSeries, ForecastError> {
-    let records = &history.queues[queue];
-    let first =
-        records.first().map(|r| r.interval_start.naive_local().date()).unwrap_or(history_end);
+    let columns = history.queue(queue).expect("a queue of the history");
+    let mut clock = crate::time::ZoneClock::new(history.tz);
+    let observations: Vec<(crate::time::Stamp, f64, Option<f64>)> = (0..columns.starts.len())
+        .map(|i| {
+            let aht = columns.aht_seconds[i];
+            let stamp = clock.stamp(columns.starts[i]).expect("a validated instant");
+            (stamp, columns.contacts[i], (!aht.is_nan()).then_some(aht))
+        })
+        .collect();
+    let first = observations.first().map(|o| o.0.naive_local().date()).unwrap_or(history_end);
     let hours: Option<OpeningHours> = match site.queue(queue) {
         Some(q) => Some(q.opening_hours(site)?),
         None if !site.opening_hours.is_always_open() => Some(site.opening_hours.clone()),
@@ -863,10 +870,7 @@ fn queue_series(
     Ok(build_series(SeriesInput {
         queue,
         grid,
-        observations: records
-            .iter()
-            .map(|r| (r.interval_start, r.contacts, r.aht_seconds))
-            .collect(),
+        observations,
         opening_hours: hours.as_ref(),
         first,
         last,
@@ -878,16 +882,9 @@ fn queue_series(
     }))
 }
 
-/// The site grid: the history's interval and the time zone its stamps carry (else the config's).
-fn history_grid(history: &History, site: &Site) -> Result<IntervalGrid, ForecastError> {
-    let tz = history
-        .queues
-        .values()
-        .flat_map(|r| r.first())
-        .map(|r| r.interval_start.timezone())
-        .next()
-        .unwrap_or(site.time_zone());
-    Ok(IntervalGrid::new(tz, history.interval_minutes)?)
+/// The site grid: the history's interval and the time zone it was read in.
+fn history_grid(history: &HistoryFrame) -> Result<IntervalGrid, ForecastError> {
+    Ok(IntervalGrid::new(history.tz, history.interval_minutes)?)
 }
 
 /// Most days between the end of the history and the forecast's start: models are run forward
@@ -915,7 +912,7 @@ fn check_lead(last_history: NaiveDate, start: NaiveDate, days: u32) -> Result<()
 
 /// Forecast every open interval of every queue for `days` days from `start`.
 pub fn run_forecast(
-    history: &History,
+    history: &HistoryFrame,
     events: &[Event],
     site: &Site,
     config: &ForecastConfig,
@@ -928,7 +925,7 @@ pub fn run_forecast(
     }
     let last_history = history.last_day().ok_or(ForecastError::EmptyHistory)?;
     check_lead(last_history, start, days)?;
-    let grid = history_grid(history, site)?;
+    let grid = history_grid(history)?;
     let mut warnings = Vec::new();
     if start <= last_history {
         warnings.push(format!(
@@ -950,13 +947,7 @@ pub fn run_forecast(
         ));
     }
     let last = start + Duration::days(i64::from(days) - 1);
-    let history_first = history
-        .queues
-        .values()
-        .filter_map(|r| r.first())
-        .map(|r| r.interval_start.naive_local().date())
-        .min()
-        .unwrap_or(start);
+    let history_first = history.first_day().unwrap_or(start);
     let mut later = 0;
     for e in events {
         if e.end.date() < history_first {
@@ -970,7 +961,7 @@ pub fn run_forecast(
             later += 1;
         }
         if let Some(q) = &e.queue {
-            if !history.queues.contains_key(q) {
+            if history.queue(q).is_none() {
                 warnings.push(format!(
                     "event {:?} names queue {q:?}, which is not in the history; ignored",
                     e.name
@@ -1063,7 +1054,7 @@ fn add_shares(
 
 /// What every queue's forecast shares: the inputs and the forecast days `start..=last`.
 struct ForecastPeriod<'a> {
-    history: &'a History,
+    history: &'a HistoryFrame,
     events: &'a [Event],
     site: &'a Site,
     config: &'a ForecastConfig,
@@ -1247,25 +1238,24 @@ fn aht_profile(
 /// needs history (a `share_of` queue excepted: it is forecast from the other's and ignores any
 /// history of its own), and a history queue the site does not name is left out with a warning.
 fn queues_to_forecast<'h>(
-    history: &'h History,
+    history: &'h HistoryFrame,
     site: &Site,
     warnings: &mut Vec<String>,
-) -> Result<Vec<&'h String>, ForecastError> {
+) -> Result<Vec<&'h str>, ForecastError> {
     if site.queues.is_empty() {
-        return Ok(history.queues.keys().collect());
+        return Ok(history.queue_names().collect());
     }
     let missing: Vec<&str> = site
         .queues
         .iter()
-        .filter(|q| q.share_of.is_none() && !history.queues.contains_key(&q.name))
+        .filter(|q| q.share_of.is_none() && history.queue(&q.name).is_none())
         .map(|q| q.name.as_str())
         .collect();
     // Names quoted: a queue name may hold a comma ("voice, main").
     let quoted = |names: &[&str]| names.iter().map(|q| format!("{q:?}")).collect::<Vec<_>>();
-    let extra: Vec<&str> =
-        history.queues.keys().filter(|q| site.queue(q).is_none()).map(String::as_str).collect();
+    let extra: Vec<&str> = history.queue_names().filter(|q| site.queue(q).is_none()).collect();
     if !missing.is_empty() {
-        let have: Vec<&str> = history.queues.keys().map(String::as_str).collect();
+        let have: Vec<&str> = history.queue_names().collect();
         let not_in_plan = if extra.is_empty() {
             String::new()
         } else {
@@ -1284,8 +1274,7 @@ fn queues_to_forecast<'h>(
         ));
     }
     Ok(history
-        .queues
-        .keys()
+        .queue_names()
         .filter(|q| site.queue(q).is_some_and(|c| c.share_of.is_none()))
         .collect())
 }
@@ -1348,7 +1337,7 @@ pub struct BacktestReport {
 /// made at its origin would: the history before the origin and the events file (closures in the
 /// test window count only when the events file declares them).
 pub fn backtest(
-    history: &History,
+    history: &HistoryFrame,
     events: &[Event],
     site: &Site,
     config: &ForecastConfig,
@@ -1360,13 +1349,7 @@ pub fn backtest(
         return Err(ForecastError::Invalid("horizon_days and folds must be at least 1".into()));
     }
     let last_history = history.last_day().ok_or(ForecastError::EmptyHistory)?;
-    let first_history = history
-        .queues
-        .values()
-        .filter_map(|r| r.first())
-        .map(|r| r.interval_start.naive_local().date())
-        .min()
-        .expect("non-empty");
+    let first_history = history.first_day().expect("non-empty");
     let span = i64::from(options.horizon_days) * i64::from(options.folds);
     let first_origin =
         options.first_origin.unwrap_or(last_history + Duration::days(1) - Duration::days(span));
@@ -1386,9 +1369,9 @@ pub fn backtest(
             end - Duration::days(1)
         ));
     }
-    let grid = history_grid(history, site)?;
+    let grid = history_grid(history)?;
     let mut queues = Vec::new();
-    for queue in history.queues.keys() {
+    for queue in history.queue_names() {
         let qe = queue_events(events, queue);
         let history_end = last_history + Duration::days(1);
         let last = end.max(history_end);
@@ -1473,7 +1456,7 @@ pub fn backtest(
             })
             .collect();
         queues.push(QueueBacktest {
-            queue: queue.clone(),
+            queue: queue.to_string(),
             noise_floor_wape: poisson_noise_floor(&actuals),
             models,
             choices,
@@ -1492,7 +1475,7 @@ pub fn backtest(
 /// One queue's backtest fold inputs.
 struct Fold<'a> {
     queue: &'a str,
-    history: &'a History,
+    history: &'a HistoryFrame,
     events: &'a [&'a Event],
     site: &'a Site,
     grid: IntervalGrid,

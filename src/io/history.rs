@@ -1,11 +1,15 @@
 //! history.csv: `interval_start,queue,contacts,aht_seconds` — offered contacts (and optionally
 //! the mean handle time) per interval and queue: the input of every forecast.
 //!
-//! The reader turns a file into a [`History`]: records per queue sorted by time, every start on
-//! the site's interval grid, no duplicates, and the *gaps* — open intervals inside a queue's span
-//! that have no row — listed in [`History::gaps`]. A gap is never read as zero: a missing day in
-//! an export is not a day without contacts, and averaging it in as zero would bend every forecast
-//! (DESIGN.md: anomalous days must be kept out of the averages).
+//! The reader turns a file into a [`HistoryFrame`]: per queue, columns of interval starts,
+//! contacts and handle times sorted by time (24 bytes an interval, so a large file needs about
+//! its own size in memory), every start on the site's interval grid, no duplicates, and the
+//! *gaps* — open intervals inside a queue's span that have no row — listed in
+//! [`HistoryFrame::gaps`]. The stages take the frame; [`History`] holds the same as one record
+//! per interval for the row-wise tools (aggregating a contact log, the generator's writer).
+//! A gap is never read as zero: a missing day in an export is not a day without contacts, and
+//! averaging it in as zero would bend every forecast (DESIGN.md: anomalous days must be kept
+//! out of the averages).
 //!
 //! What counts as *open* comes from [`ReadHistoryOptions::opening_hours`]. Without opening hours
 //! the reader infers them per queue from the data itself: a (weekday, time-of-day) slot that has a
@@ -35,7 +39,9 @@ use chrono_tz::Tz;
 use crate::error::{FileError, InputError};
 use crate::io::table::{self, fmt_num, write_atomic, NameIndex};
 use crate::site::Site;
-use crate::time::{self, IntervalGrid, OpeningHours, Stamp, ZoneClock, INTERVAL_MINUTES_ALLOWED};
+use crate::time::{
+    self, IntervalGrid, OpeningHours, Stamp, TimeError, ZoneClock, INTERVAL_MINUTES_ALLOWED,
+};
 
 /// Queue name given to rows of a file without a `queue` column.
 pub const DEFAULT_QUEUE: &str = "default";
@@ -101,6 +107,21 @@ impl History {
     pub fn missing_intervals(&self) -> usize {
         self.gaps.iter().map(|g| g.intervals).sum()
     }
+
+    /// The same history column by column, its stamps read in zone `tz` (the zone they carry).
+    pub fn into_frame(self, tz: Tz) -> HistoryFrame {
+        let queues = self
+            .queues
+            .into_iter()
+            .map(|(queue, records)| QueueSeries {
+                queue,
+                starts: records.iter().map(|r| r.interval_start.timestamp()).collect(),
+                contacts: records.iter().map(|r| r.contacts).collect(),
+                aht_seconds: records.iter().map(|r| r.aht_seconds.unwrap_or(f64::NAN)).collect(),
+            })
+            .collect();
+        HistoryFrame { tz, interval_minutes: self.interval_minutes, queues, gaps: self.gaps }
+    }
 }
 
 /// How to read a history file.
@@ -148,7 +169,7 @@ pub fn parse_history(
 }
 
 /// One queue's validated history, column by column, in time order.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct QueueSeries {
     pub queue: String,
     /// Interval starts as Unix seconds.
@@ -156,6 +177,31 @@ pub struct QueueSeries {
     pub contacts: Vec<f64>,
     /// Mean handle time per interval; NaN where the file gave none.
     pub aht_seconds: Vec<f64>,
+}
+
+/// Equal when every interval is: a handle time given by neither (NaN in both) is equal, as
+/// `None == None` for records.
+impl PartialEq for QueueSeries {
+    fn eq(&self, other: &QueueSeries) -> bool {
+        let same_aht = |(a, b): (&f64, &f64)| a == b || (a.is_nan() && b.is_nan());
+        self.queue == other.queue
+            && self.starts == other.starts
+            && self.contacts == other.contacts
+            && self.aht_seconds.len() == other.aht_seconds.len()
+            && self.aht_seconds.iter().zip(&other.aht_seconds).all(same_aht)
+    }
+}
+
+impl QueueSeries {
+    /// Interval `i` as a record; `clock` is in the frame's zone.
+    pub fn record(&self, i: usize, clock: &mut ZoneClock) -> HistoryRecord {
+        HistoryRecord {
+            interval_start: clock.stamp(self.starts[i]).expect("a validated instant"),
+            queue: self.queue.clone(),
+            contacts: self.contacts[i],
+            aht_seconds: (!self.aht_seconds[i].is_nan()).then_some(self.aht_seconds[i]),
+        }
+    }
 }
 
 /// A validated history held column by column (24 bytes per interval, less than a history.csv
@@ -213,6 +259,69 @@ impl HistoryFrame {
         self.tz.timestamp_opt(unix_seconds, 0).single().expect("a validated instant")
     }
 
+    /// A frame without intervals on `grid`.
+    pub fn empty(grid: IntervalGrid) -> HistoryFrame {
+        HistoryFrame {
+            tz: grid.tz,
+            interval_minutes: grid.interval_minutes,
+            queues: Vec::new(),
+            gaps: Vec::new(),
+        }
+    }
+
+    /// The series of queue `name`.
+    pub fn queue(&self, name: &str) -> Option<&QueueSeries> {
+        let i = self.queues.binary_search_by(|q| q.queue.as_str().cmp(name)).ok()?;
+        Some(&self.queues[i])
+    }
+
+    /// Queue names, sorted.
+    pub fn queue_names(&self) -> impl Iterator<Item = &str> {
+        self.queues.iter().map(|q| q.queue.as_str())
+    }
+
+    /// The first local day with an interval, over all queues.
+    pub fn first_day(&self) -> Option<chrono::NaiveDate> {
+        let first = self.queues.iter().filter_map(|q| q.starts.first()).min()?;
+        Some(self.stamp(*first).date_naive())
+    }
+
+    /// The last local day with an interval, over all queues.
+    pub fn last_day(&self) -> Option<chrono::NaiveDate> {
+        let last = self.queues.iter().filter_map(|q| q.starts.last()).max()?;
+        Some(self.stamp(*last).date_naive())
+    }
+
+    /// Judge queue `name`'s gaps by `hours` (its own opening hours) instead of those the
+    /// frame was read with.
+    pub fn judge_gaps(&mut self, name: &str, hours: &OpeningHours) -> Result<(), TimeError> {
+        let Some(q) = self.queue(name) else { return Ok(()) };
+        let gaps =
+            gaps_in(name, &q.starts, &IntervalGrid::new(self.tz, self.interval_minutes)?, hours);
+        self.gaps.retain(|g| g.queue != name);
+        self.gaps.extend(gaps);
+        Ok(())
+    }
+
+    /// The records with starts in `[from, to)` (Unix seconds) of the queues `names` (all
+    /// queues: `None`), by queue then time: a window of the history as rows, without the rest.
+    pub fn records_between(
+        &self,
+        names: Option<&[&str]>,
+        from: i64,
+        to: i64,
+    ) -> Vec<HistoryRecord> {
+        let mut clock = ZoneClock::new(self.tz);
+        let mut records = Vec::new();
+        let wanted = |q: &&QueueSeries| names.is_none_or(|n| n.contains(&q.queue.as_str()));
+        for q in self.queues.iter().filter(wanted) {
+            let lo = q.starts.partition_point(|&t| t < from);
+            let hi = q.starts.partition_point(|&t| t < to);
+            records.extend((lo..hi).map(|i| q.record(i, &mut clock)));
+        }
+        records
+    }
+
     /// The records per queue, as the stages take them.
     pub fn into_history(self) -> History {
         let mut queues = BTreeMap::new();
@@ -220,14 +329,7 @@ impl HistoryFrame {
         // Each queue's columns are freed as soon as its records exist, so the columns and the
         // records are held together for one queue at a time.
         for q in self.queues {
-            let records = (0..q.starts.len())
-                .map(|i| HistoryRecord {
-                    interval_start: clock.stamp(q.starts[i]).expect("a validated instant"),
-                    queue: q.queue.clone(),
-                    contacts: q.contacts[i],
-                    aht_seconds: (!q.aht_seconds[i].is_nan()).then_some(q.aht_seconds[i]),
-                })
-                .collect();
+            let records = (0..q.starts.len()).map(|i| q.record(i, &mut clock)).collect();
             queues.insert(q.queue, records);
         }
         History { interval_minutes: self.interval_minutes, queues, gaps: self.gaps }
@@ -686,6 +788,11 @@ pub fn find_gaps(
     gaps_of(queue, &starts, grid, &open)
 }
 
+/// [`find_gaps`] on a queue's interval starts (Unix seconds, sorted), judged by `hours`.
+pub fn gaps_in(queue: &str, starts: &[i64], grid: &IntervalGrid, hours: &OpeningHours) -> Vec<Gap> {
+    gaps_of(queue, starts, grid, &Opening::Hours(hours))
+}
+
 /// What counts as open when looking for gaps.
 enum Opening<'a> {
     Hours(&'a OpeningHours),
@@ -922,6 +1029,7 @@ pub fn write_history_to(w: &mut dyn std::io::Write, history: &History) -> std::i
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn shanghai() -> Tz {
         time::parse_time_zone("Asia/Shanghai").unwrap()
@@ -929,6 +1037,98 @@ mod tests {
 
     fn parse(text: &str) -> Result<History, FileError> {
         parse_history("history.csv", text.as_bytes(), &ReadHistoryOptions::new(shanghai()))
+    }
+
+    fn frame(text: &str, opening_hours: Option<OpeningHours>) -> HistoryFrame {
+        let options =
+            ReadHistoryOptions { tz: shanghai(), interval_minutes: Some(15), opening_hours };
+        parse_history_frame("history.csv", text.as_bytes(), &options).unwrap()
+    }
+
+    fn hours(span: &str) -> OpeningHours {
+        let mut h = OpeningHours::always();
+        h.spans = std::array::from_fn(|_| OpeningHours::parse_day("all", span).unwrap());
+        h
+    }
+
+    #[test]
+    fn a_window_of_the_frame_holds_only_its_days_and_queues() {
+        let f = frame(
+            "interval_start,queue,contacts,aht_seconds\n\
+             2025-03-03T23:45,voice,1,\n2025-03-04T00:00,voice,2,200\n2025-03-04T23:45,voice,3,\n\
+             2025-03-05T00:00,voice,4,\n2025-03-04T12:00,chat,5,300\n",
+            None,
+        );
+        let day = |d: u32| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+        assert_eq!(f.first_day(), Some(day(3)));
+        assert_eq!(f.last_day(), Some(day(5)));
+        assert_eq!(f.queue_names().collect::<Vec<_>>(), ["chat", "voice"]);
+        // 2025-03-04 00:00 in Shanghai (UTC+8) is 2025-03-03T16:00Z.
+        let from = chrono::Utc.with_ymd_and_hms(2025, 3, 3, 16, 0, 0).unwrap().timestamp();
+        let to = from + 86_400;
+        let voice = f.records_between(Some(&["voice"]), from, to);
+        let seen: Vec<(String, f64, Option<f64>)> = voice
+            .iter()
+            .map(|r| (time::format_local(&r.interval_start), r.contacts, r.aht_seconds))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("2025-03-04T00:00".to_string(), 2.0, Some(200.0)),
+                ("2025-03-04T23:45".into(), 3.0, None)
+            ]
+        );
+        assert!(voice.iter().all(|r| r.queue == "voice"));
+        let all = f.records_between(None, from, to);
+        assert_eq!(all.iter().map(|r| r.contacts).collect::<Vec<_>>(), [5.0, 2.0, 3.0]);
+        assert!(f.records_between(Some(&["email"]), from, to).is_empty());
+        assert!(HistoryFrame::empty(IntervalGrid::new(shanghai(), 15).unwrap())
+            .last_day()
+            .is_none());
+    }
+
+    #[test]
+    fn a_queues_own_hours_judge_its_gaps() {
+        // Open 09:00-10:00: 09:15 and 09:30 are missing (one gap of two intervals).
+        let text =
+            "interval_start,queue,contacts\n2025-03-03T09:00,voice,1\n2025-03-03T09:45,voice,1\n\
+                    2025-03-03T09:00,chat,1\n2025-03-03T09:45,chat,1\n";
+        let mut f = frame(text, Some(hours("09:00-10:00")));
+        assert_eq!(
+            f.gaps.iter().map(|g| (g.queue.as_str(), g.intervals)).collect::<Vec<_>>(),
+            [("chat", 2), ("voice", 2)]
+        );
+        // Voice's own hours 09:00-09:30: only 09:15 is open and missing.
+        f.judge_gaps("voice", &hours("09:00-09:30")).unwrap();
+        let gaps: Vec<(&str, String, usize)> = f
+            .gaps
+            .iter()
+            .map(|g| (g.queue.as_str(), time::format_local(&g.from), g.intervals))
+            .collect();
+        assert_eq!(
+            gaps,
+            [("chat", "2025-03-03T09:15".into(), 2), ("voice", "2025-03-03T09:15".into(), 1)]
+        );
+        // A queue the history does not have changes nothing.
+        f.judge_gaps("email", &hours("09:00-09:30")).unwrap();
+        assert_eq!(f.gaps.len(), 2);
+    }
+
+    #[test]
+    fn records_and_columns_hold_the_same_history() {
+        let text = "interval_start,queue,contacts,aht_seconds\n2025-03-03T09:00,voice,1.5,\n\
+                    2025-03-03T09:15,voice,2,180\n2025-03-03T09:00,chat,3,240\n";
+        let records = parse(text).unwrap();
+        let columns = records.clone().into_frame(shanghai());
+        assert_eq!(columns.queue("voice").unwrap().contacts, [1.5, 2.0]);
+        assert!(columns.queue("voice").unwrap().aht_seconds[0].is_nan());
+        assert_eq!(columns.queue("chat").unwrap().aht_seconds, [240.0]);
+        // A handle time given by neither is equal (NaN in both); one given by one only is not.
+        assert_eq!(columns, records.clone().into_frame(shanghai()));
+        let mut other = columns.clone();
+        other.queues[1].aht_seconds[0] = 200.0;
+        assert_ne!(columns, other);
+        assert_eq!(columns.into_history(), records);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::error::Error;
 use crate::error::InputError;
 use crate::io::agents::{read_agents_checked, Agent};
 use crate::io::events::{read_events, Event};
-use crate::io::history::{find_gaps, read_history, History, ReadHistoryOptions};
+use crate::io::history::{read_history_frame, HistoryFrame, ReadHistoryOptions};
 use crate::site::Site;
 
 /// Which of `[inputs]` a command needs. A needed input that is not set is an error; the
@@ -25,11 +25,12 @@ pub struct Needs {
 }
 
 /// The plan's data, read and checked against the site.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PlanInputs {
     pub history_path: Option<PathBuf>,
-    /// Empty when no history was asked for or given.
-    pub history: History,
+    /// Column by column (24 bytes an interval), so a large history stays about the size of its
+    /// file; empty when no history was asked for or given.
+    pub history: HistoryFrame,
     pub events: Vec<Event>,
     pub agents: Vec<Agent>,
 }
@@ -53,7 +54,7 @@ impl PlanInputs {
         let history = match &history_path {
             Some(path) => read_site_history(path, &config.site)?,
             None if needs.history => return Err(missing_input(config, "history")),
-            None => History::default(),
+            None => HistoryFrame::empty(config.site.grid),
         };
         Self::with_history(config, history_path, history, needs)
     }
@@ -63,7 +64,7 @@ impl PlanInputs {
     pub fn with_history(
         config: &PlanConfig,
         source: Option<PathBuf>,
-        history: History,
+        history: HistoryFrame,
         needs: Needs,
     ) -> Result<PlanInputs, Error> {
         let events = match &config.inputs.events {
@@ -81,16 +82,11 @@ impl PlanInputs {
 
 /// Read a history on the site's grid; gaps of a queue with its own `opening_hours` are judged
 /// by those hours.
-pub fn read_site_history(path: &Path, site: &Site) -> Result<History, Error> {
-    let mut h = read_history(path, &ReadHistoryOptions::for_site(site))?;
+pub fn read_site_history(path: &Path, site: &Site) -> Result<HistoryFrame, Error> {
+    let mut h = read_history_frame(path, &ReadHistoryOptions::for_site(site))?;
     for q in &site.queues {
-        if q.opening_hours.is_none() {
-            continue;
-        }
-        if let Some(records) = h.queues.get(&q.name) {
-            let hours = q.opening_hours(site)?;
-            h.gaps.retain(|g| g.queue != q.name);
-            h.gaps.extend(find_gaps(&q.name, records, &site.grid, Some(&hours)));
+        if q.opening_hours.is_some() && h.queue(&q.name).is_some() {
+            h.judge_gaps(&q.name, &q.opening_hours(site)?)?;
         }
     }
     Ok(h)
@@ -110,7 +106,7 @@ fn missing_input(config: &PlanConfig, key: &str) -> Error {
 /// history ends (history ending Sunday 2026-11-22 plans from Monday 2026-11-23). The one rule of
 /// `plan`, `forecast` and `whatif`.
 pub fn planning_start(
-    history: &History,
+    history: &HistoryFrame,
     week_start: chrono::Weekday,
     explicit: Option<NaiveDate>,
 ) -> Option<NaiveDate> {

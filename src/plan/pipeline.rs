@@ -21,7 +21,7 @@ use crate::error::{FileError, InputError};
 use crate::io::agents::Agent;
 use crate::io::events::Event;
 use crate::io::folder::OutputFolder;
-use crate::io::history::History;
+use crate::io::history::HistoryFrame;
 use crate::io::requirements::RequirementRow;
 use crate::io::table::write_atomic;
 use crate::plan::config::PlanConfig;
@@ -112,7 +112,7 @@ pub struct PlanOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GivenHistory {
     pub source: PathBuf,
-    pub history: History,
+    pub history: HistoryFrame,
 }
 
 impl Default for PlanOptions {
@@ -136,7 +136,7 @@ pub struct PlanRun {
     pub days: u32,
     pub seed: u64,
     pub history_path: PathBuf,
-    pub history: History,
+    pub history: HistoryFrame,
     pub events: Vec<Event>,
     pub agents: Vec<Agent>,
     pub forecast: crate::forecast::ForecastOutput,
@@ -448,7 +448,7 @@ fn sweep(
 /// history: WAPE per queue and pooled over queues (each queue's WAPE weighted by its actual
 /// contacts in the test weeks, which is exactly Σ|error| / Σ actual over all queues).
 fn backtest_accuracy(
-    history: &History,
+    history: &HistoryFrame,
     events: &[Event],
     config: &PlanConfig,
     folds: u32,
@@ -469,13 +469,11 @@ fn backtest_accuracy(
     for q in &report.queues {
         let Some(auto) = q.models.iter().find(|m| m.model == "auto") else { continue };
         let volume: f64 = history
-            .queues
-            .get(&q.queue)
-            .map(|rows| {
-                rows.iter()
-                    .filter(|r| r.interval_start >= from && r.interval_start < to)
-                    .map(|r| r.contacts)
-                    .sum()
+            .queue(&q.queue)
+            .map(|s| {
+                let (from, to) = (from.timestamp(), to.timestamp());
+                let window = s.starts.iter().zip(&s.contacts);
+                window.filter(|(t, _)| (from..to).contains(*t)).map(|(_, c)| c).sum()
             })
             .unwrap_or(0.0);
         abs_error += auto.accuracy.wape * volume;
@@ -670,7 +668,7 @@ fn write_outputs_into(
     let data = ReportData {
         summary: summary.clone(),
         tz,
-        history: plan.history.queues.values().flatten().cloned().collect(),
+        history: history_shown(plan, config),
         forecast,
         requirements,
         shifts,
@@ -685,6 +683,18 @@ fn write_outputs_into(
     let report = path("report.html");
     write_atomic(&report, |w| w.write_all(html.as_bytes()).map_err(|e| FileError::io(&report, e)))?;
     Ok(summary)
+}
+
+/// The history the report draws: the plan's queues over the days before the plan it shows and
+/// the planned days, as rows (not the whole history again).
+fn history_shown(plan: &PlanRun, config: &PlanConfig) -> Vec<crate::io::history::HistoryRecord> {
+    let tz = config.site.time_zone();
+    let from = plan.start - Duration::days(crate::report::page::HISTORY_DAYS_SHOWN);
+    let to = plan.start + Duration::days(i64::from(plan.days));
+    let names = config.site.queue_names();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (from, to) = (crate::time::start_of_day(from, tz), crate::time::start_of_day(to, tz));
+    plan.history.records_between(Some(&names), from.timestamp(), to.timestamp())
 }
 
 /// The loop's account for summary.json.

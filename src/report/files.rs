@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::Duration;
 use chrono_tz::Tz;
 
 use super::summary::{PlanSummary, SimulatedDay, SimulatedInterval, WhatifScenario};
@@ -12,7 +13,7 @@ use super::ReportData;
 use crate::error::FileError;
 use crate::error::InputError;
 use crate::io::table::{write_atomic, Row, Table};
-use crate::time::parse_local;
+use crate::time::{parse_local, start_of_day};
 
 /// Write summary.json atomically (pretty JSON, keys in a fixed order, ending in a newline).
 pub fn write_summary(path: &Path, summary: &PlanSummary) -> Result<(), FileError> {
@@ -246,7 +247,17 @@ pub fn load_plan_dir(
                 interval_minutes: Some(summary.interval_minutes),
                 opening_hours: None,
             };
-            crate::io::history::read_history(&p, &options)?.queues.into_values().flatten().collect()
+            let frame = crate::io::history::read_history_frame(&p, &options)?;
+            match crate::time::parse_date(&summary.start) {
+                // Only the days the report draws, as rows: a large history stays columns.
+                Ok(start) => {
+                    let from = start - Duration::days(super::page::HISTORY_DAYS_SHOWN);
+                    let to = start + Duration::days(i64::from(summary.days.max(1)));
+                    let (from, to) = (start_of_day(from, tz), start_of_day(to, tz));
+                    frame.records_between(None, from.timestamp(), to.timestamp())
+                }
+                Err(_) => frame.into_history().queues.into_values().flatten().collect(),
+            }
         }
         Some(p) => {
             notes.push(format!(

@@ -44,7 +44,8 @@ pub use summary::{PlanSummary, SimulatedDay, SimulatedInterval, WhatifScenario};
 pub struct ReportData {
     pub summary: PlanSummary,
     pub tz: Tz,
-    /// History records of any span; the report shows the weeks just before the plan.
+    /// History records: the report draws those of the plan's queues from
+    /// [`page::HISTORY_DAYS_SHOWN`] days before the plan to its last day (any others are ignored).
     pub history: Vec<HistoryRecord>,
     pub forecast: Vec<ForecastRow>,
     pub requirements: Vec<RequirementRow>,

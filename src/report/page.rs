@@ -1040,7 +1040,7 @@ fn notes_section(html: &mut String, ctx: &Context<'_>) {
         }
     }
     if d.history.is_empty() {
-        notes.push("No history was given: the forecast chart shows the forecast only.".into());
+        notes.push("No history of the weeks before the plan was given: the forecast chart shows the forecast only.".into());
     }
     if notes.is_empty() {
         return;

@@ -15,7 +15,7 @@ use super::{
     actuals_of_history, AgentFields, AgentsSummary, ImportSource, ImportSummary, Result, Store,
 };
 use crate::error::{FileError, InputError};
-use crate::io::history::{parse_history, ReadHistoryOptions};
+use crate::io::history::{parse_history_frame, ReadHistoryOptions};
 use crate::io::table::Table;
 use crate::time::IntervalGrid;
 
@@ -38,7 +38,8 @@ pub fn import_history(store: &mut dyn Store, path: &Path) -> Result<ImportSummar
         opening_hours: None,
     };
     let split = split_service_columns(&label, &bytes, site.time_zone)?;
-    let history = parse_history(&label, split.history.as_deref().unwrap_or(&bytes), &options)?;
+    let input = split.history.as_deref().unwrap_or(&bytes);
+    let history = parse_history_frame(&label, input, &options)?;
     let mut rows = actuals_of_history(&history, &site, store.location())?;
     for r in &mut rows {
         if let Some(counts) = split.counts.get(&(r.queue.clone(), r.interval_start)) {
@@ -61,7 +62,7 @@ pub fn import_contact_log(store: &mut dyn Store, path: &Path) -> Result<ImportSu
     )
     .map_err(FileError::from)?;
     let grid = IntervalGrid::new(site.time_zone, site.interval_minutes)?;
-    let history = crate::io::contact_log::aggregate(&records, &grid);
+    let history = crate::io::contact_log::aggregate(&records, &grid).into_frame(grid.tz);
     let rows = actuals_of_history(&history, &site, store.location())?;
     store.import_actuals(&source, &mut rows.into_iter().map(Ok))
 }

@@ -43,7 +43,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::FileError;
 use crate::io::forecast::ForecastRow;
-use crate::io::history::{find_gaps, History, HistoryRecord};
+use crate::io::history::{gaps_in, HistoryFrame, QueueSeries};
 use crate::site::Site;
 use crate::time::Stamp;
 
@@ -312,27 +312,28 @@ pub fn open(path: &Path) -> Result<SqliteStore> {
 /// Actuals of a parsed history file, checked against the store's site: every queue must be one
 /// of its queues.
 pub fn actuals_of_history(
-    history: &History,
+    history: &HistoryFrame,
     site: &SiteRecord,
     location: &Path,
 ) -> Result<Vec<ActualRow>> {
     let known = site.queue_names();
     let mut rows = Vec::with_capacity(history.len());
-    for (queue, records) in &history.queues {
-        if !known.contains(queue) {
+    for q in &history.queues {
+        if !known.contains(&q.queue) {
             return Err(StoreError::Mismatch {
                 path: location.to_path_buf(),
                 message: format!(
-                    "queue {queue:?} is not one of the site's queues ({}); re-run `db init` with a plan.toml that has it",
+                    "queue {:?} is not one of the site's queues ({}); re-run `db init` with a plan.toml that has it",
+                    q.queue,
                     known.join(", ")
                 ),
             });
         }
-        rows.extend(records.iter().map(|r| ActualRow {
-            queue: queue.clone(),
-            interval_start: r.interval_start.timestamp(),
-            contacts: r.contacts,
-            aht_seconds: r.aht_seconds,
+        rows.extend((0..q.starts.len()).map(|i| ActualRow {
+            queue: q.queue.clone(),
+            interval_start: q.starts[i],
+            contacts: q.contacts[i],
+            aht_seconds: (!q.aht_seconds[i].is_nan()).then_some(q.aht_seconds[i]),
             answered: None,
             answered_within_target: None,
         }));
@@ -340,31 +341,36 @@ pub fn actuals_of_history(
     Ok(rows)
 }
 
-/// The store's actuals as a plan's history on `site`'s grid: records per queue in time order
-/// and the gaps judged by each queue's opening hours, as [`crate::plan::inputs`] reads a CSV.
-/// The site must be the store's (same zone and interval).
-pub fn history_on_site(store: &dyn Store, site: &Site) -> Result<History> {
+/// The store's actuals as a plan's history on `site`'s grid: each queue's intervals in time
+/// order and the gaps judged by each queue's opening hours, as [`crate::plan::inputs`] reads a
+/// CSV. The site must be the store's (same zone and interval).
+pub fn history_on_site(store: &dyn Store, site: &Site) -> Result<HistoryFrame> {
     let held = store.site()?;
     check_site(&held, site, store.location())?;
-    let tz = site.time_zone();
-    let mut queues: BTreeMap<String, Vec<HistoryRecord>> = BTreeMap::new();
+    let mut queues: BTreeMap<String, QueueSeries> = BTreeMap::new();
     for a in store.actuals()? {
-        queues.entry(a.queue.clone()).or_default().push(HistoryRecord {
-            interval_start: stamp(tz, a.interval_start),
-            queue: a.queue,
-            contacts: a.contacts,
-            aht_seconds: a.aht_seconds,
+        let q = queues.entry(a.queue).or_insert_with_key(|name| QueueSeries {
+            queue: name.clone(),
+            ..QueueSeries::default()
         });
+        q.starts.push(a.interval_start);
+        q.contacts.push(a.contacts);
+        q.aht_seconds.push(a.aht_seconds.unwrap_or(f64::NAN));
     }
     let mut gaps = Vec::new();
-    for (name, records) in &queues {
+    for (name, q) in &queues {
         let hours = match site.queue(name) {
             Some(q) => q.opening_hours(site)?,
             None => site.opening_hours.clone(),
         };
-        gaps.extend(find_gaps(name, records, &site.grid, Some(&hours)));
+        gaps.extend(gaps_in(name, &q.starts, &site.grid, &hours));
     }
-    Ok(History { interval_minutes: site.grid.interval_minutes, queues, gaps })
+    Ok(HistoryFrame {
+        tz: site.time_zone(),
+        interval_minutes: site.grid.interval_minutes,
+        queues: queues.into_values().collect(),
+        gaps,
+    })
 }
 
 /// A plan's site must have the store's time zone and interval length.
