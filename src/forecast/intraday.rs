@@ -109,17 +109,18 @@ impl PastDay {
 /// One queue's past days by local date.
 pub type QueueDays = BTreeMap<NaiveDate, PastDay>;
 
-fn days_of(history: &History) -> BTreeMap<String, QueueDays> {
+fn days_of(history: &HistoryFrame) -> BTreeMap<String, QueueDays> {
+    let mut clock = crate::time::ZoneClock::new(history.tz);
     history
         .queues
         .iter()
-        .map(|(q, records)| {
+        .map(|q| {
             let mut slots: BTreeMap<NaiveDate, Vec<(NaiveTime, f64)>> = BTreeMap::new();
-            for r in records {
-                let t = r.interval_start.naive_local();
-                slots.entry(t.date()).or_default().push((t.time(), r.contacts));
+            for (&start, &contacts) in q.starts.iter().zip(&q.contacts) {
+                let t = clock.stamp(start).expect("a validated instant").naive_local();
+                slots.entry(t.date()).or_default().push((t.time(), contacts));
             }
-            (q.clone(), slots.into_iter().map(|(d, s)| (d, PastDay::new(s))).collect())
+            (q.queue.clone(), slots.into_iter().map(|(d, s)| (d, PastDay::new(s))).collect())
         })
         .collect()
 }
