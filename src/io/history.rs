@@ -269,6 +269,16 @@ impl HistoryFrame {
         }
     }
 
+    /// A copy holding only the queues `keep` names (and their gaps).
+    pub fn only(&self, keep: impl Fn(&str) -> bool) -> HistoryFrame {
+        HistoryFrame {
+            tz: self.tz,
+            interval_minutes: self.interval_minutes,
+            queues: self.queues.iter().filter(|q| keep(&q.queue)).cloned().collect(),
+            gaps: self.gaps.iter().filter(|g| keep(&g.queue)).cloned().collect(),
+        }
+    }
+
     /// The series of queue `name`.
     pub fn queue(&self, name: &str) -> Option<&QueueSeries> {
         let i = self.queues.binary_search_by(|q| q.queue.as_str().cmp(name)).ok()?;
