@@ -513,3 +513,31 @@ fn days_no_shift_ties_together_solve_as_the_sum_of_each_day_alone() {
     // Both days are covered (mip_gap 0: each day's optimum), every interval at its requirement.
     assert_eq!(together.summary.under_staffed_agent_intervals, 0);
 }
+
+#[test]
+fn requirement_rows_off_the_site_are_named() {
+    // The rows are laid on the site's interval frame before any queue is solved: a queue that
+    // plan.toml lacks, an interval off the 60-minute grid and a repeated interval are each
+    // refused with the row's queue and interval.
+    let c = plan(60, "start_step_minutes = 60\nshift_lengths_minutes = [240]");
+    let err = |req: &[RequirementRow]| {
+        schedule::solve(req, &c.site, &c.schedule, &SolveOptions::default())
+            .unwrap_err()
+            .to_string()
+    };
+    let mut req = rows(&[day(9, 13, 2)], 10.0);
+    req[3].queue = "fax".into();
+    assert_eq!(
+        err(&req),
+        "requirements: queue \"fax\" at 2025-03-03T03:00 is not a queue of plan.toml (queues: voice)"
+    );
+    let mut req = rows(&[day(9, 13, 2)], 10.0);
+    req[5].interval_start = time::parse_local("2025-03-03T05:30", tz()).unwrap();
+    assert_eq!(
+        err(&req),
+        "requirements: queue \"voice\" at 2025-03-03T05:30 is not on the site's 60-minute grid"
+    );
+    let mut req = rows(&[day(9, 13, 2)], 10.0);
+    req[7].interval_start = req[6].interval_start;
+    assert_eq!(err(&req), "requirements: queue \"voice\" at 2025-03-03T06:00 appears twice");
+}

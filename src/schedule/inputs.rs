@@ -25,7 +25,10 @@ struct Template {
     weekdays: [bool; 7],
 }
 
-/// Lay one queue's requirement rows on the slot axis.
+/// Lay one queue's requirement rows on the slot axis: every interval of the local days from
+/// the rows' first date to their last. The rows are those of one queue that an
+/// [`crate::frame::IntervalFrame`] took (on the site's grid, each interval once), so each
+/// finds its slot.
 pub(super) fn queue_data(
     rows: &[&RequirementRow],
     queue: &QueueConfig,
@@ -55,20 +58,19 @@ pub(super) fn queue_data(
     let mut required = vec![0u32; n];
     let mut contacts = vec![0.0; n];
     let mut aht_seconds = vec![0.0; n];
-    let mut seen = vec![false; n];
     for r in rows {
-        let err = |message: &str| ScheduleError::Requirements {
-            queue: r.queue.clone(),
-            interval_start: time::format_local(&r.interval_start),
-            message: message.into(),
-        };
+        // A grid-aligned interval of these dates is one of their day starts, unless a zone's
+        // clock change is not a whole number of intervals: then say so rather than drop it.
         let t = *index.get(&r.interval_start.timestamp()).ok_or_else(|| {
-            err(&format!("not on the site's {}-minute grid", grid.interval_minutes))
+            ScheduleError::Requirements {
+                queue: r.queue.clone(),
+                interval_start: time::format_local(&r.interval_start),
+                message: format!(
+                    "not an interval start of its local day on the {}-minute grid",
+                    grid.interval_minutes
+                ),
+            }
         })?;
-        if seen[t] {
-            return Err(err("the interval appears twice"));
-        }
-        seen[t] = true;
         required[t] = scheduled_for_net(r.agents_net, sc.unplanned_shrinkage);
         contacts[t] = r.contacts;
         aht_seconds[t] = r.aht_seconds;

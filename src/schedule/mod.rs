@@ -49,11 +49,12 @@ pub use config::{
 };
 pub use mip::SolverKind;
 
+use crate::frame::{FrameError, IntervalFrame, RowKey};
 use crate::io::coverage::CoverageRow;
 use crate::io::requirements::RequirementRow;
 use crate::io::shifts::ShiftRow;
 use crate::site::{QueueConfig, Site};
-use crate::time::{self, Stamp};
+use crate::time::Stamp;
 #[cfg(test)]
 use inputs::{queue_data, shift_types};
 use mip::Limits;
@@ -68,6 +69,9 @@ pub enum ScheduleError {
     Config { key: String, message: String },
     #[error("requirements for queue {queue:?} at {interval_start}: {message}")]
     Requirements { queue: String, interval_start: String, message: String },
+    /// Requirement rows that do not fit the site's queues and grid.
+    #[error(transparent)]
+    Frame(#[from] FrameError),
     #[error("solver {solver}: {message}")]
     Solver { solver: String, message: String },
     #[error("{path}: {message}")]
@@ -296,33 +300,40 @@ pub fn solve(
     Ok(ScheduleResult { shifts, coverage, summary })
 }
 
-/// One queue's requirement rows and its settings.
+/// One queue's requirement rows (in time order) and its settings.
 struct QueueJob<'a> {
     rows: Vec<&'a RequirementRow>,
     queue: &'a QueueConfig,
 }
 
-/// The requirement rows by queue (in name order), each with its `[[queues]]` entry.
+/// The requirement rows by queue (in name order), each with its `[[queues]]` entry. The rows
+/// are laid on an [`IntervalFrame`] first, which checks that each names a queue of the site,
+/// lies on the site's grid and appears once.
 fn queue_jobs<'a>(
     requirements: &'a [RequirementRow],
     config: &'a Setting<'a>,
 ) -> Result<Vec<QueueJob<'a>>, ScheduleError> {
-    let mut by_queue: BTreeMap<&str, Vec<&RequirementRow>> = BTreeMap::new();
-    for r in requirements {
-        by_queue.entry(r.queue.as_str()).or_default().push(r);
-    }
-    if by_queue.is_empty() {
+    if requirements.is_empty() {
         return Err(ScheduleError::Invalid("the requirements have no rows".into()));
     }
-    let mut jobs = Vec::with_capacity(by_queue.len());
-    for (name, rows) in by_queue {
-        let queue = config.site.queue(name).ok_or_else(|| ScheduleError::Requirements {
-            queue: name.into(),
-            interval_start: time::format_local(&rows[0].interval_start),
-            message: "the queue is not in plan.toml [[queues]]".into(),
-        })?;
-        jobs.push(QueueJob { rows, queue });
-    }
+    let site = config.site;
+    let frame = IntervalFrame::from_rows(
+        site,
+        "requirements",
+        requirements,
+        |r| RowKey { queue: &r.queue, interval_start: r.interval_start, line: None },
+        |r| r,
+    )?;
+    let mut order: Vec<usize> = (0..site.queues.len()).collect();
+    order.sort_by(|&a, &b| site.queues[a].name.cmp(&site.queues[b].name));
+    let jobs = order
+        .into_iter()
+        .map(|q| QueueJob {
+            rows: frame.cells.row(q).iter().flatten().copied().collect(),
+            queue: &site.queues[q],
+        })
+        .filter(|job| !job.rows.is_empty())
+        .collect();
     Ok(jobs)
 }
 

@@ -196,6 +196,9 @@ pub enum SimulateError {
     Roster { agent_id: String, date: String, message: String },
     #[error("forecast row {interval_start} queue {queue}: {message}")]
     Forecast { interval_start: String, queue: String, message: String },
+    /// Forecast rows that do not fit the site's queues and grid.
+    #[error(transparent)]
+    Frame(#[from] crate::frame::FrameError),
     /// A what-if scenario's requirement that staffing refused.
     #[error(transparent)]
     Staffing(#[from] crate::staffing::StaffingError),
@@ -918,7 +921,7 @@ mod tests {
         let c = config();
         let e =
             run(&[], &[row(at(3, 9, 0), "sms", 1.0)], None, &c, &opts()).unwrap_err().to_string();
-        assert!(e.contains("queue sms") && e.contains("not in plan.toml"), "{e}");
+        assert!(e.contains("queue \"sms\"") && e.contains("not a queue of plan.toml"), "{e}");
         let f = vec![row(at(3, 9, 0), "voice", 1.0), row(at(3, 9, 10), "voice", 1.0)];
         let e = run(&[], &f, None, &c, &opts()).unwrap_err().to_string();
         assert!(e.contains("2025-11-03T09:10") && e.contains("30-minute grid"), "{e}");

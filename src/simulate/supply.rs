@@ -11,6 +11,7 @@ use super::engine::{
     QueueModel, Transition,
 };
 use super::{target_seconds, Horizon, Routing, SimulateError, MAX_CELLS, MAX_EXPECTED_CONTACTS};
+use crate::frame::{IntervalFrame, RowKey};
 use crate::io::agents::Agent;
 use crate::io::forecast::ForecastRow;
 use crate::io::roster::RosterRow;
@@ -61,7 +62,6 @@ pub(crate) fn demand(
 ) -> Result<(Horizon, Vec<QueueModel>), SimulateError> {
     let horizon = Horizon::of_forecast(forecast, site)?;
     let intervals = horizon.intervals;
-    let step_ms = i64::from(site.grid.interval_minutes) * 60_000;
     let mut queues: Vec<QueueModel> = site
         .queues
         .iter()
@@ -77,33 +77,23 @@ pub(crate) fn demand(
             priority: q.priority.unwrap_or(0),
         })
         .collect();
-    let mut seen = vec![false; intervals * site.queues.len()];
-    let mut expected_contacts = 0.0;
-    for row in forecast {
+    // The frame checks every row's queue, grid and uniqueness; its slot axis runs from the
+    // forecast's first interval to its last, as the horizon does.
+    let frame = IntervalFrame::from_rows(
+        site,
+        "forecast",
+        forecast,
+        |r| RowKey { queue: &r.queue, interval_start: r.interval_start, line: None },
+        |r| r,
+    )?;
+    debug_assert_eq!(frame.axis.len, intervals);
+    for ((q, i), cell) in frame.cells.indexed_iter() {
+        let Some(row) = cell else { continue };
         let err = |message: String| SimulateError::Forecast {
             interval_start: crate::time::format_local(&row.interval_start),
             queue: row.queue.clone(),
             message,
         };
-        let q = site.queue_index(&row.queue).ok_or_else(|| {
-            err(format!(
-                "queue {:?} is not in plan.toml (queues: {})",
-                row.queue,
-                site.queue_names().join(", ")
-            ))
-        })?;
-        let offset_ms = (row.interval_start - horizon.origin).num_milliseconds();
-        if offset_ms % step_ms != 0 {
-            return Err(err(format!(
-                "not on the {}-minute grid that starts at {}",
-                site.grid.interval_minutes,
-                crate::time::format_local(&horizon.origin)
-            )));
-        }
-        let i = (offset_ms / step_ms) as usize;
-        if std::mem::replace(&mut seen[q * intervals + i], true) {
-            return Err(err("this interval and queue appear twice".into()));
-        }
         if !(row.contacts.is_finite() && row.contacts >= 0.0) {
             return Err(err(format!("contacts must be a number >= 0, got {}", row.contacts)));
         }
@@ -113,12 +103,13 @@ pub(crate) fn demand(
                 row.aht_seconds
             )));
         }
-        expected_contacts += row.contacts;
         queues[q].rate_per_second[i] = row.contacts / horizon.interval_seconds;
         if row.aht_seconds.is_finite() && row.aht_seconds > 0.0 {
             queues[q].mean_handle_seconds[i] = row.aht_seconds;
         }
     }
+    // Summed in file order, as the rows were read.
+    let expected_contacts: f64 = forecast.iter().map(|r| r.contacts).sum();
     check_contacts(expected_contacts)?;
     fill_missing_handle_times(&mut queues, site);
     Ok((horizon, queues))
