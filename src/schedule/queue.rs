@@ -312,8 +312,9 @@ fn queue_inputs(rows: &[&RequirementRow], run: &QueueSolve) -> Result<QueueInput
     Ok(QueueInputs { q, types, classes, patterns })
 }
 
-/// Cost mode, or service-level mode with each slot's true curve and its concave hull (raising
-/// the floors where the curve is flat at zero), stopping when a scope's target is out of reach
+/// Cost mode, or service-level mode with each measure's true curve per slot and its concave
+/// hull (the service level, and `1 − abandonment` for a queue with an abandonment cap; the
+/// floors raised where a curve is flat at zero), stopping when a scope's target is out of reach
 /// even at twice the requirement. A queue without a service-level target (deferred work: its
 /// requirement is already the fewest agents that meet the deadline) gets service-level mode's
 /// objective and heuristic with no target and every interval floored at its requirement (the

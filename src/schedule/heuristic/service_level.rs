@@ -1,5 +1,7 @@
 //! Service-level mode's incumbent: rounding to the targets on the true curves, annealing, and
-//! the top-up of a solved point whose true service level falls short.
+//! the top-up of a solved point whose true service level (or abandonment, under a cap) falls
+//! short. Every scope is a contact-weighted mean of one measure per slot, so the service level
+//! per day and the abandonment cap per day are handled alike.
 
 use super::{build_units, ShiftKey, Unit, UnitSet};
 use crate::schedule::mip::is_feasible;
