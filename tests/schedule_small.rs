@@ -237,17 +237,23 @@ fn a_cap_below_the_requirement_is_reported() {
 }
 
 /// Erlang C service level (Gross & Harris §2.3) via the Erlang B recursion.
-fn erlang_c_sl(traffic: f64, agents: u32, answer_seconds: f64, aht_seconds: f64) -> f64 {
-    if f64::from(agents) <= traffic {
-        return 0.0;
-    }
+/// Erlang C's probability of waiting `C(n, A)` (Erlang B by its recursion, then C from B), for
+/// `agents > traffic`.
+fn erlang_c_wait(traffic: f64, agents: u32) -> f64 {
     let mut b = 1.0;
     for k in 1..=agents {
         b = traffic * b / (f64::from(k) + traffic * b);
     }
     let n = f64::from(agents);
-    let c = n * b / (n - traffic * (1.0 - b));
-    1.0 - c * (-(n - traffic) * answer_seconds / aht_seconds).exp()
+    n * b / (n - traffic * (1.0 - b))
+}
+
+fn erlang_c_sl(traffic: f64, agents: u32, answer_seconds: f64, aht_seconds: f64) -> f64 {
+    if f64::from(agents) <= traffic {
+        return 0.0;
+    }
+    let c = erlang_c_wait(traffic, agents);
+    1.0 - c * (-(f64::from(agents) - traffic) * answer_seconds / aht_seconds).exp()
 }
 
 #[test]
@@ -330,14 +336,8 @@ fn wait_then_hang_up(traffic: f64, agents: u32, aht: f64, patience: f64) -> f64 
     if f64::from(agents) <= traffic {
         return 1.0;
     }
-    let mut b = 1.0;
-    for k in 1..=agents {
-        b = traffic * b / (f64::from(k) + traffic * b);
-    }
-    let n = f64::from(agents);
-    let c = n * b / (n - traffic * (1.0 - b));
     let gamma = 1.0 / patience;
-    c * gamma / (gamma + (n - traffic) / aht)
+    erlang_c_wait(traffic, agents) * gamma / (gamma + (f64::from(agents) - traffic) / aht)
 }
 
 #[test]
