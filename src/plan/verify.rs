@@ -297,7 +297,9 @@ fn remove_rounds<R, E>(
         let v = verdicts(&current.simulation, site);
         let missed: BTreeSet<(NaiveDate, String)> =
             v.iter().filter(|x| !x.met).map(|x| (x.date, x.queue.clone())).collect();
-        let short_before = total_shortfall(&v);
+        // Shortfall of the queue-days missed before the round (those that newly miss are put
+        // back below, date by date).
+        let short_before = total_shortfall(v.iter().filter(|x| !x.met));
         let holds = |trial: &Evaluation<R>| {
             let after = verdicts(&trial.simulation, site);
             let newly: BTreeSet<NaiveDate> = after
@@ -305,7 +307,8 @@ fn remove_rounds<R, E>(
                 .filter(|x| !x.met && !missed.contains(&(x.date, x.queue.clone())))
                 .map(|x| x.date)
                 .collect();
-            let worse = total_shortfall(&after) > short_before + 1e-9;
+            let still_missed = after.iter().filter(|x| missed.contains(&(x.date, x.queue.clone())));
+            let worse = total_shortfall(still_missed) > short_before + 1e-9;
             (newly, worse)
         };
         let shortfall = Shortfall::of(&current.simulation, site);
@@ -448,9 +451,9 @@ fn focus_queue(
 
 /// Σ over queue-days of how far each falls short: service-level points under the met line plus
 /// abandonment above the cap (scaled to service-level points by [`ADD_STEP_ABANDON`]).
-fn total_shortfall(verdicts: &[Verdict]) -> f64 {
+fn total_shortfall<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> f64 {
     verdicts
-        .iter()
+        .into_iter()
         .map(|x| {
             (-x.margin().unwrap_or(0.0)).max(0.0) + x.abandon_excess() * ADD_STEP / ADD_STEP_ABANDON
         })
