@@ -530,3 +530,38 @@ fn shifts_of_an_unknown_queue_or_with_a_repeated_id_are_refused() {
     let e = roster::solve(&twice, &[a], &cfg.site, &cfg.roster, &options).unwrap_err().to_string();
     assert!(e.contains("shift s1 on 2025-03-04") && e.contains("appears twice"), "{e}");
 }
+
+#[test]
+fn seats_beyond_the_skilled_agents_days_are_named_as_empty_whatever_the_roster_does() {
+    // Worked by hand: Mon–Sat, two voice seats and one chat seat a day (18 seats); A and B take
+    // voice, C voice and chat, each at most 5 days. Voice alone: 12 seats against 3 × 5 agent-days
+    // (fits); chat alone: 6 seats against C's 5 (1 short); both: 18 seats against 15 agent-days
+    // (3 short, and every day has 3 seats for 3 agents, so the week binds). The largest shortage
+    // is the pair, and the roster cannot fill more than 15.
+    let config = config("");
+    let days = ["2025-03-03", "2025-03-04", "2025-03-05", "2025-03-06", "2025-03-07", "2025-03-08"];
+    let mut shifts = Vec::new();
+    for (d, day) in days.iter().enumerate() {
+        shifts.push(shift(&format!("v{d}a"), "voice", day, "09:00", "17:00"));
+        shifts.push(shift(&format!("v{d}b"), "voice", day, "09:00", "17:00"));
+        shifts.push(shift(&format!("c{d}"), "chat", day, "09:00", "17:00"));
+    }
+    let agents = [
+        agent("A", &["voice"], 0.0, 48.0, 10.0),
+        agent("B", &["voice"], 0.0, 48.0, 10.0),
+        agent("C", &["voice", "chat"], 0.0, 48.0, 10.0),
+    ];
+    let result = solve(&shifts, &agents, &config);
+    assert_eq!(result.skill_shortages.len(), 1, "{:?}", result.skill_shortages);
+    let s = &result.skill_shortages[0];
+    assert_eq!(s.queues, vec!["chat".to_string(), "voice".to_string()]);
+    assert_eq!((s.seats, s.agents, s.most_filled, s.at_least_empty()), (18, 3, 15, 3));
+    assert_eq!(s.week_start, date("2025-03-03"));
+    assert_eq!(result.shifts_unfilled, 3);
+    assert!(s.describe().contains("at least 3 stay empty"), "{}", s.describe());
+
+    // Without Saturday every seat fits: nothing is reported.
+    let weekdays: Vec<ShiftRow> =
+        shifts.iter().filter(|s| s.date != date("2025-03-08")).cloned().collect();
+    assert!(solve(&weekdays, &agents, &config).skill_shortages.is_empty());
+}

@@ -639,6 +639,7 @@ fn write_outputs_into(
     if status.is_infeasible() {
         notes.push(format!("schedule: {}", status_name(status)));
     }
+    notes.extend(plan.roster.skill_shortages.iter().map(|s| format!("roster: {}", s.describe())));
     notes.extend(plan.roster.unmet.iter().map(|u| format!("roster: {}", u.reason)));
     let mut simulation_figures = simulation_figures(&plan.simulation, &simulation, &targeted);
     simulation_figures.judge_days(&simulation_days, &targets);

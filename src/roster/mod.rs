@@ -48,6 +48,7 @@ mod check;
 pub mod generate;
 mod model;
 mod search;
+mod shortage;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -63,6 +64,7 @@ pub use check::{
     check, check_file, check_with_horizon, compare_with_shifts, min_minutes_in_week, LostSeat,
     ShiftComparison, Violation,
 };
+pub use shortage::SkillShortage;
 pub use summary::{AgentHours, Fairness, FairnessKind, PreferenceSatisfaction, Unmet};
 
 /// `[roster]` section of plan.toml (all keys optional; unknown keys are errors).
@@ -270,6 +272,9 @@ pub struct RosterResult {
     pub contract_max_hours_total: f64,
     /// Empty seats grouped by queue, date and time span, with the reason.
     pub unmet: Vec<Unmet>,
+    /// Per planning week, the set of queues with more seats than the agents able to take them
+    /// can work, if any ([`SkillShortage`]): seats empty whatever the roster does.
+    pub skill_shortages: Vec<SkillShortage>,
     pub cost: CostBreakdown,
     /// Lower bound on `cost.total` from the linear relaxation.
     pub lower_bound: f64,
@@ -329,6 +334,7 @@ pub fn solve(
     check_shifts(shifts, site)?;
     let problem = model::Problem::build(shifts, agents, site, config, options.weeks)?;
     let lower_bound = bound::lower_bound(&problem)?;
+    let skill_shortages = shortage::skill_shortages(&problem);
     let outcome = search::run(&problem, options, started);
     let rows = outcome.rows(&problem, shifts, agents);
     let violations = check::check_with_horizon(
@@ -362,6 +368,7 @@ pub fn solve(
         contract_max_hours_total: agents.iter().map(|a| a.max_hours_week).sum::<f64>()
             * problem.weeks as f64,
         unmet: summary.unmet,
+        skill_shortages,
         cost,
         lower_bound,
         gap,
