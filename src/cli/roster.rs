@@ -195,6 +195,12 @@ fn print_summary(r: &roster::RosterResult, out: &Path) {
     for v in r.violations.iter().take(20) {
         println!("  {} {} {}: {}", v.agent_id, v.date, v.rule, v.detail);
     }
+    if !r.skill_shortages.is_empty() {
+        println!("seats no roster can fill:");
+        for s in &r.skill_shortages {
+            println!("  {}", s.describe());
+        }
+    }
     if !r.unmet.is_empty() {
         println!("unmet demand ({} groups):", r.unmet.len());
         for u in &r.unmet {
