@@ -573,3 +573,34 @@ fn seats_beyond_the_skilled_agents_days_are_named_as_empty_whatever_the_roster_d
         shifts.iter().filter(|s| s.date != date("2025-03-08")).cloned().collect();
     assert!(solve(&weekdays, &agents, &config).skill_shortages.is_empty());
 }
+
+#[test]
+fn long_seats_go_to_the_agent_whose_days_outlast_its_hours() {
+    // Worked by hand: P (part-time: 8 h and 2 days a week, cheaper) and F (full-time: 40 h but
+    // only 1 day left) both take voice. Monday has an 8-hour and a 4-hour seat, Tuesday a
+    // 4-hour one. Only F on the long seat and P on both short ones fills all three; P on the
+    // long seat (its cheaper hours) uses up P's week on Monday and leaves Tuesday empty.
+    let config = config("");
+    let shifts = [
+        shift("mon-long", "voice", "2025-03-03", "09:00", "17:00"),
+        shift("mon-short", "voice", "2025-03-03", "09:00", "13:00"),
+        shift("tue-short", "voice", "2025-03-04", "09:00", "13:00"),
+    ];
+    let mut p = agent("P", &["voice"], 0.0, 8.0, 10.0);
+    p.max_days_week = Some(2);
+    let mut f = agent("F", &["voice"], 0.0, 40.0, 20.0);
+    f.max_days_week = Some(1);
+    let result = solve(&shifts, &[p, f], &config);
+    assert_eq!(result.shifts_unfilled, 0, "{:?}", result.unmet);
+    assert_eq!(
+        assignment(&result.rows),
+        vec![
+            ("F".to_string(), date("2025-03-03"), "09:00".to_string()),
+            ("P".to_string(), date("2025-03-03"), "09:00".to_string()),
+            ("P".to_string(), date("2025-03-04"), "09:00".to_string()),
+        ]
+    );
+    let long = result.rows.iter().find(|r| r.paid_minutes == 480).expect("the long seat");
+    assert_eq!(long.agent_id, "F");
+    assert_eq!(result.cost.labour, 8.0 * 20.0 + 8.0 * 10.0);
+}

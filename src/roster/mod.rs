@@ -33,7 +33,10 @@
 //! with their product and the LP relaxation of day-off and rest rules is weak). Instead
 //! ([`solve`]): (1) a chronological greedy construction, day by day over the whole horizon so that
 //! rest and consecutive-day rules carry across week boundaries, which fills the scarcest shift
-//! groups first and prefers agents whose contract minimum is most at risk, then the cheapest;
+//! groups first and prefers agents whose contract minimum is most at risk, then those whose
+//! weekly hours left per day left best fit the seat's length (a long seat to a full-timer whose
+//! days run out before its hours, a short one to a part-timer whose hours run out first), then
+//! the cheapest;
 //! (2) repair of empty seats, longest first, by breadth-first augmenting paths up to five agents
 //! deep (each agent takes the seat handed to it and gives up another of its shifts within a week,
 //! the last one takes its seat outright or, when cheaper, leaves a shorter seat empty), which moves
