@@ -543,6 +543,19 @@ pub fn write_outputs(
     Ok(summary)
 }
 
+/// The forecast's warnings, an infeasible schedule's status and the roster's shortages and
+/// empty seats, as the summary's notes begin.
+fn stage_notes(plan: &PlanRun, status: &crate::schedule::Status) -> Vec<String> {
+    let mut notes: Vec<String> =
+        plan.forecast.warnings.iter().map(|w| format!("forecast: {w}")).collect();
+    if status.is_infeasible() {
+        notes.push(format!("schedule: {}", status_name(status)));
+    }
+    notes.extend(plan.roster.skill_shortages.iter().map(|s| format!("roster: {}", s.describe())));
+    notes.extend(plan.roster.unmet.iter().map(|u| format!("roster: {}", u.reason)));
+    notes
+}
+
 fn write_outputs_into(
     plan: &PlanRun,
     config: &PlanConfig,
@@ -634,13 +647,7 @@ fn write_outputs_into(
             reason: u.reason.clone(),
         })
         .collect();
-    let mut notes: Vec<String> =
-        plan.forecast.warnings.iter().map(|w| format!("forecast: {w}")).collect();
-    if status.is_infeasible() {
-        notes.push(format!("schedule: {}", status_name(status)));
-    }
-    notes.extend(plan.roster.skill_shortages.iter().map(|s| format!("roster: {}", s.describe())));
-    notes.extend(plan.roster.unmet.iter().map(|u| format!("roster: {}", u.reason)));
+    let mut notes = stage_notes(plan, status);
     let mut simulation_figures = simulation_figures(&plan.simulation, &simulation, &targeted);
     simulation_figures.judge_days(&simulation_days, &targets);
     for missed in &simulation_figures.queue_days_missed {
