@@ -718,8 +718,8 @@ impl<'p> State<'p> {
 pub(crate) fn run(p: &Problem, options: &RosterOptions, started: Instant) -> Outcome {
     let mut state = State::new(p);
     state.construct();
-    let repair_budget = (REPAIR_BUDGET_PER_SEAT * p.seats.len() as u64)
-        .clamp(REPAIR_BUDGET_MIN, REPAIR_BUDGET_MAX);
+    let repair_budget =
+        (REPAIR_BUDGET_PER_SEAT * p.seats.len() as u64).clamp(REPAIR_BUDGET_MIN, REPAIR_BUDGET_MAX);
     let mut budget = repair_budget;
     state.repair(&mut budget);
     let (stop_reason, iterations) = state.improve(options, started);
