@@ -102,6 +102,14 @@ pub struct RowKey<'a> {
     pub line: Option<u64>,
 }
 
+/// A row made in memory (no file line) that says its own queue and interval: the forecast's and
+/// the requirements' rows, which staffing, the schedule and the simulation lay on a frame
+/// ([`IntervalFrame::of_rows`]).
+pub trait QueueInterval {
+    fn queue(&self) -> &str;
+    fn interval_start(&self) -> Stamp;
+}
+
 /// A queue × slot table of `T` on the site's grid; `None` where no row was given.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntervalFrame<T> {
@@ -109,6 +117,20 @@ pub struct IntervalFrame<T> {
     /// Row `q` of [`IntervalFrame::cells`] is the site's `q`-th queue.
     pub queues: Vec<String>,
     pub cells: Array2<Option<T>>,
+}
+
+impl<'r, R: QueueInterval> IntervalFrame<&'r R> {
+    /// Lay in-memory `rows` on the site's grid by their own queue and interval, each cell holding
+    /// its row ([`IntervalFrame::from_rows`] with no line numbers).
+    pub fn of_rows(site: &Site, file: &str, rows: &'r [R]) -> Result<Self, FrameError> {
+        IntervalFrame::from_rows(
+            site,
+            file,
+            rows,
+            |r| RowKey { queue: r.queue(), interval_start: r.interval_start(), line: None },
+            |r| r,
+        )
+    }
 }
 
 impl<T: Clone> IntervalFrame<T> {

@@ -24,6 +24,16 @@ pub struct ForecastRow {
     pub aht_seconds: f64,
 }
 
+impl crate::frame::QueueInterval for ForecastRow {
+    fn queue(&self) -> &str {
+        &self.queue
+    }
+
+    fn interval_start(&self) -> Stamp {
+        self.interval_start
+    }
+}
+
 /// The columns of forecast.csv, in order.
 pub const FORECAST_COLUMNS: [&str; 6] =
     ["interval_start", "queue", "contacts", "contacts_p10", "contacts_p90", "aht_seconds"];

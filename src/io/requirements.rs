@@ -49,6 +49,16 @@ pub struct RequirementRow {
     pub abandon_rate: Option<f64>,
 }
 
+impl crate::frame::QueueInterval for RequirementRow {
+    fn queue(&self) -> &str {
+        &self.queue
+    }
+
+    fn interval_start(&self) -> Stamp {
+        self.interval_start
+    }
+}
+
 /// Read requirements.csv; every cell is checked and errors name file, line and column.
 pub fn read_requirements(path: &Path, tz: Tz) -> Result<Vec<RequirementRow>, FileError> {
     let table = Table::read(path)?;

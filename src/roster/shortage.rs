@@ -72,10 +72,9 @@ pub(crate) fn skill_shortages(p: &Problem) -> Vec<SkillShortage> {
     };
     let mut out = Vec::new();
     for week in 0..p.weeks {
-        let found: BTreeMap<u64, SkillShortage> = sets
-            .iter()
-            .filter_map(|&set| week_shortage(p, week as u32, set).map(|s| (set, s)))
-            .collect();
+        let week = Week::of(p, week as u32);
+        let found: BTreeMap<u64, SkillShortage> =
+            sets.iter().filter_map(|&set| week_shortage(p, &week, set).map(|s| (set, s))).collect();
         let mut kept: Vec<(u32, u64, &SkillShortage)> = found
             .iter()
             .filter(|(&set, s)| {
@@ -97,52 +96,88 @@ pub(crate) fn skill_shortages(p: &Problem) -> Vec<SkillShortage> {
     out
 }
 
+/// One planning week laid out for every set of queues at once: per day the seats of each
+/// queue, and per agent its skills and, per day, the queues it is eligible for some seat of
+/// (bit masks over queue indices). Built once a week, so each of the up to 4,095 sets costs
+/// agents × days, not agents × seats.
+struct Week {
+    /// Horizon day of each day of the week that has seats, in order.
+    days: Vec<u32>,
+    /// `seats[d][q]`: seats of queue `q` on `days[d]`.
+    seats: Vec<Vec<usize>>,
+    skills: Vec<u64>,
+    /// `eligible[a][d]`: queues agent `a` may take a seat of on `days[d]`.
+    eligible: Vec<Vec<u64>>,
+}
+
+impl Week {
+    fn of(p: &Problem, week: u32) -> Week {
+        let in_week: Vec<usize> = (0..p.seats.len()).filter(|&s| p.seats[s].week == week).collect();
+        let mut days: Vec<u32> = in_week.iter().map(|&s| p.seats[s].day).collect();
+        days.sort_unstable();
+        days.dedup();
+        let index = |day: u32| days.binary_search(&day).expect("a day of the week's seats");
+        let mut seats = vec![vec![0usize; p.queues.len()]; days.len()];
+        let mut eligible = vec![vec![0u64; days.len()]; p.agents.len()];
+        for &s in &in_week {
+            let seat = &p.seats[s];
+            let d = index(seat.day);
+            seats[d][seat.queue as usize] += 1;
+            for (a, row) in eligible.iter_mut().enumerate() {
+                if p.eligible(a, s) {
+                    row[d] |= 1u64 << seat.queue;
+                }
+            }
+        }
+        let skills = p
+            .agents
+            .iter()
+            .map(|rule| {
+                rule.skills
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &has)| has)
+                    .fold(0u64, |m, (q, _)| m | 1u64 << q)
+            })
+            .collect();
+        Week { days, seats, skills, eligible }
+    }
+}
+
 /// The bound for one week and one set of queues (a bit per queue index), if it leaves seats
 /// empty.
-fn week_shortage(p: &Problem, week: u32, set: u64) -> Option<SkillShortage> {
-    let in_set = |q: u16| set & (1u64 << q) != 0;
-    let seats: Vec<usize> = (0..p.seats.len())
-        .filter(|&s| p.seats[s].week == week && in_set(p.seats[s].queue))
+fn week_shortage(p: &Problem, week: &Week, set: u64) -> Option<SkillShortage> {
+    let in_set = |q: usize| set & (1u64 << q) != 0;
+    let seats_by_day: Vec<usize> = week
+        .seats
+        .iter()
+        .map(|day| day.iter().enumerate().filter(|&(q, _)| in_set(q)).map(|(_, &n)| n).sum())
         .collect();
-    if seats.is_empty() {
-        return None;
-    }
-    let first_day = seats.iter().map(|&s| p.seats[s].day).min()?;
-    let last_day = seats.iter().map(|&s| p.seats[s].day).max()?;
-    let span = (last_day - first_day + 1) as usize;
-    let mut seats_by_day = vec![0usize; span];
-    for &s in &seats {
-        seats_by_day[(p.seats[s].day - first_day) as usize] += 1;
-    }
-    let mut agents_by_day = vec![0usize; span];
+    let seats: usize = seats_by_day.iter().sum();
+    let first = seats_by_day.iter().position(|&n| n > 0)?;
+    let mut agents_by_day = vec![0usize; week.days.len()];
     let (mut agents, mut week_capacity) = (0usize, 0usize);
     for (a, rule) in p.agents.iter().enumerate() {
-        if !rule.skills.iter().enumerate().any(|(q, &has)| has && in_set(q as u16)) {
+        if week.skills[a] & set == 0 {
             continue;
         }
         agents += 1;
-        let mut days = vec![false; span];
-        for &s in &seats {
-            if p.eligible(a, s) {
-                days[(p.seats[s].day - first_day) as usize] = true;
+        let mut open_days = 0usize;
+        for (d, &mask) in week.eligible[a].iter().enumerate() {
+            if mask & set != 0 {
+                open_days += 1;
+                agents_by_day[d] += 1;
             }
         }
-        let open_days = days.iter().filter(|&&d| d).count();
         week_capacity += open_days.min(rule.max_days_week as usize);
-        for (d, &open) in days.iter().enumerate() {
-            agents_by_day[d] += usize::from(open);
-        }
     }
     let daily_capacity: usize =
         seats_by_day.iter().zip(&agents_by_day).map(|(&s, &a)| s.min(a)).sum();
     let most_filled = week_capacity.min(daily_capacity);
-    (most_filled < seats.len()).then(|| SkillShortage {
-        week_start: p.first_day + Duration::days(i64::from(first_day)),
-        queues: (0..p.queues.len())
-            .filter(|&q| in_set(q as u16))
-            .map(|q| p.queues[q].clone())
-            .collect(),
-        seats: seats.len(),
+    (most_filled < seats).then(|| SkillShortage {
+        week_start: p.first_day + Duration::days(i64::from(week.days[first])),
+        queues: (0..p.queues.len()).filter(|&q| in_set(q)).map(|q| p.queues[q].clone()).collect(),
+        seats,
         agents,
         most_filled,
     })

@@ -49,7 +49,7 @@ pub use config::{
 };
 pub use mip::SolverKind;
 
-use crate::frame::{FrameError, IntervalFrame, RowKey};
+use crate::frame::{FrameError, IntervalFrame};
 use crate::io::coverage::CoverageRow;
 use crate::io::requirements::RequirementRow;
 use crate::io::shifts::ShiftRow;
@@ -317,13 +317,7 @@ fn queue_jobs<'a>(
         return Err(ScheduleError::Invalid("the requirements have no rows".into()));
     }
     let site = config.site;
-    let frame = IntervalFrame::from_rows(
-        site,
-        "requirements",
-        requirements,
-        |r| RowKey { queue: &r.queue, interval_start: r.interval_start, line: None },
-        |r| r,
-    )?;
+    let frame = IntervalFrame::of_rows(site, "requirements", requirements)?;
     let mut order: Vec<usize> = (0..site.queues.len()).collect();
     order.sort_by(|&a, &b| site.queues[a].name.cmp(&site.queues[b].name));
     let jobs = order

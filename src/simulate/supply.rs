@@ -11,7 +11,7 @@ use super::engine::{
     QueueModel, Transition,
 };
 use super::{target_seconds, Horizon, Routing, SimulateError, MAX_CELLS, MAX_EXPECTED_CONTACTS};
-use crate::frame::{IntervalFrame, RowKey};
+use crate::frame::IntervalFrame;
 use crate::io::agents::Agent;
 use crate::io::forecast::ForecastRow;
 use crate::io::roster::RosterRow;
@@ -79,13 +79,7 @@ pub(crate) fn demand(
         .collect();
     // The frame checks every row's queue, grid and uniqueness; its slot axis runs from the
     // forecast's first interval to its last, as the horizon does.
-    let frame = IntervalFrame::from_rows(
-        site,
-        "forecast",
-        forecast,
-        |r| RowKey { queue: &r.queue, interval_start: r.interval_start, line: None },
-        |r| r,
-    )?;
+    let frame = IntervalFrame::of_rows(site, "forecast", forecast)?;
     debug_assert_eq!(frame.axis.len, intervals);
     for ((q, i), cell) in frame.cells.indexed_iter() {
         let Some(row) = cell else { continue };

@@ -47,7 +47,7 @@ pub use erlang::{erlang_b, traffic_erlangs, ErlangA, ErlangB, ErlangC, Metrics};
 pub use pool::{pool_for_schedule, pool_host};
 pub use search::{agents_gross, required_agents, Binding, QueueModel, Requirement, Targets};
 
-use crate::frame::{FrameError, IntervalFrame, RowKey};
+use crate::frame::{FrameError, IntervalFrame};
 use crate::io::forecast::ForecastRow;
 use crate::io::requirements::RequirementRow;
 use crate::site::Site;
@@ -281,13 +281,7 @@ pub fn staff_plan(
     if forecast.is_empty() {
         return Ok(StaffingPlan { rows: Vec::new(), carried_out: Vec::new() });
     }
-    let frame = IntervalFrame::from_rows(
-        site,
-        "forecast",
-        forecast,
-        |r| RowKey { queue: &r.queue, interval_start: r.interval_start, line: None },
-        |r| r,
-    )?;
+    let frame = IntervalFrame::of_rows(site, "forecast", forecast)?;
     let stamps = frame.axis.stamps();
     let slots = stamps.len();
     let mut per_queue: Vec<Vec<RequirementRow>> = Vec::with_capacity(queues.len());
