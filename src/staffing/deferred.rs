@@ -1,30 +1,37 @@
 //! Deferred work (email, social media): a response deadline instead of a queue.
 //!
 //! Erlang formulas do not apply: nobody waits on a line, the work can wait — but each contact
-//! must be answered within `deadline_minutes`. The model is a fluid earliest-deadline-first (EDF)
-//! backlog over the queue's open intervals:
+//! must be answered within `deadline_minutes`. The model is a fluid backlog over the queue's
+//! intervals:
 //!
 //! - Each interval's work is `contacts × aht_seconds` agent-seconds, released at the start of
-//!   the interval. Work that arrives while the queue is closed (overnight email, the tail of the
-//!   day) is released at the start of the next open interval.
-//! - The deadline counts *open* time (a business-hours deadline): with `d = max(1,
-//!   ⌊deadline_minutes / interval_minutes⌋)`, work released at open interval p must be finished
-//!   by the end of open interval p + d − 1. So email arriving in the last open interval of a day
-//!   carries into the first d − 1 open intervals of the next day.
-//! - Agents work at `max_occupancy` (default 1) of their time; the backlog is served oldest
-//!   first, which is EDF here because every contact has the same deadline.
-//! - Per open interval the agents are the fewest that finish all work falling due in it:
-//!   `N_p = max(min_agents, ⌈due_p / (interval_seconds · max_occupancy)⌉)`. Their spare capacity
-//!   (rounding, the floor) works ahead on younger work. This is the just-in-time feasible
-//!   schedule: no deadline is missed, and no interval has more agents than the work due in it
-//!   (or the floor) requires, so every other deadline-feasible schedule has at least as many
-//!   agent-intervals up to any point in time.
-//! - Work still in the backlog when the horizon ends is not yet due (its deadline lies beyond the
-//!   last interval); it is *carried out* of the plan and reported, and counted as answered at its
-//!   deadline in the service level and ASA of its interval.
+//!   the interval. Work that arrives while the queue is closed (overnight email) is released at
+//!   the start of the next open interval (it is already late by the clock; it gets the deadline
+//!   from there).
+//! - The deadline is **wall-clock time**, as the customer and the contact platform's reports
+//!   (and [`crate::simulate`]) count it: with `d = max(1, ⌊deadline_minutes /
+//!   interval_minutes⌋)`, work released in interval p must be finished by the end of interval
+//!   p + d − 1. Its *window* is the open intervals among p..=p + d − 1, so the evening's email
+//!   is answered before closing time, not carried into the next morning.
+//! - **Agents per interval: each contact's work spread evenly over its window.** Interval t
+//!   carries `load_t = Σ_p work_p / |window_p|` over the windows holding t, and gets
+//!   `N_t = max(min_agents, ⌈load_t / (interval_seconds · max_occupancy)⌉)` agents. The spread
+//!   is a feasible assignment of every cohort's work inside its own window, so every deadline is
+//!   met; served oldest first (which is earliest-deadline-first here, deadlines following
+//!   release order), the rounding works ahead.
+//! - Why spread rather than just in time: the fewest agents that finish exactly the work falling
+//!   due in each interval do so at the last minute. That profile swings from two agents at
+//!   opening to a crowd at the deadline and at closing time; it needs many short shifts, which a
+//!   workforce of mostly full-timers cannot staff, and leaves no slack in time, so one absent
+//!   agent makes work late. The spread follows the arrivals (smoothed over the deadline), keeps
+//!   the whole window for absence to be caught up, and costs about the same agent-hours (the
+//!   work is the same; only the rounding differs).
+//! - Work whose window runs past the last interval is *carried out* of the plan and reported
+//!   (the share of its window past the horizon), and counted as answered at its deadline in the
+//!   service level and ASA of its interval.
 //!
 //! Reported per interval: `service_level` = fraction of the interval's work answered within the
-//! deadline (1 by construction), `asa_seconds` = mean open-time from release to answer of the
+//! deadline (1 by construction), `asa_seconds` = mean time from release to answer of the
 //! interval's work, `occupancy` = work done / (agents × interval length).
 
 use std::collections::VecDeque;
@@ -68,15 +75,16 @@ pub struct DeferredSchedule {
 }
 
 struct Cohort {
-    /// Index into the result vector of the interval whose work this is (its release interval).
+    /// Index of the interval the work is released in (its row in the result).
     row: usize,
-    /// Open-interval index of the release and the last open interval it may use.
-    release: usize,
+    /// Last interval of its window (`row + d - 1`; may lie past the horizon).
     due: usize,
+    /// Open intervals in its window (those past the horizon counted as open).
+    window_open: usize,
     remaining_seconds: f64,
     total_seconds: f64,
     aht_seconds: f64,
-    /// Σ(piece work × open-time seconds from release to the piece's mean completion).
+    /// Σ(piece work × seconds from the release interval's start to the piece's mean completion).
     response_weighted: f64,
 }
 
@@ -115,20 +123,25 @@ pub fn staff_deferred(
     targets: &DeferredTargets,
 ) -> Result<DeferredSchedule, StaffingError> {
     targets.validate()?;
-    let interval_seconds = f64::from(targets.interval_minutes) * 60.0;
-    let d = targets.deadline_intervals();
-    let capacity_per_agent = interval_seconds * targets.max_occupancy;
-    let mut out =
-        vec![
-            DeferredResult { agents_net: 0, service_level: 1.0, asa_seconds: 0.0, occupancy: 0.0 };
-            intervals.len()
-        ];
-    let mut backlog: VecDeque<Cohort> = VecDeque::new();
-    let mut done: Vec<Cohort> = Vec::new();
+    let released = release(intervals)?;
+    let cohorts = windows(intervals, &released.cohorts, targets.deadline_intervals());
+    let agents = level_agents(intervals, &cohorts, targets)?;
+    serve(intervals, cohorts, &agents, targets, released.unreleased_contacts)
+}
+
+/// The work of a horizon as released cohorts.
+struct Released {
+    cohorts: Vec<Cohort>,
+    /// Contacts that arrived while closed after the last open interval: never released.
+    unreleased_contacts: f64,
+}
+
+/// Each open interval's work, with the work that arrived while closed before it, as one cohort.
+fn release(intervals: &[DeferredInterval]) -> Result<Released, StaffingError> {
+    let mut cohorts = Vec::new();
     // Work that arrived while closed, waiting for the next open interval.
     let mut pending_seconds = 0.0;
     let mut pending_contacts = 0.0;
-    let mut open_index = 0usize;
     for (i, iv) in intervals.iter().enumerate() {
         if !(iv.contacts.is_finite() && iv.contacts >= 0.0) {
             return Err(StaffingError::InvalidParameter {
@@ -145,37 +158,106 @@ pub fn staff_deferred(
             });
         }
         let work = if iv.contacts > 0.0 { iv.contacts * iv.aht_seconds } else { 0.0 };
-        if !iv.open {
-            pending_seconds += work;
-            pending_contacts += iv.contacts;
+        pending_seconds += work;
+        pending_contacts += iv.contacts;
+        if !iv.open || pending_seconds <= 0.0 {
+            if iv.open {
+                (pending_seconds, pending_contacts) = (0.0, 0.0);
+            }
             continue;
         }
-        let released = work + pending_seconds;
-        if released > 0.0 {
-            let contacts = iv.contacts + pending_contacts;
-            backlog.push_back(Cohort {
-                row: i,
-                release: open_index,
-                due: open_index + d - 1,
-                remaining_seconds: released,
-                total_seconds: released,
-                aht_seconds: released / contacts,
-                response_weighted: 0.0,
-            });
+        cohorts.push(Cohort {
+            row: i,
+            due: i,
+            window_open: 0,
+            remaining_seconds: pending_seconds,
+            total_seconds: pending_seconds,
+            aht_seconds: pending_seconds / pending_contacts,
+            response_weighted: 0.0,
+        });
+        (pending_seconds, pending_contacts) = (0.0, 0.0);
+    }
+    Ok(Released { cohorts, unreleased_contacts: pending_contacts })
+}
+
+/// Each cohort's window: the open intervals from its release to its wall-clock deadline,
+/// `d` intervals from the start of the release interval. Intervals past the horizon count as
+/// open (their share is carried out).
+fn windows(intervals: &[DeferredInterval], cohorts: &[Cohort], d: usize) -> Vec<Cohort> {
+    let n = intervals.len();
+    cohorts
+        .iter()
+        .map(|c| {
+            let last = c.row + d - 1;
+            let inside = (c.row..=last.min(n - 1)).filter(|&j| intervals[j].open).count();
+            let beyond = last.saturating_sub(n - 1);
+            Cohort { due: last, window_open: inside + beyond, ..*c }
+        })
+        .collect()
+}
+
+/// Agents per interval: each cohort's work spread evenly over the open intervals of its window,
+/// at `max_occupancy`, rounded up, and at least `min_agents` while open.
+fn level_agents(
+    intervals: &[DeferredInterval],
+    cohorts: &[Cohort],
+    targets: &DeferredTargets,
+) -> Result<Vec<u32>, StaffingError> {
+    let n = intervals.len();
+    let capacity_per_agent = f64::from(targets.interval_minutes) * 60.0 * targets.max_occupancy;
+    let mut load = vec![0.0; n];
+    for c in cohorts {
+        let share = c.total_seconds / c.window_open as f64;
+        for j in c.row..=c.due.min(n - 1) {
+            if intervals[j].open {
+                load[j] += share;
+            }
         }
-        pending_seconds = 0.0;
-        pending_contacts = 0.0;
-        let due_now: f64 =
-            backlog.iter().take_while(|c| c.due <= open_index).map(|c| c.remaining_seconds).sum();
-        let needed = (due_now / capacity_per_agent - 1e-9).ceil().max(0.0);
+    }
+    let mut agents = vec![0u32; n];
+    for (j, iv) in intervals.iter().enumerate() {
+        if !iv.open {
+            continue;
+        }
+        let needed = (load[j] / capacity_per_agent - 1e-9).ceil().max(0.0);
         if needed > f64::from(u32::MAX) {
-            return Err(StaffingError::Invalid(format!("{due_now} s of work due in one interval")));
+            return Err(StaffingError::Invalid(format!("{} s of work in one interval", load[j])));
         }
-        let agents = (needed as u32).max(targets.min_agents);
-        let capacity = f64::from(agents) * capacity_per_agent;
-        // Serve oldest first; a piece finishing between capacity positions c0 and c1 completes on
-        // average at (c0 + c1)/2 / (agents·max_occupancy) seconds into the interval.
-        let rate = f64::from(agents) * targets.max_occupancy;
+        agents[j] = (needed as u32).max(targets.min_agents);
+    }
+    Ok(agents)
+}
+
+/// The backlog served oldest first (earliest deadline first: deadlines follow release order)
+/// by `agents`: occupancy and response time per interval, the work carried out at the end.
+fn serve(
+    intervals: &[DeferredInterval],
+    cohorts: Vec<Cohort>,
+    agents: &[u32],
+    targets: &DeferredTargets,
+    unreleased_contacts: f64,
+) -> Result<DeferredSchedule, StaffingError> {
+    let interval_seconds = f64::from(targets.interval_minutes) * 60.0;
+    let capacity_per_agent = interval_seconds * targets.max_occupancy;
+    let mut out =
+        vec![
+            DeferredResult { agents_net: 0, service_level: 1.0, asa_seconds: 0.0, occupancy: 0.0 };
+            intervals.len()
+        ];
+    let mut arriving = cohorts.into_iter().peekable();
+    let mut backlog: VecDeque<Cohort> = VecDeque::new();
+    let mut done: Vec<Cohort> = Vec::new();
+    for (j, iv) in intervals.iter().enumerate() {
+        while let Some(c) = arriving.next_if(|c| c.row == j) {
+            backlog.push_back(c);
+        }
+        if !iv.open {
+            continue;
+        }
+        let capacity = f64::from(agents[j]) * capacity_per_agent;
+        // A piece finishing between capacity positions c0 and c1 completes on average at
+        // (c0 + c1)/2 / (agents·max_occupancy) seconds into the interval.
+        let rate = f64::from(agents[j]) * targets.max_occupancy;
         let mut used = 0.0;
         while let Some(front) = backlog.front_mut() {
             let room = capacity - used;
@@ -183,9 +265,9 @@ pub fn staff_deferred(
                 break;
             }
             let piece = front.remaining_seconds.min(room);
-            let completion_open_seconds = (open_index - front.release) as f64 * interval_seconds
-                + (used + piece / 2.0) / rate;
-            front.response_weighted += piece * completion_open_seconds;
+            let completion_seconds =
+                (j - front.row) as f64 * interval_seconds + (used + piece / 2.0) / rate;
+            front.response_weighted += piece * completion_seconds;
             front.remaining_seconds -= piece;
             used += piece;
             // Float dust must not keep a cohort alive.
@@ -195,29 +277,26 @@ pub fn staff_deferred(
                 break;
             }
         }
-        if let Some(late) = backlog.front() {
-            if late.due <= open_index {
-                return Err(StaffingError::Invalid(
-                    "internal: deferred work past its deadline (capacity rounding)".into(),
-                ));
-            }
+        if backlog.front().is_some_and(|late| late.due <= j) {
+            return Err(StaffingError::Invalid(
+                "internal: deferred work past its deadline (capacity rounding)".into(),
+            ));
         }
-        out[i] = DeferredResult {
-            agents_net: agents,
+        out[j] = DeferredResult {
+            agents_net: agents[j],
             service_level: 1.0,
             asa_seconds: 0.0,
-            occupancy: if agents == 0 {
+            occupancy: if agents[j] == 0 {
                 0.0
             } else {
-                used / (f64::from(agents) * interval_seconds)
+                used / (f64::from(agents[j]) * interval_seconds)
             },
         };
-        open_index += 1;
     }
     // Carried out: assume answered at its deadline.
-    let mut carried_out_contacts = pending_contacts;
+    let mut carried_out_contacts = unreleased_contacts;
     for mut c in backlog {
-        let at_deadline = (c.due + 1 - c.release) as f64 * interval_seconds;
+        let at_deadline = (c.due + 1 - c.row) as f64 * interval_seconds;
         c.response_weighted += c.remaining_seconds * at_deadline;
         carried_out_contacts += c.remaining_seconds / c.aht_seconds;
         c.remaining_seconds = 0.0;
@@ -279,52 +358,71 @@ mod tests {
     }
 
     #[test]
-    fn work_is_done_just_in_time_at_the_deadline() {
-        // 10 emails × 6 min = 3,600 agent-seconds = 4 agent-intervals of 15 min; deadline 1 h =
-        // 4 intervals → nothing needed until the 4th interval, which needs 4 agents.
+    fn work_is_spread_evenly_over_its_deadline() {
+        // 10 emails × 6 min = 3,600 agent-seconds; deadline 1 h = 4 intervals of 15 min: 900 s
+        // in each, one agent each.
         let s = staff_deferred(
             &[open(10.0), open(0.0), open(0.0), open(0.0), open(0.0)],
             &targets(60.0),
         )
         .unwrap();
         let agents: Vec<u32> = s.intervals.iter().map(|r| r.agents_net).collect();
-        assert_eq!(agents, vec![0, 0, 0, 4, 0]);
-        // Answered 45–60 min after release: mean 52.5 min.
-        assert!((s.intervals[0].asa_seconds - 52.5 * 60.0).abs() < 1e-6);
+        assert_eq!(agents, vec![1, 1, 1, 1, 0]);
+        // One agent answers them one after another over the hour: mean 30 min.
+        assert!((s.intervals[0].asa_seconds - 30.0 * 60.0).abs() < 1e-6);
         assert_eq!(s.carried_out_contacts, 0.0);
     }
 
     #[test]
     fn steady_flow_needs_its_workload_in_agents() {
-        // 25 emails × 6 min per 15 min = 10 agents of work; at 80 % occupancy 12.5 → 13 agents
-        // once the pipeline is full, and the capacity rounding works ahead.
+        // 25 emails × 6 min per 15 min = 9,000 s an interval, spread over d = 2 intervals: the
+        // first interval carries half (4,500 s / 720 s at 80 % occupancy = 6.25 → 7 agents),
+        // every later one a whole interval's work (12.5 → 13).
         let mut t = targets(30.0);
         t.max_occupancy = 0.8;
         let s = staff_deferred(&vec![open(25.0); 12], &t).unwrap();
         let agents: Vec<u32> = s.intervals.iter().map(|r| r.agents_net).collect();
-        assert_eq!(agents[0], 0);
-        assert!(agents[1..].iter().all(|&a| a == 13 || a == 12), "{agents:?}");
-        let total: u32 = agents.iter().sum();
-        // 11 cohorts due inside the horizon: 11 × 12.5 = 137.5 agent-intervals at least.
-        assert!((138..=143).contains(&total), "{total}");
-        for r in &s.intervals[1..] {
+        assert_eq!(agents[0], 7);
+        assert!(agents[1..].iter().all(|&a| a == 13), "{agents:?}");
+        for r in &s.intervals {
             assert!(r.occupancy <= 0.8 + 1e-12);
         }
-        // The last cohort is not due yet: carried out (at most one interval's contacts).
-        assert!(s.carried_out_contacts > 0.0 && s.carried_out_contacts <= 25.0 + 1e-9);
+        // The last cohort's window runs one interval past the horizon. Capacity 12 × 13 + 7 =
+        // 163 agent-intervals × 720 s = 117,360 s against 108,000 s of work: the rounding works
+        // ahead and nothing is left.
+        assert_eq!(s.carried_out_contacts, 0.0);
+        let one = staff_deferred(&[open(25.0)], &t).unwrap();
+        // Alone, half the work is planned past the horizon, and 7 agents × 720 s = 5,040 s of
+        // 9,000 s are done: (9,000 − 5,040) / 360 = 11 contacts carried out.
+        assert_eq!(one.intervals[0].agents_net, 7);
+        assert!((one.carried_out_contacts - 11.0).abs() < 1e-9);
     }
 
     #[test]
-    fn overnight_work_carries_into_the_next_open_time() {
-        // Closed, closed (10 emails arrive), then open: released at the first open interval, due
-        // within d = 2 open intervals.
+    fn the_deadline_is_wall_clock_and_ends_at_closing_time() {
+        // 60-minute deadline. Released at 0 before an interval closed at 1: window 0, 2, 3
+        // (3,600 s / 3 = 1,200 s each → 2 agents). Released at 4, the last open interval
+        // before the close (closed through the end of its window): all of it there (4 agents).
+        let mut day = vec![open(10.0), closed(0.0), open(0.0), open(0.0), open(10.0)];
+        day.extend([closed(0.0); 3]);
+        let s = staff_deferred(&day, &targets(60.0)).unwrap();
+        let agents: Vec<u32> = s.intervals.iter().map(|r| r.agents_net).collect();
+        assert_eq!(agents, vec![2, 0, 2, 2, 4, 0, 0, 0]);
+        assert_eq!(s.carried_out_contacts, 0.0);
+    }
+
+    #[test]
+    fn overnight_work_is_released_at_opening() {
+        // Closed, closed (10 emails arrive), then open: released at the first open interval,
+        // spread over its d = 2 intervals (1,800 s each → 2 agents), answered over 30 min.
         let s = staff_deferred(&[closed(0.0), closed(10.0), open(0.0), open(0.0)], &targets(30.0))
             .unwrap();
-        assert_eq!(s.intervals[0].agents_net, 0);
-        assert_eq!(s.intervals[1].agents_net, 0);
-        assert_eq!(s.intervals[2].agents_net, 0);
-        assert_eq!(s.intervals[3].agents_net, 4);
-        assert!((s.intervals[2].asa_seconds - 22.5 * 60.0).abs() < 1e-6);
+        let agents: Vec<u32> = s.intervals.iter().map(|r| r.agents_net).collect();
+        assert_eq!(agents, vec![0, 0, 2, 2]);
+        assert!((s.intervals[2].asa_seconds - 15.0 * 60.0).abs() < 1e-6);
+        // Arriving after the last open interval, it is never released: carried out.
+        let late = staff_deferred(&[open(0.0), closed(10.0)], &targets(30.0)).unwrap();
+        assert_eq!(late.carried_out_contacts, 10.0);
     }
 
     #[test]
