@@ -143,6 +143,7 @@ fn site(copies: usize) -> Result<Site, Box<dyn std::error::Error>> {
             opening_hours: None,
             default_aht_seconds: None,
             priority: None,
+            priority_per_minute: None,
             share_of: None,
             share: None,
             skill: None,

@@ -150,6 +150,11 @@ pub struct QueueConfig {
     /// simulation uses it: a freed agent takes the waiting contact of the highest priority.
     #[serde(default)]
     pub priority: Option<i32>,
+    /// Priority a waiting contact gains per minute it waits (priority aging, as contact
+    /// platforms offer it: a deferred message that has waited long enough goes before a fresh
+    /// call); default 0. Only the simulation uses it.
+    #[serde(default)]
+    pub priority_per_minute: Option<f64>,
     /// Forecast this queue as a share of another queue's forecast (a queue without its own
     /// history, e.g. `voice_vip` as 10% of `voice`); goes with `share`.
     #[serde(default)]
@@ -308,6 +313,11 @@ fn validate_queue(
     if q.concurrency == Some(0) {
         return Err(err("concurrency", "expected an integer >= 1, got 0".into()));
     }
+    if let Some(v) = q.priority_per_minute {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(err("priority_per_minute", format!("expected a number >= 0, got {v}")));
+        }
+    }
     match q.channel {
         Channel::Voice | Channel::Chat => {
             if q.service_level.is_some() != q.target_answer_seconds.is_some() {
@@ -461,6 +471,12 @@ mod tests {
         let vip = format!("{VOICE}[[queues]]\nname = \"vip\"\nchannel = \"voice\"\npriority = 2\nshare_of = \"voice\"\nshare = 0.1\n");
         let s = site(&vip).unwrap();
         assert_eq!(s.queue("vip").unwrap().priority, Some(2));
+        let aging =
+            site(&vip.replace("priority = 2", "priority = 2\npriority_per_minute = 0.5")).unwrap();
+        assert_eq!(aging.queue("vip").unwrap().priority_per_minute, Some(0.5));
+        let e =
+            site(&vip.replace("priority = 2", "priority_per_minute = -1")).unwrap_err().to_string();
+        assert!(e.contains("(vip).priority_per_minute") && e.contains(">= 0"), "{e}");
         assert_eq!(s.queue("vip").unwrap().share_of.as_deref(), Some("voice"));
         let e = site(&vip.replace("share = 0.1", "share = 1.5")).unwrap_err().to_string();
         assert!(e.contains("queues[1] (vip).share") && e.contains("1.5"), "{e}");

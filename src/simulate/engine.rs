@@ -13,18 +13,24 @@
 //! - **service completions**: a binary heap of `(end time, agent)` — `O(log busy)` per contact.
 //!
 //! **Routing** (skills-based, one simulation of all queues together). Every agent has a skill
-//! group: the queues it serves, in its order of preference (a single queue, its roster row's,
-//! under `routing = "roster_queue"`). Idle agents wait in one first-in-first-out list per group,
-//! so the front of each list is that group's longest-idle agent:
+//! group: its roster row's queue (its *home*) first, then its other skills in its order of
+//! preference (the home queue alone under `routing = "roster_queue"`). Idle agents wait in one
+//! first-in-first-out list per group, so the front of each list is that group's longest-idle
+//! agent:
 //!
-//! - a contact of queue `q` goes to a free chat slot of an agent already serving `q` (a queue
-//!   with `concurrency` > 1 packs its chats, keeping idle multi-skilled agents for the other
-//!   queues), else to the longest-idle agent among the groups that have skill `q` (the fronts of
-//!   those groups' lists compared), else it waits in `q`'s first-come-first-served list;
+//! - a contact of queue `q` goes first to the agents whose home is `q` (the roster put them
+//!   there): a free chat slot of one already serving `q` (a queue with `concurrency` > 1 packs
+//!   its chats), else the longest idle of them; only when none of them can take it, to the
+//!   other agents with skill `q` in the same order (a helper's free slot, else the longest
+//!   idle helper); else it waits in `q`'s first-come-first-served list. So a multi-skilled
+//!   agent rostered on voice lends a hand on chat when the chat agents are full, and is not
+//!   drawn into chats while a chat agent sits idle;
 //! - an agent who becomes free takes, among its skills, the waiting contact of the **highest
-//!   priority, then the longest wait** (ties to its preferred skill); a chat agent still holding
-//!   chats takes only more chats of the same queue. This is non-preemptive priority: a contact
-//!   in service is never interrupted.
+//!   priority, then the longest wait** (ties to its home, then its preferred skill), a
+//!   contact's priority being its queue's `priority` plus `priority_per_second` × its wait so
+//!   far (priority aging: a message that has waited long enough goes before a fresh call); a
+//!   chat agent still holding chats takes only more chats of the same queue. This is
+//!   non-preemptive priority: a contact in service is never interrupted.
 //!
 //! An agent whose duty ends (a break, an off-queue block, the end of the shift) while handling
 //! contacts **finishes them first**; the overrun counts as staffed time. Contacts already
@@ -90,6 +96,10 @@ pub struct QueueModel {
     pub slots_per_agent: u32,
     /// Higher is served first by a freed agent (plan.toml `priority`, default 0).
     pub priority: i32,
+    /// Priority a waiting contact gains per second of waiting (plan.toml
+    /// `priority_per_minute` / 60): a freed agent compares `priority + priority_per_second ×
+    /// wait` of the queues' heads.
+    pub priority_per_second: f64,
 }
 
 /// A contact of a replayed log.
@@ -239,7 +249,8 @@ pub struct Workspace {
     agents: Vec<AgentState>,
     /// Idle agents per skill group, longest idle first.
     idle: Vec<VecDeque<IdleEntry>>,
-    /// Free chat slots per queue: `(agent, epoch)` of agents already serving that queue.
+    /// Free chat slots of agents already serving a queue, `(agent, epoch)`: at `2q` those whose
+    /// home queue is `q`, at `2q + 1` the others.
     slots: Vec<Vec<(u32, u32)>>,
     waiting: Vec<VecDeque<Waiting>>,
     next_arrival: Vec<f64>,
@@ -391,7 +402,7 @@ impl Model {
         }));
         ws.idle.resize_with(self.groups.len(), VecDeque::new);
         ws.idle.iter_mut().for_each(VecDeque::clear);
-        ws.slots.resize_with(nq, Vec::new);
+        ws.slots.resize_with(2 * nq, Vec::new);
         ws.slots.iter_mut().for_each(Vec::clear);
         ws.waiting.resize_with(nq, VecDeque::new);
         ws.waiting.iter_mut().for_each(VecDeque::clear);
@@ -662,9 +673,16 @@ impl Run<'_> {
     #[inline]
     fn arrive(&mut self, now: f64, q: usize, w: Waiting) {
         self.cells[q * self.m.intervals + w.interval as usize].offered += 1.0;
-        let (agent, was_idle) = match self.pop_slot(q) {
+        // Home agents first (a free slot, then the longest idle), then the others.
+        let (agent, was_idle) = match self.pop_slot(q, true) {
             Some(a) => (Some(a), false),
-            None => (self.pop_idle(q), true),
+            None => match self.pop_idle(q, true) {
+                Some(a) => (Some(a), true),
+                None => match self.pop_slot(q, false) {
+                    Some(a) => (Some(a), false),
+                    None => (self.pop_idle(q, false), true),
+                },
+            },
         };
         match agent {
             Some(a) => {
@@ -680,11 +698,11 @@ impl Run<'_> {
         }
     }
 
-    /// A still-valid free chat slot of queue `q`.
+    /// A still-valid free chat slot of queue `q`, of an agent whose home it is or not.
     #[inline]
-    fn pop_slot(&mut self, q: usize) -> Option<usize> {
+    fn pop_slot(&mut self, q: usize, home: bool) -> Option<usize> {
         let slots = self.m.queues[q].slots_per_agent;
-        while let Some((a, epoch)) = self.slots[q].pop() {
+        while let Some((a, epoch)) = self.slots[2 * q + usize::from(!home)].pop() {
             let s = &self.agents[a as usize];
             if s.on_duty && s.epoch == epoch && s.mode == q as u32 && s.busy < slots {
                 return Some(a as usize);
@@ -693,13 +711,17 @@ impl Run<'_> {
         None
     }
 
-    /// The longest-idle on-duty agent with skill `q`, taken off its idle list.
+    /// The longest-idle on-duty agent with skill `q` whose home queue it is (`home`) or not,
+    /// taken off its idle list.
     #[inline]
-    fn pop_idle(&mut self, q: usize) -> Option<usize> {
+    fn pop_idle(&mut self, q: usize, home: bool) -> Option<usize> {
         let m = self.m;
         let mut best: Option<(f64, usize)> = None;
         for &g in &m.queue_groups[q] {
             let g = g as usize;
+            if (m.groups[g][0] as usize == q) != home {
+                continue;
+            }
             while let Some(e) = self.idle[g].front() {
                 let s = &self.agents[e.agent as usize];
                 if s.on_duty && s.epoch == e.epoch && s.busy == 0 {
@@ -723,8 +745,9 @@ impl Run<'_> {
     fn offer_slots(&mut self, a: usize) {
         let s = self.agents[a];
         let q = s.mode as usize;
+        let stack = self.slot_stack(a, q);
         for _ in s.busy..self.m.queues[q].slots_per_agent {
-            self.slots[q].push((a as u32, s.epoch));
+            self.slots[stack].push((a as u32, s.epoch));
         }
     }
 
@@ -738,8 +761,17 @@ impl Run<'_> {
                 self.waiting[q].pop_front();
                 self.answer(now, w, a, q);
             }
-            None => self.slots[q].push((a as u32, self.agents[a].epoch)),
+            None => {
+                let stack = self.slot_stack(a, q);
+                self.slots[stack].push((a as u32, self.agents[a].epoch));
+            }
         }
+    }
+
+    /// Where agent `a` offers its free slots of queue `q`: with the home agents' or the others'.
+    #[inline]
+    fn slot_stack(&self, a: usize, q: usize) -> usize {
+        2 * q + usize::from(self.m.agents[a].home as usize != q)
     }
 
     /// Agent `a` is on duty and idle: take the waiting contact of the highest priority, then
@@ -748,11 +780,12 @@ impl Run<'_> {
     fn free_agent(&mut self, now: f64, a: usize) {
         let m = self.m;
         let group = m.agents[a].group as usize;
-        let mut best: Option<(i32, f64, usize)> = None;
+        let mut best: Option<(f64, f64, usize)> = None;
         for &q in &m.groups[group] {
             let q = q as usize;
             if let Some(w) = self.head(now, q) {
-                let p = m.queues[q].priority;
+                let queue = &m.queues[q];
+                let p = f64::from(queue.priority) + queue.priority_per_second * (now - w.arrival);
                 let better = match best {
                     None => true,
                     Some((bp, ba, _)) => p > bp || (p == bp && w.arrival < ba),
@@ -871,6 +904,7 @@ mod tests {
             patience_seconds: patience,
             slots_per_agent: 1,
             priority: 0,
+            priority_per_second: 0.0,
         }
     }
 
@@ -1002,6 +1036,75 @@ mod tests {
         assert_eq!(q1.staffed_slot_seconds, 100.0);
         assert_eq!(q0.staffed_slot_seconds, 800.0);
         assert_eq!(q0.busy_slot_seconds + q1.busy_slot_seconds, 300.0);
+    }
+
+    /// Queues 0 and 1 (handle 100 s); agent 0 is rostered on queue 1 with skill 0 as well, on
+    /// from 0; agent 1 is rostered on queue 0, on from 5.
+    fn helper_and_home_agent(contacts: &[(f64, u32)], slots: u32) -> Model {
+        let mut q0 = one_queue(0.0, 100.0, None);
+        q0.slots_per_agent = slots;
+        let mut m = model(q0, &[(0.0, 900.0), (5.0, 900.0)], replay_queues(contacts));
+        m.queues.push(one_queue(0.0, 100.0, None));
+        m.groups = vec![vec![1, 0], vec![0]];
+        m.queue_groups = queue_groups(&m.groups, 2);
+        m.agents[0] = AgentModel { home: 1, group: 0, day: 0 };
+        m.agents[1] = AgentModel { home: 0, group: 1, day: 1 };
+        m
+    }
+
+    #[test]
+    fn a_queue_s_own_agents_answer_before_helpers_from_other_queues() {
+        // A contact of queue 0 at 10: agent 0 has been idle longer, but queue 0 is agent 1's
+        // roster queue, so agent 1 answers. Agent 0's 900 s all count for its queue 1.
+        let m = helper_and_home_agent(&[(10.0, 0)], 1);
+        let cells = run(&m);
+        let (q0, q1) = (cells[0], cells[m.intervals]);
+        assert_eq!(q1.staffed_slot_seconds, 900.0);
+        assert_eq!(q0.staffed_slot_seconds, 895.0);
+        // A second contact at 20, with agent 1 busy: the helper answers it at once.
+        let m = helper_and_home_agent(&[(10.0, 0), (20.0, 0)], 1);
+        let cells = run(&m);
+        let (q0, q1) = (cells[0], cells[m.intervals]);
+        assert_eq!(q0.wait_seconds, 0.0);
+        assert_eq!(q1.staffed_slot_seconds, 800.0);
+    }
+
+    #[test]
+    fn chats_fill_the_home_agents_slots_before_a_helper_s() {
+        // Queue 0 takes 3 chats an agent. A chat at 2 goes to the helper (the home agent is
+        // not on yet); chats at 10, 11 and 12 go to the idle home agent, not to the helper's
+        // two free slots; the chat at 13 finds the home agent full and takes a helper's slot.
+        let m = helper_and_home_agent(&[(2.0, 0), (10.0, 0), (11.0, 0), (12.0, 0), (13.0, 0)], 3);
+        let cells = run(&m);
+        let (q0, q1) = (cells[0], cells[m.intervals]);
+        assert_eq!(q0.wait_seconds, 0.0);
+        // The helper serves chats over 2..113 (3 slots each, its time counts for queue 0 then).
+        assert_eq!(q1.staffed_slot_seconds, 900.0 - 111.0);
+        assert_eq!(q0.busy_slot_seconds, 500.0);
+    }
+
+    #[test]
+    fn a_contact_that_waited_long_enough_outranks_a_higher_priority() {
+        // Queue 0 (priority 0, gaining 0.1 a second of waiting) and queue 1 (priority 5); one
+        // agent with both skills, handle 100 s. Contacts: q0 at 0 (served at once), q0 at 10,
+        // q1 at 90. At 100 the q0 contact has waited 90 s (priority 9 > 5): it goes first, and
+        // q1's waits until 200. Without the aging, q1's would go first (see above).
+        let mut m = model(one_queue(0.0, 100.0, None), &[(0.0, 900.0)], replay_queues(&[]));
+        m.queues[0].priority_per_second = 0.1;
+        let mut vip = one_queue(0.0, 100.0, None);
+        vip.priority = 5;
+        m.queues.push(vip);
+        m.groups = vec![vec![0, 1]];
+        m.queue_groups = queue_groups(&m.groups, 2);
+        m.arrivals = replay_queues(&[(0.0, 0), (10.0, 0), (90.0, 1)]);
+        let cells = run(&m);
+        assert_eq!(cells[0].wait_seconds, 90.0);
+        assert_eq!(cells[m.intervals].wait_seconds, 110.0);
+        // Gaining 0.05 a second, it has 4.5 < 5 at 100: q1's goes first, q0's waits until 200.
+        m.queues[0].priority_per_second = 0.05;
+        let cells = run(&m);
+        assert_eq!(cells[0].wait_seconds, 190.0);
+        assert_eq!(cells[m.intervals].wait_seconds, 10.0);
     }
 
     #[test]

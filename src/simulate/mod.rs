@@ -17,9 +17,11 @@
 //!   duty during its breaks. With `routing = "skills"` (the default) the agent serves every
 //!   queue among its agents.csv `skills` (its row's queue always included); with
 //!   `routing = "roster_queue"` only its row's queue;
-//! - **routing**: a contact goes to the longest-idle agent with its skill; a freed agent takes
-//!   the waiting contact of the highest `priority`, then the longest wait, among its skills
-//!   (non-preemptive priority; see [`engine`]); a chat agent holds up to `concurrency` chats;
+//! - **routing**: a contact goes to the longest-idle agent rostered on its queue, else to the
+//!   longest-idle other agent with its skill; a freed agent takes the waiting contact of the
+//!   highest priority (`priority`, plus `priority_per_minute` for each minute it has waited),
+//!   then the longest wait, among its skills (non-preemptive priority; see [`engine`]); a chat
+//!   agent holds up to `concurrency` chats;
 //! - **absence**: per replication, each rostered agent-day is absent with probability `p`, and
 //!   optional off-queue blocks (meetings, training, coaching) take a fraction of the present
 //!   agents' time. `[simulation] absence = "auto"` (the default) is the part of `[staffing]

@@ -75,6 +75,7 @@ pub(crate) fn demand(
             },
             slots_per_agent: q.concurrency.unwrap_or(1).max(1),
             priority: q.priority.unwrap_or(0),
+            priority_per_second: q.priority_per_minute.unwrap_or(0.0) / 60.0,
         })
         .collect();
     // The frame checks every row's queue, grid and uniqueness; its slot axis runs from the
@@ -218,9 +219,9 @@ fn skill_list(
             }
         }
     }
-    if !list.contains(&home) {
-        list.insert(0, home);
-    }
+    // The roster row's queue first: its idle agents are offered that queue's contacts first.
+    list.retain(|&q| q != home);
+    list.insert(0, home);
     list
 }
 
