@@ -350,7 +350,9 @@ fn roster_and_simulate(
     repair: Option<verify::RepairOptions>,
 ) -> Result<Verified, Error> {
     let Chain { config, agents, forecast, skills, pooled, roster_options, sim_options } = *chain;
-    let mut evaluate = |shifts: &[crate::io::shifts::ShiftRow]| -> Result<_, Error> {
+    // A pure function of the shifts (seeded roster search, seeded simulation streams): the loop
+    // may run two at once.
+    let evaluate = |shifts: &[crate::io::shifts::ShiftRow]| -> Result<_, Error> {
         let roster =
             crate::roster::solve(shifts, agents, &config.site, &config.roster, roster_options)?;
         let simulation =
@@ -364,7 +366,7 @@ fn roster_and_simulate(
     let (roster, simulation, repair) = match repair {
         Some(bounds) => {
             let (shifts, evaluation, report) =
-                verify::repair(schedule.shifts.clone(), &config.site, bounds, &mut evaluate)?;
+                verify::repair(schedule.shifts.clone(), &config.site, bounds, &evaluate)?;
             if !report.actions.is_empty() {
                 schedule.shifts = shifts;
             }
