@@ -14,7 +14,7 @@ leave credit of unavailable dates (`min_hours_week / max_days_week` a date). Max
 solved to optimality by HiGHS. The horizon must be one planning week (the limits are weekly).
 Check a written roster with `shiftcast roster check --config plan.toml ROSTER_OUT.csv`.
 
-On the sample week's 637 seats (2026-12-06, 18:45): 574 seats / 4,040 h at most, and the roster
+On the sample week's 639 seats (2026-12-06, 19:00): 574 seats / 4,040 h at most, and the roster
 written that way passes `roster check` with no violation; `shiftcast plan` rosters 571 / 4,028 h."""
 import collections
 import csv

@@ -331,7 +331,8 @@ fn staff_meets_targets_and_closes_closed_hours() {
     assert_eq!(agents_at("09:30"), 7); // (6,300 + 3 × 1,500) / 1,620 = 6.7
     assert_eq!(agents_at("12:00"), 4); // 6,000 / 1,620 = 3.7
     assert_eq!(agents_at("19:30"), 8); // (6,000 + 3,000 + 2,000 + 1,500) / 1,620 = 7.7
-                                       // The last evening's email (8 closed intervals × 4) is never released: carried out.
+
+    // The last evening's email (8 closed intervals × 4) is never released: carried out.
     let carried = result.carried_out.iter().find(|c| c.queue == "email").unwrap().contacts;
     assert!((carried - 32.0).abs() < 1e-9, "{carried}");
     let capacity: f64 = email.iter().map(|r| f64::from(r.agents_net) * 1800.0 * 0.9).sum();

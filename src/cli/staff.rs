@@ -42,7 +42,8 @@ struct QueueSummary {
     agent_hours_gross: f64,
     /// Contact-weighted mean projected service level over open intervals.
     service_level: f64,
-    /// Email/social contacts still in the backlog (not yet due) when the horizon ends.
+    /// Email/social contacts still in the backlog when the horizon ends (their deadline window
+    /// runs past it, or they arrived after its last open interval).
     carried_out_contacts: f64,
 }
 

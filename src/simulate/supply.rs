@@ -195,9 +195,9 @@ impl Supply {
     }
 }
 
-/// The queues agent `row` serves: under skills routing the queues its skills serve (in skill
-/// order, [`crate::site::QueueConfig::skill`]), with its roster row's queue added first when the skills miss it; else only the
-/// row's queue.
+/// The queues agent `row` serves: its roster row's queue first (its home, whose contacts it is
+/// offered before other agents' helpers), then, under skills routing, the other queues its
+/// skills serve (in skill order, [`crate::site::QueueConfig::skill`]).
 fn skill_list(
     row: &RosterRow,
     home: u32,

@@ -27,8 +27,11 @@
 //!   the whole window for absence to be caught up, and costs about the same agent-hours (the
 //!   work is the same; only the rounding differs).
 //! - Work whose window runs past the last interval is *carried out* of the plan and reported
-//!   (the share of its window past the horizon), and counted as answered at its deadline in the
-//!   service level and ASA of its interval.
+//!   (what the agents inside the horizon leave of it: at most the share of its window past the
+//!   horizon), and counted as answered at its deadline in the service level and ASA of its
+//!   interval. A plan tells [`staff_deferred_within`] which intervals after the horizon are
+//!   open, so a forecast ending at a day's last open interval still gets that day's last work
+//!   done before closing time.
 //!
 //! Reported per interval: `service_level` = fraction of the interval's work answered within the
 //! deadline (1 by construction), `asa_seconds` = mean time from release to answer of the
@@ -70,7 +73,8 @@ pub struct DeferredResult {
 pub struct DeferredSchedule {
     /// One per input interval (closed intervals: 0 agents).
     pub intervals: Vec<DeferredResult>,
-    /// Contacts (work ÷ AHT) left in the backlog at the end of the horizon, not yet due.
+    /// Contacts (work ÷ AHT) left in the backlog at the end of the horizon: work whose window
+    /// runs past it, and contacts that arrived after the last open interval (never released).
     pub carried_out_contacts: f64,
 }
 
@@ -111,20 +115,35 @@ impl DeferredTargets {
         Ok(())
     }
 
-    /// Open intervals a contact may wait: at least its own.
+    /// Intervals (by the clock) a contact may wait: at least its own.
     pub fn deadline_intervals(&self) -> usize {
         ((self.deadline_minutes / f64::from(self.interval_minutes) + 1e-9).floor() as usize).max(1)
     }
 }
 
-/// Staff a deferred queue over consecutive intervals (see the module notes).
+/// Staff a deferred queue over consecutive intervals (see the module notes); intervals past the
+/// horizon count as open.
 pub fn staff_deferred(
     intervals: &[DeferredInterval],
     targets: &DeferredTargets,
 ) -> Result<DeferredSchedule, StaffingError> {
+    staff_deferred_within(intervals, &[], targets)
+}
+
+/// [`staff_deferred`], knowing whether the queue is open in the intervals that follow the
+/// horizon (`after_open[k]`: the k-th after the last one). A window that runs past the horizon
+/// shares its work among its open intervals there too (that share is carried out); the
+/// intervals past `after_open`'s end count as open. A plan whose forecast ends at the last open
+/// interval of a day passes the closed evening here, so that day's last work is still done
+/// before closing time.
+pub fn staff_deferred_within(
+    intervals: &[DeferredInterval],
+    after_open: &[bool],
+    targets: &DeferredTargets,
+) -> Result<DeferredSchedule, StaffingError> {
     targets.validate()?;
     let released = release(intervals)?;
-    let cohorts = windows(intervals, &released.cohorts, targets.deadline_intervals());
+    let cohorts = windows(intervals, after_open, &released.cohorts, targets.deadline_intervals());
     let agents = level_agents(intervals, &cohorts, targets)?;
     serve(intervals, cohorts, &agents, targets, released.unreleased_contacts)
 }
@@ -181,16 +200,23 @@ fn release(intervals: &[DeferredInterval]) -> Result<Released, StaffingError> {
 }
 
 /// Each cohort's window: the open intervals from its release to its wall-clock deadline,
-/// `d` intervals from the start of the release interval. Intervals past the horizon count as
-/// open (their share is carried out).
-fn windows(intervals: &[DeferredInterval], cohorts: &[Cohort], d: usize) -> Vec<Cohort> {
+/// `d` intervals from the start of the release interval. Past the horizon, `after_open` says
+/// which are open, and those past its end count as open (their share is carried out).
+fn windows(
+    intervals: &[DeferredInterval],
+    after_open: &[bool],
+    cohorts: &[Cohort],
+    d: usize,
+) -> Vec<Cohort> {
     let n = intervals.len();
     cohorts
         .iter()
         .map(|c| {
             let last = c.row + d - 1;
             let inside = (c.row..=last.min(n - 1)).filter(|&j| intervals[j].open).count();
-            let beyond = last.saturating_sub(n - 1);
+            let beyond = (0..last.saturating_sub(n - 1))
+                .filter(|&k| after_open.get(k).copied().unwrap_or(true))
+                .count();
             Cohort { due: last, window_open: inside + beyond, ..*c }
         })
         .collect()
@@ -251,6 +277,8 @@ fn serve(
         while let Some(c) = arriving.next_if(|c| c.row == j) {
             backlog.push_back(c);
         }
+        // (Also where the deadline's interval is closed: checked at the next one.)
+        late(&backlog, |due| due < j)?;
         if !iv.open {
             continue;
         }
@@ -270,18 +298,15 @@ fn serve(
             front.response_weighted += piece * completion_seconds;
             front.remaining_seconds -= piece;
             used += piece;
-            // Float dust must not keep a cohort alive.
-            if front.remaining_seconds <= 1e-9 * front.total_seconds {
+            // Float dust must not keep a cohort alive (the rounding leaves up to 1e-9 of an
+            // agent-interval).
+            if front.remaining_seconds <= 1e-9 * front.total_seconds.max(capacity_per_agent) {
                 done.extend(backlog.pop_front());
             } else {
                 break;
             }
         }
-        if backlog.front().is_some_and(|late| late.due <= j) {
-            return Err(StaffingError::Invalid(
-                "internal: deferred work past its deadline (capacity rounding)".into(),
-            ));
-        }
+        late(&backlog, |due| due <= j)?;
         out[j] = DeferredResult {
             agents_net: agents[j],
             service_level: 1.0,
@@ -293,6 +318,7 @@ fn serve(
             },
         };
     }
+    late(&backlog, |due| due < intervals.len())?;
     // Carried out: assume answered at its deadline.
     let mut carried_out_contacts = unreleased_contacts;
     for mut c in backlog {
@@ -306,6 +332,17 @@ fn serve(
         out[c.row].asa_seconds = c.response_weighted / c.total_seconds;
     }
     Ok(DeferredSchedule { intervals: out, carried_out_contacts })
+}
+
+/// An internal error when the oldest work in the backlog is past its deadline: the spread
+/// guarantees it never is.
+fn late(backlog: &VecDeque<Cohort>, past: impl Fn(usize) -> bool) -> Result<(), StaffingError> {
+    match backlog.front() {
+        Some(c) if past(c.due) => Err(StaffingError::Invalid(
+            "internal: deferred work past its deadline (capacity rounding)".into(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Fraction of one interval's deferred contacts answered within the deadline by a constant
@@ -387,9 +424,9 @@ mod tests {
         for r in &s.intervals {
             assert!(r.occupancy <= 0.8 + 1e-12);
         }
-        // The last cohort's window runs one interval past the horizon. Capacity 12 × 13 + 7 =
-        // 163 agent-intervals × 720 s = 117,360 s against 108,000 s of work: the rounding works
-        // ahead and nothing is left.
+        // The last cohort's window runs one interval past the horizon, where half of it is
+        // planned; but capacity 11 × 13 + 7 = 150 agent-intervals × 720 s = 108,000 s is exactly
+        // the 12 × 9,000 s of work, so the agents inside the horizon finish everything.
         assert_eq!(s.carried_out_contacts, 0.0);
         let one = staff_deferred(&[open(25.0)], &t).unwrap();
         // Alone, half the work is planned past the horizon, and 7 agents × 720 s = 5,040 s of
@@ -409,6 +446,20 @@ mod tests {
         let agents: Vec<u32> = s.intervals.iter().map(|r| r.agents_net).collect();
         assert_eq!(agents, vec![2, 0, 2, 2, 4, 0, 0, 0]);
         assert_eq!(s.carried_out_contacts, 0.0);
+    }
+
+    #[test]
+    fn a_horizon_ending_before_closing_time_keeps_the_last_work_inside() {
+        // The forecast ends at the last open interval of a day, 10 emails there, deadline 1 h.
+        // Told that the next three intervals are closed, all 3,600 s go to that interval (4
+        // agents); not told, they count as open and three quarters is carried out.
+        let day = [open(0.0), open(10.0)];
+        let known = staff_deferred_within(&day, &[false; 3], &targets(60.0)).unwrap();
+        assert_eq!(known.intervals[1].agents_net, 4);
+        assert_eq!(known.carried_out_contacts, 0.0);
+        let unknown = staff_deferred(&day, &targets(60.0)).unwrap();
+        assert_eq!(unknown.intervals[1].agents_net, 1);
+        assert!((unknown.carried_out_contacts - 7.5).abs() < 1e-9);
     }
 
     #[test]

@@ -42,7 +42,10 @@ pub mod search;
 
 use rayon::prelude::*;
 
-pub use deferred::{deferred_service_level, staff_deferred, DeferredInterval, DeferredTargets};
+pub use deferred::{
+    deferred_service_level, staff_deferred, staff_deferred_within, DeferredInterval,
+    DeferredTargets,
+};
 pub use erlang::{erlang_b, traffic_erlangs, ErlangA, ErlangB, ErlangC, Metrics};
 pub use pool::{pool_for_schedule, pool_host};
 pub use search::{agents_gross, required_agents, Binding, QueueModel, Requirement, Targets};
@@ -236,7 +239,8 @@ pub fn required_for_queue(
     required_agents(&model, &queue_targets(queue), concurrency(queue))
 }
 
-/// Deferred backlog carried past the end of the horizon (not yet due).
+/// Deferred backlog carried past the end of the horizon (work whose deadline window runs past
+/// it, and contacts that arrived after its last open interval).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CarriedOut {
     pub queue: String,
@@ -289,11 +293,24 @@ pub fn staff_plan(
     for queue in &queues {
         let row = frame.cells.row(site.queue_index(&queue.name).expect("a queue of the site"));
         let hours = queue.opening_hours(site)?;
+        let reach = match (queue.channel, queue.deadline_minutes) {
+            (Channel::Email | Channel::Social, Some(minutes)) if minutes.is_finite() => {
+                (minutes / f64::from(grid.interval_minutes)).floor().max(0.0) as usize
+            }
+            _ => 0,
+        };
+        let mut after = stamps[slots - 1];
         let horizon = QueueHorizon {
             queue,
             stamps: &stamps,
             open: stamps.iter().map(|s| hours.is_open(s)).collect(),
             cells: row.as_slice().expect("frame rows are contiguous"),
+            after_open: (0..reach)
+                .map(|_| {
+                    after = grid.next(&after);
+                    hours.is_open(&after)
+                })
+                .collect(),
             interval_minutes: grid.interval_minutes,
             shrinkage,
         };
@@ -326,6 +343,9 @@ struct QueueHorizon<'a> {
     open: Vec<bool>,
     /// The forecast row of each slot, if any.
     cells: &'a [Option<&'a ForecastRow>],
+    /// Whether the queue is open in each interval after the horizon, as far as a deferred
+    /// queue's deadline reaches (empty for other queues).
+    after_open: Vec<bool>,
     interval_minutes: u32,
     shrinkage: f64,
 }
@@ -433,7 +453,7 @@ impl QueueHorizon<'_> {
                 DeferredInterval { open: self.open[slot], contacts, aht_seconds }
             })
             .collect();
-        let schedule = staff_deferred(&intervals, &targets)
+        let schedule = staff_deferred_within(&intervals, &self.after_open, &targets)
             .map_err(|e| StaffingError::Queue { queue: queue.name.clone(), source: Box::new(e) })?;
         let carried = (schedule.carried_out_contacts > 0.0).then(|| CarriedOut {
             queue: queue.name.clone(),
