@@ -539,3 +539,28 @@ fn report_from_a_hand_edited_roster_recomputes_every_figure() {
     assert!(html.contains("unknown_agent: 1"), "the unknown agent is a violation");
     assert!(html.contains("min_hours_week: 1"), "{gone} now misses its contract minimum");
 }
+
+/// The VIP line's cost note: agents of its own need exactly its requirement rows' hours (each
+/// `agents_gross` for a quarter hour, summed from requirements.csv here), and the pooled cost is
+/// less than that (pooling saves).
+#[test]
+fn the_notes_give_the_vip_line_s_cost_pooled_and_with_agents_of_its_own() {
+    let note = summary()
+        .notes
+        .into_iter()
+        .find(|n| n.starts_with("staffing: voice_vip answered by the voice agents"))
+        .expect("a note on the VIP line's cost");
+    let req = read_requirements(&plan_out().join("requirements.csv"), TZ).unwrap();
+    let own: f64 =
+        req.iter().filter(|r| r.queue == "voice_vip").map(|r| f64::from(r.agents_gross)).sum();
+    let own_hours = own * 0.25;
+    assert!(note.contains(&format!("agents of its own would need {own_hours:.1} h")), "{note}");
+    let number_after = |label: &str| -> f64 {
+        let rest = &note[note.find(label).unwrap() + label.len()..];
+        rest.split(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap().parse().unwrap()
+    };
+    let pooled = number_after("(first) needs ");
+    let saved = number_after("pooling saves ");
+    assert!(pooled > 0.0 && pooled < own_hours, "{note}");
+    assert!((pooled + saved - own_hours).abs() < 0.11, "{note}");
+}

@@ -157,6 +157,8 @@ pub struct PlanRun {
     pub stage_seconds: Vec<(Stage, f64)>,
     /// Earlier published forecasts against their actuals, for the report (from the store).
     pub published_accuracy: Vec<crate::report::accuracy::PublishedAccuracy>,
+    /// What each pooled queue (a VIP line) costs against agents of its own ([`pooling_notes`]).
+    pub pooling: Vec<String>,
 }
 
 /// Run the chain. `progress` hears each stage start and finish (the library never prints).
@@ -234,6 +236,7 @@ pub fn run(
     // the pool.
     let pooled =
         crate::staffing::pool_for_schedule(&requirements, &config.site, config.staffing.shrinkage)?;
+    let pooling = pooling_notes(config, &agents, &requirements, &pooled);
     let mut schedule =
         crate::schedule::solve(&pooled, &config.site, &config.schedule, &schedule_options)?;
     let schedule_paid_hours: f64 =
@@ -306,6 +309,7 @@ pub fn run(
         whatif,
         stage_seconds,
         published_accuracy: Vec::new(),
+        pooling,
     })
 }
 
@@ -545,11 +549,58 @@ pub fn write_outputs(
     Ok(summary)
 }
 
+/// Per pooled queue (a VIP line answered by the voice agents, first), what its service costs
+/// on the Erlang requirement (`agents_gross` hours over the horizon, after shrinkage): the pool
+/// less its host alone, against agents of its own at its own targets; priced at the mean
+/// hourly cost of the agents with the host's skill.
+fn pooling_notes(
+    config: &PlanConfig,
+    agents: &[crate::io::agents::Agent],
+    requirements: &[RequirementRow],
+    pooled: &[RequirementRow],
+) -> Vec<String> {
+    let costs = crate::staffing::pooling_costs(requirements, pooled, &config.site);
+    costs
+        .iter()
+        .map(|c| {
+            let skill = config.site.queue(&c.host).map_or(c.host.as_str(), |q| q.skill());
+            let rates: Vec<f64> = agents
+                .iter()
+                .filter(|a| a.skills.iter().any(|s| s == skill))
+                .map(|a| a.hourly_cost.unwrap_or(config.roster.default_hourly_cost))
+                .collect();
+            let rate = if rates.is_empty() {
+                config.roster.default_hourly_cost
+            } else {
+                rates.iter().sum::<f64>() / rates.len() as f64
+            };
+            format!(
+                "staffing: {member} answered by the {host} agents (first) needs {pooled:.1} \
+                 agent-hours more than {host} alone ({pool:.1} against {alone:.1}), cost \
+                 {pooled_cost:.0}; agents of its own would need {own:.1} h, cost {own_cost:.0}: \
+                 pooling saves {saved:.1} h, cost {saved_cost:.0} (Erlang requirement after \
+                 shrinkage; {host} agents' mean hourly cost {rate:.2})",
+                member = c.member,
+                host = c.host,
+                pooled = c.pooled_hours(),
+                pool = c.pool_hours,
+                alone = c.host_alone_hours,
+                pooled_cost = c.pooled_hours() * rate,
+                own = c.member_alone_hours,
+                own_cost = c.member_alone_hours * rate,
+                saved = c.saved_hours(),
+                saved_cost = c.saved_hours() * rate,
+            )
+        })
+        .collect()
+}
+
 /// The forecast's warnings, an infeasible schedule's status and the roster's shortages and
 /// empty seats, as the summary's notes begin.
 fn stage_notes(plan: &PlanRun, status: &crate::schedule::Status) -> Vec<String> {
     let mut notes: Vec<String> =
         plan.forecast.warnings.iter().map(|w| format!("forecast: {w}")).collect();
+    notes.extend(plan.pooling.iter().cloned());
     if status.is_infeasible() {
         notes.push(format!("schedule: {}", status_name(status)));
     }

@@ -47,7 +47,7 @@ pub use deferred::{
     DeferredTargets,
 };
 pub use erlang::{erlang_b, traffic_erlangs, ErlangA, ErlangB, ErlangC, Metrics};
-pub use pool::{pool_for_schedule, pool_host};
+pub use pool::{pool_for_schedule, pool_host, pooling_costs, PoolingCost};
 pub use search::{agents_gross, required_agents, Binding, QueueModel, Requirement, Targets};
 
 use crate::frame::{FrameError, IntervalFrame};

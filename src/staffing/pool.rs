@@ -78,6 +78,60 @@ pub fn pool_for_schedule(
     Ok(out)
 }
 
+/// What a pooled member costs, in agent-hours of the requirement (`agents_gross`, after
+/// shrinkage, over the horizon): answered by its host's agents against by agents of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolingCost {
+    pub member: String,
+    pub host: String,
+    /// The host's requirement without the member's contacts.
+    pub host_alone_hours: f64,
+    /// The pool's requirement: host and members together (the members served first).
+    pub pool_hours: f64,
+    /// The member's requirement as a queue with agents of its own, at its own targets.
+    pub member_alone_hours: f64,
+}
+
+impl PoolingCost {
+    /// Hours the member adds to its host's requirement (all of the host's members, when it has
+    /// several).
+    pub fn pooled_hours(&self) -> f64 {
+        self.pool_hours - self.host_alone_hours
+    }
+
+    /// Hours pooling saves against agents of the member's own.
+    pub fn saved_hours(&self) -> f64 {
+        self.member_alone_hours - self.pooled_hours()
+    }
+}
+
+/// Each pooled member's cost, from the requirement rows before pooling (`rows`, the member
+/// staffed as a queue of its own) and after ([`pool_for_schedule`]'s `pooled`).
+pub fn pooling_costs(
+    rows: &[RequirementRow],
+    pooled: &[RequirementRow],
+    site: &Site,
+) -> Vec<PoolingCost> {
+    let interval_hours = f64::from(site.grid.interval_minutes) / 60.0;
+    let hours = |rows: &[RequirementRow], queue: &str| {
+        rows.iter().filter(|r| r.queue == queue).map(|r| f64::from(r.agents_gross)).sum::<f64>()
+            * interval_hours
+    };
+    site.queues
+        .iter()
+        .filter_map(|member| {
+            let host = pool_host(site, member)?;
+            Some(PoolingCost {
+                member: member.name.clone(),
+                host: host.name.clone(),
+                host_alone_hours: hours(rows, &host.name),
+                pool_hours: hours(pooled, &host.name),
+                member_alone_hours: hours(rows, &member.name),
+            })
+        })
+        .collect()
+}
+
 /// One interval of a pool: the host's row with the pooled contacts, handle time and agents.
 fn pooled_row(
     host: &QueueConfig,
@@ -166,6 +220,59 @@ mod tests {
         assert!((erlang.wait_probability(12) - 0.4494).abs() < 5e-4);
         assert!((erlang.wait_probability(13) - 0.2853).abs() < 5e-4);
         assert_eq!(priority_agents(&vip, 3.0, 30.0, 300.0, 15).unwrap(), 13);
+    }
+
+    /// Two intervals of 15 minutes, 27 voice and 3 VIP calls of 300 s each, 30% shrinkage
+    /// (gross = ⌈net / 0.7⌉); Erlang C from the Erlang B recursion, P(W > t) = C ·
+    /// exp(−(n − A) t / 300):
+    /// - voice alone, A = 9, 80% within 20 s: n = 12 gives C = 0.2661, SL 0.782; n = 13 gives
+    ///   C = 0.1575, SL 0.879: 13 net, 19 gross;
+    /// - VIP alone, A = 1, 80% within 15 s: n = 2 gives C = 0.333, SL 0.683; n = 3 gives
+    ///   C = 0.0909, SL 0.918: 3 net, 5 gross;
+    /// - the pool, A = 10: voice's 80/20 needs 14 (n = 13: C = 0.2852, SL 0.766; n = 14:
+    ///   C = 0.1741, SL 0.867), VIP first needs 13 (above): 14 net, 20 gross.
+    ///
+    /// Over the half hour: pool 10 h, voice alone 9.5 h, VIP alone 2.5 h; so VIP costs 0.5 h
+    /// pooled, and pooling saves 2 h.
+    #[test]
+    fn pooling_costs_the_pool_less_the_host_alone_against_the_member_alone() {
+        let text =
+            "[site]\ntime_zone = \"UTC\"\ninterval_minutes = 15\n[staffing]\nshrinkage = 0.3\n\
+            [[queues]]\nname = \"voice\"\nchannel = \"voice\"\nservice_level = 0.8\n\
+            target_answer_seconds = 20\n\
+            [[queues]]\nname = \"vip\"\nchannel = \"voice\"\nskill = \"voice\"\n\
+            service_level = 0.8\ntarget_answer_seconds = 15\npriority = 1\n";
+        let config =
+            crate::plan::PlanConfig::parse("plan.toml", text, std::path::Path::new("")).unwrap();
+        let site = &config.site;
+        let start = crate::time::parse_local("2026-01-05T09:00", site.grid.tz).unwrap();
+        let forecast: Vec<crate::io::forecast::ForecastRow> = [0, 15]
+            .iter()
+            .flat_map(|&m| {
+                let at = start + chrono::Duration::minutes(m);
+                [("vip", 3.0), ("voice", 27.0)].map(|(queue, contacts)| {
+                    crate::io::forecast::ForecastRow {
+                        interval_start: at,
+                        queue: queue.into(),
+                        contacts,
+                        contacts_p10: contacts,
+                        contacts_p90: contacts,
+                        aht_seconds: 300.0,
+                    }
+                })
+            })
+            .collect();
+        let rows = super::super::staff(&forecast, site, &config.staffing).unwrap();
+        let pooled = pool_for_schedule(&rows, site, 0.3).unwrap();
+        let costs = pooling_costs(&rows, &pooled, site);
+        assert_eq!(costs.len(), 1);
+        let c = &costs[0];
+        assert_eq!((c.member.as_str(), c.host.as_str()), ("vip", "voice"));
+        assert_eq!(c.pool_hours, 2.0 * 20.0 / 4.0);
+        assert_eq!(c.host_alone_hours, 2.0 * 19.0 / 4.0);
+        assert_eq!(c.member_alone_hours, 2.0 * 5.0 / 4.0);
+        assert_eq!(c.pooled_hours(), 0.5);
+        assert_eq!(c.saved_hours(), 2.0);
     }
 
     #[test]
