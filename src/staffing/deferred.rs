@@ -142,10 +142,9 @@ pub fn staff_deferred_within(
     targets: &DeferredTargets,
 ) -> Result<DeferredSchedule, StaffingError> {
     targets.validate()?;
-    let released = release(intervals)?;
-    let cohorts = windows(intervals, after_open, &released.cohorts, targets.deadline_intervals());
-    let agents = level_agents(intervals, &cohorts, targets)?;
-    serve(intervals, cohorts, &agents, targets, released.unreleased_contacts)
+    let released = release(intervals, after_open, targets.deadline_intervals())?;
+    let agents = level_agents(intervals, &released.cohorts, targets)?;
+    serve(intervals, released.cohorts, &agents, targets, released.unreleased_contacts)
 }
 
 /// The work of a horizon as released cohorts.
@@ -155,8 +154,16 @@ struct Released {
     unreleased_contacts: f64,
 }
 
-/// Each open interval's work, with the work that arrived while closed before it, as one cohort.
-fn release(intervals: &[DeferredInterval]) -> Result<Released, StaffingError> {
+/// Each open interval's work, with the work that arrived while closed before it, as one cohort
+/// with its window: the open intervals from its release to its wall-clock deadline, `d`
+/// intervals from the start of the release interval. Past the horizon, `after_open` says which
+/// are open, and those past its end count as open (their share is carried out).
+fn release(
+    intervals: &[DeferredInterval],
+    after_open: &[bool],
+    d: usize,
+) -> Result<Released, StaffingError> {
+    let n = intervals.len();
     let mut cohorts = Vec::new();
     // Work that arrived while closed, waiting for the next open interval.
     let mut pending_seconds = 0.0;
@@ -185,10 +192,15 @@ fn release(intervals: &[DeferredInterval]) -> Result<Released, StaffingError> {
             }
             continue;
         }
+        let last = i + d - 1;
+        let inside = (i..=last.min(n - 1)).filter(|&j| intervals[j].open).count();
+        let beyond = (0..last.saturating_sub(n - 1))
+            .filter(|&k| after_open.get(k).copied().unwrap_or(true))
+            .count();
         cohorts.push(Cohort {
             row: i,
-            due: i,
-            window_open: 0,
+            due: last,
+            window_open: inside + beyond,
             remaining_seconds: pending_seconds,
             total_seconds: pending_seconds,
             aht_seconds: pending_seconds / pending_contacts,
@@ -197,29 +209,6 @@ fn release(intervals: &[DeferredInterval]) -> Result<Released, StaffingError> {
         (pending_seconds, pending_contacts) = (0.0, 0.0);
     }
     Ok(Released { cohorts, unreleased_contacts: pending_contacts })
-}
-
-/// Each cohort's window: the open intervals from its release to its wall-clock deadline,
-/// `d` intervals from the start of the release interval. Past the horizon, `after_open` says
-/// which are open, and those past its end count as open (their share is carried out).
-fn windows(
-    intervals: &[DeferredInterval],
-    after_open: &[bool],
-    cohorts: &[Cohort],
-    d: usize,
-) -> Vec<Cohort> {
-    let n = intervals.len();
-    cohorts
-        .iter()
-        .map(|c| {
-            let last = c.row + d - 1;
-            let inside = (c.row..=last.min(n - 1)).filter(|&j| intervals[j].open).count();
-            let beyond = (0..last.saturating_sub(n - 1))
-                .filter(|&k| after_open.get(k).copied().unwrap_or(true))
-                .count();
-            Cohort { due: last, window_open: inside + beyond, ..*c }
-        })
-        .collect()
 }
 
 /// Agents per interval: each cohort's work spread evenly over the open intervals of its window,
