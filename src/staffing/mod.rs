@@ -12,7 +12,7 @@
 //! |---|---|
 //! | voice | Erlang C (M/M/n), or Erlang A (M/M/n+M) when the queue has `patience_seconds` |
 //! | chat | the same on slots: each agent serves `concurrency` chats at once (below) |
-//! | email, social | deferred work with a response deadline: a fluid EDF backlog ([`deferred`]) |
+//! | email, social | deferred work with a response deadline: a fluid EDF backlog ([`deferred`]); a deadline within one interval also Erlang C's head-count for random arrivals |
 //!
 //! The queueing mathematics (formulas, references, numerical method) is in [`erlang`]; the
 //! search for the fewest agents meeting every target in [`search`].
@@ -446,6 +446,7 @@ impl QueueHorizon<'_> {
             interval_minutes: self.interval_minutes,
             max_occupancy: queue.max_occupancy.unwrap_or(1.0),
             min_agents: queue.min_agents.unwrap_or(0),
+            service_level: queue.service_level.unwrap_or(1.0),
         };
         let intervals: Vec<DeferredInterval> = (0..self.stamps.len())
             .map(|slot| {
