@@ -564,3 +564,38 @@ fn the_notes_give_the_vip_line_s_cost_pooled_and_with_agents_of_its_own() {
     assert!(pooled > 0.0 && pooled < own_hours, "{note}");
     assert!((pooled + saved - own_hours).abs() < 0.11, "{note}");
 }
+
+/// The loop's note on each queue it gave shifts back: the shifts and hours are its actions'
+/// sums, and the Erlang projection it quotes is the queue's contact-weighted projected service
+/// level in coverage.csv (its own shifts only).
+#[test]
+fn the_notes_say_what_the_loop_gave_back_and_what_the_projection_says_of_it() {
+    let s = summary();
+    let figures = s.repair.clone().expect("the loop ran");
+    let mut removed: BTreeMap<String, (i64, f64)> = BTreeMap::new();
+    for a in figures.actions.iter().filter(|a| a.shifts < 0) {
+        let e = removed.entry(a.queue.clone()).or_default();
+        e.0 -= a.shifts;
+        e.1 += a.paid_hours;
+    }
+    // On the sample week chat, answered in part by voice agents with the chat skill, gives back.
+    assert!(removed.contains_key("chat"), "{:?}", figures.actions);
+    let forecast = read_forecast(&plan_out().join("forecast.csv"), TZ).unwrap();
+    let contacts: BTreeMap<_, f64> =
+        forecast.iter().map(|r| ((r.interval_start, r.queue.clone()), r.contacts)).collect();
+    let coverage = read_coverage(&plan_out().join("coverage.csv"), TZ).unwrap();
+    for (queue, (shifts, hours)) in &removed {
+        let head = format!("loop: {queue}: {shifts} shift(s), {hours:.1} paid hours given back");
+        let note = s.notes.iter().find(|n| n.starts_with(&head)).unwrap_or_else(|| {
+            panic!("no note {head:?} in {:?}", s.notes);
+        });
+        let (mut weighted, mut weight) = (0.0, 0.0);
+        for c in coverage.iter().filter(|c| &c.queue == queue && c.service_level.is_finite()) {
+            let n = contacts.get(&(c.interval_start, c.queue.clone())).copied().unwrap_or(0.0);
+            weighted += n * c.service_level;
+            weight += n;
+        }
+        let projection = format!("its own shifts alone is {:.1}%", 100.0 * weighted / weight);
+        assert!(note.ends_with(&projection), "{note} (expected {projection})");
+    }
+}

@@ -174,6 +174,33 @@ fn chat_slot_model_agrees_with_simulated_agents() {
     assert!((s.service_level - sl).abs() < 0.015, "{} vs {sl}", s.service_level);
 }
 
+#[test]
+fn a_one_interval_deadline_is_projected_for_random_arrivals() {
+    // Social posts answered within 15 minutes on a 15-minute grid: 7.5 posts × 180 s = 1.5
+    // erlangs. The fluid backlog says 2 agents answer all of them in time; an M/M/2 queue
+    // answers 0.947231 (worked by hand in staffing/deferred.rs), and so does a simulation.
+    let mut social = chat_queue();
+    social.channel = shiftcast::site::Channel::Social;
+    social.deadline_minutes = Some(15.0);
+    (social.service_level, social.target_answer_seconds) = (None, None);
+    (social.patience_seconds, social.concurrency) = (None, None);
+    let sl = projected_service_level(&social, 7.5, 180.0, 15, 2);
+    assert!((sl - 0.947231).abs() < 1e-6, "{sl}");
+    let setup = Setup {
+        agents: 2,
+        servers_per_agent: 1,
+        traffic: 1.5,
+        aht: 180.0,
+        patience: None,
+        t: 900.0,
+    };
+    let s = simulate(setup, 400_000, 5);
+    assert!((s.service_level - sl).abs() < 0.01, "{} vs {sl}", s.service_level);
+    // A 30-minute deadline spans two intervals: the backlog, 1.
+    social.deadline_minutes = Some(30.0);
+    assert_eq!(projected_service_level(&social, 7.5, 180.0, 15, 2), 1.0);
+}
+
 fn chat_queue() -> shiftcast::site::QueueConfig {
     plan(60).site.queues.into_iter().find(|q| q.name == "chat").unwrap()
 }

@@ -258,7 +258,11 @@ fn print_table(p: &Printed<'_>) -> Result<()> {
             sc.understaffed_agent_intervals,
             sc.overstaffed_agent_intervals
         )?;
-        writeln!(w, "  projected SL (Erlang) {:>12}", pct(sc.projected_service_level))?;
+        writeln!(
+            w,
+            "  projected SL (Erlang) {:>12}   (each queue on its own shifts, no help from other queues)",
+            pct(sc.projected_service_level)
+        )?;
     }
     if let Some(r) = &s.roster {
         writeln!(

@@ -327,6 +327,51 @@ fn load_inputs(config: &PlanConfig, options: &PlanOptions) -> Result<PlanInputs,
     })
 }
 
+/// For each queue the loop took shifts off: the hours, the simulated lower limits that allowed
+/// it, and the Erlang projection of the queue on its own shifts, which falls below target where
+/// agents rostered on other queues answer its contacts (the projection knows nothing of them;
+/// the simulation, which routes by skills, does).
+fn given_back_notes(
+    repair: &verify::RepairReport,
+    coverage: &[crate::io::coverage::CoverageRow],
+    contacts: &BTreeMap<(crate::time::Stamp, String), f64>,
+    days: &[crate::report::summary::SimulatedDay],
+) -> Vec<String> {
+    let mut removed: BTreeMap<&str, (i64, f64)> = BTreeMap::new();
+    for a in repair.actions.iter().filter(|a| a.shifts < 0) {
+        let e = removed.entry(a.queue.as_str()).or_default();
+        e.0 -= a.shifts;
+        e.1 += a.paid_hours;
+    }
+    removed
+        .into_iter()
+        .map(|(queue, (shifts, hours))| {
+            let (mut weighted, mut weight) = (0.0, 0.0);
+            for c in coverage.iter().filter(|c| c.queue == queue && c.service_level.is_finite()) {
+                let n = contacts.get(&(c.interval_start, c.queue.clone())).copied().unwrap_or(0.0);
+                weighted += n * c.service_level;
+                weight += n;
+            }
+            let lows: Vec<f64> = days
+                .iter()
+                .filter(|d| d.queue == queue)
+                .filter_map(|d| d.service_level_ci_low.or(d.service_level))
+                .collect();
+            let (lo, hi) = lows
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            let projection = if weight > 0.0 {
+                format!("{:.1}%", 100.0 * weighted / weight)
+            } else {
+                "none".into()
+            };
+            format!(
+                "loop: {queue}: {shifts} shift(s), {hours:.1} paid hours given back; in the simulation, where agents of other queues with the skill answer its contacts, its days' lower limits are {lo:.3}–{hi:.3}; the Erlang projection on its own shifts alone is {projection}"
+            )
+        })
+        .collect()
+}
+
 /// What rostering and simulating a set of shifts needs.
 struct Chain<'a> {
     config: &'a PlanConfig,
@@ -708,6 +753,7 @@ fn write_outputs_into(
     }
     if let Some(r) = &plan.repair {
         notes.extend(r.unrepairable.iter().map(|u| format!("loop: {u}")));
+        notes.extend(given_back_notes(r, &coverage, &contacts, &simulation_days));
     }
 
     let summary = PlanSummary {

@@ -488,7 +488,9 @@ fn service_cards(html: &mut String, ctx: &Context<'_>) {
             html,
             "Projected service level (Erlang)",
             &verdict(v, sl_class(v)),
-            &format!("{target_text}; at scheduled agents"),
+            &format!(
+                "{target_text}; each queue on its own scheduled agents, no help from other queues"
+            ),
             sl_class(v),
         );
     }

@@ -129,7 +129,8 @@ pub fn queue_model(
 /// - chat: the same with `agents × concurrency` slots;
 /// - email, social: the fraction answered within `deadline_minutes` when the interval's contacts
 ///   arrive evenly into an empty backlog and `agents` work them at full pace
-///   ([`deferred_service_level`]).
+///   ([`deferred_service_level`]); with a deadline within one interval, at most the Erlang C
+///   fraction answered within it (random arrivals, as [`deferred`] staffs such a queue).
 ///
 /// Without `target_answer_seconds` the threshold is 0 s (fraction answered at once). No
 /// contacts gives 1. Invalid input (negative, NaN, zero AHT with contacts, zero interval) gives
@@ -176,7 +177,15 @@ pub fn try_projected_service_level(
                 });
             }
             let deadline = deadline_minutes(queue)?;
-            Ok(deferred_service_level(contacts, aht_seconds, interval_minutes, agents, deadline))
+            let fluid =
+                deferred_service_level(contacts, aht_seconds, interval_minutes, agents, deadline);
+            // A deadline within one interval: random arrivals, as the staffing counts them.
+            let one_interval = (deadline / f64::from(interval_minutes) + 1e-9).floor() < 2.0;
+            if !(one_interval && contacts > 0.0 && agents > 0) {
+                return Ok(fluid);
+            }
+            let queue = ErlangC::from_contacts(contacts, aht_seconds, interval_minutes)?;
+            Ok(fluid.min(queue.service_level(agents, deadline * 60.0)))
         }
     }
 }
