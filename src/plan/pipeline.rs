@@ -328,11 +328,14 @@ fn load_inputs(config: &PlanConfig, options: &PlanOptions) -> Result<PlanInputs,
 }
 
 /// For each queue the loop took shifts off: the hours, the simulated lower limits that allowed
-/// it, and the Erlang projection of the queue on its own shifts, which falls below target where
-/// agents rostered on other queues answer its contacts (the projection knows nothing of them;
-/// the simulation, which routes by skills, does).
+/// it (against the met line), and the Erlang projection of the queue on its own shifts, which
+/// can fall below target where agents rostered on other queues answer its contacts (the
+/// projection knows nothing of them; the simulation, which routes by skills, does). For a
+/// pooled host (voice with its VIP line) the projection is weighted by the host's own
+/// contacts, as the plan's projected service level is.
 fn given_back_notes(
     repair: &verify::RepairReport,
+    site: &crate::site::Site,
     coverage: &[crate::io::coverage::CoverageRow],
     contacts: &BTreeMap<(crate::time::Stamp, String), f64>,
     days: &[crate::report::summary::SimulatedDay],
@@ -357,16 +360,25 @@ fn given_back_notes(
                 .filter(|d| d.queue == queue)
                 .filter_map(|d| d.service_level_ci_low.or(d.service_level))
                 .collect();
-            let (lo, hi) = lows
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            let simulated = match lows.iter().copied().reduce(f64::min) {
+                Some(lo) => {
+                    let hi = lows.iter().copied().fold(lo, f64::max);
+                    let line = site
+                        .queue(queue)
+                        .and_then(crate::simulate::service_level_target)
+                        .map(|t| format!(" against a met line of {:.2}", t - verify::SIMULATION_TOLERANCE))
+                        .unwrap_or_default();
+                    format!("its days' lower limits are {lo:.3}–{hi:.3}{line}")
+                }
+                None => "it has no simulated day".into(),
+            };
             let projection = if weight > 0.0 {
                 format!("{:.1}%", 100.0 * weighted / weight)
             } else {
                 "none".into()
             };
             format!(
-                "loop: {queue}: {shifts} shift(s), {hours:.1} paid hours given back; in the simulation, where agents of other queues with the skill answer its contacts, its days' lower limits are {lo:.3}–{hi:.3}; the Erlang projection on its own shifts alone is {projection}"
+                "loop: {queue}: {shifts} shift(s), {hours:.1} paid hours given back; in the simulation, which routes contacts by skills across queues, {simulated}; the Erlang projection on its own shifts alone is {projection}"
             )
         })
         .collect()
@@ -753,7 +765,7 @@ fn write_outputs_into(
     }
     if let Some(r) = &plan.repair {
         notes.extend(r.unrepairable.iter().map(|u| format!("loop: {u}")));
-        notes.extend(given_back_notes(r, &coverage, &contacts, &simulation_days));
+        notes.extend(given_back_notes(r, &config.site, &coverage, &contacts, &simulation_days));
     }
 
     let summary = PlanSummary {

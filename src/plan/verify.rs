@@ -17,10 +17,10 @@
 //!   and priority routing often serve a queue with fewer hours than its own Erlang figure),
 //!   those over the intervals with the highest simulated service level, one queue a round (the
 //!   one met with the most margin in total: seats taken off several queues at once move the
-//!   roster's multi-skilled agents in ways no queue's margin foresees). A removal that makes a
-//!   queue-day of its date miss that met before is put back and not tried again, and a round
-//!   that raises the total shortfall of the queue-days still missed is undone, and its queue
-//!   not tried again.
+//!   roster's multi-skilled agents in ways no queue's margin foresees). Where queue-days newly
+//!   miss on fewer than half the round's dates, the removals of those dates are put back and
+//!   not tried again; where they miss on half its dates or more, or the queue-days still
+//!   missed fall further short, the round is undone and its queue not tried again.
 //!
 //! Every step is deterministic (fixed seed, ordered by date and queue), so the plan stays
 //! byte-identical run to run. While one trial is evaluated, the set the loop may need next runs
@@ -49,6 +49,9 @@ const ADD_MAX: usize = 3;
 const REMOVE_MARGIN: f64 = 0.02;
 /// Most shifts removed from one queue-day in one round.
 const REMOVE_MAX: usize = 4;
+/// Queues whose removal round may be undone before the removals stop: each undone round is a
+/// roster and simulation of the whole horizon, and a third queue has not held on the sample.
+const REMOVE_QUEUES_UNDONE_MAX: usize = 2;
 
 /// One queue on one day, against its targets in the simulation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -439,8 +442,9 @@ fn removal_focus(
 /// queue, [`removal_focus`]: up to [`REMOVE_MAX`] shifts off each of its queue-days not
 /// `frozen` that is met with room to spare ([`spare_shifts`]), those over its best-served
 /// intervals. One queue a round: shifts taken off several queues at once move the roster's
-/// multi-skilled agents in ways no single queue's margin foresees. `None` when no queue not
-/// `tried` has a shift to spare.
+/// multi-skilled agents in ways no single queue's margin foresees. A focus with no shift of
+/// its own to take is passed over for the next. `None` when no queue not `tried` has a shift
+/// to spare.
 fn plan_removal(
     shifts: &[ShiftRow],
     v: &[Verdict],
@@ -449,27 +453,39 @@ fn plan_removal(
     tried: &BTreeSet<String>,
     site: &Site,
 ) -> Option<(String, Removal)> {
-    let focus = removal_focus(v, frozen, tried)?;
     let shortfall = Shortfall::of(simulation, site);
-    let mut removed: Vec<(Verdict, Vec<ShiftRow>)> = Vec::new();
-    let mut keep = shifts.to_vec();
-    for x in v.iter().filter(|x| x.queue == focus) {
-        if frozen.contains(&(x.date, x.queue.clone())) {
-            continue;
+    // A queue with no shift of its own to take (a pooled VIP line, served on its host's
+    // shifts) is passed over, not the end of the rounds.
+    let mut passed = tried.clone();
+    loop {
+        let focus = removal_focus(v, frozen, &passed)?;
+        let mut removed: Vec<(Verdict, Vec<ShiftRow>)> = Vec::new();
+        let mut keep = shifts.to_vec();
+        for x in v.iter().filter(|x| x.queue == focus) {
+            if frozen.contains(&(x.date, x.queue.clone())) {
+                continue;
+            }
+            let Some(n) = spare_shifts(x) else { continue };
+            let gone = take_best_covered(&mut keep, x, n, &shortfall);
+            if !gone.is_empty() {
+                removed.push((x.clone(), gone));
+            }
         }
-        let Some(n) = spare_shifts(x) else { continue };
-        let gone = take_best_covered(&mut keep, x, n, &shortfall);
-        if !gone.is_empty() {
-            removed.push((x.clone(), gone));
+        if !removed.is_empty() {
+            return Some((focus, Removal { removed, keep }));
         }
+        passed.insert(focus);
     }
-    (!removed.is_empty()).then_some((focus, Removal { removed, keep }))
 }
 
-/// The removal rounds: shifts come off queue-days met with a margin to spare, and a round is
-/// kept only where no queue-day met before misses after and the total shortfall of those
-/// still missed does not grow (fewer seats on a met queue can free a multi-skilled agent for a
-/// seat left empty elsewhere, or take away one who helped there).
+/// The removal rounds, one queue each ([`plan_removal`]): shifts come off queue-days met with a
+/// margin to spare, and a round is kept only where no queue-day met before misses after and
+/// the total shortfall of those still missed does not grow (fewer seats on a met queue can
+/// free a multi-skilled agent for a seat left empty elsewhere, or take away one who helped
+/// there). Where days newly miss on fewer than half the round's dates, the removals of those
+/// dates are put back and the rest evaluated again; otherwise, and where the missed days fall
+/// further short, the round is undone and its queue not tried again. Undone rounds count
+/// against `remove_rounds`.
 fn remove_rounds<R: Send, E: Send>(
     shifts: &mut Vec<ShiftRow>,
     current: &mut Evaluation<R>,
@@ -482,6 +498,9 @@ fn remove_rounds<R: Send, E: Send>(
     // Queues whose removal round was undone: not tried again.
     let mut tried: BTreeSet<String> = BTreeSet::new();
     for _ in 0..options.remove_rounds {
+        if tried.len() >= REMOVE_QUEUES_UNDONE_MAX {
+            return Ok(());
+        }
         let v = verdicts(&current.simulation, site);
         let missed: BTreeSet<(NaiveDate, String)> =
             v.iter().filter(|x| !x.met).map(|x| (x.date, x.queue.clone())).collect();
@@ -527,28 +546,26 @@ fn remove_rounds<R: Send, E: Send>(
             continue;
         }
         let dates: BTreeSet<NaiveDate> = removed.iter().map(|(x, _)| x.date).collect();
-        if 2 * missed_dates.intersection(&dates).count() >= dates.len() {
-            // Half its dates or more now miss: the roster reshuffled rather than lost the
-            // removed seats, and the few dates left would rarely hold either (on the sample's
-            // four weeks, never). Undo the round, try another queue.
+        let hit = missed_dates.intersection(&dates).count();
+        if hit == 0 || 2 * hit >= dates.len() {
+            // Days miss only where nothing came off (nothing to put back: the same set again
+            // would miss the same way), or on half its dates or more (the roster reshuffled
+            // rather than lost the removed seats, and the few dates left would rarely hold
+            // either; on the sample's four weeks, never). Undo the round, try another queue.
             tried.insert(focus);
             continue;
         }
-        // Put back every removal on a date that now misses, and try those queue-days no more.
-        let mut kept_removal = false;
+        // Put back every removal on a date that now misses, and try those queue-days no more
+        // (fewer than half its dates: some removals stay).
         for (x, gone) in removed {
             if missed_dates.contains(&x.date) {
                 frozen.insert((x.date, x.queue.clone()));
                 keep.extend(gone);
             } else {
                 record_removal(report, &x, &gone);
-                kept_removal = true;
             }
         }
         sort_shifts(&mut keep);
-        if !kept_removal {
-            continue;
-        }
         let after = evaluations.get(&keep, None)?;
         let (newly, worse) = holds(&after);
         if newly.is_empty() && !worse {
@@ -1133,6 +1150,61 @@ mod tests {
         assert_eq!(report.missed_after, 0);
     }
 
+    /// Voice shift `n` on 2026-11-`d`.
+    fn voice_on(d: u32, n: usize) -> ShiftRow {
+        let at = |h| chrono_tz::Tz::UTC.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+        ShiftRow {
+            shift_id: format!("voice/2026-11-{d}/{n:04}"),
+            date: NaiveDate::from_ymd_opt(2026, 11, d).unwrap(),
+            shift_start: at(9),
+            shift_end: at(10),
+            ..shift(n)
+        }
+    }
+
+    /// Voice on several days of November 2026, exact: day `d`'s level is `per_shift` times its
+    /// shifts (at most 1).
+    fn voice_days(shifts: &[ShiftRow], days: &[(u32, f64)]) -> SimulationResult {
+        let mut r = result(1.0, 0.0, 0.01);
+        r.days.clear();
+        r.intervals.clear();
+        for &(d, per_shift) in days {
+            let date = NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+            let n = shifts.iter().filter(|s| s.date == date).count() as f64;
+            let m = metrics((per_shift * n).min(1.0), 0.0, 0.01);
+            r.days.push(DayOutcome {
+                date: date.to_string(),
+                queue: "voice".into(),
+                metrics: m.clone(),
+            });
+            r.intervals.push(IntervalOutcome {
+                interval_start: chrono_tz::Tz::UTC.with_ymd_and_hms(2026, 11, d, 9, 0, 0).unwrap(),
+                queue: "voice".into(),
+                metrics: m,
+            });
+        }
+        r
+    }
+
+    /// Repair 12 voice shifts a day on `days` ([`voice_days`]); the shifts per day after it.
+    fn repair_voice_days(days: &[(u32, f64)]) -> (Vec<usize>, RepairReport) {
+        let evaluate = |shifts: &[ShiftRow]| -> Result<Evaluation<usize>, ()> {
+            Ok(Evaluation {
+                chain: shifts.len(),
+                simulation: voice_days(shifts, days),
+                unfilled: BTreeMap::new(),
+            })
+        };
+        let shifts = days.iter().flat_map(|&(d, _)| (0..12).map(move |n| voice_on(d, n))).collect();
+        let (shifts, _, report) =
+            repair(shifts, &site(), RepairOptions::default(), &evaluate).unwrap();
+        let per_day = days
+            .iter()
+            .map(|&(d, _)| shifts.iter().filter(|s| chrono::Datelike::day(&s.date) == d).count())
+            .collect();
+        (per_day, report)
+    }
+
     /// Voice on three days, 12 shifts each, met with room. Days 23 and 24 need 8 shifts (0.1
     /// each), day 25 needs 10 (0.08 each). The first removal (4 a day) makes day 25 miss: one
     /// date of three, so its removal alone is put back and that day frozen, and days 23 and 24
@@ -1140,47 +1212,20 @@ mod tests {
     /// round: undone. Voice ends at 8, 8 and 12.
     #[test]
     fn a_removal_that_misses_on_one_date_of_several_is_put_back_on_that_date_only() {
-        let site = site();
-        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-        let on = |d: u32, n: usize| {
-            let at = |h| chrono_tz::Tz::UTC.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
-            ShiftRow {
-                shift_id: format!("voice/2026-11-{d}/{n:04}"),
-                date: day(d),
-                shift_start: at(9),
-                shift_end: at(10),
-                ..shift(n)
-            }
-        };
-        let evaluate = |shifts: &[ShiftRow]| -> Result<Evaluation<usize>, ()> {
-            let mut r = result(1.0, 0.0, 0.01);
-            r.days.clear();
-            r.intervals.clear();
-            for (d, per_shift) in [(23, 0.1), (24, 0.1), (25, 0.08)] {
-                let n = shifts.iter().filter(|s| s.date == day(d)).count() as f64;
-                let m = metrics((per_shift * n).min(1.0), 0.0, 0.01);
-                r.days.push(DayOutcome {
-                    date: day(d).to_string(),
-                    queue: "voice".into(),
-                    metrics: m.clone(),
-                });
-                r.intervals.push(IntervalOutcome {
-                    interval_start: chrono_tz::Tz::UTC
-                        .with_ymd_and_hms(2026, 11, d, 9, 0, 0)
-                        .unwrap(),
-                    queue: "voice".into(),
-                    metrics: m,
-                });
-            }
-            Ok(Evaluation { chain: shifts.len(), simulation: r, unfilled: BTreeMap::new() })
-        };
-        let shifts =
-            [23, 24, 25].into_iter().flat_map(|d| (0..12).map(move |n| on(d, n))).collect();
-        let (shifts, _, report) =
-            repair(shifts, &site, RepairOptions::default(), &evaluate).unwrap();
-        let n = |d: u32| shifts.iter().filter(|s| s.date == day(d)).count();
-        assert_eq!((n(23), n(24), n(25)), (8, 8, 12));
+        let (per_day, report) = repair_voice_days(&[(23, 0.1), (24, 0.1), (25, 0.08)]);
+        assert_eq!(per_day, [8, 8, 12]);
         assert_eq!(report.removed_paid_hours, 8.0);
         assert_eq!(report.missed_after, 0);
+    }
+
+    /// The same on two days (23 needs 8, 24 needs 10): the first removal misses on one date of
+    /// two, half the round's dates, so the round is undone as a whole (day 23's removal too)
+    /// and voice, the only queue, is not tried again.
+    #[test]
+    fn a_removal_that_misses_on_half_its_dates_is_undone_as_a_whole() {
+        let (per_day, report) = repair_voice_days(&[(23, 0.1), (24, 0.08)]);
+        assert_eq!(per_day, [12, 12]);
+        assert_eq!(report.removed_paid_hours, 0.0);
+        assert!(report.actions.is_empty(), "{:?}", report.actions);
     }
 }

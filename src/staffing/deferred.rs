@@ -35,9 +35,9 @@
 //!
 //! - **A deadline within one interval (d = 1, e.g. social media answered within 15 minutes on a
 //!   15-minute grid): the contacts' random arrival decides.** Nothing can be spread, and the
-//!   fluid head-count leaves too little slack for a few agents: 7.4 posts of 187 s in 15 min
-//!   (1.54 erlangs) get 2 agents at 85% occupancy, yet an M/M/2 queue answers only 94% of them
-//!   within 15 minutes. So such an interval also gets at least the fewest agents of an Erlang C
+//!   fluid head-count leaves too little slack for a few agents: 7.5 posts of 180 s in 15 min
+//!   (1.5 erlangs) get 2 agents under a `max_occupancy` of 85%, yet an M/M/2 queue answers
+//!   only 94.7% of them within 15 minutes. So such an interval also gets at least the fewest agents of an Erlang C
 //!   queue (Poisson arrivals at the interval's rate, exponential handling) that answer
 //!   `service_level` of its contacts within the deadline ([`random_arrivals_agents`]). With
 //!   two intervals or more the window's slack absorbs the randomness, and the fluid spread
