@@ -248,7 +248,8 @@ pub fn repair<R: Send, E: Send>(
     let mut first_removal = (options.remove_rounds > 0)
         .then(|| {
             let (frozen, tried) = (BTreeSet::new(), BTreeSet::new());
-            plan_removal(&shifts, &first, &current.simulation, &frozen, &tried, site)
+            let shortfall = Shortfall::of(&current.simulation, site);
+            plan_removal(&shifts, &first, &shortfall, &frozen, &tried)
         })
         .flatten()
         .map(|(_, r)| r.keep);
@@ -438,8 +439,8 @@ fn removal_focus(
         .map(|(q, _)| q.to_string())
 }
 
-/// Plan a removal round from `shifts` and their `simulation` (whose verdicts are `v`) on one
-/// queue, [`removal_focus`]: up to [`REMOVE_MAX`] shifts off each of its queue-days not
+/// Plan a removal round from `shifts` and their simulation (its verdicts `v`, its `shortfall`)
+/// on one queue, [`removal_focus`]: up to [`REMOVE_MAX`] shifts off each of its queue-days not
 /// `frozen` that is met with room to spare ([`spare_shifts`]), those over its best-served
 /// intervals. One queue a round: shifts taken off several queues at once move the roster's
 /// multi-skilled agents in ways no single queue's margin foresees. A focus with no shift of
@@ -448,12 +449,10 @@ fn removal_focus(
 fn plan_removal(
     shifts: &[ShiftRow],
     v: &[Verdict],
-    simulation: &SimulationResult,
+    shortfall: &Shortfall,
     frozen: &BTreeSet<(NaiveDate, String)>,
     tried: &BTreeSet<String>,
-    site: &Site,
 ) -> Option<(String, Removal)> {
-    let shortfall = Shortfall::of(simulation, site);
     // A queue with no shift of its own to take (a pooled VIP line, served on its host's
     // shifts) is passed over, not the end of the rounds.
     let mut passed = tried.clone();
@@ -466,7 +465,7 @@ fn plan_removal(
                 continue;
             }
             let Some(n) = spare_shifts(x) else { continue };
-            let gone = take_best_covered(&mut keep, x, n, &shortfall);
+            let gone = take_best_covered(&mut keep, x, n, shortfall);
             if !gone.is_empty() {
                 removed.push((x.clone(), gone));
             }
@@ -518,8 +517,9 @@ fn remove_rounds<R: Send, E: Send>(
             let worse = total_shortfall(still_missed) > short_before + 1e-9;
             (newly, worse)
         };
+        let shortfall = Shortfall::of(&current.simulation, site);
         let Some((focus, Removal { removed, mut keep })) =
-            plan_removal(shifts, &v, &current.simulation, &frozen, &tried, site)
+            plan_removal(shifts, &v, &shortfall, &frozen, &tried)
         else {
             return Ok(());
         };
@@ -528,7 +528,7 @@ fn remove_rounds<R: Send, E: Send>(
         let next = {
             let mut more = tried.clone();
             more.insert(focus.clone());
-            plan_removal(shifts, &v, &current.simulation, &frozen, &more, site).map(|(_, r)| r.keep)
+            plan_removal(shifts, &v, &shortfall, &frozen, &more).map(|(_, r)| r.keep)
         };
         let trial = evaluations.get(&keep, next)?;
         let (missed_dates, worse) = holds(&trial);

@@ -123,33 +123,30 @@ impl DeferredTargets {
             });
         }
         super::erlang::check_interval(self.interval_minutes)?;
-        if !(self.service_level.is_finite()
-            && self.service_level > 0.0
-            && self.service_level <= 1.0)
-        {
-            return Err(StaffingError::InvalidParameter {
-                name: "service_level",
-                value: self.service_level,
-                expected: "a fraction in (0, 1]",
-            });
-        }
-        if !(self.max_occupancy.is_finite()
-            && self.max_occupancy > 0.0
-            && self.max_occupancy <= 1.0)
-        {
-            return Err(StaffingError::InvalidParameter {
-                name: "max_occupancy",
-                value: self.max_occupancy,
-                expected: "a fraction in (0, 1]",
-            });
-        }
+        fraction("service_level", self.service_level)?;
+        fraction("max_occupancy", self.max_occupancy)?;
         Ok(())
     }
 
     /// Intervals (by the clock) a contact may wait: at least its own.
     pub fn deadline_intervals(&self) -> usize {
-        ((self.deadline_minutes / f64::from(self.interval_minutes) + 1e-9).floor() as usize).max(1)
+        deadline_intervals(self.deadline_minutes, self.interval_minutes)
     }
+}
+
+/// A number in (0, 1], else the parameter's error.
+fn fraction(name: &'static str, value: f64) -> Result<(), StaffingError> {
+    if value.is_finite() && value > 0.0 && value <= 1.0 {
+        Ok(())
+    } else {
+        Err(StaffingError::InvalidParameter { name, value, expected: "a fraction in (0, 1]" })
+    }
+}
+
+/// Intervals (by the clock) a contact with this deadline may wait: at least its own
+/// (`d = max(1, ⌊deadline / interval⌋)`). At 1, random arrivals decide (module notes).
+pub fn deadline_intervals(deadline_minutes: f64, interval_minutes: u32) -> usize {
+    ((deadline_minutes / f64::from(interval_minutes) + 1e-9).floor() as usize).max(1)
 }
 
 /// Staff a deferred queue over consecutive intervals (see the module notes); intervals past the
@@ -187,8 +184,12 @@ pub fn staff_deferred_within(
         serve(intervals, released.cohorts, &agents, targets, released.unreleased_contacts)?;
     for (iv, r) in intervals.iter().zip(schedule.intervals.iter_mut()) {
         if iv.open && iv.contacts > 0.0 {
-            let queue = random_arrivals_queue(*iv, targets)?;
-            let within = queue.service_level(r.agents_net, targets.deadline_minutes * 60.0);
+            let within = random_arrivals_service_level(
+                *iv,
+                targets.interval_minutes,
+                r.agents_net,
+                targets.deadline_minutes,
+            )?;
             r.service_level = r.service_level.min(within);
         }
     }
@@ -199,9 +200,22 @@ pub fn staff_deferred_within(
 /// handling with its AHT.
 fn random_arrivals_queue(
     iv: DeferredInterval,
-    targets: &DeferredTargets,
+    interval_minutes: u32,
 ) -> Result<ErlangC, StaffingError> {
-    ErlangC::from_contacts(iv.contacts, iv.aht_seconds, targets.interval_minutes)
+    ErlangC::from_contacts(iv.contacts, iv.aht_seconds, interval_minutes)
+}
+
+/// The fraction of an interval's contacts `agents` answer within the deadline when they arrive
+/// at random (Erlang C, [`random_arrivals_queue`]): what a deadline within one interval is
+/// staffed and projected by.
+pub fn random_arrivals_service_level(
+    iv: DeferredInterval,
+    interval_minutes: u32,
+    agents: u32,
+    deadline_minutes: f64,
+) -> Result<f64, StaffingError> {
+    let queue = random_arrivals_queue(iv, interval_minutes)?;
+    Ok(queue.service_level(agents, deadline_minutes * 60.0))
 }
 
 /// The fewest agents that answer `service_level` (at most [`EVERY_CONTACT_STAFFED_AS`]) of an
@@ -211,7 +225,7 @@ pub fn random_arrivals_agents(
     iv: DeferredInterval,
     targets: &DeferredTargets,
 ) -> Result<u32, StaffingError> {
-    let queue = random_arrivals_queue(iv, targets)?;
+    let queue = random_arrivals_queue(iv, targets.interval_minutes)?;
     let target = targets.service_level.min(EVERY_CONTACT_STAFFED_AS);
     let deadline_seconds = targets.deadline_minutes * 60.0;
     let traffic = queue.traffic_erlangs();

@@ -180,12 +180,14 @@ pub fn try_projected_service_level(
             let fluid =
                 deferred_service_level(contacts, aht_seconds, interval_minutes, agents, deadline);
             // A deadline within one interval: random arrivals, as the staffing counts them.
-            let one_interval = (deadline / f64::from(interval_minutes) + 1e-9).floor() < 2.0;
+            let one_interval = deferred::deadline_intervals(deadline, interval_minutes) == 1;
             if !(one_interval && contacts > 0.0 && agents > 0) {
                 return Ok(fluid);
             }
-            let queue = ErlangC::from_contacts(contacts, aht_seconds, interval_minutes)?;
-            Ok(fluid.min(queue.service_level(agents, deadline * 60.0)))
+            let iv = DeferredInterval { open: true, contacts, aht_seconds };
+            let within =
+                deferred::random_arrivals_service_level(iv, interval_minutes, agents, deadline)?;
+            Ok(fluid.min(within))
         }
     }
 }
@@ -302,9 +304,10 @@ pub fn staff_plan(
     for queue in &queues {
         let row = frame.cells.row(site.queue_index(&queue.name).expect("a queue of the site"));
         let hours = queue.opening_hours(site)?;
+        // A window reaches at most its deadline's intervals past the horizon.
         let reach = match (queue.channel, queue.deadline_minutes) {
             (Channel::Email | Channel::Social, Some(minutes)) if minutes.is_finite() => {
-                (minutes / f64::from(grid.interval_minutes)).floor().max(0.0) as usize
+                deferred::deadline_intervals(minutes.max(0.0), grid.interval_minutes)
             }
             _ => 0,
         };
