@@ -567,6 +567,32 @@ fn seats_beyond_the_skilled_agents_days_are_named_as_empty_whatever_the_roster_d
     assert_eq!(s.week_start, date("2025-03-03"));
     assert_eq!(result.shifts_unfilled, 3);
     assert!(s.describe().contains("at least 3 stay empty"), "{}", s.describe());
+    // One more agent of 5 days a week closes either gap: chat 5 + 5 >= 6; the pair 15 + 5 >= 18
+    // (each day's 3 seats already have 3 agents).
+    let to_add: Vec<(usize, u32)> =
+        result.skill_shortages.iter().map(|s| (s.agents_to_add, s.days_per_agent)).collect();
+    assert_eq!(to_add, vec![(1, 5), (1, 5)]);
+    assert!(
+        s.describe()
+            .contains("at least 1 more agent with one of these skills (up to 5 days a week each)"),
+        "{}",
+        s.describe()
+    );
+
+    // One day binds: five voice seats on Monday and three voice agents. The week has room
+    // (each agent works 1 of its 5 days), the day does not: 2 more agents, not ⌈2 / 5⌉ = 1.
+    let monday: Vec<ShiftRow> =
+        (0..5).map(|k| shift(&format!("m{k}"), "voice", "2025-03-03", "09:00", "17:00")).collect();
+    let voice_only = [
+        agent("A", &["voice"], 0.0, 48.0, 10.0),
+        agent("B", &["voice"], 0.0, 48.0, 10.0),
+        agent("D", &["voice"], 0.0, 48.0, 10.0),
+    ];
+    let result = solve(&monday, &voice_only, &config);
+    let found: Vec<(usize, usize, usize)> =
+        result.skill_shortages.iter().map(|s| (s.seats, s.most_filled, s.agents_to_add)).collect();
+    assert_eq!(found, vec![(5, 3, 2)]);
+    assert!(result.skill_shortages[0].describe().contains("at least 2 more agents with the skill"));
 
     // Without Saturday every seat fits: nothing is reported.
     let weekdays: Vec<ShiftRow> =

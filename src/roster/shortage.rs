@@ -35,6 +35,14 @@ pub struct SkillShortage {
     /// The most of those seats they can take: within the week (days per week, availability)
     /// and day by day (one seat each a day), whichever binds harder.
     pub most_filled: usize,
+    /// The fewest more agents with one of these skills, each available every day and working
+    /// up to `days_per_agent` days, before the bound allows every seat: the hiring or
+    /// cross-skilling the schedule asks for at the least (the bound ignores rest and weekly
+    /// hours, so it can take more).
+    pub agents_to_add: usize,
+    /// The most days a week any of the agents works (`max_days_week`): what each added agent
+    /// is taken to work.
+    pub days_per_agent: u32,
 }
 
 impl SkillShortage {
@@ -46,7 +54,7 @@ impl SkillShortage {
     /// One line for the plan's notes.
     pub fn describe(&self) -> String {
         format!(
-            "{} {} in the week from {}: {} seats, but the {} agents with {} can take at most {} of them (one seat a day, their days per week and availability): at least {} stay empty whatever the roster does",
+            "{} {} in the week from {}: {} seats, but the {} agents with {} can take at most {} of them (one seat a day, their days per week and availability): at least {} stay empty whatever the roster does, and at least {} more agent{} with {} (up to {} days a week each) would be needed before every seat could be filled",
             if self.queues.len() == 1 { "queue" } else { "queues" },
             self.queues.join("+"),
             self.week_start,
@@ -54,7 +62,11 @@ impl SkillShortage {
             self.agents,
             if self.queues.len() == 1 { "its skill" } else { "one of their skills" },
             self.most_filled,
-            self.at_least_empty()
+            self.at_least_empty(),
+            self.agents_to_add,
+            if self.agents_to_add == 1 { "" } else { "s" },
+            if self.queues.len() == 1 { "the skill" } else { "one of these skills" },
+            self.days_per_agent
         )
     }
 }
@@ -156,7 +168,7 @@ fn week_shortage(p: &Problem, week: &Week, set: u64) -> Option<SkillShortage> {
     let seats: usize = seats_by_day.iter().sum();
     let first = seats_by_day.iter().position(|&n| n > 0)?;
     let mut agents_by_day = vec![0usize; week.days.len()];
-    let (mut agents, mut week_capacity) = (0usize, 0usize);
+    let (mut agents, mut week_capacity, mut days_per_agent) = (0usize, 0usize, 0u32);
     for (a, rule) in p.agents.iter().enumerate() {
         if week.skills[a] & set == 0 {
             continue;
@@ -170,15 +182,47 @@ fn week_shortage(p: &Problem, week: &Week, set: u64) -> Option<SkillShortage> {
             }
         }
         week_capacity += open_days.min(rule.max_days_week as usize);
+        days_per_agent = days_per_agent.max(rule.max_days_week);
     }
-    let daily_capacity: usize =
-        seats_by_day.iter().zip(&agents_by_day).map(|(&s, &a)| s.min(a)).sum();
-    let most_filled = week_capacity.min(daily_capacity);
+    let capacity =
+        Capacity { seats_by_day: &seats_by_day, agents_by_day: &agents_by_day, week_capacity };
+    let most_filled = capacity.with_more(0, 0);
     (most_filled < seats).then(|| SkillShortage {
         week_start: p.first_day + Duration::days(i64::from(week.days[first])),
         queues: (0..p.queues.len()).filter(|&q| in_set(q)).map(|q| p.queues[q].clone()).collect(),
         seats,
         agents,
         most_filled,
+        agents_to_add: capacity.agents_to_add(days_per_agent),
+        days_per_agent,
     })
+}
+
+/// What the agents of a set of queues can take in one week, by the counting bound.
+struct Capacity<'a> {
+    /// Seats of the set, per day of the week with seats.
+    seats_by_day: &'a [usize],
+    /// Agents eligible for some seat of the set, per day.
+    agents_by_day: &'a [usize],
+    /// Σ over those agents of min(their days per week, days they are eligible).
+    week_capacity: usize,
+}
+
+impl Capacity<'_> {
+    /// The most seats filled with `more` added agents, each eligible every day with seats and
+    /// working up to `days` of them.
+    fn with_more(&self, more: usize, days: u32) -> usize {
+        let open_days = self.seats_by_day.iter().filter(|&&s| s > 0).count();
+        let week = self.week_capacity + more * open_days.min(days as usize);
+        let daily: usize =
+            self.seats_by_day.iter().zip(self.agents_by_day).map(|(&s, &a)| s.min(a + more)).sum();
+        week.min(daily)
+    }
+
+    /// The fewest added agents (up to `days` days a week each) with which every seat fits the
+    /// bound. Each adds at least one seat while any is short, so the search ends by `seats`.
+    fn agents_to_add(&self, days: u32) -> usize {
+        let seats: usize = self.seats_by_day.iter().sum();
+        (0..=seats).find(|&k| self.with_more(k, days.max(1)) >= seats).unwrap_or(seats)
+    }
 }
