@@ -248,6 +248,21 @@ fn coverage_is_the_shifts_and_the_roster_fills_it_up_to_the_reported_unmet_seats
     // ... and the unfilled shifts are exactly the seats the roster stage reports as unmet.
     let r = s.roster.as_ref().unwrap();
     assert_eq!(r.unfilled_shifts, unfilled.len() as u64);
+    // Agents short: only with seats left empty, and the same figure as one of the notes.
+    match &r.agents_short {
+        Some(a) => {
+            assert!(r.unfilled_shifts > 0 && a.at_least > 0, "{a:?}");
+            let line = format!(
+                "roster: queue{} {} in the week from {}",
+                if a.queues.len() == 1 { "" } else { "s" },
+                a.queues.join("+"),
+                a.week_start
+            );
+            let note = s.notes.iter().find(|n| n.starts_with(&line)).expect("its shortage note");
+            assert!(note.contains(&format!("at least {} more agent", a.at_least)), "{note}");
+        }
+        None => assert!(!s.notes.iter().any(|n| n.contains("more agent")), "{:?}", s.notes),
+    }
     let mut reported: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
     for u in &r.unmet {
         *reported

@@ -274,6 +274,16 @@ fn print_table(p: &Printed<'_>) -> Result<()> {
             r.unfilled_shifts,
             r.hard_rule_violations.unwrap_or(0)
         )?;
+        if let Some(a) = &r.agents_short {
+            writeln!(
+                w,
+                "  agents short          {:>12}   (at least, to fill every seat: each with a skill of {}, up to {} days a week; week from {})",
+                a.at_least,
+                a.queues.join("+"),
+                a.days_per_agent,
+                a.week_start
+            )?;
+        }
     }
     if let Some(sim) = &s.simulation {
         writeln!(

@@ -29,9 +29,9 @@ use crate::plan::inputs::{planning_start, Needs, PlanInputs};
 use crate::plan::{verify, Error};
 use crate::report::files::{read_simulation, read_simulation_days, read_whatif, write_summary};
 use crate::report::summary::{
-    ForecastAccuracy, ForecastFigures, LoopAction, LoopFigures, PlanSummary, QueueAccuracy,
-    QueueTarget, RosterFigures, ScheduleFigures, SimulationFigures, StaffingFigures, SummaryInputs,
-    UnmetSeats, FTE_HOURS_WEEK,
+    AgentsShort, ForecastAccuracy, ForecastFigures, LoopAction, LoopFigures, PlanSummary,
+    QueueAccuracy, QueueTarget, RosterFigures, ScheduleFigures, SimulationFigures, StaffingFigures,
+    SummaryInputs, UnmetSeats, FTE_HOURS_WEEK,
 };
 use crate::report::ReportData;
 
@@ -654,6 +654,17 @@ fn pooling_notes(
 
 /// The forecast's warnings, an infeasible schedule's status and the roster's shortages and
 /// empty seats, as the summary's notes begin.
+/// The largest "agents to add" over the roster's skill shortages (every week and set of
+/// queues); among equal figures, the set with more queues, then the later.
+fn agents_short(shortages: &[crate::roster::SkillShortage]) -> Option<AgentsShort> {
+    shortages.iter().max_by_key(|s| (s.agents_to_add, s.queues.len())).map(|s| AgentsShort {
+        at_least: s.agents_to_add as u64,
+        queues: s.queues.clone(),
+        week_start: s.week_start.format("%Y-%m-%d").to_string(),
+        days_per_agent: s.days_per_agent,
+    })
+}
+
 fn stage_notes(plan: &PlanRun, status: &crate::schedule::Status) -> Vec<String> {
     let mut notes: Vec<String> =
         plan.forecast.warnings.iter().map(|w| format!("forecast: {w}")).collect();
@@ -744,6 +755,7 @@ fn write_outputs_into(
         .into_iter()
         .map(|(rule, n)| (rule, n as u64))
         .collect();
+    roster_figures.agents_short = agents_short(&plan.roster.skill_shortages);
     roster_figures.unmet = plan
         .roster
         .unmet
@@ -974,6 +986,7 @@ pub fn refresh_figures(data: &mut ReportData) -> Result<(), Error> {
     roster.currency = old.currency.clone();
     (roster.hard_rule_violations, roster.violations_by_rule) =
         (old.hard_rule_violations, old.violations_by_rule.clone());
+    roster.agents_short = old.agents_short.clone();
     if let (Some(config), Some(agents), Ok(first)) =
         (&config, &agents, crate::time::parse_date(&summary.start))
     {
@@ -1006,6 +1019,33 @@ pub fn refresh_figures(data: &mut ReportData) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The headline is the largest figure over weeks and sets (any added agents must satisfy
+    /// each set's), the larger set on a tie; no shortage, no figure.
+    #[test]
+    fn agents_short_is_the_largest_shortage_figure() {
+        let shortage = |week: &str, queues: &[&str], to_add: usize| crate::roster::SkillShortage {
+            week_start: crate::time::parse_date(week).unwrap(),
+            queues: queues.iter().map(|q| q.to_string()).collect(),
+            seats: 10,
+            agents: 2,
+            most_filled: 8,
+            agents_to_add: to_add,
+            days_per_agent: 5,
+        };
+        let found = agents_short(&[
+            shortage("2026-11-23", &["social"], 4),
+            shortage("2026-11-23", &["email", "social"], 13),
+            shortage("2026-11-30", &["email"], 13),
+            shortage("2026-11-30", &["social"], 2),
+        ])
+        .expect("a figure");
+        assert_eq!(
+            (found.at_least, found.queues, found.week_start.as_str()),
+            (13, vec!["email".to_string(), "social".to_string()], "2026-11-23")
+        );
+        assert!(agents_short(&[]).is_none());
+    }
 
     /// The plan's accuracy is of the plan's queues: a history that also holds a queue the plan
     /// does not staff (here voice's series made erratic, every other interval ×5) gives the

@@ -447,8 +447,16 @@ fn roster_cards(html: &mut String, r: &RosterFigures) {
         "Unfilled shifts",
         &thousands(r.unfilled_shifts as f64),
         &format!(
-            "{} agent-intervals of scheduled demand without an agent{}",
+            "{} agent-intervals of scheduled demand without an agent{}{}",
             thousands(r.unmet_agent_intervals as f64),
+            match &r.agents_short {
+                Some(a) => format!(
+                    "; at least {} more agents (skills {}) to fill every seat",
+                    a.at_least,
+                    a.queues.join("+")
+                ),
+                None => String::new(),
+            },
             match r.hard_rule_violations {
                 Some(0) | None => String::new(),
                 Some(v) => format!(

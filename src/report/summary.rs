@@ -226,6 +226,25 @@ pub struct RosterFigures {
     /// are `paid_hours` and `cost`.
     #[serde(default)]
     pub per_queue_day: Vec<QueueDayPaid>,
+    /// The fewest agents to add before every seat could be filled, when the schedule asks for
+    /// more seats than the agents can take (the rostering stage's counting bound).
+    #[serde(default)]
+    pub agents_short: Option<AgentsShort>,
+}
+
+/// The hiring or cross-skilling a schedule asks for at the least: the largest figure over the
+/// planning weeks and sets of queues whose seats outnumber what their agents can take (any
+/// added agents must meet every such set's figure, so the largest is a lower bound on them
+/// all). The bound ignores rest and weekly hours: more can be needed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentsShort {
+    pub at_least: u64,
+    /// The set of queues: each added agent has the skill of one of them.
+    pub queues: Vec<String>,
+    /// `YYYY-MM-DD`: the first date with a seat of the set in its planning week.
+    pub week_start: String,
+    /// Days a week each added agent is taken to work (the most any of the set's agents works).
+    pub days_per_agent: u32,
 }
 
 /// Paid hours and cost of one queue on one date, summed over roster.csv.
@@ -570,6 +589,7 @@ impl RosterFigures {
             unmet: Vec::new(),
             currency: None,
             per_queue_day: per_queue_day.into_values().collect(),
+            agents_short: None,
         }
     }
 }
