@@ -601,6 +601,50 @@ fn seats_beyond_the_skilled_agents_days_are_named_as_empty_whatever_the_roster_d
 }
 
 #[test]
+fn a_minimum_no_seat_window_allows_is_named_with_its_cause() {
+    // Worked by hand: Mon–Fri, each day an 8-hour seat 08:00–16:00 and a 6-hour seat
+    // 15:00–21:00. L starts at 10:00 at the earliest: only the 6-hour seats are open to it, 5 × 6
+    // = 30 h against its minimum of 32 h, whatever the roster does. E (no window) can reach 40 h.
+    let config = config("");
+    let days = ["2025-03-03", "2025-03-04", "2025-03-05", "2025-03-06", "2025-03-07"];
+    let mut shifts = Vec::new();
+    for (d, day) in days.iter().enumerate() {
+        shifts.push(shift(&format!("e{d}"), "voice", day, "08:00", "16:00"));
+        shifts.push(shift(&format!("l{d}"), "voice", day, "15:00", "21:00"));
+    }
+    let mut late = agent("L", &["voice"], 32.0, 40.0, 10.0);
+    late.earliest_start = Some(chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap());
+    let agents = [late, agent("E", &["voice"], 32.0, 40.0, 10.0)];
+    let result = solve(&shifts, &agents, &config);
+    let found: Vec<(String, u32, u32)> = result
+        .minimums_out_of_reach
+        .iter()
+        .map(|m| (m.agent_id.clone(), m.most_minutes, m.min_minutes))
+        .collect();
+    assert_eq!(found, vec![("L".to_string(), 30 * 60, 32 * 60)]);
+    let line = result.minimums_out_of_reach[0].describe();
+    assert!(
+        line.contains(
+            "starting at 10:00 or later) give it at most 30.0 h, against its minimum of 32.0 h"
+        ),
+        "{line}"
+    );
+    // The roster breaks the rule exactly there.
+    assert!(
+        result
+            .violations
+            .iter()
+            .any(|v| v.agent_id == "L" && v.rule.to_string() == "min_hours_week"),
+        "{:?}",
+        result.violations
+    );
+
+    // With a 10:00–18:00 seat on Monday, L can reach 4 × 6 + 8 = 32 h: nothing is named.
+    shifts.push(shift("m", "voice", "2025-03-03", "10:00", "18:00"));
+    assert!(solve(&shifts, &agents, &config).minimums_out_of_reach.is_empty());
+}
+
+#[test]
 fn long_seats_go_to_the_agent_whose_days_outlast_its_hours() {
     // Worked by hand: P (part-time: 8 h and 2 days a week, cheaper) and F (full-time: 40 h but
     // only 1 day left) both take voice. Monday has an 8-hour and a 4-hour seat, Tuesday a

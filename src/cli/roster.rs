@@ -201,6 +201,12 @@ fn print_summary(r: &roster::RosterResult, out: &Path) {
             println!("  {}", s.describe());
         }
     }
+    if !r.minimums_out_of_reach.is_empty() {
+        println!("weekly minimums no roster can give:");
+        for m in &r.minimums_out_of_reach {
+            println!("  {}", m.describe());
+        }
+    }
     if !r.unmet.is_empty() {
         println!("unmet demand ({} groups):", r.unmet.len());
         for u in &r.unmet {

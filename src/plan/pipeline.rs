@@ -673,6 +673,9 @@ fn stage_notes(plan: &PlanRun, status: &crate::schedule::Status) -> Vec<String> 
         notes.push(format!("schedule: {}", status_name(status)));
     }
     notes.extend(plan.roster.skill_shortages.iter().map(|s| format!("roster: {}", s.describe())));
+    notes.extend(
+        plan.roster.minimums_out_of_reach.iter().map(|m| format!("roster: {}", m.describe())),
+    );
     notes.extend(plan.roster.unmet.iter().map(|u| format!("roster: {}", u.reason)));
     notes
 }

@@ -67,7 +67,7 @@ pub use check::{
     check, check_file, check_with_horizon, compare_with_shifts, min_minutes_in_week, LostSeat,
     ShiftComparison, Violation,
 };
-pub use shortage::SkillShortage;
+pub use shortage::{MinimumOutOfReach, SkillShortage};
 pub use summary::{AgentHours, Fairness, FairnessKind, PreferenceSatisfaction, Unmet};
 
 /// `[roster]` section of plan.toml (all keys optional; unknown keys are errors).
@@ -278,6 +278,9 @@ pub struct RosterResult {
     /// Per planning week, the set of queues with more seats than the agents able to take them
     /// can work, if any ([`SkillShortage`]): seats empty whatever the roster does.
     pub skill_shortages: Vec<SkillShortage>,
+    /// Agent-weeks whose `min_hours_week` the shifts put out of any roster's reach
+    /// ([`MinimumOutOfReach`]): the cause of those `min_hours_week` violations.
+    pub minimums_out_of_reach: Vec<MinimumOutOfReach>,
     pub cost: CostBreakdown,
     /// Lower bound on `cost.total` from the linear relaxation.
     pub lower_bound: f64,
@@ -338,6 +341,7 @@ pub fn solve(
     let problem = model::Problem::build(shifts, agents, site, config, options.weeks)?;
     let lower_bound = bound::lower_bound(&problem)?;
     let skill_shortages = shortage::skill_shortages(&problem);
+    let minimums_out_of_reach = shortage::minimums_out_of_reach(&problem, agents);
     let outcome = search::run(&problem, options, started);
     let rows = outcome.rows(&problem, shifts, agents);
     let violations = check::check_with_horizon(
@@ -372,6 +376,7 @@ pub fn solve(
             * problem.weeks as f64,
         unmet: summary.unmet,
         skill_shortages,
+        minimums_out_of_reach,
         cost,
         lower_bound,
         gap,

@@ -17,6 +17,7 @@ use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
 use super::model::Problem;
+use super::Agent;
 
 /// Most queues whose every subset is tried (2^12 subsets); beyond, only single queues.
 const SUBSET_QUEUES_MAX: usize = 12;
@@ -225,4 +226,82 @@ impl Capacity<'_> {
         let seats: usize = self.seats_by_day.iter().sum();
         (0..=seats).find(|&k| self.with_more(k, days.max(1)) >= seats).unwrap_or(seats)
     }
+}
+
+/// An agent whose weekly minimum no roster can give with these shifts: even its longest open
+/// seat on each of its best days, as many days as it may work, falls short.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MinimumOutOfReach {
+    pub agent_id: String,
+    /// First date of the planning week.
+    pub week_start: NaiveDate,
+    /// The most paid minutes the open seats allow that week (one a day, at most
+    /// `max_days_week` days and `max_hours_week`).
+    pub most_minutes: u32,
+    /// The week's minimum (`min_hours_week`, less leave credit).
+    pub min_minutes: u32,
+    /// The agent's earliest start and latest end, `HH:MM`, when set: usually why.
+    pub earliest_start: Option<String>,
+    pub latest_end: Option<String>,
+}
+
+impl MinimumOutOfReach {
+    /// One line for the plan's notes.
+    pub fn describe(&self) -> String {
+        let window = match (&self.earliest_start, &self.latest_end) {
+            (Some(e), Some(l)) => format!(", starting at {e} or later and ending by {l}"),
+            (Some(e), None) => format!(", starting at {e} or later"),
+            (None, Some(l)) => format!(", ending by {l}"),
+            (None, None) => String::new(),
+        };
+        format!(
+            "agent {} in the week from {}: the seats it may take (its skills, availability{window}) give it at most {:.1} h, against its minimum of {:.1} h: no roster reaches the minimum with these shifts",
+            self.agent_id,
+            self.week_start,
+            f64::from(self.most_minutes) / 60.0,
+            f64::from(self.min_minutes) / 60.0
+        )
+    }
+}
+
+/// Every agent-week whose minimum is out of reach of the seats ([`MinimumOutOfReach`]): per day
+/// the longest seat the agent is eligible for, the best `max_days_week` days summed and capped
+/// at `max_hours_week`. Rest and consecutive days are ignored, so this can only overstate what
+/// a roster gives: an agent-week listed here cannot reach its minimum whatever the roster does.
+pub(crate) fn minimums_out_of_reach(p: &Problem, agents: &[Agent]) -> Vec<MinimumOutOfReach> {
+    let clock = |m: i32| format!("{:02}:{:02}", m.div_euclid(60), m.rem_euclid(60));
+    let mut out = Vec::new();
+    for (a, rule) in p.agents.iter().enumerate() {
+        for week in 0..p.weeks {
+            let min_minutes = rule.min_minutes_week[week];
+            if min_minutes == 0 {
+                continue;
+            }
+            let mut longest: BTreeMap<u32, u32> = BTreeMap::new();
+            for (s, seat) in p.seats.iter().enumerate() {
+                if seat.week as usize == week && p.eligible(a, s) {
+                    let best = longest.entry(seat.day).or_default();
+                    *best = (*best).max(seat.paid_minutes);
+                }
+            }
+            let mut by_length: Vec<u32> = longest.into_values().collect();
+            by_length.sort_unstable_by(|x, y| y.cmp(x));
+            let most_minutes = by_length
+                .iter()
+                .take(rule.max_days_week as usize)
+                .sum::<u32>()
+                .min(rule.max_minutes_week);
+            if most_minutes < min_minutes {
+                out.push(MinimumOutOfReach {
+                    agent_id: agents[a].agent_id.clone(),
+                    week_start: p.first_day + Duration::days(7 * week as i64),
+                    most_minutes,
+                    min_minutes,
+                    earliest_start: rule.earliest.map(clock),
+                    latest_end: rule.latest.map(clock),
+                });
+            }
+        }
+    }
+    out
 }
