@@ -652,8 +652,6 @@ fn pooling_notes(
         .collect()
 }
 
-/// The forecast's warnings, an infeasible schedule's status and the roster's shortages and
-/// empty seats, as the summary's notes begin.
 /// The largest "agents to add" over the roster's skill shortages (every week and set of
 /// queues); among equal figures, the set with more queues, then the later.
 fn agents_short(shortages: &[crate::roster::SkillShortage]) -> Option<AgentsShort> {
@@ -665,6 +663,8 @@ fn agents_short(shortages: &[crate::roster::SkillShortage]) -> Option<AgentsShor
     })
 }
 
+/// The forecast's warnings, an infeasible schedule's status, the roster's shortages, the
+/// weekly minimums out of reach and the empty seats, as the summary's notes begin.
 fn stage_notes(plan: &PlanRun, status: &crate::schedule::Status) -> Vec<String> {
     let mut notes: Vec<String> =
         plan.forecast.warnings.iter().map(|w| format!("forecast: {w}")).collect();
