@@ -579,10 +579,14 @@ fn seats_beyond_the_skilled_agents_days_are_named_as_empty_whatever_the_roster_d
         s.describe()
     );
 
-    // One day binds: five voice seats on Monday and three voice agents. The week has room
-    // (each agent works 1 of its 5 days), the day does not: 2 more agents, not ⌈2 / 5⌉ = 1.
-    let monday: Vec<ShiftRow> =
+    // One day binds: five voice seats on Monday, one a day Tuesday to Friday (9 seats), three
+    // voice agents of 5 days. The week has room (15 agent-days), Monday does not: 7 filled at
+    // most, and 2 more agents before Monday's 5 fit (a count by the week alone finds 0).
+    let mut monday: Vec<ShiftRow> =
         (0..5).map(|k| shift(&format!("m{k}"), "voice", "2025-03-03", "09:00", "17:00")).collect();
+    for (d, day) in ["2025-03-04", "2025-03-05", "2025-03-06", "2025-03-07"].iter().enumerate() {
+        monday.push(shift(&format!("t{d}"), "voice", day, "09:00", "17:00"));
+    }
     let voice_only = [
         agent("A", &["voice"], 0.0, 48.0, 10.0),
         agent("B", &["voice"], 0.0, 48.0, 10.0),
@@ -591,8 +595,24 @@ fn seats_beyond_the_skilled_agents_days_are_named_as_empty_whatever_the_roster_d
     let result = solve(&monday, &voice_only, &config);
     let found: Vec<(usize, usize, usize)> =
         result.skill_shortages.iter().map(|s| (s.seats, s.most_filled, s.agents_to_add)).collect();
-    assert_eq!(found, vec![(5, 3, 2)]);
+    assert_eq!(found, vec![(9, 7, 2)]);
     assert!(result.skill_shortages[0].describe().contains("at least 2 more agents with the skill"));
+
+    // No agent has the skill: one chat seat a day Monday to Friday, voice agents only. Added
+    // agents are taken to work as many days as the roster's agents (5): 1 more, not 5.
+    let chat: Vec<ShiftRow> =
+        ["2025-03-03", "2025-03-04", "2025-03-05", "2025-03-06", "2025-03-07"]
+            .iter()
+            .enumerate()
+            .map(|(d, day)| shift(&format!("c{d}"), "chat", day, "09:00", "17:00"))
+            .collect();
+    let result = solve(&chat, &voice_only, &config);
+    let found: Vec<(usize, usize, usize, usize, u32)> = result
+        .skill_shortages
+        .iter()
+        .map(|s| (s.seats, s.agents, s.most_filled, s.agents_to_add, s.days_per_agent))
+        .collect();
+    assert_eq!(found, vec![(5, 0, 0, 1, 5)]);
 
     // Without Saturday every seat fits: nothing is reported.
     let weekdays: Vec<ShiftRow> =
@@ -612,16 +632,18 @@ fn a_minimum_no_seat_window_allows_is_named_with_its_cause() {
         shifts.push(shift(&format!("e{d}"), "voice", day, "08:00", "16:00"));
         shifts.push(shift(&format!("l{d}"), "voice", day, "15:00", "21:00"));
     }
+    // A sixth 6-hour seat, on Saturday: L still works at most 5 days (5 × 6 = 30, not 36).
+    shifts.push(shift("l5", "voice", "2025-03-08", "15:00", "21:00"));
     let mut late = agent("L", &["voice"], 32.0, 40.0, 10.0);
     late.earliest_start = Some(chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap());
     let agents = [late, agent("E", &["voice"], 32.0, 40.0, 10.0)];
     let result = solve(&shifts, &agents, &config);
-    let found: Vec<(String, u32, u32)> = result
+    let found: Vec<(String, NaiveDate, u32, u32)> = result
         .minimums_out_of_reach
         .iter()
-        .map(|m| (m.agent_id.clone(), m.most_minutes, m.min_minutes))
+        .map(|m| (m.agent_id.clone(), m.week_start, m.most_minutes, m.min_minutes))
         .collect();
-    assert_eq!(found, vec![("L".to_string(), 30 * 60, 32 * 60)]);
+    assert_eq!(found, vec![("L".to_string(), date("2025-03-03"), 30 * 60, 32 * 60)]);
     let line = result.minimums_out_of_reach[0].describe();
     assert!(
         line.contains(
@@ -629,15 +651,14 @@ fn a_minimum_no_seat_window_allows_is_named_with_its_cause() {
         ),
         "{line}"
     );
-    // The roster breaks the rule exactly there.
-    assert!(
-        result
-            .violations
-            .iter()
-            .any(|v| v.agent_id == "L" && v.rule.to_string() == "min_hours_week"),
-        "{:?}",
-        result.violations
-    );
+    // The roster breaks the rule exactly there: L's week, and not E's.
+    let broken: Vec<(&str, NaiveDate)> = result
+        .violations
+        .iter()
+        .filter(|v| v.rule.to_string() == "min_hours_week")
+        .map(|v| (v.agent_id.as_str(), v.date))
+        .collect();
+    assert_eq!(broken, vec![("L", date("2025-03-03"))]);
 
     // With a 10:00–18:00 seat on Monday, L can reach 4 × 6 + 8 = 32 h: nothing is named.
     shifts.push(shift("m", "voice", "2025-03-03", "10:00", "18:00"));

@@ -927,7 +927,8 @@ fn display_path(p: &Path) -> String {
 /// its hard-rule violations and the verdicts. The plan.toml and agents.csv summary.json names
 /// give the rules and hourly costs (when they are gone, a note says which figures could not be
 /// recomputed); what no file holds — the backtest accuracy, the solver's status and gap, the
-/// simulation's settings, the loop's account — is kept from summary.json.
+/// simulation's settings, the loop's account, the agents short of filling every seat (of the
+/// schedule, not of the edited roster) — is kept from summary.json.
 pub fn refresh_figures(data: &mut ReportData) -> Result<(), Error> {
     let s = &data.summary;
     let (interval_minutes, days) = (s.interval_minutes, s.days);

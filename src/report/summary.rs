@@ -226,16 +226,18 @@ pub struct RosterFigures {
     /// are `paid_hours` and `cost`.
     #[serde(default)]
     pub per_queue_day: Vec<QueueDayPaid>,
-    /// The fewest agents to add before every seat could be filled, when the schedule asks for
-    /// more seats than the agents can take (the rostering stage's counting bound).
+    /// At least how many agents to add, each working at most `days_per_agent` days a week,
+    /// before every seat could be filled, when the schedule asks for more seats than the agents
+    /// can take (the rostering stage's counting bound).
     #[serde(default)]
     pub agents_short: Option<AgentsShort>,
 }
 
 /// The hiring or cross-skilling a schedule asks for at the least: the largest figure over the
-/// planning weeks and sets of queues whose seats outnumber what their agents can take (any
-/// added agents must meet every such set's figure, so the largest is a lower bound on them
-/// all). The bound ignores rest and weekly hours: more can be needed.
+/// planning weeks and sets of queues whose seats outnumber what their agents can take. Added
+/// agents working at most `days_per_agent` days a week must meet every such set's figure, so
+/// the largest is a lower bound on them all; agents working more days could be fewer. The
+/// bound ignores rest and weekly hours: more can be needed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentsShort {
     pub at_least: u64,

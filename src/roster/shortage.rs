@@ -9,7 +9,12 @@
 //! the difference stays empty. The bound ignores rest, consecutive days and weekly hours, so the
 //! true number can be higher; where it is positive the schedule asks for more seats than the
 //! workforce has, and the planner learns which queues and by how much before reading the
-//! roster's own account of its empty seats.
+//! roster's own account of its empty seats — and how many more agents, working at most as many
+//! days as the set's agents do, the bound needs before every seat fits.
+//!
+//! The same counting, turned round, bounds what any roster can give one agent: its longest open
+//! seat on each of its best `max_days_week` days, capped at `max_hours_week`. Below the agent's
+//! weekly minimum, that minimum is out of reach with these shifts ([`MinimumOutOfReach`]).
 
 use std::collections::BTreeMap;
 
@@ -41,8 +46,9 @@ pub struct SkillShortage {
     /// cross-skilling the schedule asks for at the least (the bound ignores rest and weekly
     /// hours, so it can take more).
     pub agents_to_add: usize,
-    /// The most days a week any of the agents works (`max_days_week`): what each added agent
-    /// is taken to work.
+    /// The most days a week any of the set's agents works (`max_days_week`; with none, any
+    /// agent of the roster): what each added agent is taken to work. Agents working more days
+    /// could be fewer.
     pub days_per_agent: u32,
 }
 
@@ -184,6 +190,10 @@ fn week_shortage(p: &Problem, week: &Week, set: u64) -> Option<SkillShortage> {
         }
         week_capacity += open_days.min(rule.max_days_week as usize);
         days_per_agent = days_per_agent.max(rule.max_days_week);
+    }
+    if agents == 0 {
+        // No agent has the skills: added agents are taken to work as many days as any agent.
+        days_per_agent = p.agents.iter().map(|a| a.max_days_week).max().unwrap_or(5);
     }
     let capacity =
         Capacity { seats_by_day: &seats_by_day, agents_by_day: &agents_by_day, week_capacity };
