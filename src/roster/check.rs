@@ -374,7 +374,7 @@ fn planning_weeks(
 }
 
 /// Minutes after midnight as `HH:MM` (of the day they fall in).
-fn clock(m: i32) -> String {
+pub(super) fn clock(m: i32) -> String {
     format!("{:02}:{:02}", m.rem_euclid(1440) / 60, m.rem_euclid(1440) % 60)
 }
 

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
+use super::check::clock;
 use super::model::Problem;
 use super::Agent;
 
@@ -279,22 +280,25 @@ impl MinimumOutOfReach {
 /// at `max_hours_week`. Rest and consecutive days are ignored, so this can only overstate what
 /// a roster gives: an agent-week listed here cannot reach its minimum whatever the roster does.
 pub(crate) fn minimums_out_of_reach(p: &Problem, agents: &[Agent]) -> Vec<MinimumOutOfReach> {
-    let clock = |m: i32| format!("{:02}:{:02}", m.div_euclid(60), m.rem_euclid(60));
     let mut out = Vec::new();
     for (a, rule) in p.agents.iter().enumerate() {
+        // The longest seat the agent may take, per (week, day): one pass over the seats.
+        let mut longest: BTreeMap<(u32, u32), u32> = BTreeMap::new();
+        for (s, seat) in p.seats.iter().enumerate() {
+            if p.eligible(a, s) {
+                let best = longest.entry((seat.week, seat.day)).or_default();
+                *best = (*best).max(seat.paid_minutes);
+            }
+        }
         for week in 0..p.weeks {
             let min_minutes = rule.min_minutes_week[week];
             if min_minutes == 0 {
                 continue;
             }
-            let mut longest: BTreeMap<u32, u32> = BTreeMap::new();
-            for (s, seat) in p.seats.iter().enumerate() {
-                if seat.week as usize == week && p.eligible(a, s) {
-                    let best = longest.entry(seat.day).or_default();
-                    *best = (*best).max(seat.paid_minutes);
-                }
-            }
-            let mut by_length: Vec<u32> = longest.into_values().collect();
+            let mut by_length: Vec<u32> = longest
+                .range((week as u32, 0)..(week as u32 + 1, 0))
+                .map(|(_, &minutes)| minutes)
+                .collect();
             by_length.sort_unstable_by(|x, y| y.cmp(x));
             let most_minutes = by_length
                 .iter()

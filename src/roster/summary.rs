@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::Duration;
 use serde::Serialize;
 
+use super::check::clock;
 use super::model::{Group, Problem, KINDS, NONE};
 use super::search::Outcome;
 use super::Agent;
@@ -143,11 +144,6 @@ pub(crate) fn summarise(p: &Problem, out: &Outcome, agents: &[Agent]) -> Summary
         preferences: tally.satisfaction(),
         fairness: fairness(&counts, &worked_any),
     }
-}
-
-/// `HH:MM` of minutes after midnight (of the day they fall in).
-fn clock(m: i32) -> String {
-    format!("{:02}:{:02}", m.rem_euclid(1440) / 60, m.rem_euclid(1440) % 60)
 }
 
 /// The empty seats of a group, if any, with the count of agents each rule kept away.
