@@ -422,7 +422,8 @@ fn roster_and_simulate(
         for u in &roster.unmet {
             *unfilled.entry((u.date, u.queue.clone())).or_insert(0) += u.short;
         }
-        Ok(verify::Evaluation { chain: roster, simulation, unfilled })
+        let violations = roster.violations.len();
+        Ok(verify::Evaluation { chain: roster, simulation, unfilled, violations })
     };
     let (roster, simulation, repair) = match repair {
         Some(bounds) => {
