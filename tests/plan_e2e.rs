@@ -35,19 +35,23 @@ fn crate_dir() -> PathBuf {
 /// The output folder of one `plan` run on data/ (kept for the life of the test process).
 fn plan_out() -> &'static Path {
     static OUT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, out) = OUT.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        Command::cargo_bin("shiftcast")
-            .unwrap()
-            .current_dir(crate_dir())
-            .args(["plan", "--config", "data/plan.toml", "--out"])
-            .arg(&out)
-            .assert()
-            .success();
-        (dir, out)
-    });
-    out
+    &OUT.get_or_init(|| run_plan(&[])).1
+}
+
+/// `shiftcast plan` on the sample with `extra` arguments, into a new temporary folder.
+fn run_plan(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("shiftcast")
+        .unwrap()
+        .current_dir(crate_dir())
+        .args(["plan", "--config", "data/plan.toml"])
+        .args(extra)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    (dir, out)
 }
 
 fn summary() -> PlanSummary {
@@ -585,7 +589,10 @@ fn the_notes_give_the_vip_line_s_cost_pooled_and_with_agents_of_its_own() {
 /// level in coverage.csv (its own shifts only).
 #[test]
 fn the_notes_say_what_the_loop_gave_back_and_what_the_projection_says_of_it() {
-    let s = summary();
+    // Simulation seed 5: its loop gives chat shifts back (seed 1's fills seats first and gives
+    // nothing back).
+    let (_dir, out) = run_plan(&["--seed", "5"]);
+    let s = read_summary(&out.join("summary.json")).unwrap();
     let figures = s.repair.clone().expect("the loop ran");
     let mut removed: BTreeMap<String, (i64, f64)> = BTreeMap::new();
     for a in figures.actions.iter().filter(|a| a.shifts < 0) {
@@ -595,10 +602,10 @@ fn the_notes_say_what_the_loop_gave_back_and_what_the_projection_says_of_it() {
     }
     // On the sample week chat, answered in part by voice agents with the chat skill, gives back.
     assert!(removed.contains_key("chat"), "{:?}", figures.actions);
-    let forecast = read_forecast(&plan_out().join("forecast.csv"), TZ).unwrap();
+    let forecast = read_forecast(&out.join("forecast.csv"), TZ).unwrap();
     let contacts: BTreeMap<_, f64> =
         forecast.iter().map(|r| ((r.interval_start, r.queue.clone()), r.contacts)).collect();
-    let coverage = read_coverage(&plan_out().join("coverage.csv"), TZ).unwrap();
+    let coverage = read_coverage(&out.join("coverage.csv"), TZ).unwrap();
     for (queue, (shifts, hours)) in &removed {
         let head = format!("loop: {queue}: {shifts} shift(s), {hours:.1} paid hours given back");
         let note = s.notes.iter().find(|n| n.starts_with(&head)).unwrap_or_else(|| {
@@ -613,4 +620,48 @@ fn the_notes_say_what_the_loop_gave_back_and_what_the_projection_says_of_it() {
         let projection = format!("its own shifts alone is {:.1}%", 100.0 * weighted / weight);
         assert!(note.ends_with(&projection), "{note} (expected {projection})");
     }
+}
+
+/// Where the loop filled a missed queue-day's seats first, shifts.csv carries the raised
+/// `fill_priority` on exactly that queue-day's shifts, the notes name it, and `shiftcast
+/// roster` on the plan's shifts.csv gives back the plan's roster.csv byte for byte.
+#[test]
+fn seats_filled_first_are_in_shifts_csv_and_the_roster_reproduces_from_it() {
+    let s = summary();
+    let figures = s.repair.clone().expect("the loop ran");
+    let first: BTreeMap<(String, String), ()> = figures
+        .actions
+        .iter()
+        .filter(|a| a.shifts == 0)
+        .map(|a| ((a.date.clone(), a.queue.clone()), ()))
+        .collect();
+    assert!(!first.is_empty(), "the sample week fills seats first: {:?}", figures.actions);
+    for (date, queue) in first.keys() {
+        let head = format!("loop: {queue} {date}: ");
+        assert!(
+            s.notes.iter().any(|n| n.starts_with(&head) && n.contains("filled first")),
+            "{head}"
+        );
+    }
+    let shifts = read_shifts(&plan_out().join("shifts.csv"), TZ).unwrap();
+    for sh in &shifts {
+        let key = (sh.date.format("%Y-%m-%d").to_string(), sh.queue.clone());
+        assert_eq!(sh.fill_priority > 0, first.contains_key(&key), "{}", sh.shift_id);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let again = dir.path().join("roster.csv");
+    Command::cargo_bin("shiftcast")
+        .unwrap()
+        .current_dir(crate_dir())
+        .args(["roster", "--config", "data/plan.toml", "--agents", "data/agents.csv", "--shifts"])
+        .arg(plan_out().join("shifts.csv"))
+        .arg("--out")
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        std::fs::read(plan_out().join("roster.csv")).unwrap(),
+        "shiftcast roster on the plan's shifts.csv gives another roster"
+    );
 }

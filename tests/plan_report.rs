@@ -134,6 +134,7 @@ fn fixture() -> ReportData {
                 shift_end: at(date, 1020),
                 paid_minutes: 480,
                 breaks: breaks.clone(),
+                fill_priority: 0,
             });
             roster.push(RosterRow {
                 agent_id: format!("A{a:02}"),

@@ -54,6 +54,7 @@ fn shift(id: &str, queue: &str, day: &str, start: &str, end: &str) -> ShiftRow {
         shift_end: e,
         paid_minutes: (e - s).num_minutes() as u32,
         breaks: Vec::new(),
+        fill_priority: 0,
     }
 }
 
@@ -694,4 +695,29 @@ fn long_seats_go_to_the_agent_whose_days_outlast_its_hours() {
     let long = result.rows.iter().find(|r| r.paid_minutes == 480).expect("the long seat");
     assert_eq!(long.agent_id, "F");
     assert_eq!(result.cost.labour, 8.0 * 20.0 + 8.0 * 10.0);
+}
+
+/// One agent (voice and chat, no minimum) and two seats on one day, 8 h of voice and 6 h of
+/// chat: an empty seat costs 1,000 an hour, so the roster fills the 8-hour seat (6,000 left
+/// empty rather than 8,000). With fill priority 1 on the chat seat its emptiness costs twice
+/// as much in the search (12,000 against 8,000), so the chat seat is filled instead; the
+/// reported cost still counts the voice seat's 8 h at the plain 1,000 an hour.
+#[test]
+fn a_seat_of_higher_fill_priority_is_filled_first() {
+    let config = config("");
+    let agents = vec![agent("A", &["voice", "chat"], 0.0, 40.0, 20.0)];
+    let mut shifts = vec![
+        shift("v", "voice", "2025-03-03", "08:00", "16:00"),
+        shift("c", "chat", "2025-03-03", "09:00", "15:00"),
+    ];
+    let plain = solve(&shifts, &agents, &config);
+    assert_eq!(plain.rows.len(), 1);
+    assert_eq!(plain.rows[0].queue, "voice");
+    shifts[1].fill_priority = 1;
+    let first = solve(&shifts, &agents, &config);
+    assert_eq!(first.rows.len(), 1);
+    assert_eq!(first.rows[0].queue, "chat");
+    assert_eq!(first.unmet.len(), 1);
+    assert_eq!(first.unmet[0].queue, "voice");
+    assert!((first.cost.unfilled - 8_000.0).abs() < 1e-6, "{:?}", first.cost);
 }

@@ -308,9 +308,13 @@ fn print_table(p: &Printed<'_>) -> Result<()> {
         }
     }
     if let Some(l) = &s.repair {
+        let filled_first = match l.actions.iter().filter(|a| a.shifts == 0).count() {
+            0 => String::new(),
+            n => format!(", {n} queue-day(s) filled first"),
+        };
         writeln!(
             w,
-            "  simulation loop       {:>12}   (+{} shifts / +{:.1} h, -{} shifts / -{:.1} h; queue-days missed {} before, {} after)",
+            "  simulation loop       {:>12}   (+{} shifts / +{:.1} h, -{} shifts / -{:.1} h{filled_first}; queue-days missed {} before, {} after)",
             format!("{} rounds", l.rounds),
             l.added_shifts,
             l.added_paid_hours,

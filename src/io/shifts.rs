@@ -29,10 +29,21 @@ pub struct ShiftRow {
     pub paid_minutes: u32,
     /// Off-phone spans (breaks and lunches), each `[start, end)`.
     pub breaks: Vec<(Stamp, Stamp)>,
+    /// Fill priority for the roster: a seat of this shift left empty costs 2^priority times
+    /// `unfilled_cost_per_hour` in the roster's search, so seats of a higher priority are filled
+    /// first (0, the default, for every shift a schedule makes; `plan`'s loop raises it on
+    /// queue-days the simulation finds short with seats left empty).
+    pub fill_priority: u32,
 }
 
 pub const HEADER: [&str; 7] =
     ["shift_id", "queue", "date", "shift_start", "shift_end", "paid_minutes", "breaks"];
+
+/// The optional last column: written only when a shift has a fill priority above 0.
+pub const FILL_PRIORITY: &str = "fill_priority";
+
+/// Highest fill priority read (an empty seat then costs 2^16 times the base rate).
+pub const MAX_FILL_PRIORITY: u32 = 16;
 
 /// Read shifts.csv; times are local to `tz`.
 pub fn read_shifts(path: &Path, tz: Tz) -> Result<Vec<ShiftRow>, FileError> {
@@ -46,11 +57,14 @@ pub fn parse_shifts(file: &str, bytes: &[u8], tz: Tz) -> Result<Vec<ShiftRow>, I
 }
 
 fn parse_table(table: &Table, tz: Tz) -> Result<Vec<ShiftRow>, InputError> {
-    table.reject_unknown(&HEADER)?;
+    let mut allowed = HEADER.to_vec();
+    allowed.push(FILL_PRIORITY);
+    table.reject_unknown(&allowed)?;
     let cols: Vec<usize> = HEADER.iter().map(|h| table.require(h)).collect::<Result<_, _>>()?;
     let [c_id, c_queue, c_date, c_start, c_end, c_paid, c_breaks] = cols[..] else {
         unreachable!()
     };
+    let c_priority = table.column(FILL_PRIORITY);
     let mut out = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let shift_id = table.nonempty(row, c_id)?.to_string();
@@ -98,7 +112,28 @@ fn parse_table(table: &Table, tz: Tz) -> Result<Vec<ShiftRow>, InputError> {
             }
             breaks.push(span);
         }
-        out.push(ShiftRow { shift_id, queue, date, shift_start, shift_end, paid_minutes, breaks });
+        let fill_priority = match table.optional(row, c_priority) {
+            None => 0,
+            Some(text) => {
+                match text.parse::<u32>() {
+                    Ok(p) if p <= MAX_FILL_PRIORITY => p,
+                    _ => {
+                        let col = c_priority.unwrap_or(0);
+                        return Err(table.error(row, col, format!("expected a whole number from 0 to {MAX_FILL_PRIORITY}, found {text:?}")));
+                    }
+                }
+            }
+        };
+        out.push(ShiftRow {
+            shift_id,
+            queue,
+            date,
+            shift_start,
+            shift_end,
+            paid_minutes,
+            breaks,
+            fill_priority,
+        });
     }
     Ok(out)
 }
@@ -128,9 +163,22 @@ fn parse_break(part: &str, start: &Stamp, end: &Stamp, tz: Tz) -> Result<(Stamp,
     Ok((bs, be))
 }
 
-/// Write shifts.csv atomically.
+/// Write shifts.csv atomically; with a `fill_priority` column only when a shift has one.
 pub fn write_shifts(path: &Path, rows: &[ShiftRow]) -> Result<(), FileError> {
-    write_csv_atomic(path, &HEADER, rows.iter().map(record))
+    if rows.iter().all(|r| r.fill_priority == 0) {
+        return write_csv_atomic(path, &HEADER, rows.iter().map(record));
+    }
+    let mut header = HEADER.to_vec();
+    header.push(FILL_PRIORITY);
+    write_csv_atomic(
+        path,
+        &header,
+        rows.iter().map(|r| {
+            let mut fields = record(r).to_vec();
+            fields.push(r.fill_priority.to_string());
+            fields
+        }),
+    )
 }
 
 /// The CSV fields of one row.
@@ -188,5 +236,32 @@ mod tests {
             a,voice,2025-03-03,2025-03-03T09:00,2025-03-03T13:00,300,\n";
         let e = parse_shifts("shifts.csv", text, tz()).unwrap_err();
         assert_eq!(e.column.as_deref(), Some("paid_minutes"));
+    }
+
+    /// The optional `fill_priority` column is read (empty = 0), written back only while some
+    /// shift has one, and out of range it names its cell.
+    #[test]
+    fn fill_priority_is_an_optional_column_written_only_when_used() {
+        let text = b"shift_id,queue,date,shift_start,shift_end,paid_minutes,breaks,fill_priority\n\
+            a,voice,2025-03-03,2025-03-03T09:00,2025-03-03T13:00,240,,1\n\
+            b,voice,2025-03-03,2025-03-03T09:00,2025-03-03T13:00,240,,0\n";
+        let mut rows = parse_shifts("shifts.csv", text, tz()).unwrap();
+        assert_eq!(rows.iter().map(|r| r.fill_priority).collect::<Vec<_>>(), [1, 0]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shifts.csv");
+        write_shifts(&path, &rows).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), text.to_vec());
+        rows[0].fill_priority = 0;
+        write_shifts(&path, &rows).unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            written.starts_with("shift_id,queue,date,shift_start,shift_end,paid_minutes,breaks\n")
+        );
+        assert_eq!(read_shifts(&path, tz()).unwrap(), rows);
+        let bad = b"shift_id,queue,date,shift_start,shift_end,paid_minutes,breaks,fill_priority\n\
+            a,voice,2025-03-03,2025-03-03T09:00,2025-03-03T13:00,240,,17\n";
+        let e = parse_shifts("shifts.csv", bad, tz()).unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("fill_priority"));
+        assert!(e.to_string().starts_with("shifts.csv line 2, column fill_priority:"), "{e}");
     }
 }

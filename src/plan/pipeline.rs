@@ -327,6 +327,14 @@ fn load_inputs(config: &PlanConfig, options: &PlanOptions) -> Result<PlanInputs,
     })
 }
 
+/// The loop's notes on what it could not help and on the queue-days whose seats it filled
+/// first.
+fn loop_notes(r: &verify::RepairReport) -> Vec<String> {
+    let unhelped = r.unrepairable.iter().map(|u| format!("loop: {u}"));
+    let first = r.actions.iter().filter(|a| a.shifts == 0);
+    unhelped.chain(first.map(|a| format!("loop: {} {}: {}", a.queue, a.date, a.reason))).collect()
+}
+
 /// For each queue the loop took shifts off: the hours, the simulated lower limits that allowed
 /// it (against the met line), and the Erlang projection of the queue on its own shifts, which
 /// can fall below target where agents rostered on other queues answer its contacts (the
@@ -780,7 +788,7 @@ fn write_outputs_into(
         notes.push(format!("simulation: {missed} missed its target (with absence)"));
     }
     if let Some(r) = &plan.repair {
-        notes.extend(r.unrepairable.iter().map(|u| format!("loop: {u}")));
+        notes.extend(loop_notes(r));
         notes.extend(given_back_notes(r, &config.site, &coverage, &contacts, &simulation_days));
     }
 

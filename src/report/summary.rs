@@ -351,7 +351,7 @@ pub struct LoopAction {
     pub round: u32,
     pub date: String,
     pub queue: String,
-    /// Shifts added (> 0) or removed (< 0).
+    /// Shifts added (> 0) or removed (< 0); 0: the queue-day's seats filled first.
     pub shifts: i64,
     pub paid_hours: f64,
     pub reason: String,
@@ -710,6 +710,7 @@ mod tests {
             shift_end: end,
             paid_minutes: ((end - start).num_minutes()) as u32,
             breaks,
+            fill_priority: 0,
         }
     }
 

@@ -172,6 +172,7 @@ pub fn instance(agents: usize, weeks: u32, seed: u64) -> Instance {
                     shift_end: end,
                     paid_minutes: paid,
                     breaks,
+                    fill_priority: 0,
                 });
             };
             for _ in 0..long {

@@ -14,6 +14,7 @@ use chrono::{Datelike, Duration, NaiveDate, Timelike, Weekday};
 
 use super::{Agent, RosterConfig, RosterError, ShiftRow};
 use crate::io::agents::Unavailable;
+use crate::io::shifts::MAX_FILL_PRIORITY;
 use crate::site::Site;
 
 /// No seat on that day / no agent on that seat.
@@ -39,6 +40,8 @@ pub(crate) struct Seat {
     pub local_end: i32,
     pub paid_minutes: u32,
     pub kinds: [bool; KINDS],
+    /// Multiplier of the cost of leaving the seat empty (2^fill_priority of its shift).
+    pub unfilled_weight: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -197,7 +200,7 @@ fn lay_seats(
     let queue_index: BTreeMap<&str, u16> =
         queues.iter().enumerate().map(|(i, q)| (q.as_str(), i as u16)).collect();
     let mut seats = Vec::new();
-    let mut group_of: BTreeMap<(u32, u16, i64, i64, u32), u32> = BTreeMap::new();
+    let mut group_of: BTreeMap<(u32, u16, i64, i64, u32, u32), u32> = BTreeMap::new();
     let mut groups: Vec<Group> = Vec::new();
     for (row, s) in shifts.iter().enumerate() {
         let day = (s.date - span.first_day).num_days();
@@ -227,7 +230,7 @@ fn lay_seats(
         let queue = queue_index[s.queue.as_str()];
         let start_abs = s.shift_start.timestamp().div_euclid(60);
         let end_abs = s.shift_end.timestamp().div_euclid(60);
-        let key = (day as u32, queue, start_abs, end_abs, s.paid_minutes);
+        let key = (day as u32, queue, start_abs, end_abs, s.paid_minutes, s.fill_priority);
         let seat_index = seats.len() as u32;
         let group = *group_of.entry(key).or_insert_with(|| {
             groups.push(Group { day: day as u32, queue, seats: Vec::new() });
@@ -245,6 +248,7 @@ fn lay_seats(
             local_end,
             paid_minutes: s.paid_minutes,
             kinds: shift_kinds(rc, s.date, local_start, local_end),
+            unfilled_weight: 2f64.powi(s.fill_priority.min(MAX_FILL_PRIORITY) as i32),
         });
     }
     let mut groups_by_day = vec![Vec::new(); days];

@@ -141,7 +141,8 @@ impl<'p> State<'p> {
     }
 
     fn unfilled_cost(&self, seat: u32) -> f64 {
-        self.p.unfilled_per_minute * f64::from(self.p.seats[seat as usize].paid_minutes)
+        let s = &self.p.seats[seat as usize];
+        self.p.unfilled_per_minute * f64::from(s.paid_minutes) * s.unfilled_weight
     }
 
     /// Chronological greedy: day by day, scarcest seat groups first, each seat to the agent whose

@@ -140,6 +140,7 @@ pub(super) fn shift_rows(
                 shift_end: model::after(&st.start, i64::from(st.length_minutes)),
                 paid_minutes: st.paid_minutes,
                 breaks: inst.breaks.iter().map(|b| (at_slot(b.start), at_slot(b.end))).collect(),
+                fill_priority: 0,
             }
         })
         .collect();
