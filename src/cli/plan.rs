@@ -308,9 +308,15 @@ fn print_table(p: &Printed<'_>) -> Result<()> {
         }
     }
     if let Some(l) = &s.repair {
-        let filled_first = match l.actions.iter().filter(|a| a.shifts == 0).count() {
+        let first: std::collections::BTreeSet<(&str, &str)> = l
+            .actions
+            .iter()
+            .filter(|a| a.shifts == 0)
+            .map(|a| (a.date.as_str(), a.queue.as_str()))
+            .collect();
+        let filled_first = match first.len() {
             0 => String::new(),
-            n => format!(", {n} queue-day(s) filled first"),
+            n => format!(", fill priority on {n} queue-day(s)"),
         };
         writeln!(
             w,

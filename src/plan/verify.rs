@@ -18,8 +18,9 @@
 //!   those over the intervals with the highest simulated service level, one queue a round (the
 //!   one met with the most margin in total: seats taken off several queues at once move the
 //!   roster's multi-skilled agents in ways no queue's margin foresees). A round is kept when
-//!   the horizon as a whole misses fewer queue-days (or as many, no further short) and the
-//!   roster breaks no more hard rules. Otherwise, where queue-days newly miss on fewer than half
+//!   the roster breaks no more hard rules, the queue-days missed before fall no further short,
+//!   and the horizon as a whole misses fewer queue-days (or as many, no further short).
+//!   Otherwise, where queue-days newly miss on fewer than half
 //!   the round's dates, the removals of those dates are put back and not tried again; where
 //!   they miss on half its dates or more, or the queue-days still missed fall further short,
 //!   the round is undone and its queue not tried again;
@@ -135,8 +136,8 @@ pub struct RepairAction {
     pub round: u32,
     pub date: NaiveDate,
     pub queue: String,
-    /// Shifts added (> 0) or removed (< 0); 0: the queue-day's seats filled first (its
-    /// shifts' fill priority raised).
+    /// Shifts added (> 0) or removed (< 0); 0: the queue-day's shifts' fill priority raised
+    /// (its empty seats put first for the roster).
     pub shifts: i64,
     pub paid_hours: f64,
     pub reason: String,
@@ -335,15 +336,17 @@ pub fn repair<R: Send, E: Send>(
     // start from a roster that serves more days), and again after removals that were kept
     // (a second step of priority on an unchanged schedule met nothing more on the sample).
     fill_first_rounds(&mut shifts, &mut current, site, &mut report, &mut evaluations)?;
-    let before_removals = report.removed_paid_hours;
-    remove_rounds(&mut shifts, &mut current, site, options, &mut report, &mut evaluations)?;
-    if report.removed_paid_hours != before_removals {
+    let removed =
+        remove_rounds(&mut shifts, &mut current, site, options, &mut report, &mut evaluations)?;
+    if removed {
         fill_first_rounds(&mut shifts, &mut current, site, &mut report, &mut evaluations)?;
     }
-    report.missed_after = verdicts(&current.simulation, site).iter().filter(|v| !v.met).count();
-    if report.missed_after == 0 {
-        report.unrepairable.clear();
-    }
+    let now = verdicts(&current.simulation, site);
+    report.missed_after = now.iter().filter(|v| !v.met).count();
+    // What could not be helped, only of queue-days still missed.
+    let met_now: Vec<String> =
+        now.iter().filter(|x| x.met).map(|x| format!("{} {}: ", x.queue, x.date)).collect();
+    report.unrepairable.retain(|u| !met_now.iter().any(|m| u.starts_with(m.as_str())));
     let mut seen = BTreeSet::new();
     report.unrepairable.retain(|u| seen.insert(u.clone()));
     Ok((shifts, current, report))
@@ -474,7 +477,7 @@ fn fill_first_rounds<R: Send, E: Send>(
                 shifts: 0,
                 paid_hours: 0.0,
                 reason: format!(
-                    "{}, with {seats} seat(s) left empty: its seats filled first (fill priority {p})",
+                    "{}, with {seats} seat(s) left empty: its seats put first for the roster (fill priority {p})",
                     miss_reason(x)
                 ),
             });
@@ -566,14 +569,14 @@ fn plan_removal(
 }
 
 /// The removal rounds, one queue each ([`plan_removal`]): shifts come off queue-days met with a
-/// margin to spare. A round is kept where the roster breaks no more hard rules and either the
-/// horizon misses fewer queue-days (or as many, no further short in total), or no queue-day
-/// met before misses after and the total shortfall of those still missed does not grow (fewer
-/// seats on a met queue can free a multi-skilled agent for a seat left empty elsewhere, or take
-/// away one who helped there). Where days newly miss on fewer than half the round's dates, the removals of those
-/// dates are put back and the rest evaluated again; otherwise, and where the missed days fall
-/// further short, the round is undone and its queue not tried again. Undone rounds count
-/// against `remove_rounds`.
+/// margin to spare. A round is kept where the roster breaks no more hard rules, the queue-days
+/// missed before fall no further short in total, and either the horizon misses fewer queue-days
+/// (or as many, no further short in total) or no queue-day met before misses after (fewer seats
+/// on a met queue can free a multi-skilled agent for a seat left empty elsewhere, or take away
+/// one who helped there). Where days newly miss on fewer than half the round's dates, the
+/// removals of those dates are put back and the rest evaluated again; otherwise, and where the
+/// missed days fall further short, the round is undone and its queue not tried again. Undone
+/// rounds count against `remove_rounds`. Returns whether any round was kept.
 fn remove_rounds<R: Send, E: Send>(
     shifts: &mut Vec<ShiftRow>,
     current: &mut Evaluation<R>,
@@ -581,13 +584,14 @@ fn remove_rounds<R: Send, E: Send>(
     options: RepairOptions,
     report: &mut RepairReport,
     evaluations: &mut Evaluations<'_, '_, R, E>,
-) -> Result<(), E> {
+) -> Result<bool, E> {
     let mut frozen: BTreeSet<(NaiveDate, String)> = BTreeSet::new();
     // Queues whose removal round was undone: not tried again.
     let mut tried: BTreeSet<String> = BTreeSet::new();
+    let mut kept = false;
     for _ in 0..options.remove_rounds {
         if tried.len() >= REMOVE_QUEUES_UNDONE_MAX {
-            return Ok(());
+            return Ok(kept);
         }
         let v = verdicts(&current.simulation, site);
         let missed: BTreeSet<(NaiveDate, String)> =
@@ -610,7 +614,7 @@ fn remove_rounds<R: Send, E: Send>(
         let Some((focus, Removal { removed, mut keep })) =
             plan_removal(shifts, &v, &shortfall, &frozen, &tried)
         else {
-            return Ok(());
+            return Ok(kept);
         };
         report.rounds += 1;
         // Beside it: the next queue's round, as it would be if this one is undone.
@@ -636,6 +640,7 @@ fn remove_rounds<R: Send, E: Send>(
             }
             *shifts = keep;
             *current = trial;
+            kept = true;
             continue;
         }
         if worse {
@@ -669,6 +674,7 @@ fn remove_rounds<R: Send, E: Send>(
         if newly.is_empty() && !worse && after.violations <= current.violations {
             *shifts = keep;
             *current = after;
+            kept = true;
         } else {
             // The kept removals interact across dates (agents' weekly hours): undo the round,
             // try another queue.
@@ -682,7 +688,7 @@ fn remove_rounds<R: Send, E: Send>(
             tried.insert(focus);
         }
     }
-    Ok(())
+    Ok(kept)
 }
 
 fn record_removal(report: &mut RepairReport, x: &Verdict, gone: &[ShiftRow]) {
@@ -1396,7 +1402,7 @@ mod tests {
     /// Voice on 2026-11-23, 10 shifts, missed at 0.70 with 2 seats the roster leaves empty:
     /// more shifts would add no one. With the day's fill priority raised the roster fills them
     /// and the day reaches `helped` (0.79: met, with too little margin to give a shift back).
-    fn fill_first(helped: f64) -> (Vec<ShiftRow>, RepairReport) {
+    fn fill_first(helped: f64, violations_first: usize) -> (Vec<ShiftRow>, RepairReport) {
         let site = site();
         let day = (NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), "voice".to_string());
         let evaluate = |shifts: &[ShiftRow]| -> Result<Evaluation<usize>, ()> {
@@ -1406,7 +1412,7 @@ mod tests {
                 chain: shifts.len(),
                 simulation: result(if first { helped } else { 0.70 }, 0.0, 0.01),
                 unfilled,
-                violations: 0,
+                violations: if first { violations_first } else { 0 },
             })
         };
         let (shifts, _, report) =
@@ -1417,7 +1423,7 @@ mod tests {
 
     #[test]
     fn a_missed_day_with_empty_seats_has_them_filled_first() {
-        let (shifts, report) = fill_first(0.79);
+        let (shifts, report) = fill_first(0.79, 0);
         assert_eq!(shifts.len(), 10);
         assert!(shifts.iter().all(|s| s.fill_priority == 1));
         assert_eq!(report.missed_after, 0);
@@ -1430,7 +1436,17 @@ mod tests {
     /// keep their priority 0 and nothing is reported done.
     #[test]
     fn a_fill_first_round_that_meets_nothing_is_not_kept() {
-        let (shifts, report) = fill_first(0.70);
+        let (shifts, report) = fill_first(0.70, 0);
+        assert!(shifts.iter().all(|s| s.fill_priority == 0));
+        assert!(report.actions.is_empty(), "{:?}", report.actions);
+        assert_eq!(report.missed_after, 1);
+    }
+
+    /// Where filling those seats first meets the day but breaks a hard rule (an agent moved
+    /// there falls below a contract minimum), the round is not kept either.
+    #[test]
+    fn a_fill_first_round_that_breaks_a_hard_rule_is_not_kept() {
+        let (shifts, report) = fill_first(0.79, 1);
         assert!(shifts.iter().all(|s| s.fill_priority == 0));
         assert!(report.actions.is_empty(), "{:?}", report.actions);
         assert_eq!(report.missed_after, 1);

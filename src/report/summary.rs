@@ -351,7 +351,7 @@ pub struct LoopAction {
     pub round: u32,
     pub date: String,
     pub queue: String,
-    /// Shifts added (> 0) or removed (< 0); 0: the queue-day's seats filled first.
+    /// Shifts added (> 0) or removed (< 0); 0: the queue-day's fill priority raised.
     pub shifts: i64,
     pub paid_hours: f64,
     pub reason: String,

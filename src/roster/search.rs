@@ -302,17 +302,31 @@ impl<'p> State<'p> {
     /// `budget` caps evaluations.
     fn repair(&mut self, budget: &mut u64) {
         let p = self.p;
-        // Longest seats first (an augmenting path may fill one by emptying a shorter one); passes
-        // repeat while they fill something, since a path can empty a seat already visited.
+        // Dearest empty seats first, the longest of a fill priority (an augmenting path may fill
+        // one by emptying a cheaper one); passes repeat while the search's objective (empty seats
+        // weighted by their fill priority) falls, since a path can empty a seat already visited.
         let mut order: Vec<u32> = (0..p.seats.len() as u32).collect();
-        order.sort_by_key(|&s| (std::cmp::Reverse(p.seats[s as usize].paid_minutes), s));
+        order.sort_by(|&a, &b| {
+            self.unfilled_cost(b).total_cmp(&self.unfilled_cost(a)).then(a.cmp(&b))
+        });
         for _pass in 0..REPAIR_PASSES {
-            let before = self.cost().total;
+            let before = self.search_objective();
             self.repair_pass(&order, budget);
-            if self.cost().total >= before - EPS || *budget == 0 {
+            if self.search_objective() >= before - EPS || *budget == 0 {
                 break;
             }
         }
+    }
+
+    /// The reported cost with each empty seat weighted by its fill priority
+    /// ([`super::model::Seat::unfilled_weight`]): the figure the search lowers.
+    fn search_objective(&self) -> f64 {
+        let cost = self.cost();
+        let weighted_empty: f64 = (0..self.p.seats.len() as u32)
+            .filter(|&s| self.holder[s as usize] == NONE)
+            .map(|s| self.unfilled_cost(s))
+            .sum();
+        cost.total - cost.unfilled + weighted_empty
     }
 
     fn repair_pass(&mut self, order: &[u32], budget: &mut u64) {
