@@ -28,7 +28,8 @@ pub enum RosterCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct SolveArgs {
-    /// Shifts to fill (shifts.csv from `shiftcast schedule`).
+    /// Shifts to fill (shifts.csv from `shiftcast schedule` or `plan`; an optional
+    /// `fill_priority` column puts a shift's seat before those of lower priority).
     #[arg(long, required = true)]
     pub shifts: Option<PathBuf>,
     /// Agents (the HR file); defaults to `[inputs] agents` of the config.

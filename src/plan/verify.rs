@@ -458,14 +458,9 @@ fn fill_first_rounds<R: Send, E: Send>(
         }
         let trial_eval = evaluations.get(&trial, None)?;
         report.rounds += 1;
-        let after = verdicts(&trial_eval.simulation, site);
-        let missed = |w: &[Verdict]| w.iter().filter(|x| !x.met).count();
-        let (before_n, after_n) = (missed(&v), missed(&after));
-        let better = after_n < before_n
-            || (after_n == before_n
-                && total_shortfall(after.iter().filter(|x| !x.met))
-                    < total_shortfall(v.iter().filter(|x| !x.met)) - 1e-9);
-        if !better || trial_eval.violations > current.violations {
+        if !fewer_missed(&v, &verdicts(&trial_eval.simulation, site), false)
+            || trial_eval.violations > current.violations
+        {
             return Ok(());
         }
         for (x, seats) in &short {
@@ -629,11 +624,7 @@ fn remove_rounds<R: Send, E: Send>(
         // Judged on the whole horizon: fewer queue-days missed, or as many and no further
         // short in total, keeps the round even where a day met before now misses (the roster's
         // multi-skilled agents moved to where they serve more).
-        let after = verdicts(&trial.simulation, site);
-        let missed_after = after.iter().filter(|x| !x.met).count();
-        let better_overall = missed_after < missed.len()
-            || (missed_after == missed.len()
-                && total_shortfall(after.iter().filter(|x| !x.met)) <= short_before + 1e-9);
+        let better_overall = fewer_missed(&v, &verdicts(&trial.simulation, site), true);
         if !worse && (better_overall || missed_dates.is_empty()) {
             for (x, gone) in &removed {
                 record_removal(report, x, gone);
@@ -753,6 +744,23 @@ fn focus_queue(
         .into_iter()
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(a.0)))
         .map(|(q, _)| q.to_string())
+}
+
+/// Whether `after` misses fewer queue-days than `before`, or as many and less short in total
+/// (`or_equal`: or as many and no further short).
+fn fewer_missed(before: &[Verdict], after: &[Verdict], or_equal: bool) -> bool {
+    let missed = |w: &[Verdict]| w.iter().filter(|x| !x.met).count();
+    let short = |w: &[Verdict]| total_shortfall(w.iter().filter(|x| !x.met));
+    let (n_before, n_after) = (missed(before), missed(after));
+    if n_after != n_before {
+        return n_after < n_before;
+    }
+    let (s_before, s_after) = (short(before), short(after));
+    if or_equal {
+        s_after <= s_before + 1e-9
+    } else {
+        s_after < s_before - 1e-9
+    }
 }
 
 /// Σ over queue-days of how far each falls short: service-level points under the met line plus
