@@ -293,13 +293,17 @@ fn print_table(p: &Printed<'_>) -> Result<()> {
             pct(sim.abandon_rate)
         )?;
         if let (Some(judged), Some(met)) = (sim.queue_days, sim.queue_days_met) {
-            let missed = match sim.queue_days_missed.len() {
+            let mut missed = match sim.queue_days_missed.len() {
                 0 => "every queue-day met".to_string(),
                 n if n <= 4 => format!("missed: {}", sim.queue_days_missed.join(", ")),
                 n => {
                     format!("missed: {}, and {} more", sim.queue_days_missed[..3].join(", "), n - 3)
                 }
             };
+            if !sim.queue_days_close.is_empty() {
+                let n = sim.queue_days_close.len();
+                missed.push_str(&format!("; {n} too close to call, see the notes"));
+            }
             writeln!(
                 w,
                 "  targets met (sim.)    {:>12}   (queue-days, with absence; {missed})",

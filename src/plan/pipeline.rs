@@ -329,6 +329,32 @@ fn load_inputs(config: &PlanConfig, options: &PlanOptions) -> Result<PlanInputs,
 
 /// The loop's notes on what it could not help and on the queue-days whose seats it filled
 /// first.
+/// One note per missed queue-day, and one per met queue-day too close to call with the run's
+/// replications (a missed one says so in its own note).
+fn verdict_notes(figures: &crate::report::summary::SimulationFigures) -> Vec<String> {
+    let replications = figures.replications.unwrap_or(1);
+    let close_call = |day: &str, word: &str| {
+        let head = format!("{day} {word}: ");
+        figures.queue_days_close.iter().find_map(|c| c.strip_prefix(head.as_str())).map(|why| {
+            format!(
+                ", too close to call at {replications} replications (more would settle it): {why}"
+            )
+        })
+    };
+    let mut notes = Vec::new();
+    for missed in &figures.queue_days_missed {
+        let close = close_call(missed, "missed").unwrap_or_default();
+        notes.push(format!("simulation: {missed} missed its target (with absence){close}"));
+    }
+    for c in &figures.queue_days_close {
+        let Some((day, why)) = c.split_once(" met: ") else { continue };
+        notes.push(format!(
+            "simulation: {day} met its target (with absence), too close to call at {replications} replications (more would settle it): {why}"
+        ));
+    }
+    notes
+}
+
 fn loop_notes(r: &verify::RepairReport) -> Vec<String> {
     let unhelped = r.unrepairable.iter().map(|u| format!("loop: {u}"));
     let first = r.actions.iter().filter(|a| a.shifts == 0);
@@ -784,9 +810,7 @@ fn write_outputs_into(
     let mut notes = stage_notes(plan, status);
     let mut simulation_figures = simulation_figures(&plan.simulation, &simulation, &targeted);
     simulation_figures.judge_days(&simulation_days, &targets);
-    for missed in &simulation_figures.queue_days_missed {
-        notes.push(format!("simulation: {missed} missed its target (with absence)"));
-    }
+    notes.extend(verdict_notes(&simulation_figures));
     if let Some(r) = &plan.repair {
         notes.extend(loop_notes(r));
         notes.extend(given_back_notes(r, &config.site, &coverage, &contacts, &simulation_days));

@@ -240,6 +240,13 @@ impl QueueDays {
                 let _ = write!(detail, " · {} abandoned", pct(a));
             }
         }
+        // A verdict the simulation's 95% interval cannot settle says so, beside the figure or
+        // alone.
+        let close = ctx.queue(queue).zip(f.sim_day.as_ref()).and_then(|(q, d)| q.close_call(d));
+        if let Some(why) = close {
+            let sep = if detail.is_empty() { "" } else { " · " };
+            let _ = write!(detail, "{sep}<span title=\"{why}\">too close to call</span>");
+        }
         let detail = if detail.is_empty() { detail } else { format!("<small>{detail}</small>") };
         let class = if class.is_empty() { String::new() } else { format!(" class=\"{class}\"") };
         format!("<td{class}>{word}{detail}</td>")
@@ -257,7 +264,7 @@ impl QueueDays {
         };
         let _ = writeln!(
             html,
-            "<h2 id=\"glance\">Target met, per queue and day</h2>\n<p class=\"note\">Each cell says whether the queue met its target that day, judged by {basis}; deferred queues by the share answered within their deadline (target: all of them). A simulated day meets its target when the lower 95% confidence limit of its service level is at least the target less {} points and its abandonment is within the limit. On a wide screen the figure judged shows under the word; the tables below give every figure.</p>\n<div class=\"scroll\"><table class=\"glance\">",
+            "<h2 id=\"glance\">Target met, per queue and day</h2>\n<p class=\"note\">Each cell says whether the queue met its target that day, judged by {basis}; deferred queues by the share answered within their deadline (target: all of them). A simulated day meets its target when the lower 95% confidence limit of its service level is at least the target less {} points and its abandonment is within the limit; \"too close to call\" marks a day whose 95% interval holds the line, so more replications could turn its verdict. On a wide screen the figure judged shows under the word; the tables below give every figure.</p>\n<div class=\"scroll\"><table class=\"glance\">",
             crate::io::table::fmt_num(crate::simulate::TARGET_TOLERANCE * 100.0, 0)
         );
         html.push_str("<tr><th>queue</th>");

@@ -74,6 +74,7 @@ pub fn parse_simulation_days(t: &Table) -> Result<Vec<SimulatedDay>, InputError>
         "service_level_ci_low",
         "service_level_ci_high",
         "abandon_rate",
+        "abandon_rate_ci_low",
         "abandon_rate_ci_high",
     ];
     let cols: Vec<Option<usize>> = fractions.iter().map(|c| t.column(c)).collect();
@@ -82,7 +83,7 @@ pub fn parse_simulation_days(t: &Table) -> Result<Vec<SimulatedDay>, InputError>
     for row in &t.rows {
         let date =
             crate::time::parse_date(t.text(row, c_date)).map_err(|m| t.error(row, c_date, m))?;
-        let mut v = [None; 5];
+        let mut v = [None; 6];
         for (k, c) in cols.iter().enumerate() {
             v[k] = optional_number(t, row, *c)?;
             if let (Some(x), Some(c)) = (v[k], c) {
@@ -103,7 +104,8 @@ pub fn parse_simulation_days(t: &Table) -> Result<Vec<SimulatedDay>, InputError>
             service_level_ci_low: v[1],
             service_level_ci_high: v[2],
             abandon_rate: v[3],
-            abandon_rate_ci_high: v[4],
+            abandon_rate_ci_low: v[4],
+            abandon_rate_ci_high: v[5],
         });
     }
     Ok(out)

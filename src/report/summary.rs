@@ -99,6 +99,40 @@ impl QueueTarget {
         )
     }
 
+    /// Why a simulated day's verdict is too close to call with the replications run: the 95%
+    /// interval of the figure it is judged on holds the line. The service level is judged on
+    /// its lower limit, so a day missed on it whose upper limit reaches `target −
+    /// TARGET_TOLERANCE` may be met; abandonment is judged on its mean, so a day whose interval
+    /// holds the cap may fall either side. More replications narrow the interval; the verdict
+    /// stays the rule's ([`QueueTarget::day_met`]). `None` when every judged figure is clear.
+    pub fn close_call(&self, day: &SimulatedDay) -> Option<String> {
+        let mut why = Vec::new();
+        let sl = (self.judged_target(), day.service_level, day.service_level_ci_low);
+        if let (Some(target), Some(mean), Some(low)) = sl {
+            let line = target - crate::simulate::TARGET_TOLERANCE;
+            let high = day.service_level_ci_high.unwrap_or(mean);
+            if low < line - 1e-12 && high >= line - 1e-12 {
+                why.push(format!(
+                    "service level {mean:.3} (95% interval {low:.3}–{high:.3}) against the line {line:.3}"
+                ));
+            }
+        }
+        let cap = if self.is_deferred() { None } else { self.max_abandon_rate };
+        let abandon = (cap, day.abandon_rate, day.abandon_rate_ci_low, day.abandon_rate_ci_high);
+        if let (Some(cap), Some(mean), Some(low), Some(high)) = abandon {
+            if low <= cap + 1e-12 && high > cap + 1e-12 {
+                why.push(format!(
+                    "abandonment {:.2}% (95% interval {:.2}–{:.2}%) against the cap {:.1}%",
+                    100.0 * mean,
+                    100.0 * low,
+                    100.0 * high,
+                    100.0 * cap
+                ));
+            }
+        }
+        (!why.is_empty()).then(|| why.join("; "))
+    }
+
     /// The targets of a `[[queues]]` entry.
     pub fn of(q: &crate::site::QueueConfig) -> QueueTarget {
         QueueTarget {
@@ -304,6 +338,10 @@ pub struct SimulationFigures {
     /// The queue-days that missed, `queue YYYY-MM-DD`.
     #[serde(default)]
     pub queue_days_missed: Vec<String>,
+    /// The queue-days whose verdict is too close to call with these replications
+    /// ([`QueueTarget::close_call`]): `queue YYYY-MM-DD met|missed: why`.
+    #[serde(default)]
+    pub queue_days_close: Vec<String>,
 }
 
 impl SimulationFigures {
@@ -311,15 +349,21 @@ impl SimulationFigures {
     pub fn judge_days(&mut self, days: &[SimulatedDay], targets: &[QueueTarget]) {
         let (mut judged, mut met) = (0u64, 0u64);
         self.queue_days_missed.clear();
+        self.queue_days_close.clear();
         for t in targets {
             for d in days.iter().filter(|d| d.queue == t.name) {
-                match t.day_met(d) {
+                let verdict = t.day_met(d);
+                match verdict {
                     Some(true) => (judged, met) = (judged + 1, met + 1),
                     Some(false) => {
                         judged += 1;
                         self.queue_days_missed.push(format!("{} {}", d.queue, d.date));
                     }
                     None => {}
+                }
+                if let (Some(v), Some(why)) = (verdict, t.close_call(d)) {
+                    let word = if v { "met" } else { "missed" };
+                    self.queue_days_close.push(format!("{} {} {word}: {why}", d.queue, d.date));
                 }
             }
         }
@@ -608,6 +652,7 @@ pub struct SimulatedDay {
     pub service_level_ci_low: Option<f64>,
     pub service_level_ci_high: Option<f64>,
     pub abandon_rate: Option<f64>,
+    pub abandon_rate_ci_low: Option<f64>,
     pub abandon_rate_ci_high: Option<f64>,
 }
 
@@ -835,5 +880,60 @@ mod tests {
         assert!((f.service_level.unwrap() - 0.8).abs() < 1e-12);
         assert_eq!(f.offered, 200.0);
         assert_eq!(f.abandon_rate, Some(0.0));
+    }
+
+    fn day(sl: [f64; 3], abandon: [f64; 3]) -> SimulatedDay {
+        SimulatedDay {
+            queue: "voice".into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            offered: 1000.0,
+            service_level: Some(sl[1]),
+            service_level_ci_low: Some(sl[0]),
+            service_level_ci_high: Some(sl[2]),
+            abandon_rate: Some(abandon[1]),
+            abandon_rate_ci_low: Some(abandon[0]),
+            abandon_rate_ci_high: Some(abandon[2]),
+        }
+    }
+
+    #[test]
+    fn a_verdict_whose_interval_holds_the_line_is_too_close_to_call() {
+        // 80/20 with a 3.5% cap: the service level is judged on its lower limit against
+        // 0.80 − 0.02 = 0.78, abandonment on its mean against 0.035.
+        let voice = QueueTarget {
+            name: "voice".into(),
+            channel: "voice".into(),
+            service_level_target: Some(0.80),
+            target_answer_seconds: Some(20.0),
+            max_abandon_rate: Some(0.035),
+            deadline_minutes: None,
+        };
+        let clear = [0.020, 0.025, 0.030];
+        // Lower limit 0.77 under the line, upper 0.83 over it: missed, but it may be met.
+        let d = day([0.77, 0.80, 0.83], clear);
+        assert_eq!(voice.day_met(&d), Some(false));
+        let why = voice.close_call(&d).expect("the interval holds 0.78");
+        assert!(why.starts_with("service level 0.800 (95% interval 0.770–0.830)"), "{why}");
+        // The whole interval under the line, or the lower limit on it or over: clear.
+        assert_eq!(voice.close_call(&day([0.70, 0.74, 0.779], clear)), None);
+        assert_eq!(voice.close_call(&day([0.78, 0.80, 0.82], clear)), None);
+        assert_eq!(voice.day_met(&day([0.78, 0.80, 0.82], clear)), Some(true));
+        // Abandonment 3.3% (2.9–3.7%): met on its mean, but the interval holds the cap.
+        let d = day([0.85, 0.88, 0.91], [0.029, 0.033, 0.037]);
+        assert_eq!(voice.day_met(&d), Some(true));
+        let why = voice.close_call(&d).expect("the interval holds 3.5%");
+        assert_eq!(why, "abandonment 3.30% (95% interval 2.90–3.70%) against the cap 3.5%");
+        // 3.6–4.0%: missed, and clearly.
+        let d = day([0.85, 0.88, 0.91], [0.036, 0.038, 0.040]);
+        assert_eq!((voice.day_met(&d), voice.close_call(&d)), (Some(false), None));
+        // Both close: both reasons.
+        let d = day([0.77, 0.80, 0.83], [0.029, 0.033, 0.037]);
+        assert_eq!(voice.close_call(&d).unwrap().matches("interval").count(), 2);
+        // judge_days lists it with the rule's verdict.
+        let mut figures = SimulationFigures::default();
+        figures.judge_days(&[d], &[voice]);
+        assert_eq!(figures.queue_days_missed, vec!["voice 2026-11-23".to_string()]);
+        assert_eq!(figures.queue_days_close.len(), 1);
+        assert!(figures.queue_days_close[0].starts_with("voice 2026-11-23 missed: service level"));
     }
 }
