@@ -122,7 +122,9 @@ fn forecast_and_whatif_start_where_plan_starts() {
 
 /// The stages run one by one on the plan's own files reproduce the plan's files: `staff` on
 /// forecast.csv gives requirements.csv, `simulate` on roster.csv and forecast.csv (with the
-/// plan's seed) gives simulation.csv, byte for byte.
+/// plan's seed and the replications summary.json reports) gives simulation.csv, byte for byte.
+/// Those are `[simulation] replications` (40), or more when a verdict was too close to call at
+/// 40, and then a note says so.
 #[test]
 fn the_stages_chained_by_hand_reproduce_the_plan() {
     let dir = tempfile::tempdir().unwrap();
@@ -140,10 +142,14 @@ fn the_stages_chained_by_hand_reproduce_the_plan() {
         .success();
     let read = |p: &Path| std::fs::read(p).unwrap();
     assert!(read(&requirements) == read(&plan_out().join("requirements.csv")), "requirements");
+    let s = summary();
+    let replications = s.simulation.as_ref().and_then(|sim| sim.replications).unwrap();
+    let settled = s.notes.iter().any(|n| n.starts_with("simulation: the final roster simulated"));
+    assert_eq!(settled, replications > 40, "{replications} replications, notes {:?}", s.notes);
     let simulation = dir.path().join("simulation.csv");
     Command::cargo_bin("shiftcast")
         .unwrap()
-        .args(["simulate", "--config"])
+        .args(["simulate", "--replications", &replications.to_string(), "--config"])
         .arg(&config)
         .arg("--roster")
         .arg(plan_out().join("roster.csv"))

@@ -88,6 +88,18 @@ impl Verdict {
         Some(sl.ci_low.unwrap_or(sl.mean) - (self.target? - SIMULATION_TOLERANCE))
     }
 
+    /// Whether more replications could turn this verdict
+    /// ([`crate::simulate::too_close_to_call`]).
+    pub fn too_close(&self) -> bool {
+        let interval = |e: &Option<Estimate>| e.as_ref().and_then(|e| e.ci_low.zip(e.ci_high));
+        crate::simulate::too_close_to_call(
+            self.target,
+            interval(&self.service_level),
+            self.max_abandon_rate,
+            interval(&self.abandon_rate),
+        )
+    }
+
     /// Simulated abandonment above the cap (0 when under it or uncapped).
     fn abandon_excess(&self) -> f64 {
         match (&self.abandon_rate, self.max_abandon_rate) {
@@ -1028,6 +1040,27 @@ mod tests {
                 metrics: m,
             }],
         }
+    }
+
+    #[test]
+    fn a_verdict_whose_interval_holds_the_line_is_too_close() {
+        // 80/20, cap 3.5%: the service level judged on its lower limit against 0.78.
+        let close =
+            |sl: f64, half: f64, abandon: f64| verdicts(&result(sl, half, abandon), &site());
+        // 0.80 ± 0.03: lower limit 0.77 under the line, upper 0.83 over it — missed, too close.
+        let v = close(0.80, 0.03, 0.02);
+        assert!(!v[0].met && v[0].too_close());
+        // 0.75 ± 0.02 (all under) and 0.80 ± 0.01 (all over): settled either way.
+        assert!(!close(0.75, 0.02, 0.02)[0].too_close());
+        let v = close(0.80, 0.01, 0.02);
+        assert!(v[0].met && !v[0].too_close());
+        // Abandonment 3.4% ± 0.3 points holds the cap: met on its mean, but too close.
+        let mut r = result(0.85, 0.01, 0.034);
+        r.days[0].metrics.abandon_rate = Some(e(0.034, 0.003));
+        let v = verdicts(&r, &site());
+        assert!(v[0].met && v[0].too_close());
+        r.days[0].metrics.abandon_rate = Some(e(0.030, 0.003));
+        assert!(!verdicts(&r, &site())[0].too_close());
     }
 
     fn shift(n: usize) -> ShiftRow {

@@ -106,12 +106,15 @@ impl QueueTarget {
     /// holds the cap may fall either side. More replications narrow the interval; the verdict
     /// stays the rule's ([`QueueTarget::day_met`]). `None` when every judged figure is clear.
     pub fn close_call(&self, day: &SimulatedDay) -> Option<String> {
+        use crate::simulate::{too_close_to_call, TARGET_TOLERANCE};
         let mut why = Vec::new();
-        let sl = (self.judged_target(), day.service_level, day.service_level_ci_low);
-        if let (Some(target), Some(mean), Some(low)) = sl {
-            let line = target - crate::simulate::TARGET_TOLERANCE;
+        let target = self.judged_target();
+        if let (Some(t), Some(mean), Some(low)) =
+            (target, day.service_level, day.service_level_ci_low)
+        {
             let high = day.service_level_ci_high.unwrap_or(mean);
-            if low < line - 1e-12 && high >= line - 1e-12 {
+            if too_close_to_call(target, Some((low, high)), None, None) {
+                let line = t - TARGET_TOLERANCE;
                 why.push(format!(
                     "service level {mean:.3} (95% interval {low:.3}–{high:.3}) against the line {line:.3}"
                 ));
@@ -120,7 +123,7 @@ impl QueueTarget {
         let cap = if self.is_deferred() { None } else { self.max_abandon_rate };
         let abandon = (cap, day.abandon_rate, day.abandon_rate_ci_low, day.abandon_rate_ci_high);
         if let (Some(cap), Some(mean), Some(low), Some(high)) = abandon {
-            if low <= cap + 1e-12 && high > cap + 1e-12 {
+            if too_close_to_call(None, None, Some(cap), Some((low, high))) {
                 why.push(format!(
                     "abandonment {:.2}% (95% interval {:.2}–{:.2}%) against the cap {:.1}%",
                     100.0 * mean,

@@ -517,6 +517,27 @@ pub fn meets_target(
     }
 }
 
+/// Whether a verdict of [`meets_target`] is too close to call with the replications run: the
+/// 95% interval of a figure it judges holds the line. The service level is judged on its lower
+/// limit, so one under `target - TARGET_TOLERANCE` whose upper limit reaches that line may be
+/// met; abandonment is judged on its mean, so an interval around the cap may fall either side.
+/// `service_level` and `abandon_rate` are `(ci_low, ci_high)`; `false` without an interval.
+pub fn too_close_to_call(
+    target: Option<f64>,
+    service_level: Option<(f64, f64)>,
+    max_abandon_rate: Option<f64>,
+    abandon_rate: Option<(f64, f64)>,
+) -> bool {
+    let sl = target.zip(service_level).is_some_and(|(t, (low, high))| {
+        let line = t - TARGET_TOLERANCE;
+        low < line - 1e-12 && high >= line - 1e-12
+    });
+    let abandon = max_abandon_rate
+        .zip(abandon_rate)
+        .is_some_and(|(cap, (low, high))| low <= cap + 1e-12 && high > cap + 1e-12);
+    sl || abandon
+}
+
 /// The service-level target a simulation judges a queue by: `service_level`, else for deferred
 /// work (email, social) every contact within its deadline (1.0); `None` for a live queue
 /// without one (staffed on ASA or occupancy).
