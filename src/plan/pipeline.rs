@@ -327,8 +327,6 @@ fn load_inputs(config: &PlanConfig, options: &PlanOptions) -> Result<PlanInputs,
     })
 }
 
-/// The loop's notes on what it could not help and on the queue-days whose seats it filled
-/// first.
 /// One note per missed queue-day, and one per met queue-day too close to call with the run's
 /// replications (a missed one says so in its own note); first, when the final roster was
 /// simulated with more than the loop's `configured` replications ([`settle_verdicts`]), why.
@@ -364,6 +362,8 @@ fn verdict_notes(
     notes
 }
 
+/// The loop's notes on what it could not help and on the queue-days whose seats it filled
+/// first.
 fn loop_notes(r: &verify::RepairReport) -> Vec<String> {
     let unhelped = r.unrepairable.iter().map(|u| format!("loop: {u}"));
     let first = r.actions.iter().filter(|a| a.shifts == 0);
@@ -468,7 +468,7 @@ fn roster_and_simulate(
         let violations = roster.violations.len();
         Ok(verify::Evaluation { chain: roster, simulation, unfilled, violations })
     };
-    let (roster, mut simulation, repair) = match repair {
+    let (roster, mut simulation, mut repair) = match repair {
         Some(bounds) => {
             let (shifts, evaluation, report) =
                 verify::repair(schedule.shifts.clone(), &config.site, bounds, &evaluate)?;
@@ -484,6 +484,9 @@ fn roster_and_simulate(
     };
     if let Some(settled) = settle_verdicts(chain, &roster.rows, &simulation)? {
         simulation = settled;
+        if let Some(r) = repair.as_mut() {
+            r.judge_final(&verify::verdicts(&simulation, &config.site));
+        }
     }
     if repair.as_ref().is_some_and(|r| !r.actions.is_empty()) {
         schedule.coverage = verify::recount_coverage(
@@ -500,7 +503,7 @@ fn roster_and_simulate(
 /// Replications of the final roster's simulation, as a multiple of `[simulation]
 /// replications`, when a queue-day's verdict is too close to call: twice as narrow an interval
 /// settles most of them (on the sample's seeds 1–10 at 40 replications, the verdicts that then
-/// disagreed with 300 replications were all such days).
+/// disagreed with 600 replications were all such days).
 const SETTLE_FACTOR: u32 = 4;
 
 /// The final roster simulated again with [`SETTLE_FACTOR`] times the replications (the first
@@ -516,13 +519,10 @@ fn settle_verdicts(
     if !verify::verdicts(simulation, &config.site).iter().any(|v| v.too_close()) {
         return Ok(None);
     }
-    // Cells of the horizon (every queue, every interval of the days), so the settling run stays
-    // within the simulation's memory bound instead of failing on it.
-    let days = simulation.days.len() / config.site.queues.len().max(1);
-    let cells = config.site.queues.len()
-        * days.max(1)
-        * (24 * 60 / config.site.grid.interval_minutes as usize + 4);
-    let fit = (crate::simulate::MAX_REPLICATION_CELLS / cells.max(1)) as u32;
+    // The run's queue × interval cells (simulation.csv's rows), so the settling run stays within
+    // the simulation's memory bound instead of failing on it.
+    let cells = simulation.intervals.len().max(1);
+    let fit = u32::try_from(crate::simulate::MAX_REPLICATION_CELLS / cells).unwrap_or(u32::MAX);
     let replications =
         (sim_options.replications * SETTLE_FACTOR).min(crate::simulate::MAX_REPLICATIONS).min(fit);
     if replications <= sim_options.replications {

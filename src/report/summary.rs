@@ -107,8 +107,15 @@ impl QueueTarget {
     /// stays the rule's ([`QueueTarget::day_met`]). `None` when every judged figure is clear.
     pub fn close_call(&self, day: &SimulatedDay) -> Option<String> {
         use crate::simulate::{too_close_to_call, TARGET_TOLERANCE};
-        let mut why = Vec::new();
         let target = self.judged_target();
+        let cap = if self.is_deferred() { None } else { self.max_abandon_rate };
+        let sl_interval = day.service_level_ci_low.zip(day.service_level_ci_high);
+        let abandon_interval = day.abandon_rate_ci_low.zip(day.abandon_rate_ci_high);
+        if !too_close_to_call(target, sl_interval, cap, abandon_interval) {
+            return None;
+        }
+        // The figures whose interval holds the line.
+        let mut why = Vec::new();
         if let (Some(t), Some(mean), Some(low)) =
             (target, day.service_level, day.service_level_ci_low)
         {
@@ -120,7 +127,6 @@ impl QueueTarget {
                 ));
             }
         }
-        let cap = if self.is_deferred() { None } else { self.max_abandon_rate };
         let abandon = (cap, day.abandon_rate, day.abandon_rate_ci_low, day.abandon_rate_ci_high);
         if let (Some(cap), Some(mean), Some(low), Some(high)) = abandon {
             if too_close_to_call(None, None, Some(cap), Some((low, high))) {
@@ -928,6 +934,11 @@ mod tests {
         assert_eq!(why, "abandonment 3.30% (95% interval 2.90–3.70%) against the cap 3.5%");
         // 3.6–4.0%: missed, and clearly.
         let d = day([0.85, 0.88, 0.91], [0.036, 0.038, 0.040]);
+        assert_eq!((voice.day_met(&d), voice.close_call(&d)), (Some(false), None));
+        // One figure close, the other missed beyond doubt: missed whatever the replications.
+        let d = day([0.70, 0.74, 0.77], [0.029, 0.033, 0.037]);
+        assert_eq!((voice.day_met(&d), voice.close_call(&d)), (Some(false), None));
+        let d = day([0.77, 0.80, 0.83], [0.036, 0.038, 0.040]);
         assert_eq!((voice.day_met(&d), voice.close_call(&d)), (Some(false), None));
         // Both close: both reasons.
         let d = day([0.77, 0.80, 0.83], [0.029, 0.033, 0.037]);

@@ -517,25 +517,29 @@ pub fn meets_target(
     }
 }
 
-/// Whether a verdict of [`meets_target`] is too close to call with the replications run: the
-/// 95% interval of a figure it judges holds the line. The service level is judged on its lower
-/// limit, so one under `target - TARGET_TOLERANCE` whose upper limit reaches that line may be
-/// met; abandonment is judged on its mean, so an interval around the cap may fall either side.
-/// `service_level` and `abandon_rate` are `(ci_low, ci_high)`; `false` without an interval.
+/// Whether a verdict of [`meets_target`] is too close to call with the replications run: no
+/// judged figure misses beyond doubt, and the 95% interval of one of them holds the line. The
+/// service level is judged on its lower limit, so one under `target - TARGET_TOLERANCE` whose
+/// upper limit reaches that line may be met; abandonment is judged on its mean, so an interval
+/// around the cap may fall either side. A day whose other figure misses beyond doubt (a service
+/// level's upper limit under the line, an abandonment's lower limit over the cap) stays missed
+/// however many replications run, so it is not close. `service_level` and `abandon_rate` are
+/// `(ci_low, ci_high)`; `false` without an interval.
 pub fn too_close_to_call(
     target: Option<f64>,
     service_level: Option<(f64, f64)>,
     max_abandon_rate: Option<f64>,
     abandon_rate: Option<(f64, f64)>,
 ) -> bool {
-    let sl = target.zip(service_level).is_some_and(|(t, (low, high))| {
-        let line = t - TARGET_TOLERANCE;
-        low < line - 1e-12 && high >= line - 1e-12
-    });
-    let abandon = max_abandon_rate
-        .zip(abandon_rate)
-        .is_some_and(|(cap, (low, high))| low <= cap + 1e-12 && high > cap + 1e-12);
-    sl || abandon
+    let line = target.map(|t| t - TARGET_TOLERANCE);
+    let sl = line.zip(service_level);
+    let abandon = max_abandon_rate.zip(abandon_rate);
+    let clearly_missed = sl.is_some_and(|(line, (_, high))| high < line - 1e-12)
+        || abandon.is_some_and(|(cap, (low, _))| low > cap + 1e-12);
+    let sl_close = sl.is_some_and(|(line, (low, high))| low < line - 1e-12 && high >= line - 1e-12);
+    let abandon_close =
+        abandon.is_some_and(|(cap, (low, high))| low <= cap + 1e-12 && high > cap + 1e-12);
+    !clearly_missed && (sl_close || abandon_close)
 }
 
 /// The service-level target a simulation judges a queue by: `service_level`, else for deferred

@@ -20,7 +20,8 @@ pub const CONFIDENCE: f64 = 0.95;
 ///
 /// Each quantile up to [`T_TABLE_DF`] degrees of freedom is computed once and kept: a run
 /// summarises every interval's figures with the same `df`, and the inversion (an iterative
-/// incomplete-beta solve) would otherwise be a tenth of a 40-replication simulation.
+/// incomplete-beta solve) would otherwise be nearly half the wall time of a 40-replication
+/// simulation of the sample week.
 pub fn t_quantile_975(df: usize) -> f64 {
     assert!(df >= 1, "t quantile needs at least one degree of freedom");
     static TABLE: [OnceLock<f64>; T_TABLE_DF] = [const { OnceLock::new() }; T_TABLE_DF];
@@ -30,8 +31,9 @@ pub fn t_quantile_975(df: usize) -> f64 {
     }
 }
 
-/// Degrees of freedom whose t quantiles [`t_quantile_975`] keeps (the most replications less one).
-const T_TABLE_DF: usize = 1024;
+/// Degrees of freedom whose t quantiles [`t_quantile_975`] keeps: every count a run can have
+/// (at most [`super::MAX_REPLICATIONS`] replications, so one fewer degrees of freedom).
+const T_TABLE_DF: usize = super::MAX_REPLICATIONS as usize;
 
 fn t_quantile_975_computed(df: usize) -> f64 {
     StudentsT::new(0.0, 1.0, df as f64).expect("df >= 1 is a valid Student t").inverse_cdf(0.975)
