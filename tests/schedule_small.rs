@@ -541,3 +541,74 @@ fn requirement_rows_off_the_site_are_named() {
     req[7].interval_start = req[6].interval_start;
     assert_eq!(err(&req), "requirements: queue \"voice\" at 2025-03-03T06:00 appears twice");
 }
+
+#[test]
+fn an_interval_service_level_floor_holds_in_every_interval_and_the_day_still_meets_its_target() {
+    // The day of the test above; `interval_service_level_floor = 0.7`: every interval at least
+    // the head-count whose Erlang C service level reaches 0.7, the day's 80% still held.
+    let calls: [f64; 12] =
+        [60.0, 90.0, 150.0, 220.0, 240.0, 200.0, 160.0, 180.0, 210.0, 150.0, 90.0, 50.0];
+    // Each interval's requirement is its Erlang C head-count for 80% (the curves run to twice it).
+    let req: Vec<RequirementRow> = calls
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let traffic = c * 300.0 / 3600.0;
+            let mut n = traffic.floor() as u32 + 1;
+            while erlang_c_sl(traffic, n, 20.0, 300.0) < 0.8 {
+                n += 1;
+            }
+            RequirementRow {
+                interval_start: time::parse_local(&format!("2025-03-03T{:02}:00", 8 + i), tz())
+                    .unwrap(),
+                queue: "voice".into(),
+                contacts: c,
+                aht_seconds: 300.0,
+                traffic_erlangs: traffic,
+                agents_net: n,
+                agents_gross: n,
+                service_level: erlang_c_sl(traffic, n, 20.0, 300.0),
+                asa_seconds: 0.0,
+                occupancy: 0.0,
+                abandon_rate: None,
+            }
+        })
+        .collect();
+    let rules = "earliest_start = \"08:00\"\nlatest_start = \"16:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\nover_staffing_cost_per_agent_hour = 0";
+    let sl: Arc<schedule::ServiceLevelFn> =
+        Arc::new(|_q, contacts: f64, aht: f64, minutes: u32, n: u32| {
+            erlang_c_sl(contacts * aht / (f64::from(minutes) * 60.0), n, 20.0, aht)
+        });
+    let options = SolveOptions {
+        objective: Objective::ServiceLevel,
+        service_level: Some(sl.clone()),
+        mip_gap: Some(0.01),
+        ..Default::default()
+    };
+    // The lowest interval service level and the day's, by the closed form on the coverage.
+    let levels = |r: &schedule::ScheduleResult| {
+        let (mut lowest, mut num, mut den) = (f64::INFINITY, 0.0, 0.0);
+        for row in &req {
+            let c = r.coverage.iter().find(|c| c.interval_start == row.interval_start).unwrap();
+            let v = erlang_c_sl(row.traffic_erlangs, c.scheduled, 20.0, 300.0);
+            lowest = lowest.min(v);
+            num += row.contacts * v;
+            den += row.contacts;
+        }
+        (lowest, num / den)
+    };
+    let free = plan(60, rules);
+    let r = schedule::solve(&req, &free.site, &free.schedule, &options).unwrap();
+    let (lowest, day) = levels(&r);
+    // Without the floor the daily mean lets some interval fall below 0.7 (else the test would
+    // not tell the floor from its absence).
+    assert!(lowest < 0.7 && day >= 0.8 - 1e-9, "no floor: lowest {lowest}, day {day}");
+    let floored = plan(60, &format!("{rules}\ninterval_service_level_floor = 0.7"));
+    let r = schedule::solve(&req, &floored.site, &floored.schedule, &options).unwrap();
+    let (lowest, day) = levels(&r);
+    assert!(lowest >= 0.7 - 1e-9 && day >= 0.8 - 1e-9, "floor 0.7: lowest {lowest}, day {day}");
+
+    let bad = plan(60, &format!("{rules}\ninterval_service_level_floor = 1.5"));
+    let err = schedule::solve(&req, &bad.site, &bad.schedule, &options).unwrap_err();
+    assert!(err.to_string().contains("schedule.interval_service_level_floor"), "{err}");
+}

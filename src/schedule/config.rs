@@ -44,6 +44,10 @@ pub struct ScheduleConfig {
     pub min_agents_per_interval: u32,
     /// Cap of agents on the phone in any interval (seats, licences).
     pub max_agents_per_interval: Option<u32>,
+    /// Service-level mode: every interval with contacts of a queue with a service-level target
+    /// is scheduled at least the head-count whose projected service level reaches this fraction
+    /// (the day's target still holds on the contact-weighted mean); `None`: no floor.
+    pub interval_service_level_floor: Option<f64>,
     /// Whether a shift may cover intervals where the queue is closed.
     pub allow_closed_intervals: bool,
     /// Service-level mode: the contact-weighted target holds per `day` or per `week`.
@@ -95,6 +99,7 @@ impl Default for ScheduleConfig {
             hard_coverage: false,
             min_agents_per_interval: 0,
             max_agents_per_interval: None,
+            interval_service_level_floor: None,
             allow_closed_intervals: false,
             service_level_scope: ServiceLevelScope::Day,
             time_limit_seconds: 30.0,
@@ -209,6 +214,14 @@ impl ScheduleConfig {
         ] {
             if !(v.is_finite() && v >= 0.0) {
                 return bad(format!("schedule.{k}"), format!("expected a number >= 0, got {v}"));
+            }
+        }
+        if let Some(f) = self.interval_service_level_floor {
+            if !(f.is_finite() && f > 0.0 && f < 1.0) {
+                return bad(
+                    "schedule.interval_service_level_floor".into(),
+                    format!("expected a fraction in (0, 1), got {f}"),
+                );
             }
         }
         if !(self.time_limit_seconds.is_finite() && self.time_limit_seconds > 0.0) {

@@ -345,7 +345,11 @@ fn objective_mode(
     let mut all_curves = Vec::new();
     let mut scopes = Vec::new();
     for (k, (measure, target)) in curve.targets(goal).into_iter().enumerate() {
-        let (curves, hulls) = measure_hulls(q, curve, measure);
+        let floor = match measure {
+            Measure::ServiceLevel => run.schedule().interval_service_level_floor,
+            Measure::NotAbandoned => None,
+        };
+        let (curves, hulls) = measure_hulls(q, curve, measure, floor);
         let measure_scopes = model::sl_scopes(q, run.schedule().service_level_scope, target, k);
         if let Some(status) = unreachable_scope(q, &hulls, &measure_scopes, measure) {
             return Ok(Step::Stop(status));
@@ -364,11 +368,13 @@ fn objective_mode(
 /// hull. Below the first head-count with a positive value the curve is flat at 0 and then
 /// jumps (an unstable queue): a hull from there would credit what the schedule does not get.
 /// So an interval with contacts gets at least that head-count (raising `q.floor`), and the
-/// hull starts there.
+/// hull starts there. With a `floor` (`[schedule] interval_service_level_floor`), also at least
+/// the first head-count whose value reaches it (the curve's last when none does).
 fn measure_hulls(
     q: &mut QueueData,
     curve: &SlCurve,
     measure: Measure,
+    floor: Option<f64>,
 ) -> (Vec<Vec<f64>>, Vec<Vec<HullSegment>>) {
     let curves: Vec<Vec<f64>> = (0..q.slots.len())
         .map(|t| {
@@ -388,6 +394,10 @@ fn measure_hulls(
             }
             let stable = curve.iter().position(|&v| v > 1e-9).unwrap_or(0);
             q.floor[t] = q.floor[t].max(stable as u32);
+            if let Some(f) = floor {
+                let reach = curve.iter().position(|&v| v >= f - 1e-12).unwrap_or(curve.len() - 1);
+                q.floor[t] = q.floor[t].max(reach as u32);
+            }
             model::concave_hull(curve, q.floor[t] as usize)
         })
         .collect();
