@@ -256,10 +256,9 @@ fn erlang_c_sl(traffic: f64, agents: u32, answer_seconds: f64, aht_seconds: f64)
     1.0 - c * (-(f64::from(agents) - traffic) * answer_seconds / aht_seconds).exp()
 }
 
-#[test]
-fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage() {
-    // 08:00-20:00, 60-minute intervals, AHT 300 s, 80/20. Requirements are each interval's
-    // Erlang C head-count for 80%; the SL mode may trade intervals against each other.
+/// 08:00-20:00, 60-minute intervals, AHT 300 s, 80/20: each interval's requirement is its
+/// Erlang C head-count for 80% (the service-level curves run to twice it).
+fn erlang_day() -> Vec<RequirementRow> {
     let calls: [f64; 12] =
         [60.0, 90.0, 150.0, 220.0, 240.0, 200.0, 160.0, 180.0, 210.0, 150.0, 90.0, 50.0];
     let mut req = Vec::new();
@@ -284,11 +283,25 @@ fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage
             abandon_rate: None,
         });
     }
-    let rules = "earliest_start = \"08:00\"\nlatest_start = \"16:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\nover_staffing_cost_per_agent_hour = 0";
-    let sl: Arc<schedule::ServiceLevelFn> =
-        Arc::new(|_q, contacts: f64, aht: f64, minutes: u32, n: u32| {
-            erlang_c_sl(contacts * aht / (f64::from(minutes) * 60.0), n, 20.0, aht)
-        });
+    req
+}
+
+/// The shift rules [`erlang_day`] is scheduled under.
+const ERLANG_DAY_RULES: &str = "earliest_start = \"08:00\"\nlatest_start = \"16:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\nover_staffing_cost_per_agent_hour = 0";
+
+/// The projected service level by the closed form (80/20 threshold of 20 s).
+fn erlang_c_curve() -> Arc<schedule::ServiceLevelFn> {
+    Arc::new(|_q, contacts: f64, aht: f64, minutes: u32, n: u32| {
+        erlang_c_sl(contacts * aht / (f64::from(minutes) * 60.0), n, 20.0, aht)
+    })
+}
+
+#[test]
+fn service_level_mode_meets_the_daily_target_with_fewer_hours_than_full_coverage() {
+    // The SL mode may trade the day's intervals against each other.
+    let req = erlang_day();
+    let rules = ERLANG_DAY_RULES;
+    let sl = erlang_c_curve();
     for solver in SolverKind::compiled() {
         let hard = plan(60, &format!("{rules}\nhard_coverage = true"));
         let cost = schedule::solve(
@@ -546,39 +559,9 @@ fn requirement_rows_off_the_site_are_named() {
 fn an_interval_service_level_floor_holds_in_every_interval_and_the_day_still_meets_its_target() {
     // The day of the test above; `interval_service_level_floor = 0.7`: every interval at least
     // the head-count whose Erlang C service level reaches 0.7, the day's 80% still held.
-    let calls: [f64; 12] =
-        [60.0, 90.0, 150.0, 220.0, 240.0, 200.0, 160.0, 180.0, 210.0, 150.0, 90.0, 50.0];
-    // Each interval's requirement is its Erlang C head-count for 80% (the curves run to twice it).
-    let req: Vec<RequirementRow> = calls
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            let traffic = c * 300.0 / 3600.0;
-            let mut n = traffic.floor() as u32 + 1;
-            while erlang_c_sl(traffic, n, 20.0, 300.0) < 0.8 {
-                n += 1;
-            }
-            RequirementRow {
-                interval_start: time::parse_local(&format!("2025-03-03T{:02}:00", 8 + i), tz())
-                    .unwrap(),
-                queue: "voice".into(),
-                contacts: c,
-                aht_seconds: 300.0,
-                traffic_erlangs: traffic,
-                agents_net: n,
-                agents_gross: n,
-                service_level: erlang_c_sl(traffic, n, 20.0, 300.0),
-                asa_seconds: 0.0,
-                occupancy: 0.0,
-                abandon_rate: None,
-            }
-        })
-        .collect();
-    let rules = "earliest_start = \"08:00\"\nlatest_start = \"16:00\"\nstart_step_minutes = 60\nshift_lengths_minutes = [240, 480]\nover_staffing_cost_per_agent_hour = 0";
-    let sl: Arc<schedule::ServiceLevelFn> =
-        Arc::new(|_q, contacts: f64, aht: f64, minutes: u32, n: u32| {
-            erlang_c_sl(contacts * aht / (f64::from(minutes) * 60.0), n, 20.0, aht)
-        });
+    let req = erlang_day();
+    let rules = ERLANG_DAY_RULES;
+    let sl = erlang_c_curve();
     let options = SolveOptions {
         objective: Objective::ServiceLevel,
         service_level: Some(sl.clone()),
