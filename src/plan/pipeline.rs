@@ -519,10 +519,8 @@ fn settle_verdicts(
     if !verify::verdicts(simulation, &config.site).iter().any(|v| v.too_close()) {
         return Ok(None);
     }
-    // The run's queue × interval cells (simulation.csv's rows), so the settling run stays within
-    // the simulation's memory bound instead of failing on it.
-    let cells = simulation.intervals.len().max(1);
-    let fit = u32::try_from(crate::simulate::MAX_REPLICATION_CELLS / cells).unwrap_or(u32::MAX);
+    // Within the simulation's memory bound for this horizon, instead of failing on it.
+    let fit = crate::simulate::most_replications(simulation.intervals.len());
     let replications =
         (sim_options.replications * SETTLE_FACTOR).min(crate::simulate::MAX_REPLICATIONS).min(fit);
     if replications <= sim_options.replications {

@@ -245,7 +245,8 @@ impl QueueDays {
         let close = ctx.queue(queue).zip(f.sim_day.as_ref()).and_then(|(q, d)| q.close_call(d));
         if let Some(why) = close {
             let sep = if detail.is_empty() { "" } else { " · " };
-            let _ = write!(detail, "{sep}<span title=\"{why}\">too close to call</span>");
+            let title = escape(&why);
+            let _ = write!(detail, "{sep}<span title=\"{title}\">too close to call</span>");
         }
         let detail = if detail.is_empty() { detail } else { format!("<small>{detail}</small>") };
         let class = if class.is_empty() { String::new() } else { format!(" class=\"{class}\"") };

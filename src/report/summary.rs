@@ -116,10 +116,7 @@ impl QueueTarget {
         }
         // The figures whose interval holds the line.
         let mut why = Vec::new();
-        if let (Some(t), Some(mean), Some(low)) =
-            (target, day.service_level, day.service_level_ci_low)
-        {
-            let high = day.service_level_ci_high.unwrap_or(mean);
+        if let (Some(t), Some(mean), Some((low, high))) = (target, day.service_level, sl_interval) {
             if too_close_to_call(target, Some((low, high)), None, None) {
                 let line = t - TARGET_TOLERANCE;
                 why.push(format!(
@@ -127,8 +124,9 @@ impl QueueTarget {
                 ));
             }
         }
-        let abandon = (cap, day.abandon_rate, day.abandon_rate_ci_low, day.abandon_rate_ci_high);
-        if let (Some(cap), Some(mean), Some(low), Some(high)) = abandon {
+        if let (Some(cap), Some(mean), Some((low, high))) =
+            (cap, day.abandon_rate, abandon_interval)
+        {
             if too_close_to_call(None, None, Some(cap), Some((low, high))) {
                 why.push(format!(
                     "abandonment {:.2}% (95% interval {:.2}–{:.2}%) against the cap {:.1}%",

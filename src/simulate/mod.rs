@@ -575,10 +575,16 @@ pub(crate) fn check_memory(model: &Model, replications: u32) -> Result<(), Simul
         return Err(SimulateError::Invalid(format!(
             "{replications} replications of {cells} interval-queue cells are more than \
              {MAX_REPLICATION_CELLS} cells in memory: use at most {} replications for this horizon",
-            (MAX_REPLICATION_CELLS / cells.max(1)).max(1)
+            most_replications(cells).max(1)
         )));
     }
     Ok(())
+}
+
+/// The most replications whose cells fit [`MAX_REPLICATION_CELLS`] for a horizon of `cells`
+/// queue × interval cells (a result's `intervals.len()`).
+pub fn most_replications(cells: usize) -> u32 {
+    u32::try_from(MAX_REPLICATION_CELLS / cells.max(1)).unwrap_or(u32::MAX)
 }
 
 /// Run `replications` replications in parallel; replication `r` uses ChaCha8 stream
