@@ -60,6 +60,9 @@ struct State<'p> {
     holder: Vec<u32>,
     evals: Vec<Eval>,
     objs: Vec<f64>,
+    /// Changes applied so far: a seat that found no agent and no augmenting path finds none
+    /// either while this stands still, nor does any seat of its group (identical seats).
+    version: u64,
 }
 
 /// Improvement below this is noise.
@@ -105,6 +108,7 @@ impl<'p> State<'p> {
             holder: vec![NONE; p.seats.len()],
             evals,
             objs,
+            version: 0,
         }
     }
 
@@ -138,6 +142,7 @@ impl<'p> State<'p> {
         }
         self.evals[a] = eval;
         self.objs[a] = self.p.objective(&eval);
+        self.version += 1;
     }
 
     fn unfilled_cost(&self, seat: u32) -> f64 {
@@ -309,9 +314,17 @@ impl<'p> State<'p> {
         order.sort_by(|&a, &b| {
             self.unfilled_cost(b).total_cmp(&self.unfilled_cost(a)).then(a.cmp(&b))
         });
+        let mut group_of = vec![0u32; p.seats.len()];
+        for (g, group) in p.groups.iter().enumerate() {
+            for &seat in &group.seats {
+                group_of[seat as usize] = g as u32;
+            }
+        }
+        // Per group: the `version` at which one of its seats was last found hopeless.
+        let mut hopeless = vec![u64::MAX; p.groups.len()];
         for _pass in 0..REPAIR_PASSES {
             let before = self.search_objective();
-            self.repair_pass(&order, budget);
+            self.repair_pass(&order, &group_of, &mut hopeless, budget);
             if self.search_objective() >= before - EPS || *budget == 0 {
                 break;
             }
@@ -329,10 +342,20 @@ impl<'p> State<'p> {
         cost.total - cost.unfilled + weighted_empty
     }
 
-    fn repair_pass(&mut self, order: &[u32], budget: &mut u64) {
+    /// One pass over the empty seats in `order`. A seat of a group found `hopeless` with no
+    /// change since (`version`) is skipped: its search would retrace the same one.
+    fn repair_pass(
+        &mut self,
+        order: &[u32],
+        group_of: &[u32],
+        hopeless: &mut [u64],
+        budget: &mut u64,
+    ) {
         let p = self.p;
         for &seat in order {
-            if self.holder[seat as usize] != NONE || *budget == 0 {
+            let group = group_of[seat as usize] as usize;
+            if self.holder[seat as usize] != NONE || *budget == 0 || hopeless[group] == self.version
+            {
                 continue;
             }
             let s = &p.seats[seat as usize];
@@ -359,7 +382,9 @@ impl<'p> State<'p> {
             // A hopeless seat must not use up the budget of the others.
             let mut local = (*budget).min(AUGMENT_BUDGET);
             let before = local;
-            self.augment(seat, &mut local);
+            if !self.augment(seat, &mut local) {
+                hopeless[group] = self.version;
+            }
             *budget -= before - local;
         }
     }
