@@ -150,3 +150,36 @@ fn the_agents_file_defaults_to_the_plan_inputs() {
         .stdout(contains("5 filled of 5"));
     assert_eq!(std::fs::read_to_string(dir.path().join("r.csv")).unwrap(), WANT);
 }
+
+/// `--from` a roster whose rows no longer fit (Bob has no voice skill, Ann must end by 17:00, Zed
+/// is not in agents.csv): those rows are dropped and the search still finds the only feasible
+/// roster; a roster to start from with a bad cell is an error naming its file, line and column,
+/// and nothing is written.
+#[test]
+fn a_roster_to_start_from_keeps_what_fits_and_bad_rows_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let stale = "agent_id,name,date,queue,shift_start,shift_end,paid_minutes,breaks\n\
+B,Bob,2025-03-03,voice,2025-03-03T08:00,2025-03-03T16:30,480,12:00-12:30\n\
+A,Ann,2025-03-05,voice,2025-03-05T12:00,2025-03-05T20:00,480,\n\
+Z,Zed,2025-03-04,chat,2025-03-04T12:00,2025-03-04T20:00,480,\n\
+C,Cai,2025-03-04,chat,2025-03-04T12:00,2025-03-04T20:00,480,\n";
+    std::fs::write(dir.path().join("stale.csv"), stale).unwrap();
+    let args = ["roster", "--shifts", "shifts.csv", "--agents", "agents.csv", "--config"];
+    shiftcast(dir.path())
+        .args(args)
+        .args(["plan.toml", "--from", "stale.csv", "--out", "roster.csv"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(dir.path().join("roster.csv")).unwrap(), WANT);
+
+    std::fs::write(dir.path().join("bad.csv"), stale.replace("20:00,480,\nC", "20:00,8h,\nC"))
+        .unwrap();
+    shiftcast(dir.path())
+        .args(args)
+        .args(["plan.toml", "--from", "bad.csv", "--out", "again.csv"])
+        .assert()
+        .code(1)
+        .stderr(contains("bad.csv line 4, column paid_minutes"));
+    assert!(!dir.path().join("again.csv").exists());
+}

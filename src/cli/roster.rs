@@ -48,6 +48,12 @@ pub struct SolveArgs {
     /// Roster only the first N planning weeks of the shifts (1–6).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=6))]
     pub weeks: Option<u32>,
+    /// Start from this roster (a roster.csv, e.g. the one published before the shifts changed):
+    /// each of its rows keeps its agent on a seat of the same date, queue, times and paid
+    /// minutes where the rules allow, and the search then takes only moves that lower the cost,
+    /// so few assignments change. Rows whose seat is gone or whose agent is unknown are dropped.
+    #[arg(long, value_name = "ROSTER")]
+    pub from: Option<PathBuf>,
     /// Safety limit on the search time, seconds (the iteration budget normally ends it first).
     #[arg(long, default_value_t = 120.0, allow_negative_numbers = true, value_parser = values::positive)]
     pub time_limit_seconds: f64,
@@ -116,8 +122,14 @@ fn run_solve(a: SolveArgs) -> anyhow::Result<()> {
         time_limit_seconds: a.time_limit_seconds,
         ..RosterOptions::default()
     };
-    let result = roster::solve(&shifts, &agents, &config.site, &config.roster, &options)
-        .context("rostering failed")?;
+    let base = match &a.from {
+        Some(path) => shiftcast::io::roster::read_roster(path, tz)
+            .with_context(|| format!("reading the roster to start from {}", path.display()))?,
+        None => Vec::new(),
+    };
+    let result =
+        roster::solve_from(&shifts, &agents, &config.site, &config.roster, &options, &base)
+            .context("rostering failed")?;
     shiftcast::io::roster::write_roster(&out, &result.rows)
         .with_context(|| format!("writing the roster {}", out.display()))?;
     if let Some(xlsx) = &a.xlsx {

@@ -454,11 +454,22 @@ fn roster_and_simulate(
     repair: Option<verify::RepairOptions>,
 ) -> Result<Verified, Error> {
     let Chain { config, agents, forecast, skills, pooled, roster_options, sim_options } = *chain;
-    // A pure function of the shifts (seeded roster search, seeded simulation streams): the loop
-    // may run two at once.
+    // The schedule's own roster, from scratch. Every other set of shifts the loop tries is
+    // rostered from it (`roster::solve_from`): a few shifts more or fewer then move a few
+    // agents instead of reshuffling the whole roster, so the simulation judges the change, not
+    // a new draw of who works where (on the sample week, seeds 1-10: 343 queue-days met against
+    // 334, at 51 rostered hours fewer on average).
+    let solved = schedule.shifts.clone();
+    let base = crate::roster::solve(&solved, agents, &config.site, &config.roster, roster_options)?;
+    // A pure function of the shifts (seeded roster search from the same base, seeded simulation
+    // streams): the loop may run two at once.
     let evaluate = |shifts: &[crate::io::shifts::ShiftRow]| -> Result<_, Error> {
-        let roster =
-            crate::roster::solve(shifts, agents, &config.site, &config.roster, roster_options)?;
+        let roster = if shifts == solved.as_slice() {
+            base.clone()
+        } else {
+            let (site, rules) = (&config.site, &config.roster);
+            crate::roster::solve_from(shifts, agents, site, rules, roster_options, &base.rows)?
+        };
         let simulation =
             crate::simulate::run(&roster.rows, forecast, Some(skills), &config.site, sim_options)?;
         let mut unfilled = BTreeMap::new();

@@ -322,6 +322,46 @@ fn check_shifts(shifts: &[ShiftRow], site: &Site) -> Result<(), RosterError> {
     Ok(())
 }
 
+/// The (agent, seat) pairs of `base`'s rows: each row takes the first seat left of its date,
+/// queue, times and paid minutes; rows of unknown agents or with no such seat left are dropped.
+fn start_pairs(
+    problem: &model::Problem,
+    shifts: &[ShiftRow],
+    agents: &[Agent],
+    base: &[RosterRow],
+) -> Vec<(u32, u32)> {
+    if base.is_empty() {
+        return Vec::new();
+    }
+    // A seat's shape, as a shift and a roster row both carry it.
+    let shape =
+        |date: NaiveDate,
+         queue: &str,
+         start: &crate::time::Stamp,
+         end: &crate::time::Stamp,
+         paid: u32| { (date, queue.to_string(), start.timestamp(), end.timestamp(), paid) };
+    let agent_of: BTreeMap<&str, u32> =
+        agents.iter().enumerate().map(|(i, a)| (a.agent_id.as_str(), i as u32)).collect();
+    let mut seats: BTreeMap<_, std::collections::VecDeque<u32>> = BTreeMap::new();
+    for (i, seat) in problem.seats.iter().enumerate() {
+        let s = &shifts[seat.row];
+        let key = shape(s.date, &s.queue, &s.shift_start, &s.shift_end, s.paid_minutes);
+        seats.entry(key).or_default().push_back(i as u32);
+    }
+    let mut pairs = Vec::with_capacity(base.len());
+    for r in base {
+        let key = shape(r.date, &r.queue, &r.shift_start, &r.shift_end, r.paid_minutes);
+        let (Some(&a), Some(free)) = (agent_of.get(r.agent_id.as_str()), seats.get_mut(&key))
+        else {
+            continue;
+        };
+        if let Some(seat) = free.pop_front() {
+            pairs.push((a, seat));
+        }
+    }
+    pairs
+}
+
 /// Assign agents to shifts. See the module documentation for the rules and the method.
 pub fn solve(
     shifts: &[ShiftRow],
@@ -329,6 +369,21 @@ pub fn solve(
     site: &Site,
     config: &RosterConfig,
     options: &RosterOptions,
+) -> Result<RosterResult, RosterError> {
+    solve_from(shifts, agents, site, config, options, &[])
+}
+
+/// [`solve`], starting from the assignments of a previous roster `base` where they still fit:
+/// each row of `base` gives its agent a seat of the same date, queue, times and paid minutes
+/// (if one is left and the agent's rules hold), and the search goes on from there. A small
+/// change to the shifts then changes the roster near it instead of reshuffling it whole.
+pub fn solve_from(
+    shifts: &[ShiftRow],
+    agents: &[Agent],
+    site: &Site,
+    config: &RosterConfig,
+    options: &RosterOptions,
+    base: &[RosterRow],
 ) -> Result<RosterResult, RosterError> {
     let started = std::time::Instant::now();
     config.validate()?;
@@ -342,7 +397,8 @@ pub fn solve(
     let lower_bound = bound::lower_bound(&problem)?;
     let skill_shortages = shortage::skill_shortages(&problem);
     let minimums_out_of_reach = shortage::minimums_out_of_reach(&problem, agents);
-    let outcome = search::run(&problem, options, started);
+    let start = start_pairs(&problem, shifts, agents, base);
+    let outcome = search::run(&problem, options, started, &start);
     let rows = outcome.rows(&problem, shifts, agents);
     let violations = check::check_with_horizon(
         &rows,

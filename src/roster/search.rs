@@ -63,6 +63,9 @@ struct State<'p> {
     /// Changes applied so far: a seat that found no agent and no augmenting path finds none
     /// either while this stands still, nor does any seat of its group (identical seats).
     version: u64,
+    /// Local search takes only moves that lower the objective (no walks along plateaus): a
+    /// warm start stays near the roster it started from.
+    strict: bool,
 }
 
 /// Improvement below this is noise.
@@ -109,6 +112,7 @@ impl<'p> State<'p> {
             evals,
             objs,
             version: 0,
+            strict: false,
         }
     }
 
@@ -148,6 +152,25 @@ impl<'p> State<'p> {
     fn unfilled_cost(&self, seat: u32) -> f64 {
         let s = &self.p.seats[seat as usize];
         self.p.unfilled_per_minute * f64::from(s.paid_minutes) * s.unfilled_weight
+    }
+
+    /// Day `d`'s seat groups, scarcest first: fewest free eligible agents per seat.
+    fn scarcest_first(&self, d: usize) -> Vec<u32> {
+        let p = self.p;
+        let mut order: Vec<(f64, u32)> = p.groups_by_day[d]
+            .iter()
+            .map(|&g| {
+                let group = &p.groups[g as usize];
+                let seat0 = group.seats[0] as usize;
+                let free = p.pool[group.queue as usize]
+                    .iter()
+                    .filter(|&&a| self.row(a as usize)[d] == NONE && p.eligible(a as usize, seat0))
+                    .count();
+                (free as f64 / group.seats.len() as f64, g)
+            })
+            .collect();
+        order.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        order.into_iter().map(|(_, g)| g).collect()
     }
 
     /// Chronological greedy: day by day, scarcest seat groups first, each seat to the agent whose
@@ -199,22 +222,7 @@ impl<'p> State<'p> {
         // Urgency outranks cost: one unit of urgency is worth ten of the dearest shifts.
         let urgency_weight = 10.0 * (max_rate * f64::from(max_paid)).max(1.0);
         for d in 0..p.days {
-            let mut order: Vec<(f64, u32)> = p.groups_by_day[d]
-                .iter()
-                .map(|&g| {
-                    let group = &p.groups[g as usize];
-                    let seat0 = group.seats[0] as usize;
-                    let free = p.pool[group.queue as usize]
-                        .iter()
-                        .filter(|&&a| {
-                            self.row(a as usize)[d] == NONE && p.eligible(a as usize, seat0)
-                        })
-                        .count();
-                    (free as f64 / group.seats.len() as f64, g)
-                })
-                .collect();
-            order.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-            for (_, g) in order {
+            for g in self.scarcest_first(d) {
                 let group = &p.groups[g as usize];
                 let seat0 = group.seats[0];
                 let week = d / 7;
@@ -280,7 +288,13 @@ impl<'p> State<'p> {
                         Some((score, a, eval))
                     })
                     .collect();
-                let take = group.seats.len().min(candidates.len());
+                let empty: Vec<u32> = group
+                    .seats
+                    .iter()
+                    .copied()
+                    .filter(|&seat| self.holder[seat as usize] == NONE)
+                    .collect();
+                let take = empty.len().min(candidates.len());
                 if take == 0 {
                     continue;
                 }
@@ -293,7 +307,7 @@ impl<'p> State<'p> {
                 }
                 candidates.sort_by(by_score);
                 for (i, (_, a, _)) in candidates.into_iter().enumerate() {
-                    let seat = group.seats[i];
+                    let seat = empty[i];
                     // Same times and length as seat0, so this re-evaluation always succeeds.
                     if let Some(eval) = self.trial(a as usize, &[(d, seat)]) {
                         self.apply(a as usize, &[(d, seat)], eval);
@@ -615,7 +629,7 @@ impl<'p> State<'p> {
             }
             let Some(eb) = self.trial(bi, &[(d, seat)]) else { return false };
             let delta = p.objective(&eb) - self.objs[bi] - self.unfilled_cost(seat);
-            if delta <= EPS {
+            if delta < -EPS || (!self.strict && delta <= EPS) {
                 self.apply(bi, &[(d, seat)], eb);
                 return delta < -EPS;
             }
@@ -633,7 +647,7 @@ impl<'p> State<'p> {
         let Some(ea) = self.trial(ai, &[a_change]) else { return false };
         let Some(eb) = self.trial(bi, &[(d, seat)]) else { return false };
         let delta = p.objective(&ea) - self.objs[ai] + p.objective(&eb) - self.objs[bi];
-        if delta <= EPS {
+        if delta < -EPS || (!self.strict && delta <= EPS) {
             // b first: apply() clears the holder of the seat a row drops only if it still
             // points at that row's agent.
             self.apply(bi, &[(d, seat)], eb);
@@ -673,7 +687,7 @@ impl<'p> State<'p> {
         let Some(ea) = self.trial(ai, &a_changes) else { return false };
         let Some(eb) = self.trial(bi, &b_changes) else { return false };
         let delta = p.objective(&ea) - self.objs[ai] + p.objective(&eb) - self.objs[bi];
-        if delta <= EPS {
+        if delta < -EPS || (!self.strict && delta <= EPS) {
             self.apply(ai, &a_changes, ea);
             self.apply(bi, &b_changes, eb);
             return delta < -EPS;
@@ -754,9 +768,30 @@ impl<'p> State<'p> {
     }
 }
 
-/// Construct, repair, improve, repair again.
-pub(crate) fn run(p: &Problem, options: &RosterOptions, started: Instant) -> Outcome {
+/// Construct, repair, improve, repair again. The construction starts from the (agent, seat)
+/// pairs of `start` whose agent is free that day and breaks no rule with it (a previous
+/// roster's assignments, [`super::solve_from`]); the local search then takes only moves that
+/// lower the objective, so the roster stays near the one it started from.
+pub(crate) fn run(
+    p: &Problem,
+    options: &RosterOptions,
+    started: Instant,
+    start: &[(u32, u32)],
+) -> Outcome {
     let mut state = State::new(p);
+    state.strict = !start.is_empty();
+    for &(a, seat) in start {
+        let (ai, d) = (a as usize, p.seats[seat as usize].day as usize);
+        if state.holder[seat as usize] != NONE
+            || state.row(ai)[d] != NONE
+            || !p.eligible(ai, seat as usize)
+        {
+            continue;
+        }
+        if let Some(eval) = state.trial(ai, &[(d, seat)]) {
+            state.apply(ai, &[(d, seat)], eval);
+        }
+    }
     state.construct();
     let repair_budget =
         (REPAIR_BUDGET_PER_SEAT * p.seats.len() as u64).clamp(REPAIR_BUDGET_MIN, REPAIR_BUDGET_MAX);
