@@ -775,7 +775,7 @@ impl Gantt {
                 svg.mark_rect(bx0, y + 2.0, bx1 - bx0, row_h - 4.0, &bar.colour, hours, &bar.tip);
                 for (b0, b1) in &bar.breaks {
                     if let (Some(p0), Some(p1)) = (self.axis.x(*b0), self.axis.x(*b1)) {
-                        svg.rect(p0, y + 4.0, p1 - p0, row_h - 8.0, "#ffffff");
+                        svg.rect_see_through(p0, y + 4.0, p1 - p0, row_h - 8.0, "#ffffff");
                     }
                 }
             }
@@ -1086,6 +1086,13 @@ mod tests {
         assert_eq!(attr(m[0], "data-value"), 8.0);
         // 8 of the 12 open hours drawn.
         assert!((attr(m[0], "width") - 1000.0 * 8.0 / 12.0).abs() < 0.1, "{}", m[0]);
+        // The lunch gap, drawn over the bar's middle, lets the pointer through to the bar's
+        // tooltip (a browser shows none over an element without one).
+        let gap = html
+            .split("<rect ")
+            .find(|r| r.contains("fill=\"#ffffff\""))
+            .expect("the break's gap is drawn");
+        assert!(gap.contains("pointer-events=\"none\""), "{gap}");
     }
 
     #[test]

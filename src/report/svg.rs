@@ -202,6 +202,19 @@ impl Svg {
         );
     }
 
+    /// A rectangle drawn over a mark that the pointer passes through (a break inside a shift's
+    /// bar): hovering it shows the mark's tooltip beneath.
+    pub fn rect_see_through(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str) {
+        let _ = write!(
+            self.buf,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}" pointer-events="none"/>"#,
+            px(x),
+            px(y),
+            px(w.max(0.0)),
+            px(h.max(0.0))
+        );
+    }
+
     /// A data rectangle: class `mark`, the drawn number in `data-value` and a tooltip.
     #[allow(clippy::too_many_arguments)]
     pub fn mark_rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, value: f64, tip: &str) {
