@@ -166,12 +166,24 @@ Z,Zed,2025-03-04,chat,2025-03-04T12:00,2025-03-04T20:00,480,\n\
 C,Cai,2025-03-04,chat,2025-03-04T12:00,2025-03-04T20:00,480,\n";
     std::fs::write(dir.path().join("stale.csv"), stale).unwrap();
     let args = ["roster", "--shifts", "shifts.csv", "--agents", "agents.csv", "--config"];
+    let out = shiftcast(dir.path())
+        .args(args)
+        .args(["plan.toml", "--from", "stale.csv", "--out", "roster.csv", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("roster.csv")).unwrap(), WANT);
+    // Of the four rows, only Cai's Tuesday chat is in the roster.
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((json["from"]["rows"].as_u64(), json["from"]["kept"].as_u64()), (Some(4), Some(1)));
     shiftcast(dir.path())
         .args(args)
-        .args(["plan.toml", "--from", "stale.csv", "--out", "roster.csv"])
+        .args(["plan.toml", "--from", "stale.csv", "--out", "table.csv"])
         .assert()
-        .success();
-    assert_eq!(std::fs::read_to_string(dir.path().join("roster.csv")).unwrap(), WANT);
+        .success()
+        .stdout(contains(
+            "started from 1 of the 4 rows of the roster given kept unchanged (3 moved or dropped)",
+        ));
 
     std::fs::write(dir.path().join("bad.csv"), stale.replace("20:00,480,\nC", "20:00,8h,\nC"))
         .unwrap();

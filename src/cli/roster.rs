@@ -171,6 +171,14 @@ fn print_summary(r: &roster::RosterResult, out: &Path) {
         r.contract_min_hours_total, r.contract_max_hours_total
     );
     println!("lower bound  {:.2}, gap {:.3}%", r.lower_bound, 100.0 * r.gap);
+    if let Some(f) = r.from {
+        println!(
+            "started from {} of the {} rows of the roster given kept unchanged ({} moved or dropped)",
+            f.kept,
+            f.rows,
+            f.rows - f.kept
+        );
+    }
     println!("soft penalty {:.2}", r.cost.soft_penalty);
     println!(
         "preferences  {:.1}% of preferred days off kept, {:.1}% of agent-weeks with two consecutive days off, \

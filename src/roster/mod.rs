@@ -292,9 +292,32 @@ pub struct RosterResult {
     /// Hard-rule violations found by [`check`] on the result (0 unless the contract minimum
     /// hours cannot be met).
     pub violations: Vec<Violation>,
+    /// With a roster to start from ([`solve_from`]): how much of it the result kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<KeptFrom>,
     pub stop_reason: StopReason,
     pub iterations: u64,
     pub run_seconds: f64,
+}
+
+/// What a roster started from another kept of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct KeptFrom {
+    /// Rows of the roster started from.
+    pub rows: usize,
+    /// Of them, the rows the result holds unchanged (same agent, date, queue and times).
+    pub kept: usize,
+}
+
+impl KeptFrom {
+    fn of(base: &[RosterRow], rows: &[RosterRow]) -> KeptFrom {
+        let key = |r: &RosterRow| {
+            let times = (r.shift_start.timestamp(), r.shift_end.timestamp());
+            (r.agent_id.clone(), r.date, r.queue.clone(), times)
+        };
+        let now: std::collections::BTreeSet<_> = rows.iter().map(key).collect();
+        KeptFrom { rows: base.len(), kept: base.iter().filter(|r| now.contains(&key(r))).count() }
+    }
 }
 
 /// Every shift must belong to a queue of the site and have its own `shift_id`: a seat of an
@@ -416,6 +439,7 @@ pub fn solve_from(
     } else {
         f64::INFINITY
     };
+    let from = (!base.is_empty()).then(|| KeptFrom::of(base, &rows));
     Ok(RosterResult {
         rows,
         first_date: problem.first_day,
@@ -440,6 +464,7 @@ pub fn solve_from(
         preferences: summary.preferences,
         fairness: summary.fairness,
         violations,
+        from,
         stop_reason: outcome.stop_reason,
         iterations: outcome.iterations,
         run_seconds: started.elapsed().as_secs_f64(),
