@@ -29,6 +29,8 @@ pub(crate) const KINDS: usize = 3;
 pub(crate) struct Seat {
     /// Index into the caller's shift rows.
     pub row: usize,
+    /// Its group of identical seats (`Problem::groups`).
+    pub group: u32,
     pub day: u32,
     pub week: u32,
     pub queue: u16,
@@ -239,6 +241,7 @@ fn lay_seats(
         groups[group as usize].seats.push(seat_index);
         seats.push(Seat {
             row,
+            group,
             day: day as u32,
             week: (day / 7) as u32,
             queue,

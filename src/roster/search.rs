@@ -328,17 +328,11 @@ impl<'p> State<'p> {
         order.sort_by(|&a, &b| {
             self.unfilled_cost(b).total_cmp(&self.unfilled_cost(a)).then(a.cmp(&b))
         });
-        let mut group_of = vec![0u32; p.seats.len()];
-        for (g, group) in p.groups.iter().enumerate() {
-            for &seat in &group.seats {
-                group_of[seat as usize] = g as u32;
-            }
-        }
         // Per group: the `version` at which one of its seats was last found hopeless.
         let mut hopeless = vec![u64::MAX; p.groups.len()];
         for _pass in 0..REPAIR_PASSES {
             let before = self.search_objective();
-            self.repair_pass(&order, &group_of, &mut hopeless, budget);
+            self.repair_pass(&order, &mut hopeless, budget);
             if self.search_objective() >= before - EPS || *budget == 0 {
                 break;
             }
@@ -358,16 +352,10 @@ impl<'p> State<'p> {
 
     /// One pass over the empty seats in `order`. A seat of a group found `hopeless` with no
     /// change since (`version`) is skipped: its search would retrace the same one.
-    fn repair_pass(
-        &mut self,
-        order: &[u32],
-        group_of: &[u32],
-        hopeless: &mut [u64],
-        budget: &mut u64,
-    ) {
+    fn repair_pass(&mut self, order: &[u32], hopeless: &mut [u64], budget: &mut u64) {
         let p = self.p;
         for &seat in order {
-            let group = group_of[seat as usize] as usize;
+            let group = p.seats[seat as usize].group as usize;
             if self.holder[seat as usize] != NONE || *budget == 0 || hopeless[group] == self.version
             {
                 continue;
