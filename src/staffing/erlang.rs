@@ -409,6 +409,19 @@ impl ErlangA {
             m.abandon_rate = Some(0.0);
             return m;
         }
+        if servers == 0 {
+            // Nobody answers: every caller waits until they give up. (The series below would
+            // leave a rounding residue of "answered" and report an ASA of 0.)
+            return Metrics {
+                servers,
+                traffic_erlangs: a,
+                wait_probability: 1.0,
+                service_level: 0.0,
+                asa_seconds: f64::INFINITY,
+                occupancy: 1.0,
+                abandon_rate: Some(1.0),
+            };
+        }
         let n = f64::from(servers);
         let r = self.aht_seconds / self.patience_seconds;
         let theta = 1.0 / self.patience_seconds;
@@ -721,6 +734,19 @@ mod tests {
         assert!(m.asa_seconds.is_infinite());
         let m = ErlangC::new(0.0, 180.0).unwrap().metrics(0, 20.0);
         assert_eq!((m.wait_probability, m.service_level, m.asa_seconds), (0.0, 1.0, 0.0));
+    }
+
+    #[test]
+    fn erlang_a_without_agents_answers_nobody() {
+        // No agents: every caller abandons, none is answered within any target, and the ASA of
+        // answered calls is undefined (∞, as in Erlang C without agents), not 0 (a proptest
+        // found 0 at A = 5.76, AHT 511.5 s, patience 519.8 s: an ASA cap looked met).
+        let m = ErlangA::new(5.759_608_525_999_233, 511.547_868_024_125_9, 519.780_602_976_445_3)
+            .unwrap()
+            .metrics(0, 0.0);
+        assert_eq!((m.wait_probability, m.service_level, m.abandon_rate), (1.0, 0.0, Some(1.0)));
+        assert!(m.asa_seconds.is_infinite(), "{}", m.asa_seconds);
+        assert_eq!(m.occupancy, 1.0);
     }
 
     #[test]
