@@ -46,7 +46,13 @@
 //! and patience are the same with and without absence: common random numbers): each agent-day
 //! is absent with probability `day_probability` (all its spans are dropped), and each
 //! `block_seconds` block of a present agent's on-duty span is off-queue (a meeting, training,
-//! coaching) with probability `off_queue_fraction`.
+//! coaching) with probability `off_queue_fraction`. Each agent-day draws from a stream of its
+//! own, seeded by the replication's stream and the agent-day's key (agent id and date), so the
+//! absence is common to rosters too: two rosters simulated with the same seed see the same
+//! agent-days absent and the same off-queue blocks wherever they roster the same agent on the
+//! same day. Without it, one row more or less shifted every later agent-day's draws, and the
+//! difference between two rosters that differ in one shift drowned in a fresh draw of who is
+//! off (the plan's loop compares such rosters round after round).
 //!
 //! Abandonment needs no events: a waiting contact carries the instant its patience runs out,
 //! and because each queue is first-come-first-served nothing else depends on when it leaves, so
@@ -65,7 +71,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Exp1, StandardNormal};
 
@@ -171,8 +177,10 @@ pub struct Model {
     pub groups: Vec<Vec<u32>>,
     /// For each queue, the groups that serve it (see [`queue_groups`]).
     pub queue_groups: Vec<Vec<u32>>,
-    /// Agent-days (the number of distinct [`AgentModel::day`] values).
-    pub days: usize,
+    /// One key per agent-day (indexed by [`AgentModel::day`]): the agent-day's own random
+    /// stream of absence is seeded from it, so two rosters that share an agent-day share its
+    /// absence (common random numbers; module docs).
+    pub day_keys: Vec<u64>,
     /// Sorted by time; at equal times off-duty transitions come first, then by agent.
     pub transitions: Vec<Transition>,
     pub arrivals: ArrivalSource,
@@ -258,6 +266,8 @@ pub struct Workspace {
     /// This replication's transitions when absence changes them.
     transitions: Vec<Transition>,
     absent: Vec<bool>,
+    /// Each agent-day's absence stream in this replication.
+    day_rngs: Vec<ChaCha8Rng>,
     open: Vec<f64>,
     /// Whole intervals of staffed time as differences: `staffed_delta[q * (n + 1) + i]` agents
     /// (slot-weighted) start covering whole intervals from `i` on (see [`Run::staffed`]).
@@ -271,6 +281,15 @@ pub struct Workspace {
 fn key(t: f64, agent: u32) -> u128 {
     debug_assert!(t >= 0.0);
     (u128::from(t.to_bits()) << 32) | u128::from(agent)
+}
+
+/// SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijection on `u64` that spreads every
+/// input bit over the output, so nearby keys seed unrelated streams.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 #[inline]
@@ -421,8 +440,16 @@ impl Model {
             return;
         }
         let Absence { day_probability, off_queue_fraction, block_seconds } = self.absence;
+        // One draw of the replication's stream seeds every agent-day's own stream: an
+        // agent-day's absence depends on the replication and on who works which day, not on
+        // the other rows of the roster.
+        let replication: u64 = rng.random();
+        ws.day_rngs.clear();
+        ws.day_rngs.extend(
+            self.day_keys.iter().map(|&k| ChaCha8Rng::seed_from_u64(splitmix64(replication ^ k))),
+        );
         ws.absent.clear();
-        ws.absent.extend((0..self.days).map(|_| rng.random::<f64>() < day_probability));
+        ws.absent.extend(ws.day_rngs.iter_mut().map(|r| r.random::<f64>() < day_probability));
         // Transitions come in on/off pairs per agent; pair each on-duty with the agent's next
         // off-duty to get its spans.
         let open = &mut ws.open;
@@ -430,7 +457,8 @@ impl Model {
         open.resize(self.agents.len(), f64::NAN);
         for tr in &self.transitions {
             let a = tr.agent as usize;
-            if ws.absent[self.agents[a].day as usize] {
+            let day = self.agents[a].day as usize;
+            if ws.absent[day] {
                 continue;
             }
             if tr.on_duty {
@@ -448,7 +476,7 @@ impl Model {
                 let mut b = start;
                 while b < tr.seconds {
                     let e = (b + block_seconds).min(tr.seconds);
-                    if rng.random::<f64>() < off_queue_fraction {
+                    if ws.day_rngs[day].random::<f64>() < off_queue_fraction {
                         if b > on_since {
                             push_span(&mut ws.transitions, tr.agent, on_since, b);
                         }
@@ -895,6 +923,7 @@ impl Run<'_> {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+    use std::collections::BTreeMap;
 
     fn one_queue(rate: f64, handle: f64, patience: Option<f64>) -> QueueModel {
         QueueModel {
@@ -925,7 +954,7 @@ mod tests {
                 .collect(),
             groups: vec![vec![0]],
             queue_groups: vec![vec![0]],
-            days: agents.len(),
+            day_keys: (0..agents.len() as u64).collect(),
             transitions,
             arrivals,
             handle_time: HandleTime::Constant,
@@ -983,7 +1012,7 @@ mod tests {
         let mut m =
             model(one_queue(0.0, 30.0, None), &[(0.0, 10.0), (200.0, 900.0)], replay(&[20.0]));
         m.agents = vec![AgentModel { home: 0, group: 0, day: 0 }];
-        m.days = 1;
+        m.day_keys = vec![0];
         for t in &mut m.transitions {
             t.agent = 0;
         }
@@ -1160,5 +1189,57 @@ mod tests {
         m.handle_time = HandleTime::Exponential;
         let mean = (0..n).map(|_| m.draw_handle(240.0, &mut rng)).sum::<f64>() / n as f64;
         assert!((mean - 240.0).abs() < 2.5, "{mean}");
+    }
+
+    #[test]
+    fn splitmix64_matches_the_reference_generator() {
+        // The reference SplitMix64 (Vigna, prng.di.unimi.it/splitmix64.c) seeded with 0 first
+        // returns 0xe220a8397b1dcdaf: the finaliser of 0 + the golden gamma.
+        assert_eq!(splitmix64(0), 0xe220_a839_7b1d_cdaf);
+    }
+
+    /// On-duty spans of each agent-day key in one replication's absence draw.
+    fn spans_by_key(m: &Model, seed: u64) -> BTreeMap<u64, Vec<(f64, f64)>> {
+        let mut ws = Workspace::default();
+        m.draw_absence(&mut ChaCha8Rng::seed_from_u64(seed), &mut ws);
+        let mut out: BTreeMap<u64, Vec<(f64, f64)>> = BTreeMap::new();
+        let mut open: BTreeMap<u32, f64> = BTreeMap::new();
+        for tr in &ws.transitions {
+            let key = m.day_keys[m.agents[tr.agent as usize].day as usize];
+            if tr.on_duty {
+                open.insert(tr.agent, tr.seconds);
+            } else if let Some(start) = open.remove(&tr.agent) {
+                out.entry(key).or_default().push((start, tr.seconds));
+            }
+        }
+        for key in &m.day_keys {
+            out.entry(*key).or_default();
+        }
+        out
+    }
+
+    #[test]
+    fn rosters_sharing_an_agent_day_share_its_absence() {
+        // Common random numbers: an agent-day's absence (whole day and off-queue blocks) comes
+        // from its own stream, so dropping another row of the roster leaves it as it was.
+        let absence =
+            Absence { day_probability: 0.3, off_queue_fraction: 0.3, block_seconds: 600.0 };
+        let day = (0.0, 28_800.0);
+        let mut all = model(one_queue(0.0, 100.0, None), &[day; 4], ArrivalSource::Poisson);
+        all.day_keys = vec![11, 22, 33, 44];
+        all.absence = absence;
+        let mut fewer = model(one_queue(0.0, 100.0, None), &[day; 3], ArrivalSource::Poisson);
+        fewer.day_keys = vec![11, 33, 44];
+        fewer.absence = absence;
+        let mut differ = 0;
+        for seed in 0..20 {
+            let (a, b) = (spans_by_key(&all, seed), spans_by_key(&fewer, seed));
+            for key in [11, 33, 44] {
+                assert_eq!(a[&key], b[&key], "seed {seed}, key {key}");
+            }
+            // The draws are random all the same: the agent-days' spans differ from each other.
+            differ += usize::from(a[&11] != a[&33]);
+        }
+        assert!(differ >= 15, "{differ} of 20");
     }
 }

@@ -176,13 +176,19 @@ impl Horizon {
 pub(crate) struct Supply {
     pub agents: Vec<AgentModel>,
     pub groups: Vec<Vec<u32>>,
-    pub days: usize,
+    /// One key per agent-day ([`crate::simulate::engine::Model::day_keys`]).
+    pub day_keys: Vec<u64>,
     pub transitions: Vec<Transition>,
 }
 
 impl Supply {
     fn new() -> Supply {
-        Supply { agents: Vec::new(), groups: Vec::new(), days: 0, transitions: Vec::new() }
+        Supply {
+            agents: Vec::new(),
+            groups: Vec::new(),
+            day_keys: Vec::new(),
+            transitions: Vec::new(),
+        }
     }
 
     /// The group of this ordered skill list (created on first use, so groups are numbered in
@@ -250,7 +256,10 @@ pub(crate) fn supply_from_roster(
         let agent = supply.agents.len() as u32;
         let group = supply.group(&mut groups, skill_list(row, q as u32, skills, site, routing));
         let next_day = days.len() as u32;
-        let day = *days.entry((row.agent_id.as_str(), row.date)).or_insert(next_day);
+        let day = *days.entry((row.agent_id.as_str(), row.date)).or_insert_with(|| {
+            supply.day_keys.push(agent_day_key(&row.agent_id, row.date));
+            next_day
+        });
         supply.agents.push(AgentModel { home: q as u32, group, day });
         for (s, e) in spans {
             let (s, e) = (horizon.seconds_of(&s).max(0.0), horizon.seconds_of(&e));
@@ -260,8 +269,22 @@ pub(crate) fn supply_from_roster(
             }
         }
     }
-    supply.days = days.len();
     Ok(supply)
+}
+
+/// The key of an agent's working day: FNV-1a over the agent id, a separator byte and the date's
+/// day number. Stable across runs, platforms and Rust versions (unlike `std`'s hasher), so a
+/// seed gives the same absence on every machine.
+pub(crate) fn agent_day_key(agent_id: &str, date: NaiveDate) -> u64 {
+    let day = chrono::Datelike::num_days_from_ce(&date);
+    fnv1a64(agent_id.bytes().chain([0xff]).chain(day.to_le_bytes()))
+}
+
+/// The 64-bit FNV-1a hash (Fowler, Noll & Vo) of a byte sequence.
+fn fnv1a64(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes.into_iter().fold(OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME))
 }
 
 /// A roster row's shift minus its breaks.
@@ -320,6 +343,7 @@ pub(crate) fn supply_from_counts(agents: &[Vec<u32>], horizon: &Horizon) -> Supp
         for k in 0..most {
             let agent = supply.agents.len() as u32;
             supply.agents.push(AgentModel { home: q as u32, group: q as u32, day: agent });
+            supply.day_keys.push(((q as u64) << 32) | k as u64);
             let mut on_since: Option<usize> = None;
             for i in 0..=counts.len() {
                 let on = i < counts.len() && counts[i] > k;
@@ -343,7 +367,6 @@ pub(crate) fn supply_from_counts(agents: &[Vec<u32>], horizon: &Horizon) -> Supp
             }
         }
     }
-    supply.days = supply.agents.len();
     supply
 }
 
@@ -365,10 +388,35 @@ pub(crate) fn model(
         agents: supply.agents,
         groups: supply.groups,
         queue_groups,
-        days: supply.days,
+        day_keys: supply.day_keys,
         transitions: supply.transitions,
         arrivals,
         handle_time,
         absence,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_the_published_test_vectors() {
+        // Test vectors of the FNV reference (isthe.com/chongo/tech/comp/fnv, 64-bit FNV-1a).
+        assert_eq!(fnv1a64(*b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(*b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(*b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn an_agent_day_key_tells_agents_and_dates_apart() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let next = d.succ_opt().unwrap();
+        let key = agent_day_key("A001", d);
+        assert_eq!(key, agent_day_key("A001", d));
+        assert_ne!(key, agent_day_key("A001", next));
+        assert_ne!(key, agent_day_key("A002", d));
+        // The separator keeps "A1" + a date apart from "A" + a date whose bytes start with '1'.
+        assert_ne!(agent_day_key("A1", d), agent_day_key("A", d));
     }
 }
