@@ -192,6 +192,20 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Every contact waits and none is answered within any target: an unstable Erlang C
+    /// queue, or Erlang A without agents (`abandon_rate` 1).
+    fn overwhelmed(servers: u32, traffic_erlangs: f64, abandon_rate: Option<f64>) -> Self {
+        Metrics {
+            servers,
+            traffic_erlangs,
+            wait_probability: 1.0,
+            service_level: 0.0,
+            asa_seconds: f64::INFINITY,
+            occupancy: 1.0,
+            abandon_rate,
+        }
+    }
+
     fn empty(servers: u32) -> Self {
         Metrics {
             servers,
@@ -284,15 +298,7 @@ impl ErlangC {
         }
         let n = f64::from(servers);
         if n <= a {
-            return Metrics {
-                servers,
-                traffic_erlangs: a,
-                wait_probability: 1.0,
-                service_level: 0.0,
-                asa_seconds: f64::INFINITY,
-                occupancy: 1.0,
-                abandon_rate: None,
-            };
+            return Metrics::overwhelmed(servers, a, None);
         }
         let c = erlang_c_from_b(servers, a, b);
         let sl = 1.0 - c * (-(n - a) * target_answer_seconds / self.aht_seconds).exp();
@@ -412,15 +418,7 @@ impl ErlangA {
         if servers == 0 {
             // Nobody answers: every caller waits until they give up. (The series below would
             // leave a rounding residue of "answered" and report an ASA of 0.)
-            return Metrics {
-                servers,
-                traffic_erlangs: a,
-                wait_probability: 1.0,
-                service_level: 0.0,
-                asa_seconds: f64::INFINITY,
-                occupancy: 1.0,
-                abandon_rate: Some(1.0),
-            };
+            return Metrics::overwhelmed(servers, a, Some(1.0));
         }
         let n = f64::from(servers);
         let r = self.aht_seconds / self.patience_seconds;
