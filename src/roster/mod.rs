@@ -345,6 +345,16 @@ fn check_shifts(shifts: &[ShiftRow], site: &Site) -> Result<(), RosterError> {
     Ok(())
 }
 
+/// A seat's date, queue, times and paid minutes: what a roster row keeps of it.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct SeatShape<'a> {
+    date: NaiveDate,
+    queue: &'a str,
+    start: i64,
+    end: i64,
+    paid: u32,
+}
+
 /// The (agent, seat) pairs of `base`'s rows: each row takes the first seat left of its date,
 /// queue, times and paid minutes; rows of unknown agents or with no such seat left are dropped.
 fn start_pairs(
@@ -358,11 +368,9 @@ fn start_pairs(
     }
     // A seat's shape, as a shift and a roster row both carry it.
     let shape =
-        |date: NaiveDate,
-         queue: &str,
-         start: &crate::time::Stamp,
-         end: &crate::time::Stamp,
-         paid: u32| { (date, queue.to_string(), start.timestamp(), end.timestamp(), paid) };
+        |date: NaiveDate, queue, start: &crate::time::Stamp, end: &crate::time::Stamp, paid| {
+            SeatShape { date, queue, start: start.timestamp(), end: end.timestamp(), paid }
+        };
     let agent_of: BTreeMap<&str, u32> =
         agents.iter().enumerate().map(|(i, a)| (a.agent_id.as_str(), i as u32)).collect();
     let mut seats: BTreeMap<_, std::collections::VecDeque<u32>> = BTreeMap::new();

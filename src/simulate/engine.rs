@@ -922,7 +922,6 @@ impl Run<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
     use std::collections::BTreeMap;
 
     fn one_queue(rate: f64, handle: f64, patience: Option<f64>) -> QueueModel {
