@@ -597,6 +597,37 @@ fn the_notes_give_the_vip_line_s_cost_pooled_and_with_agents_of_its_own() {
     assert!((pooled + saved - own_hours).abs() < 0.11, "{note}");
 }
 
+/// The note on help between queues: every answer by an agent rostered on another skill's queue
+/// is help one queue got and another lent, so the two sums agree (up to rounding each figure to
+/// a whole contact); the VIP line has no agents of its own, so it lends nothing, and the voice
+/// agents answering it are its own pool, not help.
+#[test]
+fn the_help_between_queues_one_queue_gets_is_what_the_others_lend() {
+    let note = summary()
+        .notes
+        .into_iter()
+        .find(|n| n.starts_with("simulation: multi-skilled agents answer contacts"))
+        .expect("a note on help between queues");
+    let numbers_after = |label: &str| -> Vec<f64> {
+        note.match_indices(label)
+            .map(|(i, _)| {
+                let rest = &note[i + label.len()..];
+                rest.split(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap()
+            })
+            .map(|n| n.parse().unwrap())
+            .collect()
+    };
+    let got: f64 = numbers_after(" got ").iter().sum();
+    let lent: f64 = numbers_after("its agents answered ").iter().sum();
+    assert!(got > 100.0 && (got - lent).abs() <= 2.5, "got {got}, lent {lent}: {note}");
+    let vip = note.split("; ").find(|p| p.starts_with("voice_vip got ")).expect("{note}");
+    assert!(!vip.contains("its agents answered"), "{vip}");
+    let vip_got = numbers_after("voice_vip got ")[0];
+    let of_its: f64 =
+        vip[vip.find("of its ").unwrap() + 7..].split(' ').next().unwrap().parse().unwrap();
+    assert!(vip_got > 0.0 && vip_got < of_its, "{vip}");
+}
+
 /// The loop's note on each queue it gave shifts back: the shifts and hours are its actions'
 /// sums, and the Erlang projection it quotes is the queue's contact-weighted projected service
 /// level in coverage.csv (its own shifts only).

@@ -419,6 +419,64 @@ fn disjoint_skills_are_two_separate_queues() {
     let same = |o: &simulate::SimulationResult| o.queues == r.queues && o.intervals == r.intervals;
     assert!(same(&simulate::run(&roster, &f, Some(&skills), &config.site, &plain).unwrap()));
     assert!(same(&simulate::run(&roster, &f, None, &config.site, &options(40, 23)).unwrap()));
+    // No agent has a skill besides its own queue's: nobody helps another queue.
+    for q in &r.queues {
+        assert_eq!((q.answered_by_helpers, q.answered_for_others), (0.0, 0.0), "{}", q.queue);
+    }
+}
+
+#[test]
+fn contacts_answered_by_agents_rostered_on_another_skill_count_as_help() {
+    // Only queue a has contacts (30 a quarter-hour at 180 s: 6 erlangs); the 10 agents are
+    // rostered on b and skilled in a and b. Every answered contact of a is help from b's
+    // agents, and a is the Erlang C queue of 10 agents.
+    let (la, aht, c, target) = (30.0, 180.0, 10u32, 20.0);
+    let f = forecast_two(2, la, 0.0, aht);
+    let roster = agents_on(c as usize, "b", 2, "b");
+    let skills = skills_of(&roster, &["b", "a"]);
+    let r = simulate::run(&roster, &f, Some(&skills), &two_queues(0, 0).site, &options(40, 31))
+        .unwrap();
+    let (a, b) = (&r.queues[0], &r.queues[1]);
+    let answered = a.metrics.answered.mean;
+    assert!(answered > 5_000.0, "{answered}");
+    assert!(
+        (a.answered_by_helpers - answered).abs() < 1e-6,
+        "{} of {answered}",
+        a.answered_by_helpers
+    );
+    assert!(
+        (b.answered_for_others - answered).abs() < 1e-6,
+        "{} of {answered}",
+        b.answered_for_others
+    );
+    assert_eq!((a.answered_for_others, b.answered_by_helpers), (0.0, 0.0));
+    let (sl, _) = erlang_c_sl_asa(la / 900.0, 1.0 / aht, c, target);
+    assert_covers("helped SL", a.metrics.service_level.as_ref().unwrap(), sl, 0.015);
+    // Under roster-queue routing nobody helps: a's contacts wait for agents who never come.
+    let plain = SimulationOptions { routing: Routing::RosterQueue, ..options(40, 31) };
+    let alone = simulate::run(&roster, &f, Some(&skills), &two_queues(0, 0).site, &plain).unwrap();
+    assert_eq!(alone.queues[0].metrics.answered.mean, 0.0);
+    assert_eq!(
+        (alone.queues[0].answered_by_helpers, alone.queues[1].answered_for_others),
+        (0.0, 0.0)
+    );
+    // A queue served by the same skill (a VIP line of b's skill, `skill = "b"`) is one pool
+    // with b: its contacts answered by b's agents are not help.
+    let vip = |name: &str, skill: &str| {
+        format!(
+            "name = \"{name}\"\nchannel = \"voice\"\nservice_level = 0.8\n\
+             target_answer_seconds = 20\nskill = \"{skill}\""
+        )
+    };
+    let pooled = PlanToml::sample()
+        .site("time_zone = \"UTC\"\ninterval_minutes = 15")
+        .shrinkage(0.3)
+        .queues(&[&vip("a", "b"), &vip("b", "b")])
+        .config();
+    let skills = skills_of(&roster, &["b"]);
+    let one = simulate::run(&roster, &f, Some(&skills), &pooled.site, &options(40, 31)).unwrap();
+    assert_eq!(one.queues[0].metrics.answered.mean, answered);
+    assert_eq!((one.queues[0].answered_by_helpers, one.queues[1].answered_for_others), (0.0, 0.0));
 }
 
 #[test]

@@ -291,5 +291,8 @@ fn print_table(r: &simulate::SimulationResult) -> anyhow::Result<()> {
             .collect();
         writeln!(out, "{}", cells.join("  "))?;
     }
+    if let Some(help) = simulate::help_summary(r) {
+        writeln!(out, "help: {help}")?;
+    }
     Ok(())
 }

@@ -362,6 +362,17 @@ fn verdict_notes(
     notes
 }
 
+/// The simulation's help between queues of different skills ([`crate::simulate::help_summary`]),
+/// as a note: a queue's simulated service level counts that help, its Erlang projection does
+/// not, and seats of a queue met with room to spare may be serving another.
+fn help_note(simulation: &crate::simulate::SimulationResult) -> Option<String> {
+    crate::simulate::help_summary(simulation).map(|help| {
+        format!(
+            "simulation: {help}; the simulated service levels count this help, the Erlang projection does not"
+        )
+    })
+}
+
 /// The loop's notes on what it could not help and on the queue-days whose seats it filled
 /// first.
 fn loop_notes(r: &verify::RepairReport) -> Vec<String> {
@@ -868,6 +879,7 @@ fn write_outputs_into(
     let mut simulation_figures = simulation_figures(&plan.simulation, &simulation, &targeted);
     simulation_figures.judge_days(&simulation_days, &targets);
     notes.extend(verdict_notes(&simulation_figures, config.simulation.replications));
+    notes.extend(help_note(&plan.simulation));
     if let Some(r) = &plan.repair {
         notes.extend(loop_notes(r));
         notes.extend(given_back_notes(r, &config.site, &coverage, &contacts, &simulation_days));

@@ -42,6 +42,11 @@
 //! (busy / staffed) never exceeds 1, and with single-skilled agents it is exactly the old
 //! per-queue occupancy.
 //!
+//! **Help between queues** is counted per cell: an answer by an agent whose home queue is of
+//! another skill than the contact's queue counts as `answered_by_helpers` for the contact's
+//! queue and `answered_for_others` for the agent's home (a queue pooled with its host, same
+//! skill, is not help).
+//!
 //! **Absence** is drawn per replication from its own random stream (so arrivals, handle times
 //! and patience are the same with and without absence: common random numbers): each agent-day
 //! is absent with probability `day_probability` (all its spans are dropped), and each
@@ -106,6 +111,10 @@ pub struct QueueModel {
     /// `priority_per_minute` / 60): a freed agent compares `priority + priority_per_second ×
     /// wait` of the queues' heads.
     pub priority_per_second: f64,
+    /// The first queue (index) served by the same skill: a queue pooled with its host (a VIP
+    /// line the voice agents answer) shares the host's. An answer is counted as help only
+    /// between queues of different skills.
+    pub skill_pool: u32,
 }
 
 /// A contact of a replayed log.
@@ -204,6 +213,12 @@ pub struct Cell {
     pub busy_slot_seconds: f64,
     /// Slot-seconds on duty (plus overrun while finishing a contact after duty ends).
     pub staffed_slot_seconds: f64,
+    /// Of `answered`, those answered by an agent rostered on a queue of another skill (a
+    /// multi-skilled agent lending a hand).
+    pub answered_by_helpers: f64,
+    /// Contacts of queues of other skills answered by agents rostered on this queue (counted in
+    /// the interval those contacts arrived in).
+    pub answered_for_others: f64,
 }
 
 impl Cell {
@@ -216,6 +231,8 @@ impl Cell {
         self.wait_seconds += other.wait_seconds;
         self.busy_slot_seconds += other.busy_slot_seconds;
         self.staffed_slot_seconds += other.staffed_slot_seconds;
+        self.answered_by_helpers += other.answered_by_helpers;
+        self.answered_for_others += other.answered_for_others;
     }
 }
 
@@ -679,7 +696,20 @@ impl Run<'_> {
         if wait <= self.m.queues[q].target_seconds {
             cell.answered_within_target += 1.0;
         }
+        self.count_help(a, q, w.interval);
         self.start(now, w.handle, a, q);
+    }
+
+    /// A contact of queue `q` (arrived in `interval`) answered by agent `a`: counted as help
+    /// when `a` is rostered on a queue of another skill.
+    #[inline]
+    fn count_help(&mut self, a: usize, q: usize, interval: u32) {
+        let home = self.m.agents[a].home as usize;
+        if self.m.queues[home].skill_pool != self.m.queues[q].skill_pool {
+            let n = self.m.intervals;
+            self.cells[q * n + interval as usize].answered_by_helpers += 1.0;
+            self.cells[home * n + interval as usize].answered_for_others += 1.0;
+        }
     }
 
     /// The head of queue `q` still waiting at `now`, dropping those whose patience ran out.
@@ -717,6 +747,7 @@ impl Run<'_> {
                 let cell = &mut self.cells[q * self.m.intervals + w.interval as usize];
                 cell.answered += 1.0;
                 cell.answered_within_target += 1.0;
+                self.count_help(a, q, w.interval);
                 self.start(now, w.handle, a, q);
                 if was_idle {
                     self.offer_slots(a);
@@ -933,6 +964,7 @@ mod tests {
             slots_per_agent: 1,
             priority: 0,
             priority_per_second: 0.0,
+            skill_pool: 0,
         }
     }
 

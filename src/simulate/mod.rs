@@ -84,9 +84,10 @@ pub const MAX_REPLICATIONS: u32 = 1000;
 /// becomes an outcome in the result.
 pub const MAX_CELLS: usize = 1_000_000;
 
-/// Most cells over all replications (each replication keeps its own, 64 bytes a cell, until
+/// Most cells over all replications (each replication keeps its own, 80 bytes a cell, until
 /// they are combined): 640 MB.
-pub const MAX_REPLICATION_CELLS: usize = 10_000_000;
+pub const MAX_REPLICATION_CELLS: usize = 8_000_000;
+const _: () = assert!(std::mem::size_of::<Cell>() * MAX_REPLICATION_CELLS <= 640_000_000);
 
 /// Most expected contacts of one replication (every one may be waiting at once, 32 bytes
 /// each): 320 MB per worker thread.
@@ -427,6 +428,13 @@ pub struct QueueOutcome {
     pub target_answer_seconds: f64,
     #[serde(flatten)]
     pub metrics: Metrics,
+    /// Of the answered contacts, those answered by agents rostered on a queue of another skill
+    /// (mean over replications): multi-skilled agents lending a hand between their own
+    /// contacts. A queue pooled with its host (same skill) is not helped by the host's agents.
+    pub answered_by_helpers: f64,
+    /// Contacts of queues of other skills answered by the agents rostered on this queue (mean
+    /// over replications): the hand they lend.
+    pub answered_for_others: f64,
 }
 
 /// One queue in one interval.
@@ -691,6 +699,8 @@ pub(crate) fn summarize(
             priority: qc.priority.unwrap_or(0),
             target_answer_seconds: target_seconds(qc),
             metrics: Metrics::of(&queue_total),
+            answered_by_helpers: mean_over(&queue_total, |c| c.answered_by_helpers),
+            answered_for_others: mean_over(&queue_total, |c| c.answered_for_others),
         });
     }
     SimulationResult {
@@ -705,6 +715,49 @@ pub(crate) fn summarize(
         days: daily(runs, horizon, site),
         intervals,
     }
+}
+
+/// In words, how much multi-skilled agents answered for queues of other skills than their
+/// roster row's ([`QueueOutcome::answered_by_helpers`], [`QueueOutcome::answered_for_others`]):
+/// per queue, the answered contacts it got from agents rostered elsewhere and those its own
+/// agents answered for other queues. `None` when no agent helped another queue.
+pub fn help_summary(r: &SimulationResult) -> Option<String> {
+    let percent = |part: f64, whole: f64| if whole > 0.0 { 100.0 * part / whole } else { 0.0 };
+    let parts: Vec<String> = r
+        .queues
+        .iter()
+        .filter(|q| q.answered_by_helpers >= 0.5 || q.answered_for_others >= 0.5)
+        .map(|q| {
+            let answered = q.metrics.answered.mean;
+            let mut part = format!(
+                "{} got {:.0} of its {answered:.0} answered contacts ({:.1}%) from agents rostered on other queues",
+                q.queue,
+                q.answered_by_helpers,
+                percent(q.answered_by_helpers, answered)
+            );
+            if q.answered_for_others >= 0.5 {
+                let theirs = answered - q.answered_by_helpers + q.answered_for_others;
+                part += &format!(
+                    ", and its agents answered {:.0} for other queues ({:.1}% of all they answered)",
+                    q.answered_for_others,
+                    percent(q.answered_for_others, theirs)
+                );
+            }
+            part
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "multi-skilled agents answer contacts of queues other than the one they are rostered on (a queue answered by its host's agents, such as a VIP line, counts them as its own; means over {} replications): {}",
+            r.replications,
+            parts.join("; ")
+        )
+    })
+}
+
+/// Mean over replications of one field of their cells (0 without replications).
+fn mean_over(cells: &[Cell], field: impl Fn(&Cell) -> f64) -> f64 {
+    Estimate::of(cells.iter().map(field)).map_or(0.0, |e| e.mean)
 }
 
 /// Build, check and run a model, and summarize it.

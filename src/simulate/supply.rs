@@ -76,6 +76,7 @@ pub(crate) fn demand(
             slots_per_agent: q.concurrency.unwrap_or(1).max(1),
             priority: q.priority.unwrap_or(0),
             priority_per_second: q.priority_per_minute.unwrap_or(0.0) / 60.0,
+            skill_pool: site.queues.iter().position(|p| p.skill() == q.skill()).unwrap_or(0) as u32,
         })
         .collect();
     // The frame checks every row's queue, grid and uniqueness; its slot axis runs from the
