@@ -577,22 +577,14 @@ fn report_from_a_hand_edited_roster_recomputes_every_figure() {
 /// less than that (pooling saves).
 #[test]
 fn the_notes_give_the_vip_line_s_cost_pooled_and_with_agents_of_its_own() {
-    let note = summary()
-        .notes
-        .into_iter()
-        .find(|n| n.starts_with("staffing: voice_vip answered by the voice agents"))
-        .expect("a note on the VIP line's cost");
+    let note = note_starting("staffing: voice_vip answered by the voice agents");
     let req = read_requirements(&plan_out().join("requirements.csv"), TZ).unwrap();
     let own: f64 =
         req.iter().filter(|r| r.queue == "voice_vip").map(|r| f64::from(r.agents_gross)).sum();
     let own_hours = own * 0.25;
     assert!(note.contains(&format!("agents of its own would need {own_hours:.1} h")), "{note}");
-    let number_after = |label: &str| -> f64 {
-        let rest = &note[note.find(label).unwrap() + label.len()..];
-        rest.split(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap().parse().unwrap()
-    };
-    let pooled = number_after("(first) needs ");
-    let saved = number_after("pooling saves ");
+    let pooled = numbers_after(&note, "(first) needs ")[0];
+    let saved = numbers_after(&note, "pooling saves ")[0];
     assert!(pooled > 0.0 && pooled < own_hours, "{note}");
     assert!((pooled + saved - own_hours).abs() < 0.11, "{note}");
 }
@@ -603,29 +595,30 @@ fn the_notes_give_the_vip_line_s_cost_pooled_and_with_agents_of_its_own() {
 /// agents answering it are its own pool, not help.
 #[test]
 fn the_help_between_queues_one_queue_gets_is_what_the_others_lend() {
-    let note = summary()
-        .notes
-        .into_iter()
-        .find(|n| n.starts_with("simulation: multi-skilled agents answer contacts"))
-        .expect("a note on help between queues");
-    let numbers_after = |label: &str| -> Vec<f64> {
-        note.match_indices(label)
-            .map(|(i, _)| {
-                let rest = &note[i + label.len()..];
-                rest.split(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap()
-            })
-            .map(|n| n.parse().unwrap())
-            .collect()
-    };
-    let got: f64 = numbers_after(" got ").iter().sum();
-    let lent: f64 = numbers_after("its agents answered ").iter().sum();
+    let note = note_starting("simulation: multi-skilled agents answer contacts");
+    let got: f64 = numbers_after(&note, " got ").iter().sum();
+    let lent: f64 = numbers_after(&note, "its agents answered ").iter().sum();
     assert!(got > 100.0 && (got - lent).abs() <= 2.5, "got {got}, lent {lent}: {note}");
     let vip = note.split("; ").find(|p| p.starts_with("voice_vip got ")).expect("{note}");
     assert!(!vip.contains("its agents answered"), "{vip}");
-    let vip_got = numbers_after("voice_vip got ")[0];
-    let of_its: f64 =
-        vip[vip.find("of its ").unwrap() + 7..].split(' ').next().unwrap().parse().unwrap();
+    let (vip_got, of_its) = (numbers_after(vip, " got ")[0], numbers_after(vip, "of its ")[0]);
     assert!(vip_got > 0.0 && vip_got < of_its, "{vip}");
+}
+
+/// The sample plan's note that starts with `prefix`.
+fn note_starting(prefix: &str) -> String {
+    summary().notes.into_iter().find(|n| n.starts_with(prefix)).expect(prefix)
+}
+
+/// The numbers that follow each `label` in `text`.
+fn numbers_after(text: &str, label: &str) -> Vec<f64> {
+    text.match_indices(label)
+        .map(|(i, _)| {
+            let rest = &text[i + label.len()..];
+            rest.split(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap()
+        })
+        .map(|n| n.parse().unwrap())
+        .collect()
 }
 
 /// The loop's note on each queue it gave shifts back: the shifts and hours are its actions'
