@@ -605,6 +605,50 @@ fn the_help_between_queues_one_queue_gets_is_what_the_others_lend() {
     assert!(vip_got > 0.0 && vip_got < of_its, "{vip}");
 }
 
+/// The note on intervals under target counts what simulation.csv shows: for voice, the
+/// intervals with calls whose service level is under 0.80, the abandonment among them, and the
+/// lowest of them.
+#[test]
+fn the_intervals_under_target_in_the_note_are_those_of_simulation_csv() {
+    let note = note_starting("simulation: targets are judged per day");
+    let text = note.split(" voice: ").nth(1).and_then(|t| t.split("; voice_vip: ").next()).unwrap();
+    // The first number after `label` in the voice sentence.
+    let after = |label: &str| -> f64 {
+        let rest = text.split(label).nth(1).unwrap_or_else(|| panic!("{label:?} in {text}"));
+        rest.split(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap().parse().unwrap()
+    };
+    let table = std::fs::read_to_string(plan_out().join("simulation.csv")).unwrap();
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (q, offered, abandoned, sl) =
+        (col("queue"), col("offered"), col("abandoned"), col("service_level"));
+    let (mut with_calls, mut under, mut off_under, mut ab_under, mut lowest) =
+        (0, 0, 0.0, 0.0, f64::INFINITY);
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let n: f64 = f[offered].parse().unwrap();
+        if f[q] != "voice" || n <= 0.0 || f[sl].is_empty() {
+            continue;
+        }
+        with_calls += 1;
+        let level: f64 = f[sl].parse().unwrap();
+        if level < 0.80 {
+            under += 1;
+            off_under += n;
+            ab_under += f[abandoned].parse::<f64>().unwrap();
+            lowest = lowest.min(level);
+        }
+    }
+    assert!(under > 0, "the sample's voice has intervals under target: {note}");
+    assert_eq!(text.split(' ').next().unwrap().parse::<u32>().unwrap(), under, "{text}");
+    assert_eq!(after(" of its "), f64::from(with_calls), "{text}");
+    let there = after("abandoned ones (");
+    assert!((there - 100.0 * ab_under / off_under).abs() <= 0.051, "{there}: {text}");
+    let low = after(", answers ");
+    assert!((low - 100.0 * lowest).abs() <= 0.51, "{low} against {lowest}: {text}");
+}
+
 /// The sample plan's note that starts with `prefix`.
 fn note_starting(prefix: &str) -> String {
     summary().notes.into_iter().find(|n| n.starts_with(prefix)).expect(prefix)

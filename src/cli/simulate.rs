@@ -182,7 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     match args.format {
         Format::Json => crate::cli::print_json(&result)?,
-        Format::Table => print_table(&result)?,
+        Format::Table => print_table(&result, &config.site)?,
     }
     Ok(())
 }
@@ -251,7 +251,7 @@ fn row(label: &str, m: &Metrics) -> [String; 9] {
     ]
 }
 
-fn print_table(r: &simulate::SimulationResult) -> anyhow::Result<()> {
+fn print_table(r: &simulate::SimulationResult, site: &shiftcast::site::Site) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -293,6 +293,9 @@ fn print_table(r: &simulate::SimulationResult) -> anyhow::Result<()> {
     }
     if let Some(help) = simulate::help_summary(r) {
         writeln!(out, "help: {help}")?;
+    }
+    for below in simulate::intervals_below_target(&r.intervals, site) {
+        writeln!(out, "below target: {below}")?;
     }
     Ok(())
 }

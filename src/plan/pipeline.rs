@@ -373,6 +373,23 @@ fn help_note(simulation: &crate::simulate::SimulationResult) -> Option<String> {
     })
 }
 
+/// The intervals of the live queues that answer under their target in the simulation
+/// ([`crate::simulate::intervals_below_target`]): the plan judges each queue-day on the day's
+/// figures, which average them away.
+fn below_target_note(
+    simulation: &crate::simulate::SimulationResult,
+    site: &crate::site::Site,
+) -> Option<String> {
+    let queues = crate::simulate::intervals_below_target(&simulation.intervals, site);
+    (!queues.is_empty()).then(|| {
+        format!(
+            "simulation: targets are judged per day, and a day's figures average its intervals; in the simulation (means over {} replications) {}. `[schedule] interval_service_level_floor` holds a floor in every interval",
+            simulation.replications,
+            queues.join("; ")
+        )
+    })
+}
+
 /// The loop's notes on what it could not help and on the queue-days whose seats it filled
 /// first.
 fn loop_notes(r: &verify::RepairReport) -> Vec<String> {
@@ -880,6 +897,7 @@ fn write_outputs_into(
     simulation_figures.judge_days(&simulation_days, &targets);
     notes.extend(verdict_notes(&simulation_figures, config.simulation.replications));
     notes.extend(help_note(&plan.simulation));
+    notes.extend(below_target_note(&plan.simulation, &config.site));
     if let Some(r) = &plan.repair {
         notes.extend(loop_notes(r));
         notes.extend(given_back_notes(r, &config.site, &coverage, &contacts, &simulation_days));
