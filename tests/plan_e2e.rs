@@ -749,3 +749,45 @@ fn seats_filled_first_are_in_shifts_csv_and_the_roster_reproduces_from_it() {
         "shiftcast roster on the plan's shifts.csv gives another roster"
     );
 }
+
+/// The sample plan with `--give-back`.
+fn plan_out_give_back() -> &'static Path {
+    static OUT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &OUT.get_or_init(|| run_plan(&["--give-back"])).1
+}
+
+#[test]
+fn the_give_back_takes_rostered_shifts_off_the_plan_and_misses_no_more_queue_days() {
+    let (plain, given) = (plan_out(), plan_out_give_back());
+    let roster = |dir: &Path| read_roster(&dir.join("roster.csv"), TZ).unwrap();
+    let (before, after) = (roster(plain), roster(given));
+    // The plan's own roster less some of its rows: nothing moved, nothing added.
+    assert!(after.len() < before.len(), "nothing given back");
+    for r in &after {
+        assert!(before.contains(r), "{} {} is not in the plan's roster", r.agent_id, r.date);
+    }
+    let gone: Vec<_> = before.iter().filter(|r| !after.contains(r)).collect();
+    // Their seats left the shifts too: none stands empty in their place.
+    let shifts = |dir: &Path| read_shifts(&dir.join("shifts.csv"), TZ).unwrap();
+    assert_eq!(shifts(plain).len() - shifts(given).len(), gone.len());
+    let (s0, s1) = (summary(), read_summary(&given.join("summary.json")).unwrap());
+    let (r0, r1) = (s0.roster.unwrap(), s1.roster.unwrap());
+    let gone_hours: f64 = gone.iter().map(|r| f64::from(r.paid_minutes) / 60.0).sum();
+    assert!(
+        close(r0.paid_hours - r1.paid_hours, gone_hours),
+        "{} {} {gone_hours}",
+        r0.paid_hours,
+        r1.paid_hours
+    );
+    // The loop's account counts them as removals (the plain loop removed none on the sample).
+    let (l0, l1) = (s0.repair.unwrap(), s1.repair.unwrap());
+    assert!(close(l1.removed_paid_hours - l0.removed_paid_hours, gone_hours));
+    // No hard rule broken: every agent keeps its weekly minimum (leave credited), as the
+    // roster's own check finds on the rows left.
+    assert_eq!(r1.hard_rule_violations, Some(0), "{:?}", r1.violations_by_rule);
+    // No queue-day missed after that the plan met (judged as the plan judges, on its files).
+    let (m0, m1) = (s0.simulation.unwrap(), s1.simulation.unwrap());
+    for missed in &m1.queue_days_missed {
+        assert!(m0.queue_days_missed.contains(missed), "{missed} met before the give-back");
+    }
+}

@@ -764,3 +764,35 @@ fn a_warm_start_changes_the_roster_near_the_change_only() {
     // A search from scratch draws a new roster (the contrast the warm start exists for).
     assert!(cold_moved > 4 * warm_moved.max(2), "cold {cold_moved}, warm {warm_moved} of {n}");
 }
+
+#[test]
+fn a_given_roster_is_evaluated_as_it_stands() {
+    let inst = generate::instance(60, 1, 11);
+    let options = RosterOptions::default();
+    let (site, rules) = (&inst.site, &inst.config);
+    let base = roster::solve(&inst.shifts, &inst.agents, site, rules, &options).unwrap();
+    assert_eq!(base.shifts_unfilled, 0, "{:?}", base.unmet);
+    // The roster's own rows on its own shifts: the same rows, cost and counts, no search.
+    let same =
+        roster::evaluate(&inst.shifts, &inst.agents, site, rules, &options, &base.rows).unwrap();
+    assert_eq!(same.rows, base.rows);
+    assert!((same.cost.total - base.cost.total).abs() < 1e-6, "{:?} {:?}", same.cost, base.cost);
+    assert_eq!(same.stop_reason, roster::StopReason::Given);
+    // Three rows taken out, their seats kept: they stay empty (a search would fill them), each
+    // costing its paid hours at the unfilled rate, and the hours fall by theirs.
+    let gone: Vec<RosterRow> =
+        base.rows.iter().step_by(base.rows.len() / 3).take(3).cloned().collect();
+    let kept: Vec<RosterRow> = base.rows.iter().filter(|r| !gone.contains(r)).cloned().collect();
+    let cut = roster::evaluate(&inst.shifts, &inst.agents, site, rules, &options, &kept).unwrap();
+    assert_eq!(cut.rows, kept);
+    assert_eq!(cut.shifts_unfilled, 3);
+    let gone_hours: f64 = gone.iter().map(|r| f64::from(r.paid_minutes) / 60.0).sum();
+    assert!((base.paid_hours_filled - cut.paid_hours_filled - gone_hours).abs() < 1e-9);
+    let unfilled = gone_hours * rules.unfilled_cost_per_hour;
+    assert!((cut.cost.unfilled - unfilled).abs() < 1e-6, "{:?}", cut.cost);
+    // A row whose seat is not in the shifts is an error, not a row silently dropped.
+    let mut stray = kept.clone();
+    stray[0].shift_end += chrono::Duration::minutes(15);
+    let err = roster::evaluate(&inst.shifts, &inst.agents, site, rules, &options, &stray);
+    assert!(err.unwrap_err().to_string().contains("1 of"), "a stray row must be reported");
+}

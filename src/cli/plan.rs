@@ -61,6 +61,11 @@ pub struct Args {
     /// shifts where a queue-day misses its target and removes those it can spare.
     #[arg(long)]
     pub no_repair: bool,
+    /// After the loop, give back rostered shifts the simulation shows are not needed: whole
+    /// agent-days of agents above their contract minimum, where every queue they serve stays
+    /// met, judged at four times the replications (slower: about 15 s more on the sample week)
+    #[arg(long, conflicts_with = "no_repair")]
+    pub give_back: bool,
     /// Output format of the summary printed at the end.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -113,7 +118,10 @@ pub fn run(args: Args) -> Result<()> {
         accuracy_folds: args.accuracy_weeks,
         scenarios: args.scenarios.clone(),
         history,
-        repair: (!args.no_repair).then(shiftcast::plan::verify::RepairOptions::default),
+        repair: (!args.no_repair).then(|| shiftcast::plan::verify::RepairOptions {
+            give_back: args.give_back,
+            ..Default::default()
+        }),
     };
     let mut display = StageDisplay::new();
     let mut plan = pipeline::run(&config, &options, &mut |p| display.update(p))

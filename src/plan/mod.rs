@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod error;
+pub mod give_back;
 pub mod inputs;
 pub mod pipeline;
 pub mod store;

@@ -482,6 +482,7 @@ fn roster_and_simulate(
     repair: Option<verify::RepairOptions>,
 ) -> Result<Verified, Error> {
     let Chain { config, agents, forecast, skills, pooled, roster_options, sim_options } = *chain;
+    let repair_bounds = repair;
     // The schedule's own roster, from scratch. Every other set of shifts the loop tries is
     // rostered from it (`roster::solve_from`): a few shifts more or fewer then move a few
     // agents instead of reshuffling the whole roster, so the simulation judges the change, not
@@ -508,7 +509,7 @@ fn roster_and_simulate(
         let violations = roster.violations.len();
         Ok(verify::Evaluation { chain: roster, simulation, unfilled, violations })
     };
-    let (roster, mut simulation, mut repair) = match repair {
+    let (mut roster, mut simulation, mut repair) = match repair {
         Some(bounds) => {
             let (shifts, evaluation, report) =
                 verify::repair(solved.to_vec(), &config.site, bounds, &evaluate)?;
@@ -522,6 +523,10 @@ fn roster_and_simulate(
             (evaluation.chain, evaluation.simulation, None)
         }
     };
+    if let Some(report) = repair.as_mut().filter(|_| repair_bounds.is_some_and(|b| b.give_back)) {
+        (roster, simulation) = give_back(chain, schedule, roster, report)?;
+        report.judge_final(&verify::verdicts(&simulation, &config.site));
+    }
     if let Some(settled) = settle_verdicts(chain, &roster.rows, &simulation)? {
         simulation = settled;
         if let Some(r) = repair.as_mut() {
@@ -540,11 +545,110 @@ fn roster_and_simulate(
     Ok(Verified { roster, simulation, repair })
 }
 
+/// The give-back ([`crate::plan::give_back`]) on the loop's roster, judged at
+/// [`SETTLE_FACTOR`] times the plan's replications: the shifts it gives back come off the
+/// schedule too (one seat of each one's shape), the roster of what is left is evaluated as it
+/// stands ([`crate::roster::evaluate`]), and the loop's account records them as removals.
+/// Returns that roster and its simulation.
+fn give_back(
+    chain: &Chain<'_>,
+    schedule: &mut crate::schedule::ScheduleResult,
+    roster: crate::roster::RosterResult,
+    report: &mut verify::RepairReport,
+) -> Result<(crate::roster::RosterResult, crate::simulate::SimulationResult), Error> {
+    let Chain { config, agents, forecast, skills, roster_options, sim_options, .. } = *chain;
+    let fit = crate::simulate::most_replications(forecast.len());
+    let replications =
+        (sim_options.replications * SETTLE_FACTOR).min(crate::simulate::MAX_REPLICATIONS).min(fit);
+    let options = crate::simulate::SimulationOptions { replications, ..*sim_options };
+    let simulate = |rows: &[crate::io::roster::RosterRow]| -> Result<_, Error> {
+        Ok(crate::simulate::run(rows, forecast, Some(skills), &config.site, &options)?)
+    };
+    // Independent streams: another seed, drawn from the plan's (deterministic).
+    let independent_options = crate::simulate::SimulationOptions {
+        seed: options.seed ^ 0x5851_f42d_4c95_7f2d,
+        ..options
+    };
+    let independent = |rows: &[crate::io::roster::RosterRow]| -> Result<_, Error> {
+        Ok(crate::simulate::run(rows, forecast, Some(skills), &config.site, &independent_options)?)
+    };
+    let start = simulate(&roster.rows)?;
+    let gb = crate::plan::give_back::GiveBack {
+        site: &config.site,
+        agents,
+        rules: &config.roster,
+        routing: sim_options.routing,
+        first_date: roster.first_date,
+    };
+    let simulator =
+        crate::plan::give_back::Simulator { plan: &simulate, independent: &independent };
+    let gave = gb.run(roster.rows.clone(), start, &simulator)?;
+    if gave.report.given.is_empty() {
+        return Ok((roster, gave.simulation));
+    }
+    for g in &gave.report.given {
+        let r = &g.row;
+        let seat = schedule.shifts.iter().position(|s| {
+            (s.date, &s.queue, s.shift_start, s.shift_end, s.paid_minutes, &s.breaks)
+                == (r.date, &r.queue, r.shift_start, r.shift_end, r.paid_minutes, &r.breaks)
+        });
+        if let Some(i) = seat {
+            schedule.shifts.remove(i);
+        }
+    }
+    let (site, rules) = (&config.site, &config.roster);
+    let kept =
+        crate::roster::evaluate(&schedule.shifts, agents, site, rules, roster_options, &gave.rows)?;
+    if kept.rows != gave.rows {
+        let message = "the roster left by the give-back is not the one it simulated";
+        return Err(crate::roster::RosterError::Invalid(message.into()).into());
+    }
+    record_given_back(report, &gave.report, replications);
+    Ok((kept, gave.simulation))
+}
+
+/// The shifts given back as the loop's removals, one action per round, date and queue.
+fn record_given_back(
+    report: &mut verify::RepairReport,
+    given: &crate::plan::give_back::GiveBackReport,
+    replications: u32,
+) {
+    let mut grouped: BTreeMap<(u32, NaiveDate, &str), Vec<&crate::io::roster::RosterRow>> =
+        BTreeMap::new();
+    for g in &given.given {
+        grouped.entry((g.round, g.row.date, g.row.queue.as_str())).or_default().push(&g.row);
+    }
+    let loop_rounds = report.rounds;
+    for ((round, date, queue), rows) in grouped {
+        let hours: f64 = rows.iter().map(|r| f64::from(r.paid_minutes) / 60.0).sum();
+        let who: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                let (from, to) = (r.shift_start.format("%H:%M"), r.shift_end.format("%H:%M"));
+                format!("{} {from}-{to}", r.agent_id)
+            })
+            .collect();
+        report.removed_paid_hours += hours;
+        report.actions.push(verify::RepairAction {
+            round: loop_rounds + round,
+            date,
+            queue: queue.to_string(),
+            shifts: -(rows.len() as i64),
+            paid_hours: hours,
+            reason: format!(
+                "given back ({}): every queue its agents serve stays met and, where it was clear, not too close to call, at {replications} replications",
+                who.join(", ")
+            ),
+        });
+    }
+    report.rounds += given.rounds;
+}
+
 /// Replications of the final roster's simulation, as a multiple of `[simulation]
 /// replications`, when a queue-day's verdict is too close to call: twice as narrow an interval
 /// settles most of them (on the sample's seeds 1–10 at 40 replications, the verdicts that then
 /// disagreed with 600 replications were all such days).
-const SETTLE_FACTOR: u32 = 4;
+pub const SETTLE_FACTOR: u32 = 4;
 
 /// The final roster simulated again with [`SETTLE_FACTOR`] times the replications (the first
 /// ones the same streams, so the same draws), when a queue-day's verdict is too close to call
@@ -563,7 +667,7 @@ fn settle_verdicts(
     let fit = crate::simulate::most_replications(simulation.intervals.len());
     let replications =
         (sim_options.replications * SETTLE_FACTOR).min(crate::simulate::MAX_REPLICATIONS).min(fit);
-    if replications <= sim_options.replications {
+    if replications <= simulation.replications {
         return Ok(None);
     }
     let options = crate::simulate::SimulationOptions { replications, ..*sim_options };

@@ -174,11 +174,14 @@ pub struct RepairReport {
 pub struct RepairOptions {
     pub add_rounds: u32,
     pub remove_rounds: u32,
+    /// After the rounds, give back rostered shifts the simulation shows are not needed
+    /// ([`super::give_back`]).
+    pub give_back: bool,
 }
 
 impl Default for RepairOptions {
     fn default() -> Self {
-        RepairOptions { add_rounds: 6, remove_rounds: 4 }
+        RepairOptions { add_rounds: 6, remove_rounds: 4, give_back: false }
     }
 }
 
@@ -838,16 +841,23 @@ impl Shortfall {
     }
 
     fn on_phone(&self, shift: &ShiftRow) -> Vec<Stamp> {
-        on_phone_starts(shift, chrono::Duration::seconds(self.interval_seconds))
+        let step = chrono::Duration::seconds(self.interval_seconds);
+        on_phone_starts(shift.shift_start, shift.shift_end, &shift.breaks, step)
     }
 }
 
-/// Interval starts (every `step`) a shift is on the phone for: its span minus its breaks.
-fn on_phone_starts(shift: &ShiftRow, step: chrono::Duration) -> Vec<Stamp> {
+/// Interval starts (every `step`) a shift is on the phone for: its span `[start, end)` minus
+/// its breaks.
+pub(crate) fn on_phone_starts(
+    start: Stamp,
+    end: Stamp,
+    breaks: &[(Stamp, Stamp)],
+    step: chrono::Duration,
+) -> Vec<Stamp> {
     let mut out = Vec::new();
-    let mut t = shift.shift_start;
-    while t < shift.shift_end {
-        if !shift.breaks.iter().any(|(b, e)| *b <= t && t < *e) {
+    let mut t = start;
+    while t < end {
+        if !breaks.iter().any(|(b, e)| *b <= t && t < *e) {
             out.push(t);
         }
         t += step;
@@ -956,7 +966,7 @@ pub fn recount_coverage(
     let step = chrono::Duration::minutes(i64::from(site.grid.interval_minutes));
     let mut scheduled: BTreeMap<(&str, Stamp), u32> = BTreeMap::new();
     for s in shifts {
-        for t in on_phone_starts(s, step) {
+        for t in on_phone_starts(s.shift_start, s.shift_end, &s.breaks, step) {
             *scheduled.entry((s.queue.as_str(), t)).or_default() += 1;
         }
     }
@@ -1144,7 +1154,7 @@ mod tests {
                 violations: 0,
             })
         };
-        let options = RepairOptions { add_rounds: 6, remove_rounds: 6 };
+        let options = RepairOptions { add_rounds: 6, remove_rounds: 6, give_back: false };
         let (from_below, eval, report) =
             repair((0..5).map(shift).collect(), &site, options, &evaluate).unwrap();
         assert_eq!((from_below.len(), eval.chain), (8, 8));
@@ -1180,7 +1190,7 @@ mod tests {
                     violations: 0,
                 })
             };
-            let options = RepairOptions { add_rounds: 6, remove_rounds: 6 };
+            let options = RepairOptions { add_rounds: 6, remove_rounds: 6, give_back: false };
             let (shifts, _, report) =
                 repair((0..12).map(shift).collect(), &site, options, &evaluate).unwrap();
             assert_eq!(report.missed_after, 1);

@@ -239,6 +239,8 @@ pub enum StopReason {
     Stalled,
     /// The wall-clock safety limit was hit first (the result then depends on machine speed).
     TimeLimit,
+    /// No search: the rows were given ([`evaluate`]).
+    Given,
 }
 
 /// Cost split into its parts (all in the currency of `hourly_cost`).
@@ -345,7 +347,8 @@ fn check_shifts(shifts: &[ShiftRow], site: &Site) -> Result<(), RosterError> {
     Ok(())
 }
 
-/// A seat's date, queue, times and paid minutes: what a roster row keeps of it.
+/// A seat's date, queue, times and paid minutes: what a roster row keeps of it; with its
+/// breaks (`exact`), what tells two seats of those apart.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 struct SeatShape<'a> {
     date: NaiveDate,
@@ -353,35 +356,51 @@ struct SeatShape<'a> {
     start: i64,
     end: i64,
     paid: u32,
+    breaks: Vec<(i64, i64)>,
 }
 
 /// The (agent, seat) pairs of `base`'s rows: each row takes the first seat left of its date,
-/// queue, times and paid minutes; rows of unknown agents or with no such seat left are dropped.
+/// queue, times and paid minutes (and breaks, when `exact`); rows of unknown agents or with no
+/// such seat left are dropped.
 fn start_pairs(
     problem: &model::Problem,
     shifts: &[ShiftRow],
     agents: &[Agent],
     base: &[RosterRow],
+    exact: bool,
 ) -> Vec<(u32, u32)> {
     if base.is_empty() {
         return Vec::new();
     }
     // A seat's shape, as a shift and a roster row both carry it.
-    let shape =
-        |date: NaiveDate, queue, start: &crate::time::Stamp, end: &crate::time::Stamp, paid| {
-            SeatShape { date, queue, start: start.timestamp(), end: end.timestamp(), paid }
-        };
+    let shape = |date: NaiveDate,
+                 queue,
+                 start: &crate::time::Stamp,
+                 end: &crate::time::Stamp,
+                 paid,
+                 breaks: &[(crate::time::Stamp, crate::time::Stamp)]| SeatShape {
+        date,
+        queue,
+        start: start.timestamp(),
+        end: end.timestamp(),
+        paid,
+        breaks: if exact {
+            breaks.iter().map(|(b, e)| (b.timestamp(), e.timestamp())).collect()
+        } else {
+            Vec::new()
+        },
+    };
     let agent_of: BTreeMap<&str, u32> =
         agents.iter().enumerate().map(|(i, a)| (a.agent_id.as_str(), i as u32)).collect();
     let mut seats: BTreeMap<_, std::collections::VecDeque<u32>> = BTreeMap::new();
     for (i, seat) in problem.seats.iter().enumerate() {
         let s = &shifts[seat.row];
-        let key = shape(s.date, &s.queue, &s.shift_start, &s.shift_end, s.paid_minutes);
+        let key = shape(s.date, &s.queue, &s.shift_start, &s.shift_end, s.paid_minutes, &s.breaks);
         seats.entry(key).or_default().push_back(i as u32);
     }
     let mut pairs = Vec::with_capacity(base.len());
     for r in base {
-        let key = shape(r.date, &r.queue, &r.shift_start, &r.shift_end, r.paid_minutes);
+        let key = shape(r.date, &r.queue, &r.shift_start, &r.shift_end, r.paid_minutes, &r.breaks);
         let (Some(&a), Some(free)) = (agent_of.get(r.agent_id.as_str()), seats.get_mut(&key))
         else {
             continue;
@@ -425,58 +444,113 @@ pub fn solve_from(
     }
     check_shifts(shifts, site)?;
     let problem = model::Problem::build(shifts, agents, site, config, options.weeks)?;
-    let lower_bound = bound::lower_bound(&problem)?;
-    let skill_shortages = shortage::skill_shortages(&problem);
-    let minimums_out_of_reach = shortage::minimums_out_of_reach(&problem, agents);
-    let start = start_pairs(&problem, shifts, agents, base);
+    let start = start_pairs(&problem, shifts, agents, base, false);
     let outcome = search::run(&problem, options, started, &start);
-    let rows = outcome.rows(&problem, shifts, agents);
-    let violations = check::check_with_horizon(
-        &rows,
-        agents,
-        site,
-        config,
-        Some((problem.first_day, problem.last_day)),
-    );
-    let summary = summary::summarise(&problem, &outcome, agents);
-    let cost = outcome.cost;
-    let gap = if cost.total <= lower_bound + 1e-9 {
-        0.0
-    } else if lower_bound > 0.0 {
-        (cost.total - lower_bound) / lower_bound
-    } else {
-        f64::INFINITY
-    };
-    let from = (!base.is_empty()).then(|| KeptFrom::of(base, &rows));
-    Ok(RosterResult {
-        rows,
-        first_date: problem.first_day,
-        last_date: problem.last_day,
-        weeks: problem.weeks as u32,
-        shifts_total: problem.seats.len(),
-        shifts_filled: summary.filled,
-        shifts_unfilled: problem.seats.len() - summary.filled,
-        paid_hours_required: summary.hours_required,
-        paid_hours_filled: summary.hours_filled,
-        contract_min_hours_total: agents.iter().map(|a| a.min_hours_week).sum::<f64>()
-            * problem.weeks as f64,
-        contract_max_hours_total: agents.iter().map(|a| a.max_hours_week).sum::<f64>()
-            * problem.weeks as f64,
-        unmet: summary.unmet,
-        skill_shortages,
-        minimums_out_of_reach,
-        cost,
-        lower_bound,
-        gap,
-        hours: summary.hours,
-        preferences: summary.preferences,
-        fairness: summary.fairness,
-        violations,
-        from,
-        stop_reason: outcome.stop_reason,
-        iterations: outcome.iterations,
-        run_seconds: started.elapsed().as_secs_f64(),
-    })
+    let inputs = RosterInputs { shifts, agents, site, config };
+    let mut result = inputs.result(&problem, outcome, started)?;
+    result.from = (!base.is_empty()).then(|| KeptFrom::of(base, &result.rows));
+    Ok(result)
+}
+
+/// The roster `rows` on `shifts`, exactly as given: no search moves, fills or empties a seat.
+/// Each row takes a seat of its date, queue, times, paid minutes and breaks; the cost, the
+/// seats left empty, the hours, preferences, fairness and hard-rule violations are those of
+/// these rows, as [`solve`] reports them. `plan --give-back` rosters its trimmed rows so.
+/// An error when a row has no such seat left, or breaks a rule the search never breaks (its
+/// agent already works that day, lacks the skill, or is unavailable).
+pub fn evaluate(
+    shifts: &[ShiftRow],
+    agents: &[Agent],
+    site: &Site,
+    config: &RosterConfig,
+    options: &RosterOptions,
+    rows: &[RosterRow],
+) -> Result<RosterResult, RosterError> {
+    let started = std::time::Instant::now();
+    config.validate()?;
+    check_shifts(shifts, site)?;
+    let problem = model::Problem::build(shifts, agents, site, config, options.weeks)?;
+    let pairs = start_pairs(&problem, shifts, agents, rows, true);
+    let outcome = search::place(&problem, &pairs);
+    let inputs = RosterInputs { shifts, agents, site, config };
+    let result = inputs.result(&problem, outcome, started)?;
+    if result.rows.len() != rows.len() {
+        return Err(RosterError::Invalid(format!(
+            "{} of {} roster rows found no seat of their own shape their agent may take",
+            rows.len() - result.rows.len().min(rows.len()),
+            rows.len()
+        )));
+    }
+    Ok(result)
+}
+
+/// What a roster is built from.
+struct RosterInputs<'a> {
+    shifts: &'a [ShiftRow],
+    agents: &'a [Agent],
+    site: &'a Site,
+    config: &'a RosterConfig,
+}
+
+impl RosterInputs<'_> {
+    /// The result of a search's (or a placement's) `outcome` on `problem`.
+    fn result(
+        &self,
+        problem: &model::Problem,
+        outcome: search::Outcome,
+        started: std::time::Instant,
+    ) -> Result<RosterResult, RosterError> {
+        let RosterInputs { shifts, agents, site, config } = *self;
+        let lower_bound = bound::lower_bound(problem)?;
+        let skill_shortages = shortage::skill_shortages(problem);
+        let minimums_out_of_reach = shortage::minimums_out_of_reach(problem, agents);
+        let rows = outcome.rows(problem, shifts, agents);
+        let violations = check::check_with_horizon(
+            &rows,
+            agents,
+            site,
+            config,
+            Some((problem.first_day, problem.last_day)),
+        );
+        let summary = summary::summarise(problem, &outcome, agents);
+        let cost = outcome.cost;
+        let gap = if cost.total <= lower_bound + 1e-9 {
+            0.0
+        } else if lower_bound > 0.0 {
+            (cost.total - lower_bound) / lower_bound
+        } else {
+            f64::INFINITY
+        };
+        Ok(RosterResult {
+            rows,
+            first_date: problem.first_day,
+            last_date: problem.last_day,
+            weeks: problem.weeks as u32,
+            shifts_total: problem.seats.len(),
+            shifts_filled: summary.filled,
+            shifts_unfilled: problem.seats.len() - summary.filled,
+            paid_hours_required: summary.hours_required,
+            paid_hours_filled: summary.hours_filled,
+            contract_min_hours_total: agents.iter().map(|a| a.min_hours_week).sum::<f64>()
+                * problem.weeks as f64,
+            contract_max_hours_total: agents.iter().map(|a| a.max_hours_week).sum::<f64>()
+                * problem.weeks as f64,
+            unmet: summary.unmet,
+            skill_shortages,
+            minimums_out_of_reach,
+            cost,
+            lower_bound,
+            gap,
+            hours: summary.hours,
+            preferences: summary.preferences,
+            fairness: summary.fairness,
+            violations,
+            from: None,
+            stop_reason: outcome.stop_reason,
+            iterations: outcome.iterations,
+            run_seconds: started.elapsed().as_secs_f64(),
+        })
+    }
 }
 
 /// Counts per rule name, for summaries.

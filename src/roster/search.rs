@@ -172,6 +172,22 @@ impl<'p> State<'p> {
         order.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
         order.into_iter().map(|(_, g)| g).collect()
     }
+    /// Give each (agent, seat) pair of `pairs` its seat where the seat is free, the agent works
+    /// no other seat that day, may take it and breaks no rule with it; the others are skipped.
+    fn take(&mut self, pairs: &[(u32, u32)]) {
+        for &(a, seat) in pairs {
+            let (ai, d) = (a as usize, self.p.seats[seat as usize].day as usize);
+            if self.holder[seat as usize] != NONE
+                || self.row(ai)[d] != NONE
+                || !self.p.eligible(ai, seat as usize)
+            {
+                continue;
+            }
+            if let Some(eval) = self.trial(ai, &[(d, seat)]) {
+                self.apply(ai, &[(d, seat)], eval);
+            }
+        }
+    }
 
     /// Chronological greedy: day by day, scarcest seat groups first, each seat to the agent whose
     /// contract minimum is most at risk (fewest remaining days to reach it), whose hours left per
@@ -756,6 +772,23 @@ impl<'p> State<'p> {
     }
 }
 
+/// The (agent, seat) pairs of `pairs` placed one by one where the agent is free that day, may
+/// take the seat and breaks no rule with it; nothing else is filled, moved or emptied
+/// ([`super::evaluate`]).
+pub(crate) fn place(p: &Problem, pairs: &[(u32, u32)]) -> Outcome {
+    let mut state = State::new(p);
+    state.strict = true;
+    state.take(pairs);
+    let cost = state.cost();
+    Outcome {
+        holder: state.holder,
+        plan: state.plan,
+        cost,
+        stop_reason: StopReason::Given,
+        iterations: 0,
+    }
+}
+
 /// Construct, repair, improve, repair again. The construction starts from the (agent, seat)
 /// pairs of `start` whose agent is free that day and breaks no rule with it (a previous
 /// roster's assignments, [`super::solve_from`]); the local search then takes only moves that
@@ -768,18 +801,7 @@ pub(crate) fn run(
 ) -> Outcome {
     let mut state = State::new(p);
     state.strict = !start.is_empty();
-    for &(a, seat) in start {
-        let (ai, d) = (a as usize, p.seats[seat as usize].day as usize);
-        if state.holder[seat as usize] != NONE
-            || state.row(ai)[d] != NONE
-            || !p.eligible(ai, seat as usize)
-        {
-            continue;
-        }
-        if let Some(eval) = state.trial(ai, &[(d, seat)]) {
-            state.apply(ai, &[(d, seat)], eval);
-        }
-    }
+    state.take(start);
     state.construct();
     let repair_budget =
         (REPAIR_BUDGET_PER_SEAT * p.seats.len() as u64).clamp(REPAIR_BUDGET_MIN, REPAIR_BUDGET_MAX);
