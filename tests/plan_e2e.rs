@@ -785,6 +785,19 @@ fn the_give_back_takes_rostered_shifts_off_the_plan_and_misses_no_more_queue_day
     // No hard rule broken: every agent keeps its weekly minimum (leave credited), as the
     // roster's own check finds on the rows left.
     assert_eq!(r1.hard_rule_violations, Some(0), "{:?}", r1.violations_by_rule);
+    // The note gives the shifts and hours given back, and how many the check put back.
+    let note = s1.notes.iter().find(|n| n.starts_with("give-back: ")).expect("give-back note");
+    assert!(
+        note.starts_with(&format!(
+            "give-back: {} rostered shift(s), {gone_hours:.1} paid hours",
+            gone.len()
+        )),
+        "{note}"
+    );
+    assert!(
+        s0.notes.iter().all(|n| !n.starts_with("give-back: ")),
+        "the plain plan gives nothing back"
+    );
     // No queue-day missed after that the plan met (judged as the plan judges, on its files).
     let (m0, m1) = (s0.simulation.unwrap(), s1.simulation.unwrap());
     for missed in &m1.queue_days_missed {

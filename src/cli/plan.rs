@@ -63,7 +63,8 @@ pub struct Args {
     pub no_repair: bool,
     /// After the loop, give back rostered shifts the simulation shows are not needed: whole
     /// agent-days of agents above their contract minimum, where every queue they serve stays
-    /// met, judged at four times the replications (slower: about 15 s more on the sample week)
+    /// met, judged at four times the replications and checked on independent streams (slower: about
+    /// 12 s more on the sample week)
     #[arg(long, conflicts_with = "no_repair")]
     pub give_back: bool,
     /// Output format of the summary printed at the end.

@@ -395,7 +395,22 @@ fn below_target_note(
 fn loop_notes(r: &verify::RepairReport) -> Vec<String> {
     let unhelped = r.unrepairable.iter().map(|u| format!("loop: {u}"));
     let first = r.actions.iter().filter(|a| a.shifts == 0);
-    unhelped.chain(first.map(|a| format!("loop: {} {}: {}", a.queue, a.date, a.reason))).collect()
+    let mut notes: Vec<String> = unhelped
+        .chain(first.map(|a| format!("loop: {} {}: {}", a.queue, a.date, a.reason)))
+        .collect();
+    if let Some(g) = &r.give_back {
+        let put_back = match g.put_back {
+            0 => String::new(),
+            n => format!(
+                "; the rounds took {n} more off, put back because their dates did not hold on independent streams"
+            ),
+        };
+        notes.push(format!(
+            "give-back: {} rostered shift(s), {:.1} paid hours given back in {} round(s) ({} simulations at {} replications){put_back}",
+            g.shifts, g.paid_hours, g.rounds, g.simulations, g.replications
+        ));
+    }
+    notes
 }
 
 /// For each queue the loop took shifts off: the hours, the simulated lower limits that allowed
@@ -584,6 +599,7 @@ fn give_back(
         crate::plan::give_back::Simulator { plan: &simulate, independent: &independent };
     let gave = gb.run(roster.rows.clone(), start, &simulator)?;
     if gave.report.given.is_empty() {
+        record_given_back(report, &gave.report, replications);
         return Ok((roster, gave.simulation));
     }
     for g in &gave.report.given {
@@ -642,6 +658,14 @@ fn record_given_back(
         });
     }
     report.rounds += given.rounds;
+    report.give_back = Some(verify::GiveBackAccount {
+        rounds: given.rounds,
+        simulations: given.simulations,
+        replications,
+        shifts: given.given.len(),
+        paid_hours: given.paid_hours(),
+        put_back: given.put_back,
+    });
 }
 
 /// Replications of the final roster's simulation, as a multiple of `[simulation]

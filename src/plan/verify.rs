@@ -167,6 +167,22 @@ pub struct RepairReport {
     pub queue_days: usize,
     /// Queue-days still missed that adding shifts could not help (no shift of theirs to copy).
     pub unrepairable: Vec<String>,
+    /// What the give-back did, when it ran (`RepairOptions::give_back`).
+    pub give_back: Option<GiveBackAccount>,
+}
+
+/// The give-back's account ([`super::give_back`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GiveBackAccount {
+    pub rounds: u32,
+    pub simulations: u32,
+    /// Replications of each simulation.
+    pub replications: u32,
+    /// Rostered shifts given back, and their paid hours.
+    pub shifts: usize,
+    pub paid_hours: f64,
+    /// Shifts the rounds took off that the check on independent streams put back.
+    pub put_back: usize,
 }
 
 /// Bounds of the loop.
@@ -270,6 +286,7 @@ pub fn repair<R: Send, E: Send>(
         missed_after: 0,
         queue_days: first.len(),
         unrepairable: Vec::new(),
+        give_back: None,
     };
     // The first removal round from the schedule as solved, evaluated beside the first trial:
     // the removals start there whenever no added shift is kept (on the sample's four and six
