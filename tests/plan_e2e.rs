@@ -614,8 +614,7 @@ fn the_intervals_under_target_in_the_note_are_those_of_simulation_csv() {
     let text = note.split(" voice: ").nth(1).and_then(|t| t.split("; voice_vip: ").next()).unwrap();
     // The first number after `label` in the voice sentence.
     let after = |label: &str| -> f64 {
-        let rest = text.split(label).nth(1).unwrap_or_else(|| panic!("{label:?} in {text}"));
-        rest.split(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap().parse().unwrap()
+        *numbers_after(text, label).first().unwrap_or_else(|| panic!("{label:?} in {text}"))
     };
     let table = std::fs::read_to_string(plan_out().join("simulation.csv")).unwrap();
     let mut lines = table.lines();
@@ -654,14 +653,15 @@ fn note_starting(prefix: &str) -> String {
     summary().notes.into_iter().find(|n| n.starts_with(prefix)).expect(prefix)
 }
 
-/// The numbers that follow each `label` in `text`.
+/// The numbers that follow `label` in `text`, in order (a match followed by no number is
+/// skipped).
 fn numbers_after(text: &str, label: &str) -> Vec<f64> {
     text.match_indices(label)
         .map(|(i, _)| {
             let rest = &text[i + label.len()..];
             rest.split(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap()
         })
-        .map(|n| n.parse().unwrap())
+        .filter_map(|n| n.parse().ok())
         .collect()
 }
 
