@@ -539,7 +539,8 @@ fn roster_and_simulate(
         }
     };
     if let Some(report) = repair.as_mut().filter(|_| repair_bounds.is_some_and(|b| b.give_back)) {
-        (roster, simulation) = give_back(chain, schedule, roster, report)?;
+        let cells = simulation.intervals.len();
+        (roster, simulation) = give_back(chain, schedule, roster, cells, report)?;
         report.judge_final(&verify::verdicts(&simulation, &config.site));
     }
     if let Some(settled) = settle_verdicts(chain, &roster.rows, &simulation)? {
@@ -564,15 +565,18 @@ fn roster_and_simulate(
 /// [`SETTLE_FACTOR`] times the plan's replications: the shifts it gives back come off the
 /// schedule too (one seat of each one's shape), the roster of what is left is evaluated as it
 /// stands ([`crate::roster::evaluate`]), and the loop's account records them as removals.
-/// Returns that roster and its simulation.
+/// Returns that roster and its simulation. `cells`: the interval-queue cells of the loop's
+/// simulation (the replications stay within the simulation's memory bound, as the settling
+/// run's do).
 fn give_back(
     chain: &Chain<'_>,
     schedule: &mut crate::schedule::ScheduleResult,
     roster: crate::roster::RosterResult,
+    cells: usize,
     report: &mut verify::RepairReport,
 ) -> Result<(crate::roster::RosterResult, crate::simulate::SimulationResult), Error> {
     let Chain { config, agents, forecast, skills, roster_options, sim_options, .. } = *chain;
-    let fit = crate::simulate::most_replications(forecast.len());
+    let fit = crate::simulate::most_replications(cells);
     let replications =
         (sim_options.replications * SETTLE_FACTOR).min(crate::simulate::MAX_REPLICATIONS).min(fit);
     let options = crate::simulate::SimulationOptions { replications, ..*sim_options };
