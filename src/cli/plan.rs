@@ -64,7 +64,7 @@ pub struct Args {
     /// After the loop, give back rostered shifts the simulation shows are not needed: whole
     /// agent-days of agents above their contract minimum, where every queue they serve stays
     /// met, judged at four times the replications and checked on independent streams (slower: about
-    /// 12 s more on the sample week)
+    /// 10 s more on the sample week)
     #[arg(long, conflicts_with = "no_repair")]
     pub give_back: bool,
     /// Output format of the summary printed at the end.

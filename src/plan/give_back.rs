@@ -18,11 +18,12 @@
 //! of the lowest simulated service level, less target, among the queues the agent serves. Each
 //! round takes, per date, the best-ranked shifts of distinct agents (at most [`FIRST_BATCH`],
 //! fewer after a failed round on that date) and simulates them all at once. The site's days
-//! share only deferred work left waiting overnight, so a date's shifts are kept when every
-//! queue-day met before on that date and the next is still met and, where it was not too close
-//! to call, still is not. When some dates fail, the others' shifts are simulated again without
-//! them and kept only if every queue-day met before still holds. A date's batch that fails is
-//! halved; a single shift that fails is not tried again.
+//! share only deferred work left waiting overnight, so a date's shifts are kept when, on that
+//! date and the next, every queue-day met clearly (met, not too close to call) still is, and
+//! every other one is no worse. When some dates fail, the others' shifts are simulated again
+//! without them and kept only if every date still holds. A date's batch that fails is halved; a
+//! single shift that fails is not tried again. The rounds end after [`MAX_ROUNDS`], or after
+//! [`STALL_ROUNDS`] in a row that keep nothing.
 //!
 //! Every judgement is at [`super::pipeline::SETTLE_FACTOR`] times the plan's replications (the
 //! count the plan settles close verdicts with). Even so, the steps are chosen on one set of
@@ -46,6 +47,8 @@ use crate::time::Stamp;
 pub const FIRST_BATCH: usize = 6;
 /// Most rounds.
 pub const MAX_ROUNDS: u32 = 16;
+/// Rounds in a row that keep nothing end the give-back.
+pub const STALL_ROUNDS: u32 = 4;
 /// Most checks on independent streams ([`GiveBack::validate`]).
 pub const VALIDATION_ROUNDS: u32 = 3;
 
@@ -180,11 +183,13 @@ impl<'a> GiveBack<'a> {
         let mut report = GiveBackReport::default();
         let mut batch: BTreeMap<NaiveDate, usize> = BTreeMap::new();
         let mut banned: BTreeSet<(String, NaiveDate)> = BTreeSet::new();
+        let mut idle = 0;
         for round in 1..=MAX_ROUNDS {
             let batches = self.batches(&state, &batch, &banned);
-            if batches.is_empty() {
+            if batches.is_empty() || idle >= STALL_ROUNDS {
                 break;
             }
+            idle += 1;
             report.rounds = round;
             let all: BTreeSet<usize> = batches.values().flatten().copied().collect();
             let trial = without(&state.rows, &all);
@@ -232,6 +237,7 @@ impl<'a> GiveBack<'a> {
                 report.given.push(GivenShift { round, row: state.rows[i].clone() });
             }
             state = next;
+            idle = 0;
         }
         Ok(GaveBack { rows: state.rows, simulation: state.simulation, report })
     }
