@@ -41,7 +41,6 @@ use crate::io::roster::RosterRow;
 use crate::roster::RosterConfig;
 use crate::simulate::{Routing, SimulationResult};
 use crate::site::Site;
-use crate::time::Stamp;
 
 /// Shifts tried per date in a round at first.
 pub const FIRST_BATCH: usize = 6;
@@ -121,7 +120,7 @@ impl<'a> GiveBack<'a> {
         simulation: SimulationResult,
         simulate: &Simulator<'_, E>,
     ) -> Result<GaveBack, E> {
-        let original = rows.clone();
+        let original = self.state(rows.clone(), simulation.clone());
         let gave = self.rounds(rows, simulation, &simulate.plan)?;
         self.validate(original, gave, simulate)
     }
@@ -135,14 +134,14 @@ impl<'a> GiveBack<'a> {
     /// until every date holds (at most [`VALIDATION_ROUNDS`] times; then none is given back).
     fn validate<E>(
         &self,
-        original: Vec<RosterRow>,
+        original: State,
         mut gave: GaveBack,
         simulate: &Simulator<'_, E>,
     ) -> Result<GaveBack, E> {
         if gave.report.given.is_empty() {
             return Ok(gave);
         }
-        let reference = self.by_queue_day(&(simulate.independent)(&original)?);
+        let reference = self.by_queue_day(&(simulate.independent)(&original.rows)?);
         gave.report.simulations += 1;
         for _ in 0..VALIDATION_ROUNDS {
             let check = self.by_queue_day(&(simulate.independent)(&gave.rows)?);
@@ -159,16 +158,19 @@ impl<'a> GiveBack<'a> {
                 gave.report.given.into_iter().partition(|g| back(g.row.date));
             gave.report.given = still;
             gave.report.put_back += put_back.len();
+            if gave.report.given.is_empty() {
+                break;
+            }
             gave.rows.extend(put_back.into_iter().map(|g| g.row));
             gave.rows.sort_by(|a, b| (&a.agent_id, a.date).cmp(&(&b.agent_id, b.date)));
             gave.simulation = (simulate.plan)(&gave.rows)?;
             gave.report.simulations += 1;
         }
+        // Nothing holds: the roster as it was, with its own simulation.
         gave.report.put_back += gave.report.given.len();
         gave.report.given.clear();
-        gave.rows = original;
-        gave.simulation = (simulate.plan)(&gave.rows)?;
-        gave.report.simulations += 1;
+        gave.rows = original.rows;
+        gave.simulation = original.simulation;
         Ok(gave)
     }
 
@@ -267,7 +269,7 @@ impl<'a> GiveBack<'a> {
     ) -> BTreeMap<NaiveDate, Vec<usize>> {
         let mut spare = self.spare_minutes(&state.rows);
         let mut by_date: BTreeMap<NaiveDate, Vec<Candidate>> = BTreeMap::new();
-        let slack = IntervalSlack::of(&state.simulation, self.site);
+        let simulated = verify::Shortfall::of(&state.simulation, self.site);
         for (index, row) in state.rows.iter().enumerate() {
             if banned.contains(&(row.agent_id.clone(), row.date)) {
                 continue;
@@ -277,7 +279,7 @@ impl<'a> GiveBack<'a> {
                 state.verdicts.get(&(row.date, q.clone())).is_none_or(|v| v.met && !v.too_close())
             });
             if clear && !queues.is_empty() {
-                let slack = slack.of_shift(row, &queues, self.site);
+                let slack = shift_slack(row, &queues, &simulated, self.site);
                 by_date.entry(row.date).or_default().push(Candidate { index, slack });
             }
         }
@@ -348,7 +350,7 @@ impl<'a> GiveBack<'a> {
         self.site
             .queues
             .iter()
-            .filter(|q| skills.contains(&q.skill()))
+            .filter(|q| skills.iter().any(|s| self.site.skill_serves(s, &q.name)))
             .map(|q| q.name.clone())
             .collect()
     }
@@ -367,9 +369,8 @@ fn holds(
         if v.met && !v.too_close() {
             return a.met && !a.too_close();
         }
-        let low = |x: &Verdict| x.service_level.as_ref().map(|s| s.ci_low.unwrap_or(s.mean));
         let abandon = |x: &Verdict| x.abandon_rate.as_ref().map(|e| e.mean);
-        let sl_held = match (low(v), low(a)) {
+        let sl_held = match (v.margin(), a.margin()) {
             (Some(b), Some(n)) => n >= b - 1e-12,
             _ => true,
         };
@@ -385,44 +386,33 @@ fn without(rows: &[RosterRow], gone: &BTreeSet<usize>) -> Vec<RosterRow> {
     rows.iter().enumerate().filter(|(i, _)| !gone.contains(i)).map(|(_, r)| r.clone()).collect()
 }
 
-/// Simulated service level less target per queue and interval with contacts.
-struct IntervalSlack {
-    slack: BTreeMap<(String, Stamp), f64>,
-}
-
-impl IntervalSlack {
-    fn of(simulation: &SimulationResult, site: &Site) -> IntervalSlack {
-        let mut slack = BTreeMap::new();
-        for i in &simulation.intervals {
-            let Some(target) = site.queue(&i.queue).and_then(verify::service_level_target) else {
-                continue;
-            };
-            if let (Some(sl), true) = (&i.metrics.service_level, i.metrics.offered.mean > 0.0) {
-                slack.insert((i.queue.clone(), i.interval_start), sl.mean - target);
-            }
+/// Over the row's on-phone intervals, the mean of the lowest simulated service level less
+/// target among `queues` (1 when no interval has contacts of theirs: the shift serves no one).
+fn shift_slack(
+    row: &RosterRow,
+    queues: &[String],
+    simulated: &verify::Shortfall,
+    site: &Site,
+) -> f64 {
+    let targets: Vec<(&str, f64)> = queues
+        .iter()
+        .filter_map(|q| Some((q.as_str(), site.queue(q).and_then(verify::service_level_target)?)))
+        .collect();
+    let step = Duration::minutes(i64::from(site.grid.interval_minutes));
+    let (mut sum, mut n) = (0.0, 0u32);
+    for t in verify::on_phone_starts(row.shift_start, row.shift_end, &row.breaks, step) {
+        let low = targets
+            .iter()
+            .filter_map(|(q, target)| Some(simulated.service_level_at(q, t)? - target))
+            .reduce(f64::min);
+        if let Some(low) = low {
+            sum += low;
+            n += 1;
         }
-        IntervalSlack { slack }
     }
-
-    /// Over the row's on-phone intervals, the mean of the lowest slack among `queues` (1 when no
-    /// interval has contacts of theirs: the shift serves no one).
-    fn of_shift(&self, row: &RosterRow, queues: &[String], site: &Site) -> f64 {
-        let step = Duration::minutes(i64::from(site.grid.interval_minutes));
-        let (mut sum, mut n) = (0.0, 0u32);
-        for t in verify::on_phone_starts(row.shift_start, row.shift_end, &row.breaks, step) {
-            let low = queues
-                .iter()
-                .filter_map(|q| self.slack.get(&(q.clone(), t)).copied())
-                .reduce(f64::min);
-            if let Some(low) = low {
-                sum += low;
-                n += 1;
-            }
-        }
-        if n == 0 {
-            1.0
-        } else {
-            sum / f64::from(n)
-        }
+    if n == 0 {
+        1.0
+    } else {
+        sum / f64::from(n)
     }
 }

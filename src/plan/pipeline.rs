@@ -497,7 +497,7 @@ fn roster_and_simulate(
     repair: Option<verify::RepairOptions>,
 ) -> Result<Verified, Error> {
     let Chain { config, agents, forecast, skills, pooled, roster_options, sim_options } = *chain;
-    let repair_bounds = repair;
+    let give_back_on = repair.is_some_and(|b| b.give_back);
     // The schedule's own roster, from scratch. Every other set of shifts the loop tries is
     // rostered from it (`roster::solve_from`): a few shifts more or fewer then move a few
     // agents instead of reshuffling the whole roster, so the simulation judges the change, not
@@ -538,7 +538,7 @@ fn roster_and_simulate(
             (evaluation.chain, evaluation.simulation, None)
         }
     };
-    if let Some(report) = repair.as_mut().filter(|_| repair_bounds.is_some_and(|b| b.give_back)) {
+    if let Some(report) = repair.as_mut().filter(|_| give_back_on) {
         let cells = simulation.intervals.len();
         (roster, simulation) = give_back(chain, schedule, roster, cells, report)?;
         report.judge_final(&verify::verdicts(&simulation, &config.site));

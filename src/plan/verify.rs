@@ -83,7 +83,7 @@ pub struct Verdict {
 impl Verdict {
     /// How far the lower limit is above the met line (negative: short), in service-level
     /// points; `None` without contacts.
-    fn margin(&self) -> Option<f64> {
+    pub(crate) fn margin(&self) -> Option<f64> {
         let sl = self.service_level.as_ref()?;
         Some(sl.ci_low.unwrap_or(sl.mean) - (self.target? - SIMULATION_TOLERANCE))
     }
@@ -822,15 +822,16 @@ fn copies_needed(x: &Verdict) -> usize {
 }
 
 /// Simulated shortfall weight per queue and interval start: contacts × (target − service
-/// level), plus the abandoned contacts where the queue has a cap.
-struct Shortfall {
+/// level), plus the abandoned contacts where the queue has a cap; and the simulated service
+/// level itself.
+pub(crate) struct Shortfall {
     weight: BTreeMap<(String, Stamp), f64>,
     service_level: BTreeMap<(String, Stamp), f64>,
     interval_seconds: i64,
 }
 
 impl Shortfall {
-    fn of(simulation: &SimulationResult, site: &Site) -> Shortfall {
+    pub(crate) fn of(simulation: &SimulationResult, site: &Site) -> Shortfall {
         let mut weight = BTreeMap::new();
         let mut service_level = BTreeMap::new();
         for i in &simulation.intervals {
@@ -855,6 +856,12 @@ impl Shortfall {
             service_level,
             interval_seconds: i64::from(simulation.interval_minutes) * 60,
         }
+    }
+
+    /// The simulated service level (mean) of `queue` in the interval starting `t`, where it
+    /// had contacts.
+    pub(crate) fn service_level_at(&self, queue: &str, t: Stamp) -> Option<f64> {
+        self.service_level.get(&(queue.to_string(), t)).copied()
     }
 
     fn on_phone(&self, shift: &ShiftRow) -> Vec<Stamp> {
