@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use shiftcast::io::agents::Agent;
 use shiftcast::io::forecast::ForecastRow;
 use shiftcast::io::roster::RosterRow;
-use shiftcast::plan::give_back::{GiveBack, Simulator};
+use shiftcast::plan::give_back::{GiveBack, GiveBackReport, Simulator};
 use shiftcast::plan::PlanConfig;
 use shiftcast::roster::RosterConfig;
 use shiftcast::simulate::{self, Routing, SimulationOptions, Skills};
@@ -132,4 +132,10 @@ fn nothing_is_given_back_where_the_queue_already_misses() {
     let out = give_back(130.0);
     assert_eq!(out.given, 0);
     assert_eq!(out.kept.len(), 10);
+}
+
+#[test]
+fn nothing_given_back_is_zero_hours_not_minus_zero() {
+    let none = GiveBackReport::default();
+    assert_eq!(format!("{:.1}", none.paid_hours()), "0.0");
 }

@@ -86,8 +86,10 @@ pub struct GiveBackReport {
 }
 
 impl GiveBackReport {
+    /// Paid hours of the shifts given back (0.0, not -0.0, when none is: a float sum of
+    /// nothing is -0.0, which a note would print as "-0.0 paid hours").
     pub fn paid_hours(&self) -> f64 {
-        self.given.iter().map(|g| f64::from(g.row.paid_minutes) / 60.0).sum()
+        self.given.iter().fold(0.0, |hours, g| hours + f64::from(g.row.paid_minutes) / 60.0)
     }
 }
 
