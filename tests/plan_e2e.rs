@@ -761,18 +761,39 @@ fn the_give_back_takes_rostered_shifts_off_the_plan_and_misses_no_more_queue_day
     let (plain, given) = (plan_out(), plan_out_give_back());
     let roster = |dir: &Path| read_roster(&dir.join("roster.csv"), TZ).unwrap();
     let (before, after) = (roster(plain), roster(given));
-    // The plan's own roster less some of its rows: nothing moved, nothing added.
-    assert!(after.len() < before.len(), "nothing given back");
+    // The plan's own roster less some of its rows, and some rows shortened: the same agent,
+    // date and queue, within the hours it had, fewer paid minutes. Nothing moved or added.
+    let mut shortened_hours = 0.0;
+    let mut shortened = 0;
     for r in &after {
-        assert!(before.contains(r), "{} {} is not in the plan's roster", r.agent_id, r.date);
+        if before.contains(r) {
+            continue;
+        }
+        let was = before
+            .iter()
+            .find(|b| (&b.agent_id, b.date, &b.queue) == (&r.agent_id, r.date, &r.queue))
+            .unwrap_or_else(|| panic!("{} {} is not in the plan's roster", r.agent_id, r.date));
+        assert!(was.shift_start <= r.shift_start && r.shift_end <= was.shift_end, "{r:?}");
+        assert!(r.paid_minutes < was.paid_minutes, "{r:?}");
+        shortened_hours += f64::from(was.paid_minutes - r.paid_minutes) / 60.0;
+        shortened += 1;
     }
-    let gone: Vec<_> = before.iter().filter(|r| !after.contains(r)).collect();
-    // Their seats left the shifts too: none stands empty in their place.
+    let worked = |r: &shiftcast::io::roster::RosterRow| {
+        after.iter().any(|a| (&a.agent_id, a.date) == (&r.agent_id, r.date))
+    };
+    let gone: Vec<_> = before.iter().filter(|r| !worked(r)).collect();
+    assert!(!gone.is_empty() || shortened > 0, "nothing given back");
+    // Their seats left the shifts too (a shortened one's seat shortened with it): none stands
+    // empty in their place.
     let shifts = |dir: &Path| read_shifts(&dir.join("shifts.csv"), TZ).unwrap();
     assert_eq!(shifts(plain).len() - shifts(given).len(), gone.len());
+    let shortened_seats =
+        shifts(given).iter().filter(|s| s.shift_id.contains("/shortened")).count();
+    assert_eq!(shortened_seats, shortened);
+    let gone_hours: f64 =
+        gone.iter().map(|r| f64::from(r.paid_minutes) / 60.0).sum::<f64>() + shortened_hours;
     let (s0, s1) = (summary(), read_summary(&given.join("summary.json")).unwrap());
     let (r0, r1) = (s0.roster.unwrap(), s1.roster.unwrap());
-    let gone_hours: f64 = gone.iter().map(|r| f64::from(r.paid_minutes) / 60.0).sum();
     assert!(
         close(r0.paid_hours - r1.paid_hours, gone_hours),
         "{} {} {gone_hours}",
@@ -785,11 +806,11 @@ fn the_give_back_takes_rostered_shifts_off_the_plan_and_misses_no_more_queue_day
     // No hard rule broken: every agent keeps its weekly minimum (leave credited), as the
     // roster's own check finds on the rows left.
     assert_eq!(r1.hard_rule_violations, Some(0), "{:?}", r1.violations_by_rule);
-    // The note gives the shifts and hours given back, and how many the check put back.
+    // The note gives the shifts given back and shortened, and their hours.
     let note = s1.notes.iter().find(|n| n.starts_with("give-back: ")).expect("give-back note");
     assert!(
         note.starts_with(&format!(
-            "give-back: {} rostered shift(s), {gone_hours:.1} paid hours",
+            "give-back: {} rostered shift(s) and {shortened} shortened, {gone_hours:.1} paid hours",
             gone.len()
         )),
         "{note}"

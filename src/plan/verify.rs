@@ -148,9 +148,11 @@ pub struct RepairAction {
     pub round: u32,
     pub date: NaiveDate,
     pub queue: String,
-    /// Shifts added (> 0) or removed (< 0); 0: the queue-day's shifts' fill priority raised
-    /// (its empty seats put first for the roster).
+    /// Shifts added (> 0) or removed (< 0); 0 with none shortened: the queue-day's shifts'
+    /// fill priority raised (its empty seats put first for the roster).
     pub shifts: i64,
+    /// Rostered shifts shortened (the give-back), their agents still working them.
+    pub shortened: u32,
     pub paid_hours: f64,
     pub reason: String,
 }
@@ -178,10 +180,11 @@ pub struct GiveBackAccount {
     pub simulations: u32,
     /// Replications of each simulation.
     pub replications: u32,
-    /// Rostered shifts given back, and their paid hours.
+    /// Rostered shifts given back whole, shifts shortened, and the paid hours of both.
     pub shifts: usize,
+    pub shortened: usize,
     pub paid_hours: f64,
-    /// Shifts the rounds took off that the check on independent streams put back.
+    /// Steps the rounds took that were undone, by a later round's streams or the check.
     pub put_back: usize,
 }
 
@@ -447,6 +450,7 @@ fn plan_add_round<R>(
             date: miss.date,
             queue: miss.queue.clone(),
             shifts: new.len() as i64,
+            shortened: 0,
             paid_hours: paid_hours(&new),
             reason: miss_reason(miss),
         });
@@ -509,6 +513,7 @@ fn fill_first_rounds<R: Send, E: Send>(
                 date: x.date,
                 queue: x.queue.clone(),
                 shifts: 0,
+                shortened: 0,
                 paid_hours: 0.0,
                 reason: format!(
                     "{}, with {seats} seat(s) left empty: its seats put first for the roster (fill priority {p})",
@@ -730,6 +735,7 @@ fn record_removal(report: &mut RepairReport, x: &Verdict, gone: &[ShiftRow]) {
         date: x.date,
         queue: x.queue.clone(),
         shifts: -(gone.len() as i64),
+        shortened: 0,
         paid_hours: hours,
         reason: format!(
             "service level {:.3} (lower limit {:.3}) against a target of {:.3}: {:.3} to spare",

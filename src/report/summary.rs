@@ -402,8 +402,12 @@ pub struct LoopAction {
     pub round: u32,
     pub date: String,
     pub queue: String,
-    /// Shifts added (> 0) or removed (< 0); 0: the queue-day's fill priority raised.
+    /// Shifts added (> 0) or removed (< 0); 0 with none shortened: the queue-day's fill
+    /// priority raised.
     pub shifts: i64,
+    /// Rostered shifts shortened by the give-back (their hours are in `paid_hours`).
+    #[serde(default)]
+    pub shortened: u32,
     pub paid_hours: f64,
     pub reason: String,
 }

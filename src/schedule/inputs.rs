@@ -18,11 +18,55 @@ use crate::time;
 
 /// A shift template: its name, start (minutes after local midnight), length and the weekdays
 /// it may start on (Monday first).
-struct Template {
-    name: String,
-    start_minute: u32,
-    length_minutes: u32,
-    weekdays: [bool; 7],
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub name: String,
+    pub start_minute: u32,
+    pub length_minutes: u32,
+    pub weekdays: [bool; 7],
+}
+
+/// The schedule's shift templates: `[[schedule.shifts]]` when listed, else one per start (every
+/// `start_step_minutes` from `earliest_start`, on the interval grid, to `latest_start`) and
+/// length of `shift_lengths_minutes`, every day.
+pub fn templates(
+    sc: &ScheduleConfig,
+    interval_minutes: u32,
+) -> Result<Vec<Template>, ScheduleError> {
+    let mut templates: Vec<Template> = Vec::new();
+    if sc.shifts.is_empty() {
+        let lo = time::parse_hhmm_minutes(&sc.earliest_start).map_err(ScheduleError::Invalid)?;
+        let hi = time::parse_hhmm_minutes(&sc.latest_start).map_err(ScheduleError::Invalid)?;
+        let first = lo.div_ceil(interval_minutes) * interval_minutes;
+        for &len in &sc.shift_lengths_minutes {
+            let mut m = first;
+            while m <= hi {
+                templates.push(Template {
+                    name: format!("{:02}{:02}+{len}", m / 60, m % 60),
+                    start_minute: m,
+                    length_minutes: len,
+                    weekdays: [true; 7],
+                });
+                m += sc.start_step_minutes;
+            }
+        }
+    } else {
+        for s in &sc.shifts {
+            let m = time::parse_hhmm_minutes(&s.start).map_err(ScheduleError::Invalid)?;
+            let mut days = [s.days.is_none(); 7];
+            for d in s.days.iter().flatten() {
+                let wd = time::parse_weekday(d).map_err(ScheduleError::Invalid)?;
+                days[wd.num_days_from_monday() as usize] = true;
+            }
+            templates.push(Template {
+                name: s.name.clone(),
+                start_minute: m,
+                length_minutes: s.length_minutes,
+                weekdays: days,
+            });
+        }
+    }
+    Ok(templates)
 }
 
 /// Lay one queue's requirement rows on the slot axis: every interval of the local days from
@@ -111,39 +155,7 @@ pub(super) fn shift_types(
     let sc = &config.schedule;
     let tz = config.site.grid.tz;
     let im = i64::from(q.interval_minutes);
-    let mut templates: Vec<Template> = Vec::new();
-    if sc.shifts.is_empty() {
-        let lo = time::parse_hhmm_minutes(&sc.earliest_start).map_err(ScheduleError::Invalid)?;
-        let hi = time::parse_hhmm_minutes(&sc.latest_start).map_err(ScheduleError::Invalid)?;
-        let first = lo.div_ceil(q.interval_minutes) * q.interval_minutes;
-        for &len in &sc.shift_lengths_minutes {
-            let mut m = first;
-            while m <= hi {
-                templates.push(Template {
-                    name: format!("{:02}{:02}+{len}", m / 60, m % 60),
-                    start_minute: m,
-                    length_minutes: len,
-                    weekdays: [true; 7],
-                });
-                m += sc.start_step_minutes;
-            }
-        }
-    } else {
-        for s in &sc.shifts {
-            let m = time::parse_hhmm_minutes(&s.start).map_err(ScheduleError::Invalid)?;
-            let mut days = [s.days.is_none(); 7];
-            for d in s.days.iter().flatten() {
-                let wd = time::parse_weekday(d).map_err(ScheduleError::Invalid)?;
-                days[wd.num_days_from_monday() as usize] = true;
-            }
-            templates.push(Template {
-                name: s.name.clone(),
-                start_minute: m,
-                length_minutes: s.length_minutes,
-                weekdays: days,
-            });
-        }
-    }
+    let templates = templates(sc, q.interval_minutes)?;
     let mut classes: Vec<BreakClass> = Vec::new();
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();

@@ -33,6 +33,7 @@ pub mod config;
 mod extract;
 pub mod heuristic;
 mod inputs;
+pub use inputs::{templates, Template};
 pub mod mip;
 pub mod model;
 mod queue;
