@@ -34,6 +34,13 @@ pub struct RosterRow {
     pub breaks: Vec<(Stamp, Stamp)>,
 }
 
+impl RosterRow {
+    /// The shift's hours in local time, `HH:MM-HH:MM`.
+    pub fn hours(&self) -> String {
+        format!("{}-{}", self.shift_start.format("%H:%M"), self.shift_end.format("%H:%M"))
+    }
+}
+
 /// Read a roster.csv with the site's time zone. Columns may come in any order; unknown columns
 /// are errors (a misspelt header must not pass silently).
 pub fn read_roster(path: &Path, tz: Tz) -> Result<Vec<RosterRow>, FileError> {

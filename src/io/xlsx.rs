@@ -266,12 +266,7 @@ fn write_grid_sheet(
         if !agents.iter().any(|(id, _)| *id == r.agent_id) {
             agents.push((&r.agent_id, &r.name));
         }
-        cells.entry((&r.agent_id, r.date)).or_default().push(format!(
-            "{}-{} {}",
-            r.shift_start.format("%H:%M"),
-            r.shift_end.format("%H:%M"),
-            r.queue
-        ));
+        cells.entry((&r.agent_id, r.date)).or_default().push(format!("{} {}", r.hours(), r.queue));
     }
     ws.write_string_with_format(0, 0, "agent_id", bold)?;
     ws.write_string_with_format(0, 1, "name", bold)?;

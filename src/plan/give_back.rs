@@ -131,6 +131,15 @@ pub struct GiveBackReport {
 }
 
 impl GiveBackReport {
+    /// Record a step of `round` on `row`: a shift shortened in an earlier round counts as one
+    /// step from the shift as rostered.
+    fn take(&mut self, round: u32, row: &RosterRow, shorter: Option<RosterRow>) {
+        match self.given.iter_mut().find(|g| g.shorter.as_ref() == Some(row)) {
+            Some(g) => (g.round, g.shorter) = (round, shorter),
+            None => self.given.push(GivenShift { round, row: row.clone(), shorter }),
+        }
+    }
+
     /// Paid hours given back (0.0, not -0.0, when none is: a float sum of nothing is -0.0,
     /// which a note would print as "-0.0 paid hours").
     pub fn paid_hours(&self) -> f64 {
@@ -246,9 +255,7 @@ impl<'a> GiveBack<'a> {
                 return Ok(None);
             }
             rows = own.rows;
-            for g in &put_back {
-                restore(&mut rows, g);
-            }
+            restore(&mut rows, &put_back);
         }
         // Nothing holds: the roster as it was.
         report.put_back += report.given.len();
@@ -277,9 +284,7 @@ impl<'a> GiveBack<'a> {
             let back = self.put_back(original, &state, &mut report, &mut memory);
             if !back.is_empty() {
                 let mut again = state.rows;
-                for g in &back {
-                    restore(&mut again, g);
-                }
+                restore(&mut again, &back);
                 let simulated = simulate(&again, streams)?;
                 report.simulations += 1;
                 state = self.state(again, simulated);
@@ -295,16 +300,7 @@ impl<'a> GiveBack<'a> {
             rows = match kept {
                 Some(Kept { rows: rest, steps }) => {
                     for step in steps {
-                        let row = &state.rows[step.index];
-                        // A shift shortened before: one step from the shift as rostered.
-                        match report.given.iter_mut().find(|g| g.shorter.as_ref() == Some(row)) {
-                            Some(g) => (g.round, g.shorter) = (round, step.shorter),
-                            None => report.given.push(GivenShift {
-                                round,
-                                row: row.clone(),
-                                shorter: step.shorter,
-                            }),
-                        }
+                        report.take(round, &state.rows[step.index], step.shorter);
                     }
                     idle = 0;
                     rest
@@ -610,13 +606,15 @@ fn apply(rows: &[RosterRow], steps: &[Step]) -> Vec<RosterRow> {
         .collect()
 }
 
-/// `rows` with a step undone: the shorter shift (if any) out, the shift as rostered back, in
+/// `rows` with steps undone: each shorter shift (if any) out, the shift as rostered back, in
 /// the roster's order (by agent, then date).
-fn restore(rows: &mut Vec<RosterRow>, given: &GivenShift) {
-    if let Some(i) = given.shorter.as_ref().and_then(|s| rows.iter().position(|r| r == s)) {
-        rows.remove(i);
+fn restore(rows: &mut Vec<RosterRow>, given: &[GivenShift]) {
+    for g in given {
+        if let Some(i) = g.shorter.as_ref().and_then(|s| rows.iter().position(|r| r == s)) {
+            rows.remove(i);
+        }
+        rows.push(g.row.clone());
     }
-    rows.push(given.row.clone());
     rows.sort_by(|a, b| (&a.agent_id, a.date).cmp(&(&b.agent_id, b.date)));
 }
 

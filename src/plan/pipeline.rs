@@ -414,12 +414,6 @@ fn loop_notes(r: &verify::RepairReport) -> Vec<String> {
     notes
 }
 
-/// For each queue the loop took shifts off: the hours, the simulated lower limits that allowed
-/// it (against the met line), and the Erlang projection of the queue on its own shifts, which
-/// can fall below target where agents rostered on other queues answer its contacts (the
-/// projection knows nothing of them; the simulation, which routes by skills, does). For a
-/// pooled host (voice with its VIP line) the projection is weighted by the host's own
-/// contacts, as the plan's projected service level is.
 /// A queue's shifts the loop and the give-back took off: whole, shortened, and their hours.
 #[derive(Default)]
 struct Removed {
@@ -428,6 +422,12 @@ struct Removed {
     hours: f64,
 }
 
+/// For each queue the loop took shifts off: the hours, the simulated lower limits that allowed
+/// it (against the met line), and the Erlang projection of the queue on its own shifts, which
+/// can fall below target where agents rostered on other queues answer its contacts (the
+/// projection knows nothing of them; the simulation, which routes by skills, does). For a
+/// pooled host (voice with its VIP line) the projection is weighted by the host's own
+/// contacts, as the plan's projected service level is.
 fn given_back_notes(
     repair: &verify::RepairReport,
     site: &crate::site::Site,
@@ -674,16 +674,13 @@ fn record_given_back(
         grouped.entry(key).or_default().push(g);
     }
     let loop_rounds = report.rounds;
-    let clock = |r: &crate::io::roster::RosterRow| {
-        format!("{}-{}", r.shift_start.format("%H:%M"), r.shift_end.format("%H:%M"))
-    };
     for ((round, date, queue, shortened), steps) in grouped {
         let hours = steps.iter().fold(0.0, |h, g| h + f64::from(g.paid_minutes()) / 60.0);
         let who: Vec<String> = steps
             .iter()
             .map(|g| match &g.shorter {
-                None => format!("{} {}", g.row.agent_id, clock(&g.row)),
-                Some(s) => format!("{} {} to {}", g.row.agent_id, clock(&g.row), clock(s)),
+                None => format!("{} {}", g.row.agent_id, g.row.hours()),
+                Some(s) => format!("{} {} to {}", g.row.agent_id, g.row.hours(), s.hours()),
             })
             .collect();
         let n = steps.len();

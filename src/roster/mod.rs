@@ -476,9 +476,7 @@ pub fn evaluate(
     let result = inputs.result(&problem, outcome, started)?;
     if result.rows.len() != rows.len() {
         let first = rows.iter().find(|r| !result.rows.contains(r)).map_or(String::new(), |r| {
-            let clock = |t: &crate::time::Stamp| t.format("%H:%M").to_string();
-            let (from, to) = (clock(&r.shift_start), clock(&r.shift_end));
-            format!(" (the first: {} {} {} {from}-{to})", r.agent_id, r.date, r.queue)
+            format!(" (the first: {} {} {} {})", r.agent_id, r.date, r.queue, r.hours())
         });
         return Err(RosterError::Invalid(format!(
             "{} of {} roster rows found no seat of their own shape their agent may take{first}",
